@@ -1,0 +1,42 @@
+"""nitrolyte: a cited database and toolkit for nitride solid-state electrolytes.
+
+Implements the review *Nitride solid-state electrolytes for all-solid-state lithium metal
+batteries* (Energy Environ. Sci., 2025, 18, 4521; DOI 10.1039/d4ee04927f).
+
+The public functions are imported lazily (PEP 562) so that ``import nitrolyte`` stays fast and
+pulls in neither pymatgen nor plotting libraries until they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "NitrolyteError": "nitrolyte.errors",
+    "InputError": "nitrolyte.errors",
+    "UnitError": "nitrolyte.errors",
+    "DataValidationError": "nitrolyte.errors",
+    "UnknownMaterialError": "nitrolyte.errors",
+    "MissingDataError": "nitrolyte.errors",
+    "DatabaseError": "nitrolyte.errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nitrolyte' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,53 @@
+"""One exception tree for nitrolyte.
+
+Every error a user can trigger derives from :class:`NitrolyteError`, and the ones caused by
+bad input also derive from :class:`ValueError` so that generic code keeps working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class NitrolyteError(Exception):
+    """Base class of every nitrolyte error."""
+
+
+class InputError(NitrolyteError, ValueError):
+    """A function or CLI option received a value outside its allowed range or of the wrong kind."""
+
+
+class UnitError(InputError):
+    """A unit string is unknown or has the wrong dimension for the field it labels."""
+
+
+class DataValidationError(NitrolyteError, ValueError):
+    """A data record (package data, an imported CSV/JSON row) failed validation.
+
+    The message names the row and the column.
+    """
+
+
+class UnknownMaterialError(NitrolyteError, LookupError):
+    """A material name is not in the database; the message suggests close matches."""
+
+    def __init__(self, name: str, known: Iterable[str] = ()):
+        self.name = name
+        self.suggestions = difflib.get_close_matches(name, list(known), n=5, cutoff=0.5)
+        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown material {name!r}{hint}")
+
+    def __str__(self) -> str:  # LookupError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class MissingDataError(NitrolyteError, LookupError):
+    """A calculation needs data the database does not hold (for example a phase's energy)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class DatabaseError(NitrolyteError, RuntimeError):
+    """The embedded database could not be opened, written or migrated (locked, read-only, ...)."""

@@ -1,0 +1,104 @@
+"""Physical constants and the unit conversions used at nitrolyte's boundaries.
+
+Inside the package everything is SI or the unit spelled in the name (``thickness_um``,
+``sigma_S_cm``). These helpers turn user-facing unit strings into those units and raise
+:class:`~nitrolyte.errors.UnitError` naming the field for unknown units.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from scipy import constants as _c
+
+from nitrolyte.errors import InputError, UnitError
+
+#: Boltzmann constant in eV/K.
+K_B_EV: float = _c.physical_constants["Boltzmann constant in eV/K"][0]
+#: Boltzmann constant in J/K.
+K_B: float = _c.k
+#: Elementary charge in C.
+E_CHARGE: float = _c.e
+#: Faraday constant in C/mol.
+FARADAY: float = _c.physical_constants["Faraday constant"][0]
+#: Avogadro constant in 1/mol.
+N_A: float = _c.N_A
+#: Molar gas constant in J/(mol K).
+R_GAS: float = _c.R
+#: 0 degC in K.
+ZERO_C_K: float = 273.15
+#: Room temperature used by the review's tables (25 degC) in K.
+T_ROOM_K: float = 298.15
+#: 1 mAh in coulomb.
+MAH_TO_C: float = 3.6
+
+_TEMPERATURE_UNITS = {"K": "K", "k": "K", "C": "C", "c": "C", "°C": "C", "degC": "C", "celsius": "C",
+                      "kelvin": "K"}
+_CONDUCTIVITY_TO_S_CM = {"S/cm": 1.0, "S cm-1": 1.0, "S cm^-1": 1.0, "S/m": 1e-2, "mS/cm": 1e-3,
+                         "uS/cm": 1e-6, "µS/cm": 1e-6, "mS/m": 1e-5}
+_LENGTH_TO_CM = {"cm": 1.0, "mm": 0.1, "um": 1e-4, "µm": 1e-4, "micron": 1e-4, "nm": 1e-7, "m": 100.0}
+_AREA_TO_CM2 = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2, "m2": 1e4, "m^2": 1e4}
+_RESISTANCE_TO_OHM = {"ohm": 1.0, "Ohm": 1.0, "Ω": 1.0, "kohm": 1e3, "kOhm": 1e3, "kΩ": 1e3,
+                      "Mohm": 1e6, "MOhm": 1e6, "MΩ": 1e6}
+
+
+def _lookup(table: dict[str, Any], unit: str, field: str, kind: str) -> Any:
+    key = unit.strip()
+    if key in table:
+        return table[key]
+    raise UnitError(f"{field}: unknown {kind} unit {unit!r}; allowed: {', '.join(sorted(set(table)))}")
+
+
+def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
+    """Convert a temperature in K or degC to K; the result must be > 0 K.
+
+    .. math:: T_K = T_C + 273.15
+    """
+    kind = _lookup(_TEMPERATURE_UNITS, unit, field, "temperature")
+    arr = np.asarray(value, dtype=float)
+    out = arr + ZERO_C_K if kind == "C" else arr
+    if np.any(~(out > 0)):
+        raise InputError(f"{field} must be above 0 K, got {value} {unit}")
+    return float(out) if out.ndim == 0 else out
+
+
+_T_PATTERN = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(K|C|°C|degC)?\s*$")
+
+
+def parse_temperature(text: str | float, default_unit: str = "K", field: str = "T") -> float:
+    """Parse ``"300K"``, ``"25C"``, ``"25 °C"`` or a bare number (``default_unit``) to kelvin."""
+    if isinstance(text, int | float):
+        return float(to_kelvin(text, default_unit, field))
+    m = _T_PATTERN.match(str(text))
+    if not m:
+        raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K or 25C")
+    return float(to_kelvin(float(m.group(1)), m.group(2) or default_unit, field))
+
+
+def conductivity_to_S_cm(value: Any, unit: str, field: str = "conductivity") -> Any:
+    """Convert a conductivity in S/cm, S/m, mS/cm, ... to S/cm."""
+    return np.asarray(value, dtype=float) * _lookup(_CONDUCTIVITY_TO_S_CM, unit, field, "conductivity")
+
+
+def length_to_cm(value: Any, unit: str, field: str = "length") -> Any:
+    """Convert a length in cm, mm, um, nm or m to cm."""
+    return np.asarray(value, dtype=float) * _lookup(_LENGTH_TO_CM, unit, field, "length")
+
+
+def area_to_cm2(value: Any, unit: str, field: str = "area") -> Any:
+    """Convert an area in cm2, mm2 or m2 to cm2."""
+    return np.asarray(value, dtype=float) * _lookup(_AREA_TO_CM2, unit, field, "area")
+
+
+def resistance_to_ohm(value: Any, unit: str, field: str = "resistance") -> Any:
+    """Convert a resistance in ohm, kohm or Mohm to ohm."""
+    return np.asarray(value, dtype=float) * _lookup(_RESISTANCE_TO_OHM, unit, field, "resistance")
+
+
+CONDUCTIVITY_UNITS = tuple(_CONDUCTIVITY_TO_S_CM)
+LENGTH_UNITS = tuple(_LENGTH_TO_CM)
+AREA_UNITS = tuple(_AREA_TO_CM2)
+RESISTANCE_UNITS = tuple(_RESISTANCE_TO_OHM)
+TEMPERATURE_UNITS = ("K", "C")
