@@ -1,0 +1,5 @@
+"""``python -m nitrolyte`` runs the command line."""
+
+from nitrolyte.cli import main
+
+main()
