@@ -24,7 +24,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownMaterialError": "nitrolyte.errors",
     "MissingDataError": "nitrolyte.errors",
     "DatabaseError": "nitrolyte.errors",
-    **{n: "nitrolyte.structures" for n in ("degree_of_condensation", "vacancy_concentration", "li_content", "structure", "density_g_cm3", "VacancyResult")},  # noqa: E501
+    **{n: "nitrolyte.structures" for n in ("degree_of_condensation", "vacancy_concentration", "li_content", "structure", "density_g_cm3", "VacancyResult")},
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
