@@ -37,8 +37,8 @@ LAYERS = ("al", "cathode", "catholyte", "nitride", "lithium", "cu", "packaging")
 _NONNEGATIVE = ("catholyte_um", "nitride_um", "n_p", "al_um", "cu_um", "packaging_mg_cm2",
                 "packaging_um")
 _POSITIVE = ("areal_capacity_mAh_cm2", "cathode_capacity_mAh_g", "voltage_V",
-             "li_capacity_mAh_g", "cathode_density_g_cm3", "composite_sse_density_g_cm3",
-             "catholyte_density_g_cm3", "nitride_density_g_cm3", "li_density_g_cm3",
+             "li_capacity_mAh_g", "cathode_density_g_cm3", "catholyte_density_g_cm3",
+             "composite_sse_density_g_cm3", "nitride_density_g_cm3", "li_density_g_cm3",
              "al_density_g_cm3", "cu_density_g_cm3")
 _POROSITY = ("cathode_porosity", "catholyte_porosity", "nitride_porosity",
              "packaging_mass_fraction")
