@@ -1,0 +1,177 @@
+"""Pivot long-format materials + measurements to the wide materials frame.
+
+Used by :func:`nitrolyte.dataset.wide_frame` (re-exported there) for the package data and by the
+store for user rows; it works on DataFrames, never on files.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.data.schema import to_kelvin_or_none
+from nitrolyte.errors import DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MEASUREMENT_COLUMNS: tuple[str, ...] = (
+    "material_id", "property", "value", "qualifier", "unit", "temperature", "temperature_unit",
+    "direction", "phase", "method", "derived_from_arrhenius", "ref", "location", "note",
+)
+WIDE_COLUMNS: tuple[str, ...] = (
+    "material_id", "name", "formula", "family", "crystal_system", "space_group", "sigma_S_cm",
+    "sigma_qualifier", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "direction",
+    "from_arrhenius", "synthesis", "ref", "doi", "source", "location", "note",
+)
+FLOAT_WIDE_COLUMNS: tuple[str, ...] = ("sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K")
+
+
+def _is_blank(value: Any) -> bool:
+    import pandas as pd
+
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # list-like cell
+        return False
+
+
+def _text(value: Any) -> str:
+    return "" if _is_blank(value) else str(value).strip()
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return False if _is_blank(value) else bool(value)
+
+
+def _pick(rows: list[dict[str, Any]], prop: str, direction: str, phases: tuple[str, ...],
+          location: str) -> dict[str, Any] | None:
+    """The row for ``prop`` that the wide frame shows.
+
+    Same direction (else direction-free), phase in ``phases``, preferring the material's own
+    location (its table row). Bounds (``<``/``>``) are never shown as an activation energy,
+    since the wide frame has no qualifier column for it.
+    """
+    for want in dict.fromkeys((direction, "")):
+        cands = [r for r in rows if r["property"] == prop and _text(r["direction"]) == want
+                 and _text(r["phase"]) in phases
+                 and (prop != "activation_energy" or _text(r["qualifier"]) not in ("<", ">"))]
+        if cands:
+            same = [r for r in cands if _text(r["location"]) == location]
+            return (same or cands)[0]
+    return None
+
+
+def _energy_eV(row: dict[str, Any] | None) -> float:
+    if row is None:
+        return math.nan
+    return float(row["value"]) * (1e-3 if _text(row["unit"]) == "meV" else 1.0)
+
+
+def _kelvin(value: Any, unit: Any) -> float:
+    if _is_blank(value):
+        return math.nan
+    kelvin = to_kelvin_or_none(float(value), _text(unit))
+    return math.nan if kelvin is None else kelvin
+
+
+def _wide_rows(mat: dict[str, Any], rows: list[dict[str, Any]], dois: dict[int, str]
+               ) -> list[dict[str, Any]]:
+    from nitrolyte.units import conductivity_to_S_cm
+
+    location = _text(mat.get("location"))
+    transport = [r for r in rows if r["property"] in ("ionic_conductivity", "activation_energy")]
+    order = {"perp_c": 0, "par_c": 1, "": 2}
+    directions = sorted({_text(r["direction"]) for r in transport} or {""}, key=order.get)
+    transition = next((r for r in rows if r["property"] == "transition_temperature"), None)
+    ref = None if _is_blank(mat.get("ref")) else int(mat["ref"])
+    out = []
+    for direction in directions:
+        sigma = _pick(rows, "ionic_conductivity", direction, ("", "LT"), location)
+        out.append({
+            "material_id": _text(mat["material_id"]), "name": _text(mat["name"]),
+            "formula": _text(mat.get("formula")), "family": _text(mat.get("family")),
+            "crystal_system": _text(mat.get("crystal_system")),
+            "space_group": _text(mat.get("space_group")),
+            "sigma_S_cm": math.nan if sigma is None else float(
+                conductivity_to_S_cm(float(sigma["value"]), _text(sigma["unit"]), "unit")),
+            "sigma_qualifier": "" if sigma is None else _text(sigma["qualifier"]),
+            "T_K": math.nan if sigma is None else _kelvin(sigma["temperature"],
+                                                          sigma["temperature_unit"]),
+            "Ea_eV": _energy_eV(_pick(rows, "activation_energy", direction, ("", "LT"), location)),
+            "Ea_HT_eV": _energy_eV(_pick(rows, "activation_energy", direction, ("HT",), location)),
+            "T_transition_K": math.nan if transition is None else _kelvin(transition["value"],
+                                                                          transition["unit"]),
+            "direction": direction,
+            "from_arrhenius": False if sigma is None else _flag(sigma["derived_from_arrhenius"]),
+            "synthesis": _text(mat.get("synthesis")), "ref": ref,
+            "doi": dois.get(ref, "") if ref is not None else "",
+            "source": _text(mat.get("source")) or "literature", "location": location,
+            "note": _text(mat.get("note")),
+        })
+    return out
+
+
+def wide_frame(materials: pd.DataFrame, measurements: pd.DataFrame, references: pd.DataFrame
+               ) -> pd.DataFrame:
+    """Pivot long-format materials + measurements to one row per (material, direction).
+
+    Parameters
+    ----------
+    materials, measurements, references
+        Frames with (at least) the columns of ``materials.csv``, ``measurements.csv`` and
+        ``references.csv``; a ``source`` column in ``materials`` is carried over (default
+        ``"literature"``). Works on package data and on user rows alike.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`WIDE_COLUMNS`. ``sigma_S_cm`` is the conductivity in S/cm at ``T_K``
+        (kelvin; 25 C -> 298.15 K), from the material's own table row where it has several;
+        ``Ea_eV`` is the activation energy that applies at ``T_K`` (the LT branch where the
+        review gives LT and HT), ``Ea_HT_eV`` the high-temperature branch and
+        ``T_transition_K`` the LT/HT transition. Empty values are NaN (floats) or ``""``.
+    """
+    import pandas as pd
+
+    for frame, cols, label in ((materials, ("material_id", "name"), "materials"),
+                               (measurements, MEASUREMENT_COLUMNS[:11], "measurements"),
+                               (references, ("ref", "doi"), "references")):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise DataValidationError(f"wide_frame: {label} frame lacks column(s) {missing}")
+    dois = {int(r): _text(d) for r, d in zip(references["ref"], references["doi"], strict=True)
+            if not _is_blank(r)}
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for row in measurements.to_dict("records"):
+        by_id.setdefault(_text(row["material_id"]), []).append(row)
+    rows: list[dict[str, Any]] = []
+    for mat in materials.to_dict("records"):
+        rows.extend(_wide_rows(mat, by_id.get(_text(mat["material_id"]), []), dois))
+    df = pd.DataFrame(rows, columns=list(WIDE_COLUMNS))
+    df[list(FLOAT_WIDE_COLUMNS)] = df[list(FLOAT_WIDE_COLUMNS)].astype(float)
+    df["from_arrhenius"] = df["from_arrhenius"].astype(bool)
+    df["ref"] = df["ref"].astype("Int64")
+    return df
+
+
+
+
+def read_wide_csv(path_or_buffer: Any) -> pd.DataFrame:
+    """Read a CSV written from :func:`wide_frame` (``df.to_csv(index=False)``) back losslessly."""
+    import pandas as pd
+
+    df = pd.read_csv(path_or_buffer, dtype=str, keep_default_na=False)
+    missing = [c for c in WIDE_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"read_wide_csv: missing column(s) {missing}")
+    df = df[list(WIDE_COLUMNS)].copy()
+    for col in FLOAT_WIDE_COLUMNS:
+        df[col] = pd.to_numeric(df[col].replace("", "nan"), errors="raise").astype(float)
+    df["from_arrhenius"] = df["from_arrhenius"].str.lower().map({"true": True, "false": False})
+    df["ref"] = pd.to_numeric(df["ref"].replace("", None)).astype("Int64")
+    return df
