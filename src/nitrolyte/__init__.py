@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownMaterialError": "nitrolyte.errors",
     "MissingDataError": "nitrolyte.errors",
     "DatabaseError": "nitrolyte.errors",
+    **{n: "nitrolyte.api" for n in ("materials", "get", "names", "MaterialRecord")}, "Database": "nitrolyte.store", "build_report": "nitrolyte.report",
     **{n: "nitrolyte.structures" for n in ("degree_of_condensation", "vacancy_concentration", "li_content", "structure", "density_g_cm3", "VacancyResult")},
 }
 

@@ -20,6 +20,8 @@ app = typer.Typer(
 
 #: modules whose ``register(app)`` adds commands, in help order
 _COMMAND_MODULES: tuple[str, ...] = (
+    "nitrolyte.cli.materials",
+    "nitrolyte.cli.report",
 )
 
 for _module in _COMMAND_MODULES:

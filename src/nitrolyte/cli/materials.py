@@ -1,0 +1,226 @@
+"""``nitrolyte list | show | add | import | export``: the materials database from the shell.
+
+Every command takes ``--db PATH`` (default: ``NITROLYTE_DATABASE_URL``, else the per-user data
+directory). Errors print one line to stderr and exit 1 (2 for a bad option value); ``--json``
+output follows the schemas documented in ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nitrolyte.errors import InputError, NitrolyteError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DbOption = Annotated[str | None, typer.Option(
+    "--db", metavar="PATH", help="Database file or SQLAlchemy URL (default: $NITROLYTE_DATABASE_URL "
+    "or the per-user data directory).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/cli.md).")]
+_T = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(K|C|°C|degC)?\s*$")
+
+
+def handle_errors(func: F) -> F:
+    """Print nitrolyte errors as one clean line on stderr; exit 2 for bad input, else 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except NitrolyteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def jsonable(value: Any) -> Any:
+    """NaN/NA -> None and numpy scalars -> Python, recursively, for ``json.dumps``."""
+    from nitrolyte.api import _nan
+
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return _nan(value)
+
+
+def echo_json(doc: dict[str, Any]) -> None:
+    """Print a JSON document (UTF-8, indented, NaN as null)."""
+    typer.echo(json.dumps(jsonable(doc), indent=2, ensure_ascii=False))
+
+
+def parse_T(text: str) -> tuple[float, str]:
+    """``"25C"`` -> (25.0, "C"); ``"300K"`` or ``"300"`` -> (300.0, "K")."""
+    m = _T.match(text)
+    if not m:
+        raise InputError(f"--T: cannot read temperature {text!r}; write e.g. 300K, 25C or 300")
+    unit = m.group(2) or "K"
+    return float(m.group(1)), "K" if unit == "K" else "C"
+
+
+def _sigma_text(value: Any, qualifier: Any) -> str:
+    from nitrolyte.api import _nan
+
+    value = _nan(value)
+    return "" if value is None else f"{_nan(qualifier) or ''}{value:.3g}"
+
+
+def _print_table(frame: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nitrolyte.api import _nan
+
+    table = Table(title=f"{len(frame)} material row(s)", show_lines=False)
+    for col, kw in (("name", {"overflow": "fold"}), ("family", {}), ("σ (S/cm)", {"justify": "right"}),
+                    ("T (K)", {"justify": "right"}), ("Ea (eV)", {"justify": "right"}),
+                    ("dir", {}), ("ref", {}), ("source", {})):
+        table.add_column(col, **kw)
+    for r in frame.to_dict("records"):
+        t, ea = _nan(r["T_K"]), _nan(r["Ea_eV"])
+        table.add_row(r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
+                      "" if t is None else f"{t:g}", "" if ea is None else f"{ea:g}",
+                      r["direction"] or "", "" if _nan(r["ref"]) is None else str(r["ref"]),
+                      r["source"])
+    Console(width=max(120, Console().width)).print(table)
+
+
+def list_cmd(
+    family: Annotated[str | None, typer.Option("--family", help="Family, e.g. 'nitride halide'.")] = None,
+    element: Annotated[str | None, typer.Option("--element", help="Element symbol, e.g. Cl.")] = None,
+    min_sigma: Annotated[float | None, typer.Option("--min-sigma", help="Minimum RT conductivity, S/cm.")] = None,
+    max_ea: Annotated[float | None, typer.Option("--max-ea", help="Maximum activation energy, eV.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name contains (any case, α or alpha).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="literature or user.")] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List materials (one row per material and direction), optionally filtered."""
+    from nitrolyte.api import materials
+
+    if as_json and as_csv:
+        raise InputError("--json and --csv cannot be used together")
+    filters = {"family": family, "element": element, "min_sigma_S_cm": min_sigma,
+               "max_Ea_eV": max_ea, "name_contains": name, "source": source}
+    frame = materials(**filters, db=db)  # type: ignore[arg-type]
+    if as_json:
+        echo_json({"schema": "nitrolyte.materials/1", "filters": filters, "count": len(frame),
+                   "materials": frame.to_dict("records")})
+    elif as_csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        _print_table(frame)
+
+
+def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or id.")],
+             as_json: JsonOption = False, db: DbOption = None) -> None:
+    """Show everything stored about one material."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from nitrolyte.api import get
+
+    rec = get(name, db=db)
+    if as_json:
+        echo_json({"schema": "nitrolyte.material/1", "material": rec.to_dict()})
+        return
+    console = Console(width=max(120, Console().width))
+    console.print(f"[bold]{rec.name}[/bold]  ({rec.material_id}, {rec.source})")
+    for label, value in (("formula", rec.formula), ("family", rec.family),
+                         ("structure", " ".join(filter(None, (rec.crystal_system, rec.space_group)))),
+                         ("synthesis", rec.synthesis), ("ref", rec.ref), ("doi", rec.doi),
+                         ("citation", rec.citation), ("note", rec.note)):
+        if value:
+            console.print(f"  {label:<10} {value}", highlight=False, soft_wrap=True)
+    table = Table(title="measurements")
+    for col in ("property", "value", "unit", "T", "dir", "phase", "a", "ref", "source"):
+        table.add_column(col, overflow="fold")
+    for m in rec.measurements:
+        temp = "" if m.temperature is None else f"{m.temperature:g} {m.temperature_unit}"
+        table.add_row(m.property, f"{m.qualifier}{m.value:g}", m.unit, temp, m.direction, m.phase,
+                      "a" if m.derived_from_arrhenius else "", m.ref, m.source)
+    console.print(table)
+
+
+def add_cmd(
+    name: Annotated[str, typer.Option("--name", help="Material name (new names create a material).")],
+    value: Annotated[float, typer.Option("--value", help="The value, in --unit.")],
+    unit: Annotated[str, typer.Option("--unit", help="Unit of --value, e.g. S/cm, mS/cm, eV.")],
+    T: Annotated[str, typer.Option("--T", help="Temperature: 300K, 25C or a number in K.")],
+    property: Annotated[str, typer.Option("--property", help="ionic_conductivity, activation_energy, ...")] = "ionic_conductivity",
+    qualifier: Annotated[str, typer.Option("--qualifier", help="'', '<', '>', '~' or '='.")] = "",
+    direction: Annotated[str, typer.Option("--direction", help="perp_c or par_c (single crystals).")] = "",
+    phase: Annotated[str, typer.Option("--phase", help="LT or HT.")] = "",
+    method: Annotated[str, typer.Option("--method", help="How it was measured, e.g. EIS.")] = "",
+    from_arrhenius: Annotated[bool, typer.Option("--from-arrhenius", help="Value read off an Arrhenius fit.")] = False,
+    ref: Annotated[str, typer.Option("--ref", help="Review reference number, DOI or citation.")] = "",
+    note: Annotated[str, typer.Option("--note", help="Free text.")] = "",
+    formula: Annotated[str, typer.Option("--formula", help="Formula of a new material, e.g. Li3N.")] = "",
+    family: Annotated[str, typer.Option("--family", help="Family of a new material.")] = "",
+    space_group: Annotated[str, typer.Option("--space-group", help="Space group of a new material.")] = "",
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Add one of your own measurements (creating the material if its name is new)."""
+    from nitrolyte.api import database
+
+    temperature, t_unit = parse_T(T)
+    store = database(db)
+    res = store.add_measurement(
+        material=name, property=property, value=value, unit=unit, temperature=temperature,
+        temperature_unit=t_unit, qualifier=qualifier, direction=direction, phase=phase,
+        method=method, derived_from_arrhenius=from_arrhenius, ref=ref, note=note, formula=formula,
+        family=family, space_group=space_group)
+    if as_json:
+        echo_json({"schema": "nitrolyte.added/1", "database": store.where, **res.to_dict()})
+        return
+    new = f" (new user material {res.material_id})" if res.material_created else ""
+    typer.echo(f"added {property} = {qualifier}{value:g} {unit} at {temperature:g} {t_unit} to "
+               f"{res.name!r}{new} in {store.where}")
+
+
+def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs/cli.md).")],
+               format: Annotated[str, typer.Option("--format", help="auto, csv, json or obelix.")] = "auto",
+               as_json: JsonOption = False, db: DbOption = None) -> None:
+    """Import your measurements from a CSV/JSON file: all rows or none."""
+    from nitrolyte.api import database
+
+    store = database(db)
+    res = store.import_file(file, format=format)  # type: ignore[arg-type]
+    if as_json:
+        echo_json({"schema": "nitrolyte.import/1", "database": store.where, **res.to_dict()})
+        return
+    typer.echo(f"imported {res.n_measurements} measurement(s), {res.n_materials_created} new "
+               f"material(s), from {file} into {store.where}")
+
+
+def export_cmd(file: Annotated[Path, typer.Argument(help="Output .csv or .json file.")],
+               source: Annotated[str | None, typer.Option("--source", help="user or literature (default both).")] = None,
+               format: Annotated[str, typer.Option("--format", help="auto, csv or json.")] = "auto",
+               db: DbOption = None) -> None:
+    """Export measurements (with material and reference) to CSV or JSON, losslessly."""
+    from nitrolyte.api import database
+
+    res = database(db).export(file, source=source, format=format)  # type: ignore[arg-type]
+    typer.echo(f"exported {res.n_measurements} measurement(s) to {file}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the materials commands to the ``nitrolyte`` app."""
+    app.command("list")(handle_errors(list_cmd))
+    app.command("show")(handle_errors(show_cmd))
+    app.command("add")(handle_errors(add_cmd))
+    app.command("import")(handle_errors(import_cmd))
+    app.command("export")(handle_errors(export_cmd))

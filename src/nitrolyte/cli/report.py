@@ -1,0 +1,29 @@
+"""``nitrolyte report``: rebuild the review's figures and tables as one HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nitrolyte.cli.materials import DbOption, handle_errors
+
+
+def report_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write index.html into.")] = Path("report"),
+    section: Annotated[list[str] | None, typer.Option(
+        "--section", help="Build only this section (repeatable), e.g. tables.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    db: DbOption = None,
+) -> None:
+    """Build the HTML report (index.html, manifest.json, figures/, data/) into --out."""
+    from nitrolyte.report import build_report
+
+    index = build_report(out, db=db, progress=progress, sections=section or None)
+    typer.echo(f"report written to {index}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to the ``nitrolyte`` app."""
+    app.command("report")(handle_errors(report_cmd))

@@ -1,0 +1,135 @@
+"""The report page: one self-contained ``index.html`` assembled from :class:`Section` objects.
+
+No network is needed to view it: the stylesheet and the table-sorting script are inlined from
+``report/assets``, and Plotly's JavaScript is embedded once (from the installed ``plotly``
+package) only when some figure has an interactive div. Images are referenced by relative path
+(``figures/fig3E.png``) next to the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+from nitrolyte.report.framework import FigureOutput, Section, TableOutput, escape
+
+REVIEW = ("Nitride solid-state electrolytes for all-solid-state lithium metal batteries, "
+          "Energy Environ. Sci., 2025, 18, 4521")
+REVIEW_DOI = "10.1039/d4ee04927f"
+
+
+def asset(name: str) -> str:
+    """Text of a file in ``nitrolyte/report/assets``."""
+    return resources.files("nitrolyte.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _files(links: Sequence[tuple[str, str | None]]) -> str:
+    items = [f'<a href="{escape(path)}">{escape(label)}</a>' for label, path in links if path]
+    return f'<p class="files">Files: {" ".join(items)}</p>' if items else ""
+
+
+def _differences(deviations: Sequence[str]) -> str:
+    items = "".join(f"<li>{escape(d)}</li>" for d in deviations) or "<li>None.</li>"
+    return (f'<div class="differences"><h4>Differences from the review</h4>'
+            f"<ul>{items}</ul></div>")
+
+
+def render_figure(fig: FigureOutput) -> str:
+    """One ``<figure data-figure=KEY>`` block: PNG, interactive div, caption, files, deviations."""
+    parts = [f'<figure id="{escape(fig.key)}" data-figure="{escape(fig.key)}">',
+             f"<h3>{escape(fig.title)}</h3>"]
+    if fig.png:
+        parts.append(f'<img src="{escape(fig.png)}" alt="{escape(fig.title)}" loading="lazy">')
+    if fig.plotly_html:
+        parts.append(f'<div class="plotly-wrap">{fig.plotly_html}</div>')
+    parts.append(f"<figcaption>{escape(fig.caption)} "
+                 f'<span class="rebuilds">Rebuilds: {escape(fig.review_ref)}</span></figcaption>')
+    parts.append(_files([("CSV", fig.csv), ("SVG", fig.svg), ("PNG", fig.png)]))
+    parts.append(_differences(fig.deviations))
+    parts.append("</figure>")
+    return "\n".join(parts)
+
+
+def render_table(table: TableOutput) -> str:
+    """One table block (``div.table-block data-table=KEY``) with its CSV link and deviations."""
+    caption = f'<p class="caption">{escape(table.caption)}</p>' if table.caption else ""
+    return "\n".join([
+        f'<div class="table-block" id="{escape(table.key)}" data-table="{escape(table.key)}">',
+        f"<h3>{escape(table.title)}</h3>",
+        f'<p class="rebuilds">Rebuilds: {escape(table.review_ref)}</p>', caption,
+        f'<div class="table-wrap">{table.html}</div>',
+        _files([("CSV", table.csv)]), _differences(table.deviations), "</div>"])
+
+
+def render_section(section: Section) -> str:
+    """A ``<section id=KEY>`` with its intro, tables and figures."""
+    intro = f"<p>{escape(section.intro)}</p>" if section.intro else ""
+    body = [render_table(t) for t in section.tables] + [render_figure(f) for f in section.figures]
+    return "\n".join([f'<section id="{escape(section.key)}">',
+                      f"<h2>{escape(section.title)}</h2>", intro, *body, "</section>"])
+
+
+def render_toc(sections: Sequence[Section]) -> str:
+    """The table of contents: sections, then their tables and figures."""
+    items = []
+    for sec in sections:
+        subs = [(t.key, f"{t.review_ref}: {t.title}") for t in sec.tables]
+        subs += [(f.key, f"{f.review_ref}: {f.title}") for f in sec.figures]
+        inner = "".join(f'<li><a href="#{escape(k)}">{escape(label)}</a></li>' for k, label in subs)
+        items.append(f'<li><a href="#{escape(sec.key)}">{escape(sec.title)}</a>'
+                     f"{f'<ol>{inner}</ol>' if inner else ''}</li>")
+    items.append('<li><a href="#differences">Differences from the review (all)</a></li>')
+    return f'<nav id="toc"><h2>Contents</h2><ol>{"".join(items)}</ol></nav>'
+
+
+def render_all_differences(sections: Sequence[Section]) -> str:
+    """The closing list of every deviation, linked to its figure or table."""
+    rows = []
+    for sec in sections:
+        for item in (*sec.tables, *sec.figures):
+            for dev in item.deviations:
+                rows.append(f'<li><a href="#{escape(item.key)}">{escape(item.review_ref)}</a>: '
+                            f"{escape(dev)}</li>")
+    body = "".join(rows) or "<li>None.</li>"
+    return (f'<section id="differences"><h2>Differences from the review</h2>'
+            f'<div class="differences"><ul>{body}</ul></div></section>')
+
+
+def render_page(sections: Sequence[Section], *, generated: str, version: str,
+                database: str, title: str = "nitrolyte report") -> str:
+    """The complete HTML document.
+
+    Parameters
+    ----------
+    sections : sequence of Section
+        The built sections, in page order.
+    generated : str
+        Build time (ISO 8601) shown in the header.
+    version : str
+        nitrolyte version shown in the header.
+    database : str
+        Where the data came from (file path), shown in the header.
+    title : str
+        Page title.
+    """
+    needs_plotly = any(f.plotly_html for s in sections for f in s.figures)
+    plotly_js = ""
+    if needs_plotly:
+        from plotly.offline import get_plotlyjs
+
+        plotly_js = f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    header = (f"<header><h1>{escape(title)}</h1><p>Rebuilds the quantitative figures and tables "
+              f"of <em>{escape(REVIEW)}</em> (DOI "
+              f'<a href="https://doi.org/{REVIEW_DOI}">{REVIEW_DOI}</a>) from the nitrolyte '
+              f'database.</p><p class="meta">nitrolyte {escape(version)} &middot; generated '
+              f"{escape(generated)} &middot; database {escape(database)}</p></header>")
+    main = "\n".join(render_section(s) for s in sections)
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>", f"<style>{asset('report.css')}</style>", plotly_js,
+        "</head>", "<body>", header, "<main>", render_toc(sections), main,
+        render_all_differences(sections), "</main>",
+        "<footer><p>Built by nitrolyte; every value links to its source in the review's "
+        "reference list. Figures: PNG/SVG next to this page; data: CSV in data/.</p></footer>",
+        f"<script>{asset('sortable.js')}</script>", "</body>", "</html>", ""])
