@@ -1,0 +1,208 @@
+"""Shared plumbing of the stability package: names -> compositions, and the phase-diagram cache."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from typing import TYPE_CHECKING
+
+from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
+from nitrolyte.stability.energies import EnergySource
+
+if TYPE_CHECKING:
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+    from pymatgen.core import Composition
+
+#: names the stability tools know without the database (ASCII keys, see :func:`_key`)
+_ALIASES: dict[str, str] = {
+    "li": "Li",
+    "lithium": "Li",
+    "li3n": "Li3N",
+    "alphali3n": "Li3N",
+    "betali3n": "Li3N",
+    "vacancyrichbetali3n": "Li3N",
+    "vacancyrichli9n2cl3": "Li9N2Cl3",
+    "lipon": "Li2.9PO3.3N0.46",
+    "lgps": "Li10GeP2S12",
+    "nmc811": "LiNi0.8Mn0.1Co0.1O2",
+}
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta"}
+
+#: cached phase diagrams: (source cache key, elements) -> PhaseDiagram
+_PD_CACHE: dict[tuple[str, frozenset[str]], PhaseDiagram] = {}
+_PD_CACHE_MAX = 512
+
+
+def _key(text: str) -> str:
+    for greek, ascii_ in _GREEK.items():
+        text = text.replace(greek, ascii_)
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\-_()]", "", text).lower()
+
+
+def _from_package_data(text: str) -> str | None:
+    """Formula of a name of the curated package data (no database needed), or None."""
+    try:
+        from nitrolyte import dataset
+
+        mid = dataset.name_index().get(dataset.normalize_name(text))
+        if mid is None:
+            return None
+        frame = dataset.materials()
+    except (ImportError, OSError, NitrolyteError):
+        return None
+    row = frame[frame["material_id"] == mid]
+    formula = str(row["formula"].iloc[0]) if len(row) else ""
+    if not formula or formula == "nan":
+        raise MissingDataError(f"material {text!r} has no formula in the database; pass a formula")
+    return formula
+
+
+def _from_user_database(text: str) -> str | None:
+    """Formula of a material in the user's database (user-added names), or None."""
+    try:
+        from nitrolyte import api
+
+        record = api.get(text)
+    except (ImportError, OSError, NitrolyteError):
+        return None
+    formula = str(getattr(record, "formula", "") or "")
+    if not formula:
+        raise MissingDataError(f"material {text!r} has no formula in the database; pass a formula")
+    return formula
+
+
+def _parse_formula(text: str) -> Composition | None:
+    from pymatgen.core import Composition
+
+    if not re.fullmatch(r"[A-Za-z0-9.()\[\]]+", text):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            comp = Composition(text)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return comp if comp.num_atoms > 0 else None
+
+
+def _known_names() -> list[str]:
+    names = ["Li", "Li3N", "alpha-Li3N", "beta-Li3N", "Li9N2Cl3", "LiPON", "LGPS", "NMC811"]
+    try:
+        from nitrolyte import dataset
+
+        names += [str(n) for n in dataset.materials()["name"]]
+    except (ImportError, OSError, NitrolyteError):
+        pass
+    return names
+
+
+def resolve_material(material: str) -> tuple[str, Composition]:
+    """The display label and pymatgen ``Composition`` of a name or formula.
+
+    Known names (``LiPON``, ``LGPS``, ``beta-Li3N``, ``β-Li3N``, ``NMC811``...) come first, then
+    the names of the curated materials data (:mod:`nitrolyte.dataset`), then a chemical formula,
+    then names the user added to the database (:func:`nitrolyte.api.get`).
+
+    Raises
+    ------
+    InputError
+        For an empty string.
+    UnknownMaterialError
+        When the text is neither a known name nor a formula.
+    """
+    from pymatgen.core import Composition
+
+    if not isinstance(material, str) or not material.strip():
+        raise InputError(f"material must be a formula or a material name, got {material!r}")
+    text = material.strip()
+    formula = _ALIASES.get(_key(text)) or _from_package_data(text)
+    if formula is not None:
+        return text, Composition(formula)
+    comp = _parse_formula(text)
+    if comp is None and (formula := _from_user_database(text)) is not None:
+        comp = Composition(formula)
+    if comp is None:
+        raise UnknownMaterialError(text, known=_known_names())
+    return text, comp
+
+
+def formula_label(comp: Composition) -> str:
+    """Plain formula: reduced if integral (``Li10GeP2S12``), else as given (``Li2.9PO3.3N0.46``)."""
+    if all(abs(a - round(a)) < 1e-8 for a in comp.values()):
+        comp = comp.reduced_composition
+    return "".join(f"{el}{'' if abs(a - 1) < 1e-12 else f'{a:g}'}" for el, a in comp.items())
+
+
+_ELEMENT_PHASES = {"Br": "Br2", "I": "I2"}
+
+
+def phase_label(comp: Composition) -> str:
+    """Name of a phase in results: the reduced formula, with Br2 and I2 for the elements."""
+    if comp.is_element:
+        return _ELEMENT_PHASES.get(str(comp.elements[0]), comp.reduced_formula)
+    return formula_label(comp)
+
+
+def chemsys(*comps: Composition, with_li: bool = True) -> frozenset[str]:
+    """Element symbols of the compositions (plus Li)."""
+    out = {str(el) for c in comps for el in c.elements}
+    if with_li:
+        out.add("Li")
+    return frozenset(out)
+
+
+def phase_diagram(elements: frozenset[str], source: EnergySource, *, use_cache: bool = True) -> PhaseDiagram:
+    """The pymatgen ``PhaseDiagram`` of a chemical system from a source, cached per system.
+
+    Raises
+    ------
+    MissingDataError
+        When the source lacks an elemental entry (pymatgen needs every terminal element).
+    """
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+    key = (source.cache_key, elements)
+    if use_cache and key in _PD_CACHE:
+        return _PD_CACHE[key]
+    entries = source.entries(elements)
+    have = {str(e.composition.elements[0]) for e in entries if e.composition.is_element}
+    lacking = sorted(elements - have)
+    if lacking:
+        raise MissingDataError(f"source {source.name!r} has no entry for the element(s) "
+                               f"{', '.join(lacking)}; a phase diagram needs every element")
+    pd_ = PhaseDiagram(entries)
+    if use_cache:
+        if len(_PD_CACHE) >= _PD_CACHE_MAX:
+            _PD_CACHE.pop(next(iter(_PD_CACHE)))
+        _PD_CACHE[key] = pd_
+    return pd_
+
+
+def clear_cache() -> None:
+    """Forget every cached phase diagram."""
+    _PD_CACHE.clear()
+
+
+def full_reduction_products(comp: Composition) -> tuple[str, ...]:
+    """Phases of full reduction by Li metal, from the composition alone (qualitative).
+
+    Each anion-forming element (N, P, O, S, Se, Te, F, Cl, Br, I, As, Sb) ends as its
+    lithium binary with the element in its lowest common oxidation state (Li3N, Li3P, Li2O,
+    Li2S, LiCl...); any other element ends as the element or a Li alloy. No energies are used.
+    """
+    from pymatgen.core import Element
+
+    anions = {"N", "P", "O", "S", "Se", "Te", "F", "Cl", "Br", "I", "As", "Sb"}
+    out = []
+    for el in sorted(comp.elements, key=lambda e: e.X):
+        sym = str(el)
+        if sym == "Li":
+            continue
+        if sym in anions:
+            n = -min(Element(sym).common_oxidation_states)
+            out.append(f"Li{n if n > 1 else ''}{sym}")
+        else:
+            out.append(f"{sym} (or Li-{sym} alloy)")
+    return tuple(out)

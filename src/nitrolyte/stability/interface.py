@@ -1,0 +1,173 @@
+"""Chemical reactions at the interface of two phases (pymatgen ``InterfacialReactivity``).
+
+Along the tie line between reactants A and B (atomic mixing ratio :math:`x` of A), the reaction
+energy per atom of mixture is the hull energy of the mixture minus the energies of the
+unmixed reactants,
+
+.. math:: \\Delta E(x) = E_\\mathrm{hull}\\left(xA + (1-x)B\\right) - x E_A - (1-x) E_B ,
+
+evaluated at the kinks where the products change (Richards et al., review ref 188).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nitrolyte.stability._common import (
+    chemsys,
+    formula_label,
+    phase_diagram,
+    phase_label,
+    resolve_material,
+)
+from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
+
+#: reaction energies above this (eV/atom) count as "no reaction"
+E_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class ReactionKink:
+    """One kink of the reaction-energy curve.
+
+    Attributes
+    ----------
+    x : float
+        Atomic mixing ratio of reactant A (0: pure B, 1: pure A).
+    energy_eV_atom : float
+        Reaction energy per atom of mixture (eV/atom).
+    energy_kJ_mol : float
+        Reaction energy per mole of reaction formula (kJ/mol), as pymatgen defines it.
+    reaction : str
+        Balanced reaction.
+    products : tuple of str
+    """
+
+    x: float
+    energy_eV_atom: float
+    energy_kJ_mol: float
+    reaction: str
+    products: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {**asdict(self), "products": list(self.products)}
+
+
+@dataclass(frozen=True)
+class InterfaceResult:
+    """Reaction between two phases in contact.
+
+    Attributes
+    ----------
+    a, b : str
+        Reactants as asked for; ``formula_a``, ``formula_b`` the formulas used.
+    computable : bool
+        False when the source lacks phases that a reactant decomposes into.
+    kinks : tuple of ReactionKink
+    min_energy_eV_atom : float
+        Most negative reaction energy (eV/atom; 0 if no reaction; NaN if not computable).
+    x_min : float
+        Mixing ratio of A at that minimum.
+    reaction_at_min : str
+    products : tuple of str
+        Products of the most negative reaction.
+    reactive : bool or None
+        True when the most negative reaction energy is below zero.
+    missing_phases : tuple of str
+    source : str
+    notes : tuple of str
+    """
+
+    a: str
+    b: str
+    formula_a: str
+    formula_b: str
+    computable: bool
+    kinks: tuple[ReactionKink, ...] = ()
+    min_energy_eV_atom: float = math.nan
+    x_min: float = math.nan
+    reaction_at_min: str = ""
+    products: tuple[str, ...] = ()
+    reactive: bool | None = None
+    missing_phases: tuple[str, ...] = ()
+    source: str = "embedded"
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (NaN as None)."""
+        d = {k: v for k, v in asdict(self).items() if k != "kinks"}
+        for k in ("min_energy_eV_atom", "x_min"):
+            d[k] = d[k] if math.isfinite(d[k]) else None
+        d = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+        d["kinks"] = [k.to_dict() for k in self.kinks]
+        return d
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per kink."""
+        rows = [{**k.to_dict(), "products": " + ".join(k.products)} for k in self.kinks]
+        return pd.DataFrame(rows, columns=["x", "energy_eV_atom", "energy_kJ_mol", "reaction", "products"])
+
+
+def interface_reaction(a: str, b: str, source: str | Path | EnergySource = "embedded",
+                       *, use_cache: bool = True) -> InterfaceResult:
+    """Reaction energy and products at an A|B interface for every mixing ratio.
+
+    Parameters
+    ----------
+    a, b : str
+        Formulas or names (``"Li"`` for Li metal, ``"beta-Li3N"``, ``"Li3InCl6"``, ``"LiPON"``).
+    source : {"embedded", "mp"}, path or EnergySource
+    use_cache : bool
+        Reuse the cached phase diagram of the chemical system.
+
+    Returns
+    -------
+    InterfaceResult
+        Kinks, the most negative reaction and its products, or, when the source lacks phases,
+        ``computable=False`` with the missing phases named.
+
+    Notes
+    -----
+    .. math:: \\Delta E(x) = E_\\mathrm{hull}(xA + (1-x)B) - xE_A - (1-x)E_B
+    """
+    from pymatgen.analysis.interface_reactions import InterfacialReactivity
+
+    src = resolve_source(source)
+    (la, ca), (lb, cb) = resolve_material(a), resolve_material(b)
+    elements = chemsys(ca, cb)
+    pd_ = phase_diagram(elements, src, use_cache=use_cache)
+    missing = src.missing_phases(elements)
+    base = dict(a=la, b=lb, formula_a=formula_label(ca), formula_b=formula_label(cb), source=src.name,
+                missing_phases=tuple(m.formula for m in missing))
+    gaps = sorted(set(_closed_decomposition_gaps(ca, pd_, missing))
+                  | set(_closed_decomposition_gaps(cb, pd_, missing)))
+    if gaps:
+        note = (f"not computable from source {src.name!r}: a reactant would decompose into elemental "
+                f"{', '.join(gaps)} only because the phases binding them are not in the source"
+                + (f" (missing: {', '.join(m.formula for m in missing)})" if missing else ""))
+        return InterfaceResult(computable=False, notes=(note,), **base)  # type: ignore[arg-type]
+    notes = [f"the energy of {label} ({formula_label(c)}) itself is not in source {src.name!r}: it is "
+             "treated as its equilibrium phase mixture (hull energy)"
+             for label, c in ((la, ca), (lb, cb)) if not _own_energy(c, pd_)[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ir = InterfacialReactivity(ca, cb, pd_, norm=True, use_hull_energy=False)
+        raw = ir.get_kinks()
+    kinks = tuple(ReactionKink(float(x), float(e), float(ekj), str(rxn),
+                               tuple(sorted(phase_label(p) for p in rxn.products)))
+                  for _, x, e, rxn, ekj in raw)
+    best = min(kinks, key=lambda k: k.energy_eV_atom)
+    reactive = best.energy_eV_atom < -E_TOL
+    return InterfaceResult(
+        computable=True, kinks=kinks, min_energy_eV_atom=best.energy_eV_atom if reactive else 0.0,
+        x_min=best.x if reactive else math.nan, reaction_at_min=best.reaction if reactive else "",
+        products=best.products if reactive else (), reactive=reactive, notes=tuple(notes),
+        **base)  # type: ignore[arg-type]

@@ -1,0 +1,278 @@
+"""Thermodynamic electrochemical windows from the Li grand-potential phase diagram.
+
+With Li as the open element, the equilibrium phases of a composition change only at the
+critical Li chemical potentials that pymatgen's ``PhaseDiagram.get_element_profile`` returns.
+A potential vs. Li/Li+ is
+
+.. math:: V = -\\left(\\mu_\\mathrm{Li} - \\mu_\\mathrm{Li}^0\\right) / e
+
+and the window is the range of :math:`V` over which the composition neither takes up nor
+releases Li (Zhu, He and Mo, review ref 155; Richards et al., ref 188). For a binary
+:math:`\\mathrm{Li}_n\\mathrm{X}` against the element X the oxidation limit is
+
+.. math:: V_\\mathrm{ox} = -\\Delta_f G(\\mathrm{Li}_n\\mathrm{X}) / (nF).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from nitrolyte.stability._common import (
+    chemsys,
+    formula_label,
+    full_reduction_products,
+    phase_diagram,
+    phase_label,
+    resolve_material,
+)
+from nitrolyte.stability.energies import EnergySource, resolve_source
+
+if TYPE_CHECKING:
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+    from pymatgen.core import Composition
+
+#: Li per formula unit below which an equilibrium is taken as "no Li exchanged"
+LI_TOL = 1e-6
+#: potential tolerance (V) for "stable at 0 V"
+V_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class ProfileSegment:
+    """One phase equilibrium of the Li-open profile of a composition.
+
+    Attributes
+    ----------
+    V_low, V_high : float
+        Potential range vs. Li/Li+ (V) where the equilibrium holds (``V_high`` may be inf).
+    li_per_fu : float
+        Li taken up per formula unit (negative: released).
+    phases : tuple of str
+        Equilibrium phases (reduced formulas), Li reservoir excluded.
+    reaction : str
+        Balanced reaction from the pristine composition.
+    """
+
+    V_low: float
+    V_high: float
+    li_per_fu: float
+    phases: tuple[str, ...]
+    reaction: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (inf written as None)."""
+        d = asdict(self)
+        d["V_high"] = None if math.isinf(self.V_high) else self.V_high
+        d["phases"] = list(self.phases)
+        return d
+
+
+def li_profile(comp: Composition, pd_: PhaseDiagram) -> list[ProfileSegment]:
+    """The Li-open equilibria of ``comp`` from low to high potential (pymatgen element profile)."""
+    from pymatgen.core import Element
+
+    li = Element("Li")
+    mu0 = pd_.el_refs[li].energy_per_atom
+    raw = pd_.get_element_profile(li, comp)
+    out = []
+    for i, step in enumerate(raw):
+        v_low = -float(step["chempot"] - mu0)
+        v_high = -float(raw[i + 1]["chempot"] - mu0) if i + 1 < len(raw) else math.inf
+        phases = tuple(sorted(phase_label(e.composition) for e in step["entries"]))
+        out.append(ProfileSegment(0.0 if v_low <= 0 else v_low, v_high, float(step["evolution"]), phases,
+                                  str(step["reaction"])))
+    return out
+
+
+@dataclass(frozen=True)
+class StabilityWindow:
+    """The thermodynamic electrochemical window of a composition (V vs. Li/Li+).
+
+    Attributes
+    ----------
+    material, formula : str
+        What was asked for and the formula used.
+    reduction_V, oxidation_V : float
+        Window limits; NaN when not computable, ``oxidation_V`` inf if never oxidised.
+    reduction_products, oxidation_products : tuple of str
+        Phases formed just below / above the window (empty if none, e.g. stable against Li).
+    li_uptake_reduction, li_release_oxidation : float
+        Li per formula unit taken up at the reduction limit / released at the oxidation limit.
+    reduction_reaction, oxidation_reaction : str
+        Balanced reactions at the limits.
+    equilibrium_phases : tuple of str
+        Phases the composition is made of inside the window (itself if on the hull).
+    stable_against_li : bool or None
+        Whether the composition coexists with Li metal (None when not computable).
+    own_energy, on_hull : bool
+        Whether the source holds an energy for this composition, and whether it is stable.
+    computable : bool
+        False when the source lacks the phases needed to decompose the composition.
+    missing_phases : tuple of str
+        Known phases of the chemical system without energies in the source; they can only
+        narrow the window of a phase on the hull.
+    full_reduction_products : tuple of str
+        Phases of full reduction by Li, from the composition alone (qualitative).
+    source : str
+        Energy source name.
+    notes : tuple of str
+        Plain-language caveats.
+    """
+
+    material: str
+    formula: str
+    reduction_V: float
+    oxidation_V: float
+    reduction_products: tuple[str, ...] = ()
+    oxidation_products: tuple[str, ...] = ()
+    li_uptake_reduction: float = 0.0
+    li_release_oxidation: float = 0.0
+    reduction_reaction: str = ""
+    oxidation_reaction: str = ""
+    equilibrium_phases: tuple[str, ...] = ()
+    stable_against_li: bool | None = None
+    own_energy: bool = False
+    on_hull: bool = False
+    computable: bool = True
+    missing_phases: tuple[str, ...] = ()
+    full_reduction_products: tuple[str, ...] = ()
+    source: str = "embedded"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def width_V(self) -> float:
+        """Oxidation minus reduction limit (V)."""
+        return self.oxidation_V - self.reduction_V
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN and inf written as None)."""
+        d = asdict(self)
+        for k in ("reduction_V", "oxidation_V"):
+            if not math.isfinite(d[k]):
+                d[k] = None
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame of the scalar fields."""
+        d = asdict(self)
+        return pd.DataFrame([{k: "; ".join(v) if isinstance(v, tuple) else v for k, v in d.items()}])
+
+
+def _closed_decomposition_gaps(comp: Composition, pd_: PhaseDiagram,
+                               missing: tuple[Any, ...]) -> list[str]:
+    """Elements that the composition would decompose into only because their phases are missing."""
+    bound = {str(el) for e in pd_.stable_entries if not e.composition.is_element
+             for el in e.composition.elements}
+    in_missing = {str(el) for m in missing for el in _comp(m.formula).elements}
+    gaps = []
+    for entry in pd_.get_decomposition(comp):
+        c = entry.composition
+        if c.is_element and str(c.elements[0]) != "Li" and len(comp.elements) > 1:
+            sym = str(c.elements[0])
+            if sym in in_missing or sym not in bound:
+                gaps.append(phase_label(c))
+    return sorted(gaps)
+
+
+def _comp(formula: str) -> Composition:
+    from pymatgen.core import Composition
+
+    return Composition(formula)
+
+
+def _own_energy(comp: Composition, pd_: PhaseDiagram) -> tuple[bool, bool]:
+    frac = comp.fractional_composition
+    own = [e for e in pd_.all_entries if e.composition.fractional_composition == frac]
+    if not own:
+        return False, False
+    return True, any(pd_.get_e_above_hull(e) < 1e-8 for e in own)
+
+
+def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, float, float]:
+    """(index of the zero-Li segment or None, reduction V, oxidation V)."""
+    for i, s in enumerate(segs):
+        if abs(s.li_per_fu) < LI_TOL:
+            return i, s.V_low, s.V_high
+    for s in segs:
+        if s.li_per_fu < 0:
+            return None, s.V_low, s.V_low
+    return None, segs[-1].V_high, segs[-1].V_high
+
+
+def electrochemical_window(material: str, source: str | Path | EnergySource = "embedded",
+                           *, use_cache: bool = True) -> StabilityWindow:
+    """Thermodynamic electrochemical window of a formula or material name.
+
+    Parameters
+    ----------
+    material : str
+        A formula (``"Li3N"``, ``"Li2.9PO3.3N0.46"``) or a name (``"beta-Li3N"``, ``"LiPON"``).
+    source : {"embedded", "mp"}, path or EnergySource
+        Where the energies come from (default: the embedded experimental table).
+    use_cache : bool
+        Reuse the phase diagram of the chemical system (False builds a fresh one).
+
+    Returns
+    -------
+    StabilityWindow
+        Limits in V vs. Li/Li+, products at each limit, Li-metal compatibility, and what the
+        source lacks.
+
+    Notes
+    -----
+    .. math:: V = -\\left(\\mu_\\mathrm{Li} - \\mu_\\mathrm{Li}^0\\right)/e
+    """
+    src = resolve_source(source)
+    label, comp = resolve_material(material)
+    pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)
+    missing = src.missing_phases(chemsys(comp))
+    own, on_hull = _own_energy(comp, pd_)
+    base = dict(material=label, formula=formula_label(comp), source=src.name,
+                missing_phases=tuple(m.formula for m in missing),
+                full_reduction_products=full_reduction_products(comp), own_energy=own, on_hull=on_hull)
+    gaps = _closed_decomposition_gaps(comp, pd_, missing)
+    if gaps:
+        note = (f"not computable from source {src.name!r}: the composition would decompose into "
+                f"elemental {', '.join(gaps)} only because the phases binding them are not in the "
+                "source" + (f" (missing: {', '.join(m.formula for m in missing)})" if missing else ""))
+        return StabilityWindow(reduction_V=math.nan, oxidation_V=math.nan, computable=False,
+                               notes=(note,), **base)  # type: ignore[arg-type]
+    segs = li_profile(comp, pd_)
+    idx, red, ox = _window_from_profile(segs)
+    lo = segs[idx - 1] if idx else None
+    hi = segs[idx + 1] if idx is not None and idx + 1 < len(segs) else None
+    notes = _notes(comp, own, on_hull, idx, missing, segs, src.name)
+    return StabilityWindow(
+        reduction_V=red, oxidation_V=ox,
+        reduction_products=lo.phases if lo else (), oxidation_products=hi.phases if hi else (),
+        li_uptake_reduction=lo.li_per_fu if lo else 0.0,
+        li_release_oxidation=-hi.li_per_fu if hi else 0.0,
+        reduction_reaction=lo.reaction if lo else "", oxidation_reaction=hi.reaction if hi else "",
+        equilibrium_phases=segs[idx].phases if idx is not None else (),
+        stable_against_li=bool(idx is not None and red <= V_TOL),
+        notes=notes, **base)  # type: ignore[arg-type]
+
+
+def _notes(comp: Composition, own: bool, on_hull: bool, idx: int | None, missing: tuple[Any, ...],
+           segs: list[ProfileSegment], source: str) -> tuple[str, ...]:
+    notes = []
+    if not own:
+        phases = " + ".join(segs[idx].phases) if idx is not None else "its decomposition products"
+        notes.append(f"the energy of {formula_label(comp)} itself is not in source {source!r}: "
+                     f"this is the window of the phase mixture {phases} (the tie line it lies on)")
+    elif not on_hull:
+        notes.append(f"{formula_label(comp)} is above the hull of source {source!r}: "
+                     "the window is that of its equilibrium decomposition")
+    if idx is None:
+        notes.append("no potential range without Li exchange: the composition decomposes at "
+                     "every potential except the single value given")
+    if missing:
+        notes.append("phases of this chemical system without energies in the source: "
+                     f"{', '.join(m.formula for m in missing)}; they can only narrow the window of "
+                     "a phase on the hull")
+    return tuple(notes)
