@@ -1,0 +1,292 @@
+"""Report section: structures and compositions (Figs. 3D, 4E, 6A) and critical current densities (16C).
+
+Data: LiPON and nitridophosphate rows of the materials database (Tables 1 and 3), the vacancy
+compositions and cell demonstrations of ``records.yaml``, and :mod:`nitrolyte.structures`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte import structures as st
+from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KEY = "review_extras"
+LIPON_FAMILY = "LiPON and derivatives"
+NITRIDOPHOSPHATE_FAMILY = "nitridophosphate"
+#: Network formers in the Li-content denominator of Fig. 4E.
+LIPON_FORMERS = ("P", "Si")
+#: Li symmetric cells compared in Fig. 16C (caption) plus the LiPON-coated Li6PS5Cl of section 5.
+FIG16C_SYSTEMS: tuple[tuple[str, str], ...] = (
+    ("Li | vacancy-rich β-Li3N | Li", "15"), ("Li6PS5Cl0.3F0.7", "180"),
+    ("G-Li6PS5Cl-LGPS-Li6PS5Cl-G", "181"), ("Li3PS4-Li3N/LiF-Li3PS4", "18"), ("Li3N/LiF", "18"),
+    ("Li6PS5Cl", "182"), ("Li6.4La3Zr1.4Ta0.6O12", "183"), ("Sb-Li7La3Zr2O12-Sb", "184"),
+    ("LiPON-coated Li6PS5Cl", "161"),
+)
+
+
+# ----------------------------------------------------------------------------- frames (pure)
+
+
+def lipon_frame(materials: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Fig. 4E data: LiPON rows with a formula and σ_RT; returns (frame, names left out)."""
+    import pandas as pd
+
+    rows, left_out = [], []
+    for row in materials[materials["family"] == LIPON_FAMILY].itertuples(index=False):
+        formula = row.formula if isinstance(row.formula, str) else ""
+        if not formula or math.isnan(float(row.sigma_S_cm)):
+            left_out.append(row.name)
+            continue
+        rows.append({"name": row.name, "formula": formula,
+                     "li_content": st.li_content(formula, LIPON_FORMERS),
+                     "li_per_p": st.li_per_p(formula), "sigma_S_cm": float(row.sigma_S_cm),
+                     "T_K": float(row.T_K), "ref": _ref(row.ref)})
+    frame = pd.DataFrame(rows, columns=["name", "formula", "li_content", "li_per_p", "sigma_S_cm",
+                                        "T_K", "ref"])
+    return frame.sort_values("li_content", kind="stable").reset_index(drop=True), left_out
+
+
+def condensation_frame(materials: pd.DataFrame) -> pd.DataFrame:
+    """Fig. 6A data: the nitridophosphate table with σ_RT, T and Ea of Table 3 where measured."""
+    table = st.nitridophosphate_table()
+    family = materials[materials["family"] == NITRIDOPHOSPHATE_FAMILY]
+    by_name = {_key(n): r for n, r in zip(family["name"], family.itertuples(index=False),
+                                          strict=True)}
+    sigma, temp, ea, refs = [], [], [], []
+    for name in table["name"]:
+        row = by_name.get(_key(name))
+        sigma.append(float(row.sigma_S_cm) if row is not None else math.nan)
+        temp.append(float(row.T_K) if row is not None else math.nan)
+        ea.append(float(row.Ea_eV) if row is not None else math.nan)
+        refs.append(_ref(row.ref) if row is not None else "")
+    table = table.assign(sigma_S_cm=sigma, T_K=temp, Ea_eV=ea, conductivity_ref=refs)
+    return table
+
+
+def vacancy_frame(vacancy_records: Any) -> pd.DataFrame:
+    """Fig. 3D data: computed vacancy % per composition and site, with the review's stated %."""
+    import pandas as pd
+
+    stated: dict[tuple[str, str], float] = {}
+    for rec in vacancy_records:
+        if rec.vacancy_percent is not None:
+            stated[(rec.formula or rec.composition, rec.site or "Li")] = rec.vacancy_percent
+    cases = [("Li2.92N0.97", "Li3N", "AIMD, Fig. 3D"), ("Li2.83N0.94", "Li3N", "AIMD, Fig. 3D"),
+             ("Li8.60N1.911Cl2.867", "Li9N2Cl3", "Li9N2Cl3, sec. 2.3")]
+    rows = []
+    for formula, parent, origin in cases:
+        result = st.vacancy_concentration(formula, parent)
+        for site, frac in result.vacancy_fractions.items():
+            rows.append({"composition": formula, "reference": parent, "site": site,
+                         "vacancy_percent": 100 * frac,
+                         "review_percent": stated.get((formula, site), math.nan),
+                         "net_charge_e": result.net_charge, "origin": origin})
+    comp = st.composition_from_site_vacancies("vacancy-rich β-Li3N")
+    label = f"Li{comp['Li']:.3f}N{comp['N']:.3f}"
+    for site, frac in st.vacancy_concentration(comp).vacancy_fractions.items():
+        rows.append({"composition": label, "reference": "Li3N", "site": site,
+                     "vacancy_percent": 100 * frac, "review_percent": math.nan,
+                     "net_charge_e": st.formal_charge(comp),
+                     "origin": "site vacancies, sec. 2.1"})
+    return pd.DataFrame(rows)
+
+
+def ccd_frame(demonstrations: Any) -> pd.DataFrame:
+    """Fig. 16C data: CCD and capacity of each system; NaN where the text states no value."""
+    import pandas as pd
+
+    ccd: dict[str, float] = {}
+    cap: dict[str, float] = {}
+    for rec in demonstrations:
+        quantity = rec.quantity.lower()
+        if rec.value is None:
+            continue
+        system = _match_system(rec.electrolyte, rec.cell)
+        if system is None:
+            continue
+        if "critical current" in quantity:
+            ccd[system] = float(rec.value)
+        elif "capacity" in quantity and "critical" in quantity:
+            cap[system] = float(rec.value)
+    return pd.DataFrame([{"system": name, "ref": ref, "ccd_mA_cm2": ccd.get(name, math.nan),
+                          "capacity_mAh_cm2": cap.get(name, math.nan)}
+                         for name, ref in FIG16C_SYSTEMS])
+
+
+def structures_frame(review_density_g_cm3: float) -> pd.DataFrame:
+    """Li3N phases: space group, lattice, crystallographic density vs the review's Fig. 17 value."""
+    import pandas as pd
+
+    rows = []
+    for spec in st.STRUCTURES:
+        rho = st.density_g_cm3(spec.name)
+        comp = st.composition_from_site_vacancies(spec.name)
+        rows.append({"phase": spec.name, "space_group": spec.space_group, "a_A": spec.a_A,
+                     "c_A": spec.c_A, "formula_per_fu": comp.formula.replace(" ", ""),
+                     "density_g_cm3": round(rho, 4),
+                     "review_density_g_cm3": review_density_g_cm3,
+                     "difference_percent": round(100 * (rho / review_density_g_cm3 - 1), 1),
+                     "source": spec.source})
+    return pd.DataFrame(rows)
+
+
+def _key(name: str) -> str:
+    return name.replace("α", "alpha-").replace("β", "beta-").replace("--", "-").casefold()
+
+
+def _ref(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def _match_system(electrolyte: str, cell: str) -> str | None:
+    text = f"{electrolyte} {cell}".casefold()
+    if "lipon" in text and "li6ps5cl" in text:
+        return "LiPON-coated Li6PS5Cl"
+    if "li3n" in text and "vacancy" in text:
+        return "Li | vacancy-rich β-Li3N | Li"
+    for name, _ in FIG16C_SYSTEMS:
+        if name.casefold() in text:
+            return name
+    return None
+
+
+# ----------------------------------------------------------------------------- section
+
+
+def _figure(ctx: ReportContext, key: str, mpl_fig: Any, plotly_fig: Any, data: pd.DataFrame,
+            **fields: Any) -> FigureOutput:
+    png, svg = ctx.save_matplotlib(mpl_fig, key)
+    csv = ctx.save_csv(data, key)
+    return FigureOutput(key=key, png=png, svg=svg, csv=csv,
+                        plotly_html=ctx.plotly_div(plotly_fig, f"{key}-plotly"), **fields)
+
+
+def _fig4e(ctx: ReportContext, materials: pd.DataFrame) -> FigureOutput:
+    from nitrolyte.plotting import review_extras as pl
+
+    frame, left_out = lipon_frame(materials)
+    deviations = [
+        "The review's Fig. 4E plots literature data of refs. 31 and 46-52 (reproduced from ref. 44), "
+        "which the review does not tabulate; this figure uses the LiPON entries of Table 1 instead.",
+        "Li content is Li per (P + Si) network former; for the Si-free compositions this is the "
+        "Li:P ratio of the text. Li per P alone is in the CSV (li_per_p).",
+    ]
+    if left_out:
+        deviations.append("Left out (no composition printed in Table 1): " + ", ".join(left_out) + ".")
+    return _figure(ctx, "fig4E", pl.plot_lipon_li_content(frame), pl.plotly_lipon_li_content(frame),
+                   frame, title="LiPON: room-temperature conductivity vs Li content",
+                   review_ref="Fig. 4E",
+                   caption="Room-temperature (25 °C) ionic conductivity (S/cm) of the LiPON and "
+                           "Si-doped LiPON compositions of Table 1 against their Li content "
+                           "(Li per P + Si).", deviations=tuple(deviations))
+
+
+def _fig6a(ctx: ReportContext, frame: pd.DataFrame) -> FigureOutput:
+    from nitrolyte.plotting import review_extras as pl
+
+    return _figure(
+        ctx, "fig6A", pl.plot_condensation(frame), pl.plotly_condensation(frame), frame,
+        title="Degree of condensation κ of the lithium nitridophosphates", review_ref="Fig. 6A",
+        caption="κ = n(P)/n(N) from each formula, coloured by the PN4 sub-lattice the review names "
+                "for that κ (section 2.4); right: σ_RT (S/cm, 25 °C) and Ea (eV) of Table 3 "
+                "against κ for the four nitridophosphates with measured conductivity.",
+        deviations=(
+            "Fig. 6A shows crystal structures; this figure shows the κ values and sub-lattice "
+            "types the review assigns to them, not the structures.",
+            "The review names 'zig-zag chains and pyramid cages' for κ = 2/5 without saying which "
+            "compound has which; here pyramid cages = the adamantane-like [P4N10]10- of α/β-Li10P4N10 "
+            "and zig-zag chains = Li5P2N5, whose primary source describes corrugated "
+            "[P2N5]5- layers.",
+            "Li18P6N16: Table 3 prints space group P1, section 2.4 prints P-1; the table uses P-1.",
+        ))
+
+
+def _fig16c(ctx: ReportContext, demonstrations: Any) -> FigureOutput:
+    from nitrolyte.plotting import review_extras as pl
+
+    frame = ccd_frame(demonstrations)
+    missing = [n for n, v in zip(frame["system"], frame["ccd_mA_cm2"], strict=True) if v != v]
+    return _figure(
+        ctx, "fig16C", pl.plot_critical_current_density(frame),
+        pl.plotly_critical_current_density(frame), frame,
+        title="Critical current density and capacity of Li symmetric cells", review_ref="Fig. 16C",
+        caption="Critical current density (mA/cm²) and critical capacity (mAh/cm²) as the review's "
+                "text states them; dashed: the Perspectives' targets (> 12 mA/cm², > 3 mAh/cm²).",
+        deviations=(
+            "Values not stated in the review's text (read only from the Fig. 16C bar chart) are "
+            "left empty: " + ", ".join(missing) + ".",
+            "LiPON-coated Li6PS5Cl (ref. 161, 4.1 mA/cm², section 5) is not in the Fig. 16C "
+            "caption; it is added for comparison.",
+            "The Perspectives print the CCD target as '> 12 mA h cm-2'; a current density is in "
+            "mA/cm², which is used here.",
+        ))
+
+
+def _fig3d(ctx: ReportContext, vacancy_records: Any) -> FigureOutput:
+    from nitrolyte.plotting import review_extras as pl
+
+    frame = vacancy_frame(vacancy_records)
+    return _figure(
+        ctx, "fig3D", pl.plot_vacancies(frame), pl.plotly_vacancies(frame), frame,
+        title="Vacancy concentrations of vacancy-rich β-Li3N and Li9N2Cl3", review_ref="Fig. 3D",
+        caption="Vacancy % per element, v = 1 − n/n(parent), for the AIMD compositions of Fig. 3D, "
+                "the composition implied by the section 2.1 site vacancies (Li(4f) 8.1 %, N(2c) "
+                "5.4 %), and vacancy-rich Li9N2Cl3 (section 2.3); diamonds: the % the review states.",
+        deviations=(
+            "Fig. 3D shows AIMD Li probability densities, not data; only the vacancy "
+            "concentrations are rebuilt.",
+            "Li2.83N0.94 gives 1 − 2.83/3 = 5.67 %; the review prints 5.6 % (within the rounding "
+            "of the printed composition, 5.50-5.83 %).",
+        ))
+
+
+def _tables(ctx: ReportContext, kappa: pd.DataFrame, review_density: float) -> tuple[TableOutput, ...]:
+    cols = ["name", "formula", "space_group", "kappa", "sublattice", "review_sublattice_for_kappa",
+            "sigma_S_cm", "Ea_eV", "ref", "structure_note"]
+    kappa_view = kappa[cols]
+    structures = structures_frame(review_density)
+    return (
+        TableOutput(key="table_kappa", title="Degree of condensation of the nitridophosphates",
+                    review_ref="Fig. 6A / Table 3", html=ctx.frame_to_html(kappa_view, "table_kappa"),
+                    csv=ctx.save_csv(kappa, "table_kappa"),
+                    caption="κ = n(P)/n(N); σ_RT in S/cm at 25 °C, Ea in eV (Table 3)."),
+        TableOutput(key="table_li3n_structures", title="Crystal structures and densities of Li3N",
+                    review_ref="Fig. 3B / Fig. 17 caption",
+                    html=ctx.frame_to_html(structures, "table_li3n_structures"),
+                    csv=ctx.save_csv(structures, "table_li3n_structures"),
+                    caption="Crystallographic density ρ = Z M / (N_A V) in g/cm³ from the lattice "
+                            "parameters (Å) of each source, against the 1.27 g/cm³ Fig. 17 uses "
+                            "for the β-Li3N layer.",
+                    deviations=(f"β-Li3N's crystallographic density is "
+                                f"{structures['density_g_cm3'].iloc[1]:.3f} g/cm³, "
+                                f"{structures['difference_percent'].iloc[1]:+.0f} % above the "
+                                f"{review_density:g} g/cm³ that Fig. 17 uses for the β-Li3N layer "
+                                "(1.27 g/cm³ is close to α-Li3N's density).",)),
+    )
+
+
+def build(ctx: ReportContext) -> Section:
+    """Build the section (Figs. 3D, 4E, 6A, 16C and the κ and Li3N-structure tables)."""
+    from nitrolyte import api, dataset
+    from nitrolyte.cell.components import component_value
+
+    materials = api.materials(db=ctx.db)
+    recs = dataset.records()
+    kappa = condensation_frame(materials)
+    figures = (_fig3d(ctx, recs.vacancy_compositions), _fig4e(ctx, materials), _fig6a(ctx, kappa),
+               _fig16c(ctx, recs.cell_demonstrations))
+    return Section(key=KEY, title="Structures, compositions and critical current densities",
+                   intro="Degree of condensation, vacancy concentrations and Li content computed "
+                         "from the compositions (nitrolyte.structures), the Li3N crystal structures "
+                         "built from their space groups and lattice parameters, and the critical "
+                         "current densities the review states.",
+                   tables=_tables(ctx, kappa, component_value("β-Li3N", "density")),
+                   figures=figures)
