@@ -118,3 +118,60 @@ def sweep(output: Output = "frame", *, layers: bool = False,
                      for layer, m in result.layer_mass_mg_cm2.items()})
     grid = SweepGrid(dims=tuple(axes), coords=axes, data=data, fixed=fixed)
     return grid if output == "grid" else grid.to_frame()
+
+
+#: areal capacities (mAh/cm2) drawn as separate curves in the rebuilt Fig. 17C-H
+FIG17_AREAL_CAPACITIES = (1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0)
+#: panel letters of Fig. 17 per catholyte: (vs SSE thickness, vs N/P, light foils)
+FIG17_PANELS = {"Li3InCl6": ("C", "D", "E"), "LGPS": ("F", "G", "H")}
+
+
+def review_figure17_data(catholyte: str = "Li3InCl6", *, points: int = 201) -> pd.DataFrame:
+    """The curves of Fig. 17C-E (Li3InCl6) or F-H (LGPS), under this package's reading.
+
+    Energy density vs SSE thickness (each layer 0-200 um, N/P 1, 10 um foils), vs N/P (0-20,
+    20 um SSE layers) and vs SSE thickness with the light 8 um Al / 4 um Cu foils, one curve per
+    areal capacity in :data:`FIG17_AREAL_CAPACITIES`.
+
+    Parameters
+    ----------
+    catholyte : {"Li3InCl6", "LGPS"}
+        Cathode-side SSE of the stack.
+    points : int
+        Points per curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame with ``panel`` (letter), ``x_name`` (``sse_um`` or ``n_p``), ``x``, the design
+        columns and the :data:`OUTPUTS`.
+    """
+    from nitrolyte.cell.components import component_value, resolve
+    from nitrolyte.cell.critical import REVIEW_READING
+
+    name = resolve(catholyte)
+    if name not in FIG17_PANELS:
+        raise InputError(f"review_figure17_data: catholyte must be Li3InCl6 or LGPS, "
+                         f"got {catholyte!r}")
+    if int(points) < 2:
+        raise InputError(f"review_figure17_data: points must be >= 2, got {points}")
+    letters = FIG17_PANELS[name]
+    q = list(FIG17_AREAL_CAPACITIES)
+    thick = np.linspace(0.0, 200.0, int(points))
+    std = {"al_um": REVIEW_READING["al_um"], "cu_um": REVIEW_READING["cu_um"]}
+    light = {"al_um": component_value("Al", "light_thickness"),
+             "cu_um": component_value("Cu", "light_thickness")}
+    specs = (
+        (letters[0], "sse_um", {"sse_um": thick, "n_p": REVIEW_READING["n_p"], **std}),
+        (letters[1], "n_p", {"n_p": np.linspace(0.0, 20.0, int(points)),
+                             "sse_um": REVIEW_READING["np_plot_sse_um"], **std}),
+        (letters[2], "sse_um", {"sse_um": thick, "n_p": REVIEW_READING["n_p"], **light}),
+    )
+    frames = []
+    for letter, x_name, params in specs:
+        frame = sweep(areal_capacity_mAh_cm2=q, catholyte=name, **params)
+        fixed = {k: v for k, v in params.items() if k != x_name}
+        frame = frame.assign(**fixed, x=frame[x_name], x_name=x_name, panel=letter,
+                             catholyte=name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,295 @@
+"""``nitrolyte cell [sweep | critical]``: pouch-cell energy density from the shell.
+
+``nitrolyte cell`` evaluates one design; ``nitrolyte cell sweep PARAM=START:STOP:N ...`` sweeps
+any parameters; ``nitrolyte cell critical --target 350 --solve-for thickness`` solves for the
+critical value. Design options may be given before or after the sub-command. Errors print one
+line on stderr and exit 1. ``--json`` names every input with its unit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nitrolyte.errors import InputError, NitrolyteError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: CLI spelling -> PouchCell parameter (sweep PARAM names and design options)
+PARAMS: dict[str, str] = {
+    "areal-capacity": "areal_capacity_mAh_cm2", "catholyte-um": "catholyte_um",
+    "nitride-um": "nitride_um", "sse-um": "sse_um", "np": "n_p", "al-um": "al_um",
+    "cu-um": "cu_um", "active-fraction": "active_fraction", "li-capacity": "li_capacity_mAh_g",
+    "packaging-fraction": "packaging_mass_fraction", "packaging-mg": "packaging_mg_cm2",
+    "cathode-porosity": "cathode_porosity", "capacity": "cathode_capacity_mAh_g",
+    "voltage": "voltage_V",
+}
+
+Q = Annotated[float | None, typer.Option("--areal-capacity", help="Cathode areal capacity, mAh/cm2 [4].")]
+CATH_UM = Annotated[float | None, typer.Option("--catholyte-um", help="Catholyte SSE layer, um [20].")]
+NIT_UM = Annotated[float | None, typer.Option("--nitride-um", help="Nitride SSE layer, um [20].")]
+SSE_UM = Annotated[float | None, typer.Option("--sse-um", help="Sets both SSE layers (each), um.")]
+NP = Annotated[float | None, typer.Option("--np", help="N/P ratio (Li at --li-capacity) [1].")]
+AL = Annotated[float | None, typer.Option("--al-um", help="Al foil, um [10; light: 8].")]
+CU = Annotated[float | None, typer.Option("--cu-um", help="Cu foil, um [10; light: 4].")]
+CATHOLYTE = Annotated[str | None, typer.Option("--catholyte", help="Cathode-side SSE [Li3InCl6].")]
+NITRIDE = Annotated[str | None, typer.Option("--nitride", help="Nitride SSE [β-Li3N].")]
+CATHODE = Annotated[str | None, typer.Option("--cathode", help="Cathode active material [NMC811].")]
+SIDES = Annotated[str | None, typer.Option("--sides", help="single | double [single].")]
+ANODE = Annotated[str | None, typer.Option("--anode", help="lithium | anode-free [lithium].")]
+LI_CAP = Annotated[float | None, typer.Option("--li-capacity", help="Li capacity, mAh/g [3500].")]
+PACK = Annotated[float | None, typer.Option("--packaging-fraction",
+                                            help="Packaging + tabs, fraction of cell mass [0].")]
+JSON = Annotated[bool, typer.Option("--json", help="Print JSON (inputs with units).")]
+
+
+def _errors(func: F) -> F:
+    """Print nitrolyte errors as one clean line on stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (NitrolyteError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
+    """Merge the group's design options (``ctx.obj``) with a command's own."""
+    names = {"areal_capacity": "areal_capacity_mAh_cm2", "li_capacity": "li_capacity_mAh_g",
+             "packaging_fraction": "packaging_mass_fraction", "np": "n_p"}
+    design = dict(ctx.obj or {}) if ctx is not None else {}
+    if isinstance(options.get("sse_um"), float) and options["sse_um"] < 0:
+        raise InputError(f"--sse-um must be >= 0, got {options['sse_um']:g}")
+    for key, value in options.items():
+        if value is not None:
+            design[names.get(key, key)] = value
+    if "sse_um" in design and ({"catholyte_um", "nitride_um"} & set(design)):
+        raise InputError("--sse-um sets both SSE layers; do not combine it with "
+                         "--catholyte-um or --nitride-um")
+    return design
+
+
+def _dumps(doc: Any) -> str:
+    def clean(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    return json.dumps(clean(doc), indent=2, ensure_ascii=False)
+
+
+def _print_cell(result: Any, check: Any) -> None:
+    p = result.inputs
+    typer.echo(f"{p['cathode']} {p['areal_capacity_mAh_cm2']:g} mAh/cm2 | {p['catholyte']} "
+               f"{p['catholyte_um']:g} um | {p['nitride']} {p['nitride_um']:g} um | "
+               f"Li N/P {p['n_p']:g} | Al {p['al_um']:g} um, Cu {p['cu_um']:g} um, "
+               f"{p['sides']}-sided")
+    typer.echo(f"gravimetric  {result.gravimetric_Wh_kg:8.1f} Wh/kg")
+    typer.echo(f"volumetric   {result.volumetric_Wh_L:8.1f} Wh/L")
+    typer.echo(f"areal energy {result.energy_mWh_cm2:8.2f} mWh/cm2")
+    typer.echo(f"{'layer':<10} {'mg/cm2':>8} {'mass %':>7} {'um':>8}")
+    for row in result.to_frame().itertuples():
+        typer.echo(f"{row.layer:<10} {row.mass_mg_cm2:8.3f} {100 * row.mass_fraction:7.1f} "
+                   f"{row.thickness_um:8.2f}")
+    typer.echo(f"{'total':<10} {result.mass_mg_cm2:8.3f} {100.0:7.1f} {result.thickness_um:8.2f}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if check is not None:
+        verdict = "passes" if check.passes else "FAILS"
+        typer.echo(f"{check.c_rate:g}C at {check.T_K:g} K: {check.current_density_mA_cm2:.1f} "
+                   f"mA/cm2, SSE ohmic drop {1000 * check.total_drop_V:.1f} mV (catholyte "
+                   f"{1000 * check.catholyte_drop_V:.1f}, nitride {1000 * check.nitride_drop_V:.1f})"
+                   f" -> {verdict} the {1000 * check.max_drop_V:g} mV limit")
+
+
+cell_app = typer.Typer(name="cell", help="All-solid-state Li-metal pouch-cell energy density "
+                       "(review Fig. 17, section 5).", add_completion=False)
+
+
+@cell_app.callback(invoke_without_command=True)
+@_errors
+def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = None,
+         nitride_um: NIT_UM = None, sse_um: SSE_UM = None, np_: NP = None, al_um: AL = None,
+         cu_um: CU = None, catholyte: CATHOLYTE = None, nitride: NITRIDE = None,
+         cathode: CATHODE = None, sides: SIDES = None, anode: ANODE = None,
+         li_capacity: LI_CAP = None, packaging_fraction: PACK = None,
+         c_rate: Annotated[float | None, typer.Option(
+             "--c-rate", help="Also check the SSE ohmic drop at this C-rate (e.g. 4).")] = None,
+         temperature: Annotated[float, typer.Option("--T", help="Temperature for --c-rate, K.")]
+         = 298.15,
+         nitride_sigma: Annotated[float | None, typer.Option(
+             "--nitride-sigma", help="Nitride conductivity for --c-rate, S/cm.")] = None,
+         catholyte_sigma: Annotated[float | None, typer.Option(
+             "--catholyte-sigma", help="Catholyte conductivity for --c-rate, S/cm.")] = None,
+         max_drop: Annotated[float, typer.Option("--max-drop", help="Allowed SSE drop, V.")]
+         = 0.1,
+         as_json: JSON = False) -> None:
+    """Energy density (Wh/kg, Wh/L) and layer breakdown of one pouch-cell design."""
+    ctx.obj = _design(None, areal_capacity=areal_capacity, catholyte_um=catholyte_um,
+                      nitride_um=nitride_um, sse_um=sse_um, np=np_, al_um=al_um, cu_um=cu_um,
+                      catholyte=catholyte, nitride=nitride, cathode=cathode, sides=sides,
+                      anode=anode, li_capacity=li_capacity,
+                      packaging_fraction=packaging_fraction)
+    if ctx.invoked_subcommand is not None:
+        return
+    from nitrolyte.cell.critical import expand_sse
+    from nitrolyte.cell.pouch import pouch_cell
+
+    design = expand_sse(ctx.obj)
+    result = pouch_cell(**design)
+    check = None
+    if c_rate is not None:
+        from nitrolyte.cell.fastcharge import fast_charge_check
+
+        check = fast_charge_check(c_rate=c_rate, T_K=temperature, max_drop_V=max_drop,
+                                  nitride_sigma_S_cm=nitride_sigma,
+                                  catholyte_sigma_S_cm=catholyte_sigma, **design)
+    if as_json:
+        doc = result.to_dict()
+        if check is not None:
+            doc["fast_charge"] = check.to_dict()
+        typer.echo(_dumps(doc))
+    else:
+        _print_cell(result, check)
+
+
+def parse_axis(text: str) -> tuple[str, Any]:
+    """``"np=1:10:10"`` -> (``"n_p"``, linspace); ``"sse-um=10,20"`` -> list; ``"np=2"`` -> 2."""
+    import numpy as np
+
+    if "=" not in text:
+        raise InputError(f"sweep: expected PARAM=START:STOP:N, got {text!r}")
+    key, _, spec = text.partition("=")
+    key = key.strip()
+    name = PARAMS.get(key, key if key in PARAMS.values() else None)
+    if name is None:
+        raise InputError(f"sweep: unknown parameter {key!r}; allowed: {', '.join(PARAMS)}")
+    try:
+        if ":" in spec:
+            start, stop, n = spec.split(":")
+            if int(n) < 1:
+                raise ValueError
+            return name, np.linspace(float(start), float(stop), int(n))
+        if "," in spec:
+            return name, [float(v) for v in spec.split(",")]
+        return name, float(spec)
+    except ValueError:
+        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N >= 1 "
+                         "integer), PARAM=V1,V2,... or PARAM=VALUE") from None
+
+
+@cell_app.command("sweep")
+@_errors
+def sweep_cmd(ctx: typer.Context,
+              axes: Annotated[list[str], typer.Argument(
+                  help="PARAM=START:STOP:N, PARAM=V1,V2 or PARAM=VALUE; PARAM is one of "
+                  + ", ".join(PARAMS))],
+              csv: Annotated[bool, typer.Option("--csv", help="Print every design as CSV.")]
+              = False,
+              plot: Annotated[str | None, typer.Option("--plot", metavar="OUT.png",
+                                                       help="Save a plot of the sweep.")] = None,
+              as_json: JSON = False) -> None:
+    """Evaluate every combination of the swept parameters (outer product)."""
+    from nitrolyte.cell.sweep import sweep
+
+    parsed = dict(parse_axis(a) for a in axes)
+    design = _design(ctx, **parsed)
+    if "sse_um" in parsed:
+        design.pop("catholyte_um", None)
+        design.pop("nitride_um", None)
+    frame = sweep(**design)
+    swept = [k for k, v in parsed.items() if not isinstance(v, float)]
+    if plot:
+        _plot(frame, swept, plot)
+    if csv:
+        frame.to_csv(sys.stdout, index=False)
+    elif as_json:
+        typer.echo(_dumps({"axes": swept, "designs": frame.to_dict(orient="records")}))
+    else:
+        best = frame.loc[frame["gravimetric_Wh_kg"].idxmax()]
+        typer.echo(f"{len(frame)} designs; gravimetric {frame['gravimetric_Wh_kg'].min():.1f}"
+                   f" to {frame['gravimetric_Wh_kg'].max():.1f} Wh/kg; best at "
+                   + ", ".join(f"{k}={best[k]:g}" for k in swept))
+        if len(frame) <= 40:
+            typer.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        else:
+            typer.echo("(use --csv for every design)")
+        if plot:
+            typer.echo(f"plot written to {plot}")
+
+
+def _plot(frame: Any, swept: list[str], out: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nitrolyte.plotting.cell import plot_sweep
+
+    if not swept:
+        raise InputError("sweep --plot needs at least one swept parameter (START:STOP:N)")
+    hue = swept[1] if len(swept) > 1 else None
+    if len(swept) > 2:
+        first = {k: frame[k].iloc[0] for k in swept[2:]}
+        for k, v in first.items():
+            frame = frame[frame[k] == v]
+    fig = plot_sweep(frame, swept[0], hue)
+    fig.savefig(out, dpi=150, bbox_inches="tight")
+
+
+@cell_app.command("critical")
+@_errors
+def critical_cmd(ctx: typer.Context,
+                 target: Annotated[list[float], typer.Option(
+                     "--target", help="Target energy density (repeatable) [350].")] = [350.0],  # noqa: B006
+                 solve_for: Annotated[str, typer.Option(
+                     "--solve-for", help="thickness | areal-capacity | np | cu-um | al-um | "
+                     "catholyte-um | nitride-um")] = "thickness",
+                 basis: Annotated[str, typer.Option(
+                     "--basis", help="gravimetric (Wh/kg) | volumetric (Wh/L)")] = "gravimetric",
+                 areal_capacity: Q = None, catholyte_um: CATH_UM = None,
+                 nitride_um: NIT_UM = None, sse_um: SSE_UM = None, np_: NP = None,
+                 al_um: AL = None, cu_um: CU = None, catholyte: CATHOLYTE = None,
+                 nitride: NITRIDE = None, as_json: JSON = False) -> None:
+    """The value of one parameter at which the design just reaches the target."""
+    from nitrolyte.cell.critical import canonical_solve_for, critical_value
+
+    name = canonical_solve_for(solve_for)
+    design = _design(ctx, areal_capacity=areal_capacity, catholyte_um=catholyte_um,
+                     nitride_um=nitride_um, sse_um=sse_um, np=np_, al_um=al_um, cu_um=cu_um,
+                     catholyte=catholyte, nitride=nitride)
+    unknown = ("sse_um", "catholyte_um", "nitride_um") if name == "sse_um" else (name,)
+    design = {k: v for k, v in design.items() if k not in unknown}
+    results = [critical_value(t, name, basis, **design) for t in target]  # type: ignore[arg-type]
+    if as_json:
+        docs = [r.to_dict() for r in results]
+        typer.echo(_dumps(docs[0] if len(docs) == 1 else docs))
+        return
+    what = {"sse_um": "SSE thickness (each layer)", "n_p": "N/P ratio",
+            "areal_capacity_mAh_cm2": "areal capacity"}.get(name, name)
+    for r in results:
+        unit = "Wh/kg" if basis == "gravimetric" else "Wh/L"
+        if r.reachable:
+            shown = "" if r.unit == "1" else f" {r.unit}"
+            typer.echo(f"critical {what} for {r.target:g} {unit}: {r.value:.4g}{shown} "
+                       f"({r.bound})")
+        else:
+            typer.echo(f"critical {what} for {r.target:g} {unit}: not reachable; this design "
+                       f"reaches at most {r.limit:.1f} {unit} by varying {name}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``nitrolyte cell`` (and its sub-commands) to the main app."""
+    app.add_typer(cell_app, name="cell")

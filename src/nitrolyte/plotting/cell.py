@@ -1,0 +1,160 @@
+"""Figures of pouch-cell designs (review Fig. 17C-H, mass breakdowns, sweeps).
+
+These functions only draw: they take frames computed by :mod:`nitrolyte.cell` and return a
+matplotlib (or Plotly) figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: horizontal target lines (Wh/kg) drawn on energy-density plots (review section 5)
+TARGETS_WH_KG = (350.0, 500.0)
+_LABELS = {
+    "sse_um": "SSE thickness, each layer (µm)", "catholyte_um": "catholyte thickness (µm)",
+    "nitride_um": "nitride thickness (µm)", "n_p": "N/P ratio",
+    "areal_capacity_mAh_cm2": "areal capacity (mAh cm⁻²)", "al_um": "Al foil (µm)",
+    "cu_um": "Cu foil (µm)", "gravimetric_Wh_kg": "energy density (Wh kg⁻¹)",
+    "volumetric_Wh_L": "energy density (Wh L⁻¹)",
+}
+_LAYER_COLOURS = {"al": "#9e9e9e", "cathode": "#1f77b4", "catholyte": "#2ca02c",
+                  "nitride": "#9467bd", "lithium": "#ff7f0e", "cu": "#b5651d",
+                  "packaging": "#444444"}
+
+
+def label(name: str) -> str:
+    """Axis label of a column name."""
+    return _LABELS.get(name, name)
+
+
+def draw_curves(ax: Axes, frame: pd.DataFrame, x: str, hue: str | None = None,
+                y: str = "gravimetric_Wh_kg", targets: Sequence[float] = TARGETS_WH_KG,
+                title: str | None = None, legend: bool = True) -> Axes:
+    """Draw ``y`` vs ``x``, one line per value of ``hue``, with dashed target lines."""
+    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True))
+    for key, part in groups:
+        part = part.sort_values(x)
+        unit = " mAh cm⁻²" if hue == "areal_capacity_mAh_cm2" else ""
+        text = None if key is None else f"{key:g}{unit}"
+        ax.plot(part[x], part[y], lw=1.5, label=text)
+    if y == "gravimetric_Wh_kg":
+        for target in targets:
+            ax.axhline(target, color="k", ls="--", lw=0.8)
+            ax.annotate(f"{target:g} Wh kg⁻¹", (1.0, target), xycoords=("axes fraction", "data"),
+                        ha="right", va="bottom", fontsize=7)
+    ax.set_xlabel(label(x))
+    ax.set_ylabel(label(y))
+    finite = frame[y][np.isfinite(frame[y])]
+    if len(finite):
+        ax.set_ylim(0, max(float(finite.max()), *targets) * 1.08)
+    if title:
+        ax.set_title(title, fontsize=9)
+    if hue is not None and legend:
+        ax.legend(fontsize=6, title=label(hue), title_fontsize=6, ncols=2)
+    return ax
+
+
+def plot_sweep(frame: pd.DataFrame, x: str, hue: str | None = None,
+               y: str = "gravimetric_Wh_kg", targets: Sequence[float] = TARGETS_WH_KG) -> Figure:
+    """One-panel plot of a sweep frame (from :func:`nitrolyte.cell.sweep`)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.0, 3.6), layout="constrained")
+    draw_curves(ax, frame, x, hue, y, targets)
+    return fig
+
+
+_PANEL_TITLES = {"sse_um": "vs SSE thickness", "n_p": "vs N/P ratio"}
+
+
+def plot_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -> Figure:
+    """Fig. 17C-H rebuilt: one panel per letter in ``data["panel"]`` (3 per catholyte).
+
+    ``data`` is :func:`nitrolyte.cell.sweep.review_figure17_data` output (one or both stacks
+    concatenated).
+    """
+    import matplotlib.pyplot as plt
+
+    panels = sorted(data["panel"].unique())
+    ncols = 3
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.6 * nrows), layout="constrained",
+                             squeeze=False)
+    for ax, letter in zip(axes.ravel(), panels, strict=False):
+        part = data[data["panel"] == letter]
+        x_name = part["x_name"].iloc[0]
+        foils = f"{part['al_um'].iloc[0]:g} µm Al / {part['cu_um'].iloc[0]:g} µm Cu"
+        title = (f"({letter}) Al–NMC811–{part['catholyte'].iloc[0]}–β-Li3N–Li–Cu\n"
+                 f"{_PANEL_TITLES.get(x_name, x_name)}, {foils}")
+        draw_curves(ax, part, x_name, "areal_capacity_mAh_cm2", targets=targets, title=title,
+                    legend=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    handles, texts = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="outside lower center", ncols=len(texts), fontsize=8,
+               title="cathode areal capacity", title_fontsize=8)
+    return fig
+
+
+def plot_mass_breakdown(breakdowns: Mapping[str, pd.DataFrame], quantity: str = "mass_mg_cm2"
+                        ) -> Figure:
+    """Stacked bars, one per design, of the per-layer ``quantity``.
+
+    Parameters
+    ----------
+    breakdowns : mapping of label to DataFrame
+        :meth:`nitrolyte.cell.CellResult.to_frame` of each design (scalar designs).
+    quantity : {"mass_mg_cm2", "thickness_um", "mass_fraction"}
+    """
+    import matplotlib.pyplot as plt
+
+    labels = list(breakdowns)
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(labels) + 2), 4.0), layout="constrained")
+    bottom = np.zeros(len(labels))
+    layers = list(next(iter(breakdowns.values()))["layer"]) if labels else []
+    for layer in layers:
+        heights = np.array([float(f.loc[f["layer"] == layer, quantity].iloc[0])
+                            for f in breakdowns.values()])
+        if not heights.any():
+            continue
+        ax.bar(labels, heights, bottom=bottom, label=layer, color=_LAYER_COLOURS.get(layer))
+        bottom += heights
+    units = {"mass_mg_cm2": "mass (mg cm⁻²)", "thickness_um": "thickness (µm)",
+             "mass_fraction": "mass fraction"}
+    ax.set_ylabel(units.get(quantity, quantity))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -> Any:
+    """Interactive Plotly version of :func:`plot_fig17`."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    panels = sorted(data["panel"].unique())
+    rows = int(np.ceil(len(panels) / 3))
+    fig = make_subplots(rows=rows, cols=3, subplot_titles=[f"({p})" for p in panels])
+    for i, letter in enumerate(panels):
+        part = data[data["panel"] == letter]
+        x_name = part["x_name"].iloc[0]
+        r, c = i // 3 + 1, i % 3 + 1
+        for q, curve in part.groupby("areal_capacity_mAh_cm2"):
+            curve = curve.sort_values(x_name)
+            fig.add_trace(go.Scatter(x=curve[x_name], y=curve["gravimetric_Wh_kg"], mode="lines",
+                                     name=f"{q:g} mAh/cm2", legendgroup=f"{q:g}",
+                                     showlegend=i == 0), row=r, col=c)
+        for target in targets:
+            fig.add_hline(y=target, line_dash="dash", line_width=1, row=r, col=c)
+        fig.update_xaxes(title_text=label(x_name), row=r, col=c)
+        fig.update_yaxes(title_text="Wh/kg", row=r, col=c)
+    fig.update_layout(height=380 * rows, margin={"t": 40})
+    return fig
