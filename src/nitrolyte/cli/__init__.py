@@ -22,6 +22,8 @@ app = typer.Typer(
 _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.materials",
     "nitrolyte.cli.report",
+    "nitrolyte.cli.stability",
+    "nitrolyte.cli.cell",
 )
 
 for _module in _COMMAND_MODULES:
