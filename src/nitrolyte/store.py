@@ -100,7 +100,7 @@ class Database:
         self.url = resolve_url(url)
         try:
             self._url = make_url(self.url)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:
             raise InputError(f"database url {self.url!r} is not a valid SQLAlchemy URL: {exc}") from None
         self.timeout_s = float(timeout_s)
         self._engine: Engine | None = None
@@ -158,7 +158,11 @@ class Database:
             args: dict[str, Any] = {}
             if self._url.drivername.startswith("sqlite"):
                 args["connect_args"] = {"timeout": self.timeout_s}
-            self._engine = create_engine(self.url, **args)
+            try:
+                self._engine = create_engine(self.url, **args)
+            except (ArgumentError, ImportError) as exc:
+                raise InputError(f"database url {self.url!r} cannot be opened ({exc}); use "
+                                 "sqlite:///PATH or a plain file path") from None
         return self._engine
 
     def _check_path(self) -> None:

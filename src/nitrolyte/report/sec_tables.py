@@ -1,0 +1,281 @@
+"""Report section: the review's Tables 1-6, the errata and the design targets, from the database.
+
+Tables 1-4 are rebuilt from the literature rows of the database (one row per material and
+direction, grouped by the review's sub-headings), Table 5 from each material's synthesis method,
+Table 6 from ``records.yaml``. Values are shown as the review prints them
+("2.14e-3 S/cm (25 °C)", footnote *a* for values back-calculated from Arrhenius plots); the CSV
+beside each table holds the machine-readable columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.report.framework import ReportContext, Section, TableOutput, escape
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: review table -> title as printed
+REVIEW_TABLES = {
+    "Table 1": "Lithium nitride and LiPON (and derivative) solid-state electrolytes",
+    "Table 2": "Lithium nitride halide solid-state electrolytes",
+    "Table 3": "Lithium nitride chalcogenide and lithium phosphorus nitride solid-state electrolytes",
+    "Table 4": "Lithium nitride solid-state electrolytes with group 14 and group 13 elements",
+}
+FOOTNOTE_A = "a: the room-temperature ionic conductivity is calculated from Arrhenius plots."
+_ARROWS = {"perp_c": "⊥c", "par_c": "∥c", "": ""}
+Cell = tuple[str, Any]  # (inner HTML, sort key or None)
+
+
+# ------------------------------------------------------------------ formatting
+def sci(value: float) -> str:
+    """Shortest scientific notation that round-trips: 0.00214 -> '2.14e-3', 1e-05 -> '1e-5'."""
+    for digits in range(0, 16):
+        text = f"{value:.{digits}e}"
+        if float(text) == value:
+            break
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def temperature_text(T_K: float) -> str:
+    """As printed: 298.15 K -> '25 °C', 300.15 K -> '27 °C', 300 K -> '300 K'."""
+    celsius = T_K - 273.15
+    if abs(celsius - round(celsius)) < 1e-6:
+        return f"{round(celsius)} °C"
+    return f"{T_K:g} K"
+
+
+def conductivity_cell(row: dict[str, Any]) -> Cell:
+    """Printed-style conductivity with qualifier, footnote a, and temperature."""
+    sigma = row["sigma_S_cm"]
+    if sigma is None or (isinstance(sigma, float) and math.isnan(sigma)):
+        return "", None
+    fn = ('<sup class="fn" title="calculated from Arrhenius plots">a</sup>'
+          if row["from_arrhenius"] else "")
+    qualifier = escape(row["sigma_qualifier"] or "")
+    return (f"{qualifier}{sci(sigma)}{fn} S/cm ({escape(temperature_text(row['T_K']))})", sigma)
+
+
+def conductivity_text(row: dict[str, Any]) -> str:
+    """Plain-text version of :func:`conductivity_cell` (for CSV)."""
+    sigma = row["sigma_S_cm"]
+    if sigma is None or (isinstance(sigma, float) and math.isnan(sigma)):
+        return ""
+    fn = "^a" if row["from_arrhenius"] else ""
+    return f"{row['sigma_qualifier'] or ''}{sci(sigma)}{fn} S/cm ({temperature_text(row['T_K'])})"
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def ea_cell(row: dict[str, Any]) -> Cell:
+    """'0.73 eV (LT), 0.47 eV (HT)' or '0.29 eV'."""
+    low, high = _num(row["Ea_eV"]), _num(row["Ea_HT_eV"])
+    if low is None:
+        return "", None
+    if high is None:
+        return f"{low:g} eV", low
+    return f"{low:g} eV (LT), {high:g} eV (HT)", low
+
+
+def structure_text(row: dict[str, Any]) -> str:
+    """'Hexagonal (P6/mmm)', 'Amorphous' or 'N/A'."""
+    system = (row["crystal_system"] or "").capitalize()
+    group = row["space_group"] or ""
+    if system and group:
+        return f"{system} ({group})"
+    return system or group or "N/A"
+
+
+def ref_cell(ref: Any, doi: str, citation: str) -> Cell:
+    """Reference number with the citation as tooltip, linked to its DOI where known."""
+    if _num(ref) is None:
+        return "", None
+    title = escape(citation or f"reference {ref} of the review")
+    label = f"[{int(ref)}]"
+    if doi:
+        return f'<a href="https://doi.org/{escape(doi)}" title="{title}">{label}</a>', int(ref)
+    return f'<span title="{title}">{label}</span>', int(ref)
+
+
+def html_table(table_id: str, header: Sequence[str], rows: Sequence[Sequence[Cell] | str]) -> str:
+    """A sortable table; a plain string in ``rows`` becomes a group (sub-heading) row."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = []
+    for row in rows:
+        if isinstance(row, str):
+            body.append(f'<tr class="group"><td colspan="{len(header)}">{escape(row)}</td></tr>')
+            continue
+        cells = "".join(f"<td{'' if key is None else f' data-sort={_attr(key)}'}>{html}</td>"
+                        for html, key in row)
+        body.append(f"<tr>{cells}</tr>")
+    return (f'<table id="{escape(table_id)}" class="sortable"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _attr(value: Any) -> str:
+    return f'"{escape(repr(value) if isinstance(value, float) else str(value))}"'
+
+
+def _text(html: str) -> Cell:
+    return escape(html), None
+
+
+# ------------------------------------------------------------------ data
+def _citations(ctx: ReportContext) -> dict[int, str]:
+    refs = ctx.db.table("references", "literature")
+    return {int(r): str(c or "") for r, c in zip(refs["ref"], refs["citation"], strict=True)}
+
+
+def _errata_for(ids: set[str]) -> tuple[str, ...]:
+    from nitrolyte.dataset import errata
+
+    out = []
+    for e in errata().to_dict("records"):
+        if ids & set(filter(None, str(e["material_ids"]).split(";"))):
+            out.append(f"The review prints {e['printed']}; the database keeps {e['correct']} "
+                       f"({e['explanation']})")
+    return tuple(out)
+
+
+def review_table(ctx: ReportContext, wide: pd.DataFrame, location: str) -> TableOutput:
+    """One of Tables 1-4, grouped by family, with its CSV."""
+    import pandas as pd
+
+    cites = _citations(ctx)
+    part = wide[wide["location"] == location]
+    rows: list[Sequence[Cell] | str] = []
+    csv_rows = []
+    for family, group in part.groupby("family", sort=False):
+        rows.append(str(family))
+        for r in group.to_dict("records"):
+            ref = _num(r["ref"])
+            rows.append([_text(r["name"]), _text(structure_text(r)), conductivity_cell(r),
+                         _text(_ARROWS.get(r["direction"], r["direction"])), ea_cell(r),
+                         ref_cell(ref, r["doi"], cites.get(int(ref), "") if ref else ""),
+                         (f'<span class="erratum">{escape(r["note"])}</span>', None)])
+            csv_rows.append({"review_table": location, "group": family, "name": r["name"],
+                             "formula": r["formula"], "structure": structure_text(r),
+                             "crystal_system": r["crystal_system"], "space_group": r["space_group"],
+                             "conductivity_printed": conductivity_text(r),
+                             "sigma_S_cm": r["sigma_S_cm"], "sigma_qualifier": r["sigma_qualifier"],
+                             "T_K": r["T_K"], "from_arrhenius": r["from_arrhenius"],
+                             "direction": r["direction"], "Ea_eV": r["Ea_eV"],
+                             "Ea_HT_eV": r["Ea_HT_eV"], "T_transition_K": r["T_transition_K"],
+                             "ref": ref, "doi": r["doi"], "note": r["note"]})
+    key = location.lower().replace(" ", "")
+    html = html_table(f"tbl-{key}", ("Material", "Structure", "Room-temperature ionic conductivity",
+                                     "Direction", "Activation energy", "Ref.", "Notes / errata"),
+                      rows)
+    csv = ctx.save_csv(pd.DataFrame(csv_rows), key)
+    return TableOutput(key=key, title=REVIEW_TABLES[location], review_ref=location, html=html,
+                       csv=csv, caption=f"{len(csv_rows)} rows. {FOOTNOTE_A} Hover a reference "
+                       "for its citation; click a column header to sort.",
+                       deviations=_errata_for(set(part["material_id"])))
+
+
+def table5(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
+    """Table 5: synthesis method -> materials -> conductivity."""
+    import pandas as pd
+
+    part = wide[wide["location"].str.startswith("Table") & (wide["synthesis"] != "")]
+    rows: list[Sequence[Cell] | str] = []
+    csv_rows = []
+    inferred = []
+    for synthesis, group in part.groupby("synthesis", sort=False):
+        method, _, route = str(synthesis).partition(": ")
+        for r in group.to_dict("records"):
+            mark = "not listed in table 5" in r["note"].lower()
+            if mark:
+                inferred.append(r["name"])
+            name = escape(r["name"]) + (' <sup class="fn" title="not in the review\'s Table 5; '
+                                        'method from section 3">†</sup>' if mark else "")
+            rows.append([_text(method.capitalize()), _text(route), (name, r["name"]),
+                         conductivity_cell(r), _text(_ARROWS.get(r["direction"], ""))])
+            csv_rows.append({"synthesis_method": method, "route": route, "name": r["name"],
+                             "conductivity_printed": conductivity_text(r),
+                             "sigma_S_cm": r["sigma_S_cm"], "T_K": r["T_K"],
+                             "direction": r["direction"], "listed_in_review_table5": not mark,
+                             "ref": _num(r["ref"])})
+    html = html_table("tbl-table5", ("Synthesis method", "Route", "Nitride SSE",
+                                     "Ionic conductivity", "Direction"), rows)
+    devs = (f"Also lists {', '.join(inferred)} (marked †), which the review's Table 5 omits; "
+            "their synthesis method comes from section 3.",) if inferred else ()
+    return TableOutput(key="table5", title="Typical synthesis methods of nitride SSEs",
+                       review_ref="Table 5", html=html, csv=ctx.save_csv(pd.DataFrame(csv_rows),
+                                                                          "table5"),
+                       caption=f"{len(csv_rows)} rows, grouped by method. {FOOTNOTE_A}",
+                       deviations=devs)
+
+
+def _bullets(items: Any) -> str:
+    return "<ul>" + "".join(f"<li>{escape(str(i))}</li>" for i in items) + "</ul>"
+
+
+def table6(ctx: ReportContext) -> TableOutput:
+    """Table 6: advantages and disadvantages of the synthesis methods."""
+    import pandas as pd
+
+    from nitrolyte.dataset import records
+
+    entries = records().table6
+    rows: list[Sequence[Cell] | str] = [
+        [_text(e.method), (_bullets(e.advantages), None), (_bullets(e.disadvantages), None),
+         _text(e.suitable_forms)] for e in entries]
+    frame = pd.DataFrame([{"method": e.method, "advantages": "; ".join(e.advantages),
+                           "disadvantages": "; ".join(e.disadvantages),
+                           "suitable_forms": e.suitable_forms} for e in entries])
+    html = html_table("tbl-table6", ("Synthesis method", "Advantages", "Disadvantages",
+                                     "Suitable forms"), rows)
+    return TableOutput(key="table6", title="Comparison of synthesis methods for nitride SSEs",
+                       review_ref="Table 6", html=html, csv=ctx.save_csv(frame, "table6"))
+
+
+def errata_table(ctx: ReportContext) -> TableOutput:
+    """Every place where the review contradicts itself, and what the database keeps."""
+    from nitrolyte.dataset import errata
+
+    frame = errata()
+    rows = [[_text(r["id"]), _text(str(r["material_ids"]).replace(";", ", ")),
+             _text(r["printed"]), _text(r["correct"]), _text(r["explanation"]),
+             _text(r["location"])] for r in frame.to_dict("records")]
+    html = html_table("tbl-errata", ("Id", "Materials", "Review prints", "Database keeps",
+                                     "Why", "Where"), rows)
+    return TableOutput(key="errata", title="Errata: where the review contradicts itself",
+                       review_ref="Tables 1-5, text", html=html,
+                       csv=ctx.save_csv(frame, "errata"),
+                       caption="Errata are data: shown, never silently fixed.")
+
+
+def targets_table(ctx: ReportContext) -> TableOutput:
+    """The design targets of the review's Perspectives."""
+    from nitrolyte.dataset import targets
+
+    frame = targets()
+    rows = []
+    for r in frame.to_dict("records"):
+        stretch = _num(r.get("stretch_value"))
+        rows.append([_text(r["quantity"]),
+                     (f"{escape(r['comparator'])} {r['value']:g} {escape(r['unit'])}", r["value"]),
+                     _text("" if stretch is None else f"{stretch:g} {r['unit']}"),
+                     _text(r.get("purpose", "")), _text(r["location"])])
+    html = html_table("tbl-targets", ("Quantity", "Target", "Stretch", "Purpose", "Where"), rows)
+    return TableOutput(key="targets", title="Design targets (Perspectives)",
+                       review_ref="Perspectives", html=html, csv=ctx.save_csv(frame, "targets"))
+
+
+def build(ctx: ReportContext) -> Section:
+    """The tables section of the report."""
+    wide = ctx.db.materials_frame(source="literature")
+    tables = [review_table(ctx, wide, loc) for loc in REVIEW_TABLES]
+    tables += [table5(ctx, wide), table6(ctx), errata_table(ctx), targets_table(ctx)]
+    return Section(key="tables", title="Tables 1-6: the nitride SSE database",
+                   intro="The review's tables rebuilt from the nitrolyte database (literature "
+                         "rows). Every value carries its reference; values the review "
+                         "back-calculated from Arrhenius plots carry footnote a.",
+                   tables=tuple(tables))

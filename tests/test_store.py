@@ -1,0 +1,396 @@
+"""The embedded database: location, seeding, user rows, import/export, versioning, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nitrolyte import dataset
+from nitrolyte.errors import DatabaseError, DataValidationError, InputError
+from nitrolyte.store import COLUMNS, SCHEMA_VERSION, Database, data_hash, resolve_url
+
+OBELIX = Path("/work/shared/external/obelix/all.csv")
+
+
+def _user_count(db: Database) -> int:
+    return len(db.table("measurements", "user"))
+
+
+def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+# ---------------------------------------------------------------- where the database lives
+def test_url_explicit_beats_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NITROLYTE_DATABASE_URL", "sqlite:///from-env.sqlite")
+    assert resolve_url(tmp_path / "x.sqlite") == f"sqlite:///{tmp_path / 'x.sqlite'}"
+    assert resolve_url() == "sqlite:///from-env.sqlite"
+
+
+def test_url_defaults_to_user_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("NITROLYTE_DATABASE_URL", raising=False)
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda app: str(tmp_path / app))
+    assert resolve_url() == f"sqlite:///{tmp_path / 'nitrolyte' / 'nitrolyte.sqlite'}"
+
+
+def test_plain_relative_path_becomes_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = Database("lab.sqlite")
+    assert db.path == tmp_path / "lab.sqlite"
+    assert db.url == f"sqlite:///{tmp_path / 'lab.sqlite'}"
+
+
+def test_missing_folder_is_created(tmp_path: Path) -> None:
+    with Database(tmp_path / "a" / "b" / "db.sqlite") as db:
+        assert len(db.names()) == len(dataset.materials())
+    assert (tmp_path / "a" / "b" / "db.sqlite").is_file()
+
+
+# ---------------------------------------------------------------- seeding
+def test_seeded_with_every_package_row(db: Database) -> None:
+    assert len(db.table("measurements", "literature")) == len(dataset.measurements())
+    assert len(db.table("materials", "literature")) == len(dataset.materials())
+    assert len(db.table("references", "literature")) == len(dataset.references())
+    info = db.schema_info()
+    assert info["schema_version"] == str(SCHEMA_VERSION)
+    assert info["data_hash"] == data_hash({"references": dataset.references(),
+                                           "materials": dataset.materials(),
+                                           "measurements": dataset.measurements()})
+
+
+def test_tables_hold_every_package_column() -> None:
+    assert set(dataset.REFERENCE_COLUMNS) <= set(COLUMNS["references"])
+    assert set(dataset.MATERIAL_COLUMNS) <= set(COLUMNS["materials"])
+    assert set(dataset.MEASUREMENT_COLUMNS) <= set(COLUMNS["measurements"])
+
+
+def test_wide_frame_of_literature_equals_package_frame(db: Database) -> None:
+    import pandas as pd
+
+    ours = db.materials_frame(source="literature")
+    pd.testing.assert_frame_equal(ours, dataset.materials_frame())
+
+
+def test_values_survive_seeding(db: Database) -> None:
+    meas = db.table("measurements")
+    row = meas[(meas["material_id"] == "vacancy_rich_beta_li3n")
+               & (meas["property"] == "ionic_conductivity")].iloc[0]
+    assert row["value"] == 2.14e-3
+    assert (row["temperature"], row["temperature_unit"], row["ref"]) == (25.0, "C", "15")
+
+
+def test_table_rejects_unknown_source(db: Database) -> None:
+    with pytest.raises(InputError, match="source must be one of literature, user; got 'lab'"):
+        db.table("materials", "lab")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="source must be one of"):
+        db.materials_frame("lab")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- user measurements
+def test_add_creates_a_user_material(db: Database) -> None:
+    res = db.add_measurement(material="My Li3N pellet", property="ionic_conductivity", value=0.9,
+                             unit="mS/cm", temperature=25, temperature_unit="C", formula="Li3N",
+                             family="Li3N", ref="10.1021/jacs.0c00001")
+    assert res.material_created and res.material_id == "user-my-li3n-pellet"
+    user = db.materials_frame(source="user")
+    assert len(user) == 1
+    row = user.iloc[0]
+    assert row["sigma_S_cm"] == pytest.approx(9e-4, rel=1e-12)
+    assert row["T_K"] == pytest.approx(298.15)
+    assert (row["source"], row["doi"], row["family"]) == ("user", "10.1021/jacs.0c00001", "Li3N")
+    assert "My Li3N pellet" in db.names()
+
+
+def test_add_to_literature_material_keeps_both_rows(db: Database) -> None:
+    res = db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3.0e-4,
+                             unit="S/cm", temperature=300, temperature_unit="K", ref="28")
+    assert not res.material_created and res.material_id == "beta_li3n"
+    frame = db.materials_frame()
+    rows = frame[frame["material_id"] == "beta_li3n"]
+    assert list(rows["source"]) == ["literature", "user"]
+    assert list(rows["sigma_S_cm"]) == [2.085e-4, 3.0e-4]
+    assert int(rows["ref"].iloc[1]) == 28
+    assert len(db.table("materials")) == len(dataset.materials())
+
+
+def test_user_row_closest_to_room_temperature_is_shown(db: Database) -> None:
+    for t, sigma in ((100, 1e-2), (30, 2e-4), (60, 1e-3)):
+        db.add_measurement(material="Sample X", property="ionic_conductivity", value=sigma,
+                           unit="S/cm", temperature=t, temperature_unit="C")
+    row = db.materials_frame(source="user").iloc[0]
+    assert (row["sigma_S_cm"], row["T_K"]) == (2e-4, pytest.approx(303.15))
+
+
+def test_add_rejects_bad_unit_and_stores_nothing(db: Database) -> None:
+    with pytest.raises(DataValidationError, match="column 'unit': 'S' is not a conductivity unit"):
+        db.add_measurement(material="New one", property="ionic_conductivity", value=1e-3,
+                           unit="S", temperature=25, temperature_unit="C")
+    assert _user_count(db) == 0
+    assert "New one" not in db.names()
+
+
+def test_add_rejects_unknown_family(db: Database) -> None:
+    with pytest.raises(DataValidationError, match="column 'family'"):
+        db.add_measurement(material="New one", property="ionic_conductivity", value=1e-3,
+                           unit="S/cm", temperature=25, temperature_unit="C", family="oxide")
+
+
+def test_add_rejects_unknown_field(db: Database) -> None:
+    with pytest.raises(DataValidationError, match=r"unknown column.*'colour'"):
+        db.add_measurement(material="New one", property="ionic_conductivity", value=1e-3,
+                           unit="S/cm", temperature=25, colour="red")
+
+
+def test_add_requires_a_name(db: Database) -> None:
+    with pytest.raises(DataValidationError, match="field 'name' is required"):
+        db.add_measurement(material="", property="ionic_conductivity", value=1e-3,
+                           unit="S/cm", temperature=25)
+
+
+def test_delete_user_data(db: Database) -> None:
+    db.add_measurement(material="Z", property="activation_energy", value=0.3, unit="eV",
+                       temperature=25, temperature_unit="C")
+    assert db.delete_user_data() == 1
+    assert _user_count(db) == 0 and "Z" not in db.names()
+
+
+# ---------------------------------------------------------------- import / export
+_GOOD = {"name": "Film A", "formula": "Li3PO4", "family": "LiPON and derivatives",
+         "property": "ionic_conductivity", "value": "2.5e-6", "unit": "S/cm",
+         "temperature": "25", "temperature_unit": "C", "ref": "10.1000/xyz123"}
+
+
+def test_import_csv_is_atomic(db: Database, tmp_path: Path) -> None:
+    bad = {**_GOOD, "name": "Film B", "property": "conductance"}
+    path = _write_csv(tmp_path / "in.csv", [_GOOD, bad, {**_GOOD, "name": "Film C"}])
+    with pytest.raises(DataValidationError, match=r"in\.csv row 2: measurement, column 'property'"):
+        db.import_file(path)
+    assert _user_count(db) == 0
+    assert not {"Film A", "Film B", "Film C"} & set(db.names())
+
+
+def test_import_csv_then_json(db: Database, tmp_path: Path) -> None:
+    res = db.import_file(_write_csv(tmp_path / "in.csv", [_GOOD, {**_GOOD, "value": "3e-6",
+                                                                    "temperature": "30"}]))
+    assert (res.n_measurements, res.n_materials_created) == (2, 1)
+    doc = {"schema": "nitrolyte.measurements/1",
+           "measurements": [{**_GOOD, "name": "Film D", "value": 1e-5}]}
+    (tmp_path / "in.json").write_text(json.dumps(doc))
+    assert db.import_file(tmp_path / "in.json").n_measurements == 1
+    assert _user_count(db) == 3
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"schema": "other/2", "measurements": []}', "schema must be 'nitrolyte.measurements/1'"),
+    ("[1, 2]", "expected a list of measurement objects"),
+    ("{not json", "is not valid JSON"),
+    ("[]", "no measurement rows found"),
+])
+def test_import_json_errors(db: Database, tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "in.json").write_text(content)
+    with pytest.raises(DataValidationError, match=message):
+        db.import_file(tmp_path / "in.json")
+
+
+def test_import_reports_missing_field_with_row(db: Database, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "in.csv", [_GOOD, {**_GOOD, "temperature": ""}])
+    with pytest.raises(DataValidationError, match="row 2: field 'temperature' is required"):
+        db.import_file(path)
+
+
+def test_import_rejects_bad_number(db: Database, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "in.csv", [{**_GOOD, "value": "fast"}])
+    with pytest.raises(DataValidationError, match="row 1: field 'value' must be a number, got 'fast'"):
+        db.import_file(path)
+
+
+def test_import_missing_file_and_bad_format(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        db.import_file(tmp_path / "nope.csv")
+    (tmp_path / "data.txt").write_text("x")
+    with pytest.raises(InputError, match=r"file format must be one of csv, json, obelix.*'txt'"):
+        db.import_file(tmp_path / "data.txt")
+
+
+def _export_text(db: Database, path: Path) -> str:
+    db.export(path, source="user")
+    return path.read_text()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_export_import_round_trip(db: Database, tmp_path: Path, suffix: str) -> None:
+    db.import_file(_write_csv(tmp_path / "in.csv", [_GOOD, {**_GOOD, "name": "beta-Li3N",
+                                                             "value": "1.234567890123e-4"}]))
+    db.add_measurement(material="Film A", property="activation_energy", value=0.51, unit="eV",
+                       temperature=25, temperature_unit="C", phase="LT", note="fit 20-80 C",
+                       derived_from_arrhenius=True)
+    first = _export_text(db, tmp_path / f"out.{suffix}")
+    with Database(tmp_path / "fresh.sqlite") as fresh:
+        fresh.import_file(tmp_path / f"out.{suffix}")
+        assert _export_text(fresh, tmp_path / f"again.{suffix}") == first
+        assert fresh.table("measurements", "user")["value"].tolist() == [2.5e-6, 1.234567890123e-4,
+                                                                         0.51]
+
+
+def test_export_everything_counts_all_rows(db: Database, tmp_path: Path) -> None:
+    res = db.export(tmp_path / "all.json")
+    doc = json.loads((tmp_path / "all.json").read_text())
+    assert res.n_measurements == len(doc["measurements"]) == len(dataset.measurements())
+    first = doc["measurements"][0]
+    assert first["doi"] == "10.1063/1.89283" and first["source"] == "literature"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.floats(min_value=1e-14, max_value=1e2, allow_nan=False),
+       temperature=st.floats(min_value=1.0, max_value=2000.0, allow_nan=False),
+       fmt=st.sampled_from(["csv", "json"]))
+def test_round_trip_is_lossless_for_any_value(db: Database, tmp_path_factory: pytest.TempPathFactory,
+                                              value: float, temperature: float, fmt: str) -> None:
+    folder = tmp_path_factory.mktemp("rt")
+    db.delete_user_data()
+    db.add_measurement(material="Hypo", property="ionic_conductivity", value=value, unit="S/cm",
+                       temperature=temperature, temperature_unit="K")
+    db.export(folder / f"x.{fmt}", source="user")
+    with Database(folder / "fresh.sqlite") as fresh:
+        fresh.import_file(folder / f"x.{fmt}")
+        row = fresh.table("measurements", "user").iloc[0]
+        assert (row["value"], row["temperature"]) == (value, temperature)
+
+
+def test_export_rejects_bad_source_and_format(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="source must be one of literature, user"):
+        db.export(tmp_path / "x.csv", source="mine")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="file format must be one of csv, json"):
+        db.export(tmp_path / "x.xlsx")
+
+
+@pytest.mark.skipif(not OBELIX.is_file(), reason="OBELiX data not available")
+def test_import_obelix(db: Database) -> None:
+    res = db.import_file(OBELIX, format="obelix")
+    assert res.n_measurements > 100
+    meas = db.table("measurements", "user")
+    assert (meas["qualifier"] == "<").any()
+    assert set(meas["temperature"]) == {25.0}
+
+
+# ---------------------------------------------------------------- versions and reseeding
+def test_reseed_keeps_user_rows(db: Database) -> None:
+    db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3e-4,
+                       unit="S/cm", temperature=25, temperature_unit="C")
+    assert db.reseed() == len(dataset.measurements())
+    assert _user_count(db) == 1
+    assert len(db.table("measurements", "literature")) == len(dataset.measurements())
+
+
+def _set_meta(path: Path, key: str, value: str) -> None:
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+
+
+def test_changed_package_data_reseeds_on_open(db: Database) -> None:
+    db.add_measurement(material="Q", property="activation_energy", value=0.4, unit="eV",
+                       temperature=25, temperature_unit="C")
+    db.close()
+    _set_meta(db.path, "data_hash", "stale")
+    with sqlite3.connect(db.path) as con:
+        con.execute("DELETE FROM measurements WHERE source = 'literature' AND id < 5")
+    with Database(db.path) as again:
+        assert again.schema_info()["data_hash"] != "stale"
+        assert len(again.table("measurements", "literature")) == len(dataset.measurements())
+        assert _user_count(again) == 1
+
+
+def test_newer_schema_is_refused(db: Database) -> None:
+    db.close()
+    _set_meta(db.path, "schema_version", str(SCHEMA_VERSION + 1))
+    with pytest.raises(DatabaseError, match=r"schema version 2, newer than this nitrolyte.*--db"):
+        Database(db.path).names()
+
+
+def test_older_schema_is_migrated_keeping_user_rows(db: Database) -> None:
+    db.add_measurement(material="Old sample", property="ionic_conductivity", value=1e-4,
+                       unit="S/cm", temperature=25, temperature_unit="C", phase="LT")
+    db.close()
+    with sqlite3.connect(db.path) as con:  # an "old" layout: no phase column, no meta table
+        con.execute("ALTER TABLE measurements DROP COLUMN phase")
+        con.execute("DROP TABLE meta")
+    with Database(db.path) as again:
+        assert again.schema_info()["schema_version"] == str(SCHEMA_VERSION)
+        user = again.table("measurements", "user")
+        assert user["value"].tolist() == [1e-4] and user["phase"].tolist() == [None]
+        assert "Old sample" in again.names()
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "other.sqlite") as con:
+        con.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(DatabaseError, match=r"is not a nitrolyte database.*invoices"):
+        Database(tmp_path / "other.sqlite").names()
+
+
+# ---------------------------------------------------------------- locked / read-only
+def test_read_only_uri_reads_but_refuses_writes(db: Database) -> None:
+    db.close()
+    ro = Database(f"sqlite:///file:{db.path}?mode=ro&uri=true")
+    assert "β-Li3N" in ro.names()
+    with pytest.raises(DatabaseError, match=r"is read-only.*NITROLYTE_DATABASE_URL or pass --db"):
+        ro.add_measurement(material="X", property="activation_energy", value=0.3, unit="eV",
+                           temperature=25, temperature_unit="C")
+    ro.close()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root ignores file permissions")
+def test_read_only_file_refuses_writes(db: Database) -> None:
+    db.close()
+    db.path.chmod(0o444)
+    with pytest.raises(DatabaseError, match="read-only"):
+        Database(db.path).add_measurement(material="X", property="activation_energy", value=0.3,
+                                          unit="eV", temperature=25, temperature_unit="C")
+
+
+def test_directory_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match=r"is a directory, not a file.*--db PATH"):
+        Database(tmp_path).names()
+
+
+def test_unopenable_file_names_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DatabaseError, match=r"cannot create folder .*file"):
+        Database(blocker / "sub" / "db.sqlite").names()
+
+
+def test_locked_database(db: Database) -> None:
+    db.close()
+    other = sqlite3.connect(db.path, timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseError, match=r"is locked by another program \(waited 0.1 s\)"
+                                                r".*NITROLYTE_DATABASE_URL"):
+            Database(db.path, timeout_s=0.1).add_measurement(
+                material="X", property="activation_energy", value=0.3, unit="eV",
+                temperature=25, temperature_unit="C")
+    finally:
+        other.rollback()
+        other.close()
+
+
+def test_invalid_url() -> None:
+    with pytest.raises(InputError, match="not a valid SQLAlchemy URL"):
+        Database("sqlite://:bad:port/x")
+    with pytest.raises(InputError, match=r"'nodriver://' cannot be opened.*sqlite:///PATH"):
+        Database("nodriver://").names()
