@@ -1,0 +1,64 @@
+"""Ion transport: Arrhenius models and fits, impedance to conductivity, Fig. 10B, layer resistance.
+
+* :mod:`~nitrolyte.transport.arrhenius` - :class:`ArrheniusModel` (sigmaT / sigma conventions,
+  phase transitions), :class:`AnisotropicModel`, :func:`polycrystal_average`;
+* :mod:`~nitrolyte.transport.conductivity` - :func:`conductivity`, :func:`conductivity_table` of
+  database materials;
+* :mod:`~nitrolyte.transport.fitting` - :func:`fit_arrhenius` with uncertainties;
+* :mod:`~nitrolyte.transport.io` - :func:`read_conductivity_csv`, :func:`read_spectrum`;
+* :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance`, :func:`arrhenius_from_spectra`;
+* :mod:`~nitrolyte.transport.microscopic` - Fig. 10B prefactor, carrier density, Nernst-Einstein;
+* :mod:`~nitrolyte.transport.layer` - ASR, ohmic drop, conductivity needed for a C-rate.
+"""
+
+from nitrolyte.transport.arrhenius import (
+    AnisotropicModel,
+    ArrheniusModel,
+    polycrystal_average,
+)
+from nitrolyte.transport.conductivity import conductivity, conductivity_table, model_for
+from nitrolyte.transport.fitting import (
+    ArrheniusFit,
+    ArrheniusPrediction,
+    fit_arrhenius,
+    fit_arrhenius_resistance,
+    sigma_from_resistance_S_cm,
+)
+from nitrolyte.transport.impedance import (
+    ImpedanceFit,
+    SpectraArrhenius,
+    arrhenius_from_spectra,
+    fit_impedance,
+)
+from nitrolyte.transport.io import (
+    ConductivityData,
+    Spectrum,
+    read_conductivity_csv,
+    read_spectrum,
+)
+from nitrolyte.transport.layer import (
+    LayerCheck,
+    check_layer,
+    current_density_mA_cm2,
+    layer_asr_ohm_cm2,
+    ohmic_drop_V,
+    required_conductivity_S_cm,
+    stack_asr_ohm_cm2,
+)
+from nitrolyte.transport.microscopic import (
+    D_from_sigma,
+    HoppingModel,
+    carrier_concentration_cm3,
+    implied_migration_entropy_kB,
+    sigma_from_D,
+)
+
+__all__ = [
+    "AnisotropicModel", "ArrheniusFit", "ArrheniusModel", "ArrheniusPrediction", "ConductivityData",
+    "D_from_sigma", "HoppingModel", "ImpedanceFit", "LayerCheck", "SpectraArrhenius", "Spectrum",
+    "arrhenius_from_spectra", "carrier_concentration_cm3", "check_layer", "conductivity",
+    "conductivity_table", "current_density_mA_cm2", "fit_arrhenius", "fit_arrhenius_resistance",
+    "fit_impedance", "implied_migration_entropy_kB", "layer_asr_ohm_cm2", "model_for",
+    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_spectrum",
+    "required_conductivity_S_cm", "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
+]

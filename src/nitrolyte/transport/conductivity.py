@@ -1,0 +1,180 @@
+"""Conductivity of database materials at any temperature, one material or a whole table.
+
+Every curve is anchored on the record's room-temperature conductivity and activation energy
+(:meth:`ArrheniusModel.from_record`), so at the record's own temperature it returns exactly the
+value printed in the review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.errors import MissingDataError
+from nitrolyte.transport.arrhenius import (
+    CONVENTIONS,
+    POLYCRYSTAL_RULES,
+    AnisotropicModel,
+    ArrheniusModel,
+    Convention,
+    Direction,
+    PolycrystalRule,
+    ln_sigma,
+)
+from nitrolyte.units import K_B_EV
+
+
+def _record(name_or_record: Any, db: Any = None) -> Any:
+    if isinstance(name_or_record, str):
+        from nitrolyte import api
+
+        return api.get(name_or_record, db=db)
+    return name_or_record
+
+
+def model_for(name_or_record: Any, direction: Direction | None = None,
+              convention: Convention = "sigmaT", *, db: Any = None) -> ArrheniusModel:
+    """The Arrhenius model of a material name (or record) and direction.
+
+    Parameters
+    ----------
+    name_or_record : str or MaterialRecord
+        Name or alias known to :func:`nitrolyte.api.get`, or a record.
+    direction : {"perp_c", "par_c"}, optional
+        Required for anisotropic records.
+    convention : {"sigmaT", "sigma"}
+        Arrhenius form.
+    db : Database or path, optional
+        Database to read (default: the user's).
+    """
+    return ArrheniusModel.from_record(_record(name_or_record, db), direction, convention)
+
+
+def conductivity(
+    name_or_record: Any,
+    T_K: Any,
+    direction: Direction | None = None,
+    *,
+    convention: Convention = "sigmaT",
+    average: PolycrystalRule | None = None,
+    db: Any = None,
+) -> np.ndarray | float:
+    """Conductivity of a database material at temperature(s) ``T_K``.
+
+    .. math:: \\sigma(T) = \\sigma_\\mathrm{ref}\\,\\frac{T_\\mathrm{ref}}{T}\\,
+              e^{-\\frac{E_a}{k_B}\\left(\\frac1T - \\frac1{T_\\mathrm{ref}}\\right)}
+              \\quad\\text{(sigmaT)}
+
+    Parameters
+    ----------
+    name_or_record : str or MaterialRecord
+        A name or alias known to :func:`nitrolyte.api.get`, or a record.
+    T_K : array_like
+        Temperatures in K (> 0), any shape; a scalar gives a float.
+    direction : {"perp_c", "par_c"}, optional
+        Required for anisotropic records unless ``average`` is given.
+    convention : {"sigmaT", "sigma"}
+        Arrhenius form used away from the record's temperature.
+    average : {"bruggeman", "arithmetic", "harmonic", "geometric"}, optional
+        For anisotropic records: polycrystal average (see :func:`polycrystal_average`).
+    db : Database or path, optional
+        Database to read (default: the user's).
+
+    Returns
+    -------
+    float or ndarray
+        Conductivity in S/cm, shaped like ``T_K``.
+    """
+    record = _record(name_or_record, db)
+    if average is not None:
+        check_choice("average", average, POLYCRYSTAL_RULES)
+        return AnisotropicModel.from_record(record, convention).polycrystal_sigma_S_cm(T_K, average)
+    return ArrheniusModel.from_record(record, direction, convention).sigma_S_cm(T_K)
+
+
+def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
+    from nitrolyte import api
+
+    frame = api.materials(family=family, db=db)
+    if names is None:
+        return frame[frame["sigma_S_cm"].notna() & frame["Ea_eV"].notna()]
+    if isinstance(names, str):
+        names = [names]
+    wanted = [api.get(n, db=db).name for n in names]
+    rows = [frame[frame["name"] == n] for n in wanted]
+    for n, r in zip(wanted, rows, strict=True):
+        if r.empty or r["sigma_S_cm"].isna().all() or r["Ea_eV"].isna().all():
+            raise MissingDataError(f"{n} has no conductivity and activation energy in the database")
+    return pd.concat(rows)
+
+
+def frame_parameters(frame: pd.DataFrame, convention: Convention = "sigmaT") -> dict[str, np.ndarray]:
+    """Per-row Arrhenius parameters of a wide materials frame, for :func:`ln_sigma`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``sigma_S_cm, T_K, Ea_eV, Ea_HT_eV, T_transition_K`` (as from
+        :func:`nitrolyte.api.materials`).
+    convention : {"sigmaT", "sigma"}
+        Arrhenius form.
+    """
+    check_choice("convention", convention, CONVENTIONS)
+    sigma = check_positive("sigma_S_cm", frame["sigma_S_cm"].to_numpy(float))
+    T_ref = check_positive("T_K", frame["T_K"].to_numpy(float))
+    Ea = frame["Ea_eV"].to_numpy(float)
+    s = 1.0 if convention == "sigmaT" else 0.0
+    missing = np.full_like(Ea, np.nan)
+    Tt = frame["T_transition_K"].to_numpy(float) if "T_transition_K" in frame else missing
+    Ea_ht = frame["Ea_HT_eV"].to_numpy(float) if "Ea_HT_eV" in frame else missing
+    has = np.isfinite(Tt) & np.isfinite(Ea_ht)
+    return {"ln_prefactor": np.log(sigma) + Ea / (K_B_EV * T_ref) + s * np.log(T_ref),
+            "Ea_eV": Ea, "sigma_T": np.full_like(Ea, s),
+            "T_transition_K": np.where(has, Tt, np.inf), "Ea_HT_eV": np.where(has, Ea_ht, np.nan)}
+
+
+def conductivity_table(
+    names: Any = None,
+    T_K: Any = 298.15,
+    *,
+    convention: Convention = "sigmaT",
+    family: str | None = None,
+    db: Any = None,
+) -> pd.DataFrame:
+    """Conductivity (S/cm) of many materials at many temperatures, in one vectorised evaluation.
+
+    .. math:: \\ln\\sigma_{mT} = \\ln A_m - E_{a,m}/(k_B T) - s\\ln T
+
+    Parameters
+    ----------
+    names : str or sequence of str, optional
+        Materials; default every material with a conductivity and an activation energy
+        (anisotropic records contribute one row per direction).
+    T_K : array_like
+        Temperatures in K (> 0), flattened to the columns.
+    convention : {"sigmaT", "sigma"}
+        Arrhenius form.
+    family : str, optional
+        Restrict to one family (as in :func:`nitrolyte.api.materials`).
+    db : Database or path, optional
+        Database to read (default: the user's).
+
+    Returns
+    -------
+    DataFrame
+        Index ``(name, direction)`` (direction ``""`` for isotropic), one column per temperature
+        (column index named ``T_K``).
+    """
+    T = np.atleast_1d(check_positive("T_K", T_K)).ravel()
+    frame = _frame(names, family, db)
+    p = frame_parameters(frame, convention)
+    values = np.exp(ln_sigma(T[None, :], *(p[k][:, None] for k in
+                                            ("ln_prefactor", "Ea_eV", "sigma_T", "T_transition_K",
+                                             "Ea_HT_eV"))))
+    direction = frame["direction"].fillna("").astype(str) if "direction" in frame else [""] * len(frame)
+    index = pd.MultiIndex.from_arrays([frame["name"].astype(str), direction],
+                                      names=["name", "direction"])
+    return pd.DataFrame(values, index=index, columns=pd.Index(T, name="T_K"))
