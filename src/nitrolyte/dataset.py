@@ -21,7 +21,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -37,7 +38,8 @@ __all__ = [
     "FAMILIES", "MATERIAL_COLUMNS", "MEASUREMENT_COLUMNS", "REFERENCE_COLUMNS", "WIDE_COLUMNS",
     "Material", "Measurement", "Records", "Reference", "errata", "materials", "materials_frame",
     "measurements", "name_index", "normalize_name", "read_wide_csv", "records", "references",
-    "targets", "validate_material", "validate_measurement", "wide_frame",
+    "targets", "validate_csv", "validate_material", "validate_measurement", "validate_records",
+    "wide_frame",
 ]
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("ref", "citation_key", "doi", "citation")
@@ -92,8 +94,16 @@ def validate_material(row: Mapping[str, Any]) -> Material:
 
 
 # --------------------------------------------------------------------------- file loading
-def _read_rows(filename: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    text = resources.files(_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
+_KINDS: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
+    "references": (Reference, REFERENCE_COLUMNS),
+    "materials": (Material, MATERIAL_COLUMNS),
+    "measurements": (Measurement, MEASUREMENT_COLUMNS),
+}
+
+
+def _parse_csv(text: str, filename: str, kind: str) -> list[Any]:
+    """Validate every row of a CSV text; errors name ``filename``, row, line and column."""
+    model, columns = _KINDS[kind]
     reader = csv.DictReader(io.StringIO(text))
     header = tuple(reader.fieldnames or ())
     missing = [c for c in columns if c not in header]
@@ -101,13 +111,46 @@ def _read_rows(filename: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
     if missing or unknown:
         raise DataValidationError(f"{filename}: header must be {', '.join(columns)}; missing "
                                   f"{missing or 'none'}, unknown {unknown or 'none'}")
-    return list(reader)
+    rows = []
+    for i, row in enumerate(reader, start=1):
+        if None in row:
+            raise DataValidationError(f"{filename} row {i} (line {reader.line_num}): more cells "
+                                      f"than the {len(header)} columns of the header")
+        rows.append(_validate(model, row, f"{filename} row {i} (line {reader.line_num})"))
+    return rows
 
 
-def _load(filename: str, model: type[BaseModel], columns: tuple[str, ...]) -> list[Any]:
-    rows = _read_rows(filename, columns)
-    return [_validate(model, row, f"{filename} row {i} (line {i + 1})")
-            for i, row in enumerate(rows, start=1)]
+def validate_csv(path: str | Path, kind: Literal["references", "materials", "measurements"]
+                 ) -> list[Any]:
+    """Validate a CSV file laid out like the package's ``<kind>.csv`` and return its rows.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, header row with exactly the columns of the package file).
+    kind
+        ``"references"``, ``"materials"`` or ``"measurements"``.
+
+    Returns
+    -------
+    list
+        One validated :class:`Reference` / :class:`Material` / :class:`Measurement` per row.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file, row, line and column of the first bad cell.
+    """
+    if kind not in _KINDS:
+        raise DataValidationError(f"validate_csv: kind must be one of {', '.join(_KINDS)}, "
+                                  f"got {kind!r}")
+    path = Path(path)
+    return _parse_csv(path.read_text(encoding="utf-8"), path.name, kind)
+
+
+def _load(filename: str, kind: str) -> list[Any]:
+    text = resources.files(_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
+    return _parse_csv(text, filename, kind)
 
 
 def _frame(models: Iterable[BaseModel], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -137,7 +180,7 @@ def _check_refs(refs: list[int | None], filename: str, known: set[int]) -> None:
 
 @functools.cache
 def _references() -> tuple[Reference, ...]:
-    rows = _load("references.csv", Reference, REFERENCE_COLUMNS)
+    rows = _load("references.csv", "references")
     _check_unique([r.ref for r in rows], "references.csv", "ref")
     _check_unique([r.citation_key for r in rows], "references.csv", "citation_key")
     return tuple(rows)
@@ -145,7 +188,7 @@ def _references() -> tuple[Reference, ...]:
 
 @functools.cache
 def _materials() -> tuple[Material, ...]:
-    rows = _load("materials.csv", Material, MATERIAL_COLUMNS)
+    rows = _load("materials.csv", "materials")
     _check_unique([m.material_id for m in rows], "materials.csv", "material_id")
     _check_refs([m.ref for m in rows], "materials.csv", {r.ref for r in _references()})
     return tuple(rows)
@@ -153,7 +196,7 @@ def _materials() -> tuple[Material, ...]:
 
 @functools.cache
 def _measurements() -> tuple[Measurement, ...]:
-    rows = _load("measurements.csv", Measurement, MEASUREMENT_COLUMNS)
+    rows = _load("measurements.csv", "measurements")
     ids = {m.material_id for m in _materials()}
     for i, row in enumerate(rows, start=1):
         if row.material_id not in ids:
@@ -199,7 +242,7 @@ def _records_error(exc: ValidationError, raw: Any) -> DataValidationError:
         where += f", section {loc[0]!r}"
     if len(loc) > 1 and isinstance(loc[1], int):
         entries = raw.get(loc[0]) if isinstance(raw, dict) else None
-        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else {}
+        entry = entries[loc[1]] if isinstance(entries, list | tuple) and loc[1] < len(entries) else {}
         label = entry.get("id") or entry.get("method") if isinstance(entry, dict) else None
         where += f" entry {loc[1] + 1}" + (f" ({label})" if label else "")
     if len(loc) > 2:
@@ -229,17 +272,32 @@ def _check_record_links(recs: Records) -> None:
                                               "materials.csv")
 
 
+def validate_records(data: Any) -> Records:
+    """Validate the parsed contents of a ``records.yaml`` (a mapping of sections).
+
+    Raises
+    ------
+    DataValidationError
+        Naming the section, the entry (number and id) and the field, e.g.
+        ``"records.yaml, section 'targets' entry 3 (areal_capacity), field 'value': ..."``.
+    """
+    try:
+        return Records.model_validate(data)
+    except ValidationError as exc:
+        raise _records_error(exc, data) from None
+
+
 @functools.cache
 def records() -> Records:
-    """The validated contents of ``records.yaml`` (Table 6, phase transitions, targets, ...)."""
+    """The validated contents of ``records.yaml`` (Table 6, phase transitions, targets, ...).
+
+    Cached and immutable (frozen pydantic models); ``refs`` and ``material_id(s)`` are checked
+    against ``references.csv`` and ``materials.csv``.
+    """
     import yaml
 
     text = resources.files(_PACKAGE).joinpath("records.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    try:
-        recs = Records.model_validate(raw)
-    except ValidationError as exc:
-        raise _records_error(exc, raw) from None
+    recs = validate_records(yaml.safe_load(text))
     _check_record_links(recs)
     return recs
 

@@ -171,7 +171,7 @@ def read_wide_csv(path_or_buffer: Any) -> pd.DataFrame:
         raise DataValidationError(f"read_wide_csv: missing column(s) {missing}")
     df = df[list(WIDE_COLUMNS)].copy()
     for col in FLOAT_WIDE_COLUMNS:
-        df[col] = pd.to_numeric(df[col].replace("", "nan"), errors="raise").astype(float)
+        df[col] = df[col].map(lambda v: float(v) if v.strip() else math.nan).astype(float)
     df["from_arrhenius"] = df["from_arrhenius"].str.lower().map({"true": True, "false": False})
-    df["ref"] = pd.to_numeric(df["ref"].replace("", None)).astype("Int64")
+    df["ref"] = pd.array([int(v) if v.strip() else None for v in df["ref"]], dtype="Int64")
     return df
