@@ -193,15 +193,17 @@ def _own_energy(comp: Composition, pd_: PhaseDiagram) -> tuple[bool, bool]:
     return True, any(pd_.get_e_above_hull(e) < 1e-8 for e in own)
 
 
-def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, float, float]:
-    """(index of the zero-Li segment or None, reduction V, oxidation V)."""
+def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, int | None, int | None]:
+    """Indices of (the zero-Li segment, the segment below it, the segment above it).
+
+    Without a zero-Li segment the window collapses to the potential where the Li exchange
+    changes sign; the segments on either side of it are returned.
+    """
     for i, s in enumerate(segs):
         if abs(s.li_per_fu) < LI_TOL:
-            return i, s.V_low, s.V_high
-    for s in segs:
-        if s.li_per_fu < 0:
-            return None, s.V_low, s.V_low
-    return None, segs[-1].V_high, segs[-1].V_high
+            return i, (i - 1 if i > 0 else None), (i + 1 if i + 1 < len(segs) else None)
+    j = next((i for i, s in enumerate(segs) if s.li_per_fu < 0), len(segs))
+    return None, (j - 1 if j > 0 else None), (j if j < len(segs) else None)
 
 
 def electrochemical_window(material: str, source: str | Path | EnergySource = "embedded",
@@ -243,9 +245,13 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = "e
         return StabilityWindow(reduction_V=math.nan, oxidation_V=math.nan, computable=False,
                                notes=(note,), **base)  # type: ignore[arg-type]
     segs = li_profile(comp, pd_)
-    idx, red, ox = _window_from_profile(segs)
-    lo = segs[idx - 1] if idx else None
-    hi = segs[idx + 1] if idx is not None and idx + 1 < len(segs) else None
+    idx, i_lo, i_hi = _window_from_profile(segs)
+    lo = segs[i_lo] if i_lo is not None else None
+    hi = segs[i_hi] if i_hi is not None else None
+    if idx is not None:
+        red, ox = segs[idx].V_low, segs[idx].V_high
+    else:
+        red = ox = hi.V_low if hi is not None else segs[-1].V_high
     notes = _notes(comp, own, on_hull, idx, missing, segs, src.name)
     return StabilityWindow(
         reduction_V=red, oxidation_V=ox,

@@ -1,0 +1,153 @@
+"""``nitrolyte window | interface | stack | profile``: electrochemical stability from the shell.
+
+Every command takes ``--source embedded|mp|FILE.json`` (default ``embedded``: the experimental
+thermochemical table shipped with nitrolyte) and ``--json``. Errors print one line to stderr
+and exit 1. The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nitrolyte.errors import NitrolyteError
+
+F = TypeVar("F", bound=Callable[..., Any])
+SourceOption = Annotated[str, typer.Option(
+    "--source", metavar="embedded|mp|FILE",
+    help="Energy source: 'embedded' (offline experimental table), 'mp' (Materials Project, needs "
+         "mp-api and MP_API_KEY) or a JSON file of pymatgen entries.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
+
+
+def _errors(func: F) -> F:
+    """Print nitrolyte errors as one line on stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NitrolyteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _dump(doc: Any) -> None:
+    def clean(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    typer.echo(json.dumps(clean(doc), indent=2, ensure_ascii=False))
+
+
+def _v(x: float) -> str:
+    return "n/a" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
+
+
+@_errors
+def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
+           source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+    """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
+    from nitrolyte.stability import electrochemical_window, reported_window
+
+    w = electrochemical_window(material, source)
+    reported = [r for k in ("intrinsic", "extended", "experimental")
+                if (r := reported_window(material, k)) is not None]  # type: ignore[arg-type]
+    if json_:
+        _dump({**w.to_dict(), "reported": [r.to_dict() for r in reported]})
+        return
+    typer.echo(f"{w.material} ({w.formula}), source {w.source}")
+    if w.computable:
+        typer.echo(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
+                   f"  (phases: {' + '.join(w.equilibrium_phases)})")
+        red = " + ".join(w.reduction_products) or "none (stable against Li metal)"
+        typer.echo(f"  below reduction limit: {red}"
+                   + (f"  [+{w.li_uptake_reduction:g} Li/f.u.]" if w.reduction_products else ""))
+        ox = " + ".join(w.oxidation_products) or "none"
+        typer.echo(f"  above oxidation limit: {ox}  [-{w.li_release_oxidation:g} Li/f.u.]")
+        typer.echo(f"  stable against Li metal: {'yes' if w.stable_against_li else 'no'}")
+    else:
+        typer.echo("  computed window: not computable from this source")
+    typer.echo(f"  full reduction by Li (from composition only): {', '.join(w.full_reduction_products)}")
+    for r in reported:
+        value = f"{_v(r.reduction_V)} - {_v(r.oxidation_V)} V" if r.has_value else "value not stated"
+        typer.echo(f"  reported {r.window} ({r.method}, ref {r.ref}): {value}")
+    for note in w.notes:
+        typer.echo(f"  note: {note}")
+
+
+@_errors
+def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, typer.Argument(metavar="B")],
+              source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+    """Chemical reaction at an A|B interface (pymatgen InterfacialReactivity)."""
+    from nitrolyte.stability import interface_reaction
+
+    r = interface_reaction(a, b, source)
+    if json_:
+        _dump(r.to_dict())
+        return
+    typer.echo(f"{r.a} | {r.b}  (source {r.source})")
+    if not r.computable:
+        typer.echo("  not computable from this source")
+    elif r.reactive:
+        typer.echo(f"  reactive: {r.reaction_at_min}  ({r.min_energy_eV_atom:.3f} eV/atom at x_A = {r.x_min:.3f})")
+    else:
+        typer.echo("  no reaction: the two phases coexist")
+    for k in r.kinks:
+        typer.echo(f"  x_A={k.x:.3f}  {k.energy_eV_atom:8.3f} eV/atom  {k.reaction}")
+    for note in r.notes:
+        typer.echo(f"  note: {note}")
+
+
+@_errors
+def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A B C")],
+          source: SourceOption = "embedded",
+          cathode_V: Annotated[float | None, typer.Option(
+              "--cathode-V", help="Cathode potential in V vs. Li/Li+ (default: the electrode's).")] = None,
+          json_: JsonOption = False) -> None:
+    """Pairing check of an SSE stack, anode side first: a verdict per interface."""
+    from nitrolyte.stability import check_stack
+
+    r = check_stack(layers, source, cathode_potential_V=cathode_V)
+    if json_:
+        _dump(r.to_dict())
+        return
+    typer.echo(" | ".join(r.layers) + f"  (source {r.source})")
+    for w in r.windows:
+        typer.echo(f"  window {w.material}: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V  ({w.basis})")
+    for i in r.interfaces:
+        typer.echo(f"  [{i.status}] {i.left} | {i.right}: {i.verdict}")
+
+
+@_errors
+def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
+            source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+    """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
+    from nitrolyte.stability import voltage_profile
+
+    frame = voltage_profile(material, source)
+    if json_:
+        _dump(frame.to_dict(orient="records"))
+        return
+    for _, row in frame.iterrows():
+        typer.echo(f"  {_v(row['V_low'])} - {_v(row['V_high'])} V  Li/f.u. {row['li_per_fu']:+g}  {row['phases']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the stability commands to the ``nitrolyte`` app."""
+    app.command("window")(window)
+    app.command("interface")(interface)
+    app.command("stack")(stack)
+    app.command("profile")(profile)

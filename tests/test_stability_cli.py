@@ -1,0 +1,71 @@
+"""``nitrolyte window | interface | stack | profile``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from nitrolyte.cli import stability as cli_stability
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    a = typer.Typer()
+    cli_stability.register(a)
+    return a
+
+
+def run(app: typer.Typer, *args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_window_text_and_json(app):
+    res = run(app, "window", "beta-Li3N")
+    assert res.exit_code == 0, res.output
+    assert "computed window: 0.000 - 0.444 V" in res.output
+    assert "reported intrinsic (DFT, ref 15;16): 0.000 - 0.480 V" in res.output
+    doc = json.loads(run(app, "window", "Li9N2Cl3", "--json").output)
+    assert doc["oxidation_V"] == pytest.approx(0.44442, rel=5e-5)
+    assert doc["equilibrium_phases"] == ["Li3N", "LiCl"]
+    assert {r["window"] for r in doc["reported"]} == {"intrinsic", "extended"}
+
+
+def test_window_lipon(app):
+    res = run(app, "window", "LiPON")
+    assert "not computable" in res.output and "Li3P, Li3N, Li2O" in res.output
+    assert json.loads(run(app, "window", "LiPON", "--json").output)["reduction_V"] is None
+
+
+def test_interface_and_stack(app):
+    res = run(app, "interface", "Li3N", "I")
+    assert res.exit_code == 0 and "reactive" in res.output and "LiI" in res.output
+    doc = json.loads(run(app, "interface", "Li", "beta-Li3N", "--json").output)
+    assert doc["reactive"] is False and doc["kinks"][0]["energy_eV_atom"] == 0.0
+    res = run(app, "stack", "Li | beta-Li3N | LGPS | NMC811")
+    assert "[unstable] beta-Li3N | LGPS" in res.output
+    doc = json.loads(run(app, "stack", "Li", "beta-Li3N", "Li3InCl6", "NMC811", "--cathode-V", "4.3",
+                         "--json").output)
+    assert [i["status"] for i in doc["interfaces"]] == ["stable", "unknown", "unknown"]
+
+
+def test_profile(app):
+    res = run(app, "profile", "Li9N2Cl3")
+    assert res.exit_code == 0 and "LiCl + N2" in res.output
+    rows = json.loads(run(app, "profile", "Li3N", "--json").output)
+    assert rows[1]["V_high"] is None and rows[1]["li_per_fu"] == pytest.approx(-3.0)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("window", "Lithium unobtainium"), "error: unknown material 'Lithium unobtainium'"),
+    (("window", "Li3N", "--source", "nope"), "error: source must be 'embedded', 'mp'"),
+    (("stack", "Li"), "error: stack needs at least two layers"),
+    (("profile", "LiPON"), "error: voltage_profile('LiPON'): not computable"),
+])
+def test_errors_are_one_line_exit_1(app, args, message):
+    res = run(app, *args)
+    assert res.exit_code == 1
+    assert message in res.output
+    assert "Traceback" not in res.output
