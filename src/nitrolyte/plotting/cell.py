@@ -114,10 +114,13 @@ def plot_mass_breakdown(breakdowns: Mapping[str, pd.DataFrame], quantity: str = 
         :meth:`nitrolyte.cell.CellResult.to_frame` of each design (scalar designs).
     quantity : {"mass_mg_cm2", "thickness_um", "mass_fraction"}
     """
+    import textwrap
+
     import matplotlib.pyplot as plt
 
-    labels = list(breakdowns)
-    fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(labels) + 2), 4.0), layout="constrained")
+    labels = ["\n".join(textwrap.fill(line, 18) for line in str(text).split("\n"))
+              for text in breakdowns]
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.5 * len(labels) + 2), 4.5), layout="constrained")
     bottom = np.zeros(len(labels))
     layers = list(next(iter(breakdowns.values()))["layer"]) if labels else []
     for layer in layers:
