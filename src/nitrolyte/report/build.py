@@ -19,6 +19,7 @@ from nitrolyte.report.framework import ReportContext, Section
 #: section modules, in page order (each defines ``build(ctx) -> Section``)
 SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_tables",
+    "nitrolyte.report.sec_cell",
 )
 #: schema name written into ``manifest.json``
 MANIFEST_SCHEMA = "nitrolyte.report/1"
