@@ -20,6 +20,7 @@ from nitrolyte.cell.critical import (
     critical_value,
     review_section5_table,
 )
+from nitrolyte.cell.fastcharge import FastChargeCheck, fast_charge_check
 from nitrolyte.cell.pouch import (
     LAYERS,
     LI_REVIEW_CAPACITY_MAH_G,
@@ -40,6 +41,7 @@ __all__ = [
     "Component",
     "ComponentValue",
     "CriticalValue",
+    "FastChargeCheck",
     "PouchCell",
     "SweepGrid",
     "component",
@@ -47,6 +49,7 @@ __all__ = [
     "component_value",
     "components_frame",
     "critical_value",
+    "fast_charge_check",
     "pouch_cell",
     "review_section5_table",
     "sweep",
