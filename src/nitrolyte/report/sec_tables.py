@@ -10,6 +10,7 @@ beside each table holds the machine-readable columns.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,8 @@ def conductivity_cell(row: dict[str, Any]) -> Cell:
     fn = ('<sup class="fn" title="calculated from Arrhenius plots">a</sup>'
           if row["from_arrhenius"] else "")
     qualifier = escape(row["sigma_qualifier"] or "")
-    return (f"{qualifier}{sci(sigma)}{fn} S/cm ({escape(temperature_text(row['T_K']))})", sigma)
+    return (f'<span class="nowrap">{qualifier}{sci(sigma)}{fn} S/cm '
+            f"({escape(temperature_text(row['T_K']))})</span>", sigma)
 
 
 def conductivity_text(row: dict[str, Any]) -> str:
@@ -67,6 +69,15 @@ def conductivity_text(row: dict[str, Any]) -> str:
         return ""
     fn = "^a" if row["from_arrhenius"] else ""
     return f"{row['sigma_qualifier'] or ''}{sci(sigma)}{fn} S/cm ({temperature_text(row['T_K'])})"
+
+
+_SUB = re.compile(r"(?<=[A-Za-z)])(\d+(?:\.\d+)?)")
+_COMPARATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "~": "~"}
+
+
+def name_cell(name: str) -> Cell:
+    """A material name with formula subscripts (Li3N -> Li<sub>3</sub>N), sorted by its text."""
+    return _SUB.sub(r"<sub>\1</sub>", escape(name)), name
 
 
 def _num(value: Any) -> float | None:
@@ -155,7 +166,7 @@ def review_table(ctx: ReportContext, wide: pd.DataFrame, location: str) -> Table
         rows.append(str(family))
         for r in group.to_dict("records"):
             ref = _num(r["ref"])
-            rows.append([_text(r["name"]), _text(structure_text(r)), conductivity_cell(r),
+            rows.append([name_cell(r["name"]), _text(structure_text(r)), conductivity_cell(r),
                          _text(_ARROWS.get(r["direction"], r["direction"])), ea_cell(r),
                          ref_cell(ref, r["doi"], cites.get(int(ref), "") if ref else ""),
                          (f'<span class="erratum">{escape(r["note"])}</span>', None)])
@@ -179,6 +190,18 @@ def review_table(ctx: ReportContext, wide: pd.DataFrame, location: str) -> Table
                        deviations=_errata_for(set(part["material_id"])))
 
 
+#: Table 5's order of methods and routes
+_METHODS = ("czochralski", "solid-state reaction", "phase transformation", "physical")
+_ROUTES = ("", "sintering", "mechanical milling", "mechanical milling and sintering")
+
+
+def _method_rank(synthesis: str) -> tuple[int, int, str]:
+    method, _, route = synthesis.lower().partition(": ")
+    m = next((i for i, p in enumerate(_METHODS) if method.startswith(p)), len(_METHODS))
+    r = _ROUTES.index(route) if route in _ROUTES else len(_ROUTES)
+    return m, r, synthesis
+
+
 def table5(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
     """Table 5: synthesis method -> materials -> conductivity."""
     import pandas as pd
@@ -187,13 +210,15 @@ def table5(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
     rows: list[Sequence[Cell] | str] = []
     csv_rows = []
     inferred = []
-    for synthesis, group in part.groupby("synthesis", sort=False):
+    order = sorted(dict.fromkeys(part["synthesis"]), key=_method_rank)
+    for synthesis in order:
+        group = part[part["synthesis"] == synthesis]
         method, _, route = str(synthesis).partition(": ")
         for r in group.to_dict("records"):
             mark = "not listed in table 5" in r["note"].lower()
             if mark:
                 inferred.append(r["name"])
-            name = escape(r["name"]) + (' <sup class="fn" title="not in the review\'s Table 5; '
+            name = name_cell(r["name"])[0] + (' <sup class="fn" title="not in the review\'s Table 5; '
                                         'method from section 3">†</sup>' if mark else "")
             rows.append([_text(method.capitalize()), _text(route), (name, r["name"]),
                          conductivity_cell(r), _text(_ARROWS.get(r["direction"], ""))])
@@ -243,13 +268,25 @@ def errata_table(ctx: ReportContext) -> TableOutput:
     frame = errata()
     rows = [[_text(r["id"]), _text(str(r["material_ids"]).replace(";", ", ")),
              _text(r["printed"]), _text(r["correct"]), _text(r["explanation"]),
-             _text(r["location"])] for r in frame.to_dict("records")]
+             _text(r["location"]), _refs_cell(r["refs"], ctx)] for r in frame.to_dict("records")]
     html = html_table("tbl-errata", ("Id", "Materials", "Review prints", "Database keeps",
-                                     "Why", "Where"), rows)
+                                     "Why", "Where", "Refs"), rows)
     return TableOutput(key="errata", title="Errata: where the review contradicts itself",
                        review_ref="Tables 1-5, text", html=html,
                        csv=ctx.save_csv(frame, "errata"),
                        caption="Errata are data: shown, never silently fixed.")
+
+
+def _refs_cell(refs: Any, ctx: ReportContext) -> Cell:
+    numbers = [int(n) for n in str(refs or "").split(";") if n.strip()]
+    cites = _citations(ctx) if numbers else {}
+    dois = _dois(ctx) if numbers else {}
+    return " ".join(ref_cell(n, dois.get(n, ""), cites.get(n, ""))[0] for n in numbers), None
+
+
+def _dois(ctx: ReportContext) -> dict[int, str]:
+    refs = ctx.db.table("references", "literature")
+    return {int(r): str(d or "") for r, d in zip(refs["ref"], refs["doi"], strict=True)}
 
 
 def targets_table(ctx: ReportContext) -> TableOutput:
@@ -259,14 +296,20 @@ def targets_table(ctx: ReportContext) -> TableOutput:
     frame = targets()
     rows = []
     for r in frame.to_dict("records"):
+        unit = "" if r["unit"] == "dimensionless" else f" {r['unit']}"
         stretch = _num(r.get("stretch_value"))
         rows.append([_text(r["quantity"]),
-                     (f"{escape(r['comparator'])} {r['value']:g} {escape(r['unit'])}", r["value"]),
-                     _text("" if stretch is None else f"{stretch:g} {r['unit']}"),
-                     _text(r.get("purpose", "")), _text(r["location"])])
-    html = html_table("tbl-targets", ("Quantity", "Target", "Stretch", "Purpose", "Where"), rows)
+                     (f"{_COMPARATORS.get(r['comparator'], r['comparator'])} {r['value']:g}"
+                      f"{escape(unit)}", r["value"]),
+                     _text("" if stretch is None else f"{stretch:g}{unit}"),
+                     _text(r.get("purpose", "")), _text(r["location"]), _refs_cell(r["refs"], ctx),
+                     _text(r.get("note", ""))])
+    html = html_table("tbl-targets", ("Quantity", "Target", "Stretch", "Purpose", "Where", "Refs",
+                                      "Note"), rows)
     return TableOutput(key="targets", title="Design targets (Perspectives)",
-                       review_ref="Perspectives", html=html, csv=ctx.save_csv(frame, "targets"))
+                       review_ref="Perspectives", html=html, csv=ctx.save_csv(frame, "targets"),
+                       caption="The targets nitride SSEs and their cells must reach, as the review "
+                               "states them; the screening module scores materials against them.")
 
 
 def build(ctx: ReportContext) -> Section:

@@ -22,7 +22,7 @@
     table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.filter.call(body.rows, function (r) {
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) {
       if (r.classList.contains("group")) { r.remove(); return false; }
       return true;
     });
