@@ -91,7 +91,7 @@ class FastChargeCheck:
 
 
 def _database_sigma(name: str, T_K: float, direction: str | None) -> float:
-    from nitrolyte.transport.conductivity import conductivity
+    from nitrolyte.transport import conductivity
 
     return float(conductivity(name, T_K, direction))
 
