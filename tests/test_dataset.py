@@ -360,3 +360,9 @@ def test_greek_letters_equal_their_spelling(rest: str, pair: tuple[str, str]) ->
 def test_normalize_name_examples() -> None:
     assert dataset.normalize_name("α–Li₃N  Single crystal") == "alpha-li3n single crystal"
     assert dataset.normalize_name("Li7N2I – 0.5LiOH") == dataset.normalize_name("li7n2i-0.5lioh")
+
+
+def test_docs_list_every_erratum() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    missing = [e for e in dataset.errata().id if f"`{e}`" not in docs]
+    assert missing == []
