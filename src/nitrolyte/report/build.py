@@ -20,6 +20,7 @@ from nitrolyte.report.framework import ReportContext, Section
 SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_tables",
     "nitrolyte.report.sec_cell",
+    "nitrolyte.report.sec_stability",
 )
 #: schema name written into ``manifest.json``
 MANIFEST_SCHEMA = "nitrolyte.report/1"
