@@ -150,6 +150,15 @@ def test_text_values_next_to_table_values() -> None:
     assert po4.value == 7e-8
 
 
+def test_names_and_aliases_are_unambiguous() -> None:
+    owner: dict[str, str] = {}
+    for mat in dataset.materials().to_dict("records"):
+        keys = [mat["material_id"], mat["name"], *filter(None, mat["aliases"].split(";"))]
+        for key in keys:
+            norm = dataset.normalize_name(key)
+            assert owner.setdefault(norm, mat["material_id"]) == mat["material_id"], key
+
+
 def test_names_aliases_and_corrected_formulas() -> None:
     index = dataset.name_index()
     assert index[dataset.normalize_name("LiBPN")] == "libpon"
