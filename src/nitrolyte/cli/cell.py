@@ -31,21 +31,21 @@ PARAMS: dict[str, str] = {
     "voltage": "voltage_V",
 }
 
-Q = Annotated[float | None, typer.Option("--areal-capacity", help="Cathode areal capacity, mAh/cm2 [4].")]
-CATH_UM = Annotated[float | None, typer.Option("--catholyte-um", help="Catholyte SSE layer, um [20].")]
-NIT_UM = Annotated[float | None, typer.Option("--nitride-um", help="Nitride SSE layer, um [20].")]
+Q = Annotated[float | None, typer.Option("--areal-capacity", help="Cathode areal capacity, mAh/cm2 (default 4).")]
+CATH_UM = Annotated[float | None, typer.Option("--catholyte-um", help="Catholyte SSE layer, um (default 20).")]
+NIT_UM = Annotated[float | None, typer.Option("--nitride-um", help="Nitride SSE layer, um (default 20).")]
 SSE_UM = Annotated[float | None, typer.Option("--sse-um", help="Sets both SSE layers (each), um.")]
-NP = Annotated[float | None, typer.Option("--np", help="N/P ratio (Li at --li-capacity) [1].")]
-AL = Annotated[float | None, typer.Option("--al-um", help="Al foil, um [10; light: 8].")]
-CU = Annotated[float | None, typer.Option("--cu-um", help="Cu foil, um [10; light: 4].")]
-CATHOLYTE = Annotated[str | None, typer.Option("--catholyte", help="Cathode-side SSE [Li3InCl6].")]
-NITRIDE = Annotated[str | None, typer.Option("--nitride", help="Nitride SSE [β-Li3N].")]
-CATHODE = Annotated[str | None, typer.Option("--cathode", help="Cathode active material [NMC811].")]
-SIDES = Annotated[str | None, typer.Option("--sides", help="single | double [single].")]
-ANODE = Annotated[str | None, typer.Option("--anode", help="lithium | anode-free [lithium].")]
-LI_CAP = Annotated[float | None, typer.Option("--li-capacity", help="Li capacity, mAh/g [3500].")]
+NP = Annotated[float | None, typer.Option("--np", help="N/P ratio (Li at --li-capacity) (default 1).")]
+AL = Annotated[float | None, typer.Option("--al-um", help="Al foil, um (default 10; light: 8).")]
+CU = Annotated[float | None, typer.Option("--cu-um", help="Cu foil, um (default 10; light: 4).")]
+CATHOLYTE = Annotated[str | None, typer.Option("--catholyte", help="Cathode-side SSE (default Li3InCl6).")]
+NITRIDE = Annotated[str | None, typer.Option("--nitride", help="Nitride SSE (default β-Li3N).")]
+CATHODE = Annotated[str | None, typer.Option("--cathode", help="Cathode active material (default NMC811).")]
+SIDES = Annotated[str | None, typer.Option("--sides", help="single | double (default single).")]
+ANODE = Annotated[str | None, typer.Option("--anode", help="lithium | anode-free (default lithium).")]
+LI_CAP = Annotated[float | None, typer.Option("--li-capacity", help="Li capacity, mAh/g (default 3500).")]
 PACK = Annotated[float | None, typer.Option("--packaging-fraction",
-                                            help="Packaging + tabs, fraction of cell mass [0].")]
+                                            help="Packaging + tabs, fraction of cell mass (default 0).")]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON (inputs with units).")]
 
 
@@ -253,7 +253,7 @@ def _plot(frame: Any, swept: list[str], out: str) -> None:
 @_errors
 def critical_cmd(ctx: typer.Context,
                  target: Annotated[list[float], typer.Option(
-                     "--target", help="Target energy density (repeatable) [350].")] = [350.0],  # noqa: B006
+                     "--target", help="Target energy density (repeatable) (default 350).")] = [350.0],  # noqa: B006
                  solve_for: Annotated[str, typer.Option(
                      "--solve-for", help="thickness | areal-capacity | np | cu-um | al-um | "
                      "catholyte-um | nitride-um")] = "thickness",
