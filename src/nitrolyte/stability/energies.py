@@ -89,6 +89,7 @@ class EnergySource(Protocol):
         ...
 
 
+@functools.cache
 def _elements_of(formula: str) -> frozenset[str]:
     from pymatgen.core import Composition
 
@@ -182,11 +183,10 @@ class EmbeddedSource:
         self.table = _embedded_table() if table is None else table
         digest = hashlib.sha1(self.table.to_csv(index=False).encode()).hexdigest()[:12]
         self.cache_key = f"embedded:{digest}"
+        self._records = [(_elements_of(r["formula"]), r) for r in self.table.to_dict("records")]
 
-    def _rows(self, elements: frozenset[str], kind: str) -> pd.DataFrame:
-        mask = self.table["formula"].map(lambda f: _elements_of(f) <= elements)
-        rows = self.table[mask]
-        return rows[rows["kind"] == "missing"] if kind == "missing" else rows[rows["kind"] != "missing"]
+    def _rows(self, elements: frozenset[str], missing: bool) -> list[dict[str, Any]]:
+        return [r for els, r in self._records if els <= elements and (r["kind"] == "missing") == missing]
 
     def entries(self, elements: frozenset[str]) -> list[PDEntry]:
         """Element references at zero plus every tabulated phase of the system (eV per f.u.)."""
@@ -194,7 +194,7 @@ class EmbeddedSource:
         from pymatgen.core import Composition
 
         out = element_entries(elements)
-        for _, row in self._rows(elements, "value").iterrows():
+        for row in self._rows(elements, missing=False):
             energy_eV = float(row["dGf_kJ_mol"]) / KJ_MOL_PER_EV
             out.append(PDEntry(Composition(row["formula"]), energy_eV, name=row["formula"],
                                attribute={"kind": row["kind"], "source": row["source"]}))
@@ -202,8 +202,8 @@ class EmbeddedSource:
 
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
         """The table's ``missing`` rows whose elements all lie in ``elements``."""
-        rows = self._rows(elements, "missing")
-        return tuple(MissingPhase(r["formula"], r["name"], r["source"]) for _, r in rows.iterrows())
+        return tuple(MissingPhase(r["formula"], r["name"], r["source"])
+                     for r in self._rows(elements, missing=True))
 
     def row(self, formula: str) -> dict[str, Any] | None:
         """The table row of a formula (reduced-formula match), or None."""
