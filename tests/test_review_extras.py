@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -23,23 +22,11 @@ def materials(db):
     return api.materials(db=db)
 
 
-def _demo(quantity, value, electrolyte, cell=""):
-    return SimpleNamespace(quantity=quantity, value=value, electrolyte=electrolyte, cell=cell)
+@pytest.fixture(scope="module")
+def records():
+    from nitrolyte import dataset
 
-
-DEMOS = (
-    _demo("critical current density", 7.5, "vacancy-rich β-Li3N", "Li symmetric cell"),
-    _demo("critical capacity", 7.5, "vacancy-rich β-Li3N", "Li symmetric cell"),
-    _demo("critical current density", 4.1, "LiPON-coated Li6PS5Cl", "Li symmetric cell"),
-    _demo("cycle life", 5000, "vacancy-rich β-Li3N", "LiCoO2 full cell"),
-    _demo("critical current density", None, "Li6PS5Cl", ""),
-)
-VACANCY_RECORDS = (
-    SimpleNamespace(formula="Li2.92N0.97", composition="Li2.92N0.97", site="Li", vacancy_percent=2.7),
-    SimpleNamespace(formula="Li2.83N0.94", composition="Li2.83N0.94", site="Li", vacancy_percent=5.6),
-    SimpleNamespace(formula="", composition="vacancy-rich β-Li3N", site="Li(4f)",
-                    vacancy_percent=8.1),
-)
+    return dataset.records()
 
 
 # ----------------------------------------------------------------------------- frames
@@ -71,27 +58,34 @@ def test_condensation_frame_joins_table3(materials):
     assert frame["sigma_S_cm"].notna().sum() == 4
 
 
-def test_vacancy_frame_values():
-    frame = sec.vacancy_frame(VACANCY_RECORDS)
+def test_vacancy_frame_values(records):
+    frame = sec.vacancy_frame(records.vacancy_compositions)
     li = frame[frame["site"] == "Li"].set_index("composition")
     assert li.loc["Li2.92N0.97", "vacancy_percent"] == pytest.approx(100 * (1 - 2.92 / 3))
     assert li.loc["Li2.92N0.97", "review_percent"] == 2.7
     assert li.loc["Li2.83N0.94", "review_percent"] == 5.6
     assert li.loc["Li8.60N1.911Cl2.867", "vacancy_percent"] == pytest.approx(100 * (1 - 8.6 / 9))
-    assert li.loc["Li2.838N0.946", "vacancy_percent"] == pytest.approx(5.4, rel=1e-9)
     assert math.isnan(li.loc["Li8.60N1.911Cl2.867", "review_percent"])
+    # site vacancies Li(4f) 8.1 %, N(2c) 5.4 % of section 2.1 -> Li2.838N0.946
+    assert li.loc["Li2.838N0.946", "vacancy_percent"] == pytest.approx(5.4, rel=1e-9)
+    # anti-fluorite Li1.8N0.4Cl0.6: 10 % of the Li sites vacant, as the review states
+    assert li.loc["Li1.8N0.4Cl0.6", "vacancy_percent"] == pytest.approx(10.0, rel=1e-9)
+    assert li.loc["Li1.8N0.4Cl0.6", "review_percent"] == 10
     assert frame["net_charge_e"].abs().max() < 0.011
 
 
-def test_ccd_frame_keeps_unstated_values_empty():
-    frame = sec.ccd_frame(DEMOS).set_index("system")
-    assert frame.loc["Li | vacancy-rich β-Li3N | Li", "ccd_mA_cm2"] == 7.5
-    assert frame.loc["Li | vacancy-rich β-Li3N | Li", "capacity_mAh_cm2"] == 7.5
+def test_ccd_frame_from_records(records):
+    frame = sec.ccd_frame(records.cell_demonstrations).set_index("system")
+    assert frame.loc["Vacancy-rich β-Li3N", "ccd_mA_cm2"] == 7.5
+    assert frame.loc["Vacancy-rich β-Li3N", "capacity_mAh_cm2"] == 7.5
+    assert frame.loc["Vacancy-rich β-Li3N", "ref"] == "15"
     assert frame.loc["LiPON-coated Li6PS5Cl", "ccd_mA_cm2"] == 4.1
     assert math.isnan(frame.loc["LiPON-coated Li6PS5Cl", "capacity_mAh_cm2"])
+    # the other SSEs of Fig. 16C have no value in the text: kept empty, never invented
     assert frame["ccd_mA_cm2"].notna().sum() == 2
-    assert len(frame) == len(sec.FIG16C_SYSTEMS)
+    assert math.isnan(frame.loc["Li6PS5Cl0.3F0.7", "ccd_mA_cm2"])
     assert frame.loc["Li6PS5Cl0.3F0.7", "ref"] == "180"
+    assert len(frame) == 9
 
 
 def test_structures_frame_density_difference():
@@ -124,8 +118,8 @@ def test_plot_condensation_draws_every_compound():
     assert sum(len(t.x) for t in pfig.data if t.type == "bar") == 3
 
 
-def test_plot_ccd_marks_target_and_unstated():
-    frame = sec.ccd_frame(DEMOS)
+def test_plot_ccd_marks_target_and_unstated(records):
+    frame = sec.ccd_frame(records.cell_demonstrations)
     fig = pl.plot_critical_current_density(frame)
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
@@ -137,14 +131,14 @@ def test_plot_ccd_marks_target_and_unstated():
     assert list(pfig.data[0].x[:1]) == [7.5]
 
 
-def test_plot_lipon_and_vacancies(materials):
+def test_plot_lipon_and_vacancies(materials, records):
     frame, _ = sec.lipon_frame(materials)
     fig = pl.plot_lipon_li_content(frame)
     assert len(fig.axes[0].collections) == len(frame)
     assert fig.axes[0].get_yscale() == "log"
     plt.close(fig)
     assert len(pl.plotly_lipon_li_content(frame).data) == len(frame)
-    vac = sec.vacancy_frame(VACANCY_RECORDS)
+    vac = sec.vacancy_frame(records.vacancy_compositions)
     fig = pl.plot_vacancies(vac)
     assert len(fig.axes[0].patches) == len(vac)
     plt.close(fig)
@@ -166,13 +160,29 @@ def test_plot_errors_on_empty_frame():
         pl.plot_condensation(_kappa_frame().iloc[0:0])
 
 
-def test_figures_are_saved(tmp_path: Path, materials):
+def test_figures_are_saved(tmp_path: Path, materials, records):
     ctx = ReportContext(out_dir=tmp_path)
-    out = sec._fig16c(ctx, DEMOS)
+    out = sec._fig16c(ctx, records.cell_demonstrations, records.targets)
     assert out.review_ref == "Fig. 16C"
     assert (tmp_path / out.png).stat().st_size > 10_000
     assert (tmp_path / out.csv).read_text().startswith("system,ref,ccd_mA_cm2")
     assert 'id="fig16C-plotly"' in out.plotly_html
-    assert any("not stated" in d for d in out.deviations)
+    assert any("left empty: Li6PS5Cl0.3F0.7" in d for d in out.deviations)
+    assert any("LiPON-coated Li6PS5Cl (Section 5; Fig. 14C-D)" in d for d in out.deviations)
     fig4e = sec._fig4e(ctx, materials)
     assert any("LiBPON" in d for d in fig4e.deviations)
+
+
+def test_missing_target_is_a_clear_error(tmp_path: Path, records):
+    from nitrolyte.errors import MissingDataError
+
+    with pytest.raises(MissingDataError, match="no target 'critical_current_density'"):
+        sec._fig16c(ReportContext(out_dir=tmp_path), records.cell_demonstrations, ())
+
+
+def test_section_builds(tmp_path: Path, db):
+    section = sec.build(ReportContext(out_dir=tmp_path, db=db))
+    assert [f.key for f in section.figures] == ["fig3D", "fig4E", "fig6A", "fig16C"]
+    assert [t.key for t in section.tables] == ["table_kappa", "table_li3n_structures"]
+    assert all((tmp_path / f.png).exists() and (tmp_path / f.csv).exists() for f in section.figures)
+    assert "+32 %" in section.tables[1].deviations[0]

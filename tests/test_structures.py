@@ -18,6 +18,7 @@ from scipy import constants
 from nitrolyte.errors import InputError, UnknownMaterialError
 from nitrolyte.structures import (
     NITRIDOPHOSPHATES,
+    antifluorite_li_vacancy,
     SUBLATTICE_BY_KAPPA,
     composition_from_site_vacancies,
     degree_of_condensation,
@@ -247,3 +248,17 @@ def test_structure_lookup():
 def test_site_vacancy_errors(vacancies, match):
     with pytest.raises(InputError, match=match):
         structure("β-Li3N", vacancies)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("Li5NCl2", 1 / 6),          # section 2.3: Li5NCl2 with a 1/6 vacancy concentration
+    ("Li1.8N0.4Cl0.6", 0.10),    # section 2.3: 10 % Li-site vacancies
+    ("Li2S", 0.0),               # fully occupied anti-fluorite
+])
+def test_antifluorite_li_vacancy(formula, expected):
+    assert antifluorite_li_vacancy(formula) == pytest.approx(expected, abs=1e-12)
+
+
+def test_antifluorite_needs_an_anion():
+    with pytest.raises(InputError, match="has no anion"):
+        antifluorite_li_vacancy("LiAl")

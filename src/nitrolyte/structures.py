@@ -149,32 +149,27 @@ class Nitridophosphate:
         return degree_of_condensation(self.formula)
 
 
-_BERTSCHLER_2017 = ("Bertschler, Niklaus, Schnick, 'Li12P3N9 with non-condensed [P3N9]12- rings and "
-                    "its high-pressure polymorph Li4PN3 with infinite chains of PN4 tetrahedra', "
-                    "Chem. Eur. J. 2017, 23, 9592")
-
-#: The nitridophosphates of Fig. 6A (space groups as printed in section 2.4).
+#: The nitridophosphates of Fig. 6A (space groups as printed in section 2.4); ``ref`` is the
+#: review's reference for the structure (refs. 76, 82, 83 are Bertschler et al., Chem. Eur. J.).
 NITRIDOPHOSPHATES: tuple[Nitridophosphate, ...] = (
     Nitridophosphate("Li7PN4", "Li7PN4", "P-43n", "isolated tetrahedra",
                      "isolated [PN4]7- tetrahedra", "75"),
     Nitridophosphate("Li12P3N9", "Li12P3N9", "Cc", "Dreier rings",
-                     f"non-condensed [P3N9]12- dreier rings ({_BERTSCHLER_2017})", "83"),
+                     "non-condensed [P3N9]12- dreier rings (ref. 83)", "83"),
     Nitridophosphate("Li4PN3", "Li4PN3", "Pccn", "Zweier chains",
-                     f"PN3 zweier chains of corner-sharing PN4 tetrahedra ({_BERTSCHLER_2017})"),
+                     "PN3 zweier chains of corner-sharing PN4 tetrahedra (ref. 83)", "83"),
     Nitridophosphate("Li18P6N16", "Li18P6N16", "P-1", "annulated rings",
-                     "tricyclic [P6N16]18- ions: one vierer and two dreier rings (Bertschler et al., "
-                     "Chem. Eur. J. 2017, 23, 2185); Table 3 prints P1, section 2.4 P-1", "76"),
+                     "tricyclic [P6N16]18- ions of one vierer and two dreier rings (ref. 76); "
+                     "Table 3 prints P1, section 2.4 P-1", "76"),
     Nitridophosphate("α-Li10P4N10", "Li10P4N10", "Fd-3m", "pyramid cages",
-                     "adamantane-like [P4N10]10- cages", "77"),
+                     "adamantane-type [P4N10]10- cages (ref. 81)", "81"),
     Nitridophosphate("β-Li10P4N10", "Li10P4N10", "R3", "pyramid cages",
-                     "adamantane-like [P4N10]10- cages", "77"),
+                     "adamantane-type [P4N10]10- cages (ref. 77)", "77"),
     Nitridophosphate("Li5P2N5", "Li5P2N5", "C2/c", "zig-zag chains",
-                     "the primary source describes corrugated honeycomb-type [P2N5]5- layers of "
-                     "sechser rings (Bertschler et al., 'Reversible polymerization of adamantane-type "
-                     "[P4N10]10- anions to honeycomb-type [P2N5]5- layers under high pressure'); "
-                     "the review's 'zig-zag chains' is assigned here by κ = 2/5"),
+                     "ref. 82 describes corrugated honeycomb-type [P2N5]5- layers of sechser "
+                     "rings; the review's 'zig-zag chains' is assigned here by κ = 2/5", "82"),
     Nitridophosphate("LiPN2", "LiPN2", "I-42d", "3D networks",
-                     "3D network of corner-sharing PN4 tetrahedra", "75"),
+                     "3D network of corner-sharing PN4 tetrahedra (ref. 80)", "75"),
 )
 
 
@@ -277,6 +272,24 @@ def vacancy_concentration(formula: Any, reference: Any = "Li3N") -> VacancyResul
                          vacancy_fractions=MappingProxyType(fractions),
                          net_charge=formal_charge(comp) if set(fractions) <= set(FORMAL_CHARGES)
                          else float("nan"))
+
+
+def antifluorite_li_vacancy(formula: Any, cations: Iterable[str] = ("Li",)) -> float:
+    """Li-site vacancy fraction of an anti-fluorite (anion fcc, Li in the tetrahedral holes).
+
+    .. math:: v_\\mathrm{Li} = 1 - \\frac{n(\\mathrm{Li})}{2 \\sum n(\\mathrm{anions})}
+
+    Two tetrahedral sites per anion site, every anion site occupied: 1/6 for Li5NCl2 and 10 %
+    for Li1.8N0.4Cl0.6 (review section 2.3). Anions are the elements with a negative formal
+    charge; ``cations`` are the ions on the tetrahedral sites.
+    """
+    comp = _composition(formula)
+    anions = [el for el in comp.elements if FORMAL_CHARGES.get(str(el), 0) < 0]
+    if not anions:
+        known = ", ".join(el for el, z in FORMAL_CHARGES.items() if z < 0)
+        raise InputError(f"formula {comp.formula!r} has no anion (one of {known})")
+    n_sites = 2.0 * sum(comp[el] for el in anions)
+    return 1.0 - sum(comp[c] for c in cations) / n_sites
 
 
 def li_content(formula: Any, formers: Iterable[str] = ("P",)) -> float:

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from nitrolyte import structures as st
+from nitrolyte.errors import MissingDataError
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput
 
 if TYPE_CHECKING:
@@ -20,13 +21,9 @@ LIPON_FAMILY = "LiPON and derivatives"
 NITRIDOPHOSPHATE_FAMILY = "nitridophosphate"
 #: Network formers in the Li-content denominator of Fig. 4E.
 LIPON_FORMERS = ("P", "Si")
-#: Li symmetric cells compared in Fig. 16C (caption) plus the LiPON-coated Li6PS5Cl of section 5.
-FIG16C_SYSTEMS: tuple[tuple[str, str], ...] = (
-    ("Li | vacancy-rich β-Li3N | Li", "15"), ("Li6PS5Cl0.3F0.7", "180"),
-    ("G-Li6PS5Cl-LGPS-Li6PS5Cl-G", "181"), ("Li3PS4-Li3N/LiF-Li3PS4", "18"), ("Li3N/LiF", "18"),
-    ("Li6PS5Cl", "182"), ("Li6.4La3Zr1.4Ta0.6O12", "183"), ("Sb-Li7La3Zr2O12-Sb", "184"),
-    ("LiPON-coated Li6PS5Cl", "161"),
-)
+#: ``cell_demonstrations`` quantities shown in Fig. 16C.
+CCD_QUANTITY = "critical current density"
+CAPACITY_QUANTITY = "critical stripping/plating capacity"
 
 
 # ----------------------------------------------------------------------------- frames (pure)
@@ -69,53 +66,68 @@ def condensation_frame(materials: pd.DataFrame) -> pd.DataFrame:
 
 
 def vacancy_frame(vacancy_records: Any) -> pd.DataFrame:
-    """Fig. 3D data: computed vacancy % per composition and site, with the review's stated %."""
+    """Fig. 3D data: computed vacancy % per composition and site, with the review's stated %.
+
+    ``vacancy_records`` are the ``vacancy_compositions`` of ``records.yaml``: the AIMD compositions
+    (Li2.92N0.97, Li2.83N0.94), the site vacancies of vacancy-rich β-Li3N (Li(4f), N(2c)), the
+    anti-fluorite Li1.8N0.4Cl0.6 and the refined vacancy-rich Li9N2Cl3.
+    """
     import pandas as pd
 
-    stated: dict[tuple[str, str], float] = {}
+    rows: list[dict[str, Any]] = []
+    sites: dict[str, float] = {}
     for rec in vacancy_records:
-        if rec.vacancy_percent is not None:
-            stated[(rec.formula or rec.composition, rec.site or "Li")] = rec.vacancy_percent
-    cases = [("Li2.92N0.97", "Li3N", "AIMD, Fig. 3D"), ("Li2.83N0.94", "Li3N", "AIMD, Fig. 3D"),
-             ("Li8.60N1.911Cl2.867", "Li9N2Cl3", "Li9N2Cl3, sec. 2.3")]
-    rows = []
-    for formula, parent, origin in cases:
-        result = st.vacancy_concentration(formula, parent)
-        for site, frac in result.vacancy_fractions.items():
-            rows.append({"composition": formula, "reference": parent, "site": site,
-                         "vacancy_percent": 100 * frac,
-                         "review_percent": stated.get((formula, site), math.nan),
-                         "net_charge_e": result.net_charge, "origin": origin})
-    comp = st.composition_from_site_vacancies("vacancy-rich β-Li3N")
-    label = f"Li{comp['Li']:.3f}N{comp['N']:.3f}"
-    for site, frac in st.vacancy_concentration(comp).vacancy_fractions.items():
-        rows.append({"composition": label, "reference": "Li3N", "site": site,
-                     "vacancy_percent": 100 * frac, "review_percent": math.nan,
-                     "net_charge_e": st.formal_charge(comp),
-                     "origin": "site vacancies, sec. 2.1"})
+        if rec.site in ("Li(4f)", "N(2c)") and rec.vacancy_percent is not None:
+            sites[rec.site] = rec.vacancy_percent / 100
+        elif rec.formula and rec.site == "Li" and rec.formula.startswith("Li1.8N0.4Cl0.6"):
+            rows.append(_row(rec.formula, "anti-fluorite Li2(N,Cl)", "Li",
+                             st.antifluorite_li_vacancy(rec.formula), rec.vacancy_percent,
+                             st.formal_charge(rec.formula), "Li9N2Cl3, sec. 2.3"))
+        elif rec.formula:
+            parent = "Li9N2Cl3" if "Cl" in rec.formula else "Li3N"
+            result = st.vacancy_concentration(rec.formula, parent)
+            origin = "AIMD, Fig. 3D" if parent == "Li3N" else "vacancy-rich, sec. 2.3"
+            for el, frac in result.vacancy_fractions.items():
+                stated = rec.vacancy_percent if rec.site == el else None
+                rows.append(_row(rec.formula, parent, el, frac, stated, result.net_charge, origin))
+    if sites:
+        comp = st.composition_from_site_vacancies("β-Li3N", sites)
+        label = f"Li{comp['Li']:.3f}N{comp['N']:.3f}"
+        for el, frac in st.vacancy_concentration(comp).vacancy_fractions.items():
+            rows.append(_row(label, "Li3N", el, frac, None, st.formal_charge(comp),
+                             "site vacancies, sec. 2.1"))
     return pd.DataFrame(rows)
 
 
+def _row(composition: str, reference: str, site: str, fraction: float, stated: float | None,
+         charge: float, origin: str) -> dict[str, Any]:
+    return {"composition": composition, "reference": reference, "site": site,
+            "vacancy_percent": 100 * fraction,
+            "review_percent": math.nan if stated is None else float(stated),
+            "net_charge_e": charge, "origin": origin}
+
+
 def ccd_frame(demonstrations: Any) -> pd.DataFrame:
-    """Fig. 16C data: CCD and capacity of each system; NaN where the text states no value."""
+    """Fig. 16C data from the ``cell_demonstrations`` records: one row per electrolyte.
+
+    Columns ``system, ref, ccd_mA_cm2, capacity_mAh_cm2, location``; NaN where the review's text
+    states no value (the record keeps ``printed: not stated in the text``).
+    """
     import pandas as pd
 
-    ccd: dict[str, float] = {}
-    cap: dict[str, float] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for rec in demonstrations:
-        quantity = rec.quantity.lower()
-        if rec.value is None:
+        quantity = rec.quantity.strip().lower()
+        if quantity not in (CCD_QUANTITY, CAPACITY_QUANTITY):
             continue
-        system = _match_system(rec.electrolyte, rec.cell)
-        if system is None:
-            continue
-        if "critical current" in quantity:
-            ccd[system] = float(rec.value)
-        elif "capacity" in quantity and "critical" in quantity:
-            cap[system] = float(rec.value)
-    return pd.DataFrame([{"system": name, "ref": ref, "ccd_mA_cm2": ccd.get(name, math.nan),
-                          "capacity_mAh_cm2": cap.get(name, math.nan)}
-                         for name, ref in FIG16C_SYSTEMS])
+        row = rows.setdefault(rec.electrolyte, {
+            "system": rec.electrolyte, "ref": ";".join(str(r) for r in rec.refs),
+            "ccd_mA_cm2": math.nan, "capacity_mAh_cm2": math.nan, "location": rec.location})
+        column = "ccd_mA_cm2" if quantity == CCD_QUANTITY else "capacity_mAh_cm2"
+        if rec.value is not None:
+            row[column] = float(rec.value)
+    return pd.DataFrame(list(rows.values()),
+                        columns=["system", "ref", "ccd_mA_cm2", "capacity_mAh_cm2", "location"])
 
 
 def structures_frame(review_density_g_cm3: float) -> pd.DataFrame:
@@ -144,18 +156,6 @@ def _ref(value: Any) -> str:
         return str(int(value))
     except (TypeError, ValueError):
         return str(value or "")
-
-
-def _match_system(electrolyte: str, cell: str) -> str | None:
-    text = f"{electrolyte} {cell}".casefold()
-    if "lipon" in text and "li6ps5cl" in text:
-        return "LiPON-coated Li6PS5Cl"
-    if "li3n" in text and "vacancy" in text:
-        return "Li | vacancy-rich β-Li3N | Li"
-    for name, _ in FIG16C_SYSTEMS:
-        if name.casefold() in text:
-            return name
-    return None
 
 
 # ----------------------------------------------------------------------------- section
@@ -209,25 +209,39 @@ def _fig6a(ctx: ReportContext, frame: pd.DataFrame) -> FigureOutput:
         ))
 
 
-def _fig16c(ctx: ReportContext, demonstrations: Any) -> FigureOutput:
+def _target(targets: Any, target_id: str) -> float:
+    for target in targets:
+        if target.id == target_id:
+            return float(target.value)
+    raise MissingDataError(f"records.yaml has no target {target_id!r}")
+
+
+def _fig16c(ctx: ReportContext, demonstrations: Any, targets: Any) -> FigureOutput:
     from nitrolyte.plotting import review_extras as pl
 
     frame = ccd_frame(demonstrations)
+    ccd_target = _target(targets, "critical_current_density")
+    cap_target = _target(targets, "critical_capacity")
     missing = [n for n, v in zip(frame["system"], frame["ccd_mA_cm2"], strict=True) if v != v]
+    added = [f"{n} ({loc})" for n, loc in zip(frame["system"], frame["location"], strict=True)
+             if "16C" not in loc]
+    deviations = []
+    if missing:
+        deviations.append("Values the review's text does not state (Fig. 16C shows them only as "
+                          "bars) are left empty: " + ", ".join(missing) + ".")
+    if added:
+        deviations.append("Not in the Fig. 16C caption, added from the text: " + ", ".join(added)
+                          + ".")
+    deviations.append(f"The Perspectives print the CCD target as '> {ccd_target:g} mA h cm-2'; a "
+                      "current density is in mA/cm², which is used here.")
     return _figure(
-        ctx, "fig16C", pl.plot_critical_current_density(frame),
-        pl.plotly_critical_current_density(frame), frame,
+        ctx, "fig16C", pl.plot_critical_current_density(frame, ccd_target, cap_target),
+        pl.plotly_critical_current_density(frame, ccd_target, cap_target), frame,
         title="Critical current density and capacity of Li symmetric cells", review_ref="Fig. 16C",
-        caption="Critical current density (mA/cm²) and critical capacity (mAh/cm²) as the review's "
-                "text states them; dashed: the Perspectives' targets (> 12 mA/cm², > 3 mAh/cm²).",
-        deviations=(
-            "Values not stated in the review's text (read only from the Fig. 16C bar chart) are "
-            "left empty: " + ", ".join(missing) + ".",
-            "LiPON-coated Li6PS5Cl (ref. 161, 4.1 mA/cm², section 5) is not in the Fig. 16C "
-            "caption; it is added for comparison.",
-            "The Perspectives print the CCD target as '> 12 mA h cm-2'; a current density is in "
-            "mA/cm², which is used here.",
-        ))
+        caption="Critical current density (mA/cm²) and critical stripping/plating capacity "
+                "(mAh/cm²) as the review's text states them; dashed: the Perspectives' targets "
+                f"(> {ccd_target:g} mA/cm², > {cap_target:g} mAh/cm²).",
+        deviations=tuple(deviations))
 
 
 def _fig3d(ctx: ReportContext, vacancy_records: Any) -> FigureOutput:
@@ -239,7 +253,8 @@ def _fig3d(ctx: ReportContext, vacancy_records: Any) -> FigureOutput:
         title="Vacancy concentrations of vacancy-rich β-Li3N and Li9N2Cl3", review_ref="Fig. 3D",
         caption="Vacancy % per element, v = 1 − n/n(parent), for the AIMD compositions of Fig. 3D, "
                 "the composition implied by the section 2.1 site vacancies (Li(4f) 8.1 %, N(2c) "
-                "5.4 %), and vacancy-rich Li9N2Cl3 (section 2.3); diamonds: the % the review states.",
+                "5.4 %), Li1.8N0.4Cl0.6 (Li sites of the anti-fluorite, 2 per anion) and "
+                "vacancy-rich Li9N2Cl3 (section 2.3); diamonds: the % the review states.",
         deviations=(
             "Fig. 3D shows AIMD Li probability densities, not data; only the vacancy "
             "concentrations are rebuilt.",
@@ -282,7 +297,7 @@ def build(ctx: ReportContext) -> Section:
     recs = dataset.records()
     kappa = condensation_frame(materials)
     figures = (_fig3d(ctx, recs.vacancy_compositions), _fig4e(ctx, materials), _fig6a(ctx, kappa),
-               _fig16c(ctx, recs.cell_demonstrations))
+               _fig16c(ctx, recs.cell_demonstrations, recs.targets))
     return Section(key=KEY, title="Structures, compositions and critical current densities",
                    intro="Degree of condensation, vacancy concentrations and Li content computed "
                          "from the compositions (nitrolyte.structures), the Li3N crystal structures "
