@@ -18,8 +18,8 @@ from scipy import constants
 from nitrolyte.errors import InputError, UnknownMaterialError
 from nitrolyte.structures import (
     NITRIDOPHOSPHATES,
-    antifluorite_li_vacancy,
     SUBLATTICE_BY_KAPPA,
+    antifluorite_li_vacancy,
     composition_from_site_vacancies,
     degree_of_condensation,
     density_g_cm3,
