@@ -21,6 +21,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_tables",
     "nitrolyte.report.sec_cell",
     "nitrolyte.report.sec_stability",
+    "nitrolyte.report.sec_review_extras",
 )
 #: schema name written into ``manifest.json``
 MANIFEST_SCHEMA = "nitrolyte.report/1"
