@@ -253,7 +253,7 @@ def test_export_everything_counts_all_rows(db: Database, tmp_path: Path) -> None
     assert first["doi"] == "10.1063/1.89283" and first["source"] == "literature"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.floats(min_value=1e-14, max_value=1e2, allow_nan=False),
        temperature=st.floats(min_value=1.0, max_value=2000.0, allow_nan=False),
        fmt=st.sampled_from(["csv", "json"]))

@@ -87,7 +87,7 @@ class Database:
         ``NITROLYTE_DATABASE_URL`` environment variable, else the per-user data directory.
     timeout_s : float
         How long, in s, to wait for a lock held by another process before raising
-        :class:`~nitrolyte.errors.DatabaseError`.
+        :class:`~nitrolyte.errors.DatabaseError` (a ``?timeout=`` in a SQLite URL overrides it).
 
     Notes
     -----
@@ -102,7 +102,8 @@ class Database:
             self._url = make_url(self.url)
         except (ArgumentError, ValueError) as exc:
             raise InputError(f"database url {self.url!r} is not a valid SQLAlchemy URL: {exc}") from None
-        self.timeout_s = float(timeout_s)
+        query_timeout = self._url.query.get("timeout")  # sqlite:///x.sqlite?timeout=0.5 wins
+        self.timeout_s = float(query_timeout if isinstance(query_timeout, str) else timeout_s)
         self._engine: Engine | None = None
         self._ready = False
 
