@@ -2,7 +2,7 @@
 
 Every command takes ``--source embedded|mp|FILE.json`` (default ``embedded``: the experimental
 thermochemical table shipped with nitrolyte) and ``--json``. Errors print one line to stderr
-and exit 1. The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
+and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import NitrolyteError
+from nitrolyte.errors import InputError, NitrolyteError
 
 F = TypeVar("F", bound=Callable[..., Any])
 SourceOption = Annotated[str, typer.Option(
@@ -26,12 +26,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result
 
 
 def _errors(func: F) -> F:
-    """Print nitrolyte errors as one line on stderr and exit 1."""
+    """Print nitrolyte errors as one line on stderr; exit 2 for a bad option value, else 1.
+
+    The exit codes follow docs/cli.md (1: the command failed, e.g. unknown material or missing
+    data; 2: usage error / bad option value such as ``--source nope``).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         except NitrolyteError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
