@@ -71,6 +71,11 @@ def test_vacancy_frame_values(records):
     # anti-fluorite Li1.8N0.4Cl0.6: 10 % of the Li sites vacant, as the review states
     assert li.loc["Li1.8N0.4Cl0.6", "vacancy_percent"] == pytest.approx(10.0, rel=1e-9)
     assert li.loc["Li1.8N0.4Cl0.6", "review_percent"] == 10
+    assert li.loc["Li5NCl2", "vacancy_percent"] == pytest.approx(100 / 6, rel=1e-9)
+    assert li.loc["Li5NCl2", "review_percent"] == pytest.approx(100 / 6, rel=1e-9)
+    # Li3N compositions first, then the nitride chlorides
+    assert list(dict.fromkeys(frame["composition"]))[:3] == ["Li2.92N0.97", "Li2.83N0.94",
+                                                            "Li2.838N0.946"]
     assert frame["net_charge_e"].abs().max() < 0.011
 
 
@@ -142,7 +147,10 @@ def test_plot_lipon_and_vacancies(materials, records):
     fig = pl.plot_vacancies(vac)
     assert len(fig.axes[0].patches) == len(vac)
     plt.close(fig)
-    assert sum(len(t.x) for t in pl.plotly_vacancies(vac).data) == len(vac)
+    pfig = pl.plotly_vacancies(vac)
+    assert sum(len(t.x) for t in pfig.data if t.type == "bar") == len(vac)
+    markers = next(t for t in pfig.data if t.type == "scatter")
+    assert sorted(markers.y) == sorted(vac["review_percent"].dropna())
 
 
 @pytest.mark.parametrize("func", [pl.plot_lipon_li_content, pl.plotly_lipon_li_content,

@@ -165,7 +165,8 @@ def plotly_condensation(frame: pd.DataFrame) -> PlotlyFigure:
     fig.update_yaxes(categoryorder="array", categoryarray=list(ordered["name"]), row=1, col=1)
     fig.update_xaxes(title_text="κ", range=[0.22, 0.55], row=1, col=2)
     fig.update_yaxes(title_text="σ_RT (S/cm)", type="log", row=1, col=2, secondary_y=False)
-    fig.update_yaxes(title_text="Ea (eV)", range=[0.3, 0.75], row=1, col=2, secondary_y=True)
+    fig.update_yaxes(title_text="Ea (eV)", range=[0.3, 0.75], tickmode="linear", tick0=0.3,
+                     dtick=0.05, showgrid=False, row=1, col=2, secondary_y=True)
     fig.update_layout(**{**_PLOTLY_LAYOUT, "height": 480}, barmode="overlay")
     return fig
 
@@ -231,7 +232,8 @@ def plotly_critical_current_density(frame: pd.DataFrame, target_ccd_mA_cm2: floa
         text = [f"{v:g}" if v == v else "not stated in the text" for v in values]
         fig.add_bar(x=values.fillna(0.0), y=labels, orientation="h", marker_color=color,
                     text=text, textposition="outside", showlegend=False, row=1, col=col_i)
-        fig.add_vline(x=target, line_dash="dash", annotation_text=f"target > {target:g}",
+        fig.add_vline(x=target, line_dash="dash", line_color="black", line_width=1,
+                      annotation_text=f"target > {target:g}", annotation_position="bottom right",
                       row=1, col=col_i)
         fig.update_xaxes(range=[0, max(float(values.max(skipna=True) or 0.0), target) * 1.6],
                          row=1, col=col_i)
@@ -257,7 +259,7 @@ def plot_vacancies(frame: pd.DataFrame) -> Figure:
     sites = list(dict.fromkeys(frame["site"]))
     n_max = max(frame.groupby("composition")["site"].nunique())
     width = 0.8 / n_max
-    fig, ax = plt.subplots(figsize=(7.6, 4.4))
+    fig, ax = plt.subplots(figsize=(1.45 * len(comps) + 1.2, 4.4))
     labelled: set[str] = set()
     for i, comp in enumerate(comps):
         part = frame[frame["composition"] == comp].reset_index(drop=True)
@@ -278,23 +280,38 @@ def plot_vacancies(frame: pd.DataFrame) -> Figure:
     ax.set_ylabel("vacancy concentration (%)")
     ax.set_ylim(0, max(frame["vacancy_percent"].max(), frame["review_percent"].max()) * 1.3)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
-    ax.set_title("Vacancy concentrations of vacancy-rich nitrides (cf. Fig. 3C/D)", fontsize=10)
+    ax.set_title("Vacancy concentrations of β-Li3N and Li-N-Cl anti-fluorites (cf. Fig. 3C/D)",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def plotly_vacancies(frame: pd.DataFrame) -> PlotlyFigure:
-    """Interactive version of :func:`plot_vacancies` (review values in the bar labels)."""
+    """Interactive version of :func:`plot_vacancies`."""
     import plotly.graph_objects as go
 
     _require(frame, ("composition", "site", "vacancy_percent", "review_percent"), "plotly_vacancies")
+    comps = list(dict.fromkeys(frame["composition"]))
+    sites = list(dict.fromkeys(frame["site"]))
+    width = 0.8 / max(frame.groupby("composition")["site"].nunique())
+    xs = []
+    for i, comp in enumerate(comps):
+        n = int((frame["composition"] == comp).sum())
+        xs += [i + (j - (n - 1) / 2) * width for j in range(n)]
+    frame = frame.assign(x=xs)
     fig = go.Figure()
-    for j, site in enumerate(dict.fromkeys(frame["site"])):
+    for j, site in enumerate(sites):
         part = frame[frame["site"] == site]
-        text = [f"{v:.2f}" + (f" (review {r:g})" if r == r else "")
-                for v, r in zip(part["vacancy_percent"], part["review_percent"], strict=True)]
-        fig.add_bar(x=part["composition"], y=part["vacancy_percent"], name=f"{site} vacancies",
-                    marker_color=_PALETTE[j % len(_PALETTE)], text=text, textposition="outside")
-    fig.update_layout(barmode="group", title="Vacancy concentrations (cf. Fig. 3C/D)",
+        fig.add_bar(x=part["x"], y=part["vacancy_percent"], width=width * 0.95,
+                    name=f"{site} vacancies", marker_color=_PALETTE[j % len(_PALETTE)],
+                    customdata=part["composition"],
+                    hovertemplate="%{customdata}: %{y:.2f} %<extra></extra>")
+    stated = frame.dropna(subset=["review_percent"])
+    fig.add_scatter(x=stated["x"], y=stated["review_percent"], mode="markers",
+                    name="stated in the review", customdata=stated["composition"],
+                    marker={"symbol": "diamond", "size": 10, "color": "black"},
+                    hovertemplate="%{customdata}: review %{y:g} %<extra></extra>")
+    fig.update_xaxes(tickvals=list(range(len(comps))), ticktext=comps)
+    fig.update_layout(title="Vacancy concentrations (cf. Fig. 3C/D)", barmode="overlay",
                       yaxis_title="vacancy concentration (%)", **_PLOTLY_LAYOUT)
     return fig
