@@ -334,6 +334,30 @@ def test_older_schema_is_migrated_keeping_user_rows(db: Database) -> None:
         assert "Old sample" in again.names()
 
 
+def test_two_programs_seeding_one_new_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.sqlite"
+    code = ("import sys; from nitrolyte.store import Database; "
+            "print(len(Database(sys.argv[1]).names()))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    assert [int(out) for out, _ in outputs] == [len(dataset.materials())] * 2
+    with Database(path) as db:
+        assert len(db.table("measurements")) == len(dataset.measurements())
+
+
+def test_empty_tables_without_meta_are_seeded(tmp_path: Path) -> None:
+    from nitrolyte.store import Base
+
+    with Database(tmp_path / "e.sqlite") as db:
+        Base.metadata.create_all(db.engine)  # tables exist, nothing seeded yet
+        assert len(db.table("materials")) == len(dataset.materials())
+
+
 def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "other.sqlite") as con:
         con.execute("CREATE TABLE invoices (id INTEGER)")

@@ -14,6 +14,7 @@ Private helper of :mod:`nitrolyte.store`.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nitrolyte._store_io import clean
@@ -162,17 +164,35 @@ def _write_meta(session: Session, values: dict[str, str]) -> None:
 
 
 def prepare(db: Database) -> None:
-    """Bring the database file to the current schema and package data."""
+    """Bring the database file to the current schema and package data.
+
+    Two programs opening a new file at the same moment both try to seed it; the loser's
+    transaction fails on a unique key and rolls back, and it retries and finds the seeded file.
+    """
+    for attempt in range(3):
+        try:
+            _prepare_once(db)
+            return
+        except (IntegrityError, OperationalError) as exc:
+            racing = isinstance(exc, IntegrityError) or "already exists" in str(exc)
+            if not racing or attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _empty(db: Database, tables: set[str]) -> bool:
+    with db.engine.connect() as conn:
+        return all(conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar() == 0 for t in tables)
+
+
+def _prepare_once(db: Database) -> None:
     from sqlalchemy.orm import Session
 
     from nitrolyte.store import data_hash
 
     tables = set(inspect(db.engine).get_table_names())
     ours = tables & {*_TABLES, "meta"}
-    if not tables:
-        _create(db, {})
-        return
-    if not ours:
+    if tables and not ours:
         raise DatabaseError(f"{db.where} is not a nitrolyte database (it holds tables "
                             f"{', '.join(sorted(tables))}); set NITROLYTE_DATABASE_URL or pass "
                             "--db PATH to choose another file")
@@ -180,13 +200,16 @@ def prepare(db: Database) -> None:
     if "meta" in tables:
         with Session(db.engine) as s:
             meta = _read_meta(s)
+    if not tables or (not meta and _empty(db, ours)):
+        _create(db, {}, drop=False)
+        return
     version = int(meta.get("schema_version", "0") or 0)
     if version > SCHEMA_VERSION:
         raise DatabaseError(f"database {db.where} has schema version {version}, newer than this "
                             f"nitrolyte understands ({SCHEMA_VERSION}); upgrade nitrolyte, or set "
                             "NITROLYTE_DATABASE_URL or pass --db PATH to use another file")
     if version < SCHEMA_VERSION:
-        _create(db, _user_rows(db, tables))
+        _create(db, _user_rows(db, tables), drop=True)
     elif meta.get("data_hash") != data_hash(package_frames()):
         reseed(db)
 
@@ -209,13 +232,14 @@ def _user_rows(db: Database, tables: set[str]) -> dict[str, list[dict[str, Any]]
     return out
 
 
-def _create(db: Database, user_rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Drop and re-create the tables, seed them and write back ``user_rows``."""
+def _create(db: Database, user_rows: dict[str, list[dict[str, Any]]], drop: bool) -> None:
+    """(Drop and re-)create the tables, seed them and write back ``user_rows``."""
     from sqlalchemy.orm import Session
 
     from nitrolyte.store import now_iso
 
-    Base.metadata.drop_all(db.engine)
+    if drop:
+        Base.metadata.drop_all(db.engine)
     Base.metadata.create_all(db.engine)
     with Session(db.engine) as s, s.begin():
         _seed(s, stamp=now_iso())
