@@ -232,7 +232,7 @@ def plotly_critical_current_density(frame: pd.DataFrame, target_ccd_mA_cm2: floa
         text = [f"{v:g}" if v == v else "not stated in the text" for v in values]
         fig.add_bar(x=values.fillna(0.0), y=labels, orientation="h", marker_color=color,
                     text=text, textposition="outside", showlegend=False, row=1, col=col_i)
-        fig.add_vline(x=target, line_dash="dash", line_color="black", line_width=1,
+        fig.add_vline(x=target, line_dash="dash", line_color="black", line_width=1, opacity=1,
                       annotation_text=f"target > {target:g}", annotation_position="bottom right",
                       row=1, col=col_i)
         fig.update_xaxes(range=[0, max(float(values.max(skipna=True) or 0.0), target) * 1.6],
