@@ -63,9 +63,8 @@ def browser(chromium_path: str) -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture(scope="module")
-def loaded(browser: Any, report_dir: Path) -> Iterator[tuple[Any, list[str]]]:
-    """The report page, fully rendered, with the console/page errors collected while loading."""
+def _open(browser: Any, report_dir: Path) -> tuple[Any, list[str]]:
+    """A new page with the report fully rendered, and the errors collected while loading."""
     page = browser.new_page(viewport=VIEWPORT)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error"
@@ -80,6 +79,13 @@ def loaded(browser: Any, report_dir: Path) -> Iterator[tuple[Any, list[str]]]:
     page.wait_for_function(
         "Array.from(document.querySelectorAll('div.plotly-graph-div'))"
         ".every(d => d.querySelector('.main-svg'))", timeout=RENDER_TIMEOUT_MS)
+    return page, errors
+
+
+@pytest.fixture(scope="module")
+def loaded(browser: Any, report_dir: Path) -> Iterator[tuple[Any, list[str]]]:
+    """The report page, fully rendered, with the console/page errors collected while loading."""
+    page, errors = _open(browser, report_dir)
     yield page, errors
     page.close()
 
@@ -181,15 +187,17 @@ def test_tables_sort_on_header_click(loaded):
         assert changed, f"clicking the headers of table {table_id} never changed the row order"
 
 
-def test_screenshots_of_every_section(loaded, screenshot_dirs, manifest):
-    page, _ = loaded
-    ids = [s["key"] for s in manifest["sections"]]
-    for key in ids:
+def test_screenshots_of_every_section(browser, report_dir, screenshot_dirs, manifest):
+    # a fresh page, so that the tables are shown in their original order (not as sorted above)
+    page, errors = _open(browser, report_dir)
+    for folder in screenshot_dirs:
+        page.screenshot(path=str(folder / "top.png"))
+    for key in [s["key"] for s in manifest["sections"]]:
         section = page.locator(f"section#{key}")
         section.scroll_into_view_if_needed()
         for folder in screenshot_dirs:
             path = folder / f"section-{key}.png"
             section.screenshot(path=str(path))
             assert path.stat().st_size > 1000
-    for folder in screenshot_dirs:
-        page.screenshot(path=str(folder / "top.png"))
+    page.close()
+    assert errors == []
