@@ -8,7 +8,7 @@ return matplotlib figures, ``plotly_*`` Plotly figures with the same content.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError
 
@@ -102,9 +102,16 @@ def plot_condensation(frame: pd.DataFrame) -> Figure:
              "plot_condensation")
     plt = _mpl()
     fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(11.5, 4.6), gridspec_kw={"width_ratios": [1.15, 1]})
-    kinds = list(dict.fromkeys(frame["sublattice"]))
-    colors = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(kinds)}
     ordered = frame.sort_values("kappa_value", kind="stable").reset_index(drop=True)
+    _kappa_panel(plt, ax, ordered)
+    _conductivity_panel(ax_s, ordered.dropna(subset=["sigma_S_cm"]))
+    fig.tight_layout()
+    return fig
+
+
+def _kappa_panel(plt: Any, ax: Any, ordered: pd.DataFrame) -> None:
+    kinds = list(dict.fromkeys(ordered["sublattice"]))
+    colors = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(kinds)}
     for y, row in enumerate(ordered.itertuples(index=False)):
         ax.barh(y, row.kappa_value, color=colors[row.sublattice], edgecolor="black", height=0.6)
         ax.text(row.kappa_value + 0.005, y, f"κ = {row.kappa}", va="center", fontsize=8)
@@ -115,7 +122,9 @@ def plot_condensation(frame: pd.DataFrame) -> Figure:
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[k]) for k in kinds]
     ax.legend(handles, kinds, fontsize=7.5, loc="lower right", title="PN4 sub-lattice",
               title_fontsize=8)
-    measured = ordered.dropna(subset=["sigma_S_cm"])
+
+
+def _conductivity_panel(ax_s: Any, measured: pd.DataFrame) -> None:
     ax_s.scatter(measured["kappa_value"], measured["sigma_S_cm"], s=55, color="#1f77b4",
                  edgecolor="black", zorder=3, label="σ_RT (left axis)")
     for row in measured.itertuples(index=False):
@@ -135,8 +144,6 @@ def plot_condensation(frame: pd.DataFrame) -> Figure:
     h1, l1 = ax_s.get_legend_handles_labels()
     h2, l2 = ax_e.get_legend_handles_labels()
     ax_s.legend(h1 + h2, l1 + l2, fontsize=8, loc="lower left", frameon=True)
-    fig.tight_layout()
-    return fig
 
 
 def plotly_condensation(frame: pd.DataFrame) -> PlotlyFigure:
