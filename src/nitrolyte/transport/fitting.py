@@ -180,14 +180,19 @@ class ArrheniusFit:
             "studentized_residual": self.studentized_residuals, "outlier": self.outliers})
 
 
+#: variance floor of the studentized residuals (ln units): 1e-9 relative is far below any
+#: measurement, so exact (synthetic) data give residuals of ~0, not round-off "outliers"
+_S2_FLOOR = 1e-18
+
+
 def _studentized(e: np.ndarray, h: np.ndarray, s2: float, dof: int, known: bool) -> np.ndarray:
     """Studentized residuals of weighted residuals ``e`` with leverages ``h``."""
     one_minus_h = np.clip(1.0 - h, 1e-12, None)
     if known:
         return e / np.sqrt(one_minus_h)
     if dof <= 1:  # no leave-one-out variance: internally studentized
-        return e / np.sqrt(max(s2, 1e-300) * one_minus_h)
-    s2_i = np.clip((dof * s2 - e**2 / one_minus_h) / (dof - 1), 1e-300, None)
+        return e / np.sqrt(max(s2, _S2_FLOOR) * one_minus_h)
+    s2_i = np.clip((dof * s2 - e**2 / one_minus_h) / (dof - 1), _S2_FLOOR, None)
     return e / np.sqrt(s2_i * one_minus_h)
 
 

@@ -9,9 +9,13 @@ Equivalent circuits (impedance.py circuit strings; ``p(a,b)`` is a parallel conn
   frequency (fast conductors at room temperature), so the bulk is the high-frequency intercept
   R0 and the arc is the grain boundary.
 
-A CPE has :math:`Z = 1/(Q(j\\omega)^n)`. The fit is impedance.py's ``CustomCircuit.fit`` (scipy
-``curve_fit`` weighted by the modulus, ``x_scale="jac"``); the initial guess is read off the
-spectrum (see :func:`initial_guess`) unless given.
+A CPE has :math:`Z = 1/(Q(j\\omega)^n)`. impedance.py parses the circuit and evaluates it
+(``CustomCircuit``, ``wrapCircuit``); the least squares (scipy ``least_squares``, residuals
+weighted by :math:`|Z|` as impedance.py's ``weight_by_modulus``) runs in :math:`\\ln R`,
+:math:`\\ln Q` and :math:`n`, because ``CustomCircuit.fit`` in linear parameters stalls on the
+12 decades between a bulk Q (~1e-11) and R (~1e5). Standard errors come from the Jacobian,
+scaled by the residual variance. The initial guess is read off the spectrum
+(see :func:`initial_guess`) unless given.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ Circuit = Literal["bulk", "bulk_gb", "series_gb"]
 CIRCUITS: dict[str, str] = {"bulk": "p(R1,CPE1)-CPE2",
                             "bulk_gb": "p(R1,CPE1)-p(R2,CPE2)-CPE3",
                             "series_gb": "R0-p(R1,CPE1)-CPE2"}
+_N_PARAMETERS = {"bulk": 5, "bulk_gb": 8, "series_gb": 6}
+#: positions of the CPE exponents n in each circuit's parameter list
+_EXPONENTS = {"bulk": (2, 4), "bulk_gb": (2, 5, 7), "series_gb": (3, 5)}
 Which = Literal["bulk", "total"]
 
 
@@ -148,6 +155,41 @@ def _resistances(circuit: str, p: np.ndarray, e: np.ndarray) -> dict[str, Any]:
             "C_bulk_F": None, "C_gb_F": _cpe_capacitance(*p[1:4])}
 
 
+def _least_squares(circuit: str, spectrum: Spectrum, p0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Modulus-weighted least squares in log(R), log(Q) and n, with impedance.py's circuit model."""
+    from impedance.models.circuits.fitting import wrapCircuit
+    from scipy.optimize import least_squares
+
+    is_n = np.zeros(p0.size, dtype=bool)
+    is_n[list(_EXPONENTS[circuit])] = True
+    if np.any(p0[~is_n] <= 0) or np.any((p0[is_n] <= 0) | (p0[is_n] > 1)):
+        raise InputError(f"guess must have R, Q > 0 and CPE exponents in (0, 1], got {p0.tolist()}")
+    func = wrapCircuit(CIRCUITS[circuit], {})
+    f, Z = spectrum.freq_Hz, spectrum.Z_ohm
+    y, w = np.hstack([Z.real, Z.imag]), np.hstack([np.abs(Z), np.abs(Z)])
+
+    def unpack(x: np.ndarray) -> np.ndarray:
+        return np.where(is_n, x, np.exp(np.where(is_n, 0.0, x)))
+
+    def residual(x: np.ndarray) -> np.ndarray:
+        return (np.asarray(func(f, *unpack(x))) - y) / w
+
+    x0 = np.where(is_n, p0, np.log(np.where(is_n, 1.0, p0)))
+    bounds = (np.where(is_n, 0.0, -np.inf), np.where(is_n, 1.0, np.inf))
+    with np.errstate(all="ignore"):
+        sol = least_squares(residual, x0, bounds=bounds, x_scale="jac", max_nfev=5000)
+    if sol.status <= 0 or not np.all(np.isfinite(sol.x)):
+        raise NitrolyteError(f"impedance fit with circuit {circuit!r} did not converge: {sol.message}")
+    p = unpack(sol.x)
+    dof = max(y.size - p.size, 1)
+    try:
+        cov_x = np.linalg.inv(sol.jac.T @ sol.jac) * float(sol.fun @ sol.fun) / dof
+        err_x = np.sqrt(np.clip(np.diag(cov_x), 0.0, None))
+    except np.linalg.LinAlgError:
+        err_x = np.full(p.size, np.inf)
+    return p, np.where(is_n, err_x, p * err_x)
+
+
 def fit_impedance(
     freq_Hz: Any,
     Z_ohm: Any = None,
@@ -188,27 +230,21 @@ def fit_impedance(
     from impedance.models.circuits import CustomCircuit
 
     p0 = list(guess) if guess is not None else initial_guess(spectrum, circuit)
-    model = CustomCircuit(CIRCUITS[circuit], initial_guess=p0)
-    if len(p0) != len(model.get_param_names()[0]):
-        raise InputError(f"guess must have {len(model.get_param_names()[0])} values for circuit "
-                         f"{circuit!r}, got {len(p0)}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(spectrum.freq_Hz, spectrum.Z_ohm, weight_by_modulus=True, x_scale="jac")
-    except (RuntimeError, ValueError) as exc:
-        raise NitrolyteError(f"impedance fit with circuit {circuit!r} did not converge: {exc}") from None
-    p = np.asarray(model.parameters_, dtype=float)
-    e = np.asarray(model.conf_, dtype=float)
+    n_par = _N_PARAMETERS[circuit]
+    if len(p0) != n_par:
+        raise InputError(f"guess must have {n_par} values for circuit {circuit!r}, got {len(p0)}")
+    p, e = _least_squares(circuit, spectrum, np.asarray(p0, dtype=float))
     if circuit == "bulk_gb" and _cpe_capacitance(*p[0:3]) > _cpe_capacitance(*p[3:6]):
         # the two arcs are interchangeable in the fit: the bulk is the one of smaller capacitance
         swap = [3, 4, 5, 0, 1, 2, 6, 7]
         p, e = p[swap], e[swap]
-        model.parameters_, model.conf_ = p, e
     res = _resistances(circuit, p, e)
     R_tot = res["R_bulk_ohm"] + (res["R_gb_ohm"] or 0.0)
     R_tot_err = float(np.hypot(res["R_bulk_stderr_ohm"], res["R_gb_stderr_ohm"] or 0.0))
-    Z_fit = model.predict(spectrum.freq_Hz)
+    model = CustomCircuit(CIRCUITS[circuit], initial_guess=list(p))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Z_fit = model.predict(spectrum.freq_Hz, use_initial=True)
     rel = float(np.sqrt(np.mean(np.abs(Z_fit - spectrum.Z_ohm) ** 2 / np.abs(spectrum.Z_ohm) ** 2)))
     s_b, s_t = L / (res["R_bulk_ohm"] * A), L / (R_tot * A)
     return ImpedanceFit(
@@ -294,6 +330,7 @@ def arrhenius_from_spectra(
     if missing:
         raise InputError("no temperature for spectra " + ", ".join(missing) + "; pass temperatures_K "
                          "or put it in the file name (e.g. sample_300K.csv)")
+    items = sorted(items, key=lambda s: float(s.T_K or 0.0))
     fits = tuple(fit_impedance(s, thickness_cm=thickness_cm, area_cm2=area_cm2, circuit=circuit)
                  for s in items)
     sig = np.array([getattr(f, f"sigma_{which}_S_cm") for f in fits])
