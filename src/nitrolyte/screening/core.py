@@ -1,0 +1,162 @@
+"""``screen()``: score every material (and the user's stacks) against the Perspectives targets."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.screening.criteria import evaluate
+from nitrolyte.screening.design import ScreeningDesign
+from nitrolyte.screening.evidence import (
+    EVIDENCE_COLUMNS,
+    EnergyModel,
+    StabilityLookup,
+    density,
+    label,
+    material_evidence,
+)
+from nitrolyte.screening.result import (
+    RESULT_EVIDENCE,
+    ScreeningResult,
+    ScreeningRow,
+    rank_key,
+    scores,
+)
+from nitrolyte.screening.stack import Stack, stack_evidence
+from nitrolyte.screening.targets import Target, resolve_targets
+
+#: default minimum confidence: at least 3 of the 9 built-in criteria known
+MIN_CONFIDENCE = 0.3
+_DESIGN_FIELDS = tuple(f.name for f in dataclasses.fields(ScreeningDesign))
+
+
+def _design(design: ScreeningDesign | None, options: Mapping[str, Any]) -> ScreeningDesign:
+    unknown = [k for k in options if k not in _DESIGN_FIELDS]
+    if unknown:
+        raise InputError(f"screen: unknown option(s) {', '.join(map(repr, unknown))}; design options: "
+                         f"{', '.join(_DESIGN_FIELDS)}")
+    base = design or ScreeningDesign()
+    return dataclasses.replace(base, **options) if options else base
+
+
+def _frame(materials: Sequence[str] | None, family: str | None, db: Any) -> Any:
+    from nitrolyte import api
+
+    frame = api.materials(family=family, db=db)
+    if materials is None:
+        return frame
+    if isinstance(materials, str):
+        materials = [materials]
+    ids = [api.get(m, db=db).material_id for m in materials]
+    picked = frame[frame["material_id"].isin(ids)]
+    missing = [m for m, i in zip(materials, ids, strict=True) if i not in set(picked["material_id"])]
+    if missing:
+        raise InputError(f"materials: {', '.join(map(repr, missing))} not in family {family!r}")
+    return picked
+
+
+def _stacks(stack: Any, thickness_um: Sequence[float] | None) -> list[Stack]:
+    if stack is None:
+        return []
+    if isinstance(stack, Stack | str):
+        return [Stack.parse(stack, thickness_um)]
+    items = list(stack)
+    several = all(isinstance(s, str) and "|" in s for s in items) and len(items) > 1
+    if items and (several or all(isinstance(s, Stack) for s in items)):
+        if thickness_um is not None:
+            raise InputError("stack_thickness_um applies to one stack; give each Stack its thickness_um")
+        return [Stack.parse(s) for s in items]
+    return [Stack.parse(items, thickness_um)]
+
+
+def _energy_model(design: ScreeningDesign) -> tuple[EnergyModel | None, str]:
+    rho, _ = density(design.catholyte, "", design)
+    if not math.isfinite(rho):
+        return None, f"no density for the catholyte {design.catholyte} (pass densities_g_cm3)"
+    try:
+        return EnergyModel(design, rho), ""
+    except NitrolyteError as exc:
+        return None, str(exc)
+
+
+def _row(ev: dict[str, Any], targets: tuple[Target, ...], design: ScreeningDesign,
+         min_confidence: float, row_label: str) -> ScreeningRow:
+    criteria = tuple(evaluate(t, ev, design) for t in targets)
+    score, lo, hi, conf = scores(criteria)
+    kept = {k: ev.get(k, math.nan) for k in RESULT_EVIDENCE}
+    return ScreeningRow(rank=0, label=row_label, kind=ev["kind"], name=ev["name"],
+                        material_id=ev["material_id"], direction=ev["direction"], family=ev["family"],
+                        criteria=criteria, score=score, score_min=lo, score_max=hi, confidence=conf,
+                        eligible=conf >= min_confidence - 1e-12, evidence=kept)
+
+
+def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
+           targets: Mapping[str, float] | Sequence[str | Target] | None = None,
+           stack: str | Sequence[str] | Stack | Sequence[Stack] | None = None,
+           stack_thickness_um: Sequence[float] | None = None,
+           weights: Mapping[str, float] | None = None, min_confidence: float = MIN_CONFIDENCE,
+           design: ScreeningDesign | None = None, records: Any = None, db: Any = None,
+           **options: Any) -> ScreeningResult:
+    """Score materials and SSE stacks against the targets of the review's Perspectives.
+
+    Parameters
+    ----------
+    materials : sequence of str, optional
+        Names to screen (default: every material in the database; ``[]`` for stacks only).
+    family : str, optional
+        Only this family (as :func:`nitrolyte.api.materials`).
+    targets : mapping or sequence, optional
+        Changes to the default targets (:func:`~nitrolyte.screening.default_targets`):
+        ``{"sigma": 5e-4}``, ``["Ea<0.4", "T_transition_K>=400"]`` or :class:`Target` objects.
+    stack : str, sequence of str, Stack or sequence of Stack, optional
+        ``"Li | vacancy-rich β-Li3N | Li3InCl6 | NMC811"`` (or its layers as a list).
+    stack_thickness_um : sequence of float, optional
+        Thickness (um) of each SSE layer of a single ``stack``.
+    weights : mapping, optional
+        Criterion id -> weight in the score (default 1 each).
+    min_confidence : float
+        Rows whose known criteria weigh less than this fraction rank after all others (0-1;
+        default 0.3: 3 of the 9 built-in criteria).
+    design : ScreeningDesign, optional
+        The cell design; ``**options`` change single fields (``thickness_um=50``, ``T_K=273.15``,
+        ``areal_capacity_mAh_cm2=3``, ``densities_g_cm3={...}``, ``source="mp"`` ...).
+    records : Records, optional
+        Records to use instead of ``nitrolyte.dataset.records()`` (air stability, cell
+        demonstrations).
+    db : Database, URL or path, optional
+        The materials database (default: the user's).
+
+    Returns
+    -------
+    ScreeningResult
+        Ranked rows; ``to_frame()``, ``to_long_frame()``, ``pareto()``, ``to_dict()``.
+
+    Examples
+    --------
+    >>> from nitrolyte.screening import screen
+    >>> res = screen(family="Li3N")                          # doctest: +SKIP
+    >>> res.to_frame()[["rank", "label", "score", "confidence"]].head(3)   # doctest: +SKIP
+    """
+    from nitrolyte import dataset
+
+    if not (isinstance(min_confidence, int | float) and 0 <= min_confidence <= 1):
+        raise InputError(f"min_confidence must be between 0 and 1, got {min_confidence!r}")
+    des = _design(design, options)
+    tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
+    recs = records if records is not None else dataset.records()
+    lookup = StabilityLookup(des)
+    rows = []
+    if materials is None or len(materials) > 0:
+        energy, reason = _energy_model(des)
+        for r in _frame(materials, family, db).to_dict("records"):
+            ev = material_evidence(r, des, recs, lookup, energy, energy_note=reason)
+            rows.append(_row(ev, tgts, des, min_confidence, label(ev)))
+    for s in _stacks(stack, stack_thickness_um):
+        ev = stack_evidence(s, des, recs, db, lookup)
+        rows.append(_row(ev, tgts, des, min_confidence, s.label(des)))
+    rows.sort(key=rank_key)
+    ranked = tuple(dataclasses.replace(r, rank=i) for i, r in enumerate(rows, start=1))
+    return ScreeningResult(ranked, tgts, des, float(min_confidence))
