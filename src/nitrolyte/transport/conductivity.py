@@ -136,6 +136,13 @@ def frame_parameters(frame: pd.DataFrame, convention: Convention = "sigmaT") -> 
             "T_transition_K": np.where(has, Tt, np.inf), "Ea_HT_eV": np.where(has, Ea_ht, np.nan)}
 
 
+def _evaluate(frame: pd.DataFrame, T: np.ndarray, convention: Convention) -> np.ndarray:
+    """sigma (S/cm) of every frame row (axis 0) at every temperature (axis 1), by broadcasting."""
+    p = frame_parameters(frame, convention)
+    keys = ("ln_prefactor", "Ea_eV", "sigma_T", "T_transition_K", "Ea_HT_eV")
+    return np.exp(ln_sigma(T[None, :], *(p[k][:, None] for k in keys)))
+
+
 def conductivity_table(
     names: Any = None,
     T_K: Any = 298.15,
@@ -170,11 +177,67 @@ def conductivity_table(
     """
     T = np.atleast_1d(check_positive("T_K", T_K)).ravel()
     frame = _frame(names, family, db)
-    p = frame_parameters(frame, convention)
-    values = np.exp(ln_sigma(T[None, :], *(p[k][:, None] for k in
-                                            ("ln_prefactor", "Ea_eV", "sigma_T", "T_transition_K",
-                                             "Ea_HT_eV"))))
+    values = _evaluate(frame, T, convention)
     direction = frame["direction"].fillna("").astype(str) if "direction" in frame else [""] * len(frame)
     index = pd.MultiIndex.from_arrays([frame["name"].astype(str), direction],
                                       names=["name", "direction"])
     return pd.DataFrame(values, index=index, columns=pd.Index(T, name="T_K"))
+
+
+def arrhenius_curves(
+    families: str | tuple[str, ...] | list[str] | None = None,
+    T_K: Any = None,
+    *,
+    names: Any = None,
+    convention: Convention = "sigmaT",
+    db: Any = None,
+) -> pd.DataFrame:
+    """Long table of Arrhenius curves (one row per material, direction and temperature).
+
+    The data of an Arrhenius plot: each curve is drawn from the record's room-temperature value
+    and Ea (and the HT branch above a transition), not from digitised data points.
+
+    .. math:: \\log_{10}\\sigma(T), \\quad x = 1000/T
+
+    Parameters
+    ----------
+    families : str or sequence of str, optional
+        Families of :func:`nitrolyte.api.materials` (``"Li3N"``, ``"nitride halide"``, ...);
+        default every family.
+    T_K : array_like
+        Temperatures in K (default 250-500 K, 101 points).
+    names : sequence of str, optional
+        Keep only these materials (after the family filter).
+    convention : {"sigmaT", "sigma"}
+        Arrhenius form.
+    db : Database or path, optional
+        Database to read.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name, direction, family, ref, from_arrhenius, T_ref_K, sigma_ref_S_cm, Ea_eV,
+        Ea_HT_eV, T_transition_K, T_K, inv_T_1000_K, sigma_S_cm, log10_sigma_S_cm``.
+    """
+    T = np.atleast_1d(check_positive("T_K", np.linspace(250.0, 500.0, 101) if T_K is None
+                                     else T_K)).ravel()
+    fams = [families] if isinstance(families, str) else list(families or [None])
+    frame = pd.concat([_frame(None, f, db) for f in fams], ignore_index=True)
+    if names is not None:
+        from nitrolyte import api
+
+        keep = {api.get(n, db=db).name for n in ([names] if isinstance(names, str) else names)}
+        frame = frame[frame["name"].isin(keep)]
+    if frame.empty:
+        raise MissingDataError(f"no material with conductivity and Ea in families {fams}")
+    values = _evaluate(frame, T, convention)
+    rows = []
+    for i, r in enumerate(frame.itertuples(index=False)):
+        base = {"name": r.name, "direction": r.direction if isinstance(r.direction, str) else "",
+                "family": r.family, "ref": str(r.ref), "from_arrhenius": bool(r.from_arrhenius),
+                "T_ref_K": float(r.T_K), "sigma_ref_S_cm": float(r.sigma_S_cm),
+                "Ea_eV": float(r.Ea_eV), "Ea_HT_eV": float(r.Ea_HT_eV),
+                "T_transition_K": float(r.T_transition_K)}
+        rows.append(pd.DataFrame({**base, "T_K": T, "inv_T_1000_K": 1000.0 / T,
+                                  "sigma_S_cm": values[i], "log10_sigma_S_cm": np.log10(values[i])}))
+    return pd.concat(rows, ignore_index=True)

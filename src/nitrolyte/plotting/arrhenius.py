@@ -1,0 +1,169 @@
+"""Arrhenius plots: the per-family figures of the review (Figs. 3E, 4F, 5E, 6B, 7B, 8D) and fits.
+
+Functions take prepared results (the long frame of
+:func:`nitrolyte.transport.conductivity.arrhenius_curves`, or an
+:class:`~nitrolyte.transport.fitting.ArrheniusFit`) and return a figure; nothing here computes
+physics. ``plot_*`` return matplotlib figures, ``plotly_*`` Plotly figures with the same content.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from plotly.graph_objects import Figure as PlotlyFigure
+
+#: the review's conductivity target (Perspective (a)), S/cm
+TARGET_S_CM = 1e-3
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+            "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939")
+_DIRECTION = {"perp_c": " ⊥c", "par_c": " ∥c", "": ""}
+_CURVE_COLUMNS = ("name", "direction", "ref", "from_arrhenius", "T_ref_K", "sigma_ref_S_cm",
+                  "T_transition_K", "inv_T_1000_K", "log10_sigma_S_cm")
+_X_LABEL = "1000/T (K$^{-1}$)"
+_Y_LABEL = r"log$_{10}$($\sigma$ / S cm$^{-1}$)"
+
+
+def _mpl() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _curves(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    missing = [c for c in _CURVE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"arrhenius plot: frame lacks column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise InputError("arrhenius plot: frame has no rows")
+    out = []
+    for (name, direction), g in frame.groupby(["name", "direction"], sort=False):
+        row = g.iloc[0]
+        label = f"{name}{_DIRECTION.get(direction, ' ' + direction)} [{row['ref']}]"
+        if not math.isnan(row["T_transition_K"]):
+            label += f" (LT/HT at {row['T_transition_K'] - 273.15:.0f} °C)"
+        out.append((label, g.sort_values("inv_T_1000_K")))
+    return out
+
+
+def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
+                          target_S_cm: float = TARGET_S_CM) -> Figure:
+    """log10(sigma) against 1000/T for every curve in ``frame``, with the conductivity target.
+
+    Filled markers: the record's room-temperature value as measured; open markers: calculated
+    from an Arrhenius plot (the tables' footnote a). Legend: name, direction, [reference number].
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`~nitrolyte.transport.conductivity.arrhenius_curves`.
+    title : str
+        Figure title (e.g. ``"Fig. 3E - Li3N"``).
+    target_S_cm : float
+        Horizontal target line in S/cm (default 1e-3, Perspective (a)).
+    """
+    plt = _mpl()
+    fig, ax = plt.subplots(figsize=(9.0, 4.8))
+    for i, (label, g) in enumerate(_curves(frame)):
+        color = _PALETTE[i % len(_PALETTE)]
+        ax.plot(g["inv_T_1000_K"], g["log10_sigma_S_cm"], color=color, lw=1.6, label=label)
+        row = g.iloc[0]
+        ax.plot(1000 / row["T_ref_K"], math.log10(row["sigma_ref_S_cm"]), "o", ms=6, color=color,
+                mfc="white" if row["from_arrhenius"] else color, zorder=3)
+    ax.axhline(math.log10(target_S_cm), color="black", ls="--", lw=1)
+    ax.annotate(f"target {target_S_cm:g} S cm$^{{-1}}$", xy=(0.01, math.log10(target_S_cm)),
+                xycoords=("axes fraction", "data"), ha="left", va="bottom", fontsize=8)
+    ax.set_xlabel(_X_LABEL)
+    ax.set_ylabel(_Y_LABEL)
+    with np.errstate(divide="ignore"):
+        top = ax.secondary_xaxis("top", functions=(lambda x: 1000 / x - 273.15,
+                                                   lambda t: 1000 / (t + 273.15)))
+    top.set_xlabel("T (°C)")
+    ax.set_title(title, fontsize=11, pad=10)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+              title="[ref. no.]   ○ RT value from an Arrhenius plot (footnote a)",
+              title_fontsize=7, alignment="left")
+    fig.tight_layout()
+    return fig
+
+
+def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
+                            target_S_cm: float = TARGET_S_CM) -> PlotlyFigure:
+    """Interactive version of :func:`plot_arrhenius_family` (hover shows T and sigma)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for i, (label, g) in enumerate(_curves(frame)):
+        color = _PALETTE[i % len(_PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=g["inv_T_1000_K"], y=g["log10_sigma_S_cm"], mode="lines", name=label,
+            line={"color": color}, legendgroup=label,
+            customdata=np.stack([1000 / g["inv_T_1000_K"], g["sigma_S_cm"]], axis=1),
+            hovertemplate="%{fullData.name}<br>T = %{customdata[0]:.1f} K"
+                          "<br>σ = %{customdata[1]:.3g} S/cm<extra></extra>"))
+        row = g.iloc[0]
+        fig.add_trace(go.Scatter(
+            x=[1000 / row["T_ref_K"]], y=[math.log10(row["sigma_ref_S_cm"])], mode="markers",
+            marker={"color": "white" if row["from_arrhenius"] else color, "size": 9,
+                    "line": {"color": color, "width": 2}},
+            legendgroup=label, showlegend=False,
+            hovertemplate=f"{label}<br>table value {row['sigma_ref_S_cm']:.3g} S/cm at "
+                          f"{row['T_ref_K']:.2f} K" + (" (footnote a)" if row["from_arrhenius"]
+                                                        else "") + "<extra></extra>"))
+    fig.add_hline(y=math.log10(target_S_cm), line_dash="dash", line_color="black",
+                  annotation_text=f"target {target_S_cm:g} S/cm", annotation_position="top right")
+    fig.update_layout(title=title, template="simple_white", height=480,
+                      xaxis_title="1000/T (1/K)", yaxis_title="log10(σ / S cm⁻¹)",
+                      legend={"font": {"size": 10}})
+    return fig
+
+
+def plot_fit(fit: Any, confidence: float = 0.95, title: str = "") -> Figure:
+    """Data, fitted line and confidence band of an :class:`ArrheniusFit`; outliers marked.
+
+    Parameters
+    ----------
+    fit : ArrheniusFit
+        Result of :func:`~nitrolyte.transport.fitting.fit_arrhenius`.
+    confidence : float
+        Level of the band (default 0.95).
+    title : str
+        Figure title.
+    """
+    plt = _mpl()
+    T = np.asarray(fit.T_K)
+    grid = np.linspace(T.min() * 0.97, T.max() * 1.03, 200)
+    band = fit.predict(grid, confidence)
+    fig, ax = plt.subplots(figsize=(6.0, 4.4))
+    x = 1000 / grid
+    ax.fill_between(x, np.log10(band.lower_S_cm), np.log10(band.upper_S_cm), color="#1f77b4",
+                    alpha=0.2, lw=0, label=f"{confidence:.0%} confidence band")
+    ax.plot(x, np.log10(band.sigma_S_cm), color="#1f77b4",
+            label=f"fit: Ea = {fit.Ea_eV:.3f} ± {fit.Ea_stderr_eV:.3f} eV")
+    sig = np.asarray(fit.sigma_S_cm)
+    out = np.asarray(fit.outliers)
+    yerr = None
+    if fit.sigma_err_S_cm is not None:
+        yerr = np.asarray(fit.sigma_err_S_cm) / (sig * math.log(10))
+    ax.errorbar(1000 / T[~out], np.log10(sig[~out]), yerr=None if yerr is None else yerr[~out],
+                fmt="o", color="black", ms=5, label="data")
+    if out.any():
+        ax.plot(1000 / T[out], np.log10(sig[out]), "x", color="#d62728", ms=9, mew=2,
+                label="flagged outlier (kept in fit)")
+    ax.set_xlabel(_X_LABEL)
+    ax.set_ylabel(_Y_LABEL)
+    ax.set_title(title or f"Arrhenius fit ({fit.convention}), R² = {fit.r_squared:.4f}",
+                 fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
