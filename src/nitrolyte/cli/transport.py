@@ -1,0 +1,283 @@
+"""``nitrolyte sigma | fit | eis | layer``: ion transport from the shell.
+
+Errors print one line to stderr (``error: ...``) and exit 1. Temperatures carry their unit
+(``300K``, ``25C``); lengths and areas too (``500um``, ``0.5mm``, ``0.785cm2``, ``78.5mm2``).
+``--json`` output follows the schemas in ``docs/transport.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nitrolyte.errors import InputError, NitrolyteError, UnitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
+DbOpt = Annotated[str | None, typer.Option("--db", metavar="PATH", help="Database file or URL.")]
+_QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*([A-Za-z°µ^0-9]+)\s*$")
+_T_UNITS = {"K": "K", "C": "C", "°C": "C", "degC": "C"}
+_LENGTH_UNITS = {"um": 1e-4, "µm": 1e-4, "mm": 0.1, "cm": 1.0}
+_AREA_UNITS = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2}
+
+
+def _errors(func: F) -> F:
+    """Print nitrolyte errors as one clean line on stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NitrolyteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _quantity(text: str, option: str, units: dict[str, Any], example: str) -> tuple[float, Any]:
+    m = _QUANTITY.match(text)
+    if not m or m.group(2) not in units:
+        raise UnitError(f"{option}: cannot read {text!r}; write a number with a unit "
+                        f"({', '.join(units)}), e.g. {example}")
+    return float(m.group(1)), units[m.group(2)]
+
+
+def parse_temperature_K(text: str, option: str = "--T") -> float:
+    """``"300K"`` -> 300.0, ``"25C"`` -> 298.15; the unit is required."""
+    from nitrolyte.units import to_kelvin
+
+    value, unit = _quantity(text, option, _T_UNITS, "300K or 25C")
+    return float(to_kelvin(value, unit, option))
+
+
+def parse_length_cm(text: str, option: str) -> float:
+    """``"500um"`` -> 0.05 (cm)."""
+    value, factor = _quantity(text, option, _LENGTH_UNITS, "500um or 0.5mm")
+    if value <= 0:
+        raise InputError(f"{option} must be > 0, got {text}")
+    return value * factor
+
+
+def parse_area_cm2(text: str, option: str) -> float:
+    """``"78.5mm2"`` -> 0.785 (cm2)."""
+    value, factor = _quantity(text, option, _AREA_UNITS, "0.785cm2 or 78.5mm2")
+    if value <= 0:
+        raise InputError(f"{option} must be > 0, got {text}")
+    return value * factor
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _echo_json(doc: dict[str, Any]) -> None:
+    typer.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)
+
+
+# ---------------------------------------------------------------------------------- commands
+@_errors
+def sigma_cmd(
+    name: Annotated[str, typer.Argument(help="Material name or alias (e.g. beta-Li3N).")],
+    T: Annotated[list[str], typer.Option("--T", help="Temperature with unit, e.g. 300K or 25C; "
+                                         "repeat for several.")],
+    direction: Annotated[str | None, typer.Option(help="perp_c or par_c (anisotropic crystals).")]
+    = None,
+    average: Annotated[str | None, typer.Option(
+        help="Polycrystal average of an anisotropic crystal: bruggeman, arithmetic, harmonic, "
+             "geometric.")] = None,
+    convention: Annotated[str, typer.Option(help="sigmaT (Fig. 10B) or sigma.")] = "sigmaT",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ionic conductivity of a database material at any temperature (Arrhenius from the record)."""
+    import numpy as np
+
+    from nitrolyte.transport.conductivity import conductivity, model_for
+
+    T_K = np.array([parse_temperature_K(t) for t in T])
+    sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,  # type: ignore[arg-type]
+                                     average=average, db=db))  # type: ignore[arg-type]
+    anchor = model_for(name, direction if average is None else "perp_c", convention, db=db)  # type: ignore[arg-type]
+    Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
+    results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
+                "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
+    if as_json:
+        _echo_json({"material": anchor.name, "ref": anchor.ref,
+                    "direction": None if average else anchor.direction, "average": average,
+                    "convention": convention,
+                    "anchor": None if average else {
+                        "sigma_S_cm": anchor.sigma_ref_S_cm, "T_K": anchor.T_ref_K,
+                        "Ea_eV": anchor.Ea_eV, "Ea_HT_eV": anchor.Ea_HT_eV,
+                        "T_transition_K": anchor.T_transition_K},
+                    "results": results})
+        return
+    label = f"{anchor.name} [ref. {anchor.ref}]" + (f" {direction}" if direction else "") + (
+        f" ({average} polycrystal average)" if average else "")
+    _table(label, ["T (K)", "T (°C)", "σ (S/cm)", "Ea (eV)"],
+           [[f"{r['T_K']:.2f}", f"{r['T_C']:.2f}", f"{r['sigma_S_cm']:.3e}",
+             "" if r["Ea_eV"] is None else f"{r['Ea_eV']:.3f}"] for r in results])
+
+
+@_errors
+def fit_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with T_K|T_C and sigma_S_cm|sigma_S_m|"
+                                         "sigma_mS_cm, or R_ohm + thickness + area columns.")],
+    convention: Annotated[str, typer.Option(help="sigmaT (Fig. 10B) or sigma.")] = "sigmaT",
+    confidence: Annotated[float, typer.Option(help="Level of the confidence interval.")] = 0.95,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write an Arrhenius plot (PNG/SVG).")]
+    = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Arrhenius fit of measured conductivities: Ea and prefactor with errors, sigma at 25 C."""
+    from nitrolyte.transport.fitting import fit_arrhenius
+    from nitrolyte.transport.io import read_conductivity_csv
+
+    data = read_conductivity_csv(file)
+    fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
+    rt = fit.predict(298.15, confidence)
+    if plot is not None:
+        from nitrolyte.plotting.arrhenius import plot_fit
+
+        fig = plot_fit(fit, confidence, title=f"{file.name}: Ea = {fit.Ea_eV:.3f} eV")
+        fig.savefig(plot, dpi=150, bbox_inches="tight")
+    if as_json:
+        _echo_json({"source": str(file), "fit": fit.to_dict(),
+                    "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None})
+        return
+    _table(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
+           ["quantity", "value"],
+           [["Ea (eV)", f"{fit.Ea_eV:.4f} ± {fit.Ea_stderr_eV:.4f}"],
+            [f"prefactor ({'S K/cm' if fit.convention == 'sigmaT' else 'S/cm'})",
+             f"{fit.prefactor:.4e} (ln: {fit.ln_prefactor:.3f} ± {fit.ln_prefactor_stderr:.3f})"],
+            ["σ at 25 °C (S/cm)", f"{rt.sigma_S_cm[0]:.3e} [{rt.lower_S_cm[0]:.3e}, "
+                                  f"{rt.upper_S_cm[0]:.3e}] ({confidence:.0%})"],
+            ["R²", f"{fit.r_squared:.5f}"],
+            ["outliers (kept)", ", ".join(f"{t:g} K" for t, o in zip(fit.T_K, fit.outliers,
+                                                                      strict=True) if o) or "none"]])
+    if plot is not None:
+        typer.echo(f"plot written to {plot}")
+
+
+@_errors
+def eis_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Spectra (CSV: freq_Hz, Z_real_ohm, "
+                                                "Z_imag_ohm) or a folder of them.")],
+    thickness: Annotated[str, typer.Option(help="Pellet thickness with unit, e.g. 500um.")],
+    area: Annotated[str, typer.Option(help="Electrode area with unit, e.g. 0.785cm2.")],
+    T: Annotated[list[str] | None, typer.Option(
+        "--T", help="Temperature of each spectrum (in order); default: from the file names "
+                    "(e.g. pellet_300K.csv).")] = None,
+    circuit: Annotated[str, typer.Option(help="bulk, bulk_gb or series_gb.")] = "bulk",
+    which: Annotated[str, typer.Option(help="Conductivity for the Arrhenius fit: bulk or total.")]
+    = "total",
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit impedance spectra; bulk and total conductivity; Arrhenius fit over >= 3 temperatures."""
+    from nitrolyte.transport.impedance import arrhenius_from_spectra, fit_impedance
+    from nitrolyte.transport.io import read_spectrum
+
+    L = parse_length_cm(thickness, "--thickness")
+    A = parse_area_cm2(area, "--area")
+    paths = [p for f in files for p in (sorted(f.glob("*.csv")) if f.is_dir() else [f])]
+    if not paths:
+        raise InputError("no spectra given (a folder must contain *.csv files)")
+    temps = None if not T else [parse_temperature_K(t) for t in T]
+    if temps is not None and len(temps) != len(paths):
+        raise InputError(f"--T given {len(temps)} times for {len(paths)} spectra")
+    spectra = [read_spectrum(p, None if temps is None else temps[i]) for i, p in enumerate(paths)]
+    distinct = {s.T_K for s in spectra if s.T_K is not None}
+    if len(distinct) >= 3 and all(s.T_K is not None for s in spectra):
+        res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,  # type: ignore[arg-type]
+                                     which=which)  # type: ignore[arg-type]
+        fits, arr = res.impedance_fits, res.arrhenius
+    else:
+        fits = tuple(fit_impedance(s, thickness_cm=L, area_cm2=A, circuit=circuit)  # type: ignore[arg-type]
+                     for s in spectra)
+        arr = None
+    if as_json:
+        _echo_json({"circuit": circuit, "which": which, "thickness_cm": L, "area_cm2": A,
+                    "impedance_fits": [f.to_dict() for f in fits],
+                    "arrhenius": None if arr is None else arr.to_dict()})
+        return
+    _table(f"Impedance fits ({circuit}), L = {L:g} cm, A = {A:g} cm²",
+           ["file", "T (K)", "R bulk (Ω)", "R gb (Ω)", "σ bulk (S/cm)", "σ total (S/cm)", "rel. rmse"],
+           [[Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}",
+             f"{f.R_bulk_ohm:.4g} ± {f.R_bulk_stderr_ohm:.2g}",
+             "" if f.R_gb_ohm is None else f"{f.R_gb_ohm:.4g}", f"{f.sigma_bulk_S_cm:.3e}",
+             f"{f.sigma_total_S_cm:.3e}", f"{f.rel_rmse:.3%}"] for f in fits])
+    if arr is not None:
+        typer.echo(f"Arrhenius ({which}): Ea = {arr.Ea_eV:.4f} ± {arr.Ea_stderr_eV:.4f} eV, "
+                   f"σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, R² = {arr.r_squared:.5f}")
+
+
+@_errors
+def layer_cmd(
+    thickness_um: Annotated[float, typer.Option("--thickness-um", help="SSE layer thickness, um.")],
+    areal_capacity: Annotated[float, typer.Option("--areal-capacity", help="mAh/cm2.")],
+    c_rate: Annotated[float, typer.Option("--c-rate", help="C-rate, 1/h (4 = 15 min).")],
+    sigma: Annotated[float | None, typer.Option("--sigma", help="Conductivity, S/cm.")] = None,
+    material: Annotated[str | None, typer.Option("--material", help="Database material instead "
+                                                 "of --sigma.")] = None,
+    T: Annotated[str | None, typer.Option("--T", help="Temperature for --material, e.g. -20C.")]
+    = None,
+    direction: Annotated[str | None, typer.Option(help="perp_c or par_c.")] = None,
+    max_drop: Annotated[float, typer.Option("--max-drop", help="Allowed ohmic drop, V.")] = 0.1,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Area-specific resistance, ohmic drop and required conductivity of one SSE layer."""
+    from nitrolyte.transport.layer import check_layer
+
+    if T is not None and material is None:
+        raise InputError("--T needs --material (a bare --sigma has no temperature dependence)")
+    chk = check_layer(sigma, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
+                      c_rate=c_rate, max_drop_V=max_drop, material=material,
+                      T_K=None if T is None else parse_temperature_K(T), direction=direction, db=db)
+    if as_json:
+        _echo_json(chk.to_dict())
+        return
+    head = f"{chk.material} at {chk.T_K:.2f} K" if chk.material else "SSE layer"
+    _table(f"{head}: {chk.thickness_um:g} µm, {chk.areal_capacity_mAh_cm2:g} mAh/cm² at "
+           f"{chk.c_rate:g}C", ["quantity", "value"],
+           [["σ (S/cm)", f"{chk.sigma_S_cm:.3e}"],
+            ["current density (mA/cm²)", f"{chk.current_density_mA_cm2:.4g}"],
+            ["ASR (Ω cm²)", f"{chk.asr_ohm_cm2:.4g}"],
+            ["ohmic drop (V)", f"{chk.drop_V:.4g}"],
+            [f"σ needed for ≤ {chk.max_drop_V:g} V (S/cm)", f"{chk.required_sigma_S_cm:.3e}"],
+            ["verdict", ("passes" if chk.passes else "fails") + f" (margin {chk.margin:.3g}×)"]])
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sigma``, ``fit``, ``eis`` and ``layer`` to the ``nitrolyte`` app."""
+    app.command("sigma")(sigma_cmd)
+    app.command("fit")(fit_cmd)
+    app.command("eis")(eis_cmd)
+    app.command("layer")(layer_cmd)
