@@ -21,6 +21,7 @@ app = typer.Typer(
 #: modules whose ``register(app)`` adds commands, in help order
 _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.materials",
+    "nitrolyte.cli.transport",
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
     "nitrolyte.cli.cell",
