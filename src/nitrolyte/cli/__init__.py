@@ -25,6 +25,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
     "nitrolyte.cli.cell",
+    "nitrolyte.cli.screen",
 )
 
 for _module in _COMMAND_MODULES:

@@ -23,6 +23,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_stability",
     "nitrolyte.report.sec_review_extras",
     "nitrolyte.report.sec_transport",
+    "nitrolyte.report.sec_screening",
 )
 #: schema name written into ``manifest.json``
 MANIFEST_SCHEMA = "nitrolyte.report/1"
