@@ -1,0 +1,97 @@
+"""Arrhenius figures (Figs. 3E, 4F, 5E, 6B, 7B, 8D), the fit plot and the report section."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from nitrolyte.errors import InputError
+from nitrolyte.plotting.arrhenius import plot_arrhenius_family, plot_fit, plotly_arrhenius_family
+from nitrolyte.report import sec_transport
+from nitrolyte.report.framework import ReportContext
+from nitrolyte.transport.conductivity import arrhenius_curves, conductivity
+from nitrolyte.transport.fitting import fit_arrhenius
+
+#: curves per figure: Tables 1-4 rows of each family (alpha-Li3N single crystal counts twice)
+EXPECTED_CURVES = {"fig3E": 6, "fig4F": 7, "fig5E": 11, "fig6B": 8, "fig7B": 9, "fig8D": 4}
+
+
+@pytest.mark.parametrize("spec", sec_transport.FIGURES, ids=lambda s: s.key)
+def test_every_table_row_is_in_its_figure(spec):
+    frame = sec_transport.curves_frame(spec, n_points=11)
+    assert frame.groupby(["name", "direction"]).ngroups == EXPECTED_CURVES[spec.key]
+    assert frame["T_K"].min() == spec.T_min_K and frame["T_K"].max() == spec.T_max_K
+
+
+def test_all_45_rows_are_plotted_once():
+    assert sum(EXPECTED_CURVES.values()) == 45
+
+
+def test_curves_equal_the_transport_model():
+    frame = arrhenius_curves("nitride halide", np.array([250.0, 400.0, 600.0]))
+    for (name, direction), g in frame.groupby(["name", "direction"]):
+        np.testing.assert_allclose(g["sigma_S_cm"], conductivity(name, g["T_K"].to_numpy(),
+                                                                 direction or None), rtol=1e-12)
+        np.testing.assert_allclose(g["inv_T_1000_K"], 1000 / g["T_K"])
+
+
+def test_matplotlib_figure_content():
+    frame = arrhenius_curves("Li3N", np.linspace(250, 500, 21))
+    fig = plot_arrhenius_family(frame, "Fig. 3E")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "α-Li3N single crystal ⊥c [26]" in labels and "Vacancy-rich β-Li3N [15]" in labels
+    target = [ln for ln in ax.get_lines() if list(ln.get_ydata()) == [-3.0, -3.0]]
+    assert len(target) == 1
+    plt.close(fig)
+
+
+def test_transition_label_and_plotly():
+    frame = arrhenius_curves("nitride halide", np.linspace(250, 700, 31))
+    fig = plotly_arrhenius_family(frame, "Fig. 5E")
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert "Li13N4Br [64] (LT/HT at 230 °C)" in names
+    assert "Li5NI2 [59] (LT/HT at 170 °C)" in names
+    assert len(fig.data) == 2 * 11  # one line and one table-value marker per curve
+
+
+def test_plot_errors():
+    with pytest.raises(InputError, match="frame lacks column"):
+        plot_arrhenius_family(pd.DataFrame({"name": ["x"]}))
+    frame = arrhenius_curves("group 13", [300.0, 400.0])
+    with pytest.raises(InputError, match="frame has no rows"):
+        plot_arrhenius_family(frame.iloc[0:0])
+
+
+def test_plot_fit_marks_outliers():
+    T = np.linspace(300, 450, 8)
+    sigma = 1e-6 * 300 / T * np.exp(-0.5 / 8.617e-5 * (1 / T - 1 / 300))
+    sigma[3] *= 5
+    fit = fit_arrhenius(T, sigma)
+    fig = plot_fit(fit)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "flagged outlier (kept in fit)" in labels
+    plt.close(fig)
+
+
+def test_report_section(tmp_path):
+    ctx = ReportContext(tmp_path, dpi=60)
+    section = sec_transport.build(ctx)
+    assert section.key == "transport"
+    assert [f.review_ref for f in section.figures] == ["Fig. 3E", "Fig. 4F", "Fig. 5E", "Fig. 6B",
+                                                       "Fig. 7B", "Fig. 8D"]
+    for fig in section.figures:
+        assert (tmp_path / fig.png).stat().st_size > 0 and (tmp_path / fig.svg).exists()
+        assert f'id="{fig.key}-plotly"' in fig.plotly_html
+        assert any("not digitised data points" in d for d in fig.deviations)
+        data = pd.read_csv(tmp_path / fig.csv)
+        assert {"name", "T_K", "sigma_S_cm", "log10_sigma_S_cm", "ref"} <= set(data.columns)
+    table = pd.read_csv(tmp_path / section.tables[0].csv)
+    assert len(table) == 45
+    row = table[table["name"] == "Vacancy-rich β-Li3N"].iloc[0]
+    assert row["σ at 25 °C (S/cm)"] == 2.14e-3
+    assert math.isclose(row["σ at -20 °C (S/cm)"], float(f"{conductivity('vacancy-rich beta-Li3N', 253.15):.3g}"))
