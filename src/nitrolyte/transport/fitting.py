@@ -172,7 +172,7 @@ class ArrheniusFit:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per data point: data, fitted value, residuals and outlier flag."""
-        fitted = self.to_model().sigma_S_cm(np.array(self.T_K))
+        fitted = self.predict(self.T_K).sigma_S_cm
         return pd.DataFrame({
             "T_K": self.T_K, "sigma_S_cm": self.sigma_S_cm,
             "sigma_err_S_cm": self.sigma_err_S_cm or [np.nan] * self.n_points,
