@@ -65,11 +65,9 @@ def pareto_front(frame: pd.DataFrame, objectives: Mapping[str, Sense] | None = N
     frame : pandas.DataFrame
         One row per candidate with the objective columns.
     objectives : mapping of column to {"max", "min"}, optional
-        Default :data:`DEFAULT_OBJECTIVES`.
+        Default (also for an empty mapping) :data:`DEFAULT_OBJECTIVES`.
     """
     objectives = dict(objectives or DEFAULT_OBJECTIVES)
-    if not objectives:
-        raise InputError("objectives must name at least one column")
     lacking = [c for c in objectives if c not in frame.columns]
     if lacking:
         raise InputError(f"objectives: no column {', '.join(map(repr, lacking))}; "
