@@ -111,9 +111,12 @@ def test_sweep_text_and_plot(tmp_path):
     (("critical", "--target", "-3"), "target must be > 0, got -3"),
     (("--c-rate", "4", "--T", "320"), "pass catholyte_sigma_S_cm (CLI: --catholyte-sigma)"),
 ])
-def test_errors_are_one_clean_line_and_exit_1(args, message):
+def test_errors_are_one_clean_line_and_exit_code(args, message):
+    """docs/cli.md: exit 1 when the command fails (unknown material, missing data), 2 for a bad
+    option value."""
     result = run(*args)
-    assert result.exit_code == 1
+    fails = message.startswith("unknown material") or "--catholyte-sigma" in message
+    assert result.exit_code == (1 if fails else 2)
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
 

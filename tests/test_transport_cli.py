@@ -55,9 +55,10 @@ def test_sigma_direction_and_average():
     (("eis", str(EIS), "--thickness", "1mm", "--area", "1cm2", "--T", "300K"),
      "--T given 1 times for 5 spectra"),
 ])
-def test_errors_are_one_line_exit_1(args, message):
+def test_errors_are_one_line_with_exit_code(args, message):
+    """docs/cli.md: exit 1 when the command fails (unknown material), 2 for a bad option value."""
     r = run(*args)
-    assert r.exit_code == 1
+    assert r.exit_code == (1 if message.startswith("unknown material") else 2)
     err = r.stderr.strip()
     assert err.startswith("error: ") and "\n" not in err
     assert message in err
@@ -86,7 +87,7 @@ def test_fit_refuses_wrong_units(tmp_path):
     csv = tmp_path / "bad.csv"
     csv.write_text("T_F,sigma_S_cm\n80,1\n90,2\n100,3\n")
     r = run("fit", str(csv))
-    assert r.exit_code == 1 and "column 'T_F' has an unknown unit" in r.stderr
+    assert r.exit_code == 2 and "column 'T_F' has an unknown unit" in r.stderr
 
 
 def test_eis_folder_to_arrhenius_json():

@@ -3,21 +3,19 @@
 ``nitrolyte cell`` evaluates one design; ``nitrolyte cell sweep PARAM=START:STOP:N ...`` sweeps
 any parameters; ``nitrolyte cell critical --target 350 --solve-for thickness`` solves for the
 critical value. Design options may be given before or after the sub-command. Errors print one
-line on stderr and exit 1. ``--json`` names every input with its unit.
+line on stderr and exit 1 (2 for a bad option value, docs/cli.md). ``--json`` names every input with its unit.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,20 +47,6 @@ PACK = Annotated[float | None, typer.Option("--packaging-fraction",
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON (inputs with units).")]
 
 
-def _errors(func: F) -> F:
-    """Print nitrolyte errors as one clean line on stderr and exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (NitrolyteError, ValueError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
     """Merge the group's design options (``ctx.obj``) with a command's own."""
     names = {"areal_capacity": "areal_capacity_mAh_cm2", "li_capacity": "li_capacity_mAh_g",
@@ -77,19 +61,6 @@ def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
         raise InputError("--sse-um sets both SSE layers; do not combine it with "
                          "--catholyte-um or --nitride-um")
     return design
-
-
-def _dumps(doc: Any) -> str:
-    def clean(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v.item() if hasattr(v, "item") else v
-
-    return json.dumps(clean(doc), indent=2, ensure_ascii=False)
 
 
 def _print_cell(result: Any, check: Any) -> None:
@@ -121,7 +92,7 @@ cell_app = typer.Typer(name="cell", help="All-solid-state Li-metal pouch-cell en
 
 
 @cell_app.callback(invoke_without_command=True)
-@_errors
+@handle_errors
 def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = None,
          nitride_um: NIT_UM = None, sse_um: SSE_UM = None, np_: NP = None, al_um: AL = None,
          cu_um: CU = None, catholyte: CATHOLYTE = None, nitride: NITRIDE = None,
@@ -162,7 +133,7 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
         doc = result.to_dict()
         if check is not None:
             doc["fast_charge"] = check.to_dict()
-        typer.echo(_dumps(doc))
+        echo_json(doc)
     else:
         _print_cell(result, check)
 
@@ -193,7 +164,7 @@ def parse_axis(text: str) -> tuple[str, Any]:
 
 
 @cell_app.command("sweep")
-@_errors
+@handle_errors
 def sweep_cmd(ctx: typer.Context,
               axes: Annotated[list[str], typer.Argument(
                   help="PARAM=START:STOP:N, PARAM=V1,V2 or PARAM=VALUE; PARAM is one of "
@@ -218,7 +189,7 @@ def sweep_cmd(ctx: typer.Context,
     if csv:
         frame.to_csv(sys.stdout, index=False)
     elif as_json:
-        typer.echo(_dumps({"axes": swept, "designs": frame.to_dict(orient="records")}))
+        echo_json({"axes": swept, "designs": frame.to_dict(orient="records")})
     else:
         best = frame.loc[frame["gravimetric_Wh_kg"].idxmax()]
         typer.echo(f"{len(frame)} designs; gravimetric {frame['gravimetric_Wh_kg'].min():.1f}"
@@ -250,7 +221,7 @@ def _plot(frame: Any, swept: list[str], out: str) -> None:
 
 
 @cell_app.command("critical")
-@_errors
+@handle_errors
 def critical_cmd(ctx: typer.Context,
                  target: Annotated[list[float], typer.Option(
                      "--target", help="Target energy density (repeatable) (default 350).")] = [350.0],  # noqa: B006
@@ -275,7 +246,7 @@ def critical_cmd(ctx: typer.Context,
     results = [critical_value(t, name, basis, **design) for t in target]  # type: ignore[arg-type]
     if as_json:
         docs = [r.to_dict() for r in results]
-        typer.echo(_dumps(docs[0] if len(docs) == 1 else docs))
+        echo_json(docs[0] if len(docs) == 1 else docs)
         return
     what = {"sse_um": "SSE thickness (each layer)", "n_p": "N/P ratio",
             "areal_capacity_mAh_cm2": "areal capacity"}.get(name, name)

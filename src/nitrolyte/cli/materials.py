@@ -7,8 +7,6 @@ output follows the schemas documented in ``docs/cli.md``.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -17,47 +15,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
+from nitrolyte.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
-DbOption = Annotated[str | None, typer.Option(
-    "--db", metavar="PATH", help="Database file or SQLAlchemy URL (default: $NITROLYTE_DATABASE_URL "
-    "or the per-user data directory).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/cli.md).")]
 _T = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(K|C|°C|degC)?\s*$")
-
-
-def handle_errors(func: F) -> F:
-    """Print nitrolyte errors as one clean line on stderr; exit 2 for bad input, else 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except NitrolyteError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def jsonable(value: Any) -> Any:
-    """NaN/NA -> None and numpy scalars -> Python, recursively, for ``json.dumps``."""
-    from nitrolyte.api import _nan
-
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return _nan(value)
-
-
-def echo_json(doc: dict[str, Any]) -> None:
-    """Print a JSON document (UTF-8, indented, NaN as null)."""
-    typer.echo(json.dumps(jsonable(doc), indent=2, ensure_ascii=False))
 
 
 def parse_T(text: str) -> tuple[float, str]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nitrolyte.cli.materials import DbOption, handle_errors
+from nitrolyte.cli._common import DbOption, handle_errors
 
 
 def report_cmd(

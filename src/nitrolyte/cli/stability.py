@@ -7,15 +7,13 @@ and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are t
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.cli._common import echo_json, handle_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 SourceOption = Annotated[str, typer.Option(
@@ -25,45 +23,11 @@ SourceOption = Annotated[str, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
 
 
-def _errors(func: F) -> F:
-    """Print nitrolyte errors as one line on stderr; exit 2 for a bad option value, else 1.
-
-    The exit codes follow docs/cli.md (1: the command failed, e.g. unknown material or missing
-    data; 2: usage error / bad option value such as ``--source nope``).
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except NitrolyteError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _dump(doc: Any) -> None:
-    def clean(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v
-
-    typer.echo(json.dumps(clean(doc), indent=2, ensure_ascii=False))
-
-
 def _v(x: float) -> str:
     return "n/a" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
 
 
-@_errors
+@handle_errors
 def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
            source: SourceOption = "embedded", json_: JsonOption = False) -> None:
     """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
@@ -73,7 +37,7 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
     reported = [r for k in ("intrinsic", "extended", "experimental")
                 if (r := reported_window(material, k)) is not None]  # type: ignore[arg-type]
     if json_:
-        _dump({**w.to_dict(), "reported": [r.to_dict() for r in reported]})
+        echo_json({**w.to_dict(), "reported": [r.to_dict() for r in reported]})
         return
     typer.echo(f"{w.material} ({w.formula}), source {w.source}")
     if w.computable:
@@ -95,7 +59,7 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         typer.echo(f"  note: {note}")
 
 
-@_errors
+@handle_errors
 def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, typer.Argument(metavar="B")],
               source: SourceOption = "embedded", json_: JsonOption = False) -> None:
     """Chemical reaction at an A|B interface (pymatgen InterfacialReactivity)."""
@@ -103,7 +67,7 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
 
     r = interface_reaction(a, b, source)
     if json_:
-        _dump(r.to_dict())
+        echo_json(r.to_dict())
         return
     typer.echo(f"{r.a} | {r.b}  (source {r.source})")
     if not r.computable:
@@ -118,7 +82,7 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
         typer.echo(f"  note: {note}")
 
 
-@_errors
+@handle_errors
 def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A B C")],
           source: SourceOption = "embedded",
           cathode_V: Annotated[float | None, typer.Option(
@@ -129,7 +93,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
 
     r = check_stack(layers, source, cathode_potential_V=cathode_V)
     if json_:
-        _dump(r.to_dict())
+        echo_json(r.to_dict())
         return
     typer.echo(" | ".join(r.layers) + f"  (source {r.source})")
     for w in r.windows:
@@ -138,7 +102,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
         typer.echo(f"  [{i.status}] {i.left} | {i.right}: {i.verdict}")
 
 
-@_errors
+@handle_errors
 def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
             source: SourceOption = "embedded", json_: JsonOption = False) -> None:
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
@@ -146,7 +110,7 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 
     frame = voltage_profile(material, source)
     if json_:
-        _dump(frame.to_dict(orient="records"))
+        echo_json(frame.to_dict(orient="records"))
         return
     for _, row in frame.iterrows():
         typer.echo(f"  {_v(row['V_low'])} - {_v(row['V_high'])} V  Li/f.u. {row['li_per_fu']:+g}  {row['phases']}")

@@ -1,15 +1,12 @@
 """``nitrolyte sigma | fit | eis | layer``: ion transport from the shell.
 
-Errors print one line to stderr (``error: ...``) and exit 1. Temperatures carry their unit
+Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option value, docs/cli.md). Temperatures carry their unit
 (``300K``, ``25C``); lengths and areas too (``500um``, ``0.5mm``, ``0.785cm2``, ``78.5mm2``).
 ``--json`` output follows the schemas in ``docs/transport.md``.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +14,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import InputError, NitrolyteError, UnitError
+from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.errors import InputError, UnitError
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
@@ -26,20 +24,6 @@ _QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*([A-Za-z°�
 _T_UNITS = {"K": "K", "C": "C", "°C": "C", "degC": "C"}
 _LENGTH_UNITS = {"um": 1e-4, "µm": 1e-4, "mm": 0.1, "cm": 1.0}
 _AREA_UNITS = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2}
-
-
-def _errors(func: F) -> F:
-    """Print nitrolyte errors as one clean line on stderr and exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NitrolyteError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _quantity(text: str, option: str, units: dict[str, Any], example: str) -> tuple[float, Any]:
@@ -74,22 +58,6 @@ def parse_area_cm2(text: str, option: str) -> float:
     return value * factor
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _echo_json(doc: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
-
-
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -103,7 +71,7 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
 
 
 # ---------------------------------------------------------------------------------- commands
-@_errors
+@handle_errors
 def sigma_cmd(
     name: Annotated[str, typer.Argument(help="Material name or alias (e.g. beta-Li3N).")],
     T: Annotated[list[str], typer.Option("--T", help="Temperature with unit, e.g. 300K or 25C; "
@@ -130,7 +98,7 @@ def sigma_cmd(
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
     if as_json:
-        _echo_json({"material": anchor.name, "ref": anchor.ref,
+        echo_json({"material": anchor.name, "ref": anchor.ref,
                     "direction": None if average else anchor.direction, "average": average,
                     "convention": convention,
                     "anchor": None if average else {
@@ -146,7 +114,7 @@ def sigma_cmd(
              "" if r["Ea_eV"] is None else f"{r['Ea_eV']:.3f}"] for r in results])
 
 
-@_errors
+@handle_errors
 def fit_cmd(
     file: Annotated[Path, typer.Argument(help="CSV with T_K|T_C and sigma_S_cm|sigma_S_m|"
                                          "sigma_mS_cm, or R_ohm + thickness + area columns.")],
@@ -169,7 +137,7 @@ def fit_cmd(
         fig = plot_fit(fit, confidence, title=f"{file.name}: Ea = {fit.Ea_eV:.3f} eV")
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
-        _echo_json({"source": str(file), "fit": fit.to_dict(),
+        echo_json({"source": str(file), "fit": fit.to_dict(),
                     "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None})
         return
     _table(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
@@ -186,7 +154,7 @@ def fit_cmd(
         typer.echo(f"plot written to {plot}")
 
 
-@_errors
+@handle_errors
 def eis_cmd(
     files: Annotated[list[Path], typer.Argument(help="Spectra (CSV: freq_Hz, Z_real_ohm, "
                                                 "Z_imag_ohm) or a folder of them.")],
@@ -223,7 +191,7 @@ def eis_cmd(
                      for s in spectra)
         arr = None
     if as_json:
-        _echo_json({"circuit": circuit, "which": which, "thickness_cm": L, "area_cm2": A,
+        echo_json({"circuit": circuit, "which": which, "thickness_cm": L, "area_cm2": A,
                     "impedance_fits": [f.to_dict() for f in fits],
                     "arrhenius": None if arr is None else arr.to_dict()})
         return
@@ -238,7 +206,7 @@ def eis_cmd(
                    f"σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, R² = {arr.r_squared:.5f}")
 
 
-@_errors
+@handle_errors
 def layer_cmd(
     thickness_um: Annotated[float, typer.Option("--thickness-um", help="SSE layer thickness, um.")],
     areal_capacity: Annotated[float, typer.Option("--areal-capacity", help="mAh/cm2.")],
@@ -262,7 +230,7 @@ def layer_cmd(
                       c_rate=c_rate, max_drop_V=max_drop, material=material,
                       T_K=None if T is None else parse_temperature_K(T), direction=direction, db=db)
     if as_json:
-        _echo_json(chk.to_dict())
+        echo_json(chk.to_dict())
         return
     head = f"{chk.material} at {chk.T_K:.2f} K" if chk.material else "SSE layer"
     _table(f"{head}: {chk.thickness_um:g} µm, {chk.areal_capacity_mAh_cm2:g} mAh/cm² at "

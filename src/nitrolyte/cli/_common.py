@@ -1,0 +1,67 @@
+"""Plumbing shared by every ``nitrolyte`` command: options, error handling, JSON output.
+
+Exit codes (docs/cli.md): 0 success; 1 the command failed (unknown material, invalid data row,
+missing data, database locked or read-only); 2 bad input (an option value out of range or of the
+wrong unit) or a usage error. Errors print one line on stderr starting with ``error:``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nitrolyte.errors import InputError, NitrolyteError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", metavar="PATH", help="Database file or SQLAlchemy URL (default: $NITROLYTE_DATABASE_URL "
+    "or the per-user data directory).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (schemas in docs/).")]
+
+
+def handle_errors(func: F) -> F:
+    """Print nitrolyte errors as one clean line on stderr; exit 2 for bad input, else 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except NitrolyteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Containers recursively; numpy scalars -> Python; NaN, infinities and pandas NA -> None."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | bool):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    try:
+        if value != value:  # NaN and pandas NA
+            return None
+    except (TypeError, ValueError):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def echo_json(doc: Any) -> None:
+    """Print a JSON document (UTF-8, indented, NaN as null)."""
+    typer.echo(json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False))
