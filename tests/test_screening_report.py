@@ -67,7 +67,7 @@ def test_section_writes_table_csv_and_figure(tmp_path, db):
     section = build(ctx)
     assert section.key == "screening" and section.intro == HOW_TO_READ
     main, targets = section.tables
-    assert main.key == "screening" and 'id="screening-table"' in main.html and "✓" in main.html
+    assert main.key == "screening_table" and 'id="screening-table"' in main.html and "✓" in main.html
     data = pd.read_csv(tmp_path / main.csv)
     assert len(data) == 80 + len(STACKS) and data.loc[0, "rank"] == 1
     assert len(pd.read_csv(tmp_path / targets.csv)) == 9
@@ -83,9 +83,10 @@ def test_table_and_pareto_frames(db):
     res = screen(["vacancy-rich β-Li3N", "H-doped α-Li3N single crystal"], db=db)
     shown = table_frame(res)
     vr = shown[shown["material / stack"] == "Vacancy-rich β-Li3N"].iloc[0]
-    assert vr["RT conductivity (>= 0.001 S/cm)"] == "✓ 0.00214"
-    assert vr["critical current density (> 12 mA/cm2)"] == "✗ 7.5"
-    assert vr["fast charge (σ ≥ need at 15 min)"] == "✓ 0.00214"
+    assert vr["σ RT >= 0.001 S/cm"] == "✓\u00a00.00214"
+    assert vr["CCD > 12 mA/cm2"] == "✗\u00a07.5"
+    assert vr["4C (σ for 15 min)"] == "✓\u00a00.00214"
+    assert list(shown.columns[:4]) == ["rank", "material / stack", "score", "confidence"]
     p = pareto_frame(res)
     flags = p.set_index("label")[["front_2d", "on_front"]].to_dict("index")
     # H-doped α-Li3N: higher σ and lower Ea, but no formula, so no window for the 3-D front

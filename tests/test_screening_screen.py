@@ -205,6 +205,8 @@ def test_screen_errors(mdb):
         screen(["β-Li3N"], family="nitride halide", db=mdb)
     with pytest.raises(InputError, match="value must be a number"):
         screen(targets=["sigma=abc"], db=mdb)
+    with pytest.raises(InputError, match="source must be 'embedded', 'mp'"):
+        screen(["β-Li3N"], source="nope", db=mdb)
 
 
 def test_frames_json_and_lookup(default):

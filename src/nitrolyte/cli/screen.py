@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from nitrolyte.errors import InputError
+from nitrolyte.screening.targets import SHORT_LABELS
 
 try:  # the helpers may move to cli/_common.py
     from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors  # type: ignore
@@ -20,8 +21,6 @@ except ImportError:
     from nitrolyte.cli.materials import DbOption, JsonOption, echo_json, handle_errors
 
 _STYLE = {"pass": ("✓", "bold green"), "fail": ("✗", "bold red"), "unknown": ("?", "yellow")}
-_SHORT = {"sigma": "σ RT", "Ea": "Ea", "li_stability": "Li", "oxidation": "ox/pair", "air": "air",
-          "ccd": "CCD", "critical_capacity": "cap", "fast_charge": "4C", "energy_density": "Wh/kg"}
 
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, float]:
@@ -75,7 +74,7 @@ def print_table(result: Any, top: int | None) -> None:
                     ("score", {"justify": "right"}), ("conf.", {"justify": "right"})):
         table.add_column(col, **kw)
     for t in result.targets:
-        table.add_column(_SHORT.get(t.id, t.id), justify="left", no_wrap=True)
+        table.add_column(SHORT_LABELS.get(t.id, t.id), justify="left", no_wrap=True)
     for r in rows:
         score = "" if math.isnan(r.score) else f"{r.score:.2f}"
         name = r.label if r.eligible else f"[dim]{r.label}[/]"
@@ -87,7 +86,7 @@ def print_table(result: Any, top: int | None) -> None:
                   f"confidence < {result.min_confidence:g}, ranked last.")
     for t in result.targets:
         what = "charge time" if t.id == "fast_charge" else t.column
-        console.print(f"  {_SHORT.get(t.id, t.id)}: {what} {t.comparator} {t.value:g} {t.unit}  [dim]({t.source})[/]",
+        console.print(f"  {SHORT_LABELS.get(t.id, t.id)}: {what} {t.comparator} {t.value:g} {t.unit}  [dim]({t.source})[/]",
                       highlight=False)
 
 

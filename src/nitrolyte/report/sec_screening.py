@@ -31,8 +31,9 @@ HOW_TO_READ = (
 
 
 def _cell(status: str, value: str) -> str:
+    """``"✓ 0.00214"`` with a no-break space, so that a narrow column never splits it."""
     symbol = {"pass": "✓", "fail": "✗", "unknown": "?"}[status]
-    return f"{symbol} {value}".strip()
+    return f"{symbol}\u00a0{value}" if value else symbol
 
 
 def table_frame(result: Any) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def table_frame(result: Any) -> pd.DataFrame:
 
     rows = []
     for r in result.rows:
-        rec = {"rank": r.rank, "material / stack": r.label, "family": r.family or r.kind,
+        rec = {"rank": r.rank, "material / stack": r.label,
                "score": round(r.score, 2) if r.score == r.score else None,
                "confidence": round(r.confidence, 2)}
         rec.update({_header(t): _cell(c.status, c.value_text())
@@ -51,9 +52,12 @@ def table_frame(result: Any) -> pd.DataFrame:
 
 
 def _header(t: Any) -> str:
+    from nitrolyte.screening.targets import SHORT_LABELS
+
+    name = SHORT_LABELS.get(t.id, t.id)
     if t.id == "fast_charge":
-        return f"{t.label} (σ ≥ need at {t.value:g} min)"
-    return f"{t.label or t.id} ({t.comparator} {t.value:g} {t.unit})"
+        return f"{name} (σ for {t.value:g} min)"
+    return f"{name} {t.comparator} {t.value:g} {t.unit}".strip()
 
 
 def pareto_frame(result: Any) -> pd.DataFrame:
@@ -72,7 +76,7 @@ def _tables(ctx: ReportContext, result: Any) -> tuple[TableOutput, ...]:
     csv = ctx.save_csv(result.to_frame(), "screening")
     ctx.save_csv(result.to_long_frame(), "screening_criteria")
     main = TableOutput(
-        key="screening", title="Screening against the review's targets",
+        key="screening_table", title="Screening against the review's targets",
         review_ref="Conclusions and perspectives (a); Section 5", html=ctx.frame_to_html(shown, "screening-table"),
         csv=csv, caption=HOW_TO_READ + " Every verdict's value, threshold, source and note: "
         "data/screening_criteria.csv.",

@@ -40,6 +40,10 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "fast_charge": ("sigma_op_S_cm", "charge_time"),
     "energy_density": ("energy_Wh_kg", "energy_density"),
 }
+#: short column titles of the built-in criteria (tables in the terminal and the report)
+SHORT_LABELS: dict[str, str] = {
+    "sigma": "σ RT", "Ea": "Ea", "li_stability": "Li", "oxidation": "ox/pair", "air": "air",
+    "ccd": "CCD", "critical_capacity": "cap", "fast_charge": "4C", "energy_density": "Wh/kg"}
 #: other spellings accepted for the built-in ids (case-insensitive)
 ALIASES: dict[str, str] = {
     "sigma": "sigma", "conductivity": "sigma", "ionic_conductivity": "sigma",
