@@ -118,6 +118,8 @@ def test_stack_thicknesses_and_errors(mdb):
     assert row.label == "Li | vacancy-rich β-Li3N (10 µm) | Li3InCl6 (30 µm) | NMC811"
     assert row.criterion("energy_density").value == pytest.approx(
         pouch_cell(nitride_um=10, catholyte_um=30).gravimetric_Wh_kg)
+    assert Stack.parse(["Li", "β-Li3N | LGPS"], (20, 30)).to_dict() == {
+        "layers": ["Li", "β-Li3N", "LGPS"], "thickness_um": [20.0, 30.0]}
     with pytest.raises(InputError, match="one value per SSE layer"):
         screen([], stack="Li | β-Li3N | NMC811", stack_thickness_um=(10, 30), db=mdb)
     with pytest.raises(InputError, match="at least one SSE layer"):

@@ -86,6 +86,11 @@ class Stack:
                 raise InputError(f"stack thickness_um must be > 0, got {list(self.thickness_um)}")
         return tuple(self.thickness_um)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"layers": list(self.layers),
+                "thickness_um": None if self.thickness_um is None else list(self.thickness_um)}
+
     def label(self, design: ScreeningDesign) -> str:
         """``"Li | vacancy-rich β-Li3N (20 µm) | Li3InCl6 (20 µm) | NMC811"``."""
         um = dict(zip(self.sse_layers(), self.thicknesses(design), strict=True))
