@@ -12,13 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
-from nitrolyte.screening.targets import SHORT_LABELS
-
-try:  # the helpers may move to cli/_common.py
-    from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors  # type: ignore
-except ImportError:
-    from nitrolyte.cli.materials import DbOption, JsonOption, echo_json, handle_errors
 
 _STYLE = {"pass": ("✓", "bold green"), "fail": ("✗", "bold red"), "unknown": ("?", "yellow")}
 
@@ -67,6 +62,8 @@ def print_table(result: Any, top: int | None) -> None:
     """The rich table of a :class:`~nitrolyte.screening.ScreeningResult`."""
     from rich.console import Console
     from rich.table import Table
+
+    from nitrolyte.screening.targets import SHORT_LABELS
 
     rows = result.rows[:top] if top else result.rows
     table = Table(title=f"Screening against the review's targets: {len(rows)} of {len(result.rows)} row(s)")
