@@ -16,7 +16,8 @@ from nitrolyte import dataset
 from nitrolyte.errors import DatabaseError, DataValidationError, InputError
 from nitrolyte.store import COLUMNS, SCHEMA_VERSION, Database, data_hash, resolve_url
 
-OBELIX = Path("/work/shared/external/obelix/all.csv")
+#: OBELiX lies in ../shared/external beside the checkout (and beside CI's clone); never shipped.
+OBELIX = Path(__file__).resolve().parents[2] / "shared" / "external" / "obelix" / "all.csv"
 
 
 def _user_count(db: Database) -> int:
