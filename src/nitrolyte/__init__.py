@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "compare_conductivities": "nitrolyte.crosscheck",
     # errors
     "NitrolyteError": "nitrolyte.errors",
     "InputError": "nitrolyte.errors",

@@ -179,6 +179,34 @@ def export_cmd(file: Annotated[Path, typer.Argument(help="Output .csv or .json f
     typer.echo(f"exported {res.n_measurements} measurement(s) to {file}")
 
 
+def compare_cmd(
+    tolerance: Annotated[float, typer.Option("--tolerance", help="Agreement band, decades of S/cm.")] = 0.5,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Compare your (user) conductivities with the review's values, matched by formula."""
+    from nitrolyte.api import database
+    from nitrolyte.crosscheck import compare_conductivities
+
+    store = database(db)
+    out = compare_conductivities(store.materials_frame(source="user"),
+                                 store.materials_frame(source="literature"),
+                                 tolerance_decades=tolerance)
+    if as_json:
+        echo_json({"schema": "nitrolyte.compare/1", "tolerance_decades": tolerance,
+                   "count": len(out), "matches": out.to_dict("records")})
+    elif as_csv:
+        out.to_csv(sys.stdout, index=False)
+    else:
+        typer.echo(f"{len(out)} user row(s) match a review formula "
+                   f"({(out['verdict'] == 'disagrees').sum()} disagree by > {tolerance:g} decade)")
+        for r in out.to_dict("records"):
+            typer.echo(f"  {r['formula']:<14} {r['other_qualifier']}{r['other_sigma_S_cm']:.2e} vs "
+                       f"{r['sigma_S_cm']:.2e} ({r['name']}, ref {r['ref']}): "
+                       f"{r['log10_ratio']:+.2f} decades, {r['verdict']}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the materials commands to the ``nitrolyte`` app."""
     app.command("list")(handle_errors(list_cmd))
@@ -186,3 +214,4 @@ def register(app: typer.Typer) -> None:
     app.command("add")(handle_errors(add_cmd))
     app.command("import")(handle_errors(import_cmd))
     app.command("export")(handle_errors(export_cmd))
+    app.command("compare")(handle_errors(compare_cmd))
