@@ -9,6 +9,8 @@ import datetime as dt
 import importlib
 import json
 import os
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,20 +47,44 @@ def _select(sections: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(names[s] for s in sections)
 
 
+def _build_one(name: str, ctx: ReportContext) -> Section:
+    try:
+        return importlib.import_module(name).build(ctx)
+    except Exception as exc:
+        exc.add_note(f"while building report section {name}")
+        raise
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1].removeprefix("sec_")
+
+
 def _run(modules: Sequence[str], ctx: ReportContext, progress: bool) -> list[Section]:
-    from tqdm.auto import tqdm
+    """Build every section, showing progress on stderr.
+
+    On a terminal: a tqdm bar redrawn in place. Otherwise (CI logs, pipes, files): one plain line
+    per finished section, so that no carriage returns or bar redraws end up in the log.
+    """
+    if progress and sys.stderr.isatty():
+        return _run_bar(modules, ctx)
+    built: list[Section] = []
+    for i, name in enumerate(modules, start=1):
+        start = time.perf_counter()
+        built.append(_build_one(name, ctx))
+        if progress:
+            print(f"nitrolyte report: [{i}/{len(modules)}] {_short(name)} "
+                  f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+    return built
+
+
+def _run_bar(modules: Sequence[str], ctx: ReportContext) -> list[Section]:
+    from tqdm import tqdm
 
     built: list[Section] = []
-    bar = tqdm(modules, desc="nitrolyte report", unit="section", disable=not progress)
-    for name in bar:
-        bar.set_postfix_str(name.rsplit(".", 1)[-1])
-        try:
-            section = importlib.import_module(name).build(ctx)
-        except Exception as exc:
-            exc.add_note(f"while building report section {name}")
-            raise
-        built.append(section)
-    bar.close()
+    with tqdm(modules, desc="nitrolyte report", unit="section", file=sys.stderr) as bar:
+        for name in bar:
+            bar.set_postfix_str(_short(name))
+            built.append(_build_one(name, ctx))
     return built
 
 
@@ -102,7 +128,7 @@ def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
     db : Database, str or path-like, optional
         The database to read; default the user's database (see :mod:`nitrolyte.store`).
     progress : bool
-        Show a progress bar on stderr.
+        Show progress on stderr: a bar on a terminal, one line per section otherwise.
     sections : sequence of str, optional
         Build only these sections (short names such as ``"tables"``); default all.
 

@@ -118,13 +118,21 @@ class ReportContext:
 
     @staticmethod
     def frame_to_html(frame: pd.DataFrame, table_id: str) -> str:
-        """A sortable HTML table (the page's script sorts any ``table.sortable``)."""
+        """A sortable HTML table (the page's script sorts any ``table.sortable``).
+
+        Floats are shown with 4 significant figures (``1.27``, ``3500``, ``0.001``), not with
+        one padded precision per column; the CSV beside the table keeps every digit.
+        """
         return frame.to_html(index=False, table_id=table_id, classes="sortable", na_rep="",
-                             border=0, escape=True)
+                             border=0, escape=True, float_format=_four_figures)
 
     @property
     def written(self) -> list[str]:
         return list(self._written)
+
+
+def _four_figures(value: float) -> str:
+    return f"{value:.4g}"
 
 
 def escape(text: str) -> str:

@@ -8,6 +8,7 @@ package) only when some figure has an interactive div. Images are referenced by 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib import resources
 
@@ -16,11 +17,48 @@ from nitrolyte.report.framework import FigureOutput, Section, TableOutput, escap
 REVIEW = ("Nitride solid-state electrolytes for all-solid-state lithium metal batteries, "
           "Energy Environ. Sci., 2025, 18, 4521")
 REVIEW_DOI = "10.1039/d4ee04927f"
+#: what a table or figure that rebuilds nothing of the review shows as its reference
+OWN_DATA = "nitrolyte data"
+#: review references that name data from outside the review
+NOT_IN_REVIEW = (OWN_DATA, "user data")
+_UNITS = {"um": "µm", "mAh/cm2": "mAh/cm²", "mA/cm2": "mA/cm²", "mg/cm2": "mg/cm²",
+          "g/cm3": "g/cm³", "Ohm cm2": "Ω cm²", "1": "", "dimensionless": ""}
 
 
 def asset(name: str) -> str:
     """Text of a file in ``nitrolyte/report/assets``."""
     return resources.files("nitrolyte.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def ref_label(review_ref: str) -> str:
+    """The review reference as shown: ``"-"`` or ``"- (nitrolyte data)"`` -> ``"nitrolyte data"``."""
+    text = review_ref.strip()
+    if text in ("", "-") or text.startswith("- ") or text == OWN_DATA:
+        return OWN_DATA
+    return text
+
+
+def pretty_unit(unit: str) -> str:
+    """A unit as printed in a table: ``um`` -> ``µm``, ``mAh/cm2`` -> ``mAh/cm²``, ``1`` -> ``""``."""
+    return _UNITS.get(unit.strip(), unit.strip())
+
+
+_TEXT_UNITS = ((re.compile(r"\bmAh/cm2\b"), "mAh/cm²"), (re.compile(r"\bmA/cm2\b"), "mA/cm²"),
+               (re.compile(r"\bmg/cm2\b"), "mg/cm²"), (re.compile(r"\bg/cm3\b"), "g/cm³"),
+               (re.compile(r"(?<=\d) ?um\b"), " µm"))
+
+
+def pretty_text(text: str) -> str:
+    """Units inside free text as printed: ``20 um`` -> ``20 µm``, ``mAh/cm2`` -> ``mAh/cm²``."""
+    for pattern, unit in _TEXT_UNITS:
+        text = pattern.sub(unit, text)
+    return text
+
+
+def _rebuilds(review_ref: str, tag: str) -> str:
+    label = ref_label(review_ref)
+    text = f"Not in the review ({label})" if label in NOT_IN_REVIEW else f"Rebuilds: {label}"
+    return f'<{tag} class="rebuilds">{escape(text)}</{tag}>'
 
 
 def _files(links: Sequence[tuple[str, str | None]]) -> str:
@@ -42,8 +80,8 @@ def render_figure(fig: FigureOutput) -> str:
         parts.append(f'<img src="{escape(fig.png)}" alt="{escape(fig.title)}" loading="lazy">')
     if fig.plotly_html:
         parts.append(f'<div class="plotly-wrap">{fig.plotly_html}</div>')
-    parts.append(f"<figcaption>{escape(fig.caption)} "
-                 f'<span class="rebuilds">Rebuilds: {escape(fig.review_ref)}</span></figcaption>')
+    parts.append(f"<figcaption>{escape(fig.caption)} {_rebuilds(fig.review_ref, 'span')}"
+                 "</figcaption>")
     parts.append(_files([("CSV", fig.csv), ("SVG", fig.svg), ("PNG", fig.png)]))
     parts.append(_differences(fig.deviations))
     parts.append("</figure>")
@@ -56,7 +94,7 @@ def render_table(table: TableOutput) -> str:
     return "\n".join([
         f'<div class="table-block" id="{escape(table.key)}" data-table="{escape(table.key)}">',
         f"<h3>{escape(table.title)}</h3>",
-        f'<p class="rebuilds">Rebuilds: {escape(table.review_ref)}</p>', caption,
+        _rebuilds(table.review_ref, "p"), caption,
         f'<div class="table-wrap">{table.html}</div>',
         _files([("CSV", table.csv)]), _differences(table.deviations), "</div>"])
 
@@ -69,13 +107,19 @@ def render_section(section: Section) -> str:
                       f"<h2>{escape(section.title)}</h2>", intro, *body, "</section>"])
 
 
+def _toc_label(item: TableOutput | FigureOutput) -> str:
+    """'<span class="toc-ref">Fig. 3E</span> Li3N ...' (a title that repeats its reference is cut)."""
+    ref = ref_label(item.review_ref)
+    title = item.title.removeprefix(ref).lstrip(": ") if item.title.startswith(ref) else item.title
+    return f'<span class="toc-ref">{escape(ref)}</span> {escape(title)}'
+
+
 def render_toc(sections: Sequence[Section]) -> str:
     """The table of contents: sections, then their tables and figures."""
     items = []
     for sec in sections:
-        subs = [(t.key, f"{t.review_ref}: {t.title}") for t in sec.tables]
-        subs += [(f.key, f"{f.review_ref}: {f.title}") for f in sec.figures]
-        inner = "".join(f'<li><a href="#{escape(k)}">{escape(label)}</a></li>' for k, label in subs)
+        inner = "".join(f'<li><a href="#{escape(item.key)}">{_toc_label(item)}</a></li>'
+                        for item in (*sec.tables, *sec.figures))
         items.append(f'<li><a href="#{escape(sec.key)}">{escape(sec.title)}</a>'
                      f"{f'<ol>{inner}</ol>' if inner else ''}</li>")
     items.append('<li><a href="#differences">Differences from the review (all)</a></li>')
@@ -88,7 +132,7 @@ def render_all_differences(sections: Sequence[Section]) -> str:
     for sec in sections:
         for item in (*sec.tables, *sec.figures):
             for dev in item.deviations:
-                rows.append(f'<li><a href="#{escape(item.key)}">{escape(item.review_ref)}</a>: '
+                rows.append(f'<li><a href="#{escape(item.key)}">{escape(ref_label(item.review_ref))}</a>: '
                             f"{escape(dev)}</li>")
     body = "".join(rows) or "<li>None.</li>"
     return (f'<section id="differences"><h2>Differences from the review</h2>'
@@ -132,4 +176,5 @@ def render_page(sections: Sequence[Section], *, generated: str, version: str,
         render_all_differences(sections), "</main>",
         "<footer><p>Built by nitrolyte; every value links to its source in the review's "
         "reference list. Figures: PNG/SVG next to this page; data: CSV in data/.</p></footer>",
-        f"<script>{asset('sortable.js')}</script>", "</body>", "</html>", ""])
+        f"<script>{asset('tables.js')}</script>", f"<script>{asset('sortable.js')}</script>",
+        "</body>", "</html>", ""])
