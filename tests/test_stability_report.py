@@ -48,7 +48,9 @@ def test_window_chart_and_profiles_draw(frame):
     fig = window_chart(frame)
     assert len(fig.axes[0].patches) >= 12
     plt.close(fig)
-    assert len(window_chart_plotly(frame).data) == 4
+    interactive = window_chart_plotly(frame)
+    assert [t.type for t in interactive.data] == ["bar"] * 4 + ["scatter"]
+    assert list(interactive.data[-1].y) == list(dict.fromkeys(frame["material"]))
     prof = voltage_profile("Li9N2Cl3")
     xs, ys = profile_steps(prof, V_max=5.0)
     assert xs == pytest.approx([0.0, 0.0, -6.0, -6.0, -9.0, -9.0]) and ys[-1] == 5.0

@@ -28,7 +28,15 @@ _DIRECTION = {"perp_c": " ⊥c", "par_c": " ∥c", "": ""}
 _CURVE_COLUMNS = ("name", "direction", "ref", "from_arrhenius", "T_ref_K", "sigma_ref_S_cm",
                   "T_transition_K", "inv_T_1000_K", "log10_sigma_S_cm")
 _X_LABEL = "1000/T (K$^{-1}$)"
+_X_LABEL_PLOTLY = "1000/T (K⁻¹)"
+_Y_LABEL_PLOTLY = "log<sub>10</sub>(σ / S cm⁻¹)"
 _Y_LABEL = r"log$_{10}$($\sigma$ / S cm$^{-1}$)"
+
+
+def _sci_text(value: float) -> str:
+    """1e-3 -> '1e-3', 2.5e-4 -> '2.5e-4' (as the tables print conductivities)."""
+    mantissa, exponent = f"{value:e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
 
 
 def _mpl() -> Any:
@@ -41,19 +49,55 @@ def _mpl() -> Any:
 
 
 def _curves(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(legend label, rows sorted by 1000/T) per curve.
+
+    A curve is one (name, direction) and, where the frame has a ``source`` column, one source:
+    a user measurement of a review material is its own curve, labelled "(user data)".
+    """
     missing = [c for c in _CURVE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"arrhenius plot: frame lacks column(s) {', '.join(missing)}")
     if frame.empty:
         raise InputError("arrhenius plot: frame has no rows")
+    keys = ["name", "direction"] + (["source"] if "source" in frame.columns else [])
     out = []
-    for (name, direction), g in frame.groupby(["name", "direction"], sort=False):
+    for _key, g in frame.groupby(keys, sort=False):
         row = g.iloc[0]
-        label = f"{name}{_DIRECTION.get(direction, ' ' + direction)} [{row['ref']}]"
-        if not math.isnan(row["T_transition_K"]):
-            label += f" (LT/HT at {row['T_transition_K'] - 273.15:.0f} °C)"
-        out.append((label, g.sort_values("inv_T_1000_K")))
+        out.append((_label(row), g.sort_values("inv_T_1000_K")))
     return out
+
+
+def is_user(row: Any) -> bool:
+    """Whether a curve row is a user measurement (``source == "user"``)."""
+    return str(row.get("source", "literature")) == "user"
+
+
+def _label(row: Any) -> str:
+    direction = str(row["direction"] or "")
+    ref = row["ref"]
+    ref_text = "" if ref is None or (isinstance(ref, float) and math.isnan(ref)) or str(ref) in (
+        "", "<NA>", "nan") else f" [{ref}]"
+    text = f"{row['name']}{_DIRECTION.get(direction, ' ' + direction)}{ref_text}"
+    if is_user(row):
+        text += " (user data)"
+    if not math.isnan(row["T_transition_K"]):
+        text += f" (LT/HT at {row['T_transition_K'] - 273.15:.0f} °C)"
+    return text
+
+
+def _celsius_ticks(ax: Any) -> list[float]:
+    """Round °C values inside the 1000/T range of ``ax``, spaced so that labels never touch."""
+    lo, hi = sorted(ax.get_xlim())
+    t_max, t_min = 1000 / lo - 273.15, 1000 / hi - 273.15
+    candidates = (-50, -25, 0, 25, 50, 100, 150, 200, 300, 400, 500, 700, 1000)
+    ticks: list[float] = []
+    for t in sorted(candidates, reverse=True):
+        if not t_min <= t <= t_max:
+            continue
+        x = 1000 / (t + 273.15)
+        if not ticks or abs(x - 1000 / (ticks[-1] + 273.15)) >= 0.06 * (hi - lo):
+            ticks.append(t)
+    return ticks
 
 
 def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
@@ -76,18 +120,23 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
     fig, ax = plt.subplots(figsize=(9.0, 4.8))
     for i, (label, g) in enumerate(_curves(frame)):
         color = _PALETTE[i % len(_PALETTE)]
-        ax.plot(g["inv_T_1000_K"], g["log10_sigma_S_cm"], color=color, lw=1.6, label=label)
         row = g.iloc[0]
+        ax.plot(g["inv_T_1000_K"], g["log10_sigma_S_cm"], color=color, lw=1.6, label=label,
+                ls="--" if is_user(row) else "-")
         ax.plot(1000 / row["T_ref_K"], math.log10(row["sigma_ref_S_cm"]), "o", ms=6, color=color,
                 mfc="white" if row["from_arrhenius"] else color, zorder=3)
     ax.axhline(math.log10(target_S_cm), color="black", ls="--", lw=1)
-    ax.annotate(f"target {target_S_cm:g} S cm$^{{-1}}$", xy=(0.01, math.log10(target_S_cm)),
-                xycoords=("axes fraction", "data"), ha="left", va="bottom", fontsize=8)
+    ax.annotate(f"target {_sci_text(target_S_cm)} S cm$^{{-1}}$",
+                xy=(0.99, math.log10(target_S_cm)), xycoords=("axes fraction", "data"),
+                xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85},
+                zorder=4)
     ax.set_xlabel(_X_LABEL)
     ax.set_ylabel(_Y_LABEL)
     with np.errstate(divide="ignore"):
         top = ax.secondary_xaxis("top", functions=(lambda x: 1000 / x - 273.15,
                                                    lambda t: 1000 / (t + 273.15)))
+    top.set_xticks(_celsius_ticks(ax))
     top.set_xlabel("T (°C)")
     ax.set_title(title, fontsize=11, pad=10)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
@@ -103,15 +152,16 @@ def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for i, (label, g) in enumerate(_curves(frame)):
+    curves = _curves(frame)
+    for i, (label, g) in enumerate(curves):
         color = _PALETTE[i % len(_PALETTE)]
+        row = g.iloc[0]
         fig.add_trace(go.Scatter(
             x=g["inv_T_1000_K"], y=g["log10_sigma_S_cm"], mode="lines", name=label,
-            line={"color": color}, legendgroup=label,
+            line={"color": color, "dash": "dash" if is_user(row) else "solid"}, legendgroup=label,
             customdata=np.stack([1000 / g["inv_T_1000_K"], g["sigma_S_cm"]], axis=1),
             hovertemplate="%{fullData.name}<br>T = %{customdata[0]:.1f} K"
                           "<br>σ = %{customdata[1]:.3g} S/cm<extra></extra>"))
-        row = g.iloc[0]
         fig.add_trace(go.Scatter(
             x=[1000 / row["T_ref_K"]], y=[math.log10(row["sigma_ref_S_cm"])], mode="markers",
             marker={"color": "white" if row["from_arrhenius"] else color, "size": 9,
@@ -121,10 +171,14 @@ def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
                           f"{row['T_ref_K']:.2f} K" + (" (footnote a)" if row["from_arrhenius"]
                                                         else "") + "<extra></extra>"))
     fig.add_hline(y=math.log10(target_S_cm), line_dash="dash", line_color="black",
-                  annotation_text=f"target {target_S_cm:g} S/cm", annotation_position="top right")
-    fig.update_layout(title=title, template="simple_white", height=480,
-                      xaxis_title="1000/T (1/K)", yaxis_title="log10(σ / S cm⁻¹)",
-                      legend={"font": {"size": 10}})
+                  annotation_text=f"target {_sci_text(target_S_cm)} S/cm",
+                  annotation_position="top right")
+    legend_rows = math.ceil(len(curves) / 2)
+    fig.update_layout(title=title, template="simple_white", height=440 + 22 * legend_rows,
+                      xaxis_title=_X_LABEL_PLOTLY, yaxis_title=_Y_LABEL_PLOTLY,
+                      margin={"t": 60, "l": 70, "r": 20, "b": 40},
+                      legend={"font": {"size": 11}, "orientation": "h", "x": 0, "y": -0.2,
+                              "yanchor": "top", "entrywidth": 0.49, "entrywidthmode": "fraction"})
     return fig
 
 

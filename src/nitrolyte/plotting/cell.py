@@ -28,6 +28,9 @@ _LABELS = {
 _LAYER_COLOURS = {"al": "#9e9e9e", "cathode": "#1f77b4", "catholyte": "#2ca02c",
                   "nitride": "#9467bd", "lithium": "#ff7f0e", "cu": "#b5651d",
                   "packaging": "#444444"}
+_LAYER_NAMES = {"al": "Al foil", "cathode": "cathode composite", "catholyte": "catholyte",
+                "nitride": "nitride SSE", "lithium": "Li metal", "cu": "Cu foil",
+                "packaging": "packaging"}
 
 
 def label(name: str) -> str:
@@ -35,21 +38,59 @@ def label(name: str) -> str:
     return _LABELS.get(name, name)
 
 
+def hue_colours(values: Sequence[float], cmap: str = "viridis") -> dict[float, str]:
+    """One fixed colour per value (sorted, dark to light), the same in every panel and backend.
+
+    Parameters
+    ----------
+    values : sequence of float
+        The values of the hue column (for example every areal capacity in mAh/cm²).
+    cmap : str
+        A matplotlib colormap name; sampled from 0 to 0.88 so that no line is pale yellow.
+    """
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    keys = sorted({float(v) for v in values})
+    colormap = matplotlib.colormaps[cmap]
+    stops = np.linspace(0.0, 0.88, len(keys)) if len(keys) > 1 else [0.0]
+    return {k: to_hex(colormap(float(t))) for k, t in zip(keys, stops, strict=True)}
+
+
+def _hue_text(hue: str | None, key: float) -> str:
+    unit = " mAh cm⁻²" if hue == "areal_capacity_mAh_cm2" else ""
+    return f"{key:g}{unit}"
+
+
+def draw_targets(ax: Axes, targets: Sequence[float]) -> None:
+    """Dashed horizontal target lines, each labelled inside the axes at its right end."""
+    for target in targets:
+        ax.axhline(target, color="k", ls="--", lw=0.8, zorder=1)
+        ax.annotate(f"{target:g} Wh kg⁻¹", (1.0, target), xycoords=("axes fraction", "data"),
+                    xytext=(-3, 2), textcoords="offset points", ha="right", va="bottom",
+                    fontsize=7, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8,
+                                      "alpha": 0.85}, zorder=4)
+
+
 def draw_curves(ax: Axes, frame: pd.DataFrame, x: str, hue: str | None = None,
                 y: str = "gravimetric_Wh_kg", targets: Sequence[float] = TARGETS_WH_KG,
-                title: str | None = None, legend: bool = True) -> Axes:
-    """Draw ``y`` vs ``x``, one line per value of ``hue``, with dashed target lines."""
+                title: str | None = None, legend: bool = True,
+                colours: Mapping[float, str] | None = None) -> Axes:
+    """Draw ``y`` vs ``x``, one line per value of ``hue``, with dashed target lines.
+
+    ``colours`` maps each hue value to a colour (default :func:`hue_colours` of this frame);
+    pass one mapping to every panel of a figure so that a value keeps its colour.
+    """
     groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True))
+    if hue is not None and colours is None:
+        colours = hue_colours(frame[hue].unique())
     for key, part in groups:
         part = part.sort_values(x)
-        unit = " mAh cm⁻²" if hue == "areal_capacity_mAh_cm2" else ""
-        text = None if key is None else f"{key:g}{unit}"
-        ax.plot(part[x], part[y], lw=1.5, label=text)
+        colour = None if key is None or colours is None else colours[float(key)]
+        ax.plot(part[x], part[y], lw=1.5, color=colour,
+                label=None if key is None else _hue_text(hue, key))
     if y == "gravimetric_Wh_kg":
-        for target in targets:
-            ax.axhline(target, color="k", ls="--", lw=0.8)
-            ax.annotate(f"{target:g} Wh kg⁻¹", (1.0, target), xycoords=("axes fraction", "data"),
-                        ha="right", va="bottom", fontsize=7)
+        draw_targets(ax, targets)
     ax.set_xlabel(label(x))
     ax.set_ylabel(label(y))
     finite = frame[y][np.isfinite(frame[y])]
@@ -84,6 +125,7 @@ def plot_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -> 
     import matplotlib.pyplot as plt
 
     panels = sorted(data["panel"].unique())
+    colours = hue_colours(data["areal_capacity_mAh_cm2"].unique())
     ncols = 3
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.6 * nrows), layout="constrained",
@@ -95,7 +137,7 @@ def plot_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -> 
         title = (f"({letter}) Al–NMC811–{part['catholyte'].iloc[0]}–β-Li3N–Li–Cu\n"
                  f"{_PANEL_TITLES.get(x_name, x_name)}, {foils}")
         draw_curves(ax, part, x_name, "areal_capacity_mAh_cm2", targets=targets, title=title,
-                    legend=False)
+                    legend=False, colours=colours)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
     handles, texts = axes.ravel()[0].get_legend_handles_labels()
@@ -128,36 +170,64 @@ def plot_mass_breakdown(breakdowns: Mapping[str, pd.DataFrame], quantity: str = 
                             for f in breakdowns.values()])
         if not heights.any():
             continue
-        ax.bar(labels, heights, bottom=bottom, label=layer, color=_LAYER_COLOURS.get(layer))
+        ax.bar(labels, heights, bottom=bottom, label=_LAYER_NAMES.get(layer, layer),
+               color=_LAYER_COLOURS.get(layer))
         bottom += heights
     units = {"mass_mg_cm2": "mass (mg cm⁻²)", "thickness_um": "thickness (µm)",
              "mass_fraction": "mass fraction"}
     ax.set_ylabel(units.get(quantity, quantity))
     ax.tick_params(axis="x", labelsize=7)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles, texts = ax.get_legend_handles_labels()
+    # top of the legend = top of the stack
+    ax.legend(handles[::-1], texts[::-1], fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              title="layer (top to bottom)", title_fontsize=7)
     return fig
 
 
+def _panel_title(part: pd.DataFrame, letter: str) -> str:
+    x_name = part["x_name"].iloc[0]
+    foils = f"{part['al_um'].iloc[0]:g}/{part['cu_um'].iloc[0]:g} µm Al/Cu"
+    return f"({letter}) {part['catholyte'].iloc[0]}, {_PANEL_TITLES.get(x_name, x_name)}, {foils}"
+
+
 def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -> Any:
-    """Interactive Plotly version of :func:`plot_fig17`."""
+    """Interactive Plotly version of :func:`plot_fig17`.
+
+    Each areal capacity keeps one colour in every panel (:func:`hue_colours`, as in the
+    matplotlib figure); the legend above the panels toggles a capacity in all of them.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     panels = sorted(data["panel"].unique())
+    colours = hue_colours(data["areal_capacity_mAh_cm2"].unique())
     rows = int(np.ceil(len(panels) / 3))
-    fig = make_subplots(rows=rows, cols=3, subplot_titles=[f"({p})" for p in panels])
+    titles = [_panel_title(data[data["panel"] == p], p) for p in panels]
+    fig = make_subplots(rows=rows, cols=3, subplot_titles=titles, horizontal_spacing=0.07,
+                        vertical_spacing=0.16 if rows > 1 else 0.1)
+    fig.update_annotations(font_size=11)  # the subplot titles
+    top = max(float(data["gravimetric_Wh_kg"].max()), *targets) * 1.08
     for i, letter in enumerate(panels):
         part = data[data["panel"] == letter]
         x_name = part["x_name"].iloc[0]
         r, c = i // 3 + 1, i % 3 + 1
         for q, curve in part.groupby("areal_capacity_mAh_cm2"):
             curve = curve.sort_values(x_name)
-            fig.add_trace(go.Scatter(x=curve[x_name], y=curve["gravimetric_Wh_kg"], mode="lines",
-                                     name=f"{q:g} mAh/cm2", legendgroup=f"{q:g}",
-                                     showlegend=i == 0), row=r, col=c)
+            fig.add_trace(go.Scatter(
+                x=curve[x_name], y=curve["gravimetric_Wh_kg"], mode="lines",
+                name=f"{q:g} mAh/cm²", legendgroup=f"{q:g}", showlegend=i == 0,
+                line={"color": colours[float(q)], "width": 2},
+                hovertemplate=f"({letter}) {q:g} mAh/cm²<br>{label(x_name)} = %{{x:g}}"
+                              "<br>%{y:.0f} Wh/kg<extra></extra>"), row=r, col=c)
         for target in targets:
-            fig.add_hline(y=target, line_dash="dash", line_width=1, row=r, col=c)
+            fig.add_hline(y=target, line_dash="dash", line_width=1, line_color="black",
+                          opacity=1, annotation_text=f"{target:g} Wh/kg",
+                          annotation_position="top right", annotation_font_size=9, row=r, col=c)
         fig.update_xaxes(title_text=label(x_name), row=r, col=c)
-        fig.update_yaxes(title_text="Wh/kg", row=r, col=c)
-    fig.update_layout(height=380 * rows, margin={"t": 40})
+        fig.update_yaxes(range=[0, top], title_text="Wh/kg" if c == 1 else None, row=r, col=c)
+    fig.update_layout(template="simple_white", height=360 * rows + 90,
+                      margin={"t": 90, "l": 60, "r": 20, "b": 50},
+                      legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.995,
+                              "yanchor": "top", "yref": "container",
+                              "title": {"text": "cathode areal capacity "}})
     return fig

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
             "#17becf", "#7f7f7f", "#bcbd22")
+#: axis title of room-temperature conductivity in the Plotly figures (log axes show 10^n)
+_SIGMA_RT = "σ<sub>RT</sub> (S cm⁻¹)"
 _PLOTLY_LAYOUT = {"template": "simple_white", "height": 440, "margin": {"l": 70, "r": 30, "t": 60,
                                                                         "b": 60}}
 
@@ -80,9 +82,9 @@ def plotly_lipon_li_content(frame: pd.DataFrame) -> PlotlyFigure:
             x=[row.li_content], y=[row.sigma_S_cm], mode="markers", name=f"{row.name} (ref. {row.ref})",
             marker={"size": 11, "color": _PALETTE[i % len(_PALETTE)], "line": {"width": 1}},
             hovertemplate=f"{row.name}<br>Li/(P+Si) = %{{x:.3g}}<br>σ = %{{y:.3g}} S/cm<extra></extra>"))
-    fig.update_layout(title="LiPON: σ_RT vs Li content (cf. Fig. 4E)",
-                      xaxis_title="Li content, Li per (P + Si)", yaxis_title="σ_RT (S/cm)",
-                      yaxis_type="log", **_PLOTLY_LAYOUT)
+    fig.update_layout(title="LiPON: σ<sub>RT</sub> vs Li content (cf. Fig. 4E)",
+                      xaxis_title="Li content, Li per (P + Si)", yaxis_title=_SIGMA_RT,
+                      yaxis={"type": "log", "exponentformat": "power"}, **_PLOTLY_LAYOUT)
     return fig
 
 
@@ -126,7 +128,7 @@ def _kappa_panel(plt: Any, ax: Any, ordered: pd.DataFrame) -> None:
 
 def _conductivity_panel(ax_s: Any, measured: pd.DataFrame) -> None:
     ax_s.scatter(measured["kappa_value"], measured["sigma_S_cm"], s=55, color="#1f77b4",
-                 edgecolor="black", zorder=3, label="σ_RT (left axis)")
+                 edgecolor="black", zorder=3, label=r"$\sigma_\mathrm{RT}$ (left axis)")
     for row in measured.itertuples(index=False):
         ax_s.annotate(row.name, (row.kappa_value, row.sigma_S_cm), textcoords="offset points",
                       xytext=(6, 4), fontsize=8)
@@ -134,13 +136,13 @@ def _conductivity_panel(ax_s: Any, measured: pd.DataFrame) -> None:
     ax_s.set_ylabel(r"$\sigma_\mathrm{RT}$ (S cm$^{-1}$)")
     ax_s.set_xlabel("κ")
     ax_s.set_xticks([k for k, _ in _KAPPA_LEVELS], [t for _, t in _KAPPA_LEVELS])
-    ax_s.set_xlim(0.22, 0.53)
+    ax_s.set_xlim(0.22, 0.56)
     ax_e = ax_s.twinx()
     ax_e.scatter(measured["kappa_value"], measured["Ea_eV"], marker="s", s=45, color="#d62728",
                  edgecolor="black", zorder=3, label="Ea (right axis)")
     ax_e.set_ylabel("Ea (eV)", color="#d62728")
     ax_e.set_ylim(0.3, 0.75)
-    ax_s.set_title("σ_RT and Ea vs κ (Table 3)", fontsize=10)
+    ax_s.set_title(r"$\sigma_\mathrm{RT}$ and Ea vs κ (Table 3)", fontsize=10)
     h1, l1 = ax_s.get_legend_handles_labels()
     h2, l2 = ax_e.get_legend_handles_labels()
     ax_s.legend(h1 + h2, l1 + l2, fontsize=8, loc="lower left", frameon=True)
@@ -155,7 +157,7 @@ def plotly_condensation(frame: pd.DataFrame) -> PlotlyFigure:
     ordered = frame.sort_values("kappa_value", kind="stable")
     fig = make_subplots(rows=1, cols=2, specs=[[{}, {"secondary_y": True}]],
                         subplot_titles=("κ of the nitridophosphates (cf. Fig. 6A)",
-                                        "σ_RT and Ea vs κ (Table 3)"))
+                                        "σ<sub>RT</sub> and Ea vs κ (Table 3)"))
     for i, kind in enumerate(dict.fromkeys(ordered["sublattice"])):
         part = ordered[ordered["sublattice"] == kind]
         fig.add_bar(x=part["kappa_value"], y=part["name"], orientation="h", name=kind,
@@ -163,7 +165,7 @@ def plotly_condensation(frame: pd.DataFrame) -> PlotlyFigure:
                     textposition="outside", row=1, col=1)
     measured = ordered.dropna(subset=["sigma_S_cm"])
     fig.add_scatter(x=measured["kappa_value"], y=measured["sigma_S_cm"], mode="markers+text",
-                    text=measured["name"], textposition="top right", name="σ_RT",
+                    text=measured["name"], textposition="top right", name="σ<sub>RT</sub>",
                     marker={"size": 10, "color": "#1f77b4"}, row=1, col=2)
     fig.add_scatter(x=measured["kappa_value"], y=measured["Ea_eV"], mode="markers", name="Ea",
                     marker={"size": 9, "symbol": "square", "color": "#d62728"}, row=1, col=2,
@@ -171,7 +173,8 @@ def plotly_condensation(frame: pd.DataFrame) -> PlotlyFigure:
     fig.update_xaxes(title_text="κ = n(P)/n(N)", range=[0, 0.65], row=1, col=1)
     fig.update_yaxes(categoryorder="array", categoryarray=list(ordered["name"]), row=1, col=1)
     fig.update_xaxes(title_text="κ", range=[0.22, 0.55], row=1, col=2)
-    fig.update_yaxes(title_text="σ_RT (S/cm)", type="log", row=1, col=2, secondary_y=False)
+    fig.update_yaxes(title_text=_SIGMA_RT, type="log", exponentformat="power", row=1, col=2,
+                     secondary_y=False)
     fig.update_yaxes(title_text="Ea (eV)", range=[0.3, 0.75], tickmode="linear", tick0=0.3,
                      dtick=0.05, showgrid=False, row=1, col=2, secondary_y=True)
     fig.update_layout(**{**_PLOTLY_LAYOUT, "height": 480}, barmode="overlay")
@@ -240,6 +243,7 @@ def plotly_critical_current_density(frame: pd.DataFrame, target_ccd_mA_cm2: floa
         fig.add_bar(x=values.fillna(0.0), y=labels, orientation="h", marker_color=color,
                     text=text, textposition="outside", showlegend=False, row=1, col=col_i)
         fig.add_vline(x=target, line_dash="dash", line_color="black", line_width=1, opacity=1,
+                      layer="below",
                       annotation_text=f"target > {target:g}", annotation_position="bottom right",
                       row=1, col=col_i)
         fig.update_xaxes(range=[0, max(float(values.max(skipna=True) or 0.0), target) * 1.6],

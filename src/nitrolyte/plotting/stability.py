@@ -58,21 +58,33 @@ def window_chart(frame: pd.DataFrame, V_max: float = 6.0, title: str | None = No
             ax.barh(y, hi - lo, left=lo, height=height * 0.9, color=colour, alpha=alpha, hatch=hatch,
                     edgecolor=colour, zorder=2)
             ax.text(hi + 0.05, y, f"{lo:.2f}-{hi:.2f}", va="center", fontsize=6)
+    for i in range(1, len(materials)):
+        ax.axhline(i - 0.5, color="#b0b0b0", lw=0.6, zorder=1)
     ax.set_yticks(range(len(materials)), materials)
-    ax.invert_yaxis()
+    ax.set_ylim(len(materials) - 0.5, -0.5)
     ax.set_xlim(0, V_max)
     ax.set_xlabel("potential (V vs. Li/Li⁺)")
-    ax.legend(handles=[Patch(facecolor=_STYLE[b][0], alpha=_STYLE[b][2], hatch=_STYLE[b][1], label=b)
-                       for b in bases], fontsize=7, loc="lower right")
-    ax.set_title(title or "Electrochemical windows: reported vs. computed", fontsize=9)
+    families = [f for f in _FAMILY_BG if f in set(frame["family"])]
+    handles = [Patch(facecolor=_STYLE[b][0], alpha=_STYLE[b][2], hatch=_STYLE[b][1],
+                     edgecolor=_STYLE[b][0], label=b) for b in bases]
+    handles += [Patch(facecolor=_FAMILY_BG[f], edgecolor="#b0b0b0", label=f"{f} (background)")
+                for f in families]
+    ax.legend(handles=handles, fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncols=4, frameon=False)
+    ax.set_title(title or "Electrochemical windows: reported vs. computed", fontsize=9, pad=34)
     fig.tight_layout()
     return fig
 
 
 def window_chart_plotly(frame: pd.DataFrame, V_max: float = 6.0) -> Any:
-    """Interactive version of :func:`window_chart` (hover shows source and note)."""
+    """Interactive version of :func:`window_chart` (hover shows source and note).
+
+    One row per material, in the order of ``frame`` (top to bottom), separated by thin lines;
+    a material with no window on any basis keeps its (empty) row.
+    """
     import plotly.graph_objects as go
 
+    order = list(dict.fromkeys(frame["material"]))
     fig = go.Figure()
     for basis, (colour, _hatch, alpha) in _STYLE.items():
         rows = frame[(frame["basis"] == basis) & frame["reduction_V"].notna()]
@@ -85,10 +97,19 @@ def window_chart_plotly(frame: pd.DataFrame, V_max: float = 6.0) -> Any:
             customdata=list(zip(rows["reduction_V"], rows["oxidation_V"], rows["source"], strict=True)),
             hovertemplate="%{y}: %{customdata[0]:.2f}-%{customdata[1]:.2f} V<br>%{customdata[2]}"
                           "<extra>" + basis + "</extra>"))
-    order = list(dict.fromkeys(frame["material"]))
-    fig.update_layout(barmode="group", xaxis_title="potential (V vs. Li/Li+)", height=40 * len(order) + 150,
-                      yaxis={"categoryorder": "array", "categoryarray": order[::-1]},
-                      xaxis={"range": [0, V_max]})
+    # an invisible point per material keeps rows without any window (every row is a category)
+    fig.add_trace(go.Scatter(x=[None] * len(order), y=order, mode="markers", showlegend=False,
+                             hoverinfo="skip", name="materials"))
+    for i in range(1, len(order)):
+        fig.add_hline(y=i - 0.5, line_color="#c8c8c8", line_width=1, layer="below")
+    fig.update_layout(barmode="group", template="simple_white", height=34 * len(order) + 170,
+                      xaxis={"range": [0, V_max], "title": "potential (V vs. Li/Li⁺)",
+                             "showgrid": True},
+                      yaxis={"categoryorder": "array", "categoryarray": order[::-1],
+                             "range": [-0.5, len(order) - 0.5], "tickmode": "array",
+                             "tickvals": order},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+                      margin={"t": 50, "l": 90, "r": 20, "b": 50}, bargap=0.15)
     return fig
 
 
@@ -120,10 +141,17 @@ def voltage_profiles(profiles: Mapping[str, pd.DataFrame], V_max: float = 5.0) -
     for ax, (name, prof) in zip(axes[0], profiles.items(), strict=True):
         xs, ys = profile_steps(prof, V_max)
         ax.plot(xs, ys, color="k", lw=1.5)
+        previous = 0.0
         for _, row in prof.iterrows():
-            mid = (float(row["V_low"]) + min(float(row["V_high"]), V_max)) / 2
-            ax.annotate(str(row["phases"]), (float(row["li_per_fu"]), mid), xytext=(4, 0),
+            li, low = float(row["li_per_fu"]), float(row["V_low"])
+            mid = (low + min(float(row["V_high"]), V_max)) / 2
+            ax.annotate(str(row["phases"]), (li, mid), xytext=(4, 0),
                         textcoords="offset points", fontsize=7, va="center")
+            if low > 0:  # the plateau at which the previous phases give up Li
+                ax.annotate(f"{low:.2f} V", ((previous + li) / 2, low), xytext=(0, 3),
+                            textcoords="offset points", fontsize=7, ha="center", va="bottom",
+                            color="#1f5fa8")
+            previous = li
         ax.set_ylim(0, V_max)
         lo = min(xs) if xs else -1.0
         ax.set_xlim(lo - 0.5, max(max(xs) if xs else 0.0, 0.0) + 0.5 + 0.25 * abs(lo))
