@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput
+from nitrolyte.report.page import pretty_text, pretty_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +34,22 @@ BREAKDOWN_DESIGNS: dict[str, dict[str, Any]] = {
 }
 #: nitride whose sigma(T) the fast-charge table uses (the review's pouch cells, ref. 15)
 FAST_CHARGE_NITRIDE = "vacancy-rich β-Li3N"
+#: column headers shown in the page (the CSV files keep the machine-readable names)
+CRITICAL_HEADERS = {"quantity": "Quantity", "review_value": "Review", "model_value":
+                    "Model, Li3InCl6 stack", "unit": "Unit", "deviation_pct": "Deviation (%)",
+                    "model_value_lgps": "Model, LGPS stack",
+                    "deviation_lgps_pct": "Deviation, LGPS (%)", "tolerance_pct": "Tolerance (%)",
+                    "note": "Note"}
+FAST_CHARGE_HEADERS = {"design": "Design", "gravimetric_Wh_kg": "Wh/kg",
+                       "current_density_mA_cm2": "4C current (mA/cm²)",
+                       "catholyte_sigma_S_cm": "Catholyte σ (S/cm)",
+                       "nitride_sigma_S_cm": "Nitride σ (S/cm)",
+                       "catholyte_drop_mV": "Catholyte drop (mV)",
+                       "nitride_drop_mV": "Nitride drop (mV)", "total_drop_mV": "Total drop (mV)",
+                       "passes_100_mV": "Within 100 mV"}
+COMPONENT_HEADERS = {"component": "Component", "kind": "Kind", "property": "Property",
+                     "value": "Value", "unit": "Unit", "temperature_K": "T (K)",
+                     "source": "Source", "ref": "Ref.", "location": "Where", "note": "Note"}
 
 
 def critical_frame() -> pd.DataFrame:
@@ -130,10 +147,28 @@ def _breakdown(ctx: ReportContext) -> FigureOutput:
                     "package's model with the caption values.",))
 
 
+def display_frame(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The page's view of a table: the ``headers`` columns renamed, units and text as printed
+    (``um`` -> ``µm``, ``mAh/cm2`` -> ``mAh/cm²``), property names with spaces, booleans yes/no."""
+    out = frame[[c for c in headers if c in frame.columns]].copy()
+    for col in out.columns:
+        if col == "unit":
+            out[col] = out[col].map(lambda u: pretty_unit(str(u)))
+        elif out[col].dtype == bool:
+            out[col] = out[col].map({True: "yes", False: "no"})
+        elif out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].map(lambda v: pretty_text(v) if isinstance(v, str) else v)
+    if "property" in out.columns:
+        out["property"] = out["property"].str.replace("_", " ")
+    return out.rename(columns=headers)
+
+
 def _table(ctx: ReportContext, key: str, title: str, ref: str, frame: pd.DataFrame,
-           caption: str, deviations: tuple[str, ...] = ()) -> TableOutput:
-    return TableOutput(key=key, title=title, review_ref=ref, html=ctx.frame_to_html(frame, key),
-                       csv=ctx.save_csv(frame, key), caption=caption, deviations=deviations)
+           headers: dict[str, str], caption: str, deviations: tuple[str, ...] = ()) -> TableOutput:
+    shown = display_frame(frame, headers)
+    return TableOutput(key=key, title=title, review_ref=ref,
+                       html=ctx.frame_to_html(shown, f"tbl-{key}"), csv=ctx.save_csv(frame, key),
+                       caption=caption, deviations=deviations)
 
 
 def build(ctx: ReportContext) -> Section:
@@ -142,9 +177,9 @@ def build(ctx: ReportContext) -> Section:
 
     tables = (
         _table(ctx, "cell_critical_values", "Critical values for 350 Wh/kg: review vs model",
-               "Section 5", critical_frame(),
-               "Deviation = 100 (model - review) / review, %. model_value: Li3InCl6 stack; "
-               "model_value_lgps: LGPS stack. 7 of the 9 values are within 10 %; no single "
+               "Section 5", critical_frame(), CRITICAL_HEADERS,
+               "Deviation = 100 (model - review) / review, %, for the Li3InCl6 and the LGPS "
+               "stack. 7 of the 9 values are within 10 %; no single "
                "reading puts all nine within 10 %.",
                (READING, "The review prints 'the critical value is 10 for an areal capacity "
                          "of 4 mA h cm-2 and 1.2 for an areal capacity of 4 mA h cm-2'; the "
@@ -153,14 +188,16 @@ def build(ctx: ReportContext) -> Section:
                          "at 4 mAh/cm² and N/P 10 at 10 mAh/cm² cannot both hold at one SSE "
                          "thickness (they need 19.9 and 29.6 µm).")),
         _table(ctx, "cell_fast_charge", "Can the SSE stack carry a 4C charge?", "Section 5",
-               fast_charge_frame(),
+               fast_charge_frame(), FAST_CHARGE_HEADERS,
                f"Ohmic drop across the catholyte and {FAST_CHARGE_NITRIDE} layers at 4C and "
                "25 °C (bulk only; interfaces excluded), against an allowed 100 mV (a design "
                "choice). Li3InCl6: 1.49 mS/cm (Li et al., EES 2019); LGPS: 12 mS/cm at 27 °C "
                "(Kamaya et al., 2011), used at 25 °C.",
                ("Not in the review: combines Fig. 17 designs with the Table 1 conductivity.",)),
         _table(ctx, "cell_components", "Cell components and their sources", "Fig. 17 caption",
-               components_frame(), "Every default of the pouch-cell model, with its source."),
+               components_frame(), COMPONENT_HEADERS,
+               "Every default of the pouch-cell model, with its source (the CSV also lists "
+               "the aliases each component is known by)."),
     )
     intro = ("Energy density of all-solid-state Li-metal pouch cells computed layer by layer per "
              "unit area of a repeating unit, with the Fig. 17 caption values as defaults; "

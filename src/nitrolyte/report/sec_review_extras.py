@@ -24,6 +24,16 @@ LIPON_FORMERS = ("P", "Si")
 #: ``cell_demonstrations`` quantities shown in Fig. 16C.
 CCD_QUANTITY = "critical current density"
 CAPACITY_QUANTITY = "critical stripping/plating capacity"
+#: column headers shown in the page (the CSV files keep the machine-readable names)
+KAPPA_HEADERS = {"name": "Compound", "formula": "Formula", "space_group": "Space group",
+                 "kappa": "κ", "sublattice": "PN4 sub-lattice",
+                 "review_sublattice_for_kappa": "Review's sub-lattice for this κ",
+                 "sigma_S_cm": "σ_RT (S/cm)", "Ea_eV": "Ea (eV)", "ref": "Ref.",
+                 "structure_note": "Note"}
+STRUCTURE_HEADERS = {"phase": "Phase", "space_group": "Space group", "a_A": "a (Å)", "c_A": "c (Å)",
+                     "formula_per_fu": "Formula", "density_g_cm3": "ρ (g/cm³)",
+                     "review_density_g_cm3": "Fig. 17 ρ (g/cm³)",
+                     "difference_percent": "Difference (%)", "source": "Source"}
 
 
 # ----------------------------------------------------------------------------- frames (pure)
@@ -284,12 +294,14 @@ def _tables(ctx: ReportContext, kappa: pd.DataFrame, review_density: float) -> t
     structures = structures_frame(review_density)
     return (
         TableOutput(key="table_kappa", title="Degree of condensation of the nitridophosphates",
-                    review_ref="Fig. 6A / Table 3", html=ctx.frame_to_html(kappa_view, "table_kappa"),
+                    review_ref="Fig. 6A / Table 3", html=ctx.frame_to_html(kappa_view.rename(columns=KAPPA_HEADERS),
+                                           "tbl-table_kappa"),
                     csv=ctx.save_csv(kappa, "table_kappa"),
                     caption="κ = n(P)/n(N); σ_RT in S/cm at 25 °C, Ea in eV (Table 3)."),
         TableOutput(key="table_li3n_structures", title="Crystal structures and densities of Li3N",
                     review_ref="Fig. 3B / Fig. 17 caption",
-                    html=ctx.frame_to_html(structures, "table_li3n_structures"),
+                    html=ctx.frame_to_html(structures.rename(columns=STRUCTURE_HEADERS),
+                                           "tbl-table_li3n_structures"),
                     csv=ctx.save_csv(structures, "table_li3n_structures"),
                     caption="Crystallographic density ρ = Z M / (N_A V) in g/cm³ from the lattice "
                             "parameters (Å) of each source, against the 1.27 g/cm³ Fig. 17 uses "

@@ -11,7 +11,13 @@ from nitrolyte.report.framework import FigureOutput, ReportContext, Section, Tab
 KEY = "stability"
 #: stacks of the review's pouch-cell evaluation (Fig. 17B) checked interface by interface
 STACKS = ("Li | beta-Li3N | Li3InCl6 | NMC811", "Li | beta-Li3N | LGPS | NMC811")
-PROFILES = {"vacancy-rich β-Li3N (Fig. 12C)": "Li3N", "vacancy-rich Li9N2Cl3 (Fig. 12D)": "Li9N2Cl3"}
+#: panel title -> formula of the voltage profiles (stoichiometric; the review's are vacancy-rich)
+PROFILES = {"Li3N (cf. Fig. 12C, vacancy-rich β-Li3N)": "Li3N",
+            "Li9N2Cl3 (cf. Fig. 12D, vacancy-rich Li9N2Cl3)": "Li9N2Cl3"}
+THERMO_HEADERS = {"formula": "Formula", "name": "Name", "dGf_kJ_mol": "ΔGf° (kJ/mol)",
+                  "dHf_kJ_mol": "ΔHf° (kJ/mol)", "kind": "Kind", "source": "Source", "note": "Note"}
+STACK_HEADERS = {"stack": "Stack", "left": "Left", "right": "Right", "status": "Status",
+                 "verdict": "Verdict"}
 
 
 def _windows_figure(ctx: ReportContext) -> FigureOutput:
@@ -64,7 +70,9 @@ def _thermo_table(ctx: ReportContext) -> TableOutput:
     table = thermochemistry()[["formula", "name", "dGf_kJ_mol", "dHf_kJ_mol", "kind", "source", "note"]]
     csv = ctx.save_csv(table, "thermochemistry")
     return TableOutput(key="thermochemistry", title="Embedded thermochemical table",
-                       review_ref="- (nitrolyte data)", html=ctx.frame_to_html(table, "thermochemistry"),
+                       review_ref="nitrolyte data",
+                       html=ctx.frame_to_html(table.rename(columns=THERMO_HEADERS),
+                                              "tbl-thermochemistry"),
                        csv=csv, caption="Standard Gibbs energies of formation at 298.15 K (kJ/mol) with "
                        "their sources; 'missing' rows name phases without a reliable value.")
 
@@ -78,7 +86,7 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
     table = pd.concat(frames, ignore_index=True)[["stack", "left", "right", "status", "verdict"]]
     csv = ctx.save_csv(table, "stack_pairing")
     return TableOutput(key="stack_pairing", title="Pairing check of the Fig. 17B stacks",
-                       review_ref="Section 5; Fig. 17B", html=ctx.frame_to_html(table, "stack-pairing"),
+                       review_ref="Section 5; Fig. 17B", html=ctx.frame_to_html(table.rename(columns=STACK_HEADERS), "tbl-stack_pairing"),
                        csv=csv, caption="Each interface at the potential it sees (Li: 0 V; NMC811: 3.75 V "
                        "nominal, Fig. 17 caption), with the basis of every window.",
                        deviations=("Li3InCl6 has neither an embedded energy nor a stated window: run "

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nitrolyte.report.framework import ReportContext, Section, TableOutput, escape
+from nitrolyte.report.page import pretty_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -261,12 +262,18 @@ def table6(ctx: ReportContext) -> TableOutput:
                        review_ref="Table 6", html=html, csv=ctx.save_csv(frame, "table6"))
 
 
-def errata_table(ctx: ReportContext) -> TableOutput:
+def _material_names(ids: Any, names: dict[str, str]) -> str:
+    """``"li9n2cl3;li5ni2"`` -> ``"Li9N2Cl3, Li5NI2"`` (display names, ids where unknown)."""
+    return ", ".join(names.get(i, i) for i in str(ids or "").split(";") if i)
+
+
+def errata_table(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
     """Every place where the review contradicts itself, and what the database keeps."""
     from nitrolyte.dataset import errata
 
     frame = errata()
-    rows = [[_text(r["id"]), _text(str(r["material_ids"]).replace(";", ", ")),
+    names = dict(zip(wide["material_id"], wide["name"], strict=True))
+    rows = [[_text(r["id"]), _text(_material_names(r["material_ids"], names)),
              _text(r["printed"]), _text(r["correct"]), _text(r["explanation"]),
              _text(r["location"]), _refs_cell(r["refs"], ctx)] for r in frame.to_dict("records")]
     html = html_table("tbl-errata", ("Id", "Materials", "Review prints", "Database keeps",
@@ -289,6 +296,20 @@ def _dois(ctx: ReportContext) -> dict[int, str]:
     return {int(r): str(d or "") for r, d in zip(refs["ref"], refs["doi"], strict=True)}
 
 
+def _number(value: float) -> str:
+    """A target value as printed: 0.001 -> '1e-3', 350 -> '350', -40 -> '-40'."""
+    return sci(value) if value != 0 and abs(value) < 0.01 else f"{value:g}"
+
+
+def _target_unit(row: dict[str, Any]) -> str:
+    """' µm', ' mAh/cm²', ' °C' for a dew point or temperature ('C' is otherwise a C-rate)."""
+    unit = pretty_unit(str(row["unit"]))
+    quantity = str(row["quantity"]).lower()
+    if unit == "C" and ("dew point" in quantity or "temperature" in quantity):
+        unit = "°C"
+    return f" {unit}" if unit else ""
+
+
 def targets_table(ctx: ReportContext) -> TableOutput:
     """The design targets of the review's Perspectives."""
     from nitrolyte.dataset import targets
@@ -296,12 +317,12 @@ def targets_table(ctx: ReportContext) -> TableOutput:
     frame = targets()
     rows = []
     for r in frame.to_dict("records"):
-        unit = "" if r["unit"] == "dimensionless" else f" {r['unit']}"
+        unit = _target_unit(r)
         stretch = _num(r.get("stretch_value"))
         rows.append([_text(r["quantity"]),
-                     (f"{_COMPARATORS.get(r['comparator'], r['comparator'])} {r['value']:g}"
-                      f"{escape(unit)}", r["value"]),
-                     _text("" if stretch is None else f"{stretch:g}{unit}"),
+                     (f'<span class="nowrap">{_COMPARATORS.get(r["comparator"], r["comparator"])} '
+                      f"{_number(r['value'])}{escape(unit)}</span>", r["value"]),
+                     _text("" if stretch is None else f"{_number(stretch)}{unit}"),
                      _text(r.get("purpose", "")), _text(r["location"]), _refs_cell(r["refs"], ctx),
                      _text(r.get("note", ""))])
     html = html_table("tbl-targets", ("Quantity", "Target", "Stretch", "Purpose", "Where", "Refs",
@@ -312,11 +333,79 @@ def targets_table(ctx: ReportContext) -> TableOutput:
                                "states them; the screening module scores materials against them.")
 
 
+def _plain(value: Any) -> str:
+    """Text of a cell that may be missing (None, NaN, pd.NA) -> '' ; 28.0 -> '28'."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _user_notes(ctx: ReportContext) -> dict[str, str]:
+    """material_id -> the methods and notes of its user measurements, '; '-joined, in order."""
+    frame = ctx.db.table("measurements", "user")
+    out: dict[str, list[str]] = {}
+    for r in frame.to_dict("records"):
+        for text in (_plain(r["method"]), _plain(r["note"])):
+            if text and text not in out.setdefault(r["material_id"], []):
+                out[r["material_id"]].append(text)
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
+    """The database's user measurements, apart from the review's tables (never renumbered into them).
+
+    One row per (material, direction) of :meth:`Database.materials_frame` with ``source="user"``:
+    the room-temperature value closest to 25 °C and the activation energy the user stored.
+    """
+    import pandas as pd
+
+    rows: list[Sequence[Cell] | str] = []
+    csv_rows = []
+    notes = _user_notes(ctx)
+    for r in user.to_dict("records"):
+        r["note"] = "; ".join(filter(None, (_plain(r["note"]), notes.get(r["material_id"], ""))))
+        if _num(r["sigma_S_cm"]) is not None:  # unit conversions leave float noise (9.000000000000001e-4)
+            r["sigma_S_cm"] = float(f"{r['sigma_S_cm']:.6g}")
+        ref, doi = _plain(r["ref"]), _plain(r["doi"])
+        ref_text = (f'<a href="https://doi.org/{escape(doi)}">{escape(doi)}</a>' if doi
+                    else escape(ref))
+        rows.append([(name_cell(r["name"])[0] + ' <span class="badge">user data</span>',
+                      r["name"]),
+                     _text(_plain(r["formula"])), _text(_plain(r["family"])),
+                     conductivity_cell(r), _text(_ARROWS.get(r["direction"], r["direction"])),
+                     ea_cell(r), (ref_text, None), _text(_plain(r["note"]))])
+        csv_rows.append({"source": "user", "material_id": r["material_id"], "name": r["name"],
+                         "formula": r["formula"], "family": r["family"],
+                         "conductivity_printed": conductivity_text(r),
+                         "sigma_S_cm": r["sigma_S_cm"], "T_K": r["T_K"],
+                         "direction": r["direction"], "Ea_eV": r["Ea_eV"], "ref": ref,
+                         "doi": doi, "note": r["note"]})
+    html = html_table("tbl-user_data", ("Material", "Formula", "Family", "Ionic conductivity",
+                                        "Direction", "Activation energy", "Ref. / DOI", "Note"),
+                      rows)
+    return TableOutput(key="user_data", title="User measurements in this database",
+                       review_ref="user data", html=html,
+                       csv=ctx.save_csv(pd.DataFrame(csv_rows), "user_data"),
+                       caption=f"{len(csv_rows)} rows added by users of this database (marked "
+                               "user data); not part of the review's Tables 1-6, whose rows and "
+                               "numbering above are the literature's only. Where a user "
+                               "measured a material of the review, the row shows the user's "
+                               "value. Notes: the material's and its measurements' method and "
+                               "note.")
+
+
 def build(ctx: ReportContext) -> Section:
-    """The tables section of the report."""
+    """The tables section of the report (plus the user measurements, when there are any)."""
     wide = ctx.db.materials_frame(source="literature")
     tables = [review_table(ctx, wide, loc) for loc in REVIEW_TABLES]
-    tables += [table5(ctx, wide), table6(ctx), errata_table(ctx), targets_table(ctx)]
+    tables += [table5(ctx, wide), table6(ctx), errata_table(ctx, wide), targets_table(ctx)]
+    user = ctx.db.materials_frame(source="user")
+    if len(user):
+        tables.append(user_table(ctx, user))
     return Section(key="tables", title="Tables 1-6: the nitride SSE database",
                    intro="The review's tables rebuilt from the nitrolyte database (literature "
                          "rows). Every value carries its reference; values the review "

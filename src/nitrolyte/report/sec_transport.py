@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "transport"
+_ARROWS = {"perp_c": "⊥c", "par_c": "∥c"}
 #: temperatures of the operating-temperature table, degC
 TABLE_T_C = (-20.0, 0.0, 25.0, 60.0, 100.0)
 COMMON_DEVIATIONS = (
@@ -63,22 +64,49 @@ FIGURES: tuple[ArrheniusFigure, ...] = (
 )
 
 
+def _user_keys(db: object) -> set[tuple[str, str, float, float]]:
+    """(name, direction, sigma_S_cm, T_K) of every user row of the database."""
+    from nitrolyte import api
+
+    user = api.materials(source="user", db=db)
+    return {(str(n), str(d or ""), float(s), float(t))
+            for n, d, s, t in zip(user["name"], user["direction"].fillna(""), user["sigma_S_cm"],
+                                  user["T_K"], strict=True) if s == s}
+
+
 def curves_frame(spec: ArrheniusFigure, db: object = None, n_points: int = 121) -> pd.DataFrame:
-    """The plotted curves of one figure (long frame, see ``arrhenius_curves``)."""
+    """The plotted curves of one figure (long frame, see ``arrhenius_curves``).
+
+    Adds ``source`` (``literature`` or ``user``): a user measurement is drawn as its own,
+    dashed curve and named as user data in the legend.
+    """
     from nitrolyte.transport.conductivity import arrhenius_curves
 
     T = np.linspace(spec.T_min_K, spec.T_max_K, n_points)
-    return arrhenius_curves(spec.families, T, db=db)
+    frame = arrhenius_curves(spec.families, T, db=db)
+    user = _user_keys(db)
+    keys = zip(frame["name"].astype(str), frame["direction"].fillna("").astype(str),
+               frame["sigma_ref_S_cm"].astype(float), frame["T_ref_K"].astype(float), strict=True)
+    return frame.assign(source=["user" if k in user else "literature" for k in keys])
 
 
 def operating_table(db: object = None) -> pd.DataFrame:
-    """Conductivity (S/cm, 3 significant figures) of every record at :data:`TABLE_T_C`."""
+    """Conductivity (S/cm, 3 significant figures) of every record at :data:`TABLE_T_C`.
+
+    A ``source`` column (``literature`` / ``user``) is added when the database holds user rows.
+    """
+    from nitrolyte import api
     from nitrolyte.transport.conductivity import conductivity_table
 
     T_K = np.array(TABLE_T_C) + 273.15
     table = conductivity_table(None, T_K, db=db)
     table.columns = [f"σ at {t:g} °C (S/cm)" for t in TABLE_T_C]
     out = table.map(lambda v: float(f"{v:.3g}")).reset_index()
+    # conductivity_table keeps the row order of the materials frame it evaluates
+    rows = api.materials(db=db)
+    rows = rows[rows["sigma_S_cm"].notna() & rows["Ea_eV"].notna()]
+    if (rows["source"] == "user").any() and list(rows["name"]) == list(out["name"]):
+        out.insert(2, "source", rows["source"].to_numpy())
     return out
 
 
@@ -108,9 +136,11 @@ def build(ctx: ReportContext) -> Section:
     figures = tuple(_figure(ctx, spec) for spec in FIGURES)
     table = operating_table(ctx.db)
     csv = ctx.save_csv(table, "transport_operating_T")
+    shown = table.assign(direction=table["direction"].map(lambda d: _ARROWS.get(d, d))).rename(
+        columns={"name": "Material", "direction": "Direction", "source": "Source"})
     tables = (TableOutput(
         key="transport_operating_T", title="Conductivity at operating temperatures",
-        review_ref="Tables 1-4 (extrapolated)", html=ctx.frame_to_html(table, "transport-operating-T"),
+        review_ref="Tables 1-4 (extrapolated)", html=ctx.frame_to_html(shown, "transport-operating-T"),
         csv=csv, caption="Each record's Arrhenius line (σT convention, phase transitions "
                          "respected) evaluated from -20 °C to 100 °C; the 25 °C column equals the "
                          "tables where they print 25 °C (27 °C / 300 K rows differ slightly).",
