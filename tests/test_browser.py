@@ -1,8 +1,20 @@
-"""Load the built report in a real browser (Debian chromium through playwright) and check it.
+"""Load the report that ``make run`` builds in a real browser (Debian chromium through playwright).
 
-Checks: no console or page errors; every figure and table listed in ``manifest.json`` is on the
-page; every ``<img>`` loaded; every Plotly div rendered; every sortable table sorts on a header
-click. Screenshots of every section go to a temporary folder and, when the environment variable
+The report is built as ``make run`` builds it: ``nitrolyte report --out DIR`` in a subprocess
+(stderr not a terminal, as in CI). Checks:
+
+* completeness (issue 6, "Done when"): every figure and table of :data:`EXPECTED` - Tables 1-6,
+  the Arrhenius plots 3E, 4F, 5E, 6B, 7B, 8D, the window chart 2A/12B/17A, the voltage profiles
+  12C/D, 4E, 6A, 16C, all six panels of 17C-H for both stacks, the critical-value table and the
+  screening table with its Pareto figure - is in ``manifest.json`` with the review reference it
+  rebuilds, and is on the page, non-empty (image loaded, Plotly drawn, table rows);
+* every figure and table shows what it rebuilds ("Rebuilds: Fig. X") and its list of differences
+  from the review;
+* no console or page errors, no request other than ``file:`` (and inline ``data:``) URLs;
+* unique element ids; no page-wide horizontal scrolling at 1280 px or 800 px;
+* every sortable table sorts on a header click.
+
+Screenshots of every section go to a temporary folder and, when the environment variable
 ``NITROLYTE_SCREENSHOTS`` names a folder, there too, so that a person can look at them.
 
 Skipped cleanly when chromium or playwright is missing (``make browser`` installs chromium).
@@ -12,8 +24,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +41,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 1000}
 RENDER_TIMEOUT_MS = 60_000
+BUILD_TIMEOUT_S = 600
+
+#: what the report must rebuild (DESIGN.md "Figures the report must rebuild", issue 6):
+#: (what, kind, manifest key, review reference the item must name or None for nitrolyte's own)
+EXPECTED: tuple[tuple[str, str, str, str | None], ...] = (
+    *((f"Table {i}", "table", f"table{i}", f"Table {i}") for i in range(1, 7)),
+    ("Arrhenius plot, Li3N", "figure", "fig3E", "Fig. 3E"),
+    ("Arrhenius plot, LiPON", "figure", "fig4F", "Fig. 4F"),
+    ("Arrhenius plot, nitride halides", "figure", "fig5E", "Fig. 5E"),
+    ("Arrhenius plot, chalcogenides and nitridophosphates", "figure", "fig6B", "Fig. 6B"),
+    ("Arrhenius plot, group 14", "figure", "fig7B", "Fig. 7B"),
+    ("Arrhenius plot, group 13", "figure", "fig8D", "Fig. 8D"),
+    *((f"stability windows, Fig. {p}", "figure", "fig17A_windows", f"Fig. {p}")
+      for p in ("2A", "12B", "17A")),
+    *((f"voltage profile, Fig. {p}", "figure", "fig12CD_profiles", f"Fig. {p}")
+      for p in ("12C", "12D")),
+    ("LiPON conductivity vs Li content", "figure", "fig4E", "Fig. 4E"),
+    ("degree of condensation of the nitridophosphates", "figure", "fig6A", "Fig. 6A"),
+    ("critical current density comparison", "figure", "fig16C", "Fig. 16C"),
+    *((f"energy density, Fig. 17{p}", "figure", "fig17CH", f"Fig. 17{p}") for p in "CDEFGH"),
+    ("critical values for 350 Wh/kg", "table", "cell_critical_values", "Section 5"),
+    ("screening table", "table", "screening_table", None),
+    ("screening Pareto figure", "figure", "screening_pareto", None),
+)
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -38,15 +78,30 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The full report, built once for this module into a temporary folder."""
-    from nitrolyte.report import build_report
+@dataclass
+class Build:
+    """The folder ``nitrolyte report`` wrote, and what it printed."""
 
-    out = tmp_path_factory.mktemp("report")
-    index = build_report(out, progress=False)
-    assert index == out / "index.html"
-    return out
+    out: Path
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The full report, built once for this module as ``make run`` builds it (the CLI)."""
+    out = tmp_path_factory.mktemp("report") / "report"
+    done = subprocess.run([sys.executable, "-m", "nitrolyte", "report", "--out", str(out)],
+                          capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False,
+                          env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0, done.stderr
+    return Build(out=out, stdout=done.stdout, stderr=done.stderr)
+
+
+@pytest.fixture(scope="module")
+def report_dir(build: Build) -> Path:
+    assert (build.out / "index.html").is_file()
+    return build.out
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +118,24 @@ def browser(chromium_path: str) -> Iterator[Any]:
         instance.close()
 
 
-def _open(browser: Any, report_dir: Path) -> tuple[Any, list[str]]:
-    """A new page with the report fully rendered, and the errors collected while loading."""
-    page = browser.new_page(viewport=VIEWPORT)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error"
-            else None)
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("requestfailed", lambda req: errors.append(f"requestfailed: {req.url}"))
+@dataclass
+class Loaded:
+    """A page with the report fully rendered, and what happened while it loaded."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def _open(browser: Any, report_dir: Path, viewport: dict[str, int] = VIEWPORT) -> Loaded:
+    """A new page with the report fully rendered, and the errors and requests seen while loading."""
+    page = browser.new_page(viewport=viewport)
+    out = Loaded(page)
+    page.on("console", lambda msg: out.errors.append(f"console: {msg.text}")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: out.errors.append(f"pageerror: {exc}"))
+    page.on("requestfailed", lambda req: out.errors.append(f"requestfailed: {req.url}"))
+    page.on("request", lambda req: out.requests.append(req.url))
     page.goto((report_dir / "index.html").as_uri(), wait_until="load")
     # the page lazy-loads images: load them all now, then wait for them and for Plotly
     page.evaluate("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
@@ -79,15 +144,23 @@ def _open(browser: Any, report_dir: Path) -> tuple[Any, list[str]]:
     page.wait_for_function(
         "Array.from(document.querySelectorAll('div.plotly-graph-div'))"
         ".every(d => d.querySelector('.main-svg'))", timeout=RENDER_TIMEOUT_MS)
-    return page, errors
+    return out
 
 
 @pytest.fixture(scope="module")
 def loaded(browser: Any, report_dir: Path) -> Iterator[tuple[Any, list[str]]]:
     """The report page, fully rendered, with the console/page errors collected while loading."""
-    page, errors = _open(browser, report_dir)
-    yield page, errors
-    page.close()
+    view = _open(browser, report_dir)
+    yield view.page, view.errors
+    view.page.close()
+
+
+@pytest.fixture(scope="module")
+def loaded_view(browser: Any, report_dir: Path) -> Iterator[Loaded]:
+    """A second rendered page, kept unsorted, with the requests it made."""
+    view = _open(browser, report_dir)
+    yield view
+    view.page.close()
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +262,8 @@ def test_tables_sort_on_header_click(loaded):
 
 def test_screenshots_of_every_section(browser, report_dir, screenshot_dirs, manifest):
     # a fresh page, so that the tables are shown in their original order (not as sorted above)
-    page, errors = _open(browser, report_dir)
+    view = _open(browser, report_dir)
+    page, errors = view.page, view.errors
     for folder in screenshot_dirs:
         page.screenshot(path=str(folder / "top.png"))
     for key in [s["key"] for s in manifest["sections"]]:
@@ -201,3 +275,184 @@ def test_screenshots_of_every_section(browser, report_dir, screenshot_dirs, mani
             assert path.stat().st_size > 1000
     page.close()
     assert errors == []
+
+
+# ------------------------------------------------------------------------------ completeness
+
+_PREFIX = re.compile(r"(Fig\.|Table|Section)\s+(.+)")
+_RANGE = re.compile(r"(\d+)([A-Z])-([A-Z])")
+
+
+def covered(review_ref: str) -> set[str]:
+    """The review figures/tables a reference names: ``"Fig. 2A, 12B; Section 4.3"`` ->
+    ``{"Fig. 2A", "Fig. 12B", "Section 4.3"}``; ``"Fig. 17C-H"`` -> Fig. 17C ... Fig. 17H."""
+    out: set[str] = set()
+    prefix = ""
+    for part in re.split(r"[;,/]", review_ref):
+        part = part.strip()
+        if match := _PREFIX.fullmatch(part):
+            prefix, part = match.group(1), match.group(2)
+        if match := _RANGE.fullmatch(part):
+            number, first, last = match.groups()
+            out |= {f"{prefix} {number}{chr(c)}" for c in range(ord(first), ord(last) + 1)}
+        elif prefix and part:
+            out.add(f"{prefix} {part}")
+    return out
+
+
+def test_covered_reads_review_references():
+    assert covered("Fig. 2A, 12B, 17A; Section 4.3") == {"Fig. 2A", "Fig. 12B", "Fig. 17A",
+                                                         "Section 4.3"}
+    assert covered("Fig. 17C-H") == {f"Fig. 17{p}" for p in "CDEFGH"}
+    assert covered("Fig. 6A / Table 3") == {"Fig. 6A", "Table 3"}
+    assert covered("nitrolyte data") == set()
+
+
+def test_make_run_logs_plain_progress(build):
+    """Not a terminal (as in CI): one line per section, no bar redraws or carriage returns."""
+    lines = build.stderr.splitlines()
+    n = len(manifest_sections(build.out))
+    assert [re.sub(r" \(.*\)$", "", line) for line in lines] == [
+        f"nitrolyte report: [{i}/{n}] {key}" for i, key in enumerate(manifest_sections(build.out),
+                                                                      start=1)]
+    assert "\r" not in build.stderr
+    assert build.stdout.strip() == f"report written to {build.out / 'index.html'}"
+
+
+def manifest_sections(out: Path) -> list[str]:
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return [s["key"] for s in doc["sections"]]
+
+
+@pytest.mark.parametrize(("what", "kind", "key", "ref"), EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_expected_item_is_in_the_manifest(manifest, report_dir, what, kind, key, ref):
+    items = {i["key"]: i for i in manifest[f"{kind}s"]}
+    assert key in items, f"{what}: no {kind} {key!r} in manifest.json"
+    item = items[key]
+    if ref is not None:
+        assert ref in covered(item["review_ref"]), (what, item["review_ref"])
+    for rel in item["files"].values():
+        assert (report_dir / rel).stat().st_size > 0, rel
+    if kind == "figure":
+        assert {"png", "svg", "csv"} <= set(item["files"]), key
+
+
+_FIGURE_STATE = """
+f => ({
+  images: Array.from(f.querySelectorAll('img')).map(i => i.naturalWidth),
+  plotly: Array.from(f.querySelectorAll('div.plotly-graph-div')).map(
+      d => d.querySelectorAll('.main-svg').length),
+  traces: f.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length,
+  rebuilds: (f.querySelector('.rebuilds') || {}).textContent || '',
+  differences: f.querySelectorAll('.differences li').length,
+})
+"""
+_TABLE_STATE = """
+t => ({
+  rows: Array.from(t.querySelectorAll('tbody tr')).filter(r => !r.classList.contains('group'))
+      .filter(r => r.textContent.trim() !== '').length,
+  columns: t.querySelectorAll('thead th').length,
+  rebuilds: (t.querySelector('.rebuilds') || {}).textContent || '',
+  differences: t.querySelectorAll('.differences li').length,
+})
+"""
+
+
+@pytest.mark.parametrize(("what", "kind", "key", "ref"), EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_expected_item_is_rendered_non_empty(loaded_view, manifest, what, kind, key, ref):
+    page = loaded_view.page
+    item = next(i for i in manifest[f"{kind}s"] if i["key"] == key)
+    if kind == "figure":
+        state = page.eval_on_selector(f'figure[data-figure="{key}"]', _FIGURE_STATE)
+        assert state["images"] and all(w > 100 for w in state["images"]), (what, state)
+        if item["interactive"]:
+            assert state["plotly"] and all(n > 0 for n in state["plotly"]), (what, state)
+            assert state["traces"] > 0, (what, state)
+    else:
+        state = page.eval_on_selector(f'[data-table="{key}"]', _TABLE_STATE)
+        assert state["rows"] > 0 and state["columns"] > 1, (what, state)
+    if ref is not None:
+        assert state["rebuilds"] == f"Rebuilds: {item['review_ref']}", (what, state)
+    assert state["differences"] >= 1, (what, state)
+
+
+def test_fig17_has_all_six_panels_for_both_stacks(loaded_view, report_dir):
+    import pandas as pd
+
+    data = pd.read_csv(report_dir / "data" / "fig17CH.csv")
+    stacks = data.groupby("panel")["catholyte"].first().to_dict()
+    assert stacks == {"C": "Li3InCl6", "D": "Li3InCl6", "E": "Li3InCl6",
+                      "F": "LGPS", "G": "LGPS", "H": "LGPS"}
+    plot = loaded_view.page.evaluate(
+        "() => { const gd = document.getElementById('fig17CH-plotly');"
+        " return {axes: Array.from(new Set(gd.data.map(t => t.xaxis + t.yaxis))).length,"
+        " titles: gd.layout.annotations.map(a => a.text).filter(t => /^\\([C-H]\\)/.test(t)),"
+        " colours: gd.data.map(t => [t.legendgroup, t.line.color])}; }")
+    assert plot["axes"] == 6
+    assert [t[:3] for t in plot["titles"]] == [f"({p})" for p in "CDEFGH"]
+    assert sum("Li3InCl6" in t for t in plot["titles"]) == 3
+    assert sum("LGPS" in t for t in plot["titles"]) == 3
+    # one colour per areal capacity in every panel
+    colours: dict[str, set[str]] = {}
+    for group, colour in plot["colours"]:
+        colours.setdefault(group, set()).add(colour)
+    assert len(colours) >= 2 and all(len(c) == 1 for c in colours.values()), colours
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)
+
+
+def test_every_item_names_its_source_and_differences(loaded_view, manifest):
+    """Every figure and table of the manifest shows what it rebuilds and its differences."""
+    from nitrolyte.report.page import NOT_IN_REVIEW, ref_label
+
+    page = loaded_view.page
+    for kind, selector, script in (("figures", "figure[data-figure", _FIGURE_STATE),
+                                   ("tables", "[data-table", _TABLE_STATE)):
+        for item in manifest[kind]:
+            state = page.eval_on_selector(f'{selector}="{item["key"]}"]', script)
+            label = ref_label(item["review_ref"])
+            expected = (f"Not in the review ({label})" if label in NOT_IN_REVIEW
+                        else f"Rebuilds: {label}")
+            assert state["rebuilds"] == expected, item["key"]
+            assert state["differences"] >= 1, item["key"]
+
+
+def test_only_local_requests(loaded_view):
+    assert loaded_view.errors == []
+    assert loaded_view.requests, "no request recorded (the listener did not run)"
+    remote = [u for u in loaded_view.requests if not u.startswith(("file://", "data:"))]
+    assert remote == []
+
+
+def test_element_ids_are_unique(loaded_view):
+    duplicates = loaded_view.page.evaluate(
+        "() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => {"
+        " seen[e.id] = (seen[e.id] || 0) + 1; });"
+        " return Object.keys(seen).filter(k => seen[k] > 1); }")
+    assert duplicates == []
+
+
+def test_contents_labels(loaded_view, manifest):
+    """The table of contents names every item by its reference; nitrolyte's own data as such."""
+    links = loaded_view.page.eval_on_selector_all(
+        "nav#toc ol ol a", "as => as.map(a => [a.getAttribute('href'), a.textContent])")
+    labels = dict(links)
+    assert set(labels) == {f"#{i['key']}" for i in (*manifest["tables"], *manifest["figures"])}
+    assert not any(text.startswith("-") for text in labels.values())
+    assert labels["#thermochemistry"].startswith("nitrolyte data ")
+    assert labels["#fig3E"] == "Fig. 3E Li3N solid-state electrolytes"
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_no_page_wide_horizontal_scroll(browser, report_dir, width):
+    """Wide tables scroll inside their own box; figures shrink; the page itself never scrolls
+    sideways."""
+    view = _open(browser, report_dir, {"width": width, "height": 900})
+    overflow = view.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    wide_tables = view.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.table-wrap')).filter("
+        "w => w.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(w => w.querySelector('table').id)")
+    view.page.close()
+    assert view.errors == []
+    assert overflow <= 0 and wide_tables == []

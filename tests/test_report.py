@@ -193,3 +193,107 @@ def test_clicking_a_header_sorts(built: Path) -> None:
         browser.close()
     assert len(names) == 11 and names[0] == "Li11N3Cl2" and names[-1] == "Li3N-LiI-LiOH"
     assert reverse[0] == "Li3N-LiI-LiOH"
+
+
+# ------------------------------------------------------------------ presentation helpers
+
+
+def test_reference_labels_and_units() -> None:
+    from nitrolyte.report.page import pretty_text, pretty_unit, ref_label
+
+    assert [ref_label(r) for r in ("- (nitrolyte data)", "-", "", "Fig. 3E", "user data")] == [
+        "nitrolyte data", "nitrolyte data", "nitrolyte data", "Fig. 3E", "user data"]
+    assert [pretty_unit(u) for u in ("um", "mAh/cm2", "g/cm3", "1", "S/cm")] == [
+        "µm", "mAh/cm²", "g/cm³", "", "S/cm"]
+    assert pretty_text("at 10 mAh/cm2, 20 um and 10um; drum") == (
+        "at 10 mAh/cm², 20 µm and 10 µm; drum")
+
+
+def test_own_data_is_not_shown_as_a_review_reference() -> None:
+    table = TableOutput(key="t", title="Embedded table", review_ref="- (nitrolyte data)",
+                        html="<table></table>")
+    fig = FigureOutput(key="f", title="Fig. 3E: Li3N", review_ref="Fig. 3E")
+    page = render_page([Section(key="s", title="S", tables=(table,), figures=(fig,))],
+                       generated="2025-01-01T00:00:00+00:00", version="0", database="x")
+    assert "- (nitrolyte data)" not in page
+    assert '<span class="toc-ref">nitrolyte data</span> Embedded table' in page
+    assert '<p class="rebuilds">Not in the review (nitrolyte data)</p>' in page
+    # a title that repeats its reference is not repeated in the contents
+    assert '<span class="toc-ref">Fig. 3E</span> Li3N</a>' in page
+    assert '<span class="rebuilds">Rebuilds: Fig. 3E</span>' in page
+
+
+def test_frame_to_html_prints_four_significant_figures() -> None:
+    import pandas as pd
+
+    html = ReportContext.frame_to_html(
+        pd.DataFrame({"value": [1.27, 3500.0, 0.001, float("nan")], "n": [1, 2, 3, 4]}), "x")
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    assert cells[::2] == ["1.27", "3500", "0.001", ""]
+    assert "1.27000" not in html and "3500.00000" not in html
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(db: Database, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    build_report(tmp_path, db=db, progress=True, sections=["tables"])
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"nitrolyte report: \[1/1\] tables \(\d+\.\d s\)\n", err)
+    build_report(tmp_path, db=db, progress=False, sections=["tables"])
+    assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ user data
+
+
+@pytest.fixture(scope="module")
+def user_built(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path) -> Path:
+    """The full report of a database with user rows: a new material and a review material."""
+    folder = tmp_path_factory.mktemp("user-report")
+    shutil.copyfile(_seeded_template, folder / "db.sqlite")
+    with Database(folder / "db.sqlite") as db:
+        db.add_measurement(material="My Li3N pellet", property="ionic_conductivity", value=0.9,
+                           unit="mS/cm", temperature=25, temperature_unit="C", formula="Li3N",
+                           family="Li3N", method="EIS", note="hot-pressed")
+        db.add_measurement(material="My Li3N pellet", property="activation_energy", value=0.3,
+                           unit="eV", temperature=25, temperature_unit="C")
+        db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3.0e-4,
+                           unit="S/cm", temperature=300, temperature_unit="K", ref="28")
+        build_report(folder / "out", db=db, progress=False)
+    return folder / "out"
+
+
+def test_user_rows_have_their_own_table(user_built: Path) -> None:
+    doc = json.loads((user_built / "manifest.json").read_text())
+    tables = {t["key"]: t for t in doc["tables"]}
+    assert tables["user_data"]["review_ref"] == "user data"
+    keys = [t["key"] for t in doc["tables"] if t["section"] == "tables"]
+    assert keys == [*TABLE_KEYS, "user_data"]
+    rows = _rows(user_built / "data" / "user_data.csv")
+    assert [(r["name"], r["source"], r["conductivity_printed"]) for r in rows] == [
+        ("β-Li3N", "user", "3e-4 S/cm (300 K)"), ("My Li3N pellet", "user", "9e-4 S/cm (25 °C)")]
+    assert rows[1]["Ea_eV"] == "0.3" and rows[1]["note"] == "EIS; hot-pressed"
+
+
+def test_user_rows_stay_out_of_the_review_tables(user_built: Path) -> None:
+    counts = [len(_rows(user_built / "data" / f"table{i}.csv")) for i in range(1, 5)]
+    assert counts == [13, 11, 8, 13]
+    beta = [r for r in _rows(user_built / "data" / "table1.csv") if r["name"] == "β-Li3N"]
+    assert [r["sigma_S_cm"] for r in beta] == ["0.0002085"]
+    page = (user_built / "index.html").read_text()
+    start = page.index('data-table="user_data"')
+    block = page[start:page.index("data-table=", start + 1)]
+    assert "Not in the review (user data)" in block
+    assert 'My Li<sub>3</sub>N pellet <span class="badge">user data</span>' in block
+    table1 = page[page.index('data-table="table1"'):page.index('data-table="table2"')]
+    assert "My Li" not in table1 and "user data" not in table1
+
+
+def test_user_rows_are_marked_in_the_figures(user_built: Path) -> None:
+    curves = _rows(user_built / "data" / "fig3E.csv")
+    sources = {(r["name"], r["source"]) for r in curves}
+    assert ("My Li3N pellet", "user") in sources and ("β-Li3N", "literature") in sources
+    operating = {r["name"]: r["source"] for r in _rows(user_built / "data" /
+                                                        "transport_operating_T.csv")}
+    assert operating["My Li3N pellet"] == "user" and operating["β-Li3N"] == "literature"
+    page = (user_built / "index.html").read_text()
+    assert "My Li3N pellet (user data)" in page  # the Arrhenius legend
