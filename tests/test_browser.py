@@ -456,3 +456,15 @@ def test_no_page_wide_horizontal_scroll(browser, report_dir, width):
     view.page.close()
     assert view.errors == []
     assert overflow <= 0 and wide_tables == []
+
+
+def test_every_plotly_line_shape_is_drawn(loaded_view):
+    """Target and threshold lines (Plotly shapes) have a visible stroke: the simple_white
+    template's default shape is 0 px wide, which silently hides a line."""
+    hidden = loaded_view.page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.plotly-graph-div')).flatMap(d =>"
+        " Array.from(d.querySelectorAll('.shapelayer path')).filter(p => {"
+        "  const cs = getComputedStyle(p);"
+        "  return parseFloat(cs.strokeWidth) <= 0 || parseFloat(cs.strokeOpacity) <= 0; })"
+        " .map(() => d.id))")
+    assert hidden == []

@@ -70,3 +70,35 @@ def test_fig17_data_refuses_other_catholytes():
         review_figure17_data("β-Li3N")
     with pytest.raises(InputError, match="points must be >= 2, got 1"):
         review_figure17_data(points=1)
+
+
+def test_fig17_keeps_one_colour_per_areal_capacity(fig17):
+    fig = plots.plot_fig17(fig17)
+    colours: dict[str, set[str]] = {}
+    for ax in (a for a in fig.axes if a.get_visible()):
+        for line in ax.get_lines():
+            if line.get_linestyle() == "-":
+                colours.setdefault(line.get_label(), set()).add(line.get_color())
+    plt.close(fig)
+    assert len(colours) == len(FIG17_AREAL_CAPACITIES)
+    assert all(len(c) == 1 for c in colours.values())
+    assert len({c.pop() for c in colours.values()}) == len(FIG17_AREAL_CAPACITIES)
+    interactive = plots.plotly_fig17(fig17)
+    by_group: dict[str, set[str]] = {}
+    for trace in interactive.data:
+        by_group.setdefault(trace.legendgroup, set()).add(trace.line.color)
+    assert all(len(c) == 1 for c in by_group.values()) and len(by_group) == len(colours)
+    assert plots.hue_colours([4, 1, 2]) == plots.hue_colours([1.0, 2.0, 4.0])
+
+
+def test_fig17_target_labels_stay_inside_their_panel(fig17):
+    fig = plots.plot_fig17(fig17)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in (a for a in fig.axes if a.get_visible()):
+        labels = [t for t in ax.texts if "Wh kg" in t.get_text()]
+        assert len(labels) == 2
+        for text in labels:
+            box = text.get_window_extent(renderer)
+            assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 - 1, text.get_text()
+    plt.close(fig)

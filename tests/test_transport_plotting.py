@@ -57,6 +57,35 @@ def test_transition_label_and_plotly():
     assert "Li13N4Br [64] (LT/HT at 230 °C)" in names
     assert "Li5NI2 [59] (LT/HT at 170 °C)" in names
     assert len(fig.data) == 2 * 11  # one line and one table-value marker per curve
+    (target,) = fig.layout.shapes  # drawn: the template's default shape is 0 px at 30 %
+    assert (target.y0, target.line.width, target.opacity) == (-3.0, 1, 1)
+    assert fig.layout.xaxis.title.text == "1000/T (K⁻¹)"
+
+
+def test_user_rows_are_their_own_dashed_curves():
+    frame = arrhenius_curves("Li3N", np.linspace(250, 500, 11))
+    user = frame[frame["name"] == "β-Li3N"].assign(source="user", sigma_ref_S_cm=3e-4)
+    both = pd.concat([frame.assign(source="literature"), user], ignore_index=True)
+    fig = plot_arrhenius_family(both, "Fig. 3E")
+    ax = fig.axes[0]
+    styles = {ln.get_label(): ln.get_linestyle() for ln in ax.get_lines()
+              if not ln.get_label().startswith("_")}
+    assert styles["β-Li3N [28]"] == "-" and styles["β-Li3N [28] (user data)"] == "--"
+    plt.close(fig)
+    names = [t.name for t in plotly_arrhenius_family(both).data if t.showlegend is not False]
+    assert names.count("β-Li3N [28] (user data)") == 1 and names.count("β-Li3N [28]") == 1
+
+
+def test_celsius_ticks_never_crowd():
+    frame = arrhenius_curves("group 14", np.linspace(250, 600, 11))
+    fig = plot_arrhenius_family(frame)
+    ax = fig.axes[0]
+    (top,) = ax.child_axes  # the secondary °C axis
+    ticks = [1000 / (t + 273.15) for t in top.get_xticks()]
+    lo, hi = sorted(ax.get_xlim())
+    gaps = np.diff(sorted(ticks))
+    assert len(ticks) >= 4 and (gaps >= 0.06 * (hi - lo) - 1e-9).all()
+    plt.close(fig)
 
 
 def test_plot_errors():

@@ -170,8 +170,9 @@ def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
             hovertemplate=f"{label}<br>table value {row['sigma_ref_S_cm']:.3g} S/cm at "
                           f"{row['T_ref_K']:.2f} K" + (" (footnote a)" if row["from_arrhenius"]
                                                         else "") + "<extra></extra>"))
-    fig.add_hline(y=math.log10(target_S_cm), line_dash="dash", line_color="black",
-                  annotation_text=f"target {_sci_text(target_S_cm)} S/cm",
+    # the simple_white template draws shapes 0 px wide at 30 % opacity: set both
+    fig.add_hline(y=math.log10(target_S_cm), line_dash="dash", line_color="black", line_width=1,
+                  opacity=1, annotation_text=f"target {_sci_text(target_S_cm)} S/cm",
                   annotation_position="top right")
     legend_rows = math.ceil(len(curves) / 2)
     fig.update_layout(title=title, template="simple_white", height=440 + 22 * legend_rows,

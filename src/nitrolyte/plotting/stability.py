@@ -101,7 +101,7 @@ def window_chart_plotly(frame: pd.DataFrame, V_max: float = 6.0) -> Any:
     fig.add_trace(go.Scatter(x=[None] * len(order), y=order, mode="markers", showlegend=False,
                              hoverinfo="skip", name="materials"))
     for i in range(1, len(order)):
-        fig.add_hline(y=i - 0.5, line_color="#c8c8c8", line_width=1, layer="below")
+        fig.add_hline(y=i - 0.5, line_color="#c8c8c8", line_width=1, opacity=1, layer="below")
     fig.update_layout(barmode="group", template="simple_white", height=34 * len(order) + 170,
                       xaxis={"range": [0, V_max], "title": "potential (V vs. Li/Li⁺)",
                              "showgrid": True},
