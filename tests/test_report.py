@@ -223,13 +223,14 @@ def test_own_data_is_not_shown_as_a_review_reference() -> None:
     assert '<span class="rebuilds">Rebuilds: Fig. 3E</span>' in page
 
 
-def test_frame_to_html_prints_four_significant_figures() -> None:
+def test_frame_to_html_prints_numbers_without_padding() -> None:
     import pandas as pd
 
     html = ReportContext.frame_to_html(
-        pd.DataFrame({"value": [1.27, 3500.0, 0.001, float("nan")], "n": [1, 2, 3, 4]}), "x")
+        pd.DataFrame({"value": [1.27, 3500.0, 0.001, -128.64, 0.1 + 0.2, float("nan")],
+                      "n": [1, 2, 3, 4, 5, 6]}), "x")
     cells = re.findall(r"<td>([^<]*)</td>", html)
-    assert cells[::2] == ["1.27", "3500", "0.001", ""]
+    assert cells[::2] == ["1.27", "3500", "0.001", "-128.64", "0.3", ""]
     assert "1.27000" not in html and "3500.00000" not in html
 
 

@@ -120,19 +120,20 @@ class ReportContext:
     def frame_to_html(frame: pd.DataFrame, table_id: str) -> str:
         """A sortable HTML table (the page's script sorts any ``table.sortable``).
 
-        Floats are shown with 4 significant figures (``1.27``, ``3500``, ``0.001``), not with
-        one padded precision per column; the CSV beside the table keeps every digit.
+        Floats are shown with up to 6 significant figures and no padding zeros (``1.27``,
+        ``3500``, ``-128.64``, ``0.001``), not with one padded precision per column
+        (``1.27000``, ``3500.00000``); the CSV beside the table keeps every digit.
         """
         return frame.to_html(index=False, table_id=table_id, classes="sortable", na_rep="",
-                             border=0, escape=True, float_format=_four_figures)
+                             border=0, escape=True, float_format=_short_float)
 
     @property
     def written(self) -> list[str]:
         return list(self._written)
 
 
-def _four_figures(value: float) -> str:
-    return f"{value:.4g}"
+def _short_float(value: float) -> str:
+    return f"{value:.6g}"
 
 
 def escape(text: str) -> str:
