@@ -131,13 +131,23 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
                     "(the review's axis limits were not digitised).", *spec.deviations))
 
 
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    """The operating-temperature table as shown: ⊥c/∥c, conductivities as 1.78e-4."""
+    from nitrolyte.report.sec_tables import sci
+
+    sigma = [c for c in table.columns if c.startswith("σ at")]
+    out = table.assign(direction=table["direction"].map(lambda d: _ARROWS.get(d, d)))
+    out[sigma] = out[sigma].map(lambda v: sci(float(f"{v:.3g}")) if v > 0 else
+                                "" if v != v else f"{v:g}")
+    return out.rename(columns={"name": "Material", "direction": "Direction", "source": "Source"})
+
+
 def build(ctx: ReportContext) -> Section:
     """Build the section: six Arrhenius figures and the operating-temperature table."""
     figures = tuple(_figure(ctx, spec) for spec in FIGURES)
     table = operating_table(ctx.db)
     csv = ctx.save_csv(table, "transport_operating_T")
-    shown = table.assign(direction=table["direction"].map(lambda d: _ARROWS.get(d, d))).rename(
-        columns={"name": "Material", "direction": "Direction", "source": "Source"})
+    shown = _display(table)
     tables = (TableOutput(
         key="transport_operating_T", title="Conductivity at operating temperatures",
         review_ref="Tables 1-4 (extrapolated)", html=ctx.frame_to_html(shown, "transport-operating-T"),
