@@ -298,3 +298,38 @@ def test_user_rows_are_marked_in_the_figures(user_built: Path) -> None:
     assert operating["My Li3N pellet"] == "user" and operating["β-Li3N"] == "literature"
     page = (user_built / "index.html").read_text()
     assert "My Li3N pellet (user data)" in page  # the Arrhenius legend
+
+
+def _read_all(fd: int) -> str:
+    import os
+
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal (here a pseudo-terminal that reports no size) the bar is drawn."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "nitrolyte", "report", "--out",
+                               str(tmp_path), "--section", "tables"], stderr=slave,
+                              stdout=subprocess.PIPE, text=True, timeout=300, check=False)
+    finally:
+        os.close(slave)
+    err = _read_all(master)
+    os.close(master)
+    assert done.returncode == 0, err
+    assert "nitrolyte report: 100%" in err and "1/1" in err and "\r" in err

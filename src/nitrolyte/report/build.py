@@ -9,6 +9,7 @@ import datetime as dt
 import importlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -81,7 +82,10 @@ def _run_bar(modules: Sequence[str], ctx: ReportContext) -> list[Section]:
     from tqdm import tqdm
 
     built: list[Section] = []
-    with tqdm(modules, desc="nitrolyte report", unit="section", file=sys.stderr) as bar:
+    # a pseudo-terminal that reports 0 columns or rows would get an empty or hidden bar
+    size = shutil.get_terminal_size()
+    with tqdm(modules, desc="nitrolyte report", unit="section", file=sys.stderr,
+              ncols=size.columns, nrows=size.lines) as bar:
         for name in bar:
             bar.set_postfix_str(_short(name))
             built.append(_build_one(name, ctx))

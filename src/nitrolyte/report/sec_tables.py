@@ -297,8 +297,8 @@ def _dois(ctx: ReportContext) -> dict[int, str]:
 
 
 def _number(value: float) -> str:
-    """A target value as printed: 0.001 -> '1e-3', 350 -> '350', -40 -> '-40'."""
-    return sci(value) if value != 0 and abs(value) < 0.01 else f"{value:g}"
+    """A target value as printed: 0.001 -> '1e-3', 0.01 -> '1e-2', 350 -> '350'."""
+    return sci(value) if value != 0 and abs(value) < 0.1 else f"{value:g}"
 
 
 def _target_unit(row: dict[str, Any]) -> str:
