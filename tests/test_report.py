@@ -231,6 +231,8 @@ def test_frame_to_html_prints_numbers_without_padding() -> None:
                       "n": [1, 2, 3, 4, 5, 6]}), "x")
     cells = re.findall(r"<td>([^<]*)</td>", html)
     assert cells[::2] == ["1.27", "3500", "0.001", "-128.64", "0.3", ""]
+    scores = ReportContext.frame_to_html(pd.DataFrame({"score": [1.0, 0.5, 0.71, None]}), "s")
+    assert re.findall(r"<td>([^<]*)</td>", scores) == ["1.00", "0.50", "0.71", ""]
     assert "1.27000" not in html and "3500.00000" not in html
 
 

@@ -122,10 +122,14 @@ class ReportContext:
 
         Floats are shown with up to 6 significant figures and no padding zeros (``1.27``,
         ``3500``, ``-128.64``, ``0.001``), not with one padded precision per column
-        (``1.27000``, ``3500.00000``); the CSV beside the table keeps every digit.
+        (``1.27000``, ``3500.00000``); a column of fractions rounded to 2 decimals (scores,
+        confidences in 0-1) keeps 2 decimals (``1.00``, ``0.50``). The CSV beside the table keeps
+        every digit.
         """
+        formatters = {c: _two_decimals for c in frame.columns if _is_rounded_fraction(frame[c])}
         return frame.to_html(index=False, table_id=table_id, classes="sortable", na_rep="",
-                             border=0, escape=True, float_format=_short_float)
+                             border=0, escape=True, float_format=_short_float,
+                             formatters=formatters or None)
 
     @property
     def written(self) -> list[str]:
@@ -134,6 +138,21 @@ class ReportContext:
 
 def _short_float(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _two_decimals(value: Any) -> str:
+    return "" if value is None or value != value else f"{value:.2f}"
+
+
+def _is_rounded_fraction(column: pd.Series) -> bool:
+    """A float column whose values all lie in [0, 1] with at most 2 decimals."""
+    import numpy as np
+
+    if column.dtype.kind != "f":
+        return False
+    values = column.dropna().to_numpy()
+    return bool(len(values)) and bool(((values >= 0) & (values <= 1)).all()) and bool(
+        np.allclose(values, np.round(values, 2), rtol=0, atol=1e-12))
 
 
 def escape(text: str) -> str:
