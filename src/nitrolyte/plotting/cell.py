@@ -224,7 +224,8 @@ def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -
                           opacity=1, annotation_text=f"{target:g} Wh/kg",
                           annotation_position="top right", annotation_font_size=9, row=r, col=c)
         fig.update_xaxes(title_text=label(x_name), row=r, col=c)
-        fig.update_yaxes(range=[0, top], title_text="Wh/kg" if c == 1 else None, row=r, col=c)
+        fig.update_yaxes(range=[0, top], title_text=label("gravimetric_Wh_kg") if c == 1 else None,
+                         row=r, col=c)
     fig.update_layout(template="simple_white", height=360 * rows + 90,
                       margin={"t": 90, "l": 60, "r": 20, "b": 50},
                       legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.995,

@@ -142,7 +142,9 @@ def _breakdown(ctx: ReportContext) -> FigureOutput:
         review_ref="Fig. 17B", png=png, svg=svg, csv=ctx.save_csv(frame, "cell_mass_breakdown"),
         caption="Areal mass (mg/cm²) of each layer of one repeating unit (Al | cathode composite "
                 "| catholyte | β-Li3N | Li | Cu) for designs at and around the section 5 critical "
-                "values and for a thick-SSE laboratory cell; the CSV also gives thicknesses.",
+                "values and for a thick-SSE laboratory cell; the CSV also gives thicknesses. "
+                "Source: nitrolyte's pouch-cell model with the Fig. 17 caption values (table "
+                "'Cell components and their sources').",
         deviations=("The review shows only the schematic (Fig. 17B); the breakdown is this "
                     "package's model with the caption values.",))
 

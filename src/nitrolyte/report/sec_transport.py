@@ -110,6 +110,16 @@ def operating_table(db: object = None) -> pd.DataFrame:
     return out
 
 
+def _table_locations(db: object, frame: pd.DataFrame) -> list[str]:
+    """The review tables ('Table 1' ...) the plotted literature records come from."""
+    from nitrolyte import api
+
+    rows = api.materials(source="literature", db=db)
+    names = set(frame.loc[frame["source"] == "literature", "name"])
+    return sorted({str(loc) for name, loc in zip(rows["name"], rows["location"], strict=True)
+                   if name in names and str(loc).startswith("Table")})
+
+
 def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
     from nitrolyte.plotting.arrhenius import plot_arrhenius_family, plotly_arrhenius_family
 
@@ -118,7 +128,10 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
     png, svg = ctx.save_matplotlib(plot_arrhenius_family(frame, title), spec.key)
     csv = ctx.save_csv(frame, spec.key)
     names = ", ".join(dict.fromkeys(frame["name"]))
-    caption = (f"log10 σ against 1000/T, {spec.T_min_K:g}-{spec.T_max_K:g} K, for {names}; "
+    tables = ", ".join(_table_locations(ctx.db, frame)) or "Tables 1-4"
+    caption = (f"log10(σ / S cm⁻¹) against 1000/T (K⁻¹), {spec.T_min_K:g}-{spec.T_max_K:g} K, "
+               f"for {names}. Source: the room-temperature σ and Ea of the review's {tables} "
+               "(user measurements dashed, marked user data); "
                "legend: [reference number in the review]; filled markers: room-temperature "
                "values as reported, open markers: calculated from Arrhenius plots (footnote a); "
                "dashed line: the 1e-3 S/cm target of Perspective (a).")
