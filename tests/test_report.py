@@ -335,3 +335,12 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     os.close(master)
     assert done.returncode == 0, err
     assert "nitrolyte report: 100%" in err and "1/1" in err and "\r" in err
+
+
+def test_targets_table_prints_units_as_the_review(tmp_path: Path, db) -> None:
+    """Perspectives (a): dry rooms with a dew point < -40 °C (data unit degC); > 4C is a C-rate."""
+    from nitrolyte.report.sec_tables import targets_table
+
+    html = targets_table(ReportContext(out_dir=tmp_path, db=db)).html
+    assert "-40 °C" in html
+    assert "4 C<" in html

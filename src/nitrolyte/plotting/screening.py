@@ -174,11 +174,11 @@ def plotly_screening_pareto(frame: pd.DataFrame, sigma_target_S_cm: float = 1e-3
 
 
 def _plotly_targets(fig: Any, sigma: float, stretch: float | None, ea: float | None) -> None:
-    fig.add_hline(y=sigma, line={"color": "black", "width": 1.5},
+    fig.add_hline(y=sigma, line={"color": "black", "width": 1.5}, opacity=1,
                   annotation_text=f"target {sigma:g} S/cm", annotation_position="bottom right")
     if stretch is not None:
-        fig.add_hline(y=stretch, line={"color": "black", "width": 1, "dash": "dot"},
+        fig.add_hline(y=stretch, line={"color": "black", "width": 1, "dash": "dot"}, opacity=1,
                       annotation_text=f"stretch {stretch:g} S/cm", annotation_position="top right")
     if ea is not None:
-        fig.add_vline(x=ea, line={"color": "#555555", "width": 1, "dash": "dashdot"},
+        fig.add_vline(x=ea, line={"color": "#555555", "width": 1, "dash": "dashdot"}, opacity=1,
                       annotation_text=f"Ea ≤ {ea:g} eV", annotation_position="top left")

@@ -22,7 +22,7 @@ OWN_DATA = "nitrolyte data"
 #: review references that name data from outside the review
 NOT_IN_REVIEW = (OWN_DATA, "user data")
 _UNITS = {"um": "µm", "mAh/cm2": "mAh/cm²", "mA/cm2": "mA/cm²", "mg/cm2": "mg/cm²",
-          "g/cm3": "g/cm³", "Ohm cm2": "Ω cm²", "1": "", "dimensionless": ""}
+          "g/cm3": "g/cm³", "Ohm cm2": "Ω cm²", "degC": "°C", "1": "", "dimensionless": ""}
 
 
 def asset(name: str) -> str:

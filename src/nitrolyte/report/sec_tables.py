@@ -302,11 +302,8 @@ def _number(value: float) -> str:
 
 
 def _target_unit(row: dict[str, Any]) -> str:
-    """' µm', ' mAh/cm²', ' °C' for a dew point or temperature ('C' is otherwise a C-rate)."""
+    """' µm', ' mAh/cm²', ' °C' (the data write degC; a bare 'C' is a C-rate)."""
     unit = pretty_unit(str(row["unit"]))
-    quantity = str(row["quantity"]).lower()
-    if unit == "C" and ("dew point" in quantity or "temperature" in quantity):
-        unit = "°C"
     return f" {unit}" if unit else ""
 
 
