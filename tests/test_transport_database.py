@@ -16,7 +16,12 @@ from scipy import stats
 from nitrolyte import api
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.transport.arrhenius import ArrheniusModel
-from nitrolyte.transport.conductivity import conductivity, conductivity_table, model_for
+from nitrolyte.transport.conductivity import (
+    arrhenius_curves,
+    conductivity,
+    conductivity_table,
+    model_for,
+)
 from nitrolyte.transport.microscopic import HoppingModel
 from nitrolyte.units import K_B_EV
 
@@ -45,11 +50,12 @@ def test_conductivity_table_all_materials():
     T = np.array([253.15, 298.15, 300.0, 333.15])
     table = conductivity_table(T_K=T)
     assert table.shape == (45, 4)
-    assert table.index.names == ["name", "direction"]
-    assert table.loc[("Vacancy-rich β-Li3N", ""), 298.15] == pytest.approx(2.14e-3, rel=1e-9)
-    assert table.loc[("α-Li3N single crystal", "par_c"), 300.0] == pytest.approx(1.0e-5, rel=1e-9)
+    assert table.index.names == ["name", "direction", "source"]
+    assert set(table.index.get_level_values("source")) == {"literature"}
+    assert table.loc[("Vacancy-rich β-Li3N", "", "literature"), 298.15] == pytest.approx(2.14e-3, rel=1e-9)
+    assert table.loc[("α-Li3N single crystal", "par_c", "literature"), 300.0] == pytest.approx(1.0e-5, rel=1e-9)
     # vectorised table == one material at a time
-    for (name, direction), row in table.iloc[::7].iterrows():
+    for (name, direction, _source), row in table.iloc[::7].iterrows():
         np.testing.assert_allclose(row.to_numpy(), conductivity(name, T, direction or None),
                                    rtol=1e-12)
 
@@ -61,6 +67,21 @@ def test_conductivity_table_by_names_and_family():
     assert len(fam) == 4
     with pytest.raises(MissingDataError, match="γ-Li3N has no conductivity"):
         conductivity_table(["gamma-Li3N"], 300.0)
+
+
+def test_user_rows_keep_their_source(db):
+    """A user's measurement of a review material is its own row, never merged with Table 1's."""
+    db.add_measurement(material="β-Li3N", property="ionic_conductivity", value=5e-4, unit="S/cm",
+                       temperature=25, temperature_unit="C")
+    db.add_measurement(material="β-Li3N", property="activation_energy", value=0.40, unit="eV",
+                       temperature=25, temperature_unit="C")
+    table = conductivity_table("beta-Li3N", 298.15, db=db)
+    assert table.loc[("β-Li3N", "", "literature"), 298.15] == pytest.approx(2.085e-4)
+    assert table.loc[("β-Li3N", "", "user"), 298.15] == pytest.approx(5e-4)
+    curves = arrhenius_curves("Li3N", [298.15], db=db)
+    user = curves[(curves["name"] == "β-Li3N") & (curves["source"] == "user")]
+    assert user["sigma_S_cm"].iloc[0] == pytest.approx(5e-4)
+    assert set(curves["material_id"]) >= {"beta_li3n"}
 
 
 @pytest.mark.parametrize(("name", "Ea_lt", "Ea_ht", "T_t"), [

@@ -64,16 +64,6 @@ FIGURES: tuple[ArrheniusFigure, ...] = (
 )
 
 
-def _user_keys(db: object) -> set[tuple[str, str, float, float]]:
-    """(name, direction, sigma_S_cm, T_K) of every user row of the database."""
-    from nitrolyte import api
-
-    user = api.materials(source="user", db=db)
-    return {(str(n), str(d or ""), float(s), float(t))
-            for n, d, s, t in zip(user["name"], user["direction"].fillna(""), user["sigma_S_cm"],
-                                  user["T_K"], strict=True) if s == s}
-
-
 def curves_frame(spec: ArrheniusFigure, db: object = None, n_points: int = 121) -> pd.DataFrame:
     """The plotted curves of one figure (long frame, see ``arrhenius_curves``).
 
@@ -83,11 +73,7 @@ def curves_frame(spec: ArrheniusFigure, db: object = None, n_points: int = 121) 
     from nitrolyte.transport.conductivity import arrhenius_curves
 
     T = np.linspace(spec.T_min_K, spec.T_max_K, n_points)
-    frame = arrhenius_curves(spec.families, T, db=db)
-    user = _user_keys(db)
-    keys = zip(frame["name"].astype(str), frame["direction"].fillna("").astype(str),
-               frame["sigma_ref_S_cm"].astype(float), frame["T_ref_K"].astype(float), strict=True)
-    return frame.assign(source=["user" if k in user else "literature" for k in keys])
+    return arrhenius_curves(spec.families, T, db=db)
 
 
 def operating_table(db: object = None) -> pd.DataFrame:
@@ -95,19 +81,13 @@ def operating_table(db: object = None) -> pd.DataFrame:
 
     A ``source`` column (``literature`` / ``user``) is added when the database holds user rows.
     """
-    from nitrolyte import api
     from nitrolyte.transport.conductivity import conductivity_table
 
     T_K = np.array(TABLE_T_C) + 273.15
     table = conductivity_table(None, T_K, db=db)
     table.columns = [f"σ at {t:g} °C (S/cm)" for t in TABLE_T_C]
     out = table.map(lambda v: float(f"{v:.3g}")).reset_index()
-    # conductivity_table keeps the row order of the materials frame it evaluates
-    rows = api.materials(db=db)
-    rows = rows[rows["sigma_S_cm"].notna() & rows["Ea_eV"].notna()]
-    if (rows["source"] == "user").any() and list(rows["name"]) == list(out["name"]):
-        out.insert(2, "source", rows["source"].to_numpy())
-    return out
+    return out if (out["source"] == "user").any() else out.drop(columns="source")
 
 
 def _table_locations(db: object, frame: pd.DataFrame) -> list[str]:

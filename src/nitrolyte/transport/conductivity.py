@@ -172,15 +172,17 @@ def conductivity_table(
     Returns
     -------
     DataFrame
-        Index ``(name, direction)`` (direction ``""`` for isotropic), one column per temperature
-        (column index named ``T_K``).
+        Index ``(name, direction, source)`` (direction ``""`` for isotropic; source
+        ``literature`` or ``user``, so a user's measurement of a review material is its own row),
+        one column per temperature (column index named ``T_K``).
     """
     T = np.atleast_1d(check_positive("T_K", T_K)).ravel()
     frame = _frame(names, family, db)
     values = _evaluate(frame, T, convention)
     direction = frame["direction"].fillna("").astype(str) if "direction" in frame else [""] * len(frame)
-    index = pd.MultiIndex.from_arrays([frame["name"].astype(str), direction],
-                                      names=["name", "direction"])
+    source = frame["source"].astype(str) if "source" in frame else ["literature"] * len(frame)
+    index = pd.MultiIndex.from_arrays([frame["name"].astype(str), direction, source],
+                                      names=["name", "direction", "source"])
     return pd.DataFrame(values, index=index, columns=pd.Index(T, name="T_K"))
 
 
@@ -216,8 +218,9 @@ def arrhenius_curves(
     Returns
     -------
     DataFrame
-        Columns ``name, direction, family, ref, from_arrhenius, T_ref_K, sigma_ref_S_cm, Ea_eV,
-        Ea_HT_eV, T_transition_K, T_K, inv_T_1000_K, sigma_S_cm, log10_sigma_S_cm``.
+        Columns ``material_id, name, direction, source, family, ref, from_arrhenius, T_ref_K,
+        sigma_ref_S_cm, Ea_eV, Ea_HT_eV, T_transition_K, T_K, inv_T_1000_K, sigma_S_cm,
+        log10_sigma_S_cm`` (``source``: ``literature`` or ``user``).
     """
     T = np.atleast_1d(check_positive("T_K", np.linspace(250.0, 500.0, 101) if T_K is None
                                      else T_K)).ravel()
@@ -233,7 +236,9 @@ def arrhenius_curves(
     values = _evaluate(frame, T, convention)
     rows = []
     for i, r in enumerate(frame.itertuples(index=False)):
-        base = {"name": r.name, "direction": r.direction if isinstance(r.direction, str) else "",
+        base = {"material_id": r.material_id, "name": r.name,
+                "direction": r.direction if isinstance(r.direction, str) else "",
+                "source": r.source,
                 "family": r.family, "ref": str(r.ref), "from_arrhenius": bool(r.from_arrhenius),
                 "T_ref_K": float(r.T_K), "sigma_ref_S_cm": float(r.sigma_S_cm),
                 "Ea_eV": float(r.Ea_eV), "Ea_HT_eV": float(r.Ea_HT_eV),
