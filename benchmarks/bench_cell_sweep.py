@@ -17,22 +17,11 @@ Every loop result is checked against the sweep on the subsample before timings a
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
+from _timing import best_of
 
 from nitrolyte.cell import pouch_cell, sweep
-
-
-def _best(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _pure_python(q: float, t: float, n_p: float) -> float:
@@ -57,8 +46,8 @@ def main() -> None:
             "n_p": np.linspace(0.0, 10.0, args.axis)}
     n = args.axis ** 3
 
-    t_grid, grid = _best(lambda: sweep("grid", **axes), args.repeat)
-    t_frame, _ = _best(lambda: sweep("frame", **axes), args.repeat)
+    t_grid, grid = best_of(lambda: sweep("grid", **axes), args.repeat)
+    t_frame, _ = best_of(lambda: sweep("frame", **axes), args.repeat)
     flat = grid.data["gravimetric_Wh_kg"].ravel()
     mesh = [m.ravel() for m in np.meshgrid(*axes.values(), indexing="ij")]
 
@@ -68,7 +57,7 @@ def main() -> None:
         return [pouch_cell(areal_capacity_mAh_cm2=mesh[0][i], catholyte_um=mesh[1][i],
                            nitride_um=mesh[1][i], n_p=mesh[2][i]).gravimetric_Wh_kg for i in idx]
 
-    t_api, api = _best(api_loop, 1)
+    t_api, api = best_of(api_loop, 1)
     np.testing.assert_allclose(api, flat[idx], rtol=1e-12)
 
     pidx = np.linspace(0, n - 1, min(args.pure_sample, n)).astype(int)
@@ -77,7 +66,7 @@ def main() -> None:
     def pure_loop() -> list[float]:
         return [_pure_python(q, t, p) for q, t, p in zip(qs, ts, nps, strict=True)]
 
-    t_pure, pure = _best(pure_loop, args.repeat)
+    t_pure, pure = best_of(pure_loop, args.repeat)
     np.testing.assert_allclose(pure, flat[pidx], rtol=1e-12)
 
     api_full = t_api / idx.size * n

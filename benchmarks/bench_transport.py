@@ -25,21 +25,10 @@ import argparse
 import math
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-
-
-def _best(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of
 
 
 def _python_loop(params: dict[str, np.ndarray], temperatures: list[float]) -> list[list[float]]:
@@ -81,18 +70,18 @@ def main() -> None:
     params = frame_parameters(frame)
     keys = ("ln_prefactor", "Ea_eV", "sigma_T", "T_transition_K", "Ea_HT_eV")
 
-    t_table, table = _best(lambda: conductivity_table(None, T), args.repeat)
-    t_kernel, _ = _best(lambda: np.exp(ln_sigma(T[None, :], *(params[k][:, None] for k in keys))),
+    t_table, table = best_of(lambda: conductivity_table(None, T), args.repeat)
+    t_kernel, _ = best_of(lambda: np.exp(ln_sigma(T[None, :], *(params[k][:, None] for k in keys))),
                         args.repeat)
     step = max(n_T // args.loop_sample, 1)
     sample = T[::step].tolist()
-    t_loop_sample, loop = _best(lambda: _python_loop(params, sample), args.repeat)
+    t_loop_sample, loop = best_of(lambda: _python_loop(params, sample), args.repeat)
     np.testing.assert_allclose(np.array(loop), table.to_numpy()[:, ::step], rtol=1e-12)
     t_loop = t_loop_sample * n_T / len(sample)
     models = [ArrheniusModel.from_record(api.get(name), direction or None)
-              for name, direction in table.index]
+              for name, direction, _source in table.index]
     small = sample[:: 10]
-    t_api_sample, api_loop = _best(lambda: [[m.sigma_S_cm(x) for x in small] for m in models], 1)
+    t_api_sample, api_loop = best_of(lambda: [[m.sigma_S_cm(x) for x in small] for m in models], 1)
     np.testing.assert_allclose(np.array(api_loop), table.to_numpy()[:, ::step][:, ::10], rtol=1e-12)
     t_api = t_api_sample * n_T / len(small)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.checks import check_nonnegative, check_positive, check_range
 from nitrolyte.errors import InputError
 
@@ -50,14 +51,15 @@ class ScreeningDesign:
         Densities (g/cm3) by material name or formula, for materials the components table lacks.
     """
 
-    thickness_um: float = 20.0
-    catholyte_um: float = 20.0
-    areal_capacity_mAh_cm2: float = 4.0
-    n_p: float = 1.0
-    al_um: float = 10.0
-    cu_um: float = 10.0
-    cathode: str = "NMC811"
-    catholyte: str = "Li3InCl6"
+    # the pouch-cell model's defaults (Fig. 17 caption reading), read from PouchCell, not re-typed
+    thickness_um: float = PouchCell.nitride_um
+    catholyte_um: float = PouchCell.catholyte_um
+    areal_capacity_mAh_cm2: float = PouchCell.areal_capacity_mAh_cm2
+    n_p: float = PouchCell.n_p
+    al_um: float = PouchCell.al_um
+    cu_um: float = PouchCell.cu_um
+    cathode: str = PouchCell.cathode
+    catholyte: str = PouchCell.catholyte
     catholytes: tuple[str, ...] = ("Li3InCl6", "LGPS")
     T_K: float = 298.15
     max_drop_V: float = 0.1
