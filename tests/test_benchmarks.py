@@ -1,0 +1,29 @@
+"""The benchmark scripts still run (tiny sizes): their internal cross-checks of the fast path
+against plain loops (rel 1e-12) are asserted inside the scripts. No timing is asserted here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "args", "expect"), [
+    ("bench_cell_sweep.py", ["--axis", "10", "--loop-sample", "50", "--pure-sample", "500",
+                             "--repeat", "1"], "speed-up of sweep"),
+    ("bench_transport.py", ["--n-temperatures", "200", "--loop-sample", "100", "--repeat", "1"],
+     "ratio loop / conductivity_table"),
+    ("bench_windows.py", ["--repeat", "1"], "speed-up naive/cached"),
+])
+def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
+    env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
+    done = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert expect in done.stdout
