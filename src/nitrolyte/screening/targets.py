@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal, get_args
 
-from nitrolyte.checks import check_choice
+from nitrolyte.checks import check_choice, is_number
 from nitrolyte.errors import InputError
 from nitrolyte.units import K_B_EV
 
@@ -100,9 +100,9 @@ class Target:
         if not isinstance(self.id, str) or not self.id.strip():
             raise InputError(f"Target.id must be a non-empty string, got {self.id!r}")
         check_choice(f"target {self.id!r} comparator", self.comparator, COMPARATORS)
-        if not _finite(self.value):
+        if not is_number(self.value):
             raise InputError(f"target {self.id!r}: value must be a finite number, got {self.value!r}")
-        if not _finite(self.weight) or float(self.weight) <= 0:
+        if not is_number(self.weight) or float(self.weight) <= 0:
             raise InputError(f"target {self.id!r}: weight must be > 0, got {self.weight!r}")
 
     @property
@@ -117,13 +117,6 @@ class Target:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return asdict(self)
-
-
-def _finite(value: Any) -> bool:
-    try:
-        return math.isfinite(float(value)) and not isinstance(value, bool)
-    except (TypeError, ValueError):
-        return False
 
 
 def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = 298.15, T_low_K: float = 253.15,
@@ -149,9 +142,9 @@ def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = 298.15, T_low_K: floa
         Activation energy in eV (0.3565 eV for the defaults).
     """
     check_choice("convention", convention, ("sigmaT", "sigma"))
-    if not _finite(ratio) or ratio <= 1:
+    if not is_number(ratio) or ratio <= 1:
         raise InputError(f"ratio must be > 1, got {ratio!r}")
-    if not (_finite(T_low_K) and _finite(T_room_K) and 0 < T_low_K < T_room_K):
+    if not (is_number(T_low_K) and is_number(T_room_K) and 0 < T_low_K < T_room_K):
         raise InputError(f"need 0 < T_low_K < T_room_K, got T_low_K={T_low_K!r}, T_room_K={T_room_K!r}")
     s = 1.0 if convention == "sigmaT" else 0.0
     return K_B_EV * (math.log(ratio) + s * math.log(T_room_K / T_low_K)) / (1 / T_low_K - 1 / T_room_K)
@@ -284,7 +277,7 @@ def _apply(current: dict[str, Target], item: Any, columns: Sequence[str]) -> Non
         key, op, value = parse_target(item)
     elif isinstance(item, tuple) and len(item) == 3:
         key, op, value = item
-        if not _finite(value):
+        if not is_number(value):
             raise InputError(f"targets[{key!r}] must be a finite number, got {value!r}")
         value = float(value)
     else:
