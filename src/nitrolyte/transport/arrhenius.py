@@ -79,6 +79,27 @@ def ln_sigma(
             - np.asarray(sigma_T, dtype=float) * np.log(T_K))
 
 
+def ln_prefactor_from_point(sigma_S_cm: Any, T_K: Any, Ea_eV: Any, sigma_T: Any) -> np.ndarray:
+    """ln of the Arrhenius prefactor that puts a model through one measured point (broadcasts).
+
+    .. math:: \\ln A = \\ln\\sigma + E_a/(k_B T) + s \\ln T, \\quad s = 1 \\text{ (sigmaT) or } 0
+
+    Parameters
+    ----------
+    sigma_S_cm : array_like
+        Conductivity at ``T_K`` in S/cm (already validated, > 0).
+    T_K : array_like
+        Temperature of the point in K (already validated, > 0).
+    Ea_eV : array_like
+        Activation energy in eV.
+    sigma_T : array_like
+        1.0 for the sigmaT convention (A in S K/cm), 0.0 for sigma (A in S/cm).
+    """
+    T = np.asarray(T_K, dtype=float)
+    return (np.log(np.asarray(sigma_S_cm, dtype=float)) + np.asarray(Ea_eV, dtype=float) / (K_B_EV * T)
+            + np.asarray(sigma_T, dtype=float) * np.log(T))
+
+
 def _check_Ea(name: str, value: Any) -> float:
     return float(check_range(name, value, lo=0.0, hi=EA_MAX_EV))
 
@@ -174,7 +195,7 @@ class ArrheniusModel:
         if T_transition_K is not None and T_transition_K <= T:
             raise InputError(f"T_K (the anchor) must be below T_transition_K={T_transition_K:g} K, "
                              f"got {T:g} K")
-        ln_A = math.log(sigma) + Ea / (K_B_EV * T) + (math.log(T) if convention == "sigmaT" else 0.0)
+        ln_A = float(ln_prefactor_from_point(sigma, T, Ea, 1.0 if convention == "sigmaT" else 0.0))
         return cls(Ea_eV=Ea, prefactor=math.exp(ln_A), convention=convention,
                    T_transition_K=T_transition_K, Ea_HT_eV=Ea_HT_eV, T_ref_K=T,
                    sigma_ref_S_cm=sigma, **provenance)

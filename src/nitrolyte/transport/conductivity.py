@@ -22,9 +22,9 @@ from nitrolyte.transport.arrhenius import (
     Convention,
     Direction,
     PolycrystalRule,
+    ln_prefactor_from_point,
     ln_sigma,
 )
-from nitrolyte.units import K_B_EV
 
 
 def _record(name_or_record: Any, db: Any = None) -> Any:
@@ -131,7 +131,7 @@ def frame_parameters(frame: pd.DataFrame, convention: Convention = "sigmaT") -> 
     Tt = frame["T_transition_K"].to_numpy(float) if "T_transition_K" in frame else missing
     Ea_ht = frame["Ea_HT_eV"].to_numpy(float) if "Ea_HT_eV" in frame else missing
     has = np.isfinite(Tt) & np.isfinite(Ea_ht)
-    return {"ln_prefactor": np.log(sigma) + Ea / (K_B_EV * T_ref) + s * np.log(T_ref),
+    return {"ln_prefactor": ln_prefactor_from_point(sigma, T_ref, Ea, s),
             "Ea_eV": Ea, "sigma_T": np.full_like(Ea, s),
             "T_transition_K": np.where(has, Tt, np.inf), "Ea_HT_eV": np.where(has, Ea_ht, np.nan)}
 
