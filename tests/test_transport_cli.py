@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from nitrolyte.cli import app
-from nitrolyte.cli.transport import parse_area_cm2, parse_length_cm, parse_temperature_K
 from nitrolyte.errors import InputError, UnitError
+from nitrolyte.units import parse_quantity
 
 EIS = Path(__file__).parent / "data" / "eis"
 runner = CliRunner()
@@ -120,11 +120,11 @@ def test_layer_review_4C():
 
 
 def test_quantity_parsers():
-    assert parse_temperature_K("25C") == pytest.approx(298.15)
-    assert parse_temperature_K("300 K") == 300.0
-    assert parse_length_cm("500um", "--thickness") == pytest.approx(0.05)
-    assert parse_area_cm2("78.5mm2", "--area") == pytest.approx(0.785)
+    assert parse_quantity("25C", "temperature", "--T") == pytest.approx(298.15)
+    assert parse_quantity("300 K", "temperature", "--T") == 300.0
+    assert parse_quantity("500um", "length", "--thickness") == pytest.approx(0.05)
+    assert parse_quantity("78.5mm2", "area", "--area") == pytest.approx(0.785)
     with pytest.raises(UnitError, match=r"--area: cannot read '1in2'"):
-        parse_area_cm2("1in2", "--area")
+        parse_quantity("1in2", "area", "--area")
     with pytest.raises(InputError, match="--thickness must be > 0, got 0mm"):
-        parse_length_cm("0mm", "--thickness")
+        parse_quantity("0mm", "length", "--thickness")

@@ -8,7 +8,7 @@ Inside the package everything is SI or the unit spelled in the name (``thickness
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from scipy import constants as _c
@@ -64,17 +64,45 @@ def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-_T_PATTERN = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(K|C|°C|degC)?\s*$")
+_NUMBER = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+_T_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*(K|C|°C|degC)?\s*$")
+_QUANTITY_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*([A-Za-z°µ^0-9]+)\s*$")
+#: kind -> (units accepted by :func:`parse_quantity`, example for the error message)
+_QUANTITY_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "temperature": (("K", "C", "°C", "degC"), "300K or 25C"),
+    "length": (("um", "µm", "mm", "cm"), "500um or 0.5mm"),
+    "area": (("cm2", "cm^2", "mm2", "mm^2"), "0.785cm2 or 78.5mm2"),
+}
 
 
-def parse_temperature(text: str | float, default_unit: str = "K", field: str = "T") -> float:
-    """Parse ``"300K"``, ``"25C"``, ``"25 °C"`` or a bare number (``default_unit``) to kelvin."""
-    if isinstance(text, int | float):
-        return float(to_kelvin(text, default_unit, field))
-    m = _T_PATTERN.match(str(text))
+def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
+    """``"25C"`` -> (25.0, ``"C"``); ``"300K"`` or a bare ``"300"`` -> (300.0, ``"K"``).
+
+    The number keeps the unit it was written in (no range check), for storing it as given.
+    """
+    m = _T_PATTERN.match(text)
     if not m:
-        raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K or 25C")
-    return float(to_kelvin(float(m.group(1)), m.group(2) or default_unit, field))
+        raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K, 25C or 300")
+    return float(m.group(1)), _TEMPERATURE_UNITS[m.group(2) or "K"]
+
+
+def parse_quantity(text: str, kind: Literal["temperature", "length", "area"], field: str) -> float:
+    """Read a number with a required unit: temperature -> K, length -> cm, area -> cm2.
+
+    ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785. Temperatures must be above
+    0 K, lengths and areas > 0; errors name ``field`` and the value received.
+    """
+    units, example = _QUANTITY_KINDS[kind]
+    m = _QUANTITY_PATTERN.match(text)
+    if not m or m.group(2) not in units:
+        raise UnitError(f"{field}: cannot read {text!r}; write a number with a unit "
+                        f"({', '.join(units)}), e.g. {example}")
+    value, unit = float(m.group(1)), m.group(2)
+    if kind == "temperature":
+        return float(to_kelvin(value, unit, field))
+    if value <= 0:
+        raise InputError(f"{field} must be > 0, got {text}")
+    return value * (_LENGTH_TO_CM if kind == "length" else _AREA_TO_CM2)[unit]
 
 
 def conductivity_to_S_cm(value: Any, unit: str, field: str = "conductivity") -> Any:

@@ -7,7 +7,6 @@ output follows the schemas documented in ``docs/cli.md``.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,16 +18,6 @@ from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
-_T = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(K|C|°C|degC)?\s*$")
-
-
-def parse_T(text: str) -> tuple[float, str]:
-    """``"25C"`` -> (25.0, "C"); ``"300K"`` or ``"300"`` -> (300.0, "K")."""
-    m = _T.match(text)
-    if not m:
-        raise InputError(f"--T: cannot read temperature {text!r}; write e.g. 300K, 25C or 300")
-    unit = m.group(2) or "K"
-    return float(m.group(1)), "K" if unit == "K" else "C"
 
 
 def _sigma_text(value: Any, qualifier: Any) -> str:
@@ -137,8 +126,9 @@ def add_cmd(
 ) -> None:
     """Add one of your own measurements (creating the material if its name is new)."""
     from nitrolyte.api import database
+    from nitrolyte.units import split_temperature
 
-    temperature, t_unit = parse_T(T)
+    temperature, t_unit = split_temperature(T, "--T")
     store = database(db)
     res = store.add_measurement(
         material=name, property=property, value=value, unit=unit, temperature=temperature,

@@ -46,10 +46,10 @@ def _floats(text: str | None, option: str) -> tuple[float, ...] | None:
 def _temperature(text: str | None) -> float | None:
     if text is None:
         return None
-    from nitrolyte.cli.materials import parse_T
+    from nitrolyte.units import ZERO_C_K, split_temperature
 
-    value, unit = parse_T(text)
-    return value + 273.15 if unit == "C" else value
+    value, unit = split_temperature(text, "--T")
+    return value + ZERO_C_K if unit == "C" else value
 
 
 def _cell(c: Any) -> str:

@@ -7,7 +7,6 @@ Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -15,47 +14,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
-from nitrolyte.errors import InputError, UnitError
+from nitrolyte.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
 DbOpt = Annotated[str | None, typer.Option("--db", metavar="PATH", help="Database file or URL.")]
-_QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*([A-Za-z°µ^0-9]+)\s*$")
-_T_UNITS = {"K": "K", "C": "C", "°C": "C", "degC": "C"}
-_LENGTH_UNITS = {"um": 1e-4, "µm": 1e-4, "mm": 0.1, "cm": 1.0}
-_AREA_UNITS = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2}
-
-
-def _quantity(text: str, option: str, units: dict[str, Any], example: str) -> tuple[float, Any]:
-    m = _QUANTITY.match(text)
-    if not m or m.group(2) not in units:
-        raise UnitError(f"{option}: cannot read {text!r}; write a number with a unit "
-                        f"({', '.join(units)}), e.g. {example}")
-    return float(m.group(1)), units[m.group(2)]
-
-
-def parse_temperature_K(text: str, option: str = "--T") -> float:
-    """``"300K"`` -> 300.0, ``"25C"`` -> 298.15; the unit is required."""
-    from nitrolyte.units import to_kelvin
-
-    value, unit = _quantity(text, option, _T_UNITS, "300K or 25C")
-    return float(to_kelvin(value, unit, option))
-
-
-def parse_length_cm(text: str, option: str) -> float:
-    """``"500um"`` -> 0.05 (cm)."""
-    value, factor = _quantity(text, option, _LENGTH_UNITS, "500um or 0.5mm")
-    if value <= 0:
-        raise InputError(f"{option} must be > 0, got {text}")
-    return value * factor
-
-
-def parse_area_cm2(text: str, option: str) -> float:
-    """``"78.5mm2"`` -> 0.785 (cm2)."""
-    value, factor = _quantity(text, option, _AREA_UNITS, "0.785cm2 or 78.5mm2")
-    if value <= 0:
-        raise InputError(f"{option} must be > 0, got {text}")
-    return value * factor
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
@@ -89,8 +52,9 @@ def sigma_cmd(
     import numpy as np
 
     from nitrolyte.transport.conductivity import conductivity, model_for
+    from nitrolyte.units import parse_quantity
 
-    T_K = np.array([parse_temperature_K(t) for t in T])
+    T_K = np.array([parse_quantity(t, "temperature", "--T") for t in T])
     sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,  # type: ignore[arg-type]
                                      average=average, db=db))  # type: ignore[arg-type]
     anchor = model_for(name, direction if average is None else "perp_c", convention, db=db)  # type: ignore[arg-type]
@@ -171,13 +135,14 @@ def eis_cmd(
     """Fit impedance spectra; bulk and total conductivity; Arrhenius fit over >= 3 temperatures."""
     from nitrolyte.transport.impedance import arrhenius_from_spectra, fit_impedance
     from nitrolyte.transport.io import read_spectrum
+    from nitrolyte.units import parse_quantity
 
-    L = parse_length_cm(thickness, "--thickness")
-    A = parse_area_cm2(area, "--area")
+    L = parse_quantity(thickness, "length", "--thickness")
+    A = parse_quantity(area, "area", "--area")
     paths = [p for f in files for p in (sorted(f.glob("*.csv")) if f.is_dir() else [f])]
     if not paths:
         raise InputError("no spectra given (a folder must contain *.csv files)")
-    temps = None if not T else [parse_temperature_K(t) for t in T]
+    temps = None if not T else [parse_quantity(t, "temperature", "--T") for t in T]
     if temps is not None and len(temps) != len(paths):
         raise InputError(f"--T given {len(temps)} times for {len(paths)} spectra")
     spectra = [read_spectrum(p, None if temps is None else temps[i]) for i, p in enumerate(paths)]
@@ -223,12 +188,14 @@ def layer_cmd(
 ) -> None:
     """Area-specific resistance, ohmic drop and required conductivity of one SSE layer."""
     from nitrolyte.transport.layer import check_layer
+    from nitrolyte.units import parse_quantity
 
     if T is not None and material is None:
         raise InputError("--T needs --material (a bare --sigma has no temperature dependence)")
     chk = check_layer(sigma, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
                       c_rate=c_rate, max_drop_V=max_drop, material=material,
-                      T_K=None if T is None else parse_temperature_K(T), direction=direction, db=db)
+                      T_K=None if T is None else parse_quantity(T, "temperature", "--T"),
+                      direction=direction, db=db)
     if as_json:
         echo_json(chk.to_dict())
         return
