@@ -9,15 +9,12 @@ line on stderr and exit 1 (2 for a bad option value, docs/cli.md). ``--json`` na
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
 from nitrolyte.errors import InputError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: CLI spelling -> PouchCell parameter (sweep PARAM names and design options)
 PARAMS: dict[str, str] = {

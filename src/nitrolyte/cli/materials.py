@@ -8,16 +8,13 @@ output follows the schemas documented in ``docs/cli.md``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _sigma_text(value: Any, qualifier: Any) -> str:

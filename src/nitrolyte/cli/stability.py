@@ -8,14 +8,12 @@ and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are t
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
 
-F = TypeVar("F", bound=Callable[..., Any])
 SourceOption = Annotated[str, typer.Option(
     "--source", metavar="embedded|mp|FILE",
     help="Energy source: 'embedded' (offline experimental table), 'mp' (Materials Project, needs "

@@ -7,16 +7,14 @@ Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
 from nitrolyte.errors import InputError
 
-F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
 DbOpt = Annotated[str | None, typer.Option("--db", metavar="PATH", help="Database file or URL.")]
 
