@@ -12,11 +12,10 @@ from typing import Annotated
 
 import typer
 
-from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
-DbOpt = Annotated[str | None, typer.Option("--db", metavar="PATH", help="Database file or URL.")]
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
@@ -43,7 +42,7 @@ def sigma_cmd(
         help="Polycrystal average of an anisotropic crystal: bruggeman, arithmetic, harmonic, "
              "geometric.")] = None,
     convention: Annotated[str, typer.Option(help="sigmaT (Fig. 10B) or sigma.")] = "sigmaT",
-    db: DbOpt = None,
+    db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ionic conductivity of a database material at any temperature (Arrhenius from the record)."""
@@ -181,7 +180,7 @@ def layer_cmd(
     = None,
     direction: Annotated[str | None, typer.Option(help="perp_c or par_c.")] = None,
     max_drop: Annotated[float, typer.Option("--max-drop", help="Allowed ohmic drop, V.")] = 0.1,
-    db: DbOpt = None,
+    db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Area-specific resistance, ohmic drop and required conductivity of one SSE layer."""
