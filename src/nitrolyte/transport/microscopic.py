@@ -24,8 +24,8 @@ import numpy as np
 
 from nitrolyte.checks import check_fraction, check_positive, check_range
 from nitrolyte.errors import InputError
-from nitrolyte.transport.arrhenius import ArrheniusModel
-from nitrolyte.units import E_CHARGE, K_B, N_A
+from nitrolyte.transport.arrhenius import EA_MAX_EV, ArrheniusModel
+from nitrolyte.units import E_CHARGE, K_B, K_B_EV, N_A
 
 ANGSTROM_CM = 1e-8
 ANGSTROM3_CM3 = 1e-24
@@ -194,7 +194,7 @@ class HoppingModel:
         check_positive("n_cm3", self.n_cm3)
         check_positive("hop_distance_A", self.hop_distance_A)
         check_positive("attempt_frequency_Hz", self.attempt_frequency_Hz)
-        check_range("Ea_eV", self.Ea_eV, lo=0.0, hi=5.0)
+        check_range("Ea_eV", self.Ea_eV, lo=0.0, hi=EA_MAX_EV)
         check_range("delta_S_m_kB", self.delta_S_m_kB, lo=-50.0, hi=50.0)
         check_fraction("geometric_factor", self.geometric_factor)
         _charge(self.charge_number)
@@ -212,7 +212,7 @@ class HoppingModel:
         T = check_positive("T_K", T_K)
         a0 = self.hop_distance_A * ANGSTROM_CM
         return _out(self.geometric_factor * a0**2 * self.attempt_frequency_Hz
-                    * np.exp(self.delta_S_m_kB - self.Ea_eV / (K_B / E_CHARGE * T)))
+                    * np.exp(self.delta_S_m_kB - self.Ea_eV / (K_B_EV * T)))
 
     def to_model(self, name: str = "") -> ArrheniusModel:
         """The equivalent ``"sigmaT"`` :class:`ArrheniusModel`."""
