@@ -297,11 +297,11 @@ def materials(family: str | None = None, element: str | None = None,
     pandas.DataFrame
         Columns :data:`MATERIAL_LIST_COLUMNS` first, then the rest of the wide frame.
     """
-    frame = database(db).materials_frame(source)
     if min_sigma_S_cm is not None:
         check_positive("min_sigma_S_cm", min_sigma_S_cm)
     if max_Ea_eV is not None:
         check_positive("max_Ea_eV", max_Ea_eV)
+    frame = database(db).materials_frame(source)
     frame = filter_frame(frame, family=family, element=element, min_sigma_S_cm=min_sigma_S_cm,
                          max_Ea_eV=max_Ea_eV, name_contains=name_contains)
     first = [c for c in MATERIAL_LIST_COLUMNS if c in frame.columns]
