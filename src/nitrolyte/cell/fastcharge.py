@@ -24,6 +24,7 @@ from nitrolyte.cell.critical import expand_sse
 from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.checks import check_positive
 from nitrolyte.errors import InputError, MissingDataError, UnknownMaterialError
+from nitrolyte.units import T_ROOM_K
 
 #: default allowed ohmic drop across the SSE stack, V (a design choice, not a review value;
 #: the same default as :func:`nitrolyte.transport.layer.check_layer`)
@@ -116,7 +117,7 @@ def _catholyte_sigma(name: str, T_K: float, direction: str | None) -> tuple[floa
 
 
 def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
-                      T_K: float = 298.15, max_drop_V: float = DEFAULT_MAX_DROP_V,
+                      T_K: float = T_ROOM_K, max_drop_V: float = DEFAULT_MAX_DROP_V,
                       catholyte_sigma_S_cm: float | None = None,
                       nitride_sigma_S_cm: float | None = None,
                       nitride_material: str | None = None, direction: str | None = None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nitrolyte.errors import InputError
+from nitrolyte.units import ZERO_C_K
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,21 +82,21 @@ def _label(row: Any) -> str:
     if is_user(row):
         text += " (user data)"
     if not math.isnan(row["T_transition_K"]):
-        text += f" (LT/HT at {row['T_transition_K'] - 273.15:.0f} °C)"
+        text += f" (LT/HT at {row['T_transition_K'] - ZERO_C_K:.0f} °C)"
     return text
 
 
 def _celsius_ticks(ax: Any) -> list[float]:
     """Round °C values inside the 1000/T range of ``ax``, spaced so that labels never touch."""
     lo, hi = sorted(ax.get_xlim())
-    t_max, t_min = 1000 / lo - 273.15, 1000 / hi - 273.15
+    t_max, t_min = 1000 / lo - ZERO_C_K, 1000 / hi - ZERO_C_K
     candidates = (-50, -25, 0, 25, 50, 100, 150, 200, 300, 400, 500, 700, 1000)
     ticks: list[float] = []
     for t in sorted(candidates, reverse=True):
         if not t_min <= t <= t_max:
             continue
-        x = 1000 / (t + 273.15)
-        if not ticks or abs(x - 1000 / (ticks[-1] + 273.15)) >= 0.06 * (hi - lo):
+        x = 1000 / (t + ZERO_C_K)
+        if not ticks or abs(x - 1000 / (ticks[-1] + ZERO_C_K)) >= 0.06 * (hi - lo):
             ticks.append(t)
     return ticks
 
@@ -134,8 +135,8 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
     ax.set_xlabel(_X_LABEL)
     ax.set_ylabel(_Y_LABEL)
     with np.errstate(divide="ignore"):
-        top = ax.secondary_xaxis("top", functions=(lambda x: 1000 / x - 273.15,
-                                                   lambda t: 1000 / (t + 273.15)))
+        top = ax.secondary_xaxis("top", functions=(lambda x: 1000 / x - ZERO_C_K,
+                                                   lambda t: 1000 / (t + ZERO_C_K)))
     top.set_xticks(_celsius_ticks(ax))
     top.set_xlabel("T (°C)")
     ax.set_title(title, fontsize=11, pad=10)

@@ -15,6 +15,7 @@ from typing import Any
 from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.checks import check_nonnegative, check_positive, check_range
 from nitrolyte.errors import InputError
+from nitrolyte.units import T_ROOM_K
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class ScreeningDesign:
     cathode: str = PouchCell.cathode
     catholyte: str = PouchCell.catholyte
     catholytes: tuple[str, ...] = ("Li3InCl6", "LGPS")
-    T_K: float = 298.15
+    T_K: float = T_ROOM_K
     max_drop_V: float = 0.1
     source: str = "embedded"
     densities_g_cm3: Mapping[str, float] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 
 from nitrolyte.checks import check_choice, is_number
 from nitrolyte.errors import InputError
-from nitrolyte.units import K_B_EV
+from nitrolyte.units import K_B_EV, T_ROOM_K
 
 Comparator = Literal[">", ">=", "<", "<="]
 COMPARATORS: tuple[str, ...] = get_args(Comparator)
@@ -119,7 +119,7 @@ class Target:
         return asdict(self)
 
 
-def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = 298.15, T_low_K: float = 253.15,
+def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = T_ROOM_K, T_low_K: float = 253.15,
                     convention: Literal["sigmaT", "sigma"] = "sigmaT") -> float:
     """Largest activation energy that keeps :math:`\\sigma(T_{low}) \\ge \\sigma(T_{room})/r`.
 

@@ -25,6 +25,7 @@ from nitrolyte.transport.arrhenius import (
     ln_prefactor_from_point,
     ln_sigma,
 )
+from nitrolyte.units import T_ROOM_K
 
 
 def _record(name_or_record: Any, db: Any = None) -> Any:
@@ -145,7 +146,7 @@ def _evaluate(frame: pd.DataFrame, T: np.ndarray, convention: Convention) -> np.
 
 def conductivity_table(
     names: Any = None,
-    T_K: Any = 298.15,
+    T_K: Any = T_ROOM_K,
     *,
     convention: Convention = "sigmaT",
     family: str | None = None,
