@@ -224,7 +224,10 @@ class EnergyModel:
         self.mass_per_density = 0.1 * design.thickness_um  # mg/cm2 per g/cm3 (dense layer)
 
     def energy_Wh_kg(self, density_g_cm3: float) -> float:
-        """Gravimetric energy density (Wh/kg) with the layer at this density (g/cm3)."""
+        """Gravimetric energy density (Wh/kg) with the layer at this density (g/cm3).
+
+        .. math:: e(\\rho) = 1000\\,E/(M_0 + 0.1\\,t\\,\\rho)
+        """
         return 1000.0 * self.energy_mWh_cm2 / (self.base_mass_mg_cm2 + self.mass_per_density * density_g_cm3)
 
     @property
@@ -233,7 +236,10 @@ class EnergyModel:
         return 1000.0 * self.energy_mWh_cm2 / self.base_mass_mg_cm2
 
     def density_limit(self, target_Wh_kg: float) -> float:
-        """Largest density (g/cm3) that still reaches ``target_Wh_kg`` (negative: none)."""
+        """Largest density (g/cm3) that still reaches ``target_Wh_kg`` (Wh/kg; negative: none).
+
+        .. math:: \\rho_{max} = (1000\\,E/e_{target} - M_0)/(0.1\\,t)
+        """
         return (1000.0 * self.energy_mWh_cm2 / target_Wh_kg - self.base_mass_mg_cm2) / self.mass_per_density
 
 
