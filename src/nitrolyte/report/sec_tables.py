@@ -139,9 +139,11 @@ def _text(html: str) -> Cell:
 
 
 # ------------------------------------------------------------------ data
-def _citations(ctx: ReportContext) -> dict[int, str]:
+def _literature_refs(ctx: ReportContext) -> dict[int, tuple[str, str]]:
+    """Review reference number -> (doi, citation), read once per table."""
     refs = ctx.db.table("references", "literature")
-    return {int(r): str(c or "") for r, c in zip(refs["ref"], refs["citation"], strict=True)}
+    return {int(r): (str(d or ""), str(c or ""))
+            for r, d, c in zip(refs["ref"], refs["doi"], refs["citation"], strict=True)}
 
 
 def _errata_for(ids: set[str]) -> tuple[str, ...]:
@@ -159,7 +161,7 @@ def review_table(ctx: ReportContext, wide: pd.DataFrame, location: str) -> Table
     """One of Tables 1-4, grouped by family, with its CSV."""
     import pandas as pd
 
-    cites = _citations(ctx)
+    cites = {n: c for n, (_, c) in _literature_refs(ctx).items()}
     part = wide[wide["location"] == location]
     rows: list[Sequence[Cell] | str] = []
     csv_rows = []
@@ -273,9 +275,11 @@ def errata_table(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
 
     frame = errata()
     names = dict(zip(wide["material_id"], wide["name"], strict=True))
+    literature = _literature_refs(ctx)
     rows = [[_text(r["id"]), _text(_material_names(r["material_ids"], names)),
              _text(r["printed"]), _text(r["correct"]), _text(r["explanation"]),
-             _text(r["location"]), _refs_cell(r["refs"], ctx)] for r in frame.to_dict("records")]
+             _text(r["location"]), _refs_cell(r["refs"], literature)]
+            for r in frame.to_dict("records")]
     html = html_table("tbl-errata", ("Id", "Materials", "Review prints", "Database keeps",
                                      "Why", "Where", "Refs"), rows)
     return TableOutput(key="errata", title="Errata: where the review contradicts itself",
@@ -284,16 +288,10 @@ def errata_table(ctx: ReportContext, wide: pd.DataFrame) -> TableOutput:
                        caption="Errata are data: shown, never silently fixed.")
 
 
-def _refs_cell(refs: Any, ctx: ReportContext) -> Cell:
+def _refs_cell(refs: Any, literature: dict[int, tuple[str, str]]) -> Cell:
+    """``"12;14"`` -> linked reference labels (``literature`` from :func:`_literature_refs`)."""
     numbers = [int(n) for n in str(refs or "").split(";") if n.strip()]
-    cites = _citations(ctx) if numbers else {}
-    dois = _dois(ctx) if numbers else {}
-    return " ".join(ref_cell(n, dois.get(n, ""), cites.get(n, ""))[0] for n in numbers), None
-
-
-def _dois(ctx: ReportContext) -> dict[int, str]:
-    refs = ctx.db.table("references", "literature")
-    return {int(r): str(d or "") for r, d in zip(refs["ref"], refs["doi"], strict=True)}
+    return " ".join(ref_cell(n, *literature.get(n, ("", "")))[0] for n in numbers), None
 
 
 def _number(value: float) -> str:
@@ -312,6 +310,7 @@ def targets_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.dataset import targets
 
     frame = targets()
+    literature = _literature_refs(ctx)
     rows = []
     for r in frame.to_dict("records"):
         unit = _target_unit(r)
@@ -320,7 +319,7 @@ def targets_table(ctx: ReportContext) -> TableOutput:
                      (f'<span class="nowrap">{_COMPARATORS.get(r["comparator"], r["comparator"])} '
                       f"{_number(r['value'])}{escape(unit)}</span>", r["value"]),
                      _text("" if stretch is None else f"{_number(stretch)}{unit}"),
-                     _text(r.get("purpose", "")), _text(r["location"]), _refs_cell(r["refs"], ctx),
+                     _text(r.get("purpose", "")), _text(r["location"]), _refs_cell(r["refs"], literature),
                      _text(r.get("note", ""))])
     html = html_table("tbl-targets", ("Quantity", "Target", "Stretch", "Purpose", "Where", "Refs",
                                       "Note"), rows)
