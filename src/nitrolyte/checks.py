@@ -94,3 +94,9 @@ def is_number(value: Any) -> bool:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def scalar_or_array(value: Any) -> float | np.ndarray:
+    """A 0-d result as a Python float, anything else as a float array (vectorised functions)."""
+    arr = np.asarray(value, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from nitrolyte.cell.components import component, resolve
-from nitrolyte.checks import check_choice, check_nonnegative, check_positive, check_range
+from nitrolyte.checks import (
+    check_choice,
+    check_nonnegative,
+    check_positive,
+    check_range,
+    scalar_or_array,
+)
 from nitrolyte.errors import MissingDataError
 from nitrolyte.units import FARADAY, MAH_TO_C
 
@@ -53,10 +59,6 @@ def unit_of(name: str) -> str:
             return unit
     return ""
 
-
-def _out(value: np.ndarray) -> float | np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
 
 
 @dataclass(frozen=True)
@@ -259,13 +261,14 @@ class PouchCell:
                          "for the volumetric energy density and the stack thickness")
         if p["anode"] == "anode-free":
             notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")
-        inputs = {k: (_out(v) if isinstance(v, np.ndarray) else v) for k, v in p.items()}
+        inputs = {k: (scalar_or_array(v) if isinstance(v, np.ndarray) else v) for k, v in p.items()}
         return CellResult(
-            gravimetric_Wh_kg=_out(1000.0 * energy / total_m),
-            volumetric_Wh_L=_out(1e4 * energy / total_t),
-            energy_mWh_cm2=_out(energy), mass_mg_cm2=_out(total_m), thickness_um=_out(total_t),
-            layer_mass_mg_cm2={k: _out(v) for k, v in masses.items()},
-            layer_thickness_um={k: _out(v) for k, v in thicknesses.items()},
+            gravimetric_Wh_kg=scalar_or_array(1000.0 * energy / total_m),
+            volumetric_Wh_L=scalar_or_array(1e4 * energy / total_t),
+            energy_mWh_cm2=scalar_or_array(energy), mass_mg_cm2=scalar_or_array(total_m),
+            thickness_um=scalar_or_array(total_t),
+            layer_mass_mg_cm2={k: scalar_or_array(v) for k, v in masses.items()},
+            layer_thickness_um={k: scalar_or_array(v) for k, v in thicknesses.items()},
             inputs=inputs, notes=tuple(notes))
 
     def replace(self, **changes: Any) -> PouchCell:

@@ -23,14 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_nonnegative, check_positive
+from nitrolyte.checks import check_nonnegative, check_positive, scalar_or_array
 from nitrolyte.errors import InputError
 
 UM_TO_CM = 1e-4
 
-
-def _out(value: np.ndarray) -> np.ndarray | float:
-    return float(value) if np.ndim(value) == 0 else value
 
 
 def layer_asr_ohm_cm2(sigma_S_cm: Any, thickness_um: Any) -> np.ndarray | float:
@@ -45,7 +42,7 @@ def layer_asr_ohm_cm2(sigma_S_cm: Any, thickness_um: Any) -> np.ndarray | float:
     thickness_um : array_like
         Layer thickness in um (>= 0).
     """
-    return _out(check_nonnegative("thickness_um", thickness_um) * UM_TO_CM
+    return scalar_or_array(check_nonnegative("thickness_um", thickness_um) * UM_TO_CM
                 / check_positive("sigma_S_cm", sigma_S_cm))
 
 
@@ -66,7 +63,7 @@ def stack_asr_ohm_cm2(layers: Sequence[tuple[Any, Any]]) -> np.ndarray | float:
         if len(layer) != 2:
             raise InputError(f"layers[{i}] must be a (sigma_S_cm, thickness_um) pair, got {layer!r}")
         total = total + np.asarray(layer_asr_ohm_cm2(*layer))
-    return _out(np.asarray(total))
+    return scalar_or_array(np.asarray(total))
 
 
 def current_density_mA_cm2(areal_capacity_mAh_cm2: Any, c_rate: Any) -> np.ndarray | float:
@@ -81,7 +78,7 @@ def current_density_mA_cm2(areal_capacity_mAh_cm2: Any, c_rate: Any) -> np.ndarr
     c_rate : array_like
         C-rate in 1/h (> 0; 4C = a 15-min charge).
     """
-    return _out(check_positive("areal_capacity_mAh_cm2", areal_capacity_mAh_cm2)
+    return scalar_or_array(check_positive("areal_capacity_mAh_cm2", areal_capacity_mAh_cm2)
                 * check_positive("c_rate", c_rate))
 
 
@@ -101,7 +98,7 @@ def ohmic_drop_V(sigma_S_cm: Any, thickness_um: Any,
         Current density in mA/cm^2 (>= 0).
     """
     j = check_nonnegative("current_density_mA_cm2", current_density_mA_cm2) * 1e-3
-    return _out(j * np.asarray(layer_asr_ohm_cm2(sigma_S_cm, thickness_um)))
+    return scalar_or_array(j * np.asarray(layer_asr_ohm_cm2(sigma_S_cm, thickness_um)))
 
 
 def required_conductivity_S_cm(areal_capacity_mAh_cm2: Any, c_rate: Any, thickness_um: Any,
@@ -123,7 +120,7 @@ def required_conductivity_S_cm(areal_capacity_mAh_cm2: Any, c_rate: Any, thickne
     """
     j_A_cm2 = np.asarray(current_density_mA_cm2(areal_capacity_mAh_cm2, c_rate)) * 1e-3
     L_cm = check_nonnegative("thickness_um", thickness_um) * UM_TO_CM
-    return _out(j_A_cm2 * L_cm / check_positive("max_drop_V", max_drop_V))
+    return scalar_or_array(j_A_cm2 * L_cm / check_positive("max_drop_V", max_drop_V))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nitrolyte.checks import check_fraction, check_positive, check_range
+from nitrolyte.checks import check_fraction, check_positive, check_range, scalar_or_array
 from nitrolyte.errors import InputError
 from nitrolyte.transport.arrhenius import EA_MAX_EV, ArrheniusModel
 from nitrolyte.units import E_CHARGE, K_B, K_B_EV, N_A
@@ -30,9 +30,6 @@ from nitrolyte.units import E_CHARGE, K_B, K_B_EV, N_A
 ANGSTROM_CM = 1e-8
 ANGSTROM3_CM3 = 1e-24
 
-
-def _out(value: Any) -> np.ndarray | float:
-    return float(value) if np.ndim(value) == 0 else value
 
 
 def carrier_concentration_cm3(
@@ -120,7 +117,7 @@ def sigma_from_D(D_cm2_s: Any, n_cm3: Any, T_K: Any, z: int = 1,
     q = _charge(z)
     out = (check_positive("n_cm3", n_cm3) * q**2 * D
            / (K_B * check_positive("T_K", T_K) * check_fraction("haven_ratio", haven_ratio)))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def D_from_sigma(sigma_S_cm: Any, n_cm3: Any, T_K: Any, z: int = 1,
@@ -151,7 +148,7 @@ def D_from_sigma(sigma_S_cm: Any, n_cm3: Any, T_K: Any, z: int = 1,
     q = _charge(z)
     out = (sigma * K_B * check_positive("T_K", T_K) * check_fraction("haven_ratio", haven_ratio)
            / (check_positive("n_cm3", n_cm3) * q**2))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def _charge(z: int) -> float:
@@ -211,7 +208,7 @@ class HoppingModel:
         """Random-walk diffusivity :math:`D = z a_0^2 \\nu_0 e^{\\Delta S_m/k_B} e^{-E_a/k_BT}`, cm^2/s."""
         T = check_positive("T_K", T_K)
         a0 = self.hop_distance_A * ANGSTROM_CM
-        return _out(self.geometric_factor * a0**2 * self.attempt_frequency_Hz
+        return scalar_or_array(self.geometric_factor * a0**2 * self.attempt_frequency_Hz
                     * np.exp(self.delta_S_m_kB - self.Ea_eV / (K_B_EV * T)))
 
     def to_model(self, name: str = "") -> ArrheniusModel:
