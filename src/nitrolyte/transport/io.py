@@ -23,13 +23,21 @@ import numpy as np
 import pandas as pd
 
 from nitrolyte.errors import DataValidationError, InputError, UnitError
-from nitrolyte.units import ZERO_C_K
+from nitrolyte.units import (
+    ZERO_C_K,
+    area_to_cm2,
+    conductivity_to_S_cm,
+    length_to_cm,
+    resistance_to_ohm,
+)
 
+# Column name -> factor to the internal unit; the factors come from nitrolyte.units (one source).
 _TEMPERATURE = {"T_K": 0.0, "T_C": ZERO_C_K}
-_SIGMA = {"sigma_S_cm": 1.0, "sigma_S_m": 1e-2, "sigma_mS_cm": 1e-3}
-_RESISTANCE = {"R_ohm": 1.0, "R_kohm": 1e3}
-_THICKNESS = {"thickness_um": 1e-4, "thickness_mm": 0.1, "thickness_cm": 1.0}
-_AREA = {"area_cm2": 1.0, "area_mm2": 1e-2}
+_SIGMA = {f"sigma_{u.replace('/', '_')}": float(conductivity_to_S_cm(1.0, u))
+          for u in ("S/cm", "S/m", "mS/cm")}
+_RESISTANCE = {f"R_{u}": float(resistance_to_ohm(1.0, u)) for u in ("ohm", "kohm")}
+_THICKNESS = {f"thickness_{u}": float(length_to_cm(1.0, u)) for u in ("um", "mm", "cm")}
+_AREA = {f"area_{u}": float(area_to_cm2(1.0, u)) for u in ("cm2", "mm2")}
 _PREFIXES = {"T": _TEMPERATURE, "sigma": _SIGMA, "R": _RESISTANCE, "thickness": _THICKNESS,
              "area": _AREA}
 MIN_TEMPERATURES = 3
