@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -30,6 +28,7 @@ from nitrolyte.data.record_models import Records
 from nitrolyte.data.schema import FAMILIES, ColumnError, Material, Measurement, Reference
 from nitrolyte.data.wide import MEASUREMENT_COLUMNS, WIDE_COLUMNS, read_wide_csv, wide_frame
 from nitrolyte.errors import DataValidationError
+from nitrolyte.names import name_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -326,34 +325,8 @@ def errata() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- names
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ɑ": "alpha"}
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d-]")
-
-
-def _normalize_once(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).casefold()
-    for greek, latin in _GREEK.items():
-        text = text.replace(greek, latin)
-    text = _DASHES.sub("-", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"\s*-\s*", "-", text)
-
-
-def normalize_name(name: str) -> str:
-    """Normalize a material name for lookup.
-
-    Case-folded (Unicode NFKC, so subscript digits become digits), Greek ``α β γ δ`` spelled
-    ``alpha beta gamma delta``, every dash and minus sign turned into ``-`` with no spaces
-    around it, and runs of whitespace collapsed: ``"α–Li₃N  Single crystal"`` and
-    ``"alpha-Li3N single crystal"`` both give ``"alpha-li3n single crystal"``. Idempotent.
-    """
-    text = str(name)
-    for _ in range(10):  # NFKC and casefold can interact; iterate to the fixed point
-        nxt = _normalize_once(text)
-        if nxt == text:
-            break
-        text = nxt
-    return text
+#: The one normalizer lives in :mod:`nitrolyte.names`; kept here under its old name.
+normalize_name = name_key
 
 
 @functools.cache
