@@ -310,7 +310,9 @@ class Database:
 
     # ------------------------------------------------------------------ user data
     def add_measurement(self, *, material: str, property: str, value: float, unit: str,
-                        temperature: float, temperature_unit: str = "K", **fields: Any) -> AddResult:
+                        temperature: float, temperature_unit: str = "K",
+                        added_by: str | None = None, source_sha256: str | None = None,
+                        **fields: Any) -> AddResult:
         """Store one user measurement, creating the material if its name is new.
 
         Parameters
@@ -345,7 +347,8 @@ class Database:
         return results[0]
 
     def import_file(self, path: str | os.PathLike[str],
-                    format: Literal["auto", "csv", "json", "obelix"] = "auto") -> TransferResult:
+                    format: Literal["auto", "csv", "json", "obelix"] = "auto",
+                    added_by: str | None = None) -> TransferResult:
         """Import user measurements from a CSV or JSON file, all or nothing.
 
         The file has the long-format columns (``name, property, value, unit, temperature,
@@ -369,6 +372,38 @@ class Database:
         if source is not None:
             check_choice("source", source, SOURCES)
         return _store_io.export(self, Path(path), source, format)
+
+    # TEMP until store package: tokens and measurement sets (CONTRACTS.md signatures; added_by
+    # and source_sha256 above are accepted and not yet stored)
+    def create_token(self, name: str, scope: Literal["write", "admin"] = "write") -> str:
+        """TEMP: a new API token (plaintext, shown once; only its SHA-256 is stored)."""
+        from nitrolyte import _store_tokens_temp
+
+        return _store_tokens_temp.create_token(self, name, scope)
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        """TEMP: the tokens (name, scope, created_at, revoked_at)."""
+        from nitrolyte import _store_tokens_temp
+
+        return _store_tokens_temp.list_tokens(self)
+
+    def revoke_token(self, name: str) -> bool:
+        """TEMP: revoke the active token of this name; False if there was none."""
+        from nitrolyte import _store_tokens_temp
+
+        return _store_tokens_temp.revoke_token(self, name)
+
+    def verify_token(self, plaintext: str) -> dict[str, str] | None:
+        """TEMP: {"name", "scope"} of an active token, else None."""
+        from nitrolyte import _store_tokens_temp
+
+        return _store_tokens_temp.verify_token(self, plaintext)
+
+    def add_measurement_set(self, name: str, **kwargs: Any) -> Any:
+        """TEMP: points + fit of one measurement, stored all or nothing."""
+        from nitrolyte import _store_tokens_temp
+
+        return _store_tokens_temp.add_measurement_set(self, name, **kwargs)
 
     def delete_user_data(self) -> int:
         """Remove every user row; returns the number of user measurements removed."""

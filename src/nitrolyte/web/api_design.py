@@ -1,0 +1,71 @@
+"""Design endpoints: SSE stack check, pouch-cell energy density, critical values, sweeps.
+
+Thin over :func:`nitrolyte.check_stack`, :func:`nitrolyte.pouch_cell`,
+:func:`nitrolyte.critical_value` and :func:`nitrolyte.cell.sweep.sweep`. They compute, store
+nothing, and are open like the reads.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from nitrolyte.web.api_read import json_response
+from nitrolyte.web.schemas import ERRORS, CellIn, CriticalIn, Document, StackIn, SweepIn, dumps
+from nitrolyte.web.security import require_reader
+
+router = APIRouter(tags=["design"], dependencies=[Depends(require_reader)], responses=ERRORS)
+
+
+def _cached(request: Request, key: tuple, build: object) -> Response:
+    return json_response(request.app.state.frames.answer(key, build))  # type: ignore[arg-type]
+
+
+@router.post("/stacks", response_model=Document)
+def stack(body: StackIn) -> Response:
+    """Pairing check of an SSE stack, anode side first: a verdict per interface."""
+    from nitrolyte.stability import check_stack
+
+    result = check_stack(body.layers, "embedded", cathode_potential_V=body.cathode_V)
+    return json_response(dumps(result.to_dict()))
+
+
+@router.post("/cells", response_model=Document)
+def cell(body: CellIn) -> Response:
+    """Energy density (Wh/kg, Wh/L) and layer breakdown of one pouch-cell design."""
+    from nitrolyte.cell.critical import expand_sse
+    from nitrolyte.cell.pouch import pouch_cell
+
+    return json_response(dumps(pouch_cell(**expand_sse(body.design())).to_dict()))
+
+
+@router.post("/cells/critical", response_model=Document)
+def critical(body: CriticalIn) -> Response:
+    """The value of ``solve_for`` at which the design just reaches ``target``."""
+    from nitrolyte.cell.critical import critical_value
+
+    design = body.design()
+    for key in ("target", "solve_for", "basis"):
+        design.pop(key, None)
+    unknown = (("sse_um", "catholyte_um", "nitride_um") if body.solve_for == "sse_um"
+               else (body.solve_for,))
+    design = {k: v for k, v in design.items() if k not in unknown}
+    result = critical_value(body.target, body.solve_for, body.basis, **design)  # type: ignore[arg-type]
+    return json_response(dumps(result.to_dict()))
+
+
+@router.post("/cells/sweep", response_model=Document)
+def sweep(body: SweepIn) -> Response:
+    """Energy density along one parameter (the curves of Fig. 17C-H) for this design."""
+    import numpy as np
+
+    from nitrolyte.cell.sweep import sweep as run
+
+    design = body.design()
+    for key in ("x", "start", "stop", "n"):
+        design.pop(key, None)
+    if body.x == "sse_um":
+        design = {k: v for k, v in design.items() if k not in ("catholyte_um", "nitride_um")}
+    design[body.x] = np.linspace(body.start, body.stop, body.n)
+    frame = run(**design)
+    columns = [body.x, "gravimetric_Wh_kg", "volumetric_Wh_L"]
+    return json_response(dumps({"x": body.x, "points": frame[columns].to_dict("records")}))

@@ -1,0 +1,178 @@
+"""Write endpoints (token required) and the previews of the upload page.
+
+* ``POST /measurements``: one row, the fields of ``nitrolyte add``;
+* ``POST /imports``: a long-format CSV/JSON file (``nitrolyte import``), all rows or none;
+* ``POST /fits``: a sigma(T) CSV -> Arrhenius fit; ``store=true`` keeps points and fit;
+* ``POST /eis``: impedance spectra + geometry -> fits (and Arrhenius over >= 3 temperatures);
+  ``store=true`` keeps them.
+
+Without ``store=true`` the fit endpoints only compute (a preview, no token needed). A stored
+row records the token's name as who added it. Writes through one server are serialised, so
+concurrent writers lose nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+
+from nitrolyte.errors import InputError
+from nitrolyte.web.api_read import json_response
+from nitrolyte.web.schemas import ERRORS, Document, MeasurementIn, dumps
+from nitrolyte.web.security import require_reader, require_writer
+
+router = APIRouter(tags=["write"], responses=ERRORS)
+Files = Annotated[list[UploadFile], File(description="one or more files")]
+Geometry = Annotated[str, Form(max_length=40, description="with its unit: 500um, 0.785cm2")]
+
+
+def _safe_name(name: str | None, index: int) -> str:
+    stem = Path(name or "").name
+    clean = re.sub(r"[^A-Za-z0-9._+-]+", "_", stem)[:120].lstrip(".")
+    return clean or f"upload_{index}.csv"
+
+
+@contextmanager
+def saved(files: list[UploadFile]) -> Iterator[list[tuple[Path, str]]]:
+    """The uploads written to a private temporary folder: (path, sha256) per file."""
+    with tempfile.TemporaryDirectory(prefix="nitrolyte-upload-") as folder:
+        out = []
+        for i, upload in enumerate(files):
+            data = upload.file.read()
+            path = Path(folder) / _safe_name(upload.filename, i)
+            if path.exists():
+                path = path.with_name(f"{i}_{path.name}")
+            path.write_bytes(data)
+            out.append((path, hashlib.sha256(data).hexdigest()))
+        yield out
+
+
+def _write(request: Request, action: Any) -> Any:
+    """Run a store write under the server's write lock, then drop cached answers."""
+    state = request.app.state
+    with state.write_lock:
+        try:
+            return action()
+        finally:
+            state.frames.invalidate()
+
+
+@router.post("/measurements", response_model=Document, status_code=201)
+def add_measurement(request: Request, body: MeasurementIn,
+                    writer: Annotated[dict[str, Any], Depends(require_writer)]) -> Response:
+    """Store one measurement (creating the material if its name is new)."""
+    from nitrolyte.units import split_temperature
+
+    temperature, t_unit = split_temperature(body.T, "T")
+    db = request.app.state.db
+    res = _write(request, lambda: db.add_measurement(
+        material=body.name, property=body.property, value=body.value, unit=body.unit,
+        temperature=temperature, temperature_unit=t_unit, qualifier=body.qualifier,
+        direction=body.direction, phase=body.phase, method=body.method,
+        derived_from_arrhenius=body.from_arrhenius, ref=body.ref, note=body.note,
+        formula=body.formula, family=body.family, space_group=body.space_group,
+        added_by=writer["name"]))
+    return Response(dumps({**res.to_dict(), "added_by": writer["name"]}), status_code=201,
+                    media_type="application/json")
+
+
+@router.post("/imports", response_model=Document, status_code=201)
+def import_file(request: Request, file: Annotated[UploadFile, File()],
+                writer: Annotated[dict[str, Any], Depends(require_writer)],
+                format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto") -> Response:
+    """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none."""
+    db = request.app.state.db
+    with saved([file]) as [(path, _sha)]:
+        res = _write(request, lambda: db.import_file(path, format=format,
+                                                     added_by=writer["name"]))
+        doc = {**res.to_dict(), "path": path.name, "added_by": writer["name"]}
+    return Response(dumps(doc), status_code=201, media_type="application/json")
+
+
+def _writer_if(request: Request, store: bool) -> dict[str, Any] | None:
+    if store:
+        return require_writer(request)
+    require_reader(request)
+    return None
+
+
+class _Meta:
+    """Fields of a stored measurement set given with a fit upload."""
+
+    def __init__(self, name: str | None, formula: str | None, family: str | None):
+        if name is None or not name.strip():
+            raise InputError("name: give the material's name to store the fit (store=true)")
+        self.name, self.formula, self.family = name.strip(), formula or None, family or None
+
+
+@router.post("/fits", response_model=Document)
+def fit_csv(request: Request, file: Annotated[UploadFile, File()],
+            store: Annotated[bool, Form()] = False,
+            name: Annotated[str | None, Form(max_length=300)] = None,
+            formula: Annotated[str | None, Form(max_length=300)] = None,
+            family: Annotated[str | None, Form(max_length=100)] = None,
+            convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT") -> Response:
+    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps it."""
+    from nitrolyte.transport.fitting import fit_arrhenius
+    from nitrolyte.transport.io import read_conductivity_csv
+
+    writer = _writer_if(request, store)
+    meta = _Meta(name, formula, family) if store else None
+    with saved([file]) as [(path, sha)]:
+        data = read_conductivity_csv(path)
+        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
+        doc: dict[str, Any] = {"source": path.name, "fit": fit.to_dict(),
+                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None}
+        if meta is not None and writer is not None:
+            points = [{"T_K": t, "sigma_S_cm": s, "kind": "total"}
+                      for t, s in zip(fit.T_K, fit.sigma_S_cm, strict=True)]
+            stored = _write(request, lambda: request.app.state.db.add_measurement_set(
+                meta.name, formula=meta.formula, family=meta.family, points=points,
+                fit=_fit_fields(fit), method="fit", source_files=[(path.name, sha)],
+                added_by=writer["name"]))
+            doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
+    return json_response(dumps(doc))
+
+
+def _fit_fields(fit: Any) -> dict[str, Any]:
+    """The ``fit`` dict of a measurement set (CONTRACTS.md) from an ArrheniusFit."""
+    return {"Ea_eV": fit.Ea_eV, "Ea_stderr_eV": fit.Ea_stderr_eV,
+            "ln_prefactor": fit.ln_prefactor, "law": fit.convention,
+            "T_min_K": min(fit.T_K), "T_max_K": max(fit.T_K), "sigma_RT_S_cm": fit.sigma_RT_S_cm}
+
+
+@router.post("/eis", response_model=Document)
+def eis(request: Request, files: Files, thickness: Geometry, area: Geometry,
+        T: Annotated[list[str] | None, Form(description="temperature per file, e.g. 300K")] = None,
+        circuit: Annotated[Literal["bulk", "bulk_gb", "series_gb"], Form()] = "bulk",
+        which: Annotated[Literal["bulk", "total"], Form()] = "total",
+        store: Annotated[bool, Form()] = False,
+        name: Annotated[str | None, Form(max_length=300)] = None,
+        formula: Annotated[str | None, Form(max_length=300)] = None,
+        family: Annotated[str | None, Form(max_length=100)] = None) -> Response:
+    """Fit impedance spectra (``nitrolyte eis``): R, sigma per file, Nyquist data, and the
+    Arrhenius fit over >= 3 temperatures; ``store=true`` keeps the conductivities and fit."""
+    from nitrolyte.web import eis_flow
+
+    writer = _writer_if(request, store)
+    meta = _Meta(name, formula, family) if store else None
+    temps = [t for t in (T or []) if t.strip()]
+    with saved(files) as paths:
+        result = eis_flow.fit_files(paths, thickness=thickness, area=area, temperatures=temps,
+                                    circuit=circuit, which=which)
+        if meta is not None and writer is not None:
+            stored = _write(request, lambda: request.app.state.db.add_measurement_set(
+                meta.name, formula=meta.formula, family=meta.family,
+                points=eis_flow.points(result, which),
+                fit=None if result.arrhenius is None else _fit_fields(result.arrhenius),
+                method="EIS", method_details=result.details,
+                source_files=[(p.name, sha) for p, sha in paths], added_by=writer["name"]))
+            result.doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
+    return json_response(dumps(result.doc))

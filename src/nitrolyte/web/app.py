@@ -1,0 +1,128 @@
+"""The FastAPI application: state, error handling, static files and the routers.
+
+Errors are JSON ``{"error": "one line"}``: 400/422 for bad input, 401 for a missing or bad
+token, 403 for a cross-site write, 404 for an unknown material, 413 for an oversized body, 429
+after a flood of bad tokens, 503 when the database cannot be opened. Any other exception is a
+bug and answers 500 with the same shape (the schemathesis suite checks none occurs).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from nitrolyte.errors import (
+    DatabaseError,
+    InputError,
+    MissingDataError,
+    NitrolyteError,
+    UnknownMaterialError,
+)
+from nitrolyte.web.security import BodyLimit, FailureLimiter
+
+_LOG = logging.getLogger("nitrolyte.web")
+HERE = Path(__file__).parent
+#: default limit on a request body, bytes (instrument files of a temperature series fit)
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: exception type -> HTTP status (the handler of the most specific class in the MRO answers)
+STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (UnknownMaterialError, 404), (MissingDataError, 404), (DatabaseError, 503),
+    (InputError, 422), (NitrolyteError, 422), (ValueError, 422),
+)
+#: Content-Security-Policy of every response: nothing is loaded from anywhere but this app
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """The JSON error response: ``{"error": message}`` (one line)."""
+    line = " ".join(str(message).split())
+    return JSONResponse({"error": line}, status_code=status)
+
+
+def _validation_line(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(422, _validation_line(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    def handler(status: int) -> Any:
+        async def _handle(_: Request, exc: Exception) -> JSONResponse:
+            return error(status, str(exc))
+        return _handle
+
+    for kind, status in STATUS:  # looked up along the exception's MRO: most specific first
+        app.add_exception_handler(kind, handler(status))
+
+    @app.exception_handler(Exception)
+    async def _any(_: Request, exc: Exception) -> JSONResponse:
+        _LOG.exception("internal error")
+        return error(500, f"internal error ({type(exc).__name__}); please report it")
+
+
+def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
+               limiter: FailureLimiter | None = None) -> FastAPI:
+    """Build the nitrolyte web application.
+
+    Parameters
+    ----------
+    db : Database, str or path, optional
+        The database (default as :func:`nitrolyte.api.database`: ``NITROLYTE_DATABASE_URL`` or
+        the per-user file); SQLite or PostgreSQL URLs alike.
+    private : bool
+        Reads need a token too (header, or the cookie the ``/login`` page sets).
+    max_body_bytes : int
+        Largest request body accepted, bytes (larger: 413).
+    limiter : FailureLimiter, optional
+        The bad-token limiter (default: 20 bad tokens per minute and client).
+    """
+    from fastapi.staticfiles import StaticFiles
+
+    from nitrolyte import __version__
+    from nitrolyte.api import database
+    from nitrolyte.web import api_design, api_read, api_write, pages
+    from nitrolyte.web.cache import FrameCache
+
+    app = FastAPI(title="nitrolyte", version=__version__,
+                  description="Cited database and toolkit for nitride solid-state electrolytes: "
+                              "REST API. Reads are open; writes need 'Authorization: Bearer "
+                              "<token>'. Errors are {\"error\": \"...\"}.",
+                  docs_url=None, redoc_url=None)
+    app.state.db = database(db)
+    app.state.private = private
+    app.state.limiter = limiter or FailureLimiter()
+    app.state.write_lock = threading.Lock()
+    app.state.frames = FrameCache(app.state.db)
+    _install_errors(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    for module in (api_read, api_write, api_design):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

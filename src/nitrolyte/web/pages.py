@@ -1,0 +1,179 @@
+"""Server-rendered pages (Jinja2): browser, material, overlay, cell designer, stack checker,
+screening, upload.
+
+Pages read through the same public API as the REST endpoints; figures come from
+:mod:`nitrolyte.plotting` as Plotly JSON that ``static/app.js`` draws with the Plotly bundle of
+the ``plotly`` package, served by this app (``/plotly.min.js``). Nothing is loaded from
+anywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from nitrolyte.errors import MissingDataError, NitrolyteError
+from nitrolyte.web.security import require_reader
+
+router = APIRouter(include_in_schema=False)
+PageReader = [Depends(require_reader)]
+NAV = (("/", "Materials"), ("/overlay", "Overlay"), ("/cell", "Cell designer"),
+       ("/stack", "Stack checker"), ("/screening", "Screening"), ("/upload", "Upload"))
+
+
+@functools.cache
+def templates() -> Any:
+    from fastapi.templating import Jinja2Templates
+
+    return Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page of ``templates/`` with the navigation."""
+    return templates().TemplateResponse(request, name, {"nav": NAV, **context},
+                                        status_code=status_code)
+
+
+def figure_json(fig: Any) -> str:
+    """Plotly JSON safe to embed in ``<script type="application/json">``."""
+    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@router.get("/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """The Plotly bundle that ships inside the ``plotly`` package (the report embeds the same)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return FileResponse(path, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/assets/{name}")
+def report_asset(name: str) -> Response:
+    """The report's own assets (sortable tables, stylesheet), shared with the pages."""
+    folder = Path(__file__).parent.parent / "report" / "assets"
+    allowed = {p.name: p for p in folder.iterdir() if p.suffix in (".js", ".css")}
+    if name not in allowed:
+        return Response("not found", status_code=404, media_type="text/plain")
+    kind = "text/javascript" if name.endswith(".js") else "text/css"
+    return FileResponse(allowed[name], media_type=kind)
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=PageReader)
+def browser(request: Request, q: Annotated[str | None, Query(max_length=200)] = None,
+            family: Annotated[str | None, Query(max_length=100)] = None,
+            source: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """Materials browser: search, family filter, sortable columns, overlay selection."""
+    from nitrolyte.api import filter_frame
+    from nitrolyte.dataset import FAMILIES
+
+    frame = request.app.state.frames.materials()
+    families = sorted({*FAMILIES, *(f for f in frame["family"].dropna() if f)})
+    error = None
+    try:
+        if source in ("literature", "user"):
+            frame = frame[frame["source"] == source]
+        frame = filter_frame(frame, family=family or None, name_contains=(q or "").strip() or None)
+    except NitrolyteError as exc:
+        error = str(exc)
+    rows = frame.to_dict("records")
+    return render(request, "browser.html", rows=rows, q=q or "", family=family or "",
+                  source=source or "", families=families, error=error,
+                  status_code=422 if error else 200)
+
+
+def _arrhenius(families: Any, names: Any, title: str, db: Any) -> tuple[str | None, str | None]:
+    from nitrolyte.plotting.arrhenius import plotly_arrhenius_family
+    from nitrolyte.transport.conductivity import arrhenius_curves
+
+    try:
+        frame = arrhenius_curves(families, names=names, db=db)
+    except MissingDataError as exc:
+        return None, str(exc)
+    return figure_json(plotly_arrhenius_family(frame, title)), None
+
+
+@router.get("/materials/{name}", response_class=HTMLResponse, dependencies=PageReader)
+def material_page(request: Request, name: str) -> HTMLResponse:
+    """One material: every record with its source, the errata, the family's Arrhenius plot."""
+    from nitrolyte.web.api_read import material_doc
+
+    try:
+        doc = material_doc(request, name)
+    except NitrolyteError as exc:
+        return render(request, "message.html", status_code=404, title="Unknown material",
+                      message=str(exc))
+    rec = doc["material"]
+    db = request.app.state.db
+    fig, note = (_arrhenius(rec["family"], None, f"{rec['family']} family", db)
+                 if rec["family"] else (None, None))
+    if fig is None:
+        fig, note = _arrhenius(None, [rec["name"]], rec["name"], db)
+    return render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
+                  figure_note=note)
+
+
+@router.get("/overlay", response_class=HTMLResponse, dependencies=PageReader)
+def overlay(request: Request,
+            m: Annotated[list[str] | None, Query(max_length=30)] = None) -> HTMLResponse:
+    """Arrhenius curves of any selection of materials on one plot."""
+    names = [n for n in (m or []) if n.strip()]
+    fig, note = (None, None)
+    if names:
+        try:
+            fig, note = _arrhenius(None, names, "Selected materials", request.app.state.db)
+        except NitrolyteError as exc:
+            note = str(exc)
+    return render(request, "overlay.html", names=names, figure=fig, figure_note=note,
+                  all_names=request.app.state.db.names())
+
+
+@router.get("/cell", response_class=HTMLResponse, dependencies=PageReader)
+def cell_designer(request: Request) -> HTMLResponse:
+    """Cell designer: sliders; Wh/kg, Wh/L and critical values follow through the API."""
+    from nitrolyte.cell.pouch import pouch_cell
+
+    defaults = {k: v["value"] for k, v in pouch_cell().to_dict()["inputs"].items()}
+    return render(request, "cell.html", defaults=defaults)
+
+
+@router.get("/stack", response_class=HTMLResponse, dependencies=PageReader)
+def stack_page(request: Request,
+               layers: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+    """Stack checker: a verdict for every interface of an SSE stack."""
+    from nitrolyte.stability import check_stack
+
+    result, error = None, None
+    if layers and layers.strip():
+        try:
+            result = check_stack(layers, "embedded").to_dict()
+        except (NitrolyteError, ValueError) as exc:
+            error = str(exc)
+    return render(request, "stack.html", layers=layers or "Li | β-Li3N | Li3InCl6 | NMC811",
+                  result=result, error=error, status_code=422 if error else 200)
+
+
+@router.get("/screening", response_class=HTMLResponse, dependencies=PageReader)
+def screening_page(request: Request,
+                   family: Annotated[str | None, Query(max_length=100)] = None) -> HTMLResponse:
+    """The screening table: every material against the review's targets."""
+    from nitrolyte.screening import screen
+
+    error, result = None, None
+    try:
+        result = screen(family=family or None, db=request.app.state.db, source="embedded")
+    except NitrolyteError as exc:
+        error = str(exc)
+    return render(request, "screening.html", result=result, family=family or "", error=error,
+                  status_code=422 if error else 200)
+
+
+@router.get("/upload", response_class=HTMLResponse, dependencies=PageReader)
+def upload_page(request: Request) -> HTMLResponse:
+    """Upload a sigma(T) CSV, impedance spectra or a database CSV; preview, then store."""
+    return render(request, "upload.html")

@@ -1,0 +1,180 @@
+// nitrolyte web pages: draw embedded Plotly figures; the cell designer; the upload preview.
+// Talks only to this server's /api/v1 (the Content-Security-Policy allows nothing else).
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+
+  function fmt(value, digits) {
+    return value === null || value === undefined || isNaN(value) ? "–" : Number(value).toPrecision(digits || 4);
+  }
+
+  function showError(el, message) {
+    if (!el) return;
+    el.hidden = !message;
+    el.textContent = message || "";
+  }
+
+  function api(path, options) {
+    return fetch(path, options).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+        return body;
+      });
+    });
+  }
+
+  function postJSON(path, doc) {
+    return api(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(doc)});
+  }
+
+  // ---------------------------------------------------------------- embedded figures
+  document.querySelectorAll("div.plot[data-figure]").forEach(function (div) {
+    var fig = JSON.parse($(div.getAttribute("data-figure")).textContent);
+    Plotly.newPlot(div, fig.data, fig.layout, {responsive: true, displaylogo: false});
+  });
+
+  // ---------------------------------------------------------------- cell designer
+  var cellForm = $("cell-form");
+  if (cellForm) {
+    var keys = ["areal_capacity_mAh_cm2", "catholyte_um", "nitride_um", "n_p", "al_um", "cu_um"];
+    var pending = null, seq = 0;
+    var design = function () {
+      var d = {};
+      keys.forEach(function (k) { d[k] = parseFloat($(k).value); $(k + "-value").textContent = $(k).value; });
+      return d;
+    };
+    var critical = function (d, target, solveFor, cell) {
+      var body = Object.assign({}, d, {target: target, solve_for: solveFor});
+      return postJSON("/api/v1/cells/critical", body).then(function (r) {
+        $(cell).textContent = r.reachable ? fmt(r.value, 3) : "not reachable";
+      });
+    };
+    var update = function () {
+      var d = design(), mine = ++seq;
+      Promise.all([
+        postJSON("/api/v1/cells", d),
+        postJSON("/api/v1/cells/sweep", Object.assign({}, d, {x: "nitride_um", start: 0, stop: 100, n: 51})),
+      ]).then(function (res) {
+        if (mine !== seq) return;
+        var cell = res[0], curve = res[1];
+        $("wh-kg").textContent = fmt(cell.gravimetric_Wh_kg, 4);
+        $("wh-l").textContent = fmt(cell.volumetric_Wh_L, 4);
+        var rows = Object.keys(cell.breakdown).map(function (layer) {
+          var b = cell.breakdown[layer];
+          return "<tr><td>" + layer + "</td><td>" + fmt(b.mass_mg_cm2, 3) + "</td><td>" + fmt(b.thickness_um, 3) + "</td></tr>";
+        });
+        $("breakdown").tBodies[0].innerHTML = rows.join("");
+        var pts = curve.points;
+        Plotly.react("fig17", [
+          {x: pts.map(function (p) { return p.nitride_um; }), y: pts.map(function (p) { return p.gravimetric_Wh_kg; }),
+           mode: "lines", name: "this design, varying the nitride layer"},
+          {x: [d.nitride_um], y: [cell.gravimetric_Wh_kg], mode: "markers", marker: {size: 12, color: "#a3261b"},
+           name: "current design"}],
+          {template: "simple_white", height: 420, margin: {t: 30, l: 60, r: 20, b: 50},
+           xaxis: {title: {text: "nitride SSE layer (µm)"}}, yaxis: {title: {text: "gravimetric energy density (Wh/kg)"}},
+           shapes: [350, 500].map(function (t) { return {type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
+             line: {dash: "dash", width: 1, color: "black"}}; })},
+          {responsive: true, displaylogo: false});
+        showError($("cell-error"), "");
+      }).catch(function (e) { showError($("cell-error"), e.message); });
+      Promise.all([
+        critical(d, 350, "nitride_um", "crit-nitride-350"), critical(d, 500, "nitride_um", "crit-nitride-500"),
+        critical(d, 350, "areal_capacity_mAh_cm2", "crit-q-350"), critical(d, 500, "areal_capacity_mAh_cm2", "crit-q-500"),
+        critical(d, 350, "n_p", "crit-np-350"), critical(d, 500, "n_p", "crit-np-500"),
+      ]).catch(function (e) { showError($("cell-error"), e.message); });
+    };
+    keys.forEach(function (k) {
+      $(k).addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(update, 60); });
+    });
+    update();
+  }
+
+  // ---------------------------------------------------------------- upload
+  var uploadForm = $("upload-form");
+  if (uploadForm) {
+    var syncKind = function () {
+      var kind = $("kind").value;
+      $("eis-fields").hidden = kind !== "eis";
+      $("meta-fields").hidden = kind === "imports";
+    };
+    $("kind").addEventListener("change", syncKind);
+    syncKind();
+    var send = function (store) {
+      var kind = $("kind").value, files = $("files").files, data = new FormData();
+      showError($("upload-error"), "");
+      $("upload-status").textContent = "";
+      if (!files.length) { showError($("upload-error"), "files: choose a file first"); return; }
+      if (kind === "imports" && !store) { previewImport(files[0]); return; }
+      if (kind === "eis") {
+        Array.prototype.forEach.call(files, function (f) { data.append("files", f); });
+        ["thickness", "area", "circuit"].forEach(function (k) { data.append(k, uploadForm.elements[k].value); });
+        $("temps").value.split(",").map(function (t) { return t.trim(); }).filter(Boolean)
+          .forEach(function (t) { data.append("T", t); });
+      } else {
+        data.append("file", files[0]);
+      }
+      if (kind !== "imports") {
+        data.append("store", store ? "true" : "false");
+        ["name", "formula", "family"].forEach(function (k) {
+          var v = uploadForm.elements[k].value.trim(); if (v) data.append(k, v); });
+      }
+      var headers = {};
+      if (store) {
+        var token = $("token").value.trim();
+        if (!token) { showError($("upload-error"), "token: enter a token to store"); return; }
+        headers.Authorization = "Bearer " + token;
+      }
+      api("/api/v1/" + kind, {method: "POST", body: data, headers: headers}).then(function (doc) {
+        render(kind, doc);
+        var stored = doc.stored || (kind === "imports" ? doc : null);
+        $("upload-status").textContent = stored ? "Stored (added by " + stored.added_by + ")." : "Preview only: nothing stored.";
+      }).catch(function (e) { showError($("upload-error"), e.message); });
+    };
+    var previewImport = function (file) {
+      file.text().then(function (text) {
+        var lines = text.split(/\r?\n/).filter(Boolean).slice(0, 21);
+        $("preview-out").innerHTML = "<pre id='import-preview'></pre>";
+        $("import-preview").textContent = lines.join("\n");
+        $("upload-status").textContent = "Preview of the first rows; Store validates every row (all or nothing).";
+      });
+    };
+    var render = function (kind, doc) {
+      var out = $("preview-out"), rows = [];
+      if (kind === "imports") { out.textContent = doc.n_measurements + " measurement(s) imported, " + doc.n_materials_created + " new material(s)."; return; }
+      var fit = kind === "fits" ? doc.fit : doc.arrhenius;
+      if (fit) {
+        rows.push(["Ea (eV)", fmt(fit.Ea_eV, 4) + " ± " + fmt(fit.Ea_stderr_eV, 2)]);
+        rows.push(["σ at 25 °C (S/cm)", fmt(doc.sigma_RT_S_cm, 3)]);
+        rows.push(["R²", fmt(fit.r_squared, 5)]);
+      }
+      (doc.impedance_fits || []).forEach(function (f) {
+        rows.push([(f.source || "").split("/").pop() + (f.T_K ? " (" + fmt(f.T_K, 4) + " K)" : ""),
+                   "σ bulk " + fmt(f.sigma_bulk_S_cm, 3) + ", total " + fmt(f.sigma_total_S_cm, 3) + " S/cm"]);
+      });
+      var warnings = (doc.warnings || []).concat(fit && fit.outliers ? fit.outliers.map(function (o, i) {
+        return o ? fit.T_K[i] + " K is an outlier (kept)" : null; }).filter(Boolean) : []);
+      out.innerHTML = "<table id='preview-table'><tbody></tbody></table><ul id='preview-warnings'></ul>";
+      rows.forEach(function (r) {
+        var tr = document.createElement("tr");
+        r.forEach(function (c) { var td = document.createElement("td"); td.textContent = c; tr.appendChild(td); });
+        $("preview-table").tBodies[0].appendChild(tr);
+      });
+      (warnings.length ? warnings : ["no warnings"]).forEach(function (w) {
+        var li = document.createElement("li"); li.textContent = w; $("preview-warnings").appendChild(li); });
+      var traces = [], layout = {template: "simple_white", height: 420, margin: {t: 30, l: 70, r: 20, b: 50}};
+      if (doc.nyquist) {
+        doc.nyquist.forEach(function (n) {
+          traces.push({x: n.Z_real_ohm, y: n.minus_Z_imag_ohm, mode: "markers", name: n.source});
+          traces.push({x: n.fit_Z_real_ohm, y: n.fit_minus_Z_imag_ohm, mode: "lines", name: n.source + " fit"});
+        });
+        layout.xaxis = {title: {text: "Z′ (Ω)"}}; layout.yaxis = {title: {text: "−Z″ (Ω)"}, scaleanchor: "x"};
+      } else if (fit) {
+        traces.push({x: fit.T_K.map(function (t) { return 1000 / t; }), y: fit.sigma_S_cm, mode: "markers", name: "data"});
+        layout.xaxis = {title: {text: "1000/T (1/K)"}}; layout.yaxis = {title: {text: "σ (S/cm)"}, type: "log"};
+      }
+      Plotly.react("preview-plot", traces, layout, {displaylogo: false});
+    };
+    $("preview").addEventListener("click", function () { send(false); });
+    $("store").addEventListener("click", function () { send(true); });
+  }
+})();
