@@ -1,0 +1,282 @@
+"""The REST API of ``nitrolyte serve`` (in-process, FastAPI's TestClient).
+
+Values are checked against the Python API they wrap and against closed forms: sigma(T) from
+the record's sigma_ref, T_ref and Ea (sigmaT Arrhenius law), the critical SSE thickness put back
+into the cell model gives the target, impedance spectra of tests/data/eis (generated with
+Ea = 0.52 eV, 8.3e-7 S/cm at 25 C) give those back. Writes: token required, all or nothing,
+nothing lost with concurrent writers. Errors: one JSON line, 4xx.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+
+EIS = Path(__file__).parent.parent / "data" / "eis"
+K_B_EV = 8.617333262e-5
+
+
+@pytest.fixture
+def client(web_db: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+
+    with TestClient(create_app(web_db)) as c:
+        yield c
+
+
+@pytest.fixture
+def token(web_db: Any) -> str:
+    return web_db.create_token("alice")
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def one_line_error(response: Any, status: int, match: str) -> None:
+    assert response.status_code == status, response.text
+    doc = response.json()
+    assert set(doc) == {"error"} and "\n" not in doc["error"]
+    assert match in doc["error"], doc["error"]
+
+
+# ------------------------------------------------------------------------------------- reads
+
+def test_materials_list_pages_and_filters(client, web_db):
+    import nitrolyte
+
+    whole = client.get("/api/v1/materials", params={"limit": 1000}).json()
+    assert whole["total"] == len(nitrolyte.materials(db=web_db)) == whole["count"]
+    page = client.get("/api/v1/materials", params={"offset": 5, "limit": 3}).json()
+    assert [m["name"] for m in page["materials"]] == [m["name"] for m in whole["materials"][5:8]]
+    halides = client.get("/api/v1/materials", params={"family": "nitride halide",
+                                                       "min_sigma_S_cm": 1e-4}).json()
+    expected = nitrolyte.materials(family="nitride halide", min_sigma_S_cm=1e-4, db=web_db)
+    assert [m["name"] for m in halides["materials"]] == list(expected["name"])
+    assert all(m["sigma_S_cm"] >= 1e-4 for m in halides["materials"])
+
+
+def test_materials_filter_errors_are_one_line_4xx(client):
+    one_line_error(client.get("/api/v1/materials", params={"family": "perovskite"}), 422,
+                   "family")
+    one_line_error(client.get("/api/v1/materials", params={"min_sigma_S_cm": -1}), 422,
+                   "min_sigma_S_cm")
+    one_line_error(client.get("/api/v1/materials", params={"limit": 0}), 422, "limit")
+
+
+def test_material_record_has_provenance_and_errata(client):
+    doc = client.get("/api/v1/materials/alpha-Li3N single crystal").json()
+    assert doc["material"]["space_group"] == "P6/mmm"
+    assert any(e["id"] == "li3n_alpha_space_group" and e["printed"] == "P6_3/mmm"
+               for e in doc["errata"])
+    sigma = [m for m in doc["material"]["measurements"] if m["property"] == "ionic_conductivity"]
+    assert {m["direction"] for m in sigma} == {"perp_c", "par_c"}
+    assert all(m["source"] == "literature" and m["ref"] for m in sigma)
+
+
+def test_unknown_material_is_404_with_suggestions(client):
+    one_line_error(client.get("/api/v1/materials/beta-Li3M"), 404, "did you mean")
+
+
+def test_sigma_matches_the_arrhenius_closed_form(client):
+    import nitrolyte
+
+    rec = nitrolyte.get("beta-Li3N")
+    s_ref, T_ref, Ea = rec.sigma_S_cm(), rec.T_K(), rec.Ea_eV()
+    doc = client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": [250, 300, 400]}).json()
+    for r in doc["results"]:
+        T = r["T_K"]
+        expected = s_ref * T_ref / T * math.exp(-Ea / K_B_EV * (1 / T - 1 / T_ref))
+        assert r["sigma_S_cm"] == pytest.approx(expected, rel=1e-9)
+    one_line_error(client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": -3}), 422, "T")
+
+
+def test_window_and_stack(client):
+    w = client.get("/api/v1/windows/Li3N").json()
+    assert w["reduction_V"] == 0.0 and 0.40 < w["oxidation_V"] < 0.50  # Fig. 2A: 0 - 0.44 V
+    s = client.post("/api/v1/stacks", json={"layers": "Li | beta-Li3N | Li3InCl6 | NMC811"}).json()
+    assert [i["left"] for i in s["interfaces"]] == ["Li", "beta-Li3N", "Li3InCl6"]
+    assert s["interfaces"][0]["status"] == "stable"
+    one_line_error(client.post("/api/v1/stacks", json={"layers": "Li | Qq9"}), 422, "")
+
+
+def test_cell_equals_python_api_and_critical_round_trips(client):
+    import nitrolyte
+
+    doc = client.post("/api/v1/cells", json={"areal_capacity_mAh_cm2": 5, "sse_um": 30}).json()
+    ref = nitrolyte.pouch_cell(areal_capacity_mAh_cm2=5, catholyte_um=30, nitride_um=30)
+    assert doc["gravimetric_Wh_kg"] == pytest.approx(ref.gravimetric_Wh_kg, rel=1e-12)
+    assert doc["volumetric_Wh_L"] == pytest.approx(ref.volumetric_Wh_L, rel=1e-12)
+    crit = client.post("/api/v1/cells/critical", json={"target": 350, "solve_for": "sse_um"})
+    value = crit.json()["value"]
+    back = client.post("/api/v1/cells", json={"sse_um": value}).json()
+    assert back["gravimetric_Wh_kg"] == pytest.approx(350, rel=1e-9)
+    curve = client.post("/api/v1/cells/sweep", json={"x": "nitride_um", "start": 0, "stop": 100,
+                                                      "n": 11}).json()["points"]
+    wh = [p["gravimetric_Wh_kg"] for p in curve]
+    assert all(a > b for a, b in zip(wh, wh[1:], strict=False))  # a thicker SSE only adds mass
+    one_line_error(client.post("/api/v1/cells", json={"sse_um": -1}), 422, "sse_um")
+    one_line_error(client.post("/api/v1/cells", json={"bogus": 1}), 422, "bogus")
+
+
+def test_screening_matches_python_api(client, web_db):
+    import nitrolyte
+
+    doc = client.get("/api/v1/screening", params={"family": "Li3N"}).json()
+    ref = nitrolyte.screen(family="Li3N", db=web_db)
+    assert [r["label"] for r in doc["rows"]] == [r.label for r in ref.rows]
+
+
+# ------------------------------------------------------------------------------------ writes
+
+ROW = {"name": "Lab nitride A", "value": 2.5e-4, "unit": "S/cm", "T": "25C", "formula": "Li3N",
+       "method": "EIS"}
+
+
+def test_write_needs_a_valid_token(client, token, web_db):
+    one_line_error(client.post("/api/v1/measurements", json=ROW), 401, "token")
+    one_line_error(client.post("/api/v1/measurements", json=ROW, headers=auth("nl_wrong")), 401,
+                   "not valid")
+    done = client.post("/api/v1/measurements", json=ROW, headers=auth(token))
+    assert done.status_code == 201, done.text
+    assert done.json()["added_by"] == "alice" and done.json()["material_created"]
+    rows = client.get("/api/v1/materials", params={"source": "user"}).json()["materials"]
+    assert [(r["name"], r["sigma_S_cm"], r["T_K"]) for r in rows] == [
+        ("Lab nitride A", 2.5e-4, 298.15)]
+    web_db.revoke_token("alice")
+    one_line_error(client.post("/api/v1/measurements", json=ROW, headers=auth(token)), 401,
+                   "not valid")
+
+
+def test_stored_row_records_the_token_name(client, token, web_db):
+    client.post("/api/v1/measurements", json=ROW, headers=auth(token))
+    table = web_db.table("measurements", "user")
+    if "added_by" not in table.columns:
+        pytest.skip("provenance columns arrive with the store package (issue 10)")
+    assert list(table["added_by"]) == ["alice"]
+
+
+def test_bad_token_flood_is_rate_limited(web_db):
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+    from nitrolyte.web.security import FailureLimiter
+
+    good = web_db.create_token("bob")
+    with TestClient(create_app(web_db, limiter=FailureLimiter(max_failures=5))) as c:
+        codes = [c.post("/api/v1/measurements", json=ROW, headers=auth(f"nl_guess{i}")).status_code
+                 for i in range(8)]
+        assert codes == [401] * 5 + [429] * 3
+        # while blocked, even the right token is refused: the flood gets nothing
+        one_line_error(c.post("/api/v1/measurements", json=ROW, headers=auth(good)), 429,
+                       "too many")
+
+
+def test_oversized_body_is_413(web_db, token):
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+
+    with TestClient(create_app(web_db, max_body_bytes=1000)) as c:
+        big = {**ROW, "note": "x" * 400, "method": "y" * 400, "ref": "z" * 400}
+        one_line_error(c.post("/api/v1/measurements", json=big, headers=auth(token)), 413,
+                       "larger than 1000 bytes")
+    assert web_db.table("measurements", "user").empty
+
+
+def test_cross_site_write_is_refused(client, token):
+    response = client.post("/api/v1/measurements", json=ROW,
+                           headers={**auth(token), "Origin": "http://evil.example"})
+    one_line_error(response, 403, "cross-site")
+
+
+def test_import_is_all_or_nothing(client, token, web_db):
+    good = ("name,property,value,unit,temperature,temperature_unit\n"
+            "Lab B,ionic_conductivity,1e-4,S/cm,300,K\nLab B,activation_energy,0.4,eV,300,K\n")
+    bad = good + "Lab C,ionic_conductivity,-5,S/cm,300,K\n"
+    failed = client.post("/api/v1/imports", files={"file": ("lab.csv", bad.encode())},
+                         headers=auth(token))
+    one_line_error(failed, 422, "row 3")
+    assert web_db.table("measurements", "user").empty
+    done = client.post("/api/v1/imports", files={"file": ("lab.csv", good.encode())},
+                       headers=auth(token))
+    assert done.status_code == 201 and done.json()["n_measurements"] == 2
+    assert client.get("/api/v1/materials/Lab B").json()["material"]["source"] == "user"
+
+
+def test_concurrent_writers_lose_nothing(client, web_db):
+    tokens = [web_db.create_token(f"writer{i}") for i in range(8)]
+    errors: list[str] = []
+
+    def write(i: int) -> None:
+        for j in range(5):
+            row = {**ROW, "name": f"Concurrent {i % 3}", "value": 1e-4 * (1 + i + 10 * j)}
+            r = client.post("/api/v1/measurements", json=row, headers=auth(tokens[i]))
+            if r.status_code != 201:
+                errors.append(r.text)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = web_db.table("measurements", "user")
+    assert len(stored) == 40
+    assert sorted(stored["value"]) == sorted(1e-4 * (1 + i + 10 * j) for i in range(8)
+                                             for j in range(5))
+
+
+def test_fit_preview_stores_nothing_and_store_keeps_the_fit(client, token, web_db):
+    Ea, s0 = 0.45, 1e-3
+    temps = [273.15, 298.15, 323.15, 348.15, 373.15]
+    lines = ["T_K,sigma_S_cm"] + [
+        f"{T},{s0 * 298.15 / T * math.exp(-Ea / K_B_EV * (1 / T - 1 / 298.15))!r}" for T in temps]
+    csv = "\n".join(lines).encode()
+    preview = client.post("/api/v1/fits", files={"file": ("sample.csv", csv)})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["fit"]["Ea_eV"] == pytest.approx(Ea, rel=1e-6)
+    assert preview.json()["sigma_RT_S_cm"] == pytest.approx(s0, rel=1e-6)
+    assert web_db.table("measurements", "user").empty
+    one_line_error(client.post("/api/v1/fits", files={"file": ("s.csv", csv)},
+                               data={"store": "true", "name": "Fitted"}), 401, "token")
+    stored = client.post("/api/v1/fits", files={"file": ("s.csv", csv)},
+                         data={"store": "true", "name": "Fitted", "formula": "Li3N"},
+                         headers=auth(token))
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["stored"]["n_points"] == 5
+    import nitrolyte
+
+    assert nitrolyte.get("Fitted", db=web_db).Ea_eV() == pytest.approx(Ea, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_eis_upload_recovers_the_generating_values(client):
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(EIS.glob("*.csv"))]
+    r = client.post("/api/v1/eis", files=files, data={"thickness": "1mm", "area": "0.785cm2"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["arrhenius"]["Ea_eV"] == pytest.approx(0.52, rel=0.02)  # make_eis.py: 0.52 eV
+    assert doc["sigma_RT_S_cm"] == pytest.approx(8.3e-7, rel=0.05)  # and 8.3e-7 S/cm at 25 C
+    assert len(doc["nyquist"]) == 5 and len(doc["nyquist"][0]["fit_Z_real_ohm"]) == 57
+    one_line_error(client.post("/api/v1/eis", files=files[:1],
+                               data={"thickness": "-1mm", "area": "0.785cm2"}), 422, "thickness")
+
+
+def test_error_bodies_never_leak_a_traceback(client):
+    r = client.post("/api/v1/imports", files={"file": ("x.csv", io.BytesIO(b"\xff\xfe\x00"))},
+                    headers=auth("nl_nope"))
+    one_line_error(r, 401, "token")
+    r = client.post("/api/v1/cells", content=b"{not json", headers={"Content-Type":
+                                                                    "application/json"})
+    assert r.status_code == 422 and "Traceback" not in r.text
