@@ -10,6 +10,7 @@ nothing lost with concurrent writers. Errors: one JSON line, 4xx.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import threading
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_cell_equals_python_api_and_critical_round_trips(client):
     curve = client.post("/api/v1/cells/sweep", json={"x": "nitride_um", "start": 0, "stop": 100,
                                                       "n": 11}).json()["points"]
     wh = [p["gravimetric_Wh_kg"] for p in curve]
-    assert all(a > b for a, b in zip(wh, wh[1:], strict=False))  # a thicker SSE only adds mass
+    assert all(a > b for a, b in itertools.pairwise(wh))  # a thicker SSE only adds mass
     one_line_error(client.post("/api/v1/cells", json={"sse_um": -1}), 422, "sse_um")
     one_line_error(client.post("/api/v1/cells", json={"bogus": 1}), 422, "bogus")
 

@@ -124,10 +124,10 @@ def window(formula: str) -> Response:
 def screening(request: Request, family: Str = None,
               material: Annotated[list[str] | None, Query(max_length=50)] = None,
               target: Annotated[list[str] | None, Query(max_length=20)] = None,
-              thickness_um: Annotated[float | None, Query(gt=0, le=10_000)] = None,
-              areal_capacity_mAh_cm2: Annotated[float | None, Query(gt=0, le=1000)] = None,
-              n_p: Annotated[float | None, Query(gt=0, le=1000)] = None,
-              T_K: Annotated[float | None, Query(gt=0, le=5000)] = None) -> Response:
+              thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
+              areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+              n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+              T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
     """Materials scored against the review's targets (:func:`nitrolyte.screen`)."""
     from nitrolyte.screening import screen
 

@@ -13,9 +13,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from nitrolyte.errors import (
     DatabaseError,
@@ -40,10 +41,10 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
 
 
-def error(status: int, message: str) -> JSONResponse:
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """The JSON error response: ``{"error": message}`` (one line)."""
     line = " ".join(str(message).split())
-    return JSONResponse({"error": line}, status_code=status)
+    return JSONResponse({"error": line}, status_code=status, headers=headers)
 
 
 def _validation_line(exc: RequestValidationError) -> str:
@@ -61,7 +62,7 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, str(exc.detail))
+        return error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     def handler(status: int) -> Any:
         async def _handle(_: Request, exc: Exception) -> JSONResponse:

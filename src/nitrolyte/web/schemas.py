@@ -17,9 +17,9 @@ Name = Annotated[str, Field(min_length=1, max_length=300,
 
 
 class Strict(BaseModel):
-    """Finite numbers only; unknown fields refused."""
+    """Finite numbers only (true is not 1); unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class ErrorOut(BaseModel):
