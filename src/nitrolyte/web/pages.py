@@ -100,22 +100,31 @@ def _arrhenius(families: Any, names: Any, title: str, db: Any) -> tuple[str | No
 
 @router.get("/materials/{name}", response_class=HTMLResponse, dependencies=PageReader)
 def material_page(request: Request, name: str) -> HTMLResponse:
-    """One material: every record with its source, the errata, the family's Arrhenius plot."""
-    from nitrolyte.web.api_read import material_doc
+    """One material: every record with its source, the errata, the family's Arrhenius plot.
 
+    The page is rendered once per state of the database (see :mod:`nitrolyte.web.cache`).
+    """
     try:
-        doc = material_doc(request, name)
+        body = request.app.state.frames.answer(("page-material", name),
+                                               lambda: _material_html(request, name))
     except NitrolyteError as exc:
         return render(request, "message.html", status_code=404, title="Unknown material",
                       message=str(exc))
+    return HTMLResponse(body)
+
+
+def _material_html(request: Request, name: str) -> bytes:
+    from nitrolyte.web.api_read import material_doc
+
+    doc = material_doc(request, name)
     rec = doc["material"]
     db = request.app.state.db
     fig, note = (_arrhenius(rec["family"], None, f"{rec['family']} family", db)
                  if rec["family"] else (None, None))
     if fig is None:
         fig, note = _arrhenius(None, [rec["name"]], rec["name"], db)
-    return render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
-                  figure_note=note)
+    return bytes(render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
+                        figure_note=note).body)
 
 
 @router.get("/overlay", response_class=HTMLResponse, dependencies=PageReader)

@@ -1,0 +1,218 @@
+"""Benchmark: ``nitrolyte serve`` under load, against the same app returning static JSON.
+
+A uvicorn server (one process, as ``nitrolyte serve`` runs) on 127.0.0.1 serves a fresh seeded
+database. N concurrent clients (threads with keep-alive connections, in this process) request
+one endpoint for a fixed time; the script prints p50/p99 latency and requests/s for
+
+* ``GET /api/v1/materials`` (the default page: every row),
+* ``GET /materials/β-Li3N`` (a material page, HTML with its Arrhenius plot),
+* ``GET /api/v1/materials/beta-Li3N/sigma?T=300``,
+
+and for a baseline route of the same server that returns the same bytes as a precomputed
+static body (``/bench-static/<endpoint>``), so the ratio shows what the web layer costs over
+the bare framework. Finally every client writes rows through ``POST /api/v1/measurements``
+with its own token and the script counts them back: concurrent writers must lose nothing.
+
+Bounded: ``--duration`` seconds per endpoint (default 30), ``--max-requests`` per endpoint,
+loopback only. Targets (issue 14, 2 cores): p99 < 100 ms and >= 300 requests/s for
+``GET /api/v1/materials`` with 16 clients.
+
+Run:  .venv/bin/python benchmarks/bench_serve.py [--clients 16] [--duration 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ENDPOINTS = {"materials": "/api/v1/materials",
+             "material_page": "/materials/%CE%B2-Li3N",
+             "sigma": "/api/v1/materials/beta-Li3N/sigma?T=300"}
+
+
+def serve(db_path: str, port: int) -> None:
+    """Server process: the app plus static twins of the measured endpoints."""
+    import uvicorn
+    from fastapi import Response
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.store import Database
+    from nitrolyte.web import create_app
+
+    app = create_app(Database(db_path))
+    with TestClient(app) as client:
+        bodies = {k: (client.get(p).content, client.get(p).headers["content-type"])
+                  for k, p in ENDPOINTS.items()}
+
+    def static(key: str) -> Response:
+        body, kind = bodies[key]
+        return Response(body, media_type=kind)
+
+    app.add_api_route("/bench-static/{key}", static, methods=["GET"])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load(base: str, path: str, clients: int, duration: float, max_requests: int) -> dict[str, Any]:
+    """``clients`` threads request ``path`` for ``duration`` s: latencies and throughput."""
+    import httpx
+
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + duration
+    budget = [max_requests]
+
+    def worker() -> None:
+        mine, bad = [], []
+        with httpx.Client(base_url=base, timeout=30) as c:
+            while time.perf_counter() < stop_at:
+                with lock:
+                    if budget[0] <= 0:
+                        break
+                    budget[0] -= 1
+                t0 = time.perf_counter()
+                r = c.get(path)
+                mine.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    bad.append(r.status_code)
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise SystemExit(f"{path}: {len(failures)} answers were not 200: {sorted(set(failures))}")
+    lat = sorted(latencies)
+    pick = lambda q: 1e3 * lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+    return {"n": len(lat), "rps": len(lat) / elapsed, "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
+
+
+def writers(base: str, tokens: list[str], per_client: int) -> tuple[int, int]:
+    """Every client posts ``per_client`` rows with its own token; (sent, stored)."""
+    import httpx
+
+    def worker(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for j in range(per_client):
+                row = {"name": f"Bench writer {i % 4}", "value": 1e-5 * (1 + j), "unit": "S/cm",
+                       "T": "300K", "method": "bench", "note": f"client {i} row {j}"}
+                r = c.post("/api/v1/measurements", json=row,
+                           headers={"Authorization": f"Bearer {tokens[i]}"})
+                if r.status_code != 201:
+                    raise SystemExit(f"write failed: {r.status_code} {r.text}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(tokens))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with httpx.Client(base_url=base) as c:
+        doc = c.get("/api/v1/materials", params={"source": "user", "limit": 1000}).json()
+    stored = 0
+    for m in doc["materials"]:
+        rec = c_get_json(base, f"/api/v1/materials/{m['name']}")
+        stored += sum(x["method"] == "bench" for x in rec["material"]["measurements"])
+    return len(tokens) * per_client, stored
+
+
+def c_get_json(base: str, path: str) -> Any:
+    import httpx
+
+    return httpx.get(base + path, timeout=30).json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--duration", type=float, default=30.0, help="s per endpoint (30)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per endpoint")
+    parser.add_argument("--writes", type=int, default=20, help="rows each client writes (20)")
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Start the server process, measure, print, stop."""
+    import httpx
+
+    from nitrolyte.store import Database
+
+    folder = Path(tempfile.mkdtemp(prefix="nitrolyte-bench-serve-"))
+    db = Database(folder / "bench.sqlite")
+    tokens = [db.create_token(f"client{i}") for i in range(args.clients)]
+    db.close()
+    port = _port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(folder / "bench.sqlite"),
+                             str(port)], env={**os.environ})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/bench-static/materials", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        report(base, args, tokens)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def report(base: str, args: argparse.Namespace, tokens: list[str]) -> None:
+    """Measure every endpoint and its static twin; print the table and the write check."""
+    print(f"nitrolyte serve: {args.clients} concurrent clients, {args.duration:g} s per endpoint, "
+          f"127.0.0.1, {os.cpu_count()} CPU(s)")
+    print(f"{'endpoint':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>7}")
+    results = {}
+    for key, path in ENDPOINTS.items():
+        for label, url in ((path, path), (f"  static twin ({key})", f"/bench-static/{key}")):
+            load(base, url, args.clients, min(1.0, args.duration), 500)  # warm
+            r = load(base, url, args.clients, args.duration, args.max_requests)
+            results[label] = r
+            print(f"{label:<44} {r['rps']:8.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['n']:7d}")
+        app, twin = results[path], results[f"  static twin ({key})"]
+        print(f"  ratio app / static: throughput {app['rps'] / twin['rps']:.2f}, "
+              f"p99 {app['p99_ms'] / twin['p99_ms']:.2f}")
+    sent, stored = writers(base, tokens, args.writes)
+    print(f"concurrent writers: {len(tokens)} clients sent {sent} rows, {stored} stored, "
+          f"{sent - stored} lost")
+    if stored != sent:
+        raise SystemExit("rows were lost")
+    m = results[ENDPOINTS["materials"]]
+    print(json.dumps({"materials_rps": round(m["rps"], 1), "materials_p99_ms": round(m["p99_ms"], 2),
+                      "target": "p99 < 100 ms, >= 300 req/s"}))
+
+
+if __name__ == "__main__":
+    main()
