@@ -281,3 +281,23 @@ def test_error_bodies_never_leak_a_traceback(client):
     r = client.post("/api/v1/cells", content=b"{not json", headers={"Content-Type":
                                                                     "application/json"})
     assert r.status_code == 422 and "Traceback" not in r.text
+
+
+def test_private_server_needs_a_token_to_read(web_db, token):
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+
+    with TestClient(create_app(web_db, private=True)) as c:
+        one_line_error(c.get("/api/v1/materials"), 401, "reading this server needs a token")
+        assert c.get("/api/v1/materials", headers=auth(token)).json()["total"] > 40
+        page = c.get("/", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == "/login"
+        assert c.post("/login", data={"token": "nl_wrong"}).status_code == 401
+        signed = c.post("/login", data={"token": token}, follow_redirects=False)
+        assert signed.status_code == 303
+        assert "httponly" in signed.headers["set-cookie"].lower()
+        assert "samesite=strict" in signed.headers["set-cookie"].lower()
+        assert c.get("/").status_code == 200  # the cookie now lets this client read
+        # ... but never write: a write still needs the Authorization header
+        one_line_error(c.post("/api/v1/measurements", json=ROW), 401, "token")

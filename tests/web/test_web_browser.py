@@ -263,3 +263,22 @@ def test_stack_and_screening_pages(view, server):
     page.goto(server.url + "/screening")
     assert page.locator("#screening tbody tr").count() == len(server.db.materials_frame())
     view.check_clean()
+
+
+def test_upload_impedance_preview_shows_fit_and_nyquist(view, server, shots):
+    page = view.page
+    files = sorted((Path(__file__).parents[1] / "data" / "eis").glob("*.csv"))
+    stored_before = len(server.db.table("measurements", "user"))
+    page.goto(server.url + "/upload")
+    page.select_option("#kind", "eis")
+    page.set_input_files("#files", [str(p) for p in files])
+    page.fill("#thickness", "1mm")
+    page.click("#preview")
+    page.wait_for_selector("#preview-table tr", timeout=60_000)
+    ea_row = page.inner_text("#preview-table tr:first-child")
+    assert ea_row.startswith("Ea (eV)")
+    assert float(ea_row.split("\t")[1].split("±")[0]) == pytest.approx(0.52, rel=0.02)
+    assert rendered_traces(page, "#preview-plot") == 2 * len(files)  # data + fit per file
+    assert len(server.db.table("measurements", "user")) == stored_before  # a preview stores nothing
+    screenshot(view, shots, "web-upload-eis")
+    view.check_clean()

@@ -7,17 +7,13 @@ nothing, and are open like the reads.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from nitrolyte.web.api_read import json_response
 from nitrolyte.web.schemas import ERRORS, CellIn, CriticalIn, Document, StackIn, SweepIn, dumps
 from nitrolyte.web.security import require_reader
 
 router = APIRouter(tags=["design"], dependencies=[Depends(require_reader)], responses=ERRORS)
-
-
-def _cached(request: Request, key: tuple, build: object) -> Response:
-    return json_response(request.app.state.frames.answer(key, build))  # type: ignore[arg-type]
 
 
 @router.post("/stacks", response_model=Document)

@@ -55,13 +55,22 @@ def _validation_line(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _wants_page(request: Request) -> bool:
+    return request.method == "GET" and not request.url.path.startswith("/api/") and \
+        "text/html" in request.headers.get("accept", "")
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error(422, _validation_line(exc))
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Any:
+        if exc.status_code == 401 and _wants_page(request):  # a private server's page
+            from fastapi.responses import RedirectResponse
+
+            return RedirectResponse("/login", status_code=303)
         return error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     def handler(status: int) -> Any:

@@ -13,11 +13,11 @@ import functools
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nitrolyte.errors import MissingDataError, NitrolyteError
-from nitrolyte.web.security import require_reader
+from nitrolyte.web.security import READ_COOKIE, check_origin, require_reader
 
 router = APIRouter(include_in_schema=False)
 PageReader = [Depends(require_reader)]
@@ -186,3 +186,24 @@ def screening_page(request: Request,
 def upload_page(request: Request) -> HTMLResponse:
     """Upload a sigma(T) CSV, impedance spectra or a database CSV; preview, then store."""
     return render(request, "upload.html")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    """Sign in to read a ``--private`` server (the cookie authorises reads, never writes)."""
+    return render(request, "login.html", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login(request: Request,
+          token: Annotated[str, Form(max_length=200)]) -> HTMLResponse | RedirectResponse:
+    """Check the token and keep it in an HttpOnly, SameSite=Strict cookie for reading."""
+    check_origin(request)
+    if request.app.state.db.verify_token(token.strip()) is None:
+        request.app.state.limiter.fail(request.client.host if request.client else "unknown")
+        return render(request, "login.html", status_code=401,
+                      error="the token is not valid (unknown or revoked)")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(READ_COOKIE, token.strip(), httponly=True, samesite="strict",
+                        max_age=30 * 24 * 3600)
+    return response
