@@ -46,6 +46,9 @@ def saved(files: list[UploadFile]) -> Iterator[list[tuple[Path, str]]]:
         out = []
         for i, upload in enumerate(files):
             data = upload.file.read()
+            if b"\x00" in data:
+                raise InputError(f"file {upload.filename!r}: contains NUL bytes; a text file "
+                                 "(CSV or JSON) is expected")
             path = Path(folder) / _safe_name(upload.filename, i)
             if path.exists():
                 path = path.with_name(f"{i}_{path.name}")

@@ -43,7 +43,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """The JSON error response: ``{"error": message}`` (one line)."""
-    line = " ".join(str(message).split())
+    line = " ".join(str(message).split(" [SQL:", 1)[0].split())
     return JSONResponse({"error": line}, status_code=status, headers=headers)
 
 
@@ -51,7 +51,9 @@ def _validation_line(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        msg = ("must not contain control characters (and a name not only spaces)"
+               if err.get("type") == "string_pattern_mismatch" else err.get("msg", "invalid"))
+        parts.append(f"{where or 'request'}: {msg}")
     return "; ".join(parts) or "invalid request"
 
 
