@@ -123,9 +123,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return folders
 
 
-def screenshot(view: View, shots: list[Path], name: str) -> None:
+def screenshot(view: View, shots: list[Path], name: str, full_page: bool = False) -> None:
     for folder in shots:
-        view.page.screenshot(path=str(folder / f"{name}.png"))
+        view.page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
         assert (folder / f"{name}.png").stat().st_size > 5000
 
 
@@ -216,7 +216,7 @@ def test_cell_designer_slider_moves_the_energy_density(view, server, shots):
     assert after < before
     marker = page.evaluate("() => document.getElementById('fig17').data[1].x[0]")
     assert marker == 60
-    screenshot(view, shots, "web-cell-designer")
+    screenshot(view, shots, "web-cell-designer", full_page=True)
     view.check_clean()
 
 
