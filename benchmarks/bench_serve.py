@@ -75,13 +75,16 @@ def load(base: str, path: str, clients: int, duration: float, max_requests: int)
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
-    stop_at = time.perf_counter() + duration
     budget = [max_requests]
+    ready = threading.Barrier(clients + 1)
 
     def worker() -> None:
         mine, bad = [], []
         with httpx.Client(base_url=base, timeout=30) as c:
-            while time.perf_counter() < stop_at:
+            c.get("/bench-static/sigma")  # connect before the clock starts
+            ready.wait()
+            stop_at = time.perf_counter() + duration
+            while True:  # at least one request per client, however loaded the machine is
                 with lock:
                     if budget[0] <= 0:
                         break
@@ -91,14 +94,17 @@ def load(base: str, path: str, clients: int, duration: float, max_requests: int)
                 mine.append(time.perf_counter() - t0)
                 if r.status_code != 200:
                     bad.append(r.status_code)
+                if t0 >= stop_at:
+                    break
         with lock:
             latencies.extend(mine)
             failures.extend(bad)
 
-    start = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
         t.start()
+    ready.wait()
+    start = time.perf_counter()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
