@@ -32,9 +32,16 @@ def test_token_create_prints_it_once_and_stores_only_its_hash(db):
     doc = json.loads(out)
     assert doc["name"] == "bench-pc" and doc["scope"] == "write"
     plain = doc["token"]
-    raw = db.path.read_bytes()
-    assert plain.encode() not in raw
-    assert hashlib.sha256(plain.encode()).hexdigest().encode() in raw
+    import sqlite3
+
+    db.close()
+    with sqlite3.connect(db.path) as conn:
+        rows = conn.execute("SELECT * FROM api_tokens").fetchall()
+    cells = [str(c) for row in rows for c in row]
+    assert hashlib.sha256(plain.encode()).hexdigest() in cells
+    assert not any(plain in c for c in cells)
+    for f in db.path.parent.glob(db.path.name + "*"):  # the file and any journal beside it
+        assert plain.encode() not in f.read_bytes()
     assert db.verify_token(plain) == {"name": "bench-pc", "scope": "write"}
 
 
@@ -55,7 +62,7 @@ def test_token_list_and_revoke(db):
 def test_token_errors_are_one_line(db):
     run(db, "token", "create", "alice")
     code, _, err = run(db, "token", "create", "alice")
-    assert code == 2 and err.startswith("error: an active token named 'alice'")
+    assert code == 2 and err.startswith("error: token name 'alice' is already used")
     code, _, err = run(db, "token", "create", "bob", "--scope", "root")
     assert code == 2 and err.startswith("error: scope") and len(err.strip().splitlines()) == 1
 

@@ -31,14 +31,15 @@ class FrameCache:
         self._answers: OrderedDict[Any, bytes] = OrderedDict()
 
     def fingerprint(self) -> tuple[Any, ...]:
-        """Row counts, largest ids and newest ``added_at`` of the material and measurement rows."""
-        from nitrolyte.store import MaterialRow, MeasurementRow
+        """Row counts, largest ids and newest ``added_at`` of the material, measurement and
+        reference rows (three small queries in one read transaction)."""
+        from nitrolyte.store import tables
 
-        with self.db.session() as s, self.db.guard("read"):
-            out: tuple[Any, ...] = ()
-            for model in (MeasurementRow, MaterialRow):
-                out += tuple(s.execute(select(func.count(model.id), func.max(model.id),
-                                              func.max(model.added_at))).one())
+        out: tuple[Any, ...] = ()
+        with self.db.read() as conn:
+            for tbl in (tables.measurements, tables.materials, tables.references):
+                out += tuple(conn.execute(select(func.count(tbl.c.id), func.max(tbl.c.id),
+                                                 func.max(tbl.c.added_at))).one())
         return out
 
     def _current(self) -> tuple[Any, ...]:
