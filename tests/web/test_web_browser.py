@@ -244,7 +244,6 @@ def test_upload_csv_with_token_then_find_the_row(view, server, tmp_path, shots):
     page.click("#store")
     page.wait_for_function("() => document.querySelector('#upload-status').textContent"
                            ".startsWith('Stored')")
-    screenshot(view, shots, "web-upload")
     page.goto(server.url + "/?q=Bench")
     names = page.eval_on_selector_all("#materials tbody tr", "rs => rs.map(r => r.dataset.name)")
     assert names == ["Bench nitride 7"]
@@ -280,5 +279,5 @@ def test_upload_impedance_preview_shows_fit_and_nyquist(view, server, shots):
     assert float(ea_row.split("\t")[1].split("±")[0]) == pytest.approx(0.52, rel=0.02)
     assert rendered_traces(page, "#preview-plot") == 2 * len(files)  # data + fit per file
     assert len(server.db.table("measurements", "user")) == stored_before  # a preview stores nothing
-    screenshot(view, shots, "web-upload-eis")
+    screenshot(view, shots, "web-upload-eis", full_page=True)
     view.check_clean()

@@ -199,8 +199,12 @@ def login(request: Request,
           token: Annotated[str, Form(max_length=200)]) -> HTMLResponse | RedirectResponse:
     """Check the token and keep it in an HttpOnly, SameSite=Strict cookie for reading."""
     check_origin(request)
+    limiter, client = request.app.state.limiter, request.client.host if request.client else "-"
+    if limiter.blocked(client):
+        return render(request, "login.html", status_code=429,
+                      error=f"too many bad tokens from {client}; wait {limiter.window_s:g} s")
     if request.app.state.db.verify_token(token.strip()) is None:
-        request.app.state.limiter.fail(request.client.host if request.client else "unknown")
+        limiter.fail(client)
         return render(request, "login.html", status_code=401,
                       error="the token is not valid (unknown or revoked)")
     response = RedirectResponse("/", status_code=303)
