@@ -203,7 +203,8 @@ def report(base: str, args: argparse.Namespace, tokens: list[str]) -> None:
     results = {}
     for key, path in ENDPOINTS.items():
         for label, url in ((path, path), (f"  static twin ({key})", f"/bench-static/{key}")):
-            load(base, url, args.clients, min(1.0, args.duration), 500)  # warm
+            if args.duration >= 5:
+                load(base, url, args.clients, 1.0, 500)  # warm connections and caches
             r = load(base, url, args.clients, args.duration, args.max_requests)
             results[label] = r
             print(f"{label:<44} {r['rps']:8.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['n']:7d}")

@@ -301,3 +301,15 @@ def test_private_server_needs_a_token_to_read(web_db, token):
         assert c.get("/").status_code == 200  # the cookie now lets this client read
         # ... but never write: a write still needs the Authorization header
         one_line_error(c.post("/api/v1/measurements", json=ROW), 401, "token")
+
+
+def test_user_text_is_escaped_in_pages(client, token):
+    evil = "<img src=x onerror=alert(1)>"
+    done = client.post("/api/v1/measurements", json={**ROW, "name": evil, "note": "</script>"},
+                       headers=auth(token))
+    assert done.status_code == 201
+    for page in (client.get("/"), client.get(f"/materials/{evil}"),
+                 client.get("/overlay", params={"m": evil})):
+        assert evil not in page.text and "&lt;img src=x" in page.text
+    text = client.get(f"/materials/{evil}").text  # the note cannot close a script element
+    assert text.count("</script>") == text.count("<script")
