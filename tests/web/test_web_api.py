@@ -161,10 +161,10 @@ def test_write_needs_a_valid_token(client, token, web_db):
 
 def test_stored_row_records_the_token_name(client, token, web_db):
     client.post("/api/v1/measurements", json=ROW, headers=auth(token))
-    table = web_db.table("measurements", "user")
-    if "added_by" not in table.columns:
-        pytest.skip("provenance columns arrive with the store package (issue 10)")
-    assert list(table["added_by"]) == ["alice"]
+    assert list(web_db.table("measurements", "user")["added_by"]) == ["alice"]
+    record = client.get(f"/api/v1/materials/{ROW['name']}").json()["material"]
+    assert [(m["added_by"], m["source"]) for m in record["measurements"]] == [("alice", "user")]
+    assert "alice" in client.get(f"/materials/{ROW['name']}").text  # the page shows who
 
 
 def test_bad_token_flood_is_rate_limited(web_db):
