@@ -120,17 +120,23 @@ def test_figures_are_embedded_with_plotly_once(db: Database, tmp_path: Path,
     monkeypatch.setattr(build_mod, "SECTION_MODULES", ("nitrolyte_test_sec_figs",))
     index = build_report(tmp_path, db=db, progress=False)
     page = index.read_text()
-    assert page.count("plotly.js v") == 1 and 'id="figX-plotly"' in page
+    # plotly.js once, from the file beside the page; the figure once (interactive, SVG fallback)
+    assert page.count('<script src="plotly.min.js"') == 1 and "plotly.js v" not in page
+    assert "plotly.js v" in (tmp_path / "plotly.min.js").read_text()[:200]
+    assert page.count('id="figX-plotly"') == 1
     assert '<figure id="figX" data-figure="figX">' in page
-    assert '<img src="figures/figX.png"' in page and "Rebuilds: Fig. 3E" in page
+    assert '<img src="figures/figX.svg"' not in page.split("<noscript>")[0]
+    assert '<noscript><img src="figures/figX.svg"' in page and 'data-static="figures/figX.svg"' in page
+    assert "Rebuilds: Fig. 3E" in page
     assert 'href="figures/figX.svg"' in page and "uses two points only" in page
     assert not _EXTERNAL.search(page)
     doc = json.loads((tmp_path / "manifest.json").read_text())
     assert doc["figures"] == [{"key": "figX", "title": "A test figure", "review_ref": "Fig. 3E",
                                "section": "figs", "interactive": True,
-                               "files": {"png": "figures/figX.png", "svg": "figures/figX.svg",
-                                         "csv": "data/figX.csv"},
+                               "files": {"svg": "figures/figX.svg", "csv": "data/figX.csv"},
                                "deviations": ["uses two points only"]}]
+    assert doc["files"] == ["data/figX.csv", "figures/figX.svg", "index.html", "manifest.json",
+                            "plotly.min.js"]
     for rel in doc["figures"][0]["files"].values():
         assert (tmp_path / rel).stat().st_size > 0
 

@@ -73,7 +73,7 @@ def test_section_writes_table_csv_and_figure(tmp_path, db):
     assert len(pd.read_csv(tmp_path / targets.csv)) == 9
     assert len(pd.read_csv(tmp_path / "data/screening_criteria.csv")) == 9 * len(data)
     (fig,) = section.figures
-    for rel in (fig.png, fig.svg, fig.csv):
+    for rel in (fig.svg, fig.csv):
         assert (tmp_path / rel).stat().st_size > 1000
     assert 'id="screening-pareto"' in fig.plotly_html
     assert "α-Li3N sinter, Vacancy-rich β-Li3N, Li2.9PO3.3N0.46" in fig.caption

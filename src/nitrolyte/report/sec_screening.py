@@ -103,7 +103,8 @@ def _figure(ctx: ReportContext, result: Any) -> FigureOutput:
     kw = {"sigma_target_S_cm": sigma_t.value, "sigma_stretch_S_cm": sigma_t.stretch_value,
           "ea_target_eV": ea_t.value if ea_t is not None else None}
     csv = ctx.save_csv(frame, "screening_pareto")
-    png, svg = ctx.save_matplotlib(plot_screening_pareto(frame, **kw), "screening_pareto")
+    png, svg = ctx.save_matplotlib(lambda: plot_screening_pareto(frame, **kw), "screening_pareto",
+                                   data=frame.assign(_targets=repr(sorted(kw.items()))))
     front = ", ".join(frame.loc[frame["on_front"], "label"])
     return FigureOutput(
         key="screening_pareto", title="Conductivity vs activation energy, coloured by oxidation limit",

@@ -107,7 +107,8 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
 
     frame = curves_frame(spec, ctx.db)
     title = f"{spec.review_ref}: {spec.title}"
-    png, svg = ctx.save_matplotlib(plot_arrhenius_family(frame, title), spec.key)
+    png, svg = ctx.save_matplotlib(lambda: plot_arrhenius_family(frame, title), spec.key,
+                                   data=frame.assign(_title=title))
     csv = ctx.save_csv(frame, spec.key)
     names = ", ".join(dict.fromkeys(frame["name"]))
     tables = ", ".join(_table_locations(ctx.db, frame)) or "Tables 1-4"
