@@ -11,6 +11,8 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nitrolyte.errors import InputError
 from nitrolyte.report import build as build_mod
@@ -350,3 +352,168 @@ def test_targets_table_prints_units_as_the_review(tmp_path: Path, db) -> None:
     html = targets_table(ReportContext(out_dir=tmp_path, db=db)).html
     assert "-40 °C" in html
     assert "4 C<" in html
+
+
+# ------------------------------------------------------------- cache, stale files, symlinks
+
+def _counting_section(calls: list[str], stems: tuple[str, ...]):
+    """A section with one static figure per stem; ``calls`` records every drawing."""
+    def build(ctx: ReportContext) -> Section:
+        import matplotlib.pyplot as plt
+        import pandas as pd
+
+        figures = []
+        for stem in stems:
+            data = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, float(len(stem))]})
+
+            def draw(stem: str = stem, data: pd.DataFrame = data) -> object:
+                calls.append(stem)
+                fig, ax = plt.subplots()
+                ax.plot(data["x"], data["y"])
+                return fig
+
+            png, svg = ctx.save_matplotlib(draw, stem, data=data)
+            figures.append(FigureOutput(key=stem, title=stem, review_ref="-", png=png, svg=svg,
+                                        csv=ctx.save_csv(data, stem), deviations=("test",)))
+        return Section(key="figs", title="Figures", figures=tuple(figures))
+    return build
+
+
+@pytest.fixture
+def sections(monkeypatch: pytest.MonkeyPatch):
+    """Install a test section built from ``_counting_section``; returns a setter."""
+    def install(calls: list[str], stems: tuple[str, ...]) -> None:
+        module = types.ModuleType("nitrolyte_test_sec_count")
+        module.build = _counting_section(calls, stems)  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "nitrolyte_test_sec_count", module)
+        monkeypatch.setattr(build_mod, "SECTION_MODULES", ("nitrolyte_test_sec_count",))
+    return install
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_figure_cache_skips_drawing_and_gives_the_same_bytes(db: Database, tmp_path: Path,
+                                                            sections) -> None:
+    calls: list[str] = []
+    sections(calls, ("figA", "figB"))
+    cache = tmp_path / "cache"
+    build_report(tmp_path / "a", db=db, progress=False, cache=cache, jobs=1)
+    assert calls == ["figA", "figB"] and len(list(cache.glob("*.svg"))) == 2
+    build_report(tmp_path / "b", db=db, progress=False, cache=cache, jobs=1)
+    assert calls == ["figA", "figB"]  # warm: nothing drawn
+    build_report(tmp_path / "c", db=db, progress=False, cache=False, jobs=1)
+    assert calls == ["figA", "figB", "figA", "figB"]
+    a, b, c = (_tree(tmp_path / k) for k in "abc")
+    assert a == b == c
+    svg = a["figures/figA.svg"].decode()
+    assert "<dc:date>" not in svg and 'id="' in svg
+
+
+def test_svg_ids_and_metadata_are_fixed(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    def draw() -> object:
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], clip_on=True)
+        ax.set_title("fixed")
+        return fig
+
+    first, second = ReportContext(tmp_path / "1"), ReportContext(tmp_path / "2")
+    first.save_matplotlib(draw, "f")
+    second.save_matplotlib(draw, "f")
+    assert (tmp_path / "1/figures/f.svg").read_bytes() == (tmp_path / "2/figures/f.svg").read_bytes()
+
+
+def test_rebuild_removes_only_the_files_it_wrote(db: Database, tmp_path: Path, sections) -> None:
+    out = tmp_path / "out"
+    sections([], ("figA", "figB"))
+    build_report(out, db=db, progress=False, jobs=1)
+    (out / "notes.txt").write_text("mine")
+    (out / "figures" / "my_plot.svg").write_text("<svg/>")
+    sections([], ("figB",))
+    build_report(out, db=db, progress=False, jobs=1)
+    names = set(_tree(out))
+    assert {"figures/figB.svg", "data/figB.csv", "notes.txt", "figures/my_plot.svg"} <= names
+    assert not {"figures/figA.svg", "data/figA.csv"} & names
+    doc = json.loads((out / "manifest.json").read_text())
+    assert "notes.txt" not in doc["files"] and "figures/figB.svg" in doc["files"]
+
+
+def test_a_forged_manifest_cannot_remove_outside_files(db: Database, tmp_path: Path,
+                                                       sections) -> None:
+    out, outside = tmp_path / "out", tmp_path / "precious.txt"
+    outside.write_text("keep")
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({
+        "schema": "nitrolyte.report/1",
+        "files": ["../precious.txt", str(outside), "data/../../precious.txt"]}))
+    sections([], ("figA",))
+    build_report(out, db=db, progress=False, jobs=1)
+    assert outside.read_text() == "keep"
+
+
+def test_no_write_through_a_symlink_leaving_the_folder(db: Database, tmp_path: Path,
+                                                       sections) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.csv"
+    victim.write_text("original")
+    (out / "data" / "figA.csv").symlink_to(victim)  # a file link: replaced by a plain file
+    sections([], ("figA",))
+    build_report(out, db=db, progress=False, jobs=1)
+    assert victim.read_text() == "original"
+    assert not (out / "data" / "figA.csv").is_symlink()
+    assert (out / "data" / "figA.csv").read_text().startswith("x,y")
+    (out / "figures").rename(tmp_path / "old_figures")
+    (out / "figures").symlink_to(elsewhere)  # a folder link out: refused, nothing written there
+    with pytest.raises(InputError, match="symbolic link .* outside the report folder"):
+        build_report(out, db=db, progress=False, jobs=1)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["victim.csv"]
+
+
+def test_report_cli_refuses_a_symlinked_folder(db: Database, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nitrolyte.cli import app
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "data").symlink_to(elsewhere)
+    done = CliRunner().invoke(app, ["report", "--out", str(out), "--section", "tables",
+                                    "--db", db.where, "--no-progress"])
+    assert done.exit_code == 2 and done.output.startswith("error: out_dir:")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_source_date_epoch(db: Database, tmp_path: Path, sections,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    sections([], ("figA",))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    build_report(tmp_path / "a", db=db, progress=False, jobs=1)
+    doc = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert doc["generated_at"] == "2025-01-01T00:00:00+00:00"
+    assert "generated 2025-01-01T00:00:00+00:00" in (tmp_path / "a" / "index.html").read_text()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a whole number"):
+        build_report(tmp_path / "b", db=db, progress=False, jobs=1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.lists(st.sampled_from(["a", "b.csv", ".", "..", "", "~", "\\", "/x"]),
+                    min_size=1, max_size=5).map("/".join))
+def test_safe_path_stays_inside(tmp_path: Path, name: str) -> None:
+    """Any name either gives a path inside the report folder or raises InputError."""
+    from nitrolyte.report.framework import safe_path
+
+    root = tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    try:
+        path = safe_path(root, name)
+    except (InputError, OSError):
+        return
+    assert path.resolve().is_relative_to(root.resolve())

@@ -168,9 +168,10 @@ def safe_path(root: Path, name: str) -> Path:
     written as a new regular file); a folder on the way that is a link out of ``root``, or a name
     that climbs out of it (``..``, an absolute path), raises :class:`InputError`.
     """
+    root.mkdir(parents=True, exist_ok=True)
     base = root.resolve()
     rel = Path(name)
-    if rel.is_absolute() or ".." in rel.parts:
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise InputError(f"report file {name!r} must be a relative path inside {root}")
     current = base
     for part in rel.parts[:-1]:
