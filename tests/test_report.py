@@ -470,7 +470,7 @@ def test_no_write_through_a_symlink_leaving_the_folder(db: Database, tmp_path: P
     assert (out / "data" / "figA.csv").read_text().startswith("x,y")
     (out / "figures").rename(tmp_path / "old_figures")
     (out / "figures").symlink_to(elsewhere)  # a folder link out: refused, nothing written there
-    with pytest.raises(InputError, match="symbolic link .* outside the report folder"):
+    with pytest.raises(InputError, match=r"symbolic link .* outside the report folder"):
         build_report(out, db=db, progress=False, jobs=1)
     assert sorted(p.name for p in elsewhere.iterdir()) == ["victim.csv"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -253,7 +254,7 @@ def test_rank_follows_the_proven_bound(default):
     assert sinter.rank > first.rank
     eligible = [r for r in default.rows if r.eligible]
     assert all(not r.eligible for r in default.rows[len(eligible):])
-    for a, b in zip(eligible, eligible[1:], strict=False):
+    for a, b in itertools.pairwise(eligible):
         # never a lower bound above a higher one; on equal bounds never the less-known one first
         assert a.score_min >= b.score_min - 1e-12, (a.label, b.label)
         if abs(a.score_min - b.score_min) < 1e-12:
