@@ -111,6 +111,13 @@ def _worker(name: str) -> tuple[Section, list[str], float, int]:
     return section, ctx.written, time.perf_counter() - start, ctx.cache_hits
 
 
+def by_cost(modules: Sequence[str]) -> list[str]:
+    """Section modules, most expensive first: each may set ``BUILD_COST`` (relative CPU time,
+    default 1.0); ties keep page order."""
+    costs = {m: float(getattr(importlib.import_module(m), "BUILD_COST", 1.0)) for m in modules}
+    return sorted(modules, key=lambda m: -costs[m])
+
+
 def _warm_imports() -> None:
     """Import what every section needs once, before forking, so no worker imports it again."""
     import matplotlib.pyplot  # noqa: F401
@@ -134,7 +141,10 @@ def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
     written = list(ctx.written)
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_worker, name) for name in modules]
+            # the most expensive sections first (longest-processing-time order), results in
+            # page order
+            submitted = {name: pool.submit(_worker, name) for name in by_cost(modules)}
+            futures = [submitted[name] for name in modules]
             for i, (name, future) in enumerate(zip(modules, futures, strict=True), start=1):
                 section, files, seconds, hits = future.result()
                 built.append(section)

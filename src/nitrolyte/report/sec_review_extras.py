@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "review_extras"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 2.0
 LIPON_FAMILY = "LiPON and derivatives"
 NITRIDOPHOSPHATE_FAMILY = "nitridophosphate"
 #: Network formers in the Li-content denominator of Fig. 4E.

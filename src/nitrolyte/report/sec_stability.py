@@ -9,6 +9,8 @@ from __future__ import annotations
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput, escape
 
 KEY = "stability"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 1.5
 #: stacks of the review's pouch-cell evaluation (Fig. 17B) checked interface by interface
 STACKS = ("Li | beta-Li3N | Li3InCl6 | NMC811", "Li | beta-Li3N | LGPS | NMC811")
 #: panel title -> formula of the voltage profiles (stoichiometric; the review's are vacancy-rich)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "transport"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 2.5
 _ARROWS = {"perp_c": "⊥c", "par_c": "∥c"}
 #: temperatures of the operating-temperature table, degC
 TABLE_T_C = (-20.0, 0.0, 25.0, 60.0, 100.0)
