@@ -517,3 +517,14 @@ def test_safe_path_stays_inside(tmp_path: Path, name: str) -> None:
     except (InputError, OSError):
         return
     assert path.resolve().is_relative_to(root.resolve())
+
+
+def test_errata_table_shows_the_issue_13_errata(built: Path) -> None:
+    page = (built / "index.html").read_text()
+    ids = {r["id"] for r in _rows(built / "data" / "errata.csv")}
+    for eid in ("fig13_credits", "li9n2cl3_anion_site_percent", "fig4_caption_f_twice",
+                "lgps_formula_fig17a", "lipon_initial_reports_year", "li9_27n2_76i_formula",
+                "vacancy_rich_beta_li3n_surpassing", "nitride_window_wording",
+                "fig5e_caption_li6nbr3"):
+        assert eid in ids and eid in page, eid
+    assert "Li9.28N2.76I" in page and "Li12GeP2S12 (LGPS)" in page
