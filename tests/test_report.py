@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import shutil
@@ -528,3 +529,27 @@ def test_errata_table_shows_the_issue_13_errata(built: Path) -> None:
                 "fig5e_caption_li6nbr3"):
         assert eid in ids and eid in page, eid
     assert "Li9.28N2.76I" in page and "Li12GeP2S12 (LGPS)" in page
+
+
+def test_parallel_and_sequential_builds_agree(db: Database, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two sections in forked workers (where this process may fork) give the same files, in
+    the same page order, as one process."""
+    from nitrolyte.report.runner import by_cost
+
+    names = []
+    for i, stems in enumerate((("figA",), ("figB", "figC"))):
+        module = types.ModuleType(f"nitrolyte_test_sec_par{i}")
+        build = _counting_section([], stems)
+        module.build = (lambda b, k: lambda ctx: dataclasses.replace(b(ctx), key=k))(  # type: ignore[attr-defined]
+            build, f"figs{i}")
+        module.BUILD_COST = float(i)  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        names.append(module.__name__)
+    monkeypatch.setattr(build_mod, "SECTION_MODULES", tuple(names))
+    assert by_cost(names) == names[::-1]
+    build_report(tmp_path / "seq", db=db, progress=False, jobs=1, cache=False)
+    build_report(tmp_path / "par", db=db, progress=False, jobs=2, cache=False)
+    assert _tree(tmp_path / "seq") == _tree(tmp_path / "par")
+    doc = json.loads((tmp_path / "par" / "manifest.json").read_text())
+    assert [s["key"] for s in doc["sections"]] == ["figs0", "figs1"]

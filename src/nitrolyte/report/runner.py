@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,12 @@ def default_jobs(n_sections: int) -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(MAX_JOBS, cpus, n_sections))
+
+
+def can_fork() -> bool:
+    """Whether workers may be forked: the OS supports it and this process runs one thread (a
+    fork from a threaded process - a web server, pytest-xdist - can deadlock on a held lock)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def short_name(module: str) -> str:
@@ -62,11 +69,11 @@ def run_sections(modules: Sequence[str], ctx: ReportContext, progress: bool,
     progress : bool
         Show progress on stderr.
     jobs : int, optional
-        Worker processes (default :func:`default_jobs`); 1, or a system that cannot fork, builds
-        in this process.
+        Worker processes (default :func:`default_jobs`); 1, a system that cannot fork or a
+        process with several threads (:func:`can_fork`) builds in this process.
     """
     n = default_jobs(len(modules)) if jobs is None else max(1, min(int(jobs), len(modules)))
-    if n > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if n > 1 and can_fork():
         return _run_parallel(modules, ctx, progress, n)
     if progress and sys.stderr.isatty():
         return _run_bar(modules, ctx), ctx.written
