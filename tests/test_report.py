@@ -553,3 +553,19 @@ def test_parallel_and_sequential_builds_agree(db: Database, tmp_path: Path,
     assert _tree(tmp_path / "seq") == _tree(tmp_path / "par")
     doc = json.loads((tmp_path / "par" / "manifest.json").read_text())
     assert [s["key"] for s in doc["sections"]] == ["figs0", "figs1"]
+
+
+def test_previous_files_of_an_older_manifest(tmp_path: Path) -> None:
+    """A manifest without ``files`` (older builds) still names its figures' and tables' files."""
+    from nitrolyte.report.build import previous_files
+
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "schema": "nitrolyte.report/1",
+        "figures": [{"key": "fig3E", "files": {"png": "figures/fig3E.png", "svg": "figures/fig3E.svg",
+                                                "csv": "data/fig3E.csv"}}],
+        "tables": [{"key": "table1", "files": {"csv": "data/table1.csv"}},
+                   {"key": "evil", "files": {"csv": "../evil.csv"}}]}))
+    assert previous_files(tmp_path) == ["figures/fig3E.png", "figures/fig3E.svg", "data/fig3E.csv",
+                                        "data/table1.csv"]
+    (tmp_path / "manifest.json").write_text("not json")
+    assert previous_files(tmp_path) == []

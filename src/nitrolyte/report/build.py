@@ -104,7 +104,11 @@ def previous_files(out: Path) -> list[str]:
         return []
     if not isinstance(doc, dict) or doc.get("schema") != MANIFEST_SCHEMA:
         return []
-    names = doc.get("files", [])
+    names = doc.get("files")
+    if names is None:  # a manifest written before "files": its figures' and tables' files
+        names = [path for kind in ("figures", "tables") for item in doc.get(kind, [])
+                 if isinstance(item, dict) and isinstance(item.get("files"), dict)
+                 for path in item["files"].values()]
     if not isinstance(names, list):
         return []
     return [n for n in names if isinstance(n, str) and n and not Path(n).is_absolute()
