@@ -125,11 +125,16 @@ def by_cost(modules: Sequence[str]) -> list[str]:
     return sorted(modules, key=lambda m: -costs[m])
 
 
+#: modules several sections import: imported once before the fork, not once per worker
+SHARED_IMPORTS = ("pandas", "matplotlib.pyplot", "plotly.graph_objects", "pymatgen.core",
+                  "nitrolyte.transport", "nitrolyte.stability", "nitrolyte.cell",
+                  "nitrolyte.screening")
+
+
 def _warm_imports() -> None:
-    """Import what every section needs once, before forking, so no worker imports it again."""
-    import matplotlib.pyplot  # noqa: F401
-    import pandas  # noqa: F401
-    import plotly.graph_objects  # noqa: F401
+    """Import :data:`SHARED_IMPORTS` before forking, so no worker imports them again."""
+    for name in SHARED_IMPORTS:
+        importlib.import_module(name)
 
 
 def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
