@@ -569,3 +569,16 @@ def test_previous_files_of_an_older_manifest(tmp_path: Path) -> None:
                                         "data/table1.csv"]
     (tmp_path / "manifest.json").write_text("not json")
     assert previous_files(tmp_path) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(jobs=st.one_of(st.integers(max_value=0), st.integers(min_value=65),
+                      st.text(alphabet="abc.-x ", min_size=1, max_size=6)))
+def test_report_cli_rejects_bad_jobs(jobs: object) -> None:
+    """``--jobs`` outside 1-64 or not a number: usage error (exit 2), nothing built."""
+    from typer.testing import CliRunner
+
+    from nitrolyte.cli import app
+
+    done = CliRunner().invoke(app, ["report", "--jobs", str(jobs), "--out", "/nonexistent/x"])
+    assert done.exit_code == 2 and "Traceback" not in done.output
