@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
@@ -313,3 +315,28 @@ def test_user_text_is_escaped_in_pages(client, token):
         assert evil not in page.text and "&lt;img src=x" in page.text
     text = client.get(f"/materials/{evil}").text  # the note cannot close a script element
     assert text.count("</script>") == text.count("<script")
+
+
+@pytest.fixture(scope="module")
+def page_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.store import Database
+    from nitrolyte.web import create_app
+
+    db = Database(tmp_path_factory.mktemp("pages") / "pages.sqlite")
+    with TestClient(create_app(db)) as c:
+        yield c
+    db.close()
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=st.text(max_size=60), route=st.sampled_from(
+    ["/?q={}", "/?family={}", "/materials/{}", "/overlay?m={}", "/stack?layers={}",
+     "/screening?family={}"]))
+def test_pages_never_answer_5xx(page_client, text, route):
+    from urllib.parse import quote
+
+    r = page_client.get(route.format(quote(text, safe="")))
+    assert r.status_code < 500, r.text[:300]
+    assert "Traceback" not in r.text
