@@ -1,9 +1,10 @@
 """Fixtures of the web tests: the database behind the app, on every backend the suite has.
 
-``web_db`` runs each API test on SQLite and, when ``NITROLYTE_TEST_POSTGRESQL_URL`` names a
-PostgreSQL server (an admin URL such as ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
-on PostgreSQL too: a database seeded once per session is the template of a fresh database per
-test, dropped afterwards.
+``web_db`` runs each API test on SQLite and on PostgreSQL: the store's throw-away server
+(the ``pg_db`` fixture of tests/conftest.py, which ``make test`` provides) when there is one,
+else a server that ``NITROLYTE_TEST_POSTGRESQL_URL`` names (an admin URL such as
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a database seeded once per session
+is the template of a fresh database per test, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ def web_db(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield request.getfixturevalue("db")
         clear_cache()
         return
+    try:
+        yield request.getfixturevalue("pg_db")
+        clear_cache()
+        return
+    except pytest.FixtureLookupError:  # no store fixture: a server named in the environment
+        pass
     admin, template = request.getfixturevalue("postgres_template")
     name = f"nitrolyte_web_{uuid.uuid4().hex[:10]}"
     _admin(admin, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
