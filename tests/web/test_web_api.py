@@ -276,6 +276,22 @@ def test_eis_upload_recovers_the_generating_values(client):
                                data={"thickness": "-1mm", "area": "0.785cm2"}), 422, "thickness")
 
 
+@pytest.mark.slow
+def test_eis_upload_is_stored_as_a_measurement_set(client, token, web_db):
+    import nitrolyte
+
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(EIS.glob("*.csv"))]
+    data = {"thickness": "1mm", "area": "0.785cm2", "store": "true", "name": "Pellet 12",
+            "formula": "Li9S3N"}
+    one_line_error(client.post("/api/v1/eis", files=files, data=data), 401, "token")
+    r = client.post("/api/v1/eis", files=files, data=data, headers=auth(token))
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"]["added_by"] == "alice"
+    sets = web_db.measurement_sets("Pellet 12")
+    assert len(sets) == 1 and sets.iloc[0]["method"] == "EIS"
+    assert nitrolyte.get("Pellet 12", db=web_db).Ea_eV() == pytest.approx(0.52, rel=0.02)
+
+
 def test_error_bodies_never_leak_a_traceback(client):
     r = client.post("/api/v1/imports", files={"file": ("x.csv", io.BytesIO(b"\xff\xfe\x00"))},
                     headers=auth("nl_nope"))
