@@ -370,6 +370,41 @@ class Database:
             check_choice("source", source, SOURCES)
         return _store_io.export(self, Path(path), source, format)
 
+    # ------------------------------------------------------------------ computed-results cache
+    # TEMP until store package (issue 10): a minimal key-value table with the contract's signatures.
+    def _cache_table(self) -> None:
+        from sqlalchemy import text
+
+        with self.guard("create the cache table in"), self.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS computed_cache (namespace TEXT NOT NULL, "
+                              "key TEXT NOT NULL, value TEXT NOT NULL, added_at TEXT NOT NULL, "
+                              "PRIMARY KEY (namespace, key))"))
+
+    def cache_get(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """A cached computed result (a JSON dict), or None. TEMP until store package."""
+        import json
+
+        from sqlalchemy import text
+
+        self._cache_table()
+        with self.guard("read the cache of"), self.engine.connect() as conn:
+            row = conn.execute(text("SELECT value FROM computed_cache WHERE namespace = :n AND key = :k"),
+                               {"n": namespace, "k": key}).first()
+        return None if row is None else json.loads(row[0])
+
+    def cache_put(self, namespace: str, key: str, value: dict[str, Any]) -> None:
+        """Store (upsert) a JSON-serialisable computed result. TEMP until store package."""
+        import json
+
+        from sqlalchemy import text
+
+        payload = json.dumps(value)
+        self._cache_table()
+        with self.guard("write the cache of"), self.engine.begin() as conn:
+            conn.execute(text("INSERT OR REPLACE INTO computed_cache (namespace, key, value, added_at) "
+                              "VALUES (:n, :k, :v, :t)"),
+                         {"n": namespace, "k": key, "v": payload, "t": now_iso()})
+
     def delete_user_data(self) -> int:
         """Remove every user row; returns the number of user measurements removed."""
         with self.session() as s, self.guard("delete from"), s.begin():

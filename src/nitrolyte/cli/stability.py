@@ -1,6 +1,6 @@
 """``nitrolyte window | interface | stack | profile``: electrochemical stability from the shell.
 
-Every command takes ``--source embedded|mp|FILE.json`` (default ``embedded``: the experimental
+Every command takes ``--source embedded|ml|mp|FILE.json`` (default ``embedded``: the experimental
 thermochemical table shipped with nitrolyte) and ``--json``. Errors print one line to stderr
 and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
 """
@@ -15,9 +15,11 @@ import typer
 from nitrolyte.cli._common import echo_json, handle_errors
 
 SourceOption = Annotated[str, typer.Option(
-    "--source", metavar="embedded|mp|FILE",
-    help="Energy source: 'embedded' (offline experimental table), 'mp' (Materials Project, needs "
-         "mp-api and MP_API_KEY) or a JSON file of pymatgen entries.")]
+    "--source", metavar="embedded|ml|mp|FILE",
+    help="Energy source: 'embedded' (offline experimental table), 'ml' (offline CHGNet energies of "
+         "the validated structure library, anchored to the experimental binaries; 'ml:mp2020' for "
+         "MP2020 corrections only), 'mp' (Materials Project, needs mp-api and MP_API_KEY) or a JSON "
+         "file of pymatgen entries.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
 
 

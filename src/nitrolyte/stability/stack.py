@@ -22,12 +22,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from nitrolyte.errors import InputError
+from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.stability._common import _key
-from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.energies import EnergySource, resolve_source
 from nitrolyte.stability.interface import interface_reaction
 from nitrolyte.stability.reported import reported_window
-from nitrolyte.stability.window import electrochemical_window
+from nitrolyte.stability.window import StabilityWindow, electrochemical_window
 
 Status = Literal["stable", "unstable", "unknown"]
 
@@ -141,7 +141,11 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
 
 def layer_window(material: str, source: str | Path | EnergySource = "embedded") -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
-    w = electrochemical_window(material, source)
+    try:
+        w = electrochemical_window(material, source)
+    except MissingDataError as exc:  # e.g. source 'ml' without a structure for this layer
+        w = StabilityWindow(material=material, formula="", reduction_V=math.nan, oxidation_V=math.nan,
+                            computable=False, source=resolve_source(source).name, notes=(str(exc),))
     if w.computable:
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:
