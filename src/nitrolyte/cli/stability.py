@@ -100,6 +100,9 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
         typer.echo(f"  window {w.material}: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V  ({w.basis})")
     for i in r.interfaces:
         typer.echo(f"  [{i.status}] {i.left} | {i.right}: {i.verdict}")
+        if i.reaction:
+            typer.echo(f"      reaction: {i.reaction}  ({1000 * i.reaction_energy_eV_atom:.0f} meV/atom; "
+                       f"products {' + '.join(i.products) or 'none'})")
 
 
 @handle_errors

@@ -189,8 +189,10 @@ class MLSource:
             comp = Composition(r["reduced_formula"])
             if comp.is_element or not {str(el) for el in comp.elements} <= elements:
                 continue
-            out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=str(r["name"]),
-                               attribute={"kind": "ml", "source": f"CHGNet, {self.scheme} scheme"}))
+            # pymatgen's interface reactions parse entry names as formulas: the entry name is one
+            out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=comp.reduced_formula,
+                               attribute={"kind": "ml", "structure": str(r["name"]),
+                                          "source": f"CHGNet, {self.scheme} scheme"}))
         return out
 
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
@@ -212,3 +214,38 @@ def _library_table() -> pd.DataFrame:
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
     return current_energies()
+
+
+def energy_above_hull_table(source: MLSource | None = None) -> pd.DataFrame:
+    """Every library entry with its validation and energy above the hull (meV/atom).
+
+    The hull of each entry's own chemical system is built from the valid entries of ``source``
+    (the default ``ml`` source); flagged entries get NaN.
+    """
+    from nitrolyte.stability._common import phase_diagram
+
+    src = source if source is not None else MLSource()
+    table = src.energies().copy()
+    valid = set(src.formation["name"])
+    e_hull = []
+    for _, row in table.iterrows():
+        if row["name"] not in valid:
+            e_hull.append(float("nan"))
+            continue
+        comp = _composition(row["formula"])
+        if comp.is_element:  # the element references define the zero of their own hull
+            e_hull.append(0.0)
+            continue
+        elements = frozenset(str(el) for el in comp.elements)
+        pd_ = phase_diagram(elements, src)
+        entry = next(e for e in pd_.all_entries
+                     if isinstance(e.attribute, dict) and e.attribute.get("structure") == row["name"])
+        e_hull.append(1000.0 * float(pd_.get_e_above_hull(entry)))
+    table["e_above_hull_meV_atom"] = e_hull
+    return table
+
+
+def _composition(formula: str) -> Any:
+    from pymatgen.core import Composition
+
+    return Composition(formula)
