@@ -195,6 +195,18 @@ class MLSource:
                                           "source": f"CHGNet, {self.scheme} scheme"}))
         return out
 
+    def missing_structure_message(self, formula: str) -> str:
+        """The one-line answer when a composition has no validated structure in the library."""
+        target = _reduced(formula)
+        table = self.energies()
+        flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
+                   if not bool(r["ok"]) and _reduced(r["formula"]) == target]
+        if flagged:
+            return (f"the library structure of {formula} failed validation and is left out: "
+                    f"{'; '.join(flagged)}; supply a better one with 'nitrolyte structure NAME --cif FILE'")
+        return (f"no structure for {formula} in the structure library, so source {self.name!r} has no "
+                "energy for it; add one with 'nitrolyte structure NAME --cif FILE'")
+
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
         """Known phases of the system (embedded table's list) with no validated structure."""
         from nitrolyte.stability.energies import _default_embedded

@@ -236,9 +236,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = "e
     missing = src.missing_phases(chemsys(comp))
     own, on_hull = _own_energy(comp, pd_)
     if getattr(src, "requires_structure", False) and not own:
-        raise MissingDataError(f"no structure for {formula_label(comp)} in the structure library, so "
-                               f"source {src.name!r} has no energy for it; add one with "
-                               "'nitrolyte structure NAME --cif FILE'")
+        raise MissingDataError(src.missing_structure_message(formula_label(comp)))  # type: ignore[attr-defined]
     base = dict(material=label, formula=formula_label(comp), source=src.name,
                 missing_phases=tuple(m.formula for m in missing),
                 full_reduction_products=full_reduction_products(comp), own_energy=own, on_hull=on_hull)
