@@ -44,7 +44,11 @@ def test_potential_contract():
     from ase.build import bulk
 
     from nitrolyte.errors import InputError
-    from nitrolyte.structures.atomistic.potential import chgnet_calculator, model_version, resolve_device
+    from nitrolyte.structures.atomistic.potential import (
+        chgnet_calculator,
+        model_version,
+        resolve_device,
+    )
 
     assert resolve_device("cpu") == "cpu"
     assert resolve_device("auto") in ("cpu", "cuda")

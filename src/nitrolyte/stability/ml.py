@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError
 from nitrolyte.stability.energies import KJ_MOL_PER_EV, MissingPhase, element_entries
