@@ -119,8 +119,31 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         typer.echo(f"  {_v(row['V_low'])} - {_v(row['V_high'])} V  Li/f.u. {row['li_per_fu']:+g}  {row['phases']}")
 
 
+@handle_errors
+def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
+        source: Annotated[str, typer.Option(
+            "--source", metavar="auto|embedded|ml|FILE",
+            help="Energy source (default 'auto': experimental gases and products, anchored ML "
+                 "energies for the library phases).")] = "auto",
+        json_: JsonOption = False) -> None:
+    """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
+    from nitrolyte.stability.air import air_reactions
+
+    rows = air_reactions(material, source)
+    if json_:
+        echo_json([r.to_dict() for r in rows])
+        return
+    typer.echo(f"{rows[0].material} in air  (source {rows[0].source})")
+    for r in rows:
+        what = f"{r.reaction}" if r.reaction and r.energy_meV_atom < 0 else "no reaction found"
+        typer.echo(f"  + {r.gas}: {_v(r.energy_meV_atom / 1000)} eV/atom  {what}")
+        if r.missing_phases:
+            typer.echo(f"      phases not in the source: {', '.join(r.missing_phases)}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the stability commands to the ``nitrolyte`` app."""
+    app.command("air")(air)
     app.command("window")(window)
     app.command("interface")(interface)
     app.command("stack")(stack)

@@ -69,6 +69,23 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
         caption="Each interface at the potential it sees, with its reaction, energy and products.")
 
 
+def _air_table(ctx: ReportContext) -> TableOutput:
+    from nitrolyte.stability.air import air_table
+
+    table = air_table()
+    csv = ctx.save_csv(table, "ml_air_stability")
+    return TableOutput(
+        key="ml_air_stability", title="Air and moisture: reaction energies with H2O, O2 and CO2",
+        review_ref="Section 4.2; Fig. 11; Perspectives", csv=csv,
+        html=ctx.frame_to_html(table, "tbl-ml-air"),
+        caption=("Most negative reaction energy (meV per atom of mixture) of each library material with "
+                 "H2O(g), O2 and CO2(g) at 298.15 K, from experimental gases and products (NBS 1982) "
+                 "and anchored ML energies; ranked by moisture reactivity, beside the review's "
+                 "air-stability observations. 0: no reaction among the phases the source holds."),
+        deviations=("Hydrates, HCl, oxychlorides, sulfates and metal oxides are not in the source: "
+                    "halides and sulfides show fewer reactions than they undergo",))
+
+
 def build(ctx: ReportContext) -> Section:
     """The ML section: library validation, window validation and the review's stack."""
     intro = escape(
@@ -77,4 +94,5 @@ def build(ctx: ReportContext) -> Section:
         "Gibbs energies of the lithium binaries (docs/stability.md). This answers windows and "
         "interfaces for phases no thermochemical table holds (Li2S, Li3InCl6, Li6PS5Cl, ...).")
     return Section(key=KEY, title="Structures and ML energies", intro=intro,
-                   tables=(_library_table(ctx), _validation_table(ctx), _stack_table(ctx)))
+                   tables=(_library_table(ctx), _validation_table(ctx), _stack_table(ctx),
+                           _air_table(ctx)))

@@ -354,8 +354,16 @@ def _ml_mp2020() -> EnergySource:
     return MLSource("mp2020")
 
 
+@register_source("auto")
+@functools.cache
+def _hybrid() -> EnergySource:
+    from nitrolyte.stability.ml import HybridSource
+
+    return HybridSource()
+
+
 def resolve_source(source: str | Path | EnergySource = "embedded") -> EnergySource:
-    """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``), a path to an
+    """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``), a path to an
     entries JSON file or a source into a source.
 
     Raises

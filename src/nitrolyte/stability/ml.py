@@ -261,3 +261,32 @@ def _composition(formula: str) -> Any:
     from pymatgen.core import Composition
 
     return Composition(formula)
+
+
+class HybridSource:
+    """Experimental energies where the embedded table has them, anchored ML energies elsewhere.
+
+    One consistent scheme: the anchored ML references reproduce the experimental Gibbs energies
+    of the lithium binaries, so an ML phase sits on the same scale as the tabulated ones. Each
+    entry's ``attribute["kind"]`` says which it is (``"experimental"`` or ``"ml"``). Registered as
+    ``"auto"`` (name ``"embedded+ml"``).
+    """
+
+    name = "embedded+ml"
+
+    def __init__(self, ml: MLSource | None = None):
+        from nitrolyte.stability.energies import _default_embedded
+
+        self.embedded = _default_embedded()
+        self.ml = ml if ml is not None else MLSource(DEFAULT_SCHEME)
+        self.cache_key = f"hybrid:{self.embedded.cache_key}:{self.ml.cache_key}"
+
+    def entries(self, elements: frozenset[str]) -> list[PDEntry]:
+        """Embedded entries plus the ML entries of formulas the table does not hold."""
+        own = self.embedded.entries(elements)
+        have = {e.composition.reduced_formula for e in own}
+        return own + [e for e in self.ml.entries(elements) if e.composition.reduced_formula not in have]
+
+    def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
+        """Phases missing from both."""
+        return self.ml.missing_phases(elements)
