@@ -62,3 +62,10 @@ def test_always_charge_balanced(fraction, seed):
     cell = vacancy_supercell("α-Li3N", fraction, (2, 2, 2), seed=seed)
     assert formal_charge(cell.composition) == 0
     assert cell.composition["N"] >= 1
+
+
+def test_library_structures_work_too():
+    """Li2S (antifluorite, 8 Li per cell, x2): 25 % Li vacant -> 4 Li and 2 S removed."""
+    cell = vacancy_supercell("Li2S", 0.25, (2, 1, 1))
+    assert cell.composition["Li"] == 12 and cell.composition["S"] == 6
+    assert structure("Li3InCl6").composition.reduced_formula == "Li3InCl6"

@@ -61,6 +61,8 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability import check_stack
 
     table = check_stack(STACK, "ml").to_frame()
+    table["products"] = table["products"].map(" + ".join)
+    table["reaction_energy_meV_atom"] = 1000 * table.pop("reaction_energy_eV_atom").astype(float)
     csv = ctx.save_csv(table, "ml_review_stack")
     return TableOutput(
         key="ml_review_stack", title=f"The review's stack decided with --source ml: {STACK}",

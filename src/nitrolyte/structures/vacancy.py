@@ -109,7 +109,7 @@ def _as_structure(structure: Structure | str) -> Structure:
     from pymatgen.core import Structure as _Structure
 
     if isinstance(structure, str):
-        from nitrolyte.structures.crystal import structure as _build
+        from nitrolyte.structures import structure as _build
 
         structure = _build(structure, {})  # the stoichiometric cell of the named phase
     if not isinstance(structure, _Structure):
