@@ -108,3 +108,13 @@ def test_fuzz_structure_name(name):
     res = run("structure", name)
     assert res.exit_code in (0, 1, 2)
     assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=20), st.sampled_from(["Li3InCl6", "Li9N2Cl3", "LiPON", "Li2S2", "Xx2"])))
+def test_fuzz_window_ml(material):
+    res = run("window", material, "--source", "ml")
+    assert res.exit_code in (0, 1, 2)
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    if res.exit_code:
+        assert len([ln for ln in res.output.splitlines() if ln.strip()]) == 1
