@@ -110,7 +110,8 @@ def test_window_and_stack(client):
     s = client.post("/api/v1/stacks", json={"layers": "Li | beta-Li3N | Li3InCl6 | NMC811"}).json()
     assert [i["left"] for i in s["interfaces"]] == ["Li", "beta-Li3N", "Li3InCl6"]
     assert s["interfaces"][0]["status"] == "stable"
-    one_line_error(client.post("/api/v1/stacks", json={"layers": "Li | Qq9"}), 422, "")
+    one_line_error(client.post("/api/v1/stacks", json={"layers": "Li | Qq9"}), 404,
+                   "unknown material")
 
 
 def test_cell_equals_python_api_and_critical_round_trips(client):
