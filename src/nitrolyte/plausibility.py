@@ -1,0 +1,114 @@
+"""What a laboratory can measure, and where a stored record stops being valid.
+
+Two kinds of check, one place:
+
+* :func:`check_measurement` refuses values no laboratory measures (conductivity above
+  10 S/cm, temperatures outside 10-2000 K, activation energies outside 0-3 eV) unless
+  ``allow_implausible``; imports, ``eis --store`` and ``fit --store`` call it.
+* :func:`evaluation_warnings` says when a record is evaluated outside its measured temperature
+  range, past a known phase transition or past the melting point (Li3N: 814 °C, sections 3.1 and
+  3.2 of the review; ``records.yaml``, ``phase_transitions``, kind ``melting``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from nitrolyte.errors import InputError
+from nitrolyte.units import ZERO_C_K
+
+#: (low, high) limits of what a laboratory measures; units in the key
+LIMITS: dict[str, tuple[float, float]] = {"T_K": (10.0, 2000.0), "sigma_S_cm": (0.0, 10.0),
+                                          "Ea_eV": (0.0, 3.0)}
+_HINT = " (pass --allow-implausible / allow_implausible=True if it is real)"
+
+
+def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] = (),
+                      Ea_eV: Iterable[float] = (), where: str = "",
+                      allow_implausible: bool = False) -> None:
+    """Raise :class:`InputError` naming ``where`` for a value outside :data:`LIMITS`.
+
+    Parameters
+    ----------
+    T_K, sigma_S_cm, Ea_eV : iterable of float
+        Temperatures (K), conductivities (S/cm), activation energies (eV).
+    where : str
+        File or field the values come from, for the message.
+    allow_implausible : bool
+        Skip the range check (values must still be finite numbers).
+    """
+    prefix = f"{where}: " if where else ""
+    for key, values in (("T_K", T_K), ("sigma_S_cm", sigma_S_cm), ("Ea_eV", Ea_eV)):
+        arr = np.asarray(list(values), dtype=float)
+        if arr.size and not np.all(np.isfinite(arr)):
+            raise InputError(f"{prefix}{key} must be finite, got {arr[~np.isfinite(arr)][0]}")
+        if allow_implausible or not arr.size:
+            continue
+        lo, hi = LIMITS[key]
+        bad = arr[(arr <= lo) | (arr > hi)] if key == "sigma_S_cm" else arr[(arr < lo) | (arr > hi)]
+        if bad.size:
+            rng = f"0 < {key} <= {hi:g}" if key == "sigma_S_cm" else f"{lo:g} <= {key} <= {hi:g}"
+            raise InputError(f"{prefix}{key} = {bad[0]:g} is outside what a laboratory measures "
+                             f"({rng}){_HINT}")
+
+
+def temperature_limits_K(material_id: str, formula: str | None = None) -> list[tuple[float, str]]:
+    """Known temperature-driven transitions and melting points of a material, as (T_K, text).
+
+    A transition applies to its own ``material_id``; a melting point to every material of that
+    formula (every Li3N record melts at 814 °C).
+    """
+    from nitrolyte.dataset import records
+
+    out = []
+    for tr in records().phase_transitions:
+        mine = tr.material_id == material_id or (
+            tr.kind == "melting" and formula is not None and _same_formula(formula, tr.material))
+        if tr.driver != "temperature" or not mine:
+            continue
+        T = tr.value + (ZERO_C_K if tr.unit == "C" else 0.0)
+        what = "melting point" if tr.kind == "melting" else f"{tr.from_phase} -> {tr.to_phase}"
+        out.append((T, f"{what} at {tr.value:g} {'°C' if tr.unit == 'C' else 'K'} "
+                       f"({tr.location})"))
+    return out
+
+
+def _same_formula(a: str, b: str) -> bool:
+    from pymatgen.core import Composition
+
+    try:
+        return Composition(a).reduced_formula == Composition(b).reduced_formula
+    except (ValueError, KeyError):
+        return False
+
+
+def evaluation_warnings(material_id: str, T_K: Sequence[float] | Any,
+                        measured_K: Sequence[float] = (), formula: str | None = None) -> list[str]:
+    """Warnings for evaluating a record at ``T_K`` (K).
+
+    Parameters
+    ----------
+    material_id : str
+        The record's material.
+    T_K : float or sequence of float
+        Temperatures asked for, K.
+    measured_K : sequence of float
+        Temperatures the record was measured at (its valid range), K.
+    formula : str, optional
+        The material's formula (melting points apply per formula).
+    """
+    temps = np.atleast_1d(np.asarray(T_K, dtype=float))
+    out = []
+    if len(measured_K) >= 2:
+        lo, hi = float(min(measured_K)), float(max(measured_K))
+        outside = temps[(temps < lo - 1e-9) | (temps > hi + 1e-9)]
+        if outside.size:
+            out.append(f"extrapolated: {outside[0]:.2f} K is outside the measured range "
+                       f"{lo:.2f}-{hi:.2f} K")
+    for T_lim, text in temperature_limits_K(material_id, formula):
+        if np.any(temps > T_lim):
+            out.append(f"{temps.max():.2f} K is past the {text}; the Arrhenius line does not apply")
+    return out
