@@ -126,7 +126,7 @@ def test_fit_impedance_input_errors():
     Z = simulate(1000.0, 1e-10, 0.92, 1e-6, 0.8)
     with pytest.raises(InputError, match="thickness_cm must be > 0, got 0"):
         fit_impedance(FREQ, Z, thickness_cm=0.0, area_cm2=1.0)
-    with pytest.raises(InputError, match="circuit must be one of bulk, .*series_gb; got 'RC'"):
+    with pytest.raises(InputError, match=r"circuit must be one of bulk, .*series_gb; got 'RC'"):
         fit_impedance(FREQ, Z, thickness_cm=0.1, area_cm2=1.0, circuit="RC")
     with pytest.raises(InputError, match="guess must have 5 values"):
         fit_impedance(FREQ, Z, thickness_cm=0.1, area_cm2=1.0, circuit="bulk", guess=[1, 2, 3])

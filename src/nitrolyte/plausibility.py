@@ -49,6 +49,8 @@ def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] 
             continue
         lo, hi = LIMITS[key]
         bad = arr[(arr <= lo) | (arr > hi)] if key == "sigma_S_cm" else arr[(arr < lo) | (arr > hi)]
+        if bad.size and key != "Ea_eV" and bad[0] <= 0:
+            raise InputError(f"{prefix}{key} must be > 0, got {bad[0]:g}")
         if bad.size:
             rng = f"0 < {key} <= {hi:g}" if key == "sigma_S_cm" else f"{lo:g} <= {key} <= {hi:g}"
             raise InputError(f"{prefix}{key} = {bad[0]:g} is outside what a laboratory measures "

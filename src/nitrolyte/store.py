@@ -370,6 +370,33 @@ class Database:
             check_choice("source", source, SOURCES)
         return _store_io.export(self, Path(path), source, format)
 
+    # TEMP until store package: minimal measurement sets (CONTRACTS.md), see _store_sets_temp
+    def add_measurement_set(self, name: str, *, formula: str | None = None,
+                            family: str | None = None, points: list[dict[str, Any]],
+                            fit: dict[str, Any] | None = None, method: str,
+                            method_details: dict[str, Any] | None = None,
+                            source_files: Any = (), added_by: str | None = None,
+                            note: str | None = None) -> Any:
+        """TEMP until store package: store a measurement set in one transaction."""
+        from nitrolyte import _store_sets_temp
+
+        return _store_sets_temp.add_measurement_set(
+            self, name, formula=formula, family=family, points=points, fit=fit, method=method,
+            method_details=method_details, source_files=source_files, added_by=added_by,
+            note=note)
+
+    def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
+        """TEMP until store package: one row per measurement set."""
+        from nitrolyte import _store_sets_temp
+
+        return _store_sets_temp.measurement_sets(self, name)
+
+    def measurement_set(self, set_id: int) -> dict[str, Any]:
+        """TEMP until store package: one set with its points."""
+        from nitrolyte import _store_sets_temp
+
+        return _store_sets_temp.measurement_set(self, set_id)
+
     def delete_user_data(self) -> int:
         """Remove every user row; returns the number of user measurements removed."""
         with self.session() as s, self.guard("delete from"), s.begin():

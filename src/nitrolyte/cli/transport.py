@@ -1,4 +1,4 @@
-"""``nitrolyte sigma | fit | eis | layer``: ion transport from the shell.
+"""``nitrolyte sigma | fit | layer``: ion transport from the shell (``eis``: ``cli/eis.py``).
 
 Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option value, docs/cli.md). Temperatures carry their unit
 (``300K``, ``25C``); lengths and areas too (``500um``, ``0.5mm``, ``0.785cm2``, ``78.5mm2``).
@@ -116,59 +116,6 @@ def fit_cmd(
 
 
 @handle_errors
-def eis_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Spectra (CSV: freq_Hz, Z_real_ohm, "
-                                                "Z_imag_ohm) or a folder of them.")],
-    thickness: Annotated[str, typer.Option(help="Pellet thickness with unit, e.g. 500um.")],
-    area: Annotated[str, typer.Option(help="Electrode area with unit, e.g. 0.785cm2.")],
-    T: Annotated[list[str] | None, typer.Option(
-        "--T", help="Temperature of each spectrum (in order); default: from the file names "
-                    "(e.g. pellet_300K.csv).")] = None,
-    circuit: Annotated[str, typer.Option(help="bulk, bulk_gb or series_gb.")] = "bulk",
-    which: Annotated[str, typer.Option(help="Conductivity for the Arrhenius fit: bulk or total.")]
-    = "total",
-    as_json: JsonOpt = False,
-) -> None:
-    """Fit impedance spectra; bulk and total conductivity; Arrhenius fit over >= 3 temperatures."""
-    from nitrolyte.transport.impedance import arrhenius_from_spectra, fit_impedance
-    from nitrolyte.transport.io import read_spectrum
-    from nitrolyte.units import parse_quantity
-
-    L = parse_quantity(thickness, "length", "--thickness")
-    A = parse_quantity(area, "area", "--area")
-    paths = [p for f in files for p in (sorted(f.glob("*.csv")) if f.is_dir() else [f])]
-    if not paths:
-        raise InputError("no spectra given (a folder must contain *.csv files)")
-    temps = None if not T else [parse_quantity(t, "temperature", "--T") for t in T]
-    if temps is not None and len(temps) != len(paths):
-        raise InputError(f"--T given {len(temps)} times for {len(paths)} spectra")
-    spectra = [read_spectrum(p, None if temps is None else temps[i]) for i, p in enumerate(paths)]
-    distinct = {s.T_K for s in spectra if s.T_K is not None}
-    if len(distinct) >= 3 and all(s.T_K is not None for s in spectra):
-        res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,  # type: ignore[arg-type]
-                                     which=which)  # type: ignore[arg-type]
-        fits, arr = res.impedance_fits, res.arrhenius
-    else:
-        fits = tuple(fit_impedance(s, thickness_cm=L, area_cm2=A, circuit=circuit)  # type: ignore[arg-type]
-                     for s in spectra)
-        arr = None
-    if as_json:
-        echo_json({"circuit": circuit, "which": which, "thickness_cm": L, "area_cm2": A,
-                    "impedance_fits": [f.to_dict() for f in fits],
-                    "arrhenius": None if arr is None else arr.to_dict()})
-        return
-    _table(f"Impedance fits ({circuit}), L = {L:g} cm, A = {A:g} cm²",
-           ["file", "T (K)", "R bulk (Ω)", "R gb (Ω)", "σ bulk (S/cm)", "σ total (S/cm)", "rel. rmse"],
-           [[Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}",
-             f"{f.R_bulk_ohm:.4g} ± {f.R_bulk_stderr_ohm:.2g}",
-             "" if f.R_gb_ohm is None else f"{f.R_gb_ohm:.4g}", f"{f.sigma_bulk_S_cm:.3e}",
-             f"{f.sigma_total_S_cm:.3e}", f"{f.rel_rmse:.3%}"] for f in fits])
-    if arr is not None:
-        typer.echo(f"Arrhenius ({which}): Ea = {arr.Ea_eV:.4f} ± {arr.Ea_stderr_eV:.4f} eV, "
-                   f"σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, R² = {arr.r_squared:.5f}")
-
-
-@handle_errors
 def layer_cmd(
     thickness_um: Annotated[float, typer.Option("--thickness-um", help="SSE layer thickness, um.")],
     areal_capacity: Annotated[float, typer.Option("--areal-capacity", help="mAh/cm2.")],
@@ -208,8 +155,7 @@ def layer_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``sigma``, ``fit``, ``eis`` and ``layer`` to the ``nitrolyte`` app."""
+    """Add ``sigma``, ``fit`` and ``layer`` to the ``nitrolyte`` app (``eis``: cli/eis.py)."""
     app.command("sigma")(sigma_cmd)
     app.command("fit")(fit_cmd)
-    app.command("eis")(eis_cmd)
     app.command("layer")(layer_cmd)

@@ -19,6 +19,8 @@ from nitrolyte.transport.arrhenius import (
     polycrystal_average,
 )
 from nitrolyte.transport.conductivity import conductivity, conductivity_table, model_for
+from nitrolyte.transport.eis_readers import read_instrument_file
+from nitrolyte.transport.eis_series import SpectraArrhenius, arrhenius_from_spectra
 from nitrolyte.transport.fitting import (
     ArrheniusFit,
     ArrheniusPrediction,
@@ -26,8 +28,6 @@ from nitrolyte.transport.fitting import (
     fit_arrhenius_resistance,
     sigma_from_resistance_S_cm,
 )
-from nitrolyte.transport.eis_readers import read_instrument_file
-from nitrolyte.transport.eis_series import SpectraArrhenius, arrhenius_from_spectra
 from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import (
     ConductivityData,

@@ -233,7 +233,12 @@ def read_instrument_file(path: str | Path, T_K: float | None = None,
         raise DataValidationError(f"{path.name}: not a readable {fmt} file "
                                   f"({type(exc).__name__}: {exc})") from None
     T = temperature_from_filename(path) if T_K is None else float(T_K)
-    if T is not None:
+    if T is not None and T_K is None:
+        try:
+            check_measurement(T_K=[T], where=f"{path.name}: temperature from the file name")
+        except InputError as exc:
+            raise DataValidationError(str(exc)) from None
+    elif T is not None:
         check_measurement(T_K=[T], where=f"{path.name}: temperature")
     try:
         spectrum = Spectrum(f, Z, T, str(path), {"format": fmt})

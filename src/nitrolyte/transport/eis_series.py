@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import numpy as np
 import pandas as pd
 
 from nitrolyte.checks import check_choice
@@ -66,7 +67,7 @@ class SpectraArrhenius:
         """Bulk and total conductivity per temperature, as ``add_measurement_set`` points."""
         out = []
         for f in self.impedance_fits:
-            for kind in ("bulk", "total"):
+            for kind in ("total", "bulk"):
                 if kind == "bulk" and f.R_gb_ohm is None:
                     continue  # no grain-boundary arc: bulk and total are the same number
                 out.append({"T_K": f.T_K, "sigma_S_cm": getattr(f, f"sigma_{kind}_S_cm"),
@@ -77,11 +78,14 @@ class SpectraArrhenius:
 
     def store(self, db: Any, name: str, *, formula: str | None = None,
               family: str | None = None, added_by: str | None = None,
-              note: str | None = None) -> Any:
+              note: str | None = None, spectra: Sequence[Spectrum] | None = None,
+              allow_implausible: bool = False) -> Any:
         """Save the series as one measurement set (points, fit, method, files' SHA-256).
 
-        Returns the store's ``MeasurementSetResult``. Nothing is stored if any value is
-        implausible (:func:`nitrolyte.plausibility.check_measurement`).
+        ``method_details`` keeps the geometry, each file's circuit and parameters and, when
+        ``spectra`` are given, the measured data (for the report's Nyquist figure). Returns the
+        store's ``MeasurementSetResult``. Nothing is stored if any value is implausible
+        (:func:`nitrolyte.plausibility.check_measurement`) unless ``allow_implausible``.
         """
         from nitrolyte import __version__
         from nitrolyte.plausibility import check_measurement
@@ -89,13 +93,16 @@ class SpectraArrhenius:
         pts = self.points()
         check_measurement(T_K=[p["T_K"] for p in pts], sigma_S_cm=[p["sigma_S_cm"] for p in pts],
                           Ea_eV=[] if self.arrhenius is None else [self.arrhenius.Ea_eV],
-                          where=name)
+                          where=name, allow_implausible=allow_implausible)
         first = self.impedance_fits[0]
         details = {"circuits": {Path(f.source).name: f.circuit for f in self.impedance_fits},
                    "thickness_cm": first.thickness_cm, "area_cm2": first.area_cm2,
                    "which": self.which, "nitrolyte_version": __version__,
                    "kk_residual_max": max((f.kk_residual or 0.0) for f in self.impedance_fits),
-                   "warnings": list(self.warnings)}
+                   "warnings": list(self.warnings),
+                   "spectra": [_spectrum_record(f, s) for f, s in
+                               zip(self.impedance_fits, _matching(self.impedance_fits, spectra),
+                                   strict=True)]}
         files = [(Path(f.source).name, sha256_file(f.source)) for f in self.impedance_fits
                  if f.source and Path(f.source).is_file()]
         return db.add_measurement_set(name, formula=formula, family=family, points=pts,
@@ -104,8 +111,25 @@ class SpectraArrhenius:
                                       added_by=added_by, note=note)
 
 
+def _matching(fits: Sequence[ImpedanceFit], spectra: Sequence[Spectrum] | None
+              ) -> list[Spectrum | None]:
+    by_source = {s.source: s for s in spectra or ()}
+    return [by_source.get(f.source) for f in fits]
+
+
+def _spectrum_record(fit: ImpedanceFit, spectrum: Spectrum | None) -> dict[str, Any]:
+    """One spectrum's fit (and data, if given) as JSON for ``method_details``."""
+    out: dict[str, Any] = {"file": Path(fit.source).name, "T_K": fit.T_K,
+                           "circuit": fit.circuit, "parameters": list(fit.parameters),
+                           "rel_rmse": fit.rel_rmse, "kk_residual": fit.kk_residual}
+    if spectrum is not None:
+        out.update(freq_Hz=spectrum.freq_Hz.tolist(), Z_real_ohm=spectrum.Z_ohm.real.tolist(),
+                   Z_imag_ohm=spectrum.Z_ohm.imag.tolist())
+    return out
+
+
 def _finite(x: float | None) -> float | None:
-    return None if x is None or not (x == x) or abs(x) == float("inf") else float(x)
+    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def fit_summary(fit: ArrheniusFit | None) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_positive
+from nitrolyte.checks import check_positive, check_range
 from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.transport.circuits import (
     CANDIDATES,
@@ -211,7 +211,7 @@ def kk_residual(spectrum: Spectrum, c: float = 0.85, max_M: int = 50) -> float:
     M, mu = 0, 1.0
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        while mu > c and M < max_M:
+        while mu > c and max_M > M:
             M += 1
             ts = get_tc_distribution(f, M)
             elements, mu = fit_linKK(f, ts, M, Z, "complex", True)
@@ -333,8 +333,8 @@ def fit_impedance(
     from nitrolyte.transport.eis_readers import fix_sign
 
     spectrum = freq_Hz if isinstance(freq_Hz, Spectrum) else Spectrum(freq_Hz, Z_ohm, T_K)
-    L = float(check_positive("thickness_cm", thickness_cm))
-    A = float(check_positive("area_cm2", area_cm2))
+    L = float(check_range("thickness_cm", thickness_cm, lo=0.0, hi=1e4, lo_inclusive=False))
+    A = float(check_range("area_cm2", area_cm2, lo=0.0, hi=1e8, lo_inclusive=False))
     spectrum, notes = fix_sign(spectrum)
     if not np.any(np.abs(spectrum.Z_ohm) > 0):
         raise InputError(f"{spectrum.source or 'spectrum'}: impedance is zero at every frequency")
