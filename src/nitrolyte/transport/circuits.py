@@ -94,7 +94,8 @@ def capacitance_F(R: float, Q: float, n: float) -> float:
 
     .. math:: C = \\frac{(R Q)^{1/n}}{R}
     """
-    return float((R * Q) ** (1.0 / n) / R)
+    with np.errstate(all="ignore"):
+        return float(np.float64(R * Q) ** (1.0 / n) / R)
 
 
 # ------------------------------------------------------------------ reading the Nyquist plot
