@@ -10,17 +10,17 @@ import hashlib
 import json
 from pathlib import Path
 
-import eis_fixtures as fx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import eis_fixtures as fx
 from nitrolyte.cli import app
 from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.transport.eis_readers import FORMATS, detect_format, read_instrument_file
-from nitrolyte.transport.eis_series import arrhenius_from_spectra, read_manifest
+from nitrolyte.transport.eis_series import read_manifest
 from nitrolyte.transport.impedance import fit_impedance, kk_residual
 from nitrolyte.transport.io import Spectrum
 
@@ -38,7 +38,8 @@ def test_every_reader_gives_sigma_total_within_5_percent_without_circuit(tmp_pat
     s = read_instrument_file(path)
     expected_format = fmt if fmt in FORMATS else "csv"
     assert s.meta["format"] == expected_format and detect_format(path) == expected_format
-    assert s.T_K == pytest.approx(298.15) and s.freq_Hz.size == fx.FREQ.size
+    assert s.freq_Hz.size == fx.FREQ.size
+    assert pytest.approx(298.15) == s.T_K
     fit = fit_impedance(s, thickness_cm=fx.THICKNESS_CM, area_cm2=fx.AREA_CM2)
     assert fit.circuit == "bulk_gb"  # the true circuit wins the BIC
     assert fit.sigma_total_S_cm == pytest.approx(fx.sigma_total(298.15), rel=0.05)
