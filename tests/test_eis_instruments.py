@@ -255,3 +255,21 @@ def test_fuzz_fit_impedance_raises_only_nitrolyte_errors(re, im):
         assert "\n" not in str(exc)
     else:
         assert fit.R_total_ohm > 0 and fit.sigma_total_S_cm > 0
+
+
+def test_compiled_circuits_match_impedance_py():
+    """The fit's fast evaluator gives impedance.py's values for every registered circuit."""
+    from impedance.models.circuits.fitting import wrapCircuit
+
+    from nitrolyte.transport.circuits import CIRCUIT_MODELS, compile_circuit
+
+    f = np.logspace(6, -1, 15)
+    rng = np.random.default_rng(1)
+    for model in CIRCUIT_MODELS.values():
+        p = rng.uniform(0.6, 0.95, model.n_parameters) * np.where(
+            np.isin(np.arange(model.n_parameters), model.exponents), 1.0, 1e3)
+        ref = np.asarray(wrapCircuit(model.string, {})(f, *p))
+        np.testing.assert_allclose(compile_circuit(model.string)(f, p),
+                                   ref[:f.size] + 1j * ref[f.size:], rtol=1e-12)
+    with pytest.raises(InputError, match="unsupported element 'L1'"):
+        compile_circuit("R0-L1")

@@ -124,7 +124,7 @@ def test_read_spectrum_errors(tmp_path):
 
 def test_fit_impedance_input_errors():
     Z = simulate(1000.0, 1e-10, 0.92, 1e-6, 0.8)
-    with pytest.raises(InputError, match="thickness_cm must be > 0, got 0"):
+    with pytest.raises(InputError, match="thickness_cm must be > 0 and <= 10000, got 0"):
         fit_impedance(FREQ, Z, thickness_cm=0.0, area_cm2=1.0)
     with pytest.raises(InputError, match=r"circuit must be one of bulk, .*series_gb; got 'RC'"):
         fit_impedance(FREQ, Z, thickness_cm=0.1, area_cm2=1.0, circuit="RC")

@@ -18,6 +18,7 @@ warnings for a poor fit (relative RMSE > 2 %, non-finite errors, unphysical capa
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ from nitrolyte.transport.circuits import (
     CircuitModel,
     capacitance_F,
     circuit_model,
+    compile_circuit,
 )
 from nitrolyte.transport.io import Spectrum
 
@@ -148,17 +150,21 @@ def part_impedance(fit: ImpedanceFit, element: str, freq_Hz: Any) -> np.ndarray:
     return _predict("p(R1,CPE1)", [p[i] for i in idx], f)
 
 
+@functools.lru_cache(maxsize=32)
+def _evaluator(string: str) -> Any:
+    return compile_circuit(string)
+
+
 def _least_squares(model: CircuitModel, spectrum: Spectrum, p0: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, float]:
     """Modulus-weighted least squares in log(R), log(Q) and n; parameters, errors, RSS."""
-    from impedance.models.circuits.fitting import wrapCircuit
     from scipy.optimize import least_squares
 
     is_n = np.zeros(p0.size, dtype=bool)
     is_n[list(model.exponents)] = True
     if np.any(p0[~is_n] <= 0) or np.any((p0[is_n] <= 0) | (p0[is_n] > 1)):
         raise InputError(f"guess must have R, Q > 0 and CPE exponents in (0, 1], got {p0.tolist()}")
-    func = wrapCircuit(model.string, {})
+    func = _evaluator(model.string)
     f, Z = spectrum.freq_Hz, spectrum.Z_ohm
     y, w = np.hstack([Z.real, Z.imag]), np.hstack([np.abs(Z), np.abs(Z)])
 
@@ -166,7 +172,8 @@ def _least_squares(model: CircuitModel, spectrum: Spectrum, p0: np.ndarray
         return np.where(is_n, x, np.exp(np.where(is_n, 0.0, np.clip(x, -700, 700))))
 
     def residual(x: np.ndarray) -> np.ndarray:
-        return (np.asarray(func(f, *unpack(x))) - y) / w
+        z = func(f, unpack(x))
+        return (np.hstack([z.real, z.imag]) - y) / w
 
     x0 = np.where(is_n, p0, np.log(np.where(is_n, 1.0, p0)))
     bounds = (np.where(is_n, 0.0, -np.inf), np.where(is_n, 1.0, np.inf))
