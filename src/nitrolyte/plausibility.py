@@ -12,6 +12,7 @@ Two kinds of check, one place:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -114,3 +115,32 @@ def evaluation_warnings(material_id: str, T_K: Sequence[float] | Any,
         if np.any(temps > T_lim):
             out.append(f"{temps.max():.2f} K is past the {text}; the Arrhenius line does not apply")
     return out
+
+
+def _number(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if out == out else None
+
+
+def check_rows(rows: Iterable[dict[str, Any]], where: str, allow_implausible: bool = False) -> None:
+    """:func:`check_measurement` for long-format measurement rows (``property, value, unit,
+    temperature, temperature_unit``); rows that do not parse are left to the store's
+    validation. The error names the row (numbered from 1)."""
+    from nitrolyte.units import conductivity_to_S_cm
+
+    if allow_implausible:
+        return
+    for i, row in enumerate(rows, start=1):
+        T, unit = _number(row.get("temperature")), str(row.get("temperature_unit") or "K").strip()
+        T_K = None if T is None else T + (ZERO_C_K if unit in ("C", "°C", "degC") else 0.0)
+        value, prop = _number(row.get("value")), str(row.get("property") or "ionic_conductivity")
+        kw: dict[str, list[float]] = {"T_K": [] if T_K is None else [T_K]}
+        if value is not None and prop == "ionic_conductivity":
+            with contextlib.suppress(InputError):  # an unknown unit is the store's error to report
+                kw["sigma_S_cm"] = [float(conductivity_to_S_cm(value, str(row.get("unit") or "S/cm")))]
+        elif value is not None and prop == "activation_energy":
+            kw["Ea_eV"] = [value * (1e-3 if str(row.get("unit")) == "meV" else 1.0)]
+        check_measurement(**kw, where=f"{where} row {i}")

@@ -173,6 +173,71 @@ def eis_cmd(
         typer.echo(f"plot written to {plot}")
 
 
+def _is_sigma_csv(path: Path) -> bool:
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(line for line in fh if not line.startswith("#")), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    cols = [c.strip() for c in header]
+    return ("property" not in cols and any(c in ("T_K", "T_C") for c in cols)
+            and any(c.startswith(("sigma_", "R_")) for c in cols))
+
+
+def _rows(path: Path, fmt: str) -> list[dict[str, Any]]:
+    import csv
+    import json
+
+    try:
+        if fmt == "csv":
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                return [dict(r) for r in csv.DictReader(fh)]
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        return []  # the store's import reports it
+    data = data.get("measurements") if isinstance(data, dict) else data
+    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+
+
+def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
+                    family: str | None, allow_implausible: bool, store: Any,
+                    as_json: bool) -> bool:
+    """For ``nitrolyte import``: store a sigma(T) CSV (as ``fit`` reads) as a measurement set,
+    or refuse implausible long-format rows. True when the file was handled here."""
+    from nitrolyte.plausibility import check_rows
+
+    kind = file.suffix.lower().lstrip(".") if fmt == "auto" else fmt
+    if kind == "csv" and file.is_file() and _is_sigma_csv(file):
+        from nitrolyte.transport.eis_series import store_conductivity_data
+        from nitrolyte.transport.io import read_conductivity_csv
+
+        if name is None:
+            raise InputError(f"{file.name} is a sigma(T) file (as `nitrolyte fit` reads): give the "
+                             "material with --name (and --formula / --family for a new one)")
+        res, fit = store_conductivity_data(store, name, read_conductivity_csv(file),
+                                           method="import", formula=formula, family=family,
+                                           allow_implausible=allow_implausible)
+        if as_json:
+            echo_json({"schema": "nitrolyte.import/1", "database": store.where,
+                       "path": str(file), "n_measurements": res.n_points,
+                       "n_materials_created": int(res.created_material),
+                       "measurement_set": res.to_dict(),
+                       "Ea_eV": None if fit is None else fit.Ea_eV})
+        else:
+            typer.echo(f"imported {res.n_points} point(s) of {name} from {file} as measurement "
+                       f"set {res.set_id}" + ("" if fit is None else
+                                              f" (Ea = {fit.Ea_eV:.3f} ± {fit.Ea_stderr_eV:.3f} eV)"))
+        return True
+    if name is not None:
+        raise InputError("--name is only for a sigma(T) CSV (columns T_K or T_C and sigma_... or "
+                         "R_... with geometry)")
+    if kind in ("csv", "json"):
+        check_rows(_rows(file, kind), file.name, allow_implausible)
+    return False
+
+
 def register(app: typer.Typer) -> None:
     """Add ``eis`` to the ``nitrolyte`` app."""
     app.command("eis")(eis_cmd)

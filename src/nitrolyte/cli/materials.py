@@ -140,13 +140,24 @@ def add_cmd(
                f"{res.name!r}{new} in {store.where}")
 
 
-def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs/cli.md).")],
+def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs/cli.md), or a "
+                                                 "sigma(T) CSV as `nitrolyte fit` reads.")],
                format: Annotated[str, typer.Option("--format", help="auto, csv, json or obelix.")] = "auto",
+               name: Annotated[str | None, typer.Option("--name", help="Material of a sigma(T) CSV "
+                                                        "(stored as one measurement set).")] = None,
+               formula: Annotated[str | None, typer.Option(help="Formula of a new --name.")] = None,
+               family: Annotated[str | None, typer.Option(help="Family of a new --name.")] = None,
+               allow_implausible: Annotated[bool, typer.Option(
+                   "--allow-implausible", help="Accept sigma > 10 S/cm, T outside 10-2000 K, "
+                                               "Ea outside 0-3 eV.")] = False,
                as_json: JsonOption = False, db: DbOption = None) -> None:
     """Import your measurements from a CSV/JSON file: all rows or none."""
     from nitrolyte.api import database
+    from nitrolyte.cli.eis import import_precheck
 
     store = database(db)
+    if import_precheck(file, format, name, formula, family, allow_implausible, store, as_json):
+        return
     res = store.import_file(file, format=format)  # type: ignore[arg-type]
     if as_json:
         echo_json({"schema": "nitrolyte.import/1", "database": store.where, **res.to_dict()})

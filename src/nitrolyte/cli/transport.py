@@ -83,6 +83,12 @@ def fit_cmd(
     confidence: Annotated[float, typer.Option(help="Level of the confidence interval.")] = 0.95,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write an Arrhenius plot (PNG/SVG).")]
     = None,
+    store: Annotated[str | None, typer.Option(help="Store points and fit as a measurement set "
+                                              "of this material name.")] = None,
+    formula: Annotated[str | None, typer.Option(help="Formula of a new --store material.")] = None,
+    family: Annotated[str | None, typer.Option(help="Family of a new --store material.")] = None,
+    allow_implausible: Annotated[bool, typer.Option("--allow-implausible")] = False,
+    db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Arrhenius fit of measured conductivities: Ea and prefactor with errors, sigma at 25 C."""
@@ -91,6 +97,14 @@ def fit_cmd(
 
     data = read_conductivity_csv(file)
     fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
+    stored = None
+    if store is not None:
+        from nitrolyte.store import Database
+        from nitrolyte.transport.eis_series import store_conductivity_data
+
+        stored, _ = store_conductivity_data(Database(db), store, data, convention=convention,  # type: ignore[arg-type]
+                                            formula=formula, family=family,
+                                            allow_implausible=allow_implausible)
     rt = fit.predict(298.15, confidence)
     if plot is not None:
         from nitrolyte.plotting.arrhenius import plot_fit
@@ -99,7 +113,8 @@ def fit_cmd(
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
         echo_json({"source": str(file), "fit": fit.to_dict(),
-                    "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None})
+                    "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None,
+                    "stored": None if stored is None else stored.to_dict()})
         return
     _table(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
            ["quantity", "value"],
@@ -113,6 +128,8 @@ def fit_cmd(
                                                                       strict=True) if o) or "none"]])
     if plot is not None:
         typer.echo(f"plot written to {plot}")
+    if stored is not None:
+        typer.echo(f"stored as measurement set {stored.set_id} of {store}")
 
 
 @handle_errors

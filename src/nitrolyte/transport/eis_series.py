@@ -261,3 +261,38 @@ def arrhenius_from_spectra(
     arr = fit_arrhenius([f.T_K for f in fits], sig, err if use_err else None, convention,
                         absolute_sigma=False)
     return SpectraArrhenius(fits, arr, which, notes)
+
+
+def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit",
+                            convention: Convention = "sigmaT", formula: str | None = None,
+                            family: str | None = None, added_by: str | None = None,
+                            allow_implausible: bool = False) -> tuple[Any, ArrheniusFit | None]:
+    """Store a sigma(T) file (:class:`~nitrolyte.transport.io.ConductivityData`) as one set.
+
+    Every point is kept (kind ``total``, with its error when the file gives one), and the
+    Arrhenius fit when there are at least three distinct temperatures. Returns the store's
+    ``MeasurementSetResult`` and the fit (or None).
+    """
+    from nitrolyte.plausibility import check_measurement
+
+    n_T = len(set(data.T_K))
+    fit = (fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
+           if n_T >= MIN_TEMPERATURES else None)
+    where = Path(data.source).name if data.source else name
+    check_measurement(T_K=data.T_K, sigma_S_cm=data.sigma_S_cm,
+                      Ea_eV=[] if fit is None else [fit.Ea_eV], where=where,
+                      allow_implausible=allow_implausible)
+    errs = data.sigma_err_S_cm or [None] * len(data.T_K)
+    points = [{"T_K": t, "sigma_S_cm": s, "kind": "total", "sigma_stderr_S_cm": e,
+               "direction": None} for t, s, e in zip(data.T_K, data.sigma_S_cm, errs, strict=True)]
+    files = ([(Path(data.source).name, sha256_file(data.source))]
+             if data.source and Path(data.source).is_file() else [])
+    from nitrolyte import __version__
+
+    res = db.add_measurement_set(name, formula=formula, family=family, points=points,
+                                 fit=fit_summary(fit), method=method,
+                                 method_details={"columns": list(data.columns),
+                                                 "convention": convention,
+                                                 "nitrolyte_version": __version__},
+                                 source_files=files, added_by=added_by)
+    return res, fit
