@@ -238,6 +238,47 @@ def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
     return False
 
 
+def compare_set_cmd(store: Any, name: str | None, against: str | None, plot: Path | None,
+                    tolerance: float, as_json: bool, as_csv: bool) -> None:
+    """``nitrolyte compare NAME``: a stored set against the literature over its range."""
+    import sys
+
+    from nitrolyte.transport.measured import compare_set, family_lines
+
+    if name is None:
+        raise InputError("--against and --plot need a material NAME with a stored measurement set")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    res = compare_set(store, name, against=against, tolerance_decades=tolerance)
+    if plot is not None:
+        from nitrolyte.plotting.measured import plot_set_vs_literature
+
+        plot_set_vs_literature(res, family_lines(store, res)).savefig(plot, dpi=150,
+                                                                      bbox_inches="tight")
+    if as_json:
+        echo_json({"schema": "nitrolyte.compare_set/1", **res.to_dict(),
+                   "plot": None if plot is None else str(plot)})
+        return
+    if as_csv:
+        res.to_frame().to_csv(sys.stdout, index=False)
+        return
+    Ea = ("no Ea (fewer than 3 temperatures)" if res.Ea_eV is None
+          else f"Ea = {res.Ea_eV:.3f} ± {res.Ea_stderr_eV:.2g} eV")
+    typer.echo(f"{res.name} (set {res.set_id}, {res.method}): {len(res.T_K)} point(s) "
+               f"{min(res.T_K):.1f}-{max(res.T_K):.1f} K, {Ea}")
+    for m in res.matches:
+        dEa = "" if m["dEa_eV"] is None else (f", ΔEa = {m['dEa_eV']:+.3f} ± "
+                                              f"{m['dEa_stderr_eV'] or 0:.2g} eV")
+        label = m["name"] + (f" ({m['direction']})" if m["direction"] else "")
+        typer.echo(f"  vs {label} [ref {m['ref']}]: log10 ratio "
+                   f"{min(m['log10_ratio']):+.2f} to {max(m['log10_ratio']):+.2f}{dEa}: "
+                   f"{m['verdict']}")
+    for w in res.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if plot is not None:
+        typer.echo(f"plot written to {plot}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``eis`` to the ``nitrolyte`` app."""
     app.command("eis")(eis_cmd)

@@ -178,7 +178,13 @@ def export_cmd(file: Annotated[Path, typer.Argument(help="Output .csv or .json f
 
 
 def compare_cmd(
+    name: Annotated[str | None, typer.Argument(help="A material with a stored measurement set: "
+                                               "compare it over its measured range.")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Agreement band, decades of S/cm.")] = 0.5,
+    against: Annotated[str | None, typer.Option("--against", help="With NAME: the review "
+                                                "material to compare with.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="With NAME: measured points over "
+                                              "the family's Arrhenius lines (PNG/SVG).")] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     db: DbOption = None,
@@ -188,6 +194,11 @@ def compare_cmd(
     from nitrolyte.crosscheck import compare_conductivities
 
     store = database(db)
+    if name is not None or against is not None or plot is not None:
+        from nitrolyte.cli.eis import compare_set_cmd
+
+        compare_set_cmd(store, name, against, plot, tolerance, as_json, as_csv)
+        return
     out = compare_conductivities(store.materials_frame(source="user"),
                                  store.materials_frame(source="literature"),
                                  tolerance_decades=tolerance)
