@@ -144,3 +144,11 @@ def check_rows(rows: Iterable[dict[str, Any]], where: str, allow_implausible: bo
         elif value is not None and prop == "activation_energy":
             kw["Ea_eV"] = [value * (1e-3 if str(row.get("unit")) == "meV" else 1.0)]
         check_measurement(**kw, where=f"{where} row {i}")
+
+
+def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
+    """:func:`evaluation_warnings` for a :class:`~nitrolyte.api.MaterialRecord` at ``T_K`` (K):
+    its measured range is the temperatures of its conductivity rows."""
+    measured = [m.temperature_K for m in record.measurements
+                if m.property == "ionic_conductivity" and m.temperature_K is not None]
+    return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)

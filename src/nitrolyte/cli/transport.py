@@ -58,6 +58,12 @@ def sigma_cmd(
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
+    from nitrolyte.api import get
+    from nitrolyte.plausibility import record_warnings
+
+    warnings = record_warnings(get(name, db=db), T_K)
+    for w in [] if as_json else warnings:
+        typer.echo(f"warning: {w}", err=True)
     if as_json:
         echo_json({"material": anchor.name, "ref": anchor.ref,
                     "direction": None if average else anchor.direction, "average": average,
@@ -66,7 +72,7 @@ def sigma_cmd(
                         "sigma_S_cm": anchor.sigma_ref_S_cm, "T_K": anchor.T_ref_K,
                         "Ea_eV": anchor.Ea_eV, "Ea_HT_eV": anchor.Ea_HT_eV,
                         "T_transition_K": anchor.T_transition_K},
-                    "results": results})
+                    "results": results, "warnings": warnings})
         return
     label = f"{anchor.name} [ref. {anchor.ref}]" + (f" {direction}" if direction else "") + (
         f" ({average} polycrystal average)" if average else "")
