@@ -296,3 +296,38 @@ def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit
                                                  "nitrolyte_version": __version__},
                                  source_files=files, added_by=added_by)
     return res, fit
+
+
+@dataclass(frozen=True)
+class StoredFit:
+    """A fit rebuilt from a stored set's ``method_details["spectra"]`` (for figures)."""
+
+    circuit: str
+    circuit_string: str
+    parameters: tuple[float, ...]
+    R_total_ohm: float
+    T_K: float | None
+    source: str
+
+    def predict(self, freq_Hz: Any) -> np.ndarray:
+        """Complex impedance (ohm) of the stored circuit at ``freq_Hz`` (Hz)."""
+        from nitrolyte.transport.impedance import _predict
+
+        return _predict(self.circuit_string, self.parameters, freq_Hz)
+
+
+def stored_spectra(method_details: dict[str, Any]) -> list[tuple[StoredFit, Spectrum]]:
+    """(fit, measured spectrum) pairs of a stored EIS set that kept its data."""
+    from nitrolyte.transport.circuits import circuit_model
+
+    out = []
+    for rec in method_details.get("spectra") or []:
+        if "freq_Hz" not in rec:
+            continue
+        model = circuit_model(rec["circuit"])
+        p = tuple(float(x) for x in rec["parameters"])
+        R = p[model.bulk[0]] + (p[model.gb[0]] if model.gb else 0.0)
+        fit = StoredFit(model.name, model.string, p, R, rec.get("T_K"), rec["file"])
+        Z = np.asarray(rec["Z_real_ohm"]) + 1j * np.asarray(rec["Z_imag_ohm"])
+        out.append((fit, Spectrum(rec["freq_Hz"], Z, rec.get("T_K"), rec["file"])))
+    return out

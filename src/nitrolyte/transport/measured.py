@@ -184,3 +184,40 @@ def family_lines(db: Any, comparison: SetComparison, n_points: int = 60) -> pd.D
            zip(rows.iterrows(), values, strict=True)]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["name", "direction", "T_K", "sigma_S_cm"])
+
+
+def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
+                T_max_K: float | None = None) -> pd.DataFrame:
+    """Every stored user conductivity of the given families as points, with or without an Ea.
+
+    Returns
+    -------
+    DataFrame
+        ``material_id, name, family, T_K, sigma_S_cm, method`` (K, S/cm), restricted to
+        ``T_min_K..T_max_K`` when given.
+    """
+    from nitrolyte import api
+    from nitrolyte.units import ZERO_C_K
+
+    store = api.database(db)
+    meas = store.table("measurements", "user")
+    cols = ["material_id", "name", "family", "T_K", "sigma_S_cm", "method"]
+    meas = meas[(meas["property"] == "ionic_conductivity") & (meas["qualifier"].fillna("") == "")]
+    if meas.empty:
+        return pd.DataFrame(columns=cols)
+    mats = store.table("materials")[["material_id", "name", "family"]]
+    fams = [families] if isinstance(families, str) else list(families)
+    out = meas.merge(mats, on="material_id")
+    out = out[out["family"].isin(fams)]
+    T = out["temperature"].astype(float) + np.where(out["temperature_unit"] == "C", ZERO_C_K, 0.0)
+    from nitrolyte.units import conductivity_to_S_cm
+
+    sigma = [float(conductivity_to_S_cm(v, u)) for v, u in zip(out["value"], out["unit"], strict=True)]
+    frame = pd.DataFrame({"material_id": out["material_id"], "name": out["name"],
+                          "family": out["family"], "T_K": T, "sigma_S_cm": sigma,
+                          "method": out["method"].fillna("")}, columns=cols)
+    if T_min_K is not None:
+        frame = frame[frame["T_K"] >= T_min_K]
+    if T_max_K is not None:
+        frame = frame[frame["T_K"] <= T_max_K]
+    return frame.reset_index(drop=True)
