@@ -145,3 +145,35 @@ def test_eis_store_refuses_implausible_series(tmp_path, db):
             "--db", str(db.path))
     assert r.exit_code == 2 and "sigma_S_cm" in r.stderr and "is outside" in r.stderr
     assert "Odd" not in db.names()
+
+
+def test_report_shows_stored_sets_with_and_without_Ea(tmp_path, db):
+    """A stored EIS series gets a Nyquist figure and a comparison; its points (and those of a
+    single-temperature set without Ea) are markers on Fig. 3E."""
+    from nitrolyte.plotting.arrhenius import plot_arrhenius_family
+    from nitrolyte.report.build import build_report
+    from nitrolyte.report.sec_transport import FIGURES, curves_frame
+    from nitrolyte.transport.measured import user_points
+
+    folder = tmp_path / "spectra"
+    folder.mkdir()
+    for T in (25, 60, 100):
+        fx.write(folder, "biologic", T)
+    assert run("eis", str(folder), "--thickness", "1mm", "--diameter", "10mm", "--store", "Pellet A",
+               "--formula", "Li3N", "--family", "Li3N", "--db", str(db.path)).exit_code == 0
+    db.add_measurement_set("Pellet B", formula="Li3N", family="Li3N", method="EIS",
+                           points=[{"T_K": 313.15, "sigma_S_cm": 3e-5}])
+    out = tmp_path / "report"
+    build_report(out, db=db, progress=False, sections=["measurements"])
+    figs = {p.name for p in (out / "figures").iterdir()}
+    assert {"set1_nyquist.png", "set1_vs_literature.png", "set2_vs_literature.png"} <= figs
+    page = (out / "index.html").read_text()
+    assert "Your measurements" in page and "2 stored measurement set(s)" in page
+    pts = user_points(("Li3N",), db, 250, 500)
+    assert sorted(set(pts["name"])) == ["Pellet A", "Pellet B"]
+    assert len(pts) == 3 * 2 + 1  # total and bulk per temperature, and B's single point
+    assert user_points(("nitride halide",), db).empty
+    fig = plot_arrhenius_family(curves_frame(FIGURES[0], db), "Fig. 3E", points=pts)
+    fig.savefig(tmp_path / "f.svg")
+    svg = (tmp_path / "f.svg").read_text()
+    assert "Pellet A (measured, user data)" in svg and "Pellet B (measured, user data)" in svg
