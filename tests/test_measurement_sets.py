@@ -129,7 +129,7 @@ def test_import_accepts_the_fit_csv_and_refuses_implausible_rows(tmp_path, db):
     long.write_text("name,property,value,unit,temperature,temperature_unit\n"
                     "Hot one,ionic_conductivity,50,S/cm,25,C\n")
     r = run("import", str(long), "--db", str(db.path))
-    assert r.exit_code == 2
+    assert r.exit_code == 1
     assert r.stderr.strip() == ("error: long.csv row 1: sigma_S_cm = 50 is outside what a "
                                 "laboratory measures (0 < sigma_S_cm <= 10) (pass "
                                 "--allow-implausible / allow_implausible=True if it is real)")
@@ -143,7 +143,7 @@ def test_eis_store_refuses_implausible_series(tmp_path, db):
     path = fx.write(tmp_path, "csv", 25)
     r = run("eis", str(path), "--thickness", "1000cm", "--area", "1e-6cm2", "--store", "Odd",
             "--db", str(db.path))
-    assert r.exit_code == 2 and "sigma_S_cm" in r.stderr and "is outside" in r.stderr
+    assert r.exit_code == 1 and "sigma_S_cm" in r.stderr and "is outside" in r.stderr
     assert "Odd" not in db.names()
 
 

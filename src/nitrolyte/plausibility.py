@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from nitrolyte.errors import InputError
+from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.units import ZERO_C_K
 
 #: (low, high) limits of what a laboratory measures; units in the key
@@ -29,8 +29,10 @@ _HINT = " (pass --allow-implausible / allow_implausible=True if it is real)"
 
 def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] = (),
                       Ea_eV: Iterable[float] = (), where: str = "",
-                      allow_implausible: bool = False) -> None:
-    """Raise :class:`InputError` naming ``where`` for a value outside :data:`LIMITS`.
+                      allow_implausible: bool = False,
+                      error: type[Exception] = InputError) -> None:
+    """Raise ``error`` (:class:`InputError`, or :class:`DataValidationError` for values read
+    from a file) naming ``where`` for a value outside :data:`LIMITS`.
 
     Parameters
     ----------
@@ -40,21 +42,23 @@ def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] 
         File or field the values come from, for the message.
     allow_implausible : bool
         Skip the range check (values must still be finite numbers).
+    error : exception class
+        What to raise (the CLI exits 2 for InputError, 1 for DataValidationError).
     """
     prefix = f"{where}: " if where else ""
     for key, values in (("T_K", T_K), ("sigma_S_cm", sigma_S_cm), ("Ea_eV", Ea_eV)):
         arr = np.asarray(list(values), dtype=float)
         if arr.size and not np.all(np.isfinite(arr)):
-            raise InputError(f"{prefix}{key} must be finite, got {arr[~np.isfinite(arr)][0]}")
+            raise error(f"{prefix}{key} must be finite, got {arr[~np.isfinite(arr)][0]}")
         if allow_implausible or not arr.size:
             continue
         lo, hi = LIMITS[key]
         bad = arr[(arr <= lo) | (arr > hi)] if key == "sigma_S_cm" else arr[(arr < lo) | (arr > hi)]
         if bad.size and key != "Ea_eV" and bad[0] <= 0:
-            raise InputError(f"{prefix}{key} must be > 0, got {bad[0]:g}")
+            raise error(f"{prefix}{key} must be > 0, got {bad[0]:g}")
         if bad.size:
             rng = f"0 < {key} <= {hi:g}" if key == "sigma_S_cm" else f"{lo:g} <= {key} <= {hi:g}"
-            raise InputError(f"{prefix}{key} = {bad[0]:g} is outside what a laboratory measures "
+            raise error(f"{prefix}{key} = {bad[0]:g} is outside what a laboratory measures "
                              f"({rng}){_HINT}")
 
 
@@ -137,13 +141,15 @@ def check_rows(rows: Iterable[dict[str, Any]], where: str, allow_implausible: bo
         T, unit = _number(row.get("temperature")), str(row.get("temperature_unit") or "K").strip()
         T_K = None if T is None else T + (ZERO_C_K if unit in ("C", "°C", "degC") else 0.0)
         value, prop = _number(row.get("value")), str(row.get("property") or "ionic_conductivity")
-        kw: dict[str, list[float]] = {"T_K": [] if T_K is None else [T_K]}
-        if value is not None and prop == "ionic_conductivity":
+        kw: dict[str, list[float]] = {"T_K": [] if T_K is None or T_K <= 0 else [T_K]}
+        if value is not None and value <= 0:
+            pass  # non-positive values are the store's validation error, not implausible
+        elif value is not None and prop == "ionic_conductivity":
             with contextlib.suppress(InputError):  # an unknown unit is the store's error to report
                 kw["sigma_S_cm"] = [float(conductivity_to_S_cm(value, str(row.get("unit") or "S/cm")))]
         elif value is not None and prop == "activation_energy":
             kw["Ea_eV"] = [value * (1e-3 if str(row.get("unit")) == "meV" else 1.0)]
-        check_measurement(**kw, where=f"{where} row {i}")
+        check_measurement(**kw, where=f"{where} row {i}", error=DataValidationError)
 
 
 def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:

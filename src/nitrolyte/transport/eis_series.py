@@ -93,7 +93,8 @@ class SpectraArrhenius:
         pts = self.points()
         check_measurement(T_K=[p["T_K"] for p in pts], sigma_S_cm=[p["sigma_S_cm"] for p in pts],
                           Ea_eV=[] if self.arrhenius is None else [self.arrhenius.Ea_eV],
-                          where=name, allow_implausible=allow_implausible)
+                          where=name, allow_implausible=allow_implausible,
+                          error=DataValidationError)
         first = self.impedance_fits[0]
         details = {"circuits": {Path(f.source).name: f.circuit for f in self.impedance_fits},
                    "thickness_cm": first.thickness_cm, "area_cm2": first.area_cm2,
@@ -174,7 +175,7 @@ def read_manifest(path: str | Path) -> dict[str, float]:
                  else float(t) + (ZERO_C_K if t_col == "T_C" else 0.0))
         except ValueError as exc:
             raise DataValidationError(f"{where}: {exc}") from None
-        check_measurement(T_K=[T], where=where)
+        check_measurement(T_K=[T], where=where, error=DataValidationError)
         out[Path(str(f).strip()).name] = T
     return out
 
@@ -281,7 +282,7 @@ def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit
     where = Path(data.source).name if data.source else name
     check_measurement(T_K=data.T_K, sigma_S_cm=data.sigma_S_cm,
                       Ea_eV=[] if fit is None else [fit.Ea_eV], where=where,
-                      allow_implausible=allow_implausible)
+                      allow_implausible=allow_implausible, error=DataValidationError)
     errs = data.sigma_err_S_cm or [None] * len(data.T_K)
     points = [{"T_K": t, "sigma_S_cm": s, "kind": "total", "sigma_stderr_S_cm": e,
                "direction": None} for t, s, e in zip(data.T_K, data.sigma_S_cm, errs, strict=True)]
