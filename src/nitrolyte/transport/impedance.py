@@ -367,7 +367,7 @@ def fit_impedance(
     names = _parameter_names(model)
     n = spectrum.freq_Hz.size * 2
     sel = tuple({"circuit": t["circuit"], "bic": t["bic"],
-                 "rel_rmse": float(np.sqrt(t["rss"] / (n / 2) / 2))} for t in tried)
+                 "rel_rmse": float(np.sqrt(t["rss"] / (n / 2)))} for t in tried)
     return ImpedanceFit(
         circuit=model.name, circuit_string=model.string, parameter_names=names,
         parameters=tuple(p.tolist()), parameter_stderr=tuple(e.tolist()),
