@@ -16,6 +16,15 @@ from nitrolyte.report.framework import FigureOutput, ReportContext, Section
 KEY = "measurements"
 
 
+def _name(row: Any) -> str:
+    """The set's material (the store may name the column ``name`` or only ``material_id``)."""
+    for key in ("name", "material_name", "material_id"):
+        value = row.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return f"set {row['set_id']}"
+
+
 def _stem(set_id: int, kind: str) -> str:
     return f"set{set_id}_{kind}"
 
@@ -25,18 +34,19 @@ def _nyquist(ctx: ReportContext, row: Any) -> FigureOutput | None:
 
     from nitrolyte.plotting.nyquist import plot_nyquist
     from nitrolyte.transport.eis_series import stored_spectra
+    from nitrolyte.transport.measured import as_dict
 
-    pairs = stored_spectra(row["method_details"] or {})
+    pairs = stored_spectra(as_dict(row["method_details"]))
     if not pairs:
         return None
     fits, spectra = [p[0] for p in pairs], [p[1] for p in pairs]
     key = _stem(int(row["set_id"]), "nyquist")
-    png, svg = ctx.save_matplotlib(plot_nyquist(fits, spectra, title=str(row["name"])), key)
+    png, svg = ctx.save_matplotlib(plot_nyquist(fits, spectra, title=_name(row)), key)
     data = pd.concat([pd.DataFrame({"file": s.source, "T_K": s.T_K, "freq_Hz": s.freq_Hz,
                                     "Z_real_ohm": s.Z_ohm.real, "Z_imag_ohm": s.Z_ohm.imag})
                       for s in spectra], ignore_index=True)
     return FigureOutput(
-        key=key, title=f"{row['name']}: impedance spectra (set {row['set_id']})",
+        key=key, title=f"{_name(row)}: impedance spectra (set {row['set_id']})",
         review_ref="user data", png=png, svg=svg, csv=ctx.save_csv(data, key),
         caption="Nyquist plots (Z' against -Z'', ohm) of the stored spectra with the fitted "
                 "circuit (chosen by BIC unless forced); shaded: the bulk and grain-boundary "
@@ -51,7 +61,7 @@ def _comparison(ctx: ReportContext, row: Any) -> FigureOutput | None:
 
     db = database(ctx.db)
     try:
-        cmp = compare_set(db, str(row["name"]), set_id=int(row["set_id"]))
+        cmp = compare_set(db, _name(row), set_id=int(row["set_id"]))
     except NitrolyteError:  # no family or formula to compare with
         return None
     key = _stem(int(row["set_id"]), "vs_literature")

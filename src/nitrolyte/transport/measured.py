@@ -72,6 +72,19 @@ class SetComparison:
         return pd.DataFrame([{k: m[k] for k in cols} for m in self.matches], columns=cols)
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """A stored set's JSON field (``fit``, ``method_details``) as a dict, whether the store
+    returns it decoded or as JSON text; None and NaN give ``{}``."""
+    import json
+
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip():
+        out = json.loads(value)
+        return out if isinstance(out, dict) else {}
+    return {}
+
+
 def _same_formula(a: str, b: str) -> bool:
     from pymatgen.core import Composition
 
@@ -140,7 +153,7 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
     T = total["T_K"].to_numpy(float)
     sig = total["sigma_S_cm"].to_numpy(float)
     rec = api.get(name, db=db)
-    fit = one.get("fit") or {}
+    fit = as_dict(one.get("fit"))
     lit = api.materials(source="literature", db=db)
     rows = _candidates(lit, against, rec.formula or "", rec.family or "", db)
     values = _evaluate(rows, T, "sigmaT")
