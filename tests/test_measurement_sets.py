@@ -6,7 +6,7 @@ import json
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -177,3 +177,32 @@ def test_report_shows_stored_sets_with_and_without_Ea(tmp_path, db):
     fig.savefig(tmp_path / "f.svg")
     svg = (tmp_path / "f.svg").read_text()
     assert "Pellet A (measured, user data)" in svg and "Pellet B (measured, user data)" in svg
+
+
+@settings(max_examples=12, deadline=None)
+@given(text=st.text(alphabet="fileT_KC,0123456789.-\n =x", max_size=80))
+def test_fuzz_read_manifest(tmp_path_factory, text):
+    from nitrolyte.errors import DataValidationError
+    from nitrolyte.transport.eis_series import read_manifest
+
+    path = tmp_path_factory.mktemp("m") / "m.csv"
+    path.write_text(text)
+    try:
+        out = read_manifest(path)
+    except (DataValidationError, InputError) as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(10 <= T <= 2000 for T in out.values())
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.floats(-300, 3000), st.floats(-1, 100)), min_size=1,
+                     max_size=5))
+def test_fuzz_import_sigma_csv(tmp_path, db, rows):
+    path = tmp_path / "s.csv"
+    path.write_text("T_C,sigma_S_cm\n" + "".join(f"{t},{s}\n" for t, s in rows))
+    r = run("import", str(path), "--name", "Fuzz", "--db", str(db.path))
+    if r.exit_code:
+        assert r.exit_code in (1, 2)
+        err = r.stderr.strip()
+        assert err.startswith("error: ") and "\n" not in err
