@@ -138,7 +138,7 @@ def test_manifest_temperatures(tmp_path):
     manifest = tmp_path / "temps.csv"
     manifest.write_text(f"file,T\n{a.name},25C\n{b.name},333.15K\n")
     assert read_manifest(manifest) == {a.name: pytest.approx(298.15), b.name: pytest.approx(333.15)}
-    r = run("eis", str(a), str(b), *GEOMETRY, "--manifest", str(manifest), "--json")
+    r = run("eis", str(tmp_path), *GEOMETRY, "--manifest", str(manifest), "--json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert [x["T_K"] for x in doc["impedance_fits"]] == pytest.approx([298.15, 333.15])

@@ -206,3 +206,15 @@ def test_fuzz_import_sigma_csv(tmp_path, db, rows):
         assert r.exit_code in (1, 2)
         err = r.stderr.strip()
         assert err.startswith("error: ") and "\n" not in err
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(min_size=1, max_size=12).filter(lambda s: not s.startswith("-")),
+       against=st.one_of(st.none(), st.sampled_from(["beta-Li3N", "nothing-like-this", "Li3N"])))
+def test_fuzz_compare_name_one_error_line(db, name, against):
+    args = ["compare", name, "--db", str(db.path)] + ([] if against is None else
+                                                      ["--against", against])
+    r = run(*args)
+    assert r.exit_code in (1, 2)
+    err = r.stderr.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in r.output

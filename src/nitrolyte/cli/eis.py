@@ -39,8 +39,12 @@ def geometry_cm(thickness: str, area: str | None, diameter: str | None) -> tuple
     return L, A
 
 
-def _paths(files: list[Path]) -> list[Path]:
-    out = [p for f in files for p in (sorted(q for q in f.iterdir() if q.is_file())
+def _paths(files: list[Path], manifest: Path | None = None) -> list[Path]:
+    """Files as given; a folder means its files, except hidden ones and the manifest."""
+    skip = None if manifest is None else manifest.resolve()
+    out = [p for f in files for p in (sorted(q for q in f.iterdir() if q.is_file()
+                                             and not q.name.startswith(".")
+                                             and q.resolve() != skip)
                                       if f.is_dir() else [f])]
     if not out:
         raise InputError("no spectra given (a folder must contain files)")
@@ -141,7 +145,7 @@ def eis_cmd(
     L, A = geometry_cm(thickness, area, diameter)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
-    paths = _paths(files)
+    paths = _paths(files, manifest)
     temps = _temperatures(paths, T, manifest)
     spectra = [read_instrument_file(p, t, fmt) for p, t in zip(paths, temps, strict=True)]
     res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,
