@@ -150,7 +150,7 @@ def test_eis_store_refuses_implausible_series(tmp_path, db):
 def test_report_shows_stored_sets_with_and_without_Ea(tmp_path, db):
     """A stored EIS series gets a Nyquist figure and a comparison; its points (and those of a
     single-temperature set without Ea) are markers on Fig. 3E."""
-    from nitrolyte.plotting.arrhenius import plot_arrhenius_family
+    from nitrolyte.plotting.arrhenius import plot_arrhenius_family, plotly_arrhenius_family
     from nitrolyte.report.build import build_report
     from nitrolyte.report.sec_transport import FIGURES, curves_frame
     from nitrolyte.transport.measured import user_points
@@ -177,6 +177,9 @@ def test_report_shows_stored_sets_with_and_without_Ea(tmp_path, db):
     fig.savefig(tmp_path / "f.svg")
     svg = (tmp_path / "f.svg").read_text()
     assert "Pellet A (measured, user data)" in svg and "Pellet B (measured, user data)" in svg
+    interactive = plotly_arrhenius_family(curves_frame(FIGURES[0], db), "Fig. 3E", points=pts)
+    assert {"Pellet A (measured, user data)", "Pellet B (measured, user data)"} <= {
+        t.name for t in interactive.data}
 
 
 @settings(max_examples=12, deadline=None)

@@ -156,12 +156,20 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
 
 
 def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
-                            target_S_cm: float = TARGET_S_CM) -> PlotlyFigure:
+                            target_S_cm: float = TARGET_S_CM,
+                            points: pd.DataFrame | None = None) -> PlotlyFigure:
     """Interactive version of :func:`plot_arrhenius_family` (hover shows T and sigma)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     curves = _curves(frame)
+    for name, g in (() if points is None or points.empty else points.groupby("name", sort=False)):
+        fig.add_trace(go.Scatter(
+            x=1000 / g["T_K"], y=np.log10(g["sigma_S_cm"]), mode="markers",
+            name=f"{name} (measured, user data)", marker={"color": "black", "symbol": "x"},
+            customdata=np.stack([g["T_K"], g["sigma_S_cm"]], axis=1),
+            hovertemplate="%{fullData.name}<br>T = %{customdata[0]:.1f} K"
+                          "<br>σ = %{customdata[1]:.3g} S/cm<extra></extra>"))
     for i, (label, g) in enumerate(curves):
         color = _PALETTE[i % len(_PALETTE)]
         row = g.iloc[0]

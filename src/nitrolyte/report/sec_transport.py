@@ -119,7 +119,7 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
                "dashed line: the 1e-3 S/cm target of Perspective (a).")
     return FigureOutput(
         key=spec.key, title=title, review_ref=spec.review_ref, caption=caption, png=png, svg=svg,
-        csv=csv, plotly_html=ctx.plotly_div(plotly_arrhenius_family(frame, title),
+        csv=csv, plotly_html=ctx.plotly_div(plotly_arrhenius_family(frame, title, points=points),
                                             f"{spec.key}-plotly"),
         deviations=(*COMMON_DEVIATIONS,
                     f"Temperature range {spec.T_min_K:g}-{spec.T_max_K:g} K chosen by nitrolyte "
