@@ -117,7 +117,7 @@ def test_four_temperature_series_Ea_within_0_015_eV_and_stored(tmp_path, db):
     assert sorted(one["points"]["kind"]) == ["bulk"] * 4 + ["total"] * 4
     assert one["fit"]["Ea_eV"] == pytest.approx(arr["Ea_eV"]) and one["fit"]["law"] == "sigmaT"
     assert one["method_details"]["thickness_cm"] == pytest.approx(0.1)
-    assert dict(one["files"]) == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    assert dict(one["source_files"]) == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     assert db.get("My Li3N pellet").Ea_eV() == pytest.approx(arr["Ea_eV"])
 
 
