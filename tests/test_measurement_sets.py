@@ -165,8 +165,8 @@ def test_report_shows_stored_sets_with_and_without_Ea(tmp_path, db):
                            points=[{"T_K": 313.15, "sigma_S_cm": 3e-5}])
     out = tmp_path / "report"
     build_report(out, db=db, progress=False, sections=["measurements"])
-    figs = {p.name for p in (out / "figures").iterdir()}
-    assert {"set1_nyquist.png", "set1_vs_literature.png", "set2_vs_literature.png"} <= figs
+    figs = {p.stem for p in (out / "figures").iterdir()}
+    assert {"set1_nyquist", "set1_vs_literature", "set2_vs_literature"} <= figs
     page = (out / "index.html").read_text()
     assert "Your measurements" in page and "2 stored measurement set(s)" in page
     pts = user_points(("Li3N",), db, 250, 500)

@@ -231,7 +231,8 @@ def read_instrument_file(path: str | Path, T_K: float | None = None,
         raise
     except Exception as exc:  # third-party readers raise anything on a bad file
         raise DataValidationError(f"{path.name}: not a readable {fmt} file "
-                                  f"({type(exc).__name__}: {exc})") from None
+                                  f"({type(exc).__name__}: {' '.join(str(exc).split())})"
+                                  ) from None
     T = temperature_from_filename(path) if T_K is None else float(T_K)
     if T is not None and T_K is None:
         try:

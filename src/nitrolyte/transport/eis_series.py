@@ -161,7 +161,8 @@ def read_manifest(path: str | Path) -> dict[str, float]:
     try:
         frame = pd.read_csv(path, comment="#", skipinitialspace=True, dtype=str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"{path.name}: not a manifest CSV ({exc})") from None
+        raise DataValidationError(f"{path.name}: not a manifest CSV "
+                                  f"({' '.join(str(exc).split())})") from None
     cols = {c.strip(): c for c in frame.columns}
     t_col = next((c for c in ("T", "T_K", "T_C") if c in cols), None)
     if "file" not in cols or t_col is None:
