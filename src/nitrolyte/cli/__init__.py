@@ -25,6 +25,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.eis",
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
+    "nitrolyte.cli.structure",
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
 )
