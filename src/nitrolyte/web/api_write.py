@@ -3,7 +3,8 @@
 * ``POST /measurements``: one row, the fields of ``nitrolyte add``;
 * ``POST /imports``: a long-format CSV/JSON file (``nitrolyte import``), all rows or none;
 * ``POST /fits``: a sigma(T) CSV -> Arrhenius fit; ``store=true`` keeps points and fit;
-* ``POST /eis``: impedance spectra + geometry -> fits (and Arrhenius over >= 3 temperatures);
+* ``POST /eis``: impedance spectra of any supported instrument format + geometry -> fits
+  (circuit chosen per spectrum unless forced; Arrhenius over >= 3 temperatures);
   ``store=true`` keeps them.
 
 Without ``store=true`` the fit endpoints only compute (a preview, no token needed). A stored
@@ -122,46 +123,41 @@ def fit_csv(request: Request, file: Annotated[UploadFile, File()],
             formula: Annotated[str | None, Form(max_length=300)] = None,
             family: Annotated[str | None, Form(max_length=100)] = None,
             convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT") -> Response:
-    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps it."""
+    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps the points
+    and the fit as a measurement set (:func:`~nitrolyte.transport.eis_series.store_conductivity_data`)."""
     from nitrolyte.transport.fitting import fit_arrhenius
     from nitrolyte.transport.io import read_conductivity_csv
 
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
-    with saved([file]) as [(path, sha)]:
+    with saved([file]) as [(path, _sha)]:
         data = read_conductivity_csv(path)
         fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
         doc: dict[str, Any] = {"source": path.name, "fit": fit.to_dict(),
                                "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None}
         if meta is not None and writer is not None:
-            points = [{"T_K": t, "sigma_S_cm": s, "kind": "total"}
-                      for t, s in zip(fit.T_K, fit.sigma_S_cm, strict=True)]
-            stored = _write(request, lambda: request.app.state.db.add_measurement_set(
-                meta.name, formula=meta.formula, family=meta.family, points=points,
-                fit=_fit_fields(fit), method="fit", source_files=[(path.name, sha)],
-                added_by=writer["name"]))
+            from nitrolyte.transport.eis_series import store_conductivity_data
+
+            stored, _ = _write(request, lambda: store_conductivity_data(
+                request.app.state.db, meta.name, data, method="fit", convention=convention,
+                formula=meta.formula, family=meta.family, added_by=writer["name"]))
             doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
     return json_response(dumps(doc))
-
-
-def _fit_fields(fit: Any) -> dict[str, Any]:
-    """The ``fit`` dict of a measurement set (CONTRACTS.md) from an ArrheniusFit."""
-    return {"Ea_eV": fit.Ea_eV, "Ea_stderr_eV": fit.Ea_stderr_eV,
-            "ln_prefactor": fit.ln_prefactor, "law": fit.convention,
-            "T_min_K": min(fit.T_K), "T_max_K": max(fit.T_K), "sigma_RT_S_cm": fit.sigma_RT_S_cm}
 
 
 @router.post("/eis", response_model=Document)
 def eis(request: Request, files: Files, thickness: Geometry, area: Geometry,
         T: Annotated[list[str] | None, Form(description="temperature per file, e.g. 300K")] = None,
-        circuit: Annotated[Literal["bulk", "bulk_gb", "series_gb"], Form()] = "bulk",
+        circuit: Annotated[str | None, Form(max_length=40, description="force a circuit "
+                                            "(default: chosen per spectrum)")] = None,
         which: Annotated[Literal["bulk", "total"], Form()] = "total",
         store: Annotated[bool, Form()] = False,
         name: Annotated[str | None, Form(max_length=300)] = None,
         formula: Annotated[str | None, Form(max_length=300)] = None,
         family: Annotated[str | None, Form(max_length=100)] = None) -> Response:
-    """Fit impedance spectra (``nitrolyte eis``): R, sigma per file, Nyquist data, and the
-    Arrhenius fit over >= 3 temperatures; ``store=true`` keeps the conductivities and fit."""
+    """Fit impedance spectra (``nitrolyte eis``): circuit, R and sigma per file, Nyquist data,
+    warnings, and the Arrhenius fit over >= 3 temperatures; ``store=true`` keeps the series
+    as a measurement set."""
     from nitrolyte.web import eis_flow
 
     writer = _writer_if(request, store)
@@ -169,13 +165,10 @@ def eis(request: Request, files: Files, thickness: Geometry, area: Geometry,
     temps = [t for t in (T or []) if t.strip()]
     with saved(files) as paths:
         result = eis_flow.fit_files(paths, thickness=thickness, area=area, temperatures=temps,
-                                    circuit=circuit, which=which)
+                                    circuit=(circuit or "").strip() or None, which=which)
         if meta is not None and writer is not None:
-            stored = _write(request, lambda: request.app.state.db.add_measurement_set(
-                meta.name, formula=meta.formula, family=meta.family,
-                points=eis_flow.points(result, which),
-                fit=None if result.arrhenius is None else _fit_fields(result.arrhenius),
-                method="EIS", method_details=result.details,
-                source_files=[(p.name, sha) for p, sha in paths], added_by=writer["name"]))
+            stored = _write(request, lambda: result.store(
+                request.app.state.db, meta.name, formula=meta.formula, family=meta.family,
+                added_by=writer["name"]))
             result.doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
     return json_response(dumps(result.doc))

@@ -185,7 +185,9 @@ def screening_page(request: Request,
 @router.get("/upload", response_class=HTMLResponse, dependencies=PageReader)
 def upload_page(request: Request) -> HTMLResponse:
     """Upload a sigma(T) CSV, impedance spectra or a database CSV; preview, then store."""
-    return render(request, "upload.html")
+    from nitrolyte.transport.circuits import CIRCUIT_MODELS
+
+    return render(request, "upload.html", circuits=list(CIRCUIT_MODELS))
 
 
 @router.get("/login", response_class=HTMLResponse)
