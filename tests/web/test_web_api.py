@@ -357,3 +357,19 @@ def test_pages_never_answer_5xx(page_client, text, route):
     r = page_client.get(route.format(quote(text, safe="")))
     assert r.status_code < 500, r.text[:300]
     assert "Traceback" not in r.text
+
+
+@pytest.mark.slow
+def test_eis_upload_of_instrument_files(client, tmp_path):
+    import eis_fixtures as fx  # tests/eis_fixtures.py: closed-form spectra in instrument formats
+
+    paths = [fx.write(tmp_path, fmt, T_C) for fmt, T_C in
+             (("gamry", 25), ("biologic", 50), ("zplot", 75), ("gamry", 100))]
+    files = [("files", (p.name, p.read_bytes())) for p in paths]
+    r = client.post("/api/v1/eis", files=files, data={"thickness": "1mm", "area": "0.785398cm2"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["arrhenius"]["Ea_eV"] == pytest.approx(fx.EA_EV, rel=0.02)
+    assert doc["circuit"] == "auto" and len(doc["nyquist"]) == 4
+    assert [f["T_K"] for f in doc["impedance_fits"]] == pytest.approx(
+        [298.15, 323.15, 348.15, 373.15])
