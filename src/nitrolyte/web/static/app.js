@@ -5,7 +5,9 @@
   var $ = function (id) { return document.getElementById(id); };
 
   function fmt(value, digits) {
-    return value === null || value === undefined || isNaN(value) ? "–" : Number(value).toPrecision(digits || 4);
+    if (value === null || value === undefined || isNaN(value)) return "–";
+    var v = Number(value), d = digits || 4;
+    return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(d - 1) : v.toPrecision(d);
   }
 
   function showError(el, message) {
