@@ -31,6 +31,8 @@ from nitrolyte.structures.crystal import (
     structure_names,
     structure_spec,
 )
+# TEMP until issue 11 lands (its vacancy_supercell replaces this one)
+from nitrolyte.structures.vacancy_temp import vacancy_supercell
 
 __all__ = [
     "FORMAL_CHARGES", "NITRIDOPHOSPHATES", "STRUCTURES", "SUBLATTICE_BY_KAPPA",
@@ -38,5 +40,5 @@ __all__ = [
     "antifluorite_li_vacancy", "composition_from_site_vacancies", "degree_of_condensation",
     "density_g_cm3", "formal_charge", "li_content", "li_per_p", "nitridophosphate_table",
     "structure", "structure_names", "structure_spec", "sublattice_for_kappa",
-    "vacancy_concentration",
+    "vacancy_concentration", "vacancy_supercell",
 ]
