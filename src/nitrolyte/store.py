@@ -370,6 +370,19 @@ class Database:
             check_choice("source", source, SOURCES)
         return _store_io.export(self, Path(path), source, format)
 
+    # TEMP until store package: measurement sets (CONTRACTS.md signatures)
+    def add_measurement_set(self, name: str, **kwargs: Any) -> Any:
+        """Store points (+ fit) as one set, all or nothing (TEMP until store package)."""
+        from nitrolyte import _store_sets_temp
+
+        return _store_sets_temp.add_measurement_set(self, name, **kwargs)
+
+    def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
+        """One row per measurement set (TEMP until store package)."""
+        from nitrolyte import _store_sets_temp
+
+        return _store_sets_temp.measurement_sets(self, name)
+
     def delete_user_data(self) -> int:
         """Remove every user row; returns the number of user measurements removed."""
         with self.session() as s, self.guard("delete from"), s.begin():

@@ -41,7 +41,7 @@ class DiffusionResult:
     sigma_collective_S_cm, sigma_collective_S_cm_stderr : float
         Conductivity from :math:`D_\\sigma` (kinisi), S/cm (includes ion-ion correlations).
     haven_ratio, haven_ratio_stderr : float
-        :math:`H_R = D^*/D_\\sigma`.
+        :math:`H_R = D^*/D_\\sigma` (error propagated from the two standard deviations).
     msd_exponent : float
         Slope of log MSD vs log t over the fit window (1 in the diffusive regime).
     diffusive : bool
@@ -202,9 +202,6 @@ def analyze_diffusion(
     D = sc.to_unit(tracer.D, "cm^2/s").values
     sig_c = sc.to_unit(coll.sigma, "S/cm").values
     D_sig = sig_c / nernst_einstein_S_cm(1.0, n_ions, volume, T, charge)
-    rng = np.random.default_rng(seed)
-    m = min(D.size, D_sig.size)
-    haven = rng.permutation(D)[:m] / rng.permutation(D_sig)[:m]
     msd = tracer.msd
     t_msd = np.asarray(msd.coords["time interval"].values if hasattr(msd, "coords")
                        else tracer.dt.values, dtype=float)
@@ -214,13 +211,15 @@ def analyze_diffusion(
     diffusive = bool(abs(beta - 1) < DIFFUSIVE_SLOPE_TOLERANCE and msd_v[-1] > min_msd_A2)
     (d, d_e), (ds, ds_e), (sc_, sc_e) = _stats(D), _stats(D_sig), _stats(sig_c)
     ne = nernst_einstein_S_cm(np.asarray(D), n_ions, volume, T, charge)
+    haven = d / ds if ds > 0 else math.nan
+    haven_e = abs(haven) * math.hypot(d_e / d, ds_e / ds) if ds > 0 and d > 0 else math.nan
     return DiffusionResult(
         species=species, T_K=T, estimator=f"kinisi {kinisi.__version__}", n_frames=n_frames,
         n_replicas=len(reps), n_ions=n_ions, volume_A3=volume, frame_interval_ps=dt_frame,
         start_ps=start, max_lag_ps=float(times[-1]), D_cm2_s=d, D_cm2_s_stderr=d_e,
         D_sigma_cm2_s=ds, D_sigma_cm2_s_stderr=ds_e, sigma_S_cm=_stats(ne)[0],
         sigma_S_cm_stderr=_stats(ne)[1], sigma_collective_S_cm=sc_,
-        sigma_collective_S_cm_stderr=sc_e, haven_ratio=float(np.median(haven)),
-        haven_ratio_stderr=float(np.std(haven, ddof=1)), msd_exponent=beta, diffusive=diffusive,
+        sigma_collective_S_cm_stderr=sc_e, haven_ratio=haven,
+        haven_ratio_stderr=haven_e, msd_exponent=beta, diffusive=diffusive,
         min_msd_A2=float(min_msd_A2), msd_time_ps=tuple(map(float, t_msd)),
         msd_A2=tuple(map(float, msd_v)), msd_A2_stderr=tuple(map(float, msd_e)))

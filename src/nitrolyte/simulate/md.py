@@ -134,6 +134,7 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
             temps.append(float(atoms.get_temperature()))
 
         dyn.attach(record, interval=every)
+        dyn.nsteps = 0  # the production starts a fresh count: its first frame is written too
         dyn.run(n_prod)
         n_frames = writer.n_frames
     wall = time.perf_counter() - t0
