@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -89,7 +88,7 @@ def load_spec(path: str | Path) -> tuple[CampaignSpec, Path]:
         if not 0 < t <= 5000:
             raise InputError(f"{p}: field 'temperatures_K' must be in (0, 5000], got {t}")
     out = Path(spec.out)
-    return spec, out if out.is_absolute() else (p.parent / out)
+    return spec, (out if out.is_absolute() else (p.parent / out)).resolve()
 
 
 def tasks_of(spec: CampaignSpec) -> list[dict[str, Any]]:
@@ -195,9 +194,12 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
     spec, out = load_spec(spec_path)
     tasks = tasks_of(spec)
     out.mkdir(parents=True, exist_ok=True)
-    src = Path(spec_path)
-    if not src.is_dir() and src.resolve() != (out / SPEC_COPY).resolve():
-        shutil.copyfile(src, out / SPEC_COPY)
+    copy = out / SPEC_COPY
+    if not copy.exists():  # the spec as run, its ``out`` pointing at the folder itself
+        import yaml
+
+        copy.write_text(yaml.safe_dump({**spec.model_dump(), "supercell": list(spec.supercell),
+                                        "out": "."}, allow_unicode=True), encoding="utf-8")
     done = stored_task_ids(db)
     pending = [t for t in tasks if t["task_id"] not in done]
     stored, failed = [], []
