@@ -8,6 +8,7 @@ does not grow with the run length.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,31 @@ def to_atoms(structure: Any) -> Any:
 
 
 def _steps(ps: float, timestep_fs: float) -> int:
-    return int(round(ps * 1000.0 / timestep_fs))
+    return round(ps * 1000.0 / timestep_fs)
+
+
+def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,
+               every: int) -> tuple[int, list[float], float]:
+    """Equilibrate (nothing written), then stream a frame every ``every`` production steps."""
+    from nitrolyte.simulate.trajectory import FrameWriter
+
+    temps: list[float] = []
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        # CHGNet's calculator converts to pymatgen, which warns about FixCom on every step
+        warnings.filterwarnings("ignore", message="Only FixAtoms and FixCartesian")
+        if n_eq:
+            dyn.run(n_eq)
+        with FrameWriter(out) as writer:
+
+            def record() -> None:
+                writer.write(atoms)
+                temps.append(float(atoms.get_temperature()))
+
+            dyn.attach(record, interval=every)
+            dyn.nsteps = 0  # production starts a fresh count: its first frame is written too
+            dyn.run(n_prod)
+    return writer.n_frames, temps, time.perf_counter() - t0
 
 
 def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_fs: float = 1.0,
@@ -99,10 +124,9 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     from ase import units
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
+    from ase.md.velocitydistribution import Stationary, thermalize_momenta
 
     from nitrolyte.simulate.potentials import get_potential
-    from nitrolyte.simulate.trajectory import FrameWriter
     from nitrolyte.structures.atomistic.potential import resolve_device
 
     T = float(check_range("T_K", T_K, lo=0.0, hi=5000.0, lo_inclusive=False))
@@ -116,28 +140,14 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     atoms = to_atoms(structure)
     atoms.calc = pot.calculator(dev)
     rng = np.random.default_rng(seed)
-    MaxwellBoltzmannDistribution(atoms, temperature_K=T, rng=rng)
+    thermalize_momenta(atoms, temperature_K=T, rng=rng)
     Stationary(atoms)
     atoms.set_constraint(FixCom())
     dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=T,
                    friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
-    every = max(1, int(round(frame_interval_fs / timestep_fs)))
+    every = max(1, round(frame_interval_fs / timestep_fs))
     n_eq, n_prod = _steps(eq_ps, timestep_fs), _steps(ps, timestep_fs)
-    t0 = time.perf_counter()
-    if n_eq:
-        dyn.run(n_eq)
-    temps: list[float] = []
-    with FrameWriter(out) as writer:
-
-        def record() -> None:
-            writer.write(atoms)
-            temps.append(float(atoms.get_temperature()))
-
-        dyn.attach(record, interval=every)
-        dyn.nsteps = 0  # the production starts a fresh count: its first frame is written too
-        dyn.run(n_prod)
-        n_frames = writer.n_frames
-    wall = time.perf_counter() - t0
+    n_frames, temps, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every)
     return MDRun(
         trajectory=str(out), formula=atoms.get_chemical_formula(mode="hill"), n_atoms=len(atoms),
         T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,

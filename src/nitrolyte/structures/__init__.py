@@ -31,6 +31,7 @@ from nitrolyte.structures.crystal import (
     structure_names,
     structure_spec,
 )
+
 # TEMP until issue 11 lands (its vacancy_supercell replaces this one)
 from nitrolyte.structures.vacancy_temp import vacancy_supercell
 
