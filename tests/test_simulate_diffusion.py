@@ -99,15 +99,6 @@ def test_readers_give_the_same_D_as_extxyz(walk_file: Path, tmp_path: Path, fmt:
     assert abs(b.D_cm2_s - a.D_cm2_s) < 0.2 * a.D_cm2_s_stderr
 
 
-def test_nernst_einstein_closed_form() -> None:
-    from nitrolyte.simulate.diffusion import nernst_einstein_S_cm
-
-    # 1e-6 cm²/s, 30 Li+ in 1000 Å³ at 600 K: n e² D / kT
-    n = 30 / 1e-21
-    assert nernst_einstein_S_cm(1e-6, 30, 1000.0, 600.0) == pytest.approx(
-        n * E_CHARGE**2 * 1e-6 / (K_B * 600.0), rel=1e-12)
-
-
 @pytest.mark.parametrize(("args", "match"), [
     (["--species", "Na"], "species 'Na' is not in the trajectory"),
     (["--frame-interval", "0.1"], "--frame-interval: cannot read"),

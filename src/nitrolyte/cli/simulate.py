@@ -59,7 +59,7 @@ def diffusion_cmd(
     species: Annotated[str, typer.Option(help="Mobile ion (element).")] = "Li",
     start: Annotated[str | None, typer.Option(help="Start of the fit window (diffusive regime), "
                                               "e.g. 1ps; default 20 % of the longest lag.")] = None,
-    charge: Annotated[float, typer.Option(help="Ionic charge in e.")] = 1.0,
+    charge: Annotated[int, typer.Option(help="Charge number of the ion (1 for Li+).")] = 1,
     plot: Annotated[Path | None, typer.Option(help="Write the MSD plot (PNG/SVG).")] = None,
     as_json: JsonOption = False,
 ) -> None:

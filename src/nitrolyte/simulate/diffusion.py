@@ -19,7 +19,6 @@ import numpy as np
 
 from nitrolyte.checks import check_positive, check_range
 from nitrolyte.errors import InputError
-from nitrolyte.units import E_CHARGE, K_B
 
 #: |MSD log-log slope - 1| below this over the fit window counts as diffusive
 DIFFUSIVE_SLOPE_TOLERANCE = 0.2
@@ -84,14 +83,11 @@ class DiffusionResult:
         return out
 
 
-def nernst_einstein_S_cm(D_cm2_s: Any, n_ions: int, volume_A3: float, T_K: float,
-                         charge: float = 1.0) -> Any:
-    """Nernst-Einstein conductivity, S/cm.
+def _ne_factor(n_ions: int, volume_A3: float, T_K: float, charge: int) -> float:
+    """σ/D* of the Nernst-Einstein relation (:func:`nitrolyte.transport.sigma_from_D`), S s/cm³."""
+    from nitrolyte.transport.microscopic import sigma_from_D
 
-    .. math:: \\sigma = \\frac{N (z e)^2}{V k_B T} D
-    """
-    volume_cm3 = volume_A3 * 1e-24
-    return n_ions * (charge * E_CHARGE) ** 2 * np.asarray(D_cm2_s) / (volume_cm3 * K_B * T_K)
+    return float(sigma_from_D(1.0, n_ions / (volume_A3 * 1e-24), T_K, z=charge))
 
 
 def _as_replicas(trajectories: Any) -> list[list[Any]]:
@@ -133,7 +129,7 @@ def analyze_diffusion(
     species: str = "Li",
     frame_interval_ps: float,
     T_K: float,
-    charge: float = 1.0,
+    charge: int = 1,
     start_ps: float | None = None,
     max_lag_fraction: float = 0.5,
     n_points: int = 100,
@@ -153,8 +149,8 @@ def analyze_diffusion(
         Time between stored frames, ps.
     T_K : float
         Temperature of the run, K (for the conductivities).
-    charge : float
-        Ionic charge in e.
+    charge : int
+        Charge number of the ion (1 for Li+).
     start_ps : float, optional
         Start of the fit window (the diffusive regime), ps; default 20 % of the longest lag.
     max_lag_fraction : float
@@ -201,7 +197,8 @@ def analyze_diffusion(
     volume = float(np.mean([abs(np.linalg.det(f.cell[:])) for f in reps[0]]))
     D = sc.to_unit(tracer.D, "cm^2/s").values
     sig_c = sc.to_unit(coll.sigma, "S/cm").values
-    D_sig = sig_c / nernst_einstein_S_cm(1.0, n_ions, volume, T, charge)
+    factor = _ne_factor(n_ions, volume, T, charge)
+    D_sig = sig_c / factor
     msd = tracer.msd
     t_msd = np.asarray(msd.coords["time interval"].values if hasattr(msd, "coords")
                        else tracer.dt.values, dtype=float)
@@ -210,7 +207,7 @@ def analyze_diffusion(
     beta = _msd_exponent(t_msd, msd_v, start)
     diffusive = bool(abs(beta - 1) < DIFFUSIVE_SLOPE_TOLERANCE and msd_v[-1] > min_msd_A2)
     (d, d_e), (ds, ds_e), (sc_, sc_e) = _stats(D), _stats(D_sig), _stats(sig_c)
-    ne = nernst_einstein_S_cm(np.asarray(D), n_ions, volume, T, charge)
+    ne = factor * np.asarray(D)
     haven = d / ds if ds > 0 else math.nan
     haven_e = abs(haven) * math.hypot(d_e / d, ds_e / ds) if ds > 0 and d > 0 else math.nan
     return DiffusionResult(
