@@ -20,6 +20,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_transport.py", ["--n-temperatures", "200", "--loop-sample", "100", "--repeat", "1"],
      "ratio loop / conductivity_table"),
     ("bench_windows.py", ["--repeat", "1"], "speed-up naive/cached"),
+    ("bench_md.py", ["--supercells", "1x1x1", "--steps", "4", "--potential", "lj-toy"],
+     "ratio run_md/hand"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
