@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nitrolyte.cli import app
@@ -111,3 +113,22 @@ def test_two_task_campaign_killed_then_resumed_stores_each_task_once(tmp_path: P
     again = runner.invoke(app, ["campaign", "resume", str(spec), "--db", str(dbp), "--json"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.output)["n_skipped"] == 2 and _n_sets(dbp) == 2
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.floats(-1, 2000),
+                    st.text(max_size=5), st.lists(st.integers(-2, 900), max_size=3))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.dictionaries(st.sampled_from(["materials", "vacancies", "temperatures_K", "seeds",
+                                            "ps", "supercell", "potential", "out", "extra"]),
+                           _values, max_size=6))
+def test_fuzz_campaign_status_never_tracebacks(tmp_path: Path, doc: dict) -> None:
+    spec = tmp_path / "fuzz.yaml"
+    spec.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    res = runner.invoke(app, ["campaign", "status", str(spec), "--db",
+                              str(tmp_path / "f.sqlite"), "--json"])
+    assert "Traceback" not in res.output
+    assert res.exit_code in (0, 1, 2)
+    if res.exit_code:
+        assert res.output.startswith("error:")
