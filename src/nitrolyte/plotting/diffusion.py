@@ -31,9 +31,7 @@ def plot_msd(result: Any, title: str = "") -> Any:
     slope = 6 * r["D_cm2_s"] * 1e4  # cm2/s -> Å2/ps
     sel = t >= r["start_ps"]
     if sel.any():
-        # line through the MSD at the window start with the fitted slope (intercept is fitted too)
-        t0, m0 = t[sel][0], msd[sel][0]
-        ax.plot(t[sel], m0 + slope * (t[sel] - t0), "--", color="black",
+        ax.plot(t[sel], r["msd_intercept_A2"] + slope * t[sel], "--", color="black",
                 label=f"D* = {r['D_cm2_s']:.2e} ± {r['D_cm2_s_stderr']:.1e} cm²/s")
     ax.axvspan(r["start_ps"], r["max_lag_ps"], color="0.9", zorder=0, label="fit window")
     ax.set_xlabel("time lag (ps)")

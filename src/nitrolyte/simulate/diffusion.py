@@ -43,6 +43,8 @@ class DiffusionResult:
         :math:`H_R = D^*/D_\\sigma` (error propagated from the two standard deviations).
     msd_exponent : float
         Slope of log MSD vs log t over the fit window (1 in the diffusive regime).
+    msd_intercept_A2 : float
+        Intercept of kinisi's straight line MSD = 6 D* t + c, Å² (posterior mean).
     diffusive : bool
         True when ``|msd_exponent - 1| < 0.2`` and the MSD at the end of the window exceeds
         ``min_msd_A2`` (the ions have moved at least about one hop).
@@ -69,6 +71,7 @@ class DiffusionResult:
     haven_ratio: float
     haven_ratio_stderr: float
     msd_exponent: float
+    msd_intercept_A2: float
     diffusive: bool
     min_msd_A2: float
     msd_time_ps: tuple[float, ...]
@@ -217,6 +220,7 @@ def analyze_diffusion(
         D_sigma_cm2_s=ds, D_sigma_cm2_s_stderr=ds_e, sigma_S_cm=_stats(ne)[0],
         sigma_S_cm_stderr=_stats(ne)[1], sigma_collective_S_cm=sc_,
         sigma_collective_S_cm_stderr=sc_e, haven_ratio=haven,
-        haven_ratio_stderr=haven_e, msd_exponent=beta, diffusive=diffusive,
+        haven_ratio_stderr=haven_e, msd_exponent=beta,
+        msd_intercept_A2=float(np.mean(tracer.intercept.values)), diffusive=diffusive,
         min_msd_A2=float(min_msd_A2), msd_time_ps=tuple(map(float, t_msd)),
         msd_A2=tuple(map(float, msd_v)), msd_A2_stderr=tuple(map(float, msd_e)))
