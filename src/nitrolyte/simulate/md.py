@@ -69,6 +69,16 @@ def _steps(ps: float, timestep_fs: float) -> int:
     return round(ps * 1000.0 / timestep_fs)
 
 
+def cpu_threads(n_atoms: int) -> int:
+    """torch CPU threads for a cell: one per ~100 atoms, at most the machine's cores.
+
+    Small cells gain nothing from more threads and lose a lot when cores are shared.
+    """
+    import os
+
+    return max(1, min(os.cpu_count() or 1, n_atoms // 100))
+
+
 def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,
                every: int) -> tuple[int, list[float], float]:
     """Equilibrate (nothing written), then stream a frame every ``every`` production steps."""
@@ -147,7 +157,15 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
                    friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
     every = max(1, round(frame_interval_fs / timestep_fs))
     n_eq, n_prod = _steps(eq_ps, timestep_fs), _steps(ps, timestep_fs)
-    n_frames, temps, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every)
+    import torch
+
+    threads = torch.get_num_threads()
+    if dev == "cpu":
+        torch.set_num_threads(cpu_threads(len(atoms)))
+    try:
+        n_frames, temps, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every)
+    finally:
+        torch.set_num_threads(threads)
     return MDRun(
         trajectory=str(out), formula=atoms.get_chemical_formula(mode="hill"), n_atoms=len(atoms),
         T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,
