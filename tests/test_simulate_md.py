@@ -153,13 +153,21 @@ def test_fuzz_md_cli_rejects_or_runs(tmp_path: Path, supercell: str, vac: float)
 
 
 @pytest.mark.slow
-def test_chgnet_md_few_steps(tmp_path: Path) -> None:
-    """Real CHGNet (offline weights) through ASE: a few steps of alpha-Li3N, frames on disk."""
-    from nitrolyte.simulate.md import run_md
-    from nitrolyte.structures import structure
+def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
+    """Real CHGNet (offline weights) through ASE: 10 steps of alpha-Li3N via the CLI; its banners
+    must not corrupt --json, and the result is stored as an MD set with the model version."""
+    from nitrolyte.store import Database
 
-    run = run_md(structure("alpha-Li3N"), T_K=600.0, ps=0.01, out=tmp_path / "c.extxyz",
-                 equilibration_ps=0.0, frame_interval_fs=2.0, device="cpu", potential="chgnet")
-    assert run.n_frames == 6 and run.n_atoms == 4
-    assert run.model_version.startswith("CHGNet 0.3.0")
-    assert run.mean_T_K > 0
+    dbp = tmp_path / "c.sqlite"
+    res = runner.invoke(app, ["md", "alpha-Li3N", "--T", "600K", "--ps", "0.01",
+                              "--equilibration", "0fs", "--frame-interval", "2fs", "--device",
+                              "cpu", "--out", str(tmp_path), "--db", str(dbp), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    md = doc["runs"][0]["md"]
+    assert (md["n_frames"], md["n_atoms"], md["potential"]) == (6, 4, "chgnet")
+    assert md["model_version"].startswith("CHGNet 0.3.0")
+    assert md["equilibration_ps"] == 0.0
+    with Database(dbp) as db:
+        details = json.loads(db.measurement_sets().iloc[0]["method_details"])
+        assert details["version"] == md["model_version"] and details["model"] == "chgnet"

@@ -30,6 +30,17 @@ def parse_supercell(text: str) -> tuple[int, int, int]:
     return dims  # type: ignore[return-value]
 
 
+def parse_duration_ps(text: str, field: str) -> float:
+    """A time with unit in ps; unlike ``parse_quantity`` a zero (``0``, ``0ps``) is allowed."""
+    import re
+
+    from nitrolyte.units import parse_quantity
+
+    if re.fullmatch(r"\s*0*\.?0*\s*(fs|ps|ns)?\s*", text) and re.search(r"0", text):
+        return 0.0
+    return parse_quantity(text, "time", field)
+
+
 def _print_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -123,8 +134,8 @@ def md_cmd(
     temps = [parse_quantity(t, "temperature", "--T") for t in T]
     settings = MDSettings(
         ps=ps, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1000.0,
-        equilibration_ps=None if equilibration is None else parse_quantity(
-            equilibration, "time", "--equilibration"),
+        equilibration_ps=None if equilibration is None else parse_duration_ps(
+            equilibration, "--equilibration"),
         frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
         potential=potential)

@@ -46,10 +46,19 @@ def get_potential(name: str) -> Potential:
     return POTENTIALS[name]
 
 
+def _quiet() -> Any:
+    """CHGNet prints banners on stdout; send them to stderr so ``--json`` output stays JSON."""
+    import contextlib
+    import sys
+
+    return contextlib.redirect_stdout(sys.stderr)
+
+
 def _chgnet_version() -> str:
     from nitrolyte.structures.atomistic.potential import model_version
 
-    return model_version()
+    with _quiet():
+        return model_version()
 
 
 @register_potential("chgnet", "pretrained CHGNet universal potential (offline weights)",
@@ -59,7 +68,8 @@ def _chgnet(device: str) -> Any:
 
     from nitrolyte.structures.atomistic.potential import chgnet_calculator
 
-    calc = chgnet_calculator(device)
+    with _quiet():
+        calc = chgnet_calculator(device)
     # NVT MD needs energy and forces only: skipping stress and magmoms saves ~1/3 of a step
     calc.calculate = functools.partial(calc.calculate, task="ef")
     return calc
