@@ -17,7 +17,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K
+from nitrolyte.properties import CANONICAL_UNIT, PROPERTIES, T_MAX_K, to_canonical
+from nitrolyte.properties import UNITS as _KIND_UNITS
+from nitrolyte.units import ZERO_C_K
 
 Family = Literal[
     "Li3N",
@@ -38,23 +40,13 @@ CrystalSystem = Literal[
 ]
 CRYSTAL_SYSTEMS: tuple[str, ...] = get_args(CrystalSystem)
 
-Property = Literal[
-    "ionic_conductivity", "electronic_conductivity", "activation_energy", "transition_temperature"
-]
+#: The stored properties (from the registry of :mod:`nitrolyte.properties`).
+Property = Literal[tuple(PROPERTIES)]  # type: ignore[valid-type]
 #: property -> the kind of unit it takes.
-PROPERTY_KINDS: dict[str, str] = {
-    "ionic_conductivity": "conductivity",
-    "electronic_conductivity": "conductivity",
-    "activation_energy": "energy",
-    "transition_temperature": "temperature",
-}
-#: kind -> {unit: factor to the canonical unit}; temperatures are converted separately.
-UNITS: dict[str, dict[str, float]] = {
-    "conductivity": {u: 1.0 for u in CONDUCTIVITY_UNITS},  # factors live in nitrolyte.units
-    "energy": {"eV": 1.0, "meV": 1e-3},
-    "temperature": {"K": 1.0, "C": 1.0},
-}
-CANONICAL_UNIT: dict[str, str] = {"conductivity": "S/cm", "energy": "eV", "temperature": "K or C"}
+PROPERTY_KINDS: dict[str, str] = {name: spec.kind for name, spec in PROPERTIES.items()}
+#: kind -> {unit: factor to the canonical unit}; only the keys are used (factors in nitrolyte.units).
+UNITS: dict[str, dict[str, float]] = {kind: dict.fromkeys(units, 1.0)
+                                      for kind, units in _KIND_UNITS.items()}
 Qualifier = Literal["", "=", "<", ">", "~"]
 Direction = Literal["", "perp_c", "par_c"]
 Phase = Literal["", "LT", "HT"]
@@ -236,7 +228,8 @@ class Measurement(_Row):
 
     @model_validator(mode="after")
     def _consistent(self) -> Measurement:
-        kind = PROPERTY_KINDS[self.property]
+        spec = PROPERTIES[self.property]
+        kind = spec.kind
         if self.unit not in UNITS[kind]:
             raise ColumnError("unit", f"{self.unit!r} is not a{'n' if kind == 'energy' else ''} "
                               f"{kind} unit; expected {CANONICAL_UNIT[kind]} "
@@ -246,23 +239,32 @@ class Measurement(_Row):
                 raise ColumnError("value", f"{self.value} {self.unit} is not above 0 K")
         elif self.value <= 0:
             raise ColumnError("value", f"a {kind} must be > 0, got {self.value}")
-        self._check_temperature(kind)
+        if to_canonical(self.value, self.unit, kind) > spec.max_value:
+            raise ColumnError("value", f"{self.value:g} {self.unit} is not a plausible "
+                              f"{spec.label}; allowed: at most {spec.max_value:g} "
+                              f"{spec.canonical_unit}")
+        self._check_temperature(spec.needs_temperature)
         return self
 
-    def _check_temperature(self, kind: str) -> None:
+    def _check_temperature(self, needed: bool) -> None:
         if self.temperature is None:
-            if kind == "conductivity":
-                raise ColumnError("temperature", "a conductivity needs the temperature it was "
-                                  "measured at (room temperature too: 25 with unit C)")
+            if needed:
+                raise ColumnError("temperature", f"a {PROPERTIES[self.property].label} needs the "
+                                  "temperature it was measured at (room temperature too: 25 with "
+                                  "unit C)")
             if self.temperature_unit:
                 raise ColumnError("temperature", "temperature_unit is given but temperature is empty")
             return
         if self.temperature_unit not in UNITS["temperature"]:
             raise ColumnError("temperature_unit", f"{self.temperature_unit!r} is not a temperature "
                               "unit; expected K or C")
-        if to_kelvin_or_none(self.temperature, self.temperature_unit) is None:
+        kelvin = to_kelvin_or_none(self.temperature, self.temperature_unit)
+        if kelvin is None:
             raise ColumnError("temperature", f"{self.temperature} {self.temperature_unit} is not "
                               "above 0 K")
+        if kelvin > T_MAX_K:
+            raise ColumnError("temperature", f"{self.temperature:g} {self.temperature_unit} is "
+                              f"out of range; allowed: above 0 K and at most {T_MAX_K:g} K")
 
     @property
     def temperature_K(self) -> float | None:
