@@ -100,7 +100,7 @@ def _fit(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, A
     fit = fit_arrhenius(T, [r["sigma_S_cm"] for r in runs],
                         [max(r["sigma_S_cm_stderr"], 1e-3 * r["sigma_S_cm"]) for r in runs])
     rt = fit.predict(T_ROOM_K)
-    doc = {**fit.to_dict(), "T_min_K": min(T), "T_max_K": max(T),
+    doc = {**fit.to_dict(), "law": fit.convention, "T_min_K": min(T), "T_max_K": max(T),
            "sigma_RT_S_cm": float(rt.sigma_S_cm[0])}
     return doc, {"T_K": T_ROOM_K, "sigma_S_cm": float(rt.sigma_S_cm[0]),
                  "lower_S_cm": float(rt.lower_S_cm[0]), "upper_S_cm": float(rt.upper_S_cm[0]),
