@@ -114,6 +114,39 @@ def _lags(n_frames: int, max_lag_fraction: float, n_points: int) -> np.ndarray:
     return np.unique(np.linspace(1, max_lag, min(n_points, max_lag)).astype(int))
 
 
+def _count_ions(reps: list[list[Any]], species: str) -> int:
+    first = reps[0][0]
+    n_ions = int(sum(1 for s in first.get_chemical_symbols() if s == species))
+    if n_ions == 0:
+        raise InputError(f"species {species!r} is not in the trajectory (elements: "
+                         f"{', '.join(sorted(set(first.get_chemical_symbols())))})")
+    if len(reps[0]) < 5:
+        raise InputError(f"a trajectory needs at least 5 frames for a diffusion fit, "
+                         f"got {len(reps[0])}")
+    return n_ions
+
+
+def _run_kinisi(reps: list[list[Any]], species: str, dt_frame: float, times: np.ndarray,
+                start: float, T: float, charge: int, seed: int) -> tuple[Any, Any]:
+    """kinisi's tracer (MSD) and conductivity (MSCD) analyses, Bayesian slopes sampled."""
+    import scipp as sc
+    from kinisi.analyze import ConductivityAnalyzer, DiffusionAnalyzer
+
+    kw = dict(specie=species, time_step=sc.scalar(dt_frame, unit="ps"),
+              step_skip=sc.scalar(1, unit=sc.units.dimensionless),
+              dt=sc.array(dims=["time interval"], values=times, unit="ps"), progress=False,
+              dtype="identical" if len(reps) > 1 else None)
+    traj = reps if len(reps) > 1 else reps[0]
+    start_sc = sc.scalar(start, unit="ps")
+    tracer = DiffusionAnalyzer.from_ase(traj, **kw)
+    tracer.diffusion(start_sc, progress=False, random_state=np.random.RandomState(seed))
+    coll = ConductivityAnalyzer.from_ase(traj, ionic_charge=sc.scalar(charge, unit="e"),
+                                         system_particles=len(reps), **kw)
+    coll.conductivity(start_sc, sc.scalar(T, unit="K"), progress=False,
+                      random_state=np.random.RandomState(seed + 1))
+    return tracer, coll
+
+
 def _stats(samples: Any) -> tuple[float, float]:
     arr = np.asarray(samples, dtype=float).ravel()
     return float(np.mean(arr)), float(np.std(arr, ddof=1))
@@ -167,36 +200,16 @@ def analyze_diffusion(
     """
     import kinisi
     import scipp as sc
-    from kinisi.analyze import ConductivityAnalyzer, DiffusionAnalyzer
 
     dt_frame = float(check_positive("frame_interval_ps", frame_interval_ps))
     T = float(check_positive("T_K", T_K))
     check_range("max_lag_fraction", max_lag_fraction, lo=0.0, hi=1.0, lo_inclusive=False)
     reps = _as_replicas(trajectories)
-    first = reps[0][0]
-    n_ions = int(sum(1 for s in first.get_chemical_symbols() if s == species))
-    if n_ions == 0:
-        raise InputError(f"species {species!r} is not in the trajectory (elements: "
-                         f"{', '.join(sorted(set(first.get_chemical_symbols())))})")
-    n_frames = len(reps[0])
-    if n_frames < 5:
-        raise InputError(f"a trajectory needs at least 5 frames for a diffusion fit, got {n_frames}")
-    lags = _lags(n_frames, max_lag_fraction, n_points)
-    times = lags * dt_frame
+    n_ions, n_frames = _count_ions(reps, species), len(reps[0])
+    times = _lags(n_frames, max_lag_fraction, n_points) * dt_frame
     start = float(start_ps) if start_ps is not None else 0.2 * float(times[-1])
     check_range("start_ps", start, lo=0.0, hi=float(times[-2]), lo_inclusive=False)
-    kw = dict(specie=species, time_step=sc.scalar(dt_frame, unit="ps"),
-              step_skip=sc.scalar(1, unit=sc.units.dimensionless),
-              dt=sc.array(dims=["time interval"], values=times, unit="ps"), progress=False,
-              dtype="identical" if len(reps) > 1 else None)
-    traj = reps if len(reps) > 1 else reps[0]
-    start_sc = sc.scalar(start, unit="ps")
-    tracer = DiffusionAnalyzer.from_ase(traj, **kw)
-    tracer.diffusion(start_sc, progress=False, random_state=np.random.RandomState(seed))
-    coll = ConductivityAnalyzer.from_ase(traj, ionic_charge=sc.scalar(charge, unit="e"),
-                                         system_particles=len(reps), **kw)
-    coll.conductivity(start_sc, sc.scalar(T, unit="K"), progress=False,
-                      random_state=np.random.RandomState(seed + 1))
+    tracer, coll = _run_kinisi(reps, species, dt_frame, times, start, T, charge, seed)
     volume = float(np.mean([abs(np.linalg.det(f.cell[:])) for f in reps[0]]))
     D = sc.to_unit(tracer.D, "cm^2/s").values
     sig_c = sc.to_unit(coll.sigma, "S/cm").values
