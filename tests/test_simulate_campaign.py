@@ -132,3 +132,21 @@ def test_fuzz_campaign_status_never_tracebacks(tmp_path: Path, doc: dict) -> Non
     assert res.exit_code in (0, 1, 2)
     if res.exit_code:
         assert res.output.startswith("error:")
+
+
+@pytest.mark.slow
+def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
+    from dask.distributed import LocalCluster
+
+    from nitrolyte.simulate.campaign import run_campaign, stored_task_ids
+
+    spec = write_spec(tmp_path / "s.yaml", ps=0.1, temperatures_K=[700])
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        report = run_campaign(spec, scheduler=cluster.scheduler_address,
+                              db=tmp_path / "s.sqlite", progress=False)
+    assert (report.n_tasks, report.n_stored, report.n_failed) == (1, 1, 0)
+    assert list(stored_task_ids(tmp_path / "s.sqlite")) == [report.stored[0]["task_id"]]
+    result = json.loads((Path(report.out) / "tasks" / report.stored[0]["task_id"] /
+                         "result.json").read_text())
+    assert result["runs"][0]["T_K"] == 700.0 and result["stored"]["set_id"] == 1
