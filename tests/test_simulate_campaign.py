@@ -142,7 +142,7 @@ def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
 
     spec = write_spec(tmp_path / "s.yaml", ps=0.1, temperatures_K=[700])
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         report = run_campaign(spec, scheduler=cluster.scheduler_address,
                               db=tmp_path / "s.sqlite", progress=False)
     assert (report.n_tasks, report.n_stored, report.n_failed) == (1, 1, 0)

@@ -166,7 +166,7 @@ def _client(scheduler: str | None, workers: int | None) -> Any:
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
     cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=False,
-                           dashboard_address=None)
+                           dashboard_address=":0")
     return Client(cluster)
 
 
