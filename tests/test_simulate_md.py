@@ -166,7 +166,7 @@ def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     md = doc["runs"][0]["md"]
     assert (md["n_frames"], md["n_atoms"], md["potential"]) == (6, 4, "chgnet")
-    assert md["model_version"].startswith("CHGNet 0.3.0")
+    assert "0.3.0" in md["model_version"]  # the pretrained weights shipped in the wheel
     assert md["equilibration_ps"] == 0.0
     with Database(dbp) as db:
         details = json.loads(db.measurement_sets().iloc[0]["method_details"])
