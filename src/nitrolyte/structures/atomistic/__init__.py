@@ -1,4 +1,4 @@
-"""Atomistic calculations on the structure library (ML potential energies and MD).
+"""Atomistic tools: the offline CHGNet potential, relaxations and cached ML energies.
 
-TEMP (issue 15): minimal package until issue 11 lands; issue 11's version replaces it.
+Heavy dependencies (torch, chgnet, ase) are imported inside the functions that need them.
 """
