@@ -171,3 +171,12 @@ def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
     with Database(dbp) as db:
         details = json.loads(db.measurement_sets().iloc[0]["method_details"])
         assert details["version"] == md["model_version"] and details["model"] == "chgnet"
+
+
+@pytest.mark.parametrize(("x", "formula"), [(0.0, "Li3N"), (0.027, "Li2.92N0.972"),
+                                           (0.056, "Li2.83N0.944")])
+def test_stored_formula_is_per_formula_unit_as_fig_3d(x: float, formula: str) -> None:
+    from nitrolyte.simulate.pipeline import build_cell, formula_per_unit
+
+    cell = build_cell("beta-Li3N", (3, 3, 2), x, 0)
+    assert formula_per_unit("beta-Li3N", cell, (3, 3, 2)) == formula

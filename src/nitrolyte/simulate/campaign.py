@@ -93,14 +93,17 @@ def load_spec(path: str | Path) -> tuple[CampaignSpec, Path]:
 
 def tasks_of(spec: CampaignSpec) -> list[dict[str, Any]]:
     """Every task of the spec with its ``task_id`` (stable hash of what fixes its result)."""
+    from nitrolyte.simulate.pipeline import display_name
     from nitrolyte.simulate.potentials import get_potential
-    from nitrolyte.structures import structure_spec
+    from nitrolyte.structures import structure
 
     version = get_potential(spec.potential).version()
+    for mat in spec.materials:
+        structure(mat)  # unknown names fail here, before any task runs
     out = []
     for mat, x, T, seed in itertools.product(spec.materials, spec.vacancies, spec.temperatures_K,
                                              spec.seeds):
-        ident = {"material": structure_spec(mat).name, "vacancies": float(x), "T_K": float(T),
+        ident = {"material": display_name(mat), "vacancies": float(x), "T_K": float(T),
                  "seed": int(seed), "ps": spec.ps, "timestep_fs": spec.timestep_fs,
                  "equilibration_ps": spec.equilibration_ps,
                  "frame_interval_fs": spec.frame_interval_fs,

@@ -57,20 +57,40 @@ def build_cell(structure_name: str, supercell: Sequence[int], vacancies: float, 
                              seed=seed)
 
 
-def material_name(structure_name: str, vacancies: float) -> str:
-    """Name the stored set goes under, e.g. ``β-Li3N, 5.6 % Li vacancies (MD)``."""
+def display_name(structure_name: str) -> str:
+    """The library's display name (``beta-Li3N`` -> ``β-Li3N``); other names as given."""
+    from nitrolyte.errors import UnknownMaterialError
     from nitrolyte.structures import structure_spec
 
-    base = structure_spec(structure_name).name
+    try:
+        return structure_spec(structure_name).name
+    except UnknownMaterialError:
+        return structure_name
+
+
+def formula_per_unit(structure_name: str, cell: Any, supercell: Sequence[int]) -> str:
+    """Composition per formula unit of the perfect phase, e.g. ``Li2.92N0.972`` (Fig. 3D)."""
+    import math
+
+    from nitrolyte.structures import structure
+
+    n_fu = structure(structure_name).composition.get_reduced_composition_and_factor()[1]
+    per = cell.composition / (n_fu * math.prod(supercell))
+    return "".join(f"{el.symbol}{amt:.3g}" if abs(amt - 1) > 1e-9 else el.symbol
+                   for el, amt in sorted(per.items(), key=lambda kv: kv[0].X))
+
+
+def material_name(structure_name: str, vacancies: float) -> str:
+    """Name the stored set goes under, e.g. ``β-Li3N, 5.6 % Li vacancies (MD)``."""
+    base = display_name(structure_name)
     return f"{base} (MD)" if vacancies == 0 else f"{base}, {100 * vacancies:.1f} % Li vacancies (MD)"
 
 
 def literature_model(structure_name: str, compare: str | None = None, db: Any = None) -> Any:
     """The database's Arrhenius model for the same material, or None when there is none."""
-    from nitrolyte.structures import structure_spec
     from nitrolyte.transport.conductivity import model_for
 
-    base = structure_spec(structure_name).name
+    base = display_name(structure_name)
     names = [compare] if compare else [base, f"{base} single crystal"]
     for name in names:
         for direction in (None, "perp_c"):
@@ -159,7 +179,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
               for r in runs if not r["diffusive"]]
     sim = TransportSimulation(
         material=material_name(structure_name, settings.vacancies), structure=structure_name,
-        formula=cell.composition.reduced_formula, family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
+        formula=formula_per_unit(structure_name, cell, settings.supercell), family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
         sigma_25C=rt, literature=literature, notes=notes)
     if store:
         stored = store_simulation(sim, db=db)
