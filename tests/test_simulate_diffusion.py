@@ -137,3 +137,15 @@ def test_fuzz_cli_never_tracebacks(walk_file: Path, interval: str, temp: str) ->
     assert "Traceback" not in res.output
     if res.exit_code == 2:
         assert "error:" in res.output
+
+
+def test_time_quantities_in_ps() -> None:
+    from nitrolyte.units import parse_quantity
+
+    assert parse_quantity("0.1ps", "time", "--frame-interval") == pytest.approx(0.1)
+    assert parse_quantity("10fs", "time", "--frame-interval") == pytest.approx(0.01)
+    assert parse_quantity("2 ns", "time", "--ps") == pytest.approx(2000.0)
+    with pytest.raises(InputError, match="--start must be > 0"):
+        parse_quantity("-1ps", "time", "--start")
+    with pytest.raises(InputError, match="write a number with a unit"):
+        parse_quantity("10 s", "time", "--start")
