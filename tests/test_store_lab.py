@@ -19,6 +19,12 @@ from nitrolyte.units import K_B_EV
 SHA = hashlib.sha256(b"spectra.zip").hexdigest()
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db
+
+
 def _arrhenius_points(Ea_eV: float, ln_A: float, temps_K: list[float]) -> list[dict[str, float]]:
     """sigma*T = A exp(-Ea/kT): points of an exact Arrhenius law (Fig. 10B convention)."""
     return [{"T_K": T, "sigma_S_cm": math.exp(ln_A - Ea_eV / (K_B_EV * T)) / T} for T in temps_K]
@@ -157,9 +163,10 @@ def test_tokens_lifecycle(db: Database) -> None:
         db.create_token("x", "root")  # type: ignore[arg-type]
 
 
-def test_token_plaintext_is_not_stored(db: Database) -> None:
+def test_token_plaintext_is_not_stored(sqlite_db: Database) -> None:
     import sqlite3
 
+    db = sqlite_db
     plain = db.create_token("t1")
     db.close()
     with sqlite3.connect(db.path) as con:

@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.stability",
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
+    "nitrolyte.cli.db",
 )
 
 for _module in _COMMAND_MODULES:

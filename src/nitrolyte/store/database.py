@@ -384,6 +384,38 @@ class Database:
         files.write_rows(path, rows, fmt)
         return TransferResult(path=str(path), n_measurements=len(rows))
 
+    def dump(self, path: str | os.PathLike[str]) -> TransferResult:
+        """Write every user row (with provenance), set, cache entry and token hash to JSON.
+
+        The file restores into any nitrolyte database, SQLite or PostgreSQL
+        (:meth:`restore`); literature rows are not included (every database is seeded).
+        """
+        from nitrolyte.store import backup
+
+        with self.read() as conn:
+            doc = backup.dump(conn)
+        backup.write_dump(doc, Path(path))
+        return TransferResult(path=str(path), n_measurements=len(doc["measurements"]))
+
+    def restore(self, path: str | os.PathLike[str], replace: bool = False) -> TransferResult:
+        """Load a :meth:`dump` file, all or nothing.
+
+        Parameters
+        ----------
+        path : path-like
+            The dump file.
+        replace : bool
+            Delete this database's user rows first; without it, a database that already holds
+            user rows is refused.
+        """
+        from nitrolyte.store import backup
+
+        doc = backup.read_dump(Path(path))
+        with self.write() as conn:
+            n = backup.restore(conn, doc, replace)
+        return TransferResult(path=str(path), n_measurements=n,
+                              n_materials_created=len(doc.get("materials", [])))
+
     def delete_user_data(self) -> int:
         """Remove every user row; returns the number of user measurements removed."""
         with self.write("delete from") as conn:
