@@ -51,7 +51,7 @@ def test_user_electronic_conductivity_checked_by_registry(db: Database) -> None:
     with pytest.raises(DataValidationError, match="at most 1e\\+07 S/cm"):
         db.add_measurement(material="Mixed conductor", property="electronic_conductivity",
                            value=1e9, unit="S/cm", temperature=25, temperature_unit="C")
-    with pytest.raises(DataValidationError, match="field .temperature. is required"):
+    with pytest.raises(DataValidationError, match="field 'temperature' is required"):
         db.add_measurement(material="Mixed conductor", property="electronic_conductivity",
                            value=1e-3, unit="S/cm", temperature=None)  # type: ignore[arg-type]
 
@@ -62,7 +62,7 @@ def test_schema_literal_and_units_come_from_registry() -> None:
     from nitrolyte.data import schema
 
     assert get_args(schema.Property) == tuple(PROPERTIES)
-    assert schema.PROPERTY_KINDS == {n: s.kind for n, s in PROPERTIES.items()}
+    assert {n: s.kind for n, s in PROPERTIES.items()} == schema.PROPERTY_KINDS
 
 
 @pytest.mark.slow
