@@ -65,7 +65,7 @@ def test_dump_keeps_provenance_and_restore_refuses_non_empty(sqlite_db: Database
     assert rows[2.5e-6]["added_by"] == "alice" and len(rows[2.5e-6]["source_sha256"]) == 64
     assert rows[2.6e-6]["set"] == 0 and rows[2.5e-6]["set"] is None
     assert "plaintext" not in json.dumps(doc["api_tokens"]) and len(doc["api_tokens"][0]["sha256"]) == 64
-    with pytest.raises(InputError, match="already holds user rows.*--replace"):
+    with pytest.raises(InputError, match=r"already holds user rows.*--replace"):
         sqlite_db.restore(tmp_path / "a.json")
     assert sqlite_db.restore(tmp_path / "a.json", replace=True).n_measurements == 5
     assert _dump_text(sqlite_db, tmp_path / "b.json") == (tmp_path / "a.json").read_text()
