@@ -80,6 +80,7 @@ def make_engine(url: URL, timeout_s: float) -> Engine:
                              f"be opened ({exc}); use sqlite:///PATH, a plain file path or "
                              "postgresql+psycopg://USER@HOST/DB") from None
     engine = create_engine(url, connect_args={"timeout": timeout_s})
+    engine.nitrolyte_timeout_ms = int(timeout_s * 1000)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -95,17 +96,31 @@ def make_engine(url: URL, timeout_s: float) -> Engine:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine, wait_s: float | None = None) -> Iterator[Connection]:
     """A connection in a write transaction that holds the database's writer lock.
 
     Commits when the block ends, rolls back on any exception: nothing half-written is stored.
+    ``wait_s`` lengthens SQLite's busy timeout for this transaction (creating or migrating a
+    database may keep another program waiting longer than an ordinary write).
     """
     with engine.connect() as conn:
-        conn.execution_options(nitrolyte_write=True)
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            yield conn
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None and wait_s is not None:
+            raw.execute(f"PRAGMA busy_timeout = {int(wait_s * 1000)}")
+        try:
+            conn.execution_options(nitrolyte_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+                yield conn
+        finally:
+            if raw is not None and wait_s is not None:
+                raw.execute(f"PRAGMA busy_timeout = {_default_busy_ms(engine)}")
+
+
+def _default_busy_ms(engine: Engine) -> int:
+    """The busy timeout (ms) the engine's connections were opened with."""
+    return int(getattr(engine, "nitrolyte_timeout_ms", 5000))
 
 
 def where(url: URL) -> str:
