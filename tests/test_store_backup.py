@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nitrolyte.cli import app
-from nitrolyte.errors import DataValidationError, InputError
+from nitrolyte.errors import DataValidationError, InputError, NitrolyteError
 from nitrolyte.store import Database
 
 runner = CliRunner()
@@ -86,3 +88,25 @@ def test_bad_dump_restores_nothing(sqlite_db: Database, tmp_path: Path, content:
     with pytest.raises(DataValidationError, match=message):
         sqlite_db.restore(tmp_path / "d.json")
     assert sqlite_db.table("measurements", "user").empty
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.sampled_from(["material_id", "property", "value", "set",
+                                                        "x", "name"]), inner, max_size=3),
+                     max_leaves=8)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.fixed_dictionaries({"schema": st.just("nitrolyte.dump/1")},
+                                 optional={k: _json for k in ("materials", "measurements",
+                                                              "measurement_sets", "cache")}))
+def test_restore_fuzz_all_or_nothing(sqlite_db: Database, tmp_path_factory, doc: dict) -> None:
+    path = tmp_path_factory.mktemp("dump") / "d.json"
+    path.write_text(json.dumps(doc))
+    try:
+        sqlite_db.restore(path, replace=True)
+    except NitrolyteError:
+        pass
+    else:
+        assert len(sqlite_db.table("measurements", "user")) == len(doc.get("measurements", []))

@@ -172,3 +172,17 @@ def test_token_plaintext_is_not_stored(sqlite_db: Database) -> None:
     with sqlite3.connect(db.path) as con:
         dump = "\n".join(con.iterdump())
     assert plain not in dump and hashlib.sha256(plain.encode()).hexdigest() in dump
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=20), probe=st.text(max_size=60))
+def test_token_fuzz(sqlite_db: Database, name: str, probe: str) -> None:
+    try:
+        plain = sqlite_db.create_token(name)
+    except InputError:
+        assert not name.strip() or "\x00" in name or any(0xD800 <= ord(c) <= 0xDFFF for c in name) \
+            or name.strip() in [t["name"] for t in sqlite_db.list_tokens() if not t["revoked_at"]]
+    else:
+        assert sqlite_db.verify_token(plain) == {"name": name.strip(), "scope": "write"}
+        assert sqlite_db.revoke_token(name.strip())
+    assert sqlite_db.verify_token(probe) is None

@@ -87,6 +87,29 @@ def _known(table: Any, row: dict[str, Any], where: str) -> dict[str, Any]:
     return row
 
 
+def _checked(rows: list[dict[str, Any]], set_ids: list[int | None]) -> list[tuple[Any, ...]]:
+    """Dumped measurement rows validated like an import, as tuples in ``_MEAS_COLS`` order."""
+    import pandas as pd
+
+    from nitrolyte.store.validate import validate_frame
+    from nitrolyte.store.writes import _MEAS_COLS
+
+    frame = validate_frame(pd.DataFrame.from_records(rows), "dump measurements",
+                           required=("property", "value", "unit"))
+    frame["source"] = "user"
+    columns = []
+    for col in _MEAS_COLS:
+        if col == "set_id":
+            columns.append(set_ids)
+        elif col in ("value", "temperature", "value_stderr"):
+            columns.append([None if v != v else float(v) for v in frame[col]])
+        elif col == "derived_from_arrhenius":
+            columns.append([bool(v) for v in frame[col]])
+        else:
+            columns.append(frame[col].tolist())
+    return list(zip(*columns, strict=True))
+
+
 def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
     """Write a dump into the database (inside the caller's write transaction).
 
@@ -109,16 +132,32 @@ def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
         conn.execute(delete(table).where(table.c.source == "user"))
     conn.execute(delete(t.cache))
     conn.execute(delete(t.api_tokens))
+    from nitrolyte.store.writes import _material_row
+
     for name in ("references", "materials"):
         rows = [_known(t.TABLES[name], r, f"dump {name}[{i}]")
                 for i, r in enumerate(doc.get(name, []))]
+        for i, r in enumerate(rows if name == "materials" else []):
+            if not isinstance(r.get("material_id"), str) or not r["material_id"]:
+                raise DataValidationError(f"dump materials[{i}]: 'material_id' must be a "
+                                          "non-empty string")
+            _material_row({**r, "name": r.get("name") or ""}, f"dump materials[{i}]")
         if rows:
             conn.execute(insert(t.TABLES[name]), [{**r, "source": "user"} for r in rows])
-    set_ids = [insert_set(conn, s["material_id"], {k: v for k, v in s.items() if k != "material_id"})
-               for s in (_known(t.measurement_sets, s, "dump measurement_sets")
-                         for s in doc.get("measurement_sets", []))]
     known = set(conn.scalars(select(t.materials.c.material_id)))
-    tuples = []
+    set_ids = []
+    for i, raw in enumerate(doc.get("measurement_sets", [])):
+        where = f"dump measurement_sets[{i}]"
+        row = _known(t.measurement_sets, raw, where)
+        for key in ("material_id", "method", "added_at"):
+            if not isinstance(row.get(key), str) or not row[key]:
+                raise DataValidationError(f"{where}: {key!r} must be a non-empty string")
+        if row["material_id"] not in known:
+            raise DataValidationError(f"{where}: material_id {row['material_id']!r} is not in "
+                                      "the dump nor in this database's literature rows")
+        set_ids.append(insert_set(conn, row["material_id"],
+                                  {k: v for k, v in row.items() if k != "material_id"}))
+    rows, sets = [], []
     for i, r in enumerate(doc.get("measurements", [])):
         where = f"dump measurements[{i}]"
         if not isinstance(r, dict):
@@ -128,12 +167,13 @@ def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
             raise DataValidationError(f"{where}: material_id {row.get('material_id')!r} is not "
                                       "in the dump nor in this database's literature rows")
         pos = r.get("set")
-        if pos is not None and (not isinstance(pos, int) or not 0 <= pos < len(set_ids)):
+        if pos is not None and (isinstance(pos, bool) or not isinstance(pos, int)
+                                or not 0 <= pos < len(set_ids)):
             raise DataValidationError(f"{where}: 'set' must be an index into measurement_sets "
                                       f"(0..{len(set_ids) - 1}), got {pos!r}")
-        row["set_id"] = None if pos is None else set_ids[pos]
-        row["source"] = "user"
-        tuples.append(tuple(row.get(c) for c in _MEAS_COLS))
+        sets.append(None if pos is None else set_ids[pos])
+        rows.append({k: v for k, v in row.items() if k not in ("set_id", "source")})
+    tuples = _checked(rows, sets) if rows else []
     bulk_insert(conn, "measurements", _MEAS_COLS, tuples)
     for name, table in (("cache", t.cache), ("api_tokens", t.api_tokens)):
         rows = [_known(table, r, f"dump {name}") for r in doc.get(name, [])]

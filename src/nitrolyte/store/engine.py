@@ -140,8 +140,9 @@ def translate(exc: SQLAlchemyError, url: URL, action: str, timeout_s: float) -> 
     msg = _first_line(orig)
     low = msg.lower()
     if isinstance(exc, IntegrityError):
-        return DatabaseError(f"cannot {action} database {place}: a row conflicts with one already "
-                             f"stored ({msg.split(':')[0]}); nothing was written")
+        return DatabaseError(f"cannot {action} database {place}: a row lacks a required field or "
+                             f"conflicts with one already stored ({msg.split(':')[0]}); nothing "
+                             "was written")
     if "locked" in low or "busy" in low:
         return DatabaseError(
             f"database {place} is locked by another program (waited {timeout_s:g} s) while "
