@@ -44,7 +44,8 @@ def test_electronic_conductivity_in_report_table() -> None:
     assert "electronic: &lt;1e-10 S/cm" in html
 
 
-def test_user_electronic_conductivity_checked_by_registry(db: Database) -> None:
+def test_user_electronic_conductivity_checked_by_registry(any_db: Database) -> None:
+    db = any_db
     db.add_measurement(material="Mixed conductor", property="electronic_conductivity",
                        value=2.0, unit="mS/cm", temperature=25, temperature_unit="C")
     assert db.get("Mixed conductor").sigma_e_S_cm() == pytest.approx(2e-3, rel=1e-12)

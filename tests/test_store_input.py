@@ -56,8 +56,8 @@ def test_bad_csv_one_line_nothing_stored(sqlite_db: Database, tmp_path: Path, co
     _assert_one_line_and_nothing_stored(sqlite_db, code, err)
 
 
-def test_lone_surrogates_refused_in_json_and_add(sqlite_db: Database, tmp_path: Path) -> None:
-    db = sqlite_db
+def test_lone_surrogates_refused_in_json_and_add(any_db: Database, tmp_path: Path) -> None:
+    db = any_db
     for field in ("name", "note", "formula"):
         row = {"name": "Film S", "property": "ionic_conductivity", "value": 1e-4, "unit": "S/cm",
                "temperature": 25, "temperature_unit": "C", field: "bad\ud800text"}

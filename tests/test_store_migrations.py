@@ -103,7 +103,7 @@ def test_foreign_file_is_refused_byte_identical(tmp_path: Path, table: str) -> N
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("error: ")
     assert "is not a nitrolyte database" in out.stderr and "left unchanged" in out.stderr
     for args in (["add", "--name", "X", "--value", "1e-3", "--unit", "S/cm", "--T", "25C"],
-                 ["db", "upgrade"]):
+                 ["db", "upgrade"], ["db", "current"], ["db", "dump", str(tmp_path / "d.json")]):
         assert runner.invoke(app, [*args, "--db", str(path)]).exit_code == 1
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]  # no -wal, no backup

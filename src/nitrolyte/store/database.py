@@ -175,7 +175,7 @@ class Database(LabMethods):
     def current(self) -> dict[str, Any]:
         """Revision, head revision, schema version and ``meta`` without changing anything."""
         with self.guard("read"):
-            return migrate.current(self.engine)
+            return migrate.current(self.engine, self.where)
 
     def reseed(self) -> int:
         """Replace the literature rows by the package data; user rows are kept.

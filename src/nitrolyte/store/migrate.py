@@ -213,10 +213,15 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
     return UpgradeResult(from_revision=before, to_revision=t.HEAD_REVISION, backup=backup)
 
 
-def current(engine: Engine) -> dict[str, Any]:
-    """Revision, schema version and meta of a database, without changing it."""
+def current(engine: Engine, place: str) -> dict[str, Any]:
+    """Revision, schema version and meta of a database, without changing it.
+
+    Raises :class:`DatabaseError` for a database that is not nitrolyte's.
+    """
     with engine.connect() as conn:
         state = read_state(conn)
+    if not state.new and not state.ours:
+        check_ours(state, place)
     return {"revision": state.revision, "head": t.HEAD_REVISION,
             "schema_version": state.schema_version, "nitrolyte": state.ours or state.new,
             "meta": dict(state.meta or {})}
