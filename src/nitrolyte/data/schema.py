@@ -127,10 +127,26 @@ def _composition_ok(formula: str) -> str | None:
     return None
 
 
+#: crystal system by the last international space-group number it covers
+_SYSTEM_BY_NUMBER = ((2, "triclinic"), (15, "monoclinic"), (74, "orthorhombic"),
+                     (142, "tetragonal"), (167, "trigonal"), (194, "hexagonal"), (230, "cubic"))
+
+
 @functools.cache
 def _space_group_system(symbol: str) -> str | None:
-    from pymatgen.symmetry.groups import SpaceGroup
+    """Crystal system of a space-group symbol, or None for an unknown symbol.
 
+    Symbols in pymatgen's table of standard symbols are looked up by their number (fast);
+    any other spelling goes through ``pymatgen.symmetry.groups.SpaceGroup`` (about 0.1 s each).
+    """
+    from pymatgen.symmetry.groups import SYMM_DATA, SpaceGroup
+
+    encoding = SYMM_DATA["space_group_encoding"]
+    key = symbol.replace(" ", "")
+    key = SYMM_DATA["abbreviated_spacegroup_symbols"].get(key, key)
+    if key in encoding:
+        number = int(encoding[key]["int_number"])
+        return next(name for last, name in _SYSTEM_BY_NUMBER if number <= last)
     try:
         return str(SpaceGroup(symbol).crystal_system)
     except Exception:  # unknown symbol
