@@ -91,3 +91,23 @@ def test_kill_during_import_leaves_nothing(any_db: Database, tmp_path: Path) -> 
         assert not any(n.startswith("Killed") for n in db.names())
         db.import_file(path)  # and the database is still writable
         assert len(db.table("measurements", "user")) == 3000
+
+
+def _read_in_child(db: Database, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    try:
+        out.put(db.get("beta-Li3N").sigma_S_cm())
+    except BaseException as exc:
+        out.put(repr(exc))
+
+
+def test_forked_child_reuses_the_database_object(any_db: Database) -> None:
+    assert any_db.get("beta-Li3N").sigma_S_cm() == 2.085e-4  # the parent holds a pooled connection
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_read_in_child, args=(any_db, out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [out.get(timeout=5) for _ in procs] == [2.085e-4, 2.085e-4]
+    assert any_db.get("beta-Li3N").sigma_S_cm() == 2.085e-4  # and the parent's still works

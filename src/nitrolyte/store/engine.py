@@ -20,7 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    SQLAlchemyError,
+)
 
 from nitrolyte.errors import DatabaseError, InputError
 
@@ -70,16 +76,32 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
+def _fork_safe(engine: Engine) -> Engine:
+    """Never hand a pooled connection opened by the parent to a forked child (it reconnects)."""
+
+    @event.listens_for(engine, "connect")
+    def _remember_pid(_dbapi_conn: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _check_pid(_dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection opened in another process")
+
+    return engine
+
+
 def make_engine(url: URL, timeout_s: float) -> Engine:
     """The engine for ``url`` with nitrolyte's transaction handling installed."""
     if not is_sqlite(url):
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return _fork_safe(create_engine(url, pool_pre_ping=True))
         except (ArgumentError, ImportError) as exc:
             raise InputError(f"database url {url.render_as_string(hide_password=True)!r} cannot "
                              f"be opened ({exc}); use sqlite:///PATH, a plain file path or "
                              "postgresql+psycopg://USER@HOST/DB") from None
-    engine = create_engine(url, connect_args={"timeout": timeout_s})
+    engine = _fork_safe(create_engine(url, connect_args={"timeout": timeout_s}))
     engine.nitrolyte_timeout_ms = int(timeout_s * 1000)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
