@@ -83,39 +83,49 @@ def bench_import(folder: Path, rows: int, repeat: int) -> None:
           f"peak memory {ours_mb:.0f} MB / {base_mb:.0f} MB = {ours_mb / base_mb:.2f}")
 
 
-def latencies(db: Any, repeat: int) -> dict[str, float]:
-    """Best-of times of the four reads."""
+def calls(db: Any) -> dict[str, Callable[[], Any]]:
+    """The four reads on ``db``."""
     from nitrolyte import api
     from nitrolyte.transport.conductivity import conductivity
 
-    calls = {"get()": lambda: api.get("beta-Li3N", db=db),
-             "sigma": lambda: conductivity("beta-Li3N", 300.0, db=db),
-             "materials()": lambda: api.materials(db=db),
-             "materials(family)": lambda: api.materials(family="nitride halide", db=db)}
-    for f in calls.values():  # first calls pay one-off imports and caches
-        f()
-    return {k: best_of(f, repeat)[0] for k, f in calls.items()}
+    return {"get()": lambda: api.get("beta-Li3N", db=db),
+            "sigma": lambda: conductivity("beta-Li3N", 300.0, db=db),
+            "materials()": lambda: api.materials(db=db),
+            "materials(family)": lambda: api.materials(family="nitride halide", db=db)}
 
 
 def bench_reads(folder: Path, rows: int, repeat: int) -> None:
-    db = fresh_db(folder, "reads")
-    sizes = sorted({min(10_000, rows), rows})
-    base = latencies(db, repeat)
-    print("      0 user rows: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in base.items()))
-    done = 0
+    """Each read on databases of 0, 10^4 and 10^5 user rows, timed in turn (interleaved, so a
+    busy machine slows all sizes alike), best of ``repeat``."""
+    import time
+
+    sizes = sorted({0, min(10_000, rows), rows})
+    dbs = {}
     for size in sizes:
-        if size > done:
-            db.import_file(write_csv(folder / f"add{size}.csv", size - done, start=done))
-            done = size
-        times = latencies(db, repeat)
-        text = ", ".join(f"{k} {v * 1e3:.1f} ms (x{v / base[k]:.2f})" for k, v in times.items())
+        dbs[size] = fresh_db(folder, f"reads{size}")
+        if size:
+            dbs[size].import_file(write_csv(folder / f"add{size}.csv", size))
+    best = {size: dict.fromkeys(calls(dbs[size]), float("inf")) for size in sizes}
+    for size in sizes:  # first calls pay one-off imports and caches
+        for f in calls(dbs[size]).values():
+            f()
+    for _ in range(repeat):
+        for name in best[0]:
+            for size in sizes:
+                f = calls(dbs[size])[name]
+                t0 = time.perf_counter()
+                f()
+                best[size][name] = min(best[size][name], time.perf_counter() - t0)
+    for size in sizes:
+        text = ", ".join(f"{k} {v * 1e3:.1f} ms (x{v / best[0][k]:.2f})"
+                         for k, v in best[size].items())
         print(f"{size:>7} user rows: {text}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="user rows (default 1e5)")
-    parser.add_argument("--repeat", type=int, default=5, help="best of N (default 5)")
+    parser.add_argument("--repeat", type=int, default=7, help="best of N (default 7)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench_import(Path(tmp), args.rows, args.repeat)
