@@ -81,3 +81,13 @@ print(db.get("Gap sample").value("band_gap"), "Eg_eV" in db.materials_frame().co
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["5.1", "True"]
+
+
+def test_screening_carries_registry_columns(db: Database) -> None:
+    from nitrolyte.screening import EVIDENCE_COLUMNS, screen
+
+    assert "sigma_e_S_cm" in EVIDENCE_COLUMNS
+    res = screen(["alpha-Li3N sinter", "beta-Li3N"], targets=["sigma_e_S_cm<1e-8"], db=db)
+    # ref 27: alpha-Li3N sinters have an electronic conductivity below 1e-10 S/cm
+    assert res.row("α-Li3N sinter").criterion("sigma_e_S_cm").status == "pass"
+    assert res.row("β-Li3N").criterion("sigma_e_S_cm").status == "unknown"  # not reported
