@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from nitrolyte.cli import app
 from nitrolyte.errors import DataValidationError, NitrolyteError
+from nitrolyte.properties import PROPERTIES
 from nitrolyte.store import Database
 
 runner = CliRunner()
@@ -164,3 +165,39 @@ def test_db_cli_fuzz_exit_codes(sqlite_db: Database, args: list[str], tmp_path_f
     assert "Traceback" not in res.output and not isinstance(res.exception, AssertionError | KeyError)
     if res.exit_code == 1:
         assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1
+
+
+_units = ["S/cm", "mS/cm", "S/m", "eV", "meV", "K", "C", "S", ""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(prop=st.sampled_from([*PROPERTIES, "colour"]),
+       unit=st.sampled_from(_units), value=st.floats(allow_nan=False) | st.just(float("nan")),
+       temperature=st.floats(min_value=-400, max_value=2e4, allow_nan=False),
+       t_unit=st.sampled_from(["K", "C", "F"]), qualifier=st.sampled_from(["", "<", ">", "~", "!"]),
+       direction=st.sampled_from(["", "perp_c", "par_c", "up"]),
+       phase=st.sampled_from(["", "LT", "HT", "XT"]))
+def test_vectorised_validation_agrees_with_the_row_model(prop: str, unit: str, value: float,
+                                                         temperature: float, t_unit: str,
+                                                         qualifier: str, direction: str,
+                                                         phase: str) -> None:
+    import pandas as pd
+
+    from nitrolyte.dataset import validate_measurement
+    from nitrolyte.store.validate import validate_frame
+
+    row = {"name": "X", "property": prop, "value": value, "unit": unit,
+           "temperature": temperature, "temperature_unit": t_unit, "qualifier": qualifier,
+           "direction": direction, "phase": phase}
+    try:
+        validate_frame(pd.DataFrame([row]), "add")
+        frame_ok = True
+    except DataValidationError:
+        frame_ok = False
+    try:
+        validate_measurement({**{k: v for k, v in row.items() if k != "name"},
+                              "material_id": "x"})
+        model_ok = True
+    except DataValidationError:
+        model_ok = False
+    assert frame_ok == model_ok, row
