@@ -24,6 +24,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.transport",
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
+    "nitrolyte.cli.structure",
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
     "nitrolyte.cli.db",

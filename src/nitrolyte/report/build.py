@@ -22,6 +22,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_tables",
     "nitrolyte.report.sec_cell",
     "nitrolyte.report.sec_stability",
+    "nitrolyte.report.sec_ml",
     "nitrolyte.report.sec_review_extras",
     "nitrolyte.report.sec_transport",
     "nitrolyte.report.sec_screening",

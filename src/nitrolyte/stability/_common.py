@@ -74,7 +74,7 @@ def _from_user_database(text: str) -> str | None:
 
 
 def _parse_formula(text: str) -> Composition | None:
-    from pymatgen.core import Composition
+    from pymatgen.core import Composition, Element
 
     if not re.fullmatch(r"[A-Za-z0-9.()\[\]]+", text):
         return None
@@ -84,7 +84,10 @@ def _parse_formula(text: str) -> Composition | None:
             comp = Composition(text)
     except (ValueError, KeyError, TypeError):
         return None
-    return comp if comp.num_atoms > 0 else None
+    if comp.num_atoms <= 0 or not all(isinstance(el, Element) for el in comp.elements):
+        return None  # dummy species ("X") are not chemistry
+    # isotopes (D, T) parse as distinct elements that phase diagrams do not know: use the element
+    return Composition({el.symbol: amount for el, amount in comp.items()})
 
 
 def _known_names() -> list[str]:
