@@ -22,6 +22,7 @@ app = typer.Typer(
 _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.materials",
     "nitrolyte.cli.transport",
+    "nitrolyte.cli.eis",
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
     "nitrolyte.cli.structure",
