@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     **{n: "nitrolyte.transport.measured" for n in ("compare_set", "SetComparison")},
     "vacancy_supercell": "nitrolyte.structures", "library_structure": "nitrolyte.structures.library",
     "MLSource": "nitrolyte.stability.ml", "air_reactions": "nitrolyte.stability.air",
+    **{n: "nitrolyte.simulate" for n in ("analyze_diffusion", "DiffusionResult", "run_md", "MDRun", "simulate_transport", "MDSettings", "TransportSimulation", "run_campaign")},
     **{n: "nitrolyte.screening" for n in ("screen", "ScreeningResult", "ScreeningRow", "CriterionResult", "Target", "Stack", "ScreeningDesign", "default_targets", "pareto_front")},
 }
 
