@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_windows.py", ["--repeat", "1"], "speed-up naive/cached"),
     ("bench_serve.py", ["--clients", "4", "--duration", "0.3", "--max-requests", "40",
                         "--writes", "3"], "12 stored, 0 lost"),
+    ("bench_store.py", ["--rows", "300", "--repeat", "1"], "ratio import_file / to_sql time"),
     ("bench_eis.py", ["--n-spectra", "4", "--repeat", "1"], "ratio nitrolyte / impedance.py loop"),
     ("bench_ml_energies.py", ["--relax", "1", "--repeat", "1"], "speed-up naive/cached windows"),
     ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),

@@ -29,6 +29,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
     "nitrolyte.cli.serve",
+    "nitrolyte.cli.db",
     "nitrolyte.cli.simulate",
 )
 
