@@ -48,7 +48,7 @@ def _check_source(source: str) -> None:
     from nitrolyte.stability import resolve_source
 
     src = resolve_source(source)
-    if source != "embedded":
+    if source != "embedded":  # the others may need a package, a key or the ML table: try one system
         src.entries(frozenset({"Li"}))
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.interface import interface_reaction
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class AirReaction:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
-def air_reactions(material: str, source: str | Path | EnergySource = "auto",
+def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
                   gases: tuple[str, ...] = GASES) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
@@ -68,7 +68,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = "auto",
     material : str
         Formula or name.
     source : str, path or EnergySource
-        Energy source (default ``"auto"``: embedded experimental + anchored ML).
+        Energy source (default ``DEFAULT_SOURCE``, ``"auto"``: embedded experimental + anchored ML).
     gases : tuple of str
         Gas formulas (default H2O, O2, CO2).
 
@@ -88,7 +88,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = "auto",
 
 
 def air_table(materials: list[str] | None = None,
-              source: str | Path | EnergySource = "auto") -> pd.DataFrame:
+              source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
     """Air reactions of many materials, ranked from most to least reactive with moisture.
 
     Parameters
