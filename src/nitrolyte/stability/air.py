@@ -42,6 +42,9 @@ class AirReaction:
     missing_phases : tuple of str
         Phases of the system the source lacks.
     source : str
+    own_energy : bool
+        False when the source has no energy for the material itself: the reaction is then that of
+        its equilibrium phase mixture (hull), which is no bound on the material's own.
     """
 
     material: str
@@ -51,6 +54,7 @@ class AirReaction:
     products: tuple[str, ...]
     missing_phases: tuple[str, ...]
     source: str
+    own_energy: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN as None)."""
@@ -83,7 +87,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
         r = interface_reaction(material, gas, src)
         energy = 1000.0 * r.min_energy_eV_atom if r.computable else math.nan
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
-                               tuple(r.missing_phases), src.name))
+                               tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis))
     return tuple(out)
 
 
