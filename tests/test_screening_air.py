@@ -34,7 +34,7 @@ def mdb(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path):
 
 @pytest.fixture(scope="module")
 def air_result(mdb):
-    return screen(["vacancy-rich β-Li3N", "Li9N2Cl3"], targets=["air_reaction"], db=mdb)
+    return screen(["vacancy-rich β-Li3N", "Li9N2Cl3", "Li6NBr3"], targets=["air_reaction"], db=mdb)
 
 
 def _g(formula: str) -> float:
@@ -63,6 +63,18 @@ def test_unknown_without_the_materials_own_energy(air_result):
     c = row.criterion("air_reaction")
     assert c.status == "unknown" and math.isnan(c.value)
     assert "has no energy for Li9N2Cl3 itself" in c.note and "no bound on its own" in c.note
+
+
+def test_an_ml_phase_is_judged_under_its_own_formula(air_result):
+    # Li6NBr3 has an ML energy (pymatgen names the entry Li6Br3N): judged, not "no energy"
+    from nitrolyte.stability.air import air_reactions
+
+    row = next(r for r in air_result.rows if r.name == "Li6NBr3")
+    c = row.criterion("air_reaction")
+    reactions = air_reactions("Li6NBr3")
+    assert all(r.own_energy for r in reactions) and c.status == "fail"
+    assert c.value == pytest.approx(min(r.energy_meV_atom for r in reactions), rel=1e-12)
+    assert c.value == pytest.approx(-634, abs=1)
 
 
 def test_threshold_override_and_not_asked_for(mdb):

@@ -239,11 +239,15 @@ def energy_basis(pd_: PhaseDiagram, phases: Iterable[str], source_name: str) -> 
         Label -> ``"experimental (thermochemical table)"``, ``"ML (CHGNet, anchored scheme)"``,
         ``"element reference (0 eV)"``, ...; phases the diagram lacks are left out.
     """
-    wanted = set(phases)
+    from pymatgen.core import Composition
+
+    wanted: dict[str, str] = {}  # matched by reduced formula: Li6NBr3 is pymatgen's Li6Br3N
+    for label in phases:
+        wanted.setdefault(Composition(label).reduced_formula, label)
     out: dict[str, str] = {}
     for entry in sorted(pd_.all_entries, key=lambda e: e.energy_per_atom):
-        label = phase_label(entry.composition)
-        if label in wanted and label not in out:
+        label = wanted.get(entry.composition.reduced_formula)
+        if label is not None and label not in out:
             out[label] = ("element reference (0 eV)" if entry.composition.is_element
                           else _entry_basis(entry, source_name))
     return out
