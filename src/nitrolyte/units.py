@@ -72,7 +72,9 @@ _QUANTITY_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "temperature": (("K", "C", "°C", "degC"), "300K or 25C"),
     "length": (("um", "µm", "mm", "cm"), "500um or 0.5mm"),
     "area": (("cm2", "cm^2", "mm2", "mm^2"), "0.785cm2 or 78.5mm2"),
+    "time": (("fs", "ps", "ns"), "0.1ps or 10fs"),
 }
+_TIME_TO_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3}
 
 
 def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
@@ -86,11 +88,12 @@ def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
     return float(m.group(1)), _TEMPERATURE_UNITS[m.group(2) or "K"]
 
 
-def parse_quantity(text: str, kind: Literal["temperature", "length", "area"], field: str) -> float:
-    """Read a number with a required unit: temperature -> K, length -> cm, area -> cm2.
+def parse_quantity(text: str, kind: Literal["temperature", "length", "area", "time"],
+                   field: str) -> float:
+    """Read a number with a required unit: temperature -> K, length -> cm, area -> cm2, time -> ps.
 
     ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785. Temperatures must be above
-    0 K, lengths and areas > 0; errors name ``field`` and the value received.
+    0 K, lengths, areas and times > 0; errors name ``field`` and the value received.
     """
     units, example = _QUANTITY_KINDS[kind]
     m = _QUANTITY_PATTERN.match(text)
@@ -102,7 +105,8 @@ def parse_quantity(text: str, kind: Literal["temperature", "length", "area"], fi
         return float(to_kelvin(value, unit, field))
     if value <= 0:
         raise InputError(f"{field} must be > 0, got {text}")
-    return value * (_LENGTH_TO_CM if kind == "length" else _AREA_TO_CM2)[unit]
+    table = {"length": _LENGTH_TO_CM, "area": _AREA_TO_CM2, "time": _TIME_TO_PS}[kind]
+    return value * table[unit]
 
 
 def conductivity_to_S_cm(value: Any, unit: str, field: str = "conductivity") -> Any:

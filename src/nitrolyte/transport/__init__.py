@@ -6,7 +6,9 @@
   database materials;
 * :mod:`~nitrolyte.transport.fitting` - :func:`fit_arrhenius` with uncertainties;
 * :mod:`~nitrolyte.transport.io` - :func:`read_conductivity_csv`, :func:`read_spectrum`;
-* :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance`, :func:`arrhenius_from_spectra`;
+* :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance` (circuits in
+  :mod:`~nitrolyte.transport.circuits`); :mod:`~nitrolyte.transport.eis_readers` -
+  :func:`read_instrument_file`; :mod:`~nitrolyte.transport.eis_series` - :func:`arrhenius_from_spectra`;
 * :mod:`~nitrolyte.transport.microscopic` - Fig. 10B prefactor, carrier density, Nernst-Einstein;
 * :mod:`~nitrolyte.transport.layer` - ASR, ohmic drop, conductivity needed for a C-rate.
 """
@@ -17,6 +19,8 @@ from nitrolyte.transport.arrhenius import (
     polycrystal_average,
 )
 from nitrolyte.transport.conductivity import conductivity, conductivity_table, model_for
+from nitrolyte.transport.eis_readers import read_instrument_file
+from nitrolyte.transport.eis_series import SpectraArrhenius, arrhenius_from_spectra
 from nitrolyte.transport.fitting import (
     ArrheniusFit,
     ArrheniusPrediction,
@@ -24,12 +28,7 @@ from nitrolyte.transport.fitting import (
     fit_arrhenius_resistance,
     sigma_from_resistance_S_cm,
 )
-from nitrolyte.transport.impedance import (
-    ImpedanceFit,
-    SpectraArrhenius,
-    arrhenius_from_spectra,
-    fit_impedance,
-)
+from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import (
     ConductivityData,
     Spectrum,
@@ -59,6 +58,6 @@ __all__ = [
     "arrhenius_from_spectra", "carrier_concentration_cm3", "check_layer", "conductivity",
     "conductivity_table", "current_density_mA_cm2", "fit_arrhenius", "fit_arrhenius_resistance",
     "fit_impedance", "implied_migration_entropy_kB", "layer_asr_ohm_cm2", "model_for",
-    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_spectrum",
+    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_instrument_file", "read_spectrum",
     "required_conductivity_S_cm", "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
 ]
