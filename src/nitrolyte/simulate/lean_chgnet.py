@@ -12,7 +12,7 @@ dense nitrides: ~170 three-body angles per atom), which no calculator wrapper ca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ase.calculators.calculator import Calculator, all_changes
 
@@ -28,7 +28,7 @@ class LeanCHGNetCalculator(Calculator):
         Torch device the model lives on ("cpu" or "cuda").
     """
 
-    implemented_properties = ["energy", "free_energy", "forces"]
+    implemented_properties: ClassVar[list[str]] = ["energy", "free_energy", "forces"]
 
     def __init__(self, model: Any, device: str = "cpu") -> None:
         super().__init__()
