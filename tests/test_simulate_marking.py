@@ -35,8 +35,11 @@ def md_db(db: object) -> object:
 
 
 def test_md_points_are_stars_marked_simulation_in_fig_3e(md_db: object, tmp_path: Path) -> None:
-    from nitrolyte.plotting.arrhenius import (plot_arrhenius_family, plotly_arrhenius_family,
-                                              point_groups)
+    from nitrolyte.plotting.arrhenius import (
+        plot_arrhenius_family,
+        plotly_arrhenius_family,
+        point_groups,
+    )
     from nitrolyte.report.sec_transport import FIGURES, curves_frame
     from nitrolyte.transport.measured import user_points
 
