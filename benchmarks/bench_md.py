@@ -5,7 +5,7 @@ every step; torch's default thread count) and an ASE ``Trajectory`` writer (no n
 
 Run: ``.venv/bin/python benchmarks/bench_md.py`` (options: ``--supercells 3x2x2,4x4x4,8x8x4``
 of beta-Li3N (8 atoms per cell: 96, 512, 2048 atoms); ``--steps`` per run, default 5;
-``--device auto|cpu|cuda``; ``--potential``).
+``--device auto|cpu|cuda``; ``--potential``; ``--rss-only``: just run_md's peak RSS per size).
 
 Printed per size: atom-steps/s of run_md and of the hand loop, their ratio, where the time
 goes (share of the step spent in the potential's energy/force/stress evaluation, the rest being
@@ -150,10 +150,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--potential", default="chgnet")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the peak RSS of run_md per size (fresh process each; no hand "
+                             "loop, whose CHGNet calculator needs ~2x the memory)")
     args = parser.parse_args()
     import torch
 
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.supercells.split(",")]
+    if args.rss_only:
+        print(f"{'atoms':>6} {'run_md peak RSS (GB)':>21}")
+        for sc in sizes:
+            n = len(_cell(sc))  # type: ignore[arg-type]
+            print(f"{n:>6} {peak_rss_gb(sc, args.steps, 'cpu', args.potential, 'run_md'):>21.2f}",
+                  flush=True)
+        return
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         print(f"{'atoms':>6} {'device':>6} {'run_md atom-steps/s':>20} "
