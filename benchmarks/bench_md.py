@@ -78,7 +78,7 @@ def _hand_loop(atoms: object, calc: object, steps: int, out: Path) -> float:
 
 
 _RSS_CHILD = """
-import resource, sys, tempfile
+import sys, tempfile
 from pathlib import Path
 sys.path.insert(0, {here!r})
 import bench_md as b
@@ -92,14 +92,16 @@ with tempfile.TemporaryDirectory() as d:
         from pymatgen.io.ase import AseAtomsAdaptor
         atoms = AseAtomsAdaptor.get_atoms(b._cell(sc))
         b._hand_loop(atoms, b._plain_calculator(potential, device), steps, Path(d) / "h.traj")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: this process image's own high-water mark (ru_maxrss would also count the parent's RSS
+# at fork time, which Linux carries across exec)
+print(next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM")))
 """
 
 
 def peak_rss_gb(supercell: tuple[int, int, int], steps: int, device: str, potential: str,
                 which: str) -> float:
     """Peak resident memory (GB) of a fresh Python process doing ``which`` ("run_md" or
-    "hand") for ``steps`` steps of the cell (Linux ``ru_maxrss``, kB)."""
+    "hand") for ``steps`` steps of the cell (Linux ``VmHWM`` of /proc/self/status, kB)."""
     import subprocess
     import sys
 
