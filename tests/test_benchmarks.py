@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_transport.py", ["--n-temperatures", "200", "--loop-sample", "100", "--repeat", "1"],
      "ratio loop / conductivity_table"),
     ("bench_windows.py", ["--repeat", "1"], "speed-up naive/cached"),
+    ("bench_store.py", ["--rows", "300", "--repeat", "1"], "ratio import_file / to_sql time"),
     ("bench_eis.py", ["--n-spectra", "4", "--repeat", "1"], "ratio nitrolyte / impedance.py loop"),
     ("bench_ml_energies.py", ["--relax", "1", "--repeat", "1"], "speed-up naive/cached windows"),
     ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),
