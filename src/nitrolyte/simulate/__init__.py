@@ -7,8 +7,12 @@ collective D, Nernst-Einstein σ and the Haven ratio (kinisi); ``md`` runs NVT M
 Arrhenius fit); ``labels`` marks simulated results beside experiments. Heavy dependencies are imported inside the functions.
 """
 
-from nitrolyte.simulate.campaign import (CampaignReport, campaign_arrhenius, campaign_status,
-                                         run_campaign)
+from nitrolyte.simulate.campaign import (
+                                         CampaignReport,
+                                         campaign_arrhenius,
+                                         campaign_status,
+                                         run_campaign,
+)
 from nitrolyte.simulate.diffusion import DiffusionResult, analyze_diffusion
 from nitrolyte.simulate.md import MDRun, run_md
 from nitrolyte.simulate.pipeline import MDSettings, TransportSimulation, simulate_transport
