@@ -5,11 +5,13 @@ every step; torch's default thread count) and an ASE ``Trajectory`` writer (no n
 
 Run: ``.venv/bin/python benchmarks/bench_md.py`` (options: ``--supercells 3x2x2,4x4x4,8x8x4``
 of beta-Li3N (8 atoms per cell: 96, 512, 2048 atoms); ``--steps`` per run, default 5;
-``--device auto|cpu|cuda``; ``--potential``).
+``--device auto|cpu|cuda``; ``--potential``; ``--rss-only``: just run_md's peak RSS per size).
 
-Printed per size: atom-steps/s of run_md and of the hand loop, their ratio, and where the time
+Printed per size: atom-steps/s of run_md and of the hand loop, their ratio, where the time
 goes (share of the step spent in the potential's energy/force/stress evaluation, the rest being
-integrator, thermostat and frame writing). On a machine with CUDA the same sizes run on the GPU
+integrator, thermostat and frame writing), and the peak RSS (GB) of a fresh process running
+run_md for the same steps (model load included) against a fresh process running the hand loop,
+so the memory of one never hides in the other's. On a machine with CUDA the same sizes run on the GPU
 as well and the GPU/CPU ratio is printed; without CUDA that line says so.
 """
 
@@ -75,6 +77,41 @@ def _hand_loop(atoms: object, calc: object, steps: int, out: Path) -> float:
     return len(a) * steps / wall
 
 
+_RSS_CHILD = """
+import sys, tempfile
+from pathlib import Path
+sys.path.insert(0, {here!r})
+import bench_md as b
+sc, steps, device, potential, which = {args!r}
+with tempfile.TemporaryDirectory() as d:
+    if which == "run_md":
+        from nitrolyte.simulate.md import run_md
+        run_md(b._cell(sc), T_K=600.0, ps=steps / 1000.0, out=Path(d) / "t.extxyz",
+               equilibration_ps=0.0, frame_interval_fs=1.0, device=device, potential=potential)
+    else:
+        from pymatgen.io.ase import AseAtomsAdaptor
+        atoms = AseAtomsAdaptor.get_atoms(b._cell(sc))
+        b._hand_loop(atoms, b._plain_calculator(potential, device), steps, Path(d) / "h.traj")
+# VmHWM: this process image's own high-water mark (ru_maxrss would also count the parent's RSS
+# at fork time, which Linux carries across exec)
+print(next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM")))
+"""
+
+
+def peak_rss_gb(supercell: tuple[int, int, int], steps: int, device: str, potential: str,
+                which: str) -> float:
+    """Peak resident memory (GB) of a fresh Python process doing ``which`` ("run_md" or
+    "hand") for ``steps`` steps of the cell (Linux ``VmHWM`` of /proc/self/status, kB)."""
+    import subprocess
+    import sys
+
+    code = _RSS_CHILD.format(here=str(Path(__file__).parent),
+                             args=(supercell, steps, device, potential, which))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout.strip().splitlines()[-1]) / 1024**2
+
+
 def bench(supercell: tuple[int, int, int], steps: int, device: str, potential: str,
           tmp: Path) -> dict[str, float]:
     """One size on one device: run_md and hand-loop throughput, force-evaluation share.
@@ -103,7 +140,9 @@ def bench(supercell: tuple[int, int, int], steps: int, device: str, potential: s
     theirs = _hand_loop(atoms, _plain_calculator(potential, device), steps, tmp / "hand.traj")
     step_s = len(atoms) / ours
     return {"n_atoms": len(atoms), "ours": ours, "hand": theirs,
-            "force_share": min(1.0, t_force / step_s)}
+            "force_share": min(1.0, t_force / step_s),
+            "rss_ours": peak_rss_gb(supercell, steps, device, potential, "run_md"),
+            "rss_hand": peak_rss_gb(supercell, steps, device, potential, "hand")}
 
 
 def main() -> None:
@@ -113,25 +152,38 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--potential", default="chgnet")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the peak RSS of run_md per size (fresh process each; no hand "
+                             "loop, whose CHGNet calculator needs ~2x the memory)")
     args = parser.parse_args()
     import torch
 
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.supercells.split(",")]
+    if args.rss_only:
+        print(f"{'atoms':>6} {'run_md peak RSS (GB)':>21}")
+        for sc in sizes:
+            n = len(_cell(sc))  # type: ignore[arg-type]
+            print(f"{n:>6} {peak_rss_gb(sc, args.steps, 'cpu', args.potential, 'run_md'):>21.2f}",
+                  flush=True)
+        return
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         print(f"{'atoms':>6} {'device':>6} {'run_md atom-steps/s':>20} "
-              f"{'hand loop':>12} {'ratio run_md/hand':>18} {'force share':>12}")
+              f"{'hand loop':>12} {'ratio run_md/hand':>18} {'force share':>12} "
+              f"{'peak RSS GB run_md/hand':>24}")
         cpu = {}
         for sc in sizes:
             r = bench(sc, args.steps, "cpu", args.potential, tmp)  # type: ignore[arg-type]
             cpu[sc] = r
             print(f"{r['n_atoms']:>6} {'cpu':>6} {r['ours']:>20.1f} {r['hand']:>12.1f} "
-                  f"{r['ours'] / r['hand']:>18.2f} {r['force_share']:>12.0%}")
+                  f"{r['ours'] / r['hand']:>18.2f} {r['force_share']:>12.0%} "
+                  f"{r['rss_ours']:>14.2f} / {r['rss_hand']:.2f}")
         if torch.cuda.is_available() and args.device in ("auto", "cuda"):
             for sc in sizes:
                 g = bench(sc, args.steps, "cuda", args.potential, tmp)  # type: ignore[arg-type]
                 print(f"{g['n_atoms']:>6} {'cuda':>6} {g['ours']:>20.1f} {g['hand']:>12.1f} "
-                      f"{g['ours'] / g['hand']:>18.2f} {g['force_share']:>12.0%}   "
+                      f"{g['ours'] / g['hand']:>18.2f} {g['force_share']:>12.0%} "
+                      f"{g['rss_ours']:>14.2f} / {g['rss_hand']:.2f}   "
                       f"GPU/CPU ratio {g['ours'] / cpu[sc]['ours']:.1f}")
         else:
             print("GPU/CPU ratio: not measured (torch sees no CUDA device on this machine)")

@@ -27,7 +27,9 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_ml_energies.py", ["--relax", "1", "--repeat", "1"], "speed-up naive/cached windows"),
     ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),
     ("bench_md.py", ["--supercells", "1x1x1", "--steps", "4", "--potential", "lj-toy"],
-     "ratio run_md/hand"),
+     "peak RSS GB run_md/hand"),
+    ("bench_md.py", ["--rss-only", "--supercells", "1x1x1", "--steps", "2", "--potential",
+                     "lj-toy"], "run_md peak RSS (GB)"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}

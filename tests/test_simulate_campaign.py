@@ -150,3 +150,56 @@ def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
     result = json.loads((Path(report.out) / "tasks" / report.stored[0]["task_id"] /
                          "result.json").read_text())
     assert result["runs"][0]["T_K"] == 700.0 and result["stored"]["set_id"] == 1
+
+
+def _store_task(db: object, task: dict, sigma: float) -> int:
+    """A task's set as the campaign stores it: one σ point under the task's material."""
+    from nitrolyte.simulate.pipeline import material_name
+
+    res = db.add_measurement_set(  # type: ignore[attr-defined]
+        material_name("alpha-Li3N", task["vacancies"]), formula="Li3N",
+        points=[{"T_K": task["T_K"], "sigma_S_cm": sigma, "kind": "bulk",
+                 "sigma_stderr_S_cm": 0.01 * sigma}],
+        method="MD", method_details={"task_id": task["task_id"], "simulation": True})
+    return res.set_id
+
+
+def test_campaign_tasks_combine_into_one_stored_arrhenius_fit(tmp_path: Path) -> None:
+    """Synthetic task results on an exact σT = A exp(-Ea/kT) law (Ea = 0.30 eV): the fit is
+    provisional (not stored) while a task is missing, stored once when all are, never twice, and
+    recovers Ea and σ(25 °C) of the law; `campaign status` prints it."""
+    import math
+
+    from nitrolyte.simulate.campaign import campaign_arrhenius, load_spec, tasks_of
+    from nitrolyte.store import Database
+    from nitrolyte.units import K_B_EV, T_ROOM_K
+
+    spec_path = write_spec(tmp_path / "s.yaml", temperatures_K=[500, 600, 700, 800])
+    tasks = tasks_of(load_spec(spec_path)[0])
+    law = lambda T: 5e3 / T * math.exp(-0.30 / (K_B_EV * T))  # noqa: E731  σ in S/cm
+    dbp = tmp_path / "f.sqlite"
+    with Database(dbp) as db:
+        for t in tasks[:2]:
+            _store_task(db, t, law(t["T_K"]))
+        (g,) = campaign_arrhenius(spec_path, db=db)
+        assert (g["n_stored"], g["n_tasks"], g["Ea_eV"], g["set_id"]) == (2, 4, None, None)
+        _store_task(db, tasks[2], law(tasks[2]["T_K"]))
+        (g,) = campaign_arrhenius(spec_path, db=db)
+        assert g["Ea_eV"] == pytest.approx(0.30, abs=1e-6) and g["set_id"] is None
+        assert not g["complete"] and len(db.measurement_sets()) == 3  # provisional: not stored
+        _store_task(db, tasks[3], law(tasks[3]["T_K"]))
+        (g,) = campaign_arrhenius(spec_path, db=db)
+        assert g["complete"] and g["set_id"] is not None
+        assert g["Ea_eV"] == pytest.approx(0.30, abs=1e-6)
+        assert g["sigma_25C"]["sigma_S_cm"] == pytest.approx(law(T_ROOM_K), rel=1e-5)
+        assert g["sigma_25C"]["lower_S_cm"] <= law(T_ROOM_K) <= g["sigma_25C"]["upper_S_cm"]
+        assert campaign_arrhenius(spec_path, db=db)[0]["set_id"] == g["set_id"]
+        sets = db.measurement_sets()
+        assert len(sets) == 5  # four task sets + one fit, however often status runs
+        stored = db.measurement_set(g["set_id"])
+        assert stored["n_points"] == 0 and stored["method"] == "MD"  # points live in task sets
+        assert stored["fit"]["Ea_eV"] == pytest.approx(0.30, abs=1e-6)
+        assert sorted(stored["method_details"]["task_ids"]) == sorted(t["task_id"] for t in tasks)
+    res = runner.invoke(app, ["campaign", "status", str(spec_path), "--db", str(dbp)])
+    assert res.exit_code == 0, res.output
+    assert "Ea = 0.300 ± " in res.output and f"stored as set {g['set_id']}" in res.output

@@ -180,3 +180,26 @@ def test_stored_formula_is_per_formula_unit_as_fig_3d(x: float, formula: str) ->
 
     cell = build_cell("beta-Li3N", (3, 3, 2), x, 0)
     assert formula_per_unit("beta-Li3N", cell, (3, 3, 2)) == formula
+
+
+@pytest.mark.slow
+def test_lean_chgnet_matches_chgnet_calculator() -> None:
+    """The MD calculator (first-order autograd) gives CHGNet's own energy and forces on a
+    rattled 2x2x1 beta-Li3N cell (32 atoms): same model, same graph, only less memory."""
+    import numpy as np
+    from chgnet.model.dynamics import CHGNetCalculator
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from nitrolyte.simulate.potentials import get_potential
+    from nitrolyte.structures import structure
+    from nitrolyte.structures.atomistic.potential import load_chgnet
+
+    atoms = AseAtomsAdaptor.get_atoms(structure("beta-Li3N") * (2, 2, 1))
+    atoms.positions += np.random.default_rng(1).normal(0.0, 0.05, atoms.positions.shape)
+    ref = atoms.copy()
+    atoms.calc = get_potential("chgnet").calculator("cpu")
+    ref.calc = CHGNetCalculator(model=load_chgnet("cpu"), use_device="cpu")
+    assert atoms.get_potential_energy() == pytest.approx(ref.get_potential_energy(), abs=1e-4)
+    f, f_ref = atoms.get_forces(), ref.get_forces()
+    assert np.abs(f_ref).max() > 0.1  # rattled: forces are not trivially zero
+    np.testing.assert_allclose(f, f_ref, atol=1e-4)

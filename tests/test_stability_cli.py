@@ -33,6 +33,17 @@ def test_window_text_and_json(app):
     assert {r["window"] for r in doc["reported"]} == {"intrinsic", "extended"}
 
 
+def test_window_li2s_without_flags_names_the_basis_of_each_phase(app):
+    res = run(app, "window", "Li2S")
+    assert res.exit_code == 0, res.output
+    assert "source embedded+ml" in res.output and "computed window: 0.000 - 2.467 V" in res.output
+    assert "energy of Li2S: ML (CHGNet, anchored scheme)" in res.output
+    res = run(app, "window", "Li2S", "--source", "embedded")
+    assert "not computable" in res.output
+    res = run(app, "window", "Li2S", "--source", "nope")
+    assert res.exit_code != 0 and "'auto'" in res.output and "'ml:mp2020'" in res.output
+
+
 def test_window_lipon(app):
     res = run(app, "window", "LiPON")
     assert "not computable" in res.output and "Li3P, Li3N, Li2O" in res.output
@@ -47,7 +58,7 @@ def test_interface_and_stack(app):
     res = run(app, "stack", "Li | beta-Li3N | LGPS | NMC811")
     assert "[unstable] beta-Li3N | LGPS" in res.output
     doc = json.loads(run(app, "stack", "Li", "beta-Li3N", "Li3InCl6", "NMC811", "--cathode-V", "4.3",
-                         "--json").output)
+                         "--source", "embedded", "--json").output)
     assert [i["status"] for i in doc["interfaces"]] == ["stable", "unknown", "unknown"]
 
 

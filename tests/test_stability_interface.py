@@ -36,16 +36,16 @@ def test_li3n_iodine_reaction_energy_by_hand():
 def test_interfaces_the_review_discusses_offline():
     assert interface_reaction("Li", "beta-Li3N").reactive is False
     for other in ("Li3InCl6", "LGPS"):
-        r = interface_reaction("beta-Li3N", other)
+        r = interface_reaction("beta-Li3N", other, "embedded")
         assert not r.computable and r.reactive is None and math.isnan(r.min_energy_eV_atom)
         assert "not computable" in r.notes[0]
-    lipon = interface_reaction("LiPON", "Li")
+    lipon = interface_reaction("LiPON", "Li", "embedded")
     assert not lipon.computable and "Li3P" in lipon.missing_phases
     assert lipon.to_dict()["min_energy_eV_atom"] is None
 
 
 def test_stack_li3n_lgps_verdicts():
-    r = check_stack("Li | beta-Li3N | LGPS | NMC811")
+    r = check_stack("Li | beta-Li3N | LGPS | NMC811", "embedded")
     assert [i.status for i in r.interfaces] == ["stable", "unstable", "unstable"]
     assert not r.ok
     li3n, lgps = r.windows
@@ -57,11 +57,24 @@ def test_stack_li3n_lgps_verdicts():
 
 
 def test_stack_with_li3incl6_says_what_it_cannot_judge():
-    r = check_stack(["Li", "beta-Li3N", "Li3InCl6", "NMC811"], cathode_potential_V=4.3)
+    r = check_stack(["Li", "beta-Li3N", "Li3InCl6", "NMC811"], "embedded", cathode_potential_V=4.3)
     assert [i.status for i in r.interfaces] == ["stable", "unknown", "unknown"]
     assert r.interfaces[2].potential_V == 4.3
     assert "no published value embedded" in r.interfaces[1].verdict
     assert r.to_dict()["windows"][1]["reduction_V"] is None
+
+
+def test_default_source_decides_the_reviews_stack():
+    # Li3N (experimental, 0-0.444 V) and Li3InCl6 (ML) have no common window; their chemical
+    # reaction 0.5 Li3N + 0.5 Li3InCl6 -> 0.25 N2 + 0.5 In + 3 LiCl is computed with the energy
+    # of each phase named
+    r = interface_reaction("beta-Li3N", "Li3InCl6")
+    assert r.computable and r.reactive and r.min_energy_eV_atom < -0.1
+    assert set(r.products) == {"In", "LiCl", "N2"}
+    assert r.energy_basis["Li3InCl6"].startswith("ML") and r.energy_basis["LiCl"].startswith("experimental")
+    s = check_stack("Li | beta-Li3N | Li3InCl6 | NMC811")
+    assert [i.status for i in s.interfaces] == ["stable", "unstable", "stable"]
+    assert "Li3InCl6: ML (CHGNet, anchored scheme)" in s.windows[1].basis
 
 
 def test_stack_all_computable():

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
-    return window_comparison()
+    return window_comparison(source="embedded")
 
 
 def test_comparison_rows(frame):
@@ -71,4 +71,11 @@ def test_report_section(tmp_path):
                 "data/thermochemistry.csv", "data/stack_pairing.csv"):
         assert (tmp_path / rel).is_file(), rel
     saved = pd.read_csv(tmp_path / "data" / "stack_pairing.csv")
-    assert set(saved["status"]) == {"stable", "unstable", "unknown"}
+    # the default source computes Li3InCl6 (ML) and LGPS: every interface is decided
+    assert set(saved["status"]) == {"stable", "unstable"}
+    assert not section.tables[-1].deviations
+    windows = pd.read_csv(tmp_path / "data" / "fig17A_windows.csv")
+    computed = windows[windows["basis"] == "computed"].set_index("material")
+    assert math.isfinite(computed.loc["Li3InCl6", "oxidation_V"])
+    assert "Li3InCl6: ML (CHGNet" in computed.loc["Li3InCl6", "source"]
+    assert "LiCl: experimental" in computed.loc["LiCl", "source"]

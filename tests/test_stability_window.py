@@ -79,7 +79,7 @@ def test_li2s_oxidises_at_its_own_dGf_for_any_supplied_value(dgf):
 
 
 def test_li2s_is_missing_from_the_embedded_table():
-    w = electrochemical_window("Li2S")
+    w = electrochemical_window("Li2S", "embedded")
     assert not w.computable and math.isnan(w.oxidation_V)
     assert "Li2S" in w.missing_phases
     assert w.full_reduction_products == ("Li2S",)
@@ -116,7 +116,7 @@ def test_nitrides_are_stable_against_li_metal(name):
 
 
 def test_lipon_not_computable_offline_but_products_from_composition():
-    w = electrochemical_window("LiPON")
+    w = electrochemical_window("LiPON", "embedded")
     assert w.formula == "Li2.9PO3.3N0.46"
     assert not w.computable and w.stable_against_li is None
     assert set(w.full_reduction_products) == {"Li3N", "Li3P", "Li2O"}
@@ -188,3 +188,26 @@ def test_phase_diagrams_are_cached_per_chemical_system():
     assert phase_diagram(frozenset({"Li", "N"}), src, use_cache=False) is not a
     w1 = electrochemical_window("Li3N", use_cache=False)
     assert w1 == electrochemical_window("Li3N")
+
+
+def test_default_source_answers_li2s_and_states_the_basis_per_phase():
+    # the default ("auto") takes Li2S from the anchored ML energies (the table lacks it) and the
+    # Li-S elements at zero; the window equals -dE_f(Li2S)/2F of the ML formation energy table
+    from nitrolyte.stability.energies import DEFAULT_SOURCE
+    from nitrolyte.stability.ml import MLSource
+
+    assert DEFAULT_SOURCE == "auto"
+    w = electrochemical_window("Li2S")
+    formation = MLSource().formation.set_index("reduced_formula")
+    assert w.computable and w.source == "embedded+ml"
+    assert w.oxidation_V == pytest.approx(-float(formation.loc["Li2S", "dE_fu_eV"]) / 2, rel=1e-9)
+    assert w.energy_basis == {"Li2S": "ML (CHGNet, anchored scheme)", "S": "element reference (0 eV)"}
+    assert w.to_dict()["energy_basis"]["Li2S"].startswith("ML")
+
+
+def test_default_source_keeps_the_experimental_numbers():
+    # where the embedded table has the phase the default uses it: Li3N 0.444 V, LiCl 3.984 V
+    for name, dgf_kj, n in (("Li3N", -128.64, 3), ("LiCl", -384.37, 1)):
+        w = electrochemical_window(name)
+        assert w.oxidation_V == pytest.approx(-dgf_kj / (n * 96.48533212), rel=1e-6)
+        assert w.energy_basis[name] == "experimental (thermochemical table)"

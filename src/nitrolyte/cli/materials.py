@@ -97,6 +97,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     from rich.table import Table
 
     from nitrolyte.api import get
+    from nitrolyte.simulate.labels import method_label
 
     rec = get(name, db=db)
     if as_json:
@@ -113,12 +114,13 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     for line in _property_lines(rec):
         console.print(f"  {line}", highlight=False, soft_wrap=True)
     table = Table(title="measurements")
-    for col in ("property", "value", "unit", "T", "dir", "phase", "a", "ref", "source"):
+    for col in ("property", "value", "unit", "T", "dir", "phase", "a", "method", "ref", "source"):
         table.add_column(col, overflow="fold")
     for m in rec.measurements:
         temp = "" if m.temperature is None else f"{m.temperature:g} {m.temperature_unit}"
         table.add_row(m.property, f"{m.qualifier}{m.value:g}", m.unit, temp, m.direction, m.phase,
-                      "a" if m.derived_from_arrhenius else "", m.ref, m.source)
+                      "a" if m.derived_from_arrhenius else "", method_label(m.method), m.ref,
+                      m.source)
     console.print(table)
 
 

@@ -170,6 +170,22 @@ SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, 
 WorkersOpt = Annotated[int | None, typer.Option(help="LocalCluster workers (default 1).")]
 
 
+def _print_fits(fits: list[dict[str, Any]]) -> None:
+    """One line per task group: Ea, σ(25 °C) and whether the fit is stored or provisional."""
+    for g in fits:
+        head = (f"{g['material']}, vacancies {g['vacancies']:g} ({g['potential']}): "
+                f"{g['n_stored']}/{g['n_tasks']} tasks stored")
+        if g["Ea_eV"] is None:
+            typer.echo(f"{head}; Arrhenius fit needs 3 temperatures")
+            continue
+        rt = g["sigma_25C"]
+        state = (f"stored as set {g['set_id']}" if g["set_id"] is not None
+                 else "provisional, not stored")
+        typer.echo(f"{head}; Ea = {g['Ea_eV']:.3f} ± {g['Ea_stderr_eV']:.3f} eV, σ(25 °C) = "
+                   f"{rt['sigma_S_cm']:.2e} S/cm [{rt['lower_S_cm']:.1e}, {rt['upper_S_cm']:.1e}]"
+                   f" (95 %); {state}")
+
+
 def _report(rep: Any, as_json: bool) -> None:
     if as_json:
         echo_json(rep.to_dict())
@@ -178,6 +194,7 @@ def _report(rep: Any, as_json: bool) -> None:
                f"{rep.n_failed} failed (out: {rep.out})")
     for f in rep.failed:
         typer.echo(f"failed {f['task_id']}: {f['error']}")
+    _print_fits(rep.arrhenius)
     if rep.n_failed:
         raise typer.Exit(1)
 
@@ -208,16 +225,19 @@ def campaign_resume_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec
 @handle_errors
 def campaign_status_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec or out folder.")],
                         db: DbOption = None, as_json: JsonOption = False) -> None:
-    """State of each task: stored, started or pending."""
-    from nitrolyte.simulate.campaign import campaign_status
+    """State of each task (stored, started, pending) and the Arrhenius fit of each group."""
+    from nitrolyte.simulate.campaign import campaign_arrhenius, campaign_status
 
     rows = campaign_status(spec, db=db)
+    fits = campaign_arrhenius(spec, db=db)
     if as_json:
-        echo_json({"tasks": rows, "n_stored": sum(r["state"] == "stored" for r in rows)})
+        echo_json({"tasks": rows, "n_stored": sum(r["state"] == "stored" for r in rows),
+                   "arrhenius": fits})
         return
     _print_rows(f"campaign {spec}", ["task", "material", "vacancies", "T (K)", "seed", "state"],
                 [[r["task_id"], r["material"], f"{r['vacancies']:g}", f"{r['T_K']:g}",
                   str(r["seed"]), r["state"]] for r in rows])
+    _print_fits(fits)
 
 
 def register(app: typer.Typer) -> None:

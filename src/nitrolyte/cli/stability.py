@@ -1,7 +1,9 @@
 """``nitrolyte window | interface | stack | profile``: electrochemical stability from the shell.
 
-Every command takes ``--source embedded|ml|mp|FILE.json`` (default ``embedded``: the experimental
-thermochemical table shipped with nitrolyte) and ``--json``. Errors print one line to stderr
+Every command takes ``--source NAME|FILE.json`` (a name registered in
+:data:`nitrolyte.stability.energies.SOURCES`; default :data:`~nitrolyte.stability.energies.DEFAULT_SOURCE`,
+``auto``: the experimental table where it holds a phase, anchored ML energies elsewhere, stated per
+phase) and ``--json``. Errors print one line to stderr
 and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
 """
 
@@ -13,13 +15,15 @@ from typing import Annotated
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.stability.energies import DEFAULT_SOURCE, SOURCES
 
-SourceOption = Annotated[str, typer.Option(
-    "--source", metavar="embedded|ml|mp|FILE",
-    help="Energy source: 'embedded' (offline experimental table), 'ml' (offline CHGNet energies of "
-         "the validated structure library, anchored to the experimental binaries; 'ml:mp2020' for "
-         "MP2020 corrections only), 'mp' (Materials Project, needs mp-api and MP_API_KEY) or a JSON "
-         "file of pymatgen entries.")]
+SOURCE_HELP = (f"Energy source (default {DEFAULT_SOURCE!r}): 'auto' (experimental table where it has the "
+               "phase, anchored ML energies of the structure library elsewhere; stated per phase), "
+               "'embedded' (offline experimental table only), 'ml' (offline CHGNet energies of the "
+               "validated structure library, anchored to the experimental binaries; 'ml:mp2020' for "
+               "MP2020 corrections only), 'mp' (Materials Project, needs mp-api and MP_API_KEY) or a "
+               "JSON file of pymatgen entries.")
+SourceOption = Annotated[str, typer.Option("--source", metavar="|".join(SOURCES) + "|FILE", help=SOURCE_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
 
 
@@ -27,9 +31,15 @@ def _v(x: float) -> str:
     return "n/a" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
 
 
+def _echo_basis(basis: dict[str, str]) -> None:
+    """One line per phase: where its energy comes from."""
+    for phase, what in basis.items():
+        typer.echo(f"  energy of {phase}: {what}")
+
+
 @handle_errors
 def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-           source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+           source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
     """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
     from nitrolyte.stability import electrochemical_window, reported_window
 
@@ -49,6 +59,7 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         ox = " + ".join(w.oxidation_products) or "none"
         typer.echo(f"  above oxidation limit: {ox}  [-{w.li_release_oxidation:g} Li/f.u.]")
         typer.echo(f"  stable against Li metal: {'yes' if w.stable_against_li else 'no'}")
+        _echo_basis(w.energy_basis)
     else:
         typer.echo("  computed window: not computable from this source")
     typer.echo(f"  full reduction by Li (from composition only): {', '.join(w.full_reduction_products)}")
@@ -61,7 +72,7 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 
 @handle_errors
 def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, typer.Argument(metavar="B")],
-              source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+              source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
     """Chemical reaction at an A|B interface (pymatgen InterfacialReactivity)."""
     from nitrolyte.stability import interface_reaction
 
@@ -78,13 +89,14 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
         typer.echo("  no reaction: the two phases coexist")
     for k in r.kinks:
         typer.echo(f"  x_A={k.x:.3f}  {k.energy_eV_atom:8.3f} eV/atom  {k.reaction}")
+    _echo_basis(r.energy_basis)
     for note in r.notes:
         typer.echo(f"  note: {note}")
 
 
 @handle_errors
 def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A B C")],
-          source: SourceOption = "embedded",
+          source: SourceOption = DEFAULT_SOURCE,
           cathode_V: Annotated[float | None, typer.Option(
               "--cathode-V", help="Cathode potential in V vs. Li/Li+ (default: the electrode's).")] = None,
           json_: JsonOption = False) -> None:
@@ -107,7 +119,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
 
 @handle_errors
 def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-            source: SourceOption = "embedded", json_: JsonOption = False) -> None:
+            source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
     from nitrolyte.stability import voltage_profile
 
@@ -121,10 +133,7 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 
 @handle_errors
 def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-        source: Annotated[str, typer.Option(
-            "--source", metavar="auto|embedded|ml|FILE",
-            help="Energy source (default 'auto': experimental gases and products, anchored ML "
-                 "energies for the library phases).")] = "auto",
+        source: SourceOption = DEFAULT_SOURCE,
         json_: JsonOption = False) -> None:
     """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
     from nitrolyte.stability.air import air_reactions

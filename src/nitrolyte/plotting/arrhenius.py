@@ -68,6 +68,28 @@ def _curves(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+_SIM_COLOR = "#d62728"
+
+
+def point_groups(points: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, bool]]:
+    """(legend label, rows, is_simulation) per stored material and kind of point.
+
+    Points whose ``method`` is a simulation (:mod:`nitrolyte.simulate.labels`) are their own
+    group, labelled ``"<name>: MD (simulation)"``; the others ``"<name> (measured, user data)"``.
+    """
+    from nitrolyte.simulate.labels import SIMULATION_LABEL, is_simulation
+
+    if points is None or points.empty:
+        return []
+    methods = points["method"] if "method" in points.columns else [""] * len(points)
+    sim = [is_simulation(m) for m in methods]
+    out = []
+    for (name, is_sim), g in points.assign(_sim=sim).groupby(["name", "_sim"], sort=False):
+        label = f"{name}: {SIMULATION_LABEL}" if is_sim else f"{name} (measured, user data)"
+        out.append((label, g.drop(columns="_sim"), bool(is_sim)))
+    return out
+
+
 def is_user(row: Any) -> bool:
     """Whether a curve row is a user measurement (``source == "user"``)."""
     return str(row.get("source", "literature")) == "user"
@@ -118,15 +140,17 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
     target_S_cm : float
         Horizontal target line in S/cm (default 1e-3, Perspective (a)).
     points : DataFrame, optional
-        Stored user measurements (``name, T_K, sigma_S_cm``), drawn as black markers with or
-        without an activation energy (:func:`nitrolyte.transport.measured.user_points`).
+        Stored user measurements (``name, T_K, sigma_S_cm`` and ``method``), drawn as black
+        markers with or without an activation energy
+        (:func:`nitrolyte.transport.measured.user_points`); simulated points (method ``MD``) as
+        red stars labelled "MD (simulation)".
     """
     plt = _mpl()
     fig, ax = plt.subplots(figsize=(9.0, 4.8))
-    for j, (name, g) in enumerate(() if points is None or points.empty
-                                  else points.groupby("name", sort=False)):
-        ax.plot(1000 / g["T_K"], np.log10(g["sigma_S_cm"]), "xsD^v"[j % 5], color="black", ms=6,
-                ls="none", label=f"{name} (measured, user data)", zorder=4)
+    for j, (label, g, sim) in enumerate(point_groups(points)):
+        ax.plot(1000 / g["T_K"], np.log10(g["sigma_S_cm"]), "*" if sim else "xsD^v"[j % 5],
+                color=_SIM_COLOR if sim else "black", ms=9 if sim else 6, ls="none", label=label,
+                zorder=4)
     for i, (label, g) in enumerate(_curves(frame)):
         color = _PALETTE[i % len(_PALETTE)]
         row = g.iloc[0]
@@ -163,10 +187,11 @@ def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
 
     fig = go.Figure()
     curves = _curves(frame)
-    for name, g in (() if points is None or points.empty else points.groupby("name", sort=False)):
+    for label, g, sim in point_groups(points):
         fig.add_trace(go.Scatter(
-            x=1000 / g["T_K"], y=np.log10(g["sigma_S_cm"]), mode="markers",
-            name=f"{name} (measured, user data)", marker={"color": "black", "symbol": "x"},
+            x=1000 / g["T_K"], y=np.log10(g["sigma_S_cm"]), mode="markers", name=label,
+            marker={"color": _SIM_COLOR, "symbol": "star", "size": 11} if sim
+            else {"color": "black", "symbol": "x"},
             customdata=np.stack([g["T_K"], g["sigma_S_cm"]], axis=1),
             hovertemplate="%{fullData.name}<br>T = %{customdata[0]:.1f} K"
                           "<br>σ = %{customdata[1]:.3g} S/cm<extra></extra>"))

@@ -122,7 +122,7 @@ def _figure(ctx: ReportContext, result: Any) -> FigureOutput:
         review_ref="Conclusions and perspectives (a) (targets)",
         caption=("Room-temperature conductivity against activation energy of every material with both "
                  "(bounds left out); colour: oxidation limit of the electrochemical window (grey: not "
-                 "computable with the embedded energies and not reported). Circled: Pareto front of "
+                 "computable with the default energy source and not reported). Circled: Pareto front of "
                  f"conductivity (max), Ea (min) and oxidation limit (max) - {front}; dashed: front of "
                  "conductivity and Ea alone. Lines: the 1e-3 S/cm target, the 1e-2 S/cm stretch and "
                  "the derived Ea threshold."),

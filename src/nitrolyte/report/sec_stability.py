@@ -37,9 +37,12 @@ def _windows_figure(ctx: ReportContext) -> FigureOutput:
         key="fig17A_windows", title="Electrochemical windows: reported and computed",
         review_ref="Fig. 2A, 12B, 17A; Section 4.3",
         caption=("Intrinsic (DFT) windows as stated in the review or its source papers, extended and "
-                 "measured windows, and windows computed by nitrolyte from experimental standard "
-                 "Gibbs energies of formation at 298.15 K (Li grand-potential phase diagram, pymatgen). "
-                 "'not computable': the embedded table lacks phases the composition decomposes into; "
+                 "measured windows, and windows computed by nitrolyte (Li grand-potential phase diagram, "
+                 "pymatgen) with the default energy source: experimental standard Gibbs energies of "
+                 "formation at 298.15 K where the embedded table has the phase, CHGNet energies of the "
+                 "validated structure library anchored to the experimental lithium binaries elsewhere "
+                 "(the CSV's source column names the basis of each phase). "
+                 "'not computable': the source lacks phases the composition decomposes into; "
                  "'not stated': the review draws the bar without a number."),
         png=png, svg=svg, csv=csv, plotly_html=ctx.plotly_div(window_chart_plotly(frame), "fig17A-windows"),
         deviations=tuple(deviations))
@@ -93,8 +96,10 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
                        review_ref="Section 5; Fig. 17B", html=ctx.frame_to_html(table.rename(columns=STACK_HEADERS), "tbl-stack_pairing"),
                        csv=csv, caption="Each interface at the potential it sees (Li: 0 V; NMC811: 3.75 V "
                        "nominal, Fig. 17 caption), with the basis of every window.",
-                       deviations=("Li3InCl6 has neither an embedded energy nor a stated window: run "
-                                   "'nitrolyte stack ... --source mp' for a computed verdict",))
+                       deviations=tuple(
+                           f"{r.left} | {r.right} ({r.stack}): unknown, {r.verdict}; supply a structure "
+                           "('nitrolyte structure NAME --cif FILE') or use --source mp"
+                           for r in table.itertuples() if r.status == "unknown"))
 
 
 def build(ctx: ReportContext) -> Section:

@@ -353,11 +353,14 @@ def _plain(value: Any) -> str:
 
 
 def _user_notes(ctx: ReportContext) -> dict[str, str]:
-    """material_id -> the methods and notes of its user measurements, '; '-joined, in order."""
+    """material_id -> the methods and notes of its user measurements, '; '-joined, in order
+    (a simulation's method reads "MD (simulation)")."""
+    from nitrolyte.simulate.labels import method_label
+
     frame = ctx.db.table("measurements", "user")
     out: dict[str, list[str]] = {}
     for r in frame.to_dict("records"):
-        for text in (_plain(r["method"]), _plain(r["note"])):
+        for text in (method_label(_plain(r["method"])), _plain(r["note"])):
             if text and text not in out.setdefault(r["material_id"], []):
                 out[r["material_id"]].append(text)
     return {k: "; ".join(v) for k, v in out.items()}

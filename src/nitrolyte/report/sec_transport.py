@@ -104,6 +104,15 @@ def _table_locations(db: object, frame: pd.DataFrame) -> list[str]:
                    if name in names and str(loc).startswith("Table")})
 
 
+_SIM_NOTE = ", simulated points (ML-potential MD) as red stars marked MD (simulation)"
+
+
+def _has_simulation(points: pd.DataFrame) -> bool:
+    from nitrolyte.plotting.arrhenius import point_groups
+
+    return any(sim for _, _, sim in point_groups(points))
+
+
 def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
     import pandas as pd
 
@@ -122,7 +131,8 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
     tables = ", ".join(_table_locations(ctx.db, frame)) or "Tables 1-4"
     caption = (f"log10(σ / S cm⁻¹) against 1000/T (K⁻¹), {spec.T_min_K:g}-{spec.T_max_K:g} K, "
                f"for {names}. Source: the room-temperature σ and Ea of the review's {tables} "
-               "(user measurements dashed, marked user data; stored user points as black markers); "
+               "(user measurements dashed, marked user data; stored user points as black markers"
+               f"{_SIM_NOTE if _has_simulation(points) else ''}); "
                "legend: [reference number in the review]; filled markers: room-temperature "
                "values as reported, open markers: calculated from Arrhenius plots (footnote a); "
                "dashed line: the 1e-3 S/cm target of Perspective (a).")

@@ -11,6 +11,7 @@ from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.screening.criteria import evaluate
 from nitrolyte.screening.design import ScreeningDesign
 from nitrolyte.screening.evidence import (
+    AIR_COLUMNS,
     EVIDENCE_COLUMNS,
     EnergyModel,
     StabilityLookup,
@@ -48,7 +49,7 @@ def _check_source(source: str) -> None:
     from nitrolyte.stability import resolve_source
 
     src = resolve_source(source)
-    if source != "embedded":
+    if source != "embedded":  # the others may need a package, a key or the ML table: try one system
         src.entries(frozenset({"Li"}))
 
 
@@ -159,11 +160,12 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
     recs = records if records is not None else dataset.records()
     lookup = StabilityLookup(des)
+    air = any(t.column in AIR_COLUMNS for t in tgts)
     rows = []
     if materials is None or len(materials) > 0:
         energy, reason = _energy_model(des)
         for r in _frame(materials, family, db).to_dict("records"):
-            ev = material_evidence(r, des, recs, lookup, energy, energy_note=reason)
+            ev = material_evidence(r, des, recs, lookup, energy, energy_note=reason, air=air)
             rows.append(_row(ev, tgts, des, min_confidence, label(ev)))
     for s in _stacks(stack, stack_thickness_um):
         ev = stack_evidence(s, des, recs, db, lookup)

@@ -224,6 +224,23 @@ def air(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> CriterionResu
                          "no conductivity after exposure recorded; ") + observations)
 
 
+def air_reaction(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> CriterionResult:
+    """Most negative reaction energy with H2O, O2 or CO2 (meV/atom) against the target.
+
+    From :func:`nitrolyte.stability.air.air_reactions` with the design's energy source. Unknown
+    where the source has no energy for the material itself; when a gas could not be computed the
+    value is an upper bound (``<``: that gas may react more), which decides only a failure.
+    """
+    value = ev.get("air_reaction_meV_atom", _NAN)
+    if value is None or math.isnan(value):
+        why = ("air reactions are judged per material, not per stack" if ev.get("kind") == "stack"
+               else "no reaction energy with air")
+        return _result(t, "unknown", note=ev.get("air_note") or why)
+    q = "" if ev.get("air_complete", True) else "<"
+    return _result(t, compare(value, q, t.comparator, t.value), value, q,
+                   source=ev.get("air_source", ""), note=ev.get("air_note", ""))
+
+
 def _refs(e: dict[str, Any]) -> str:
     refs = ", ".join(str(r) for r in e.get("refs", ()))
     return f"ref {refs}; {e['location']}" if refs else e["location"]
@@ -313,7 +330,7 @@ def custom(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> CriterionR
 
 EVALUATORS: dict[str, Callable[[Target, dict[str, Any], ScreeningDesign], CriterionResult]] = {
     "sigma": sigma, "Ea": activation, "li_stability": li_stability, "oxidation": oxidation,
-    "air": air, "ccd": ccd, "critical_capacity": critical_capacity, "fast_charge": fast_charge,
+    "air": air, "air_reaction": air_reaction, "ccd": ccd, "critical_capacity": critical_capacity, "fast_charge": fast_charge,
     "energy_density": energy_density}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.checks import check_nonnegative, check_positive, check_range
 from nitrolyte.errors import InputError
+from nitrolyte.stability.energies import DEFAULT_SOURCE
 from nitrolyte.units import T_ROOM_K
 
 
@@ -47,7 +48,8 @@ class ScreeningDesign:
         Ohmic drop allowed across the SSE layer(s) at the fast-charge current, V (default 0.1,
         a design choice as in :func:`nitrolyte.cell.fast_charge_check`).
     source : str
-        Energy source of the stability calculations (``"embedded"``, ``"mp"`` or a file).
+        Energy source of the stability calculations: a name registered in
+        :data:`nitrolyte.stability.energies.SOURCES` or a file (default ``DEFAULT_SOURCE``, ``"auto"``).
     densities_g_cm3 : mapping of str to float
         Densities (g/cm3) by material name or formula, for materials the components table lacks.
     """
@@ -64,7 +66,7 @@ class ScreeningDesign:
     catholytes: tuple[str, ...] = ("Li3InCl6", "LGPS")
     T_K: float = T_ROOM_K
     max_drop_V: float = 0.1
-    source: str = "embedded"
+    source: str = DEFAULT_SOURCE
     densities_g_cm3: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

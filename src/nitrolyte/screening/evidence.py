@@ -22,7 +22,11 @@ from nitrolyte.units import T_ROOM_K
 _BASE_COLUMNS: tuple[str, ...] = (
     "sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "reduction_V", "oxidation_V",
     "window_width_V", "retention_percent", "ccd_mA_cm2", "critical_capacity_mAh_cm2",
-    "sigma_op_S_cm", "density_g_cm3", "energy_Wh_kg")
+    "sigma_op_S_cm", "density_g_cm3", "energy_Wh_kg", "H2O_meV_atom", "O2_meV_atom", "CO2_meV_atom",
+    "air_reaction_meV_atom")
+#: evidence columns from :mod:`nitrolyte.stability.air`, computed only when a target asks for one
+#: (meV per atom of material + gas; the last is the most negative of the three gases)
+AIR_COLUMNS: tuple[str, ...] = ("H2O_meV_atom", "O2_meV_atom", "CO2_meV_atom", "air_reaction_meV_atom")
 #: wide-frame value columns of the property registry the screening carries as stored
 #: (``sigma_e_S_cm``, and any property registered later), with their qualifier columns
 REGISTRY_COLUMNS: tuple[tuple[str, str | None], ...] = tuple(
@@ -89,6 +93,7 @@ class StabilityLookup:
         self.design = design
         self._windows: dict[str, dict[str, Any]] = {}
         self._pairs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._air: dict[str, dict[str, Any]] = {}
 
     def window(self, formula: str) -> dict[str, Any]:
         """reduction_V, oxidation_V, window_width_V and window_basis of a formula or name."""
@@ -109,6 +114,12 @@ class StabilityLookup:
                     "window_basis": f"unknown: {exc}"}
         return {"reduction_V": w.reduction_V, "oxidation_V": w.oxidation_V,
                 "window_width_V": w.oxidation_V - w.reduction_V, "window_basis": w.basis}
+
+    def air(self, formula: str) -> dict[str, Any]:
+        """Reaction energies with H2O, O2 and CO2 (:data:`AIR_COLUMNS`) and how they were found."""
+        if formula not in self._air:
+            self._air[formula] = _air_evidence(formula, self.design.source)
+        return self._air[formula]
 
     def pairing(self, formula: str, catholyte: str) -> dict[str, Any]:
         """Verdict of the SSE|SSE interface ``formula | catholyte`` (:func:`check_stack`)."""
@@ -250,14 +261,47 @@ class EnergyModel:
         return (1000.0 * self.energy_mWh_cm2 / target_Wh_kg - self.base_mass_mg_cm2) / self.mass_per_density
 
 
+def _air_evidence(formula: str, source: str) -> dict[str, Any]:
+    """Air evidence of one formula; NaN with a note where the source has no energy for it."""
+    from nitrolyte.stability.air import air_reactions
+
+    out: dict[str, Any] = {c: _NAN for c in AIR_COLUMNS}
+    if not formula:
+        return {**out, "air_note": "the database gives no formula"}
+    try:
+        reactions = air_reactions(formula, source)
+    except NitrolyteError as exc:
+        return {**out, "air_note": str(exc)}
+    own = all(r.own_energy for r in reactions)
+    for r in reactions:
+        out[f"{r.gas}_meV_atom"] = r.energy_meV_atom if own else _NAN
+    known = [r for r in reactions if math.isfinite(r.energy_meV_atom)]
+    if not own:
+        mixture = "; ".join(f"{r.gas}: {r.energy_meV_atom:.0f} meV/atom" for r in known)
+        return {**out, "air_note": (f"source {reactions[0].source!r} has no energy for {formula} itself"
+                                    + (f" (its equilibrium phase mixture would give {mixture}, no bound "
+                                       "on its own)" if mixture else ""))}
+    lacking = [r.gas for r in reactions if not math.isfinite(r.energy_meV_atom)]
+    worst = min(known, key=lambda r: r.energy_meV_atom, default=None)
+    text = "; ".join(f"+ {r.gas}: {r.reaction} ({r.energy_meV_atom:.0f} meV/atom)" if r.energy_meV_atom < 0
+                     else f"+ {r.gas}: no reaction found" for r in known)
+    if lacking:
+        text += f"; not computable with {', '.join(lacking)} (phases missing from the source)"
+    return {**out, "air_reaction_meV_atom": worst.energy_meV_atom if worst else _NAN,
+            "air_complete": not lacking, "air_gas": worst.gas if worst else "",
+            "air_source": f"computed: nitrolyte.stability.air_reactions, source {reactions[0].source!r}",
+            "air_note": text}
+
+
 # ---------------------------------------------------------------- one material row
 def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any,
                       stability: StabilityLookup, energy: EnergyModel | None, *,
-                      energy_note: str = "", pairings: bool = True) -> dict[str, Any]:
+                      energy_note: str = "", pairings: bool = True, air: bool = False) -> dict[str, Any]:
     """The evidence dict of one wide-frame row (see :data:`EVIDENCE_COLUMNS`).
 
     ``energy`` is None when the design's pouch cell cannot be built (``energy_note`` says why);
-    ``pairings=False`` skips the catholyte pairings (a stack judges its own interfaces).
+    ``pairings=False`` skips the catholyte pairings (a stack judges its own interfaces);
+    ``air=True`` adds the reaction energies with air (:data:`AIR_COLUMNS`).
     """
     name, formula = _text(row.get("name")), _text(row.get("formula"))
     direction = _text(row.get("direction"))
@@ -282,6 +326,8 @@ def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any
     ev["pairings"] = tuple(stability.pairing(formula, c) for c in design.catholytes) \
         if pairings and formula and math.isfinite(ev["oxidation_V"]) else ()
     ev.update(record_evidence(ev["material_id"], sigma, q, records))
+    if air:
+        ev.update(stability.air(formula))
     rho, rho_src = density(name, formula, design)
     ev.update(density_g_cm3=rho, density_source=rho_src, energy_model=energy, energy_note=energy_note,
               energy_Wh_kg=energy.energy_Wh_kg(rho) if energy and math.isfinite(rho) else _NAN)

@@ -39,11 +39,13 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "critical_capacity": ("critical_capacity_mAh_cm2", "critical_capacity"),
     "fast_charge": ("sigma_op_S_cm", "charge_time"),
     "energy_density": ("energy_Wh_kg", "energy_density"),
+    "air_reaction": ("air_reaction_meV_atom", ""),
 }
 #: short column titles of the built-in criteria (tables in the terminal and the report)
 SHORT_LABELS: dict[str, str] = {
     "sigma": "σ RT", "Ea": "Ea", "li_stability": "Li", "oxidation": "ox/pair", "air": "air",
-    "ccd": "CCD", "critical_capacity": "cap", "fast_charge": "4C", "energy_density": "Wh/kg"}
+    "ccd": "CCD", "critical_capacity": "cap", "fast_charge": "4C", "energy_density": "Wh/kg",
+    "air_reaction": "air ΔE"}
 #: other spellings accepted for the built-in ids (case-insensitive)
 ALIASES: dict[str, str] = {
     "sigma": "sigma", "conductivity": "sigma", "ionic_conductivity": "sigma",
@@ -55,6 +57,7 @@ ALIASES: dict[str, str] = {
     "critical_capacity": "critical_capacity", "capacity": "critical_capacity",
     "fast_charge": "fast_charge", "charge_time": "fast_charge",
     "energy_density": "energy_density", "energy": "energy_density",
+    "air_reaction": "air_reaction", "moisture": "air_reaction", "air_reactivity": "air_reaction",
 }
 _TEXT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<|=)\s*(\S+)\s*$")
 
@@ -205,6 +208,21 @@ def default_targets() -> tuple[Target, ...]:
     )
 
 
+def optional_targets() -> tuple[Target, ...]:
+    """Built-in criteria a screening uses only when asked for (they cost a calculation per material).
+
+    ``air_reaction`` - the most negative reaction energy of the material with H2O, O2 or CO2
+    (:func:`nitrolyte.stability.air.air_reactions`, meV/atom) :math:`\\ge` 0: no thermodynamic
+    driving force to react with air at 298.15 K. The review states air stability as retained
+    conductivity (the ``air`` criterion), not as an energy, so the threshold is nitrolyte's; ask
+    for it with ``targets=["air_reaction"]`` or a threshold, ``"air_reaction>=-200"``.
+    """
+    return (Target("air_reaction", "air_reaction_meV_atom", ">=", 0.0, "meV/atom", label="air reaction energy",
+                   source=("derived: no reaction with H2O, O2 or CO2 at 298.15 K (thermodynamics of "
+                           "nitrolyte.stability.air; kinetics and passivation not included); not a "
+                           "review target")),)
+
+
 def canonical_id(key: str) -> str | None:
     """The built-in id for a key or alias (any case), or None."""
     return ALIASES.get(key.strip().lower()) if isinstance(key, str) else None
@@ -275,12 +293,22 @@ def resolve_targets(targets: Mapping[str, float] | Sequence[str | Target] | None
         items = [targets]
     else:
         items = list(targets)
+    optional = {t.id: t for t in optional_targets()}
     for item in items:
+        cid = canonical_id(item) if isinstance(item, str) else None
+        if cid in optional:  # a bare optional id: add it with its default threshold
+            current[cid] = optional[cid]
+            continue
+        if isinstance(item, str | tuple):
+            key = parse_target(item)[0] if isinstance(item, str) else item[0]
+            if (cid := canonical_id(key)) in optional and cid not in current:
+                current[cid] = optional[cid]
         _apply(current, item, columns)
     for key, weight in (weights or {}).items():
         cid = canonical_id(key) or key
         if cid not in current:
-            raise InputError(f"weights: unknown criterion {key!r}; criteria: {', '.join(current)}")
+            raise InputError(f"weights: unknown criterion {key!r}; criteria: {', '.join(current)} "
+                             "(add an optional one with a target first)")
         current[cid] = replace(current[cid], weight=weight)
     return tuple(current.values())
 

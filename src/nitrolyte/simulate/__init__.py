@@ -3,10 +3,16 @@
 ``trajectory`` reads and streams frames; ``diffusion`` turns a trajectory into tracer and
 collective D, Nernst-Einstein σ and the Haven ratio (kinisi); ``md`` runs NVT MD through ASE;
 ``pipeline`` goes from a library structure to an Arrhenius fit stored as MD measurements;
-``campaign`` runs many of them on Dask. Heavy dependencies are imported inside the functions.
+``campaign`` runs many of them on Dask (``campaign_fit`` combines their temperatures into one
+Arrhenius fit); ``labels`` marks simulated results beside experiments. Heavy dependencies are imported inside the functions.
 """
 
-from nitrolyte.simulate.campaign import CampaignReport, campaign_status, run_campaign
+from nitrolyte.simulate.campaign import (
+                                         CampaignReport,
+                                         campaign_arrhenius,
+                                         campaign_status,
+                                         run_campaign,
+)
 from nitrolyte.simulate.diffusion import DiffusionResult, analyze_diffusion
 from nitrolyte.simulate.md import MDRun, run_md
 from nitrolyte.simulate.pipeline import MDSettings, TransportSimulation, simulate_transport
@@ -14,6 +20,6 @@ from nitrolyte.simulate.potentials import POTENTIALS, register_potential
 from nitrolyte.simulate.trajectory import FORMATS, read_frames, register_format
 
 __all__ = ["FORMATS", "POTENTIALS", "CampaignReport", "DiffusionResult", "MDRun", "MDSettings",
-           "TransportSimulation", "analyze_diffusion", "campaign_status", "read_frames",
+           "TransportSimulation", "analyze_diffusion", "campaign_arrhenius", "campaign_status", "read_frames",
            "register_format", "register_potential", "run_campaign", "run_md",
            "simulate_transport"]

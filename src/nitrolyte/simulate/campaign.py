@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class CampaignReport:
     n_failed: int
     stored: list[dict[str, Any]]
     failed: list[dict[str, Any]]
+    arrhenius: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -222,8 +223,21 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
             bar.close()
         finally:
             client.close()
+    from nitrolyte.simulate.campaign_fit import campaign_fits
+
     return CampaignReport(out=str(out), n_tasks=len(tasks), n_skipped=len(tasks) - len(pending),
-                          n_stored=len(stored), n_failed=len(failed), stored=stored, failed=failed)
+                          n_stored=len(stored), n_failed=len(failed), stored=stored, failed=failed,
+                          arrhenius=campaign_fits(tasks, db))
+
+
+def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = True
+                       ) -> list[dict[str, Any]]:
+    """Arrhenius fit per (material, vacancies, potential) of a campaign; see
+    :func:`nitrolyte.simulate.campaign_fit.campaign_fits` (complete groups stored once)."""
+    from nitrolyte.simulate.campaign_fit import campaign_fits
+
+    spec, _ = load_spec(spec_path)
+    return campaign_fits(tasks_of(spec), db, store=store)
 
 
 def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:

@@ -111,7 +111,13 @@ def _family(lit: Any, db: Any) -> str | None:
     return get(lit.name, db=db).family
 
 
-def _fit(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Arrhenius fit of runs (``T_K``, ``sigma_S_cm``, ``sigma_S_cm_stderr``): (fit, σ at 25 °C).
+
+    Both are None with fewer than ``MIN_TEMPERATURES`` distinct T or a non-positive σ. The fit
+    dict is what a measurement set stores (Ea_eV, Ea_stderr_eV, law, T range, sigma_RT_S_cm);
+    the second gives σ(25 °C) in S/cm with its 95 % interval.
+    """
     from nitrolyte.transport.fitting import MIN_TEMPERATURES, fit_arrhenius
 
     T = [r["T_K"] for r in runs]
@@ -169,7 +175,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                                  seed=settings.seed)
         runs.append({**diff.to_dict(), "md": md.to_dict(),
                      "literature_sigma_S_cm": None if lit is None else float(lit.sigma_S_cm(T))})
-    fit, rt = _fit(runs)
+    fit, rt = fit_runs(runs)
     literature = None if lit is None else {"name": lit.name, "ref": lit.ref,
                                            "direction": lit.direction, "Ea_eV": lit.Ea_eV,
                                            "sigma_25C_S_cm": float(lit.sigma_S_cm(T_ROOM_K))}

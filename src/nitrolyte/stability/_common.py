@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
@@ -209,3 +210,49 @@ def full_reduction_products(comp: Composition) -> tuple[str, ...]:
         else:
             out.append(f"{sym} (or Li-{sym} alloy)")
     return tuple(out)
+
+
+def _entry_basis(entry: object, source_name: str) -> str:
+    attr = getattr(entry, "attribute", None)
+    kind = attr.get("kind") if isinstance(attr, dict) else None
+    if kind == "ml":
+        return f"ML ({attr.get('source', 'CHGNet')})"  # type: ignore[union-attr]
+    if kind in ("experimental", "computed"):
+        return f"{kind} (thermochemical table)"
+    return f"source {source_name!r}"
+
+
+def energy_basis(pd_: PhaseDiagram, phases: Iterable[str], source_name: str) -> dict[str, str]:
+    """Which data gave the energy of each phase of a result (the scheme stated per phase).
+
+    Parameters
+    ----------
+    pd_ : PhaseDiagram
+    phases : iterable of str
+        Phase labels as results print them (:func:`phase_label`).
+    source_name : str
+        Name of the source, used for entries that do not say where they come from.
+
+    Returns
+    -------
+    dict
+        Label -> ``"experimental (thermochemical table)"``, ``"ML (CHGNet, anchored scheme)"``,
+        ``"element reference (0 eV)"``, ...; phases the diagram lacks are left out.
+    """
+    from pymatgen.core import Composition
+
+    wanted: dict[str, str] = {}  # matched by reduced formula: Li6NBr3 is pymatgen's Li6Br3N
+    for label in phases:
+        wanted.setdefault(Composition(label).reduced_formula, label)
+    out: dict[str, str] = {}
+    for entry in sorted(pd_.all_entries, key=lambda e: e.energy_per_atom):
+        label = wanted.get(entry.composition.reduced_formula)
+        if label is not None and label not in out:
+            out[label] = ("element reference (0 eV)" if entry.composition.is_element
+                          else _entry_basis(entry, source_name))
+    return out
+
+
+def basis_text(basis: dict[str, str]) -> str:
+    """``"Li2S: experimental (thermochemical table); S: element reference (0 eV)"``."""
+    return "; ".join(f"{k}: {v}" for k, v in basis.items())

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.interface import interface_reaction
 
 if TYPE_CHECKING:
@@ -42,6 +42,9 @@ class AirReaction:
     missing_phases : tuple of str
         Phases of the system the source lacks.
     source : str
+    own_energy : bool
+        False when the source has no energy for the material itself: the reaction is then that of
+        its equilibrium phase mixture (hull), which is no bound on the material's own.
     """
 
     material: str
@@ -51,6 +54,7 @@ class AirReaction:
     products: tuple[str, ...]
     missing_phases: tuple[str, ...]
     source: str
+    own_energy: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN as None)."""
@@ -59,7 +63,7 @@ class AirReaction:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
-def air_reactions(material: str, source: str | Path | EnergySource = "auto",
+def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
                   gases: tuple[str, ...] = GASES) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
@@ -68,7 +72,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = "auto",
     material : str
         Formula or name.
     source : str, path or EnergySource
-        Energy source (default ``"auto"``: embedded experimental + anchored ML).
+        Energy source (default ``DEFAULT_SOURCE``, ``"auto"``: embedded experimental + anchored ML).
     gases : tuple of str
         Gas formulas (default H2O, O2, CO2).
 
@@ -83,12 +87,12 @@ def air_reactions(material: str, source: str | Path | EnergySource = "auto",
         r = interface_reaction(material, gas, src)
         energy = 1000.0 * r.min_energy_eV_atom if r.computable else math.nan
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
-                               tuple(r.missing_phases), src.name))
+                               tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis))
     return tuple(out)
 
 
 def air_table(materials: list[str] | None = None,
-              source: str | Path | EnergySource = "auto") -> pd.DataFrame:
+              source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
     """Air reactions of many materials, ranked from most to least reactive with moisture.
 
     Parameters

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.reported import WINDOW_KINDS, reported_window
 from nitrolyte.stability.window import electrochemical_window
 
@@ -21,14 +21,14 @@ COMPARISON_COLUMNS = ("material", "formula", "family", "basis", "reduction_V", "
 
 
 def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
-                      source: str | Path | EnergySource = "embedded") -> pd.DataFrame:
+                      source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
     """Published (intrinsic, extended, experimental) and computed windows, one row each.
 
     Parameters
     ----------
     materials : sequence of str
         Names or formulas (default: the SSEs of Fig. 17A).
-    source : {"embedded", "mp"}, path or EnergySource
+    source : str (a name in ``SOURCES``), path or EnergySource
         Energy source of the computed windows.
 
     Returns
@@ -54,7 +54,9 @@ def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
         w = electrochemical_window(name, src)
         rows.append({"material": name, "formula": w.formula, "family": family, "basis": "computed",
                      "reduction_V": w.reduction_V, "oxidation_V": w.oxidation_V, "ref": "",
-                     "source": f"nitrolyte, source {w.source!r}", "stated_in_review": False,
+                     "source": f"nitrolyte, source {w.source!r}"
+                               + (f" ({w.basis_text()})" if w.energy_basis else ""),
+                     "stated_in_review": False,
                      "note": " ".join(w.notes)})
     return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
 
@@ -73,7 +75,7 @@ def window_deviations(frame: pd.DataFrame) -> list[str]:
         c, r = comp.iloc[0], rep.iloc[0]
         if math.isnan(c["oxidation_V"]):
             if not math.isnan(r["oxidation_V"]):
-                out.append(f"{name}: not computable from the embedded energies (missing phases); the "
+                out.append(f"{name}: not computable from the source (missing phases); the "
                            f"reported {r['reduction_V']:g}-{r['oxidation_V']:g} V (ref {r['ref']}) is shown")
             continue
         if math.isnan(r["oxidation_V"]):
@@ -85,6 +87,6 @@ def window_deviations(frame: pd.DataFrame) -> list[str]:
             if abs(cv - rv) > 5e-3:
                 out.append(f"{name} {side} limit computed from {c['source'].removeprefix('nitrolyte, ')} is {cv:.3f} V vs "
                            f"{rv:g} V (DFT, ref {r['ref']}) in the review ({cv - rv:+.3f} V)"
-                           + ("; computed as the tie line of its neighbours, its own energy is not embedded"
+                           + ("; computed as the tie line of its neighbours, its own energy is not in the source"
                               if "tie line" in str(c["note"]) else ""))
     return out

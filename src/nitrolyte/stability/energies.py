@@ -1,13 +1,17 @@
 """Where phase energies come from: one small protocol and three sources.
 
 Every stability calculation in :mod:`nitrolyte.stability` asks an :class:`EnergySource` for the
-pymatgen entries of a chemical system and builds a pymatgen ``PhaseDiagram`` from them. Three
-sources ship:
+pymatgen entries of a chemical system and builds a pymatgen ``PhaseDiagram`` from them. The
+default is :data:`DEFAULT_SOURCE` (``"auto"``: the experimental table where it holds a phase,
+anchored ML energies of the structure library elsewhere, each entry saying which). Registered
+sources (:data:`SOURCES`):
 
-* :class:`EmbeddedSource` (default, offline): the thermochemical table shipped with the package,
+* :class:`EmbeddedSource` (``"embedded"``, offline): the thermochemical table shipped with the package,
   ``data/thermochemistry.csv``: standard Gibbs energies of formation at 298.15 K, one row per
   phase, each naming its source; phases without a reliable value are listed as ``missing`` so that
   a result can say what it lacks instead of guessing.
+* ``"ml"`` / ``"ml:mp2020"`` (:class:`nitrolyte.stability.ml.MLSource`, offline): CHGNet energies
+  of the validated structure library; ``"auto"`` (:class:`nitrolyte.stability.ml.HybridSource`).
 * :class:`MPSource` (optional extra ``nitrolyte[mp]``, online, needs the user's API key).
 * :class:`UserEntriesSource`: a JSON file of pymatgen ``ComputedEntry`` / ``PDEntry`` dicts.
 
@@ -41,6 +45,9 @@ if TYPE_CHECKING:
 
 #: kJ/mol per eV per formula unit (F / 1000).
 KJ_MOL_PER_EV: float = FARADAY / 1000.0
+
+#: the source every stability function, screening design, CLI command and report uses by default
+DEFAULT_SOURCE = "auto"
 
 KINDS = ("experimental", "computed", "missing")
 _COLUMNS = ("formula", "name", "state", "dGf_kJ_mol", "dHf_kJ_mol", "T_K", "kind", "source", "note")
@@ -362,7 +369,7 @@ def _hybrid() -> EnergySource:
     return HybridSource()
 
 
-def resolve_source(source: str | Path | EnergySource = "embedded") -> EnergySource:
+def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE) -> EnergySource:
     """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``), a path to an
     entries JSON file or a source into a source.
 

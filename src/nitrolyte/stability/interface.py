@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,13 @@ import pandas as pd
 
 from nitrolyte.stability._common import (
     chemsys,
+    energy_basis,
     formula_label,
     phase_diagram,
     phase_label,
     resolve_material,
 )
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
 
 #: reaction energies above this (eV/atom) count as "no reaction"
@@ -84,6 +85,8 @@ class InterfaceResult:
     missing_phases : tuple of str
     source : str
     notes : tuple of str
+    energy_basis : dict
+        Phase -> where its energy comes from, for both reactants and the products named.
     """
 
     a: str
@@ -100,6 +103,7 @@ class InterfaceResult:
     missing_phases: tuple[str, ...] = ()
     source: str = "embedded"
     notes: tuple[str, ...] = ()
+    energy_basis: dict[str, str] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN as None)."""
@@ -116,7 +120,7 @@ class InterfaceResult:
         return pd.DataFrame(rows, columns=["x", "energy_eV_atom", "energy_kJ_mol", "reaction", "products"])
 
 
-def interface_reaction(a: str, b: str, source: str | Path | EnergySource = "embedded",
+def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
                        *, use_cache: bool = True) -> InterfaceResult:
     """Reaction energy and products at an A|B interface for every mixing ratio.
 
@@ -124,7 +128,7 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = "embe
     ----------
     a, b : str
         Formulas or names (``"Li"`` for Li metal, ``"beta-Li3N"``, ``"Li3InCl6"``, ``"LiPON"``).
-    source : {"embedded", "mp"}, path or EnergySource
+    source : str (a name in ``SOURCES``), path or EnergySource
     use_cache : bool
         Reuse the cached phase diagram of the chemical system.
 
@@ -166,6 +170,8 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = "embe
                   for _, x, e, rxn, ekj in raw)
     best = min(kinks, key=lambda k: k.energy_eV_atom)
     reactive = best.energy_eV_atom < -E_TOL
+    named = [base["formula_a"], base["formula_b"], *(p for k in kinks for p in k.products)]
+    base["energy_basis"] = energy_basis(pd_, named, src.name)
     return InterfaceResult(
         computable=True, kinks=kinks, min_energy_eV_atom=best.energy_eV_atom if reactive else 0.0,
         x_min=best.x if reactive else math.nan, reaction_at_min=best.reaction if reactive else "",

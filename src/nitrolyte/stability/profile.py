@@ -16,21 +16,21 @@ import pandas as pd
 
 from nitrolyte.errors import MissingDataError
 from nitrolyte.stability._common import chemsys, formula_label, phase_diagram, resolve_material
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.window import electrochemical_window, li_profile
 
 PROFILE_COLUMNS = ("material", "formula", "V_low", "V_high", "li_per_fu", "phases", "reaction",
                    "source")
 
 
-def voltage_profile(material: str, source: str | Path | EnergySource = "embedded") -> pd.DataFrame:
+def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
     """Li uptake per formula unit vs. potential, with the phase equilibria.
 
     Parameters
     ----------
     material : str
         Formula or name (``"Li3N"``, ``"Li9N2Cl3"``).
-    source : {"embedded", "mp"}, path or EnergySource
+    source : str (a name in ``SOURCES``), path or EnergySource
         Energy source.
 
     Returns

@@ -24,7 +24,7 @@ import pandas as pd
 
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.stability._common import _key
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 from nitrolyte.stability.interface import InterfaceResult, interface_reaction
 from nitrolyte.stability.reported import reported_window
 from nitrolyte.stability.window import StabilityWindow, electrochemical_window
@@ -146,7 +146,7 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-def layer_window(material: str, source: str | Path | EnergySource = "embedded") -> LayerWindow:
+def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE) -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
     try:
         w = electrochemical_window(material, source)
@@ -157,6 +157,8 @@ def layer_window(material: str, source: str | Path | EnergySource = "embedded") 
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:
             basis += f" (tie line {' + '.join(w.equilibrium_phases)}; own energy not in source)"
+        if w.energy_basis:
+            basis += f" [{w.basis_text()}]"
         return LayerWindow(material, w.reduction_V, w.oxidation_V, basis)
     rep = reported_window(material)
     if rep is not None and rep.has_value:
@@ -238,7 +240,7 @@ def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> Inter
     return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "stable", text, energy)
 
 
-def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | EnergySource = "embedded",
+def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | EnergySource = DEFAULT_SOURCE,
                 *, cathode_potential_V: float | None = None,
                 electrodes: dict[str, Electrode] | None = None) -> StackCheck:
     """Check each interface of a stack, anode side to cathode side.
@@ -248,7 +250,7 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
     layers : str or list of str
         ``"Li | beta-Li3N | Li3InCl6 | NMC811"`` or the same as a list. The first and last
         layers may be electrodes (:data:`ELECTRODES`: Li, NMC811); the rest are SSEs.
-    source : {"embedded", "mp"}, path or EnergySource
+    source : str (a name in ``SOURCES``), path or EnergySource
     cathode_potential_V : float, optional
         Override the cathode potential (V vs. Li/Li+), e.g. 4.3 for the top of charge.
     electrodes : dict, optional

@@ -24,14 +24,16 @@ import pandas as pd
 
 from nitrolyte.errors import MissingDataError
 from nitrolyte.stability._common import (
+    basis_text,
     chemsys,
+    energy_basis,
     formula_label,
     full_reduction_products,
     phase_diagram,
     phase_label,
     resolve_material,
 )
-from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
 
 if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
@@ -123,6 +125,9 @@ class StabilityWindow:
         Energy source name.
     notes : tuple of str
         Plain-language caveats.
+    energy_basis : dict
+        Phase -> where its energy comes from (``"experimental (thermochemical table)"``,
+        ``"ML (CHGNet, anchored scheme)"``, ...) for the composition and every phase named.
     """
 
     material: str
@@ -144,11 +149,17 @@ class StabilityWindow:
     full_reduction_products: tuple[str, ...] = ()
     source: str = "embedded"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    energy_basis: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def width_V(self) -> float:
         """Oxidation minus reduction limit (V)."""
         return self.oxidation_V - self.reduction_V
+
+    def basis_text(self) -> str:
+        """Where the energies of the composition and its equilibrium phases come from, one phrase."""
+        own = {k: v for k, v in self.energy_basis.items() if k in (self.formula, *self.equilibrium_phases)}
+        return basis_text(own)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN and inf written as None)."""
@@ -161,6 +172,7 @@ class StabilityWindow:
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame of the scalar fields."""
         d = asdict(self)
+        d["energy_basis"] = basis_text(self.energy_basis)
         return pd.DataFrame([{k: "; ".join(v) if isinstance(v, tuple) else v for k, v in d.items()}])
 
 
@@ -207,7 +219,7 @@ def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, int | 
     return None, (j - 1 if j > 0 else None), (j if j < len(segs) else None)
 
 
-def electrochemical_window(material: str, source: str | Path | EnergySource = "embedded",
+def electrochemical_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
                            *, use_cache: bool = True) -> StabilityWindow:
     """Thermodynamic electrochemical window of a formula or material name.
 
@@ -215,8 +227,9 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = "e
     ----------
     material : str
         A formula (``"Li3N"``, ``"Li2.9PO3.3N0.46"``) or a name (``"beta-Li3N"``, ``"LiPON"``).
-    source : {"embedded", "mp"}, path or EnergySource
-        Where the energies come from (default: the embedded experimental table).
+    source : str (a name in ``SOURCES``), path or EnergySource
+        Where the energies come from (default :data:`~nitrolyte.stability.energies.DEFAULT_SOURCE`,
+        ``"auto"``: experimental where tabulated, anchored ML elsewhere).
     use_cache : bool
         Reuse the phase diagram of the chemical system (False builds a fresh one).
 
@@ -256,6 +269,9 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = "e
     else:
         red = ox = hi.V_low if hi is not None else segs[-1].V_high
     notes = _notes(comp, own, on_hull, idx, missing, segs, src.name)
+    named = [formula_label(comp), *(segs[idx].phases if idx is not None else ()),
+             *(lo.phases if lo else ()), *(hi.phases if hi else ())]
+    base["energy_basis"] = energy_basis(pd_, named, src.name)
     return StabilityWindow(
         reduction_V=red, oxidation_V=ox,
         reduction_products=lo.phases if lo else (), oxidation_products=hi.phases if hi else (),

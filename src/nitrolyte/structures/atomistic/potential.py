@@ -18,6 +18,8 @@ from typing import Any, Literal
 from nitrolyte.errors import InputError, MissingDataError
 
 Device = Literal["auto", "cpu", "cuda"]
+#: the pretrained CHGNet weights loaded (named explicitly so the version is known without loading)
+MODEL_NAME = "0.3.0"
 _DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -86,7 +88,7 @@ def load_chgnet(device: str = "cpu") -> Any:
                                "(pip install 'nitrolyte[ml]')") from None
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
-        return CHGNet.load(use_device=dev, verbose=False)
+        return CHGNet.load(model_name=MODEL_NAME, use_device=dev, verbose=False)
 
 
 def chgnet_calculator(device: str = "cpu") -> Any:
@@ -111,11 +113,14 @@ def chgnet_calculator(device: str = "cpu") -> Any:
 def model_version() -> str:
     """A string naming the potential and its weights, e.g. ``"chgnet-0.4.2/model-0.3.0"``.
 
-    It keys every cached ML result: a different model never reuses another's energies.
+    It keys every cached ML result: a different model never reuses another's energies. Read from
+    the installed package metadata and :data:`MODEL_NAME`, so asking costs no model load (importing
+    ``chgnet.model`` alone takes seconds).
     """
+    from importlib import metadata
+
     try:
-        import chgnet
-    except ImportError:
+        version = metadata.version("chgnet")
+    except metadata.PackageNotFoundError:
         raise MissingDataError("the ML energy source needs chgnet (pip install 'nitrolyte[ml]')") from None
-    model = load_chgnet("cpu")
-    return f"chgnet-{chgnet.__version__}/model-{getattr(model, 'version', 'unknown')}"
+    return f"chgnet-{version}/model-{MODEL_NAME}"
