@@ -137,7 +137,7 @@ def test_screening_matches_python_api(client, web_db):
     import nitrolyte
 
     doc = client.get("/api/v1/screening", params={"family": "Li3N"}).json()
-    ref = nitrolyte.screen(family="Li3N", db=web_db)
+    ref = nitrolyte.screen(family="Li3N", db=web_db, source="embedded")  # the web uses it
     assert [r["label"] for r in doc["rows"]] == [r.label for r in ref.rows]
 
 
