@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from nitrolyte.errors import MissingDataError
 from nitrolyte.stability import electrochemical_window, resolve_source
-from nitrolyte.stability.energies import SOURCES
 from nitrolyte.stability.ml import MLSource, formation_energies
+from nitrolyte.stability.sources import SOURCES
 from nitrolyte.structures.atomistic import relax
 from nitrolyte.structures.atomistic.library_energies import library_energies
 

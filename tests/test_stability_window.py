@@ -193,8 +193,8 @@ def test_phase_diagrams_are_cached_per_chemical_system():
 def test_default_source_answers_li2s_and_states_the_basis_per_phase():
     # the default ("auto") takes Li2S from the anchored ML energies (the table lacks it) and the
     # Li-S elements at zero; the window equals -dE_f(Li2S)/2F of the ML formation energy table
-    from nitrolyte.stability.energies import DEFAULT_SOURCE
     from nitrolyte.stability.ml import MLSource
+    from nitrolyte.stability.sources import DEFAULT_SOURCE
 
     assert DEFAULT_SOURCE == "auto"
     w = electrochemical_window("Li2S")

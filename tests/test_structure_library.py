@@ -24,8 +24,10 @@ from nitrolyte.structures.library import (
     published_density,
     read_cif,
     user_entries,
+    validate_entry,
+    validation_table,
 )
-from nitrolyte.structures.validate import validate_entry, validate_structure, validation_table
+from nitrolyte.structures.validate import validate_structure
 
 REVIEW_PARTNERS = ("Li3InCl6", "Li3YCl6", "Li6PS5Cl", "Li10GeP2S12", "γ-Li3PS4", "Li2PO2N",
                    "α-Li3N", "β-Li3N", "Li2S", "LiCl", "Li3P")

@@ -14,7 +14,7 @@ import typer
 
 from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
-from nitrolyte.stability.energies import SOURCES
+from nitrolyte.stability.sources import SOURCES
 
 _STYLE = {"pass": ("✓", "bold green"), "fail": ("✗", "bold red"), "unknown": ("?", "yellow")}
 

@@ -1,7 +1,7 @@
 """``nitrolyte window | interface | stack | profile``: electrochemical stability from the shell.
 
 Every command takes ``--source NAME|FILE.json`` (a name registered in
-:data:`nitrolyte.stability.energies.SOURCES`; default :data:`~nitrolyte.stability.energies.DEFAULT_SOURCE`,
+:data:`nitrolyte.stability.sources.SOURCES`; default :data:`~nitrolyte.stability.sources.DEFAULT_SOURCE`,
 ``auto``: the experimental table where it holds a phase, anchored ML energies elsewhere, stated per
 phase) and ``--json``. Errors print one line to stderr
 and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from nitrolyte.cli._common import echo_json, handle_errors
-from nitrolyte.stability.energies import DEFAULT_SOURCE, SOURCES
+from nitrolyte.stability.sources import DEFAULT_SOURCE, SOURCES
 
 SOURCE_HELP = (f"Energy source (default {DEFAULT_SOURCE!r}): 'auto' (experimental table where it has the "
                "phase, anchored ML energies of the structure library elsewhere; stated per phase), "

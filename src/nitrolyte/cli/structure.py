@@ -23,8 +23,12 @@ def structure(name: Annotated[str | None, typer.Argument(metavar="[NAME]")] = No
     """Structure library: list entries, show one, or add your own CIF (--cif)."""
     from nitrolyte.errors import InputError
     from nitrolyte.store import Database
-    from nitrolyte.structures.library import add_user_structure, all_entries, library_entry
-    from nitrolyte.structures.validate import validate_entry
+    from nitrolyte.structures.library import (
+        add_user_structure,
+        all_entries,
+        library_entry,
+        validate_entry,
+    )
 
     store = Database(db) if db else None
     if cif is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.checks import check_nonnegative, check_positive, check_range
 from nitrolyte.errors import InputError
-from nitrolyte.stability.energies import DEFAULT_SOURCE
+from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.units import T_ROOM_K
 
 
@@ -49,7 +49,7 @@ class ScreeningDesign:
         a design choice as in :func:`nitrolyte.cell.fast_charge_check`).
     source : str
         Energy source of the stability calculations: a name registered in
-        :data:`nitrolyte.stability.energies.SOURCES` or a file (default ``DEFAULT_SOURCE``, ``"auto"``).
+        :data:`nitrolyte.stability.sources.SOURCES` or a file (default ``DEFAULT_SOURCE``, ``"auto"``).
     densities_g_cm3 : mapping of str to float
         Densities (g/cm3) by material name or formula, for materials the components table lacks.
     """

@@ -20,12 +20,12 @@ from nitrolyte.stability.energies import (
     MPSource,
     UserEntriesSource,
     read_thermochemistry,
-    resolve_source,
     thermochemistry,
 )
 from nitrolyte.stability.interface import InterfaceResult, ReactionKink, interface_reaction
 from nitrolyte.stability.profile import plateaus, voltage_profile
 from nitrolyte.stability.reported import ReportedWindow, reported_window, reported_windows
+from nitrolyte.stability.sources import resolve_source
 from nitrolyte.stability.stack import (
     ELECTRODES,
     Electrode,

@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.interface import interface_reaction
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.reported import WINDOW_KINDS, reported_window
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import electrochemical_window
 
 #: the SSEs of Fig. 17A, in the figure's order (nitrides, sulfides, halides)

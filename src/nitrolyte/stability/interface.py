@@ -27,7 +27,8 @@ from nitrolyte.stability._common import (
     phase_label,
     resolve_material,
 )
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
 
 #: reaction energies above this (eV/atom) count as "no reaction"

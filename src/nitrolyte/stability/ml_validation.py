@@ -74,7 +74,7 @@ def ml_validation(sources: tuple[str | EnergySource, ...] = ("ml", "ml:mp2020"))
     """
     import pandas as pd
 
-    from nitrolyte.stability.energies import resolve_source
+    from nitrolyte.stability.sources import resolve_source
 
     rows: list[dict[str, Any]] = []
     for src_spec in sources:

@@ -16,7 +16,8 @@ import pandas as pd
 
 from nitrolyte.errors import MissingDataError
 from nitrolyte.stability._common import chemsys, formula_label, phase_diagram, resolve_material
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import electrochemical_window, li_profile
 
 PROFILE_COLUMNS = ("material", "formula", "V_low", "V_high", "li_per_fu", "phases", "reaction",

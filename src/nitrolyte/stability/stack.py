@@ -24,9 +24,10 @@ import pandas as pd
 
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.stability._common import _key
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.interface import InterfaceResult, interface_reaction
 from nitrolyte.stability.reported import reported_window
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import StabilityWindow, electrochemical_window
 
 Status = Literal["stable", "unstable", "unknown"]

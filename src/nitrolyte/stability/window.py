@@ -33,7 +33,8 @@ from nitrolyte.stability._common import (
     phase_label,
     resolve_material,
 )
-from nitrolyte.stability.energies import DEFAULT_SOURCE, EnergySource, resolve_source
+from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 
 if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
@@ -228,7 +229,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
     material : str
         A formula (``"Li3N"``, ``"Li2.9PO3.3N0.46"``) or a name (``"beta-Li3N"``, ``"LiPON"``).
     source : str (a name in ``SOURCES``), path or EnergySource
-        Where the energies come from (default :data:`~nitrolyte.stability.energies.DEFAULT_SOURCE`,
+        Where the energies come from (default :data:`~nitrolyte.stability.sources.DEFAULT_SOURCE`,
         ``"auto"``: experimental where tabulated, anchored ML elsewhere).
     use_cache : bool
         Reuse the phase diagram of the chemical system (False builds a fresh one).

@@ -12,58 +12,23 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import DataValidationError, InputError, NitrolyteError, UnknownMaterialError
 from nitrolyte.names import name_key
+from nitrolyte.structures.entry import LibraryEntry
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pymatgen.core import Structure
 
-Kind = Literal["cif", "prototype", "molecule", "user"]
+    from nitrolyte.structures.validate import ValidationResult
+
 _KINDS = ("cif", "prototype", "molecule")
 #: edge of the cubic box a molecule sits in (Å): beyond CHGNet's 5 Å graph cutoff for images
 MOLECULE_BOX_A = 12.0
-@dataclass(frozen=True)
-class LibraryEntry:
-    """One structure of the library.
-
-    Attributes
-    ----------
-    name : str
-        Display name (``"β-Li3N"``).
-    formula : str
-        Declared formula of one formula unit (``"Li3N"``).
-    kind : {"cif", "prototype", "molecule", "user"}
-        How the structure is built.
-    Z : int
-        Formula units per cell as published (0 for molecules).
-    density_g_cm3 : float
-        Published density (g/cm3): handbook value, or from the published cell and Z; NaN for molecules.
-    source, doi, role : str
-        Where the structure comes from, its DOI, and why it is in the library.
-    spec : dict
-        What the builder needs (CIF file name, or space group, cell and sites, or atoms).
-    """
-
-    name: str
-    formula: str
-    kind: Kind
-    Z: int
-    density_g_cm3: float
-    source: str
-    doi: str = ""
-    role: str = ""
-    spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (without the builder spec)."""
-        d = {k: getattr(self, k) for k in ("name", "formula", "kind", "Z", "source", "doi", "role")}
-        d["density_g_cm3"] = None if math.isnan(self.density_g_cm3) else self.density_g_cm3
-        return d
 
 
 def _cell_volume_A3(a: float, b: float, c: float, al: float, be: float, ga: float) -> float:
@@ -308,3 +273,25 @@ def read_cif(path: str | Path) -> Structure:
     if not structures or len(structures[0]) == 0:
         raise InputError(f"cif: {p.name} holds no structure")
     return structures[0]
+
+
+def validate_entry(name: str, relaxed_volume_ratio: float | None = None) -> ValidationResult:
+    """Build a library entry and run the checks (see :func:`validate_structure`)."""
+    from nitrolyte.structures.validate import validate_structure
+
+    entry = library_entry(name)
+    return validate_structure(entry, library_structure(entry.name), relaxed_volume_ratio)
+
+
+def validation_table() -> pd.DataFrame:
+    """One row per library entry: name, formula, kind, source, ok, and each check's detail."""
+    import pandas as pd
+
+    rows = []
+    for entry in library_entries():
+        res = validate_entry(entry.name)
+        row = {**entry.to_dict(), "ok": res.ok}
+        row.update({f"{k}_ok": p for k, (p, _) in res.checks.items()})
+        row.update({k: d for k, (_, d) in res.checks.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -19,12 +19,10 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
-    from nitrolyte.structures.library import LibraryEntry
+    from nitrolyte.structures.entry import LibraryEntry
 
 DENSITY_TOL = 0.02
 NN_MIN_FACTOR = 0.75
@@ -144,25 +142,3 @@ def validate_structure(entry: LibraryEntry, struct: Structure,
         dv = relaxed_volume_ratio - 1
         checks["relaxation"] = (abs(dv) < RELAX_VOLUME_TOL, f"volume {100 * dv:+.1f} % on ML relaxation")
     return ValidationResult(entry.name, checks, short)
-
-
-def validate_entry(name: str, relaxed_volume_ratio: float | None = None) -> ValidationResult:
-    """Build a library entry and run the checks (see :func:`validate_structure`)."""
-    from nitrolyte.structures.library import library_entry, library_structure
-
-    entry = library_entry(name)
-    return validate_structure(entry, library_structure(entry.name), relaxed_volume_ratio)
-
-
-def validation_table() -> pd.DataFrame:
-    """One row per library entry: name, formula, kind, source, ok, and each check's detail."""
-    from nitrolyte.structures.library import library_entries
-
-    rows = []
-    for entry in library_entries():
-        res = validate_entry(entry.name)
-        row = {**entry.to_dict(), "ok": res.ok}
-        row.update({f"{k}_ok": p for k, (p, _) in res.checks.items()})
-        row.update({k: d for k, (_, d) in res.checks.items()})
-        rows.append(row)
-    return pd.DataFrame(rows)
