@@ -267,3 +267,15 @@ def test_rank_follows_the_proven_bound(default):
         if abs(a.score_min - b.score_min) < 1e-12:
             assert a.confidence >= b.confidence - 1e-12, (a.label, b.label)
     assert "share of all criteria known to pass" in RANK_MEANING
+
+
+def test_a_layer_too_thin_to_weigh_has_no_density_limit() -> None:
+    """thickness_um = 5e-324 is positive, but 0.1 t underflows to 0 mg/cm2 per g/cm3: the design
+    reaches the target at any density instead of dividing by zero (found by the web fuzz)."""
+    from nitrolyte.screening.design import ScreeningDesign
+    from nitrolyte.screening.evidence import EnergyModel
+
+    energy = EnergyModel(ScreeningDesign(thickness_um=5e-324))
+    assert energy.mass_per_density == 0.0
+    assert energy.density_limit(350.0) == float("inf")
+    assert energy.density_limit(1e9) == float("-inf")

@@ -258,7 +258,10 @@ class EnergyModel:
 
         .. math:: \\rho_{max} = (1000\\,E/e_{target} - M_0)/(0.1\\,t)
         """
-        return (1000.0 * self.energy_mWh_cm2 / target_Wh_kg - self.base_mass_mg_cm2) / self.mass_per_density
+        spare_mg_cm2 = 1000.0 * self.energy_mWh_cm2 / target_Wh_kg - self.base_mass_mg_cm2
+        if self.mass_per_density == 0.0:  # a layer too thin to weigh anything (0.1 t underflows)
+            return math.inf if spare_mg_cm2 >= 0 else -math.inf
+        return spare_mg_cm2 / self.mass_per_density
 
 
 def _air_evidence(formula: str, source: str) -> dict[str, Any]:
