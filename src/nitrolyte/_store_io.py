@@ -157,9 +157,9 @@ _ANY_FAMILY = "other ternary nitride"
 
 
 def _slug(name: str) -> str:
-    from nitrolyte.dataset import normalize_name
+    from nitrolyte.names import slug
 
-    return re.sub(r"[^a-z0-9]+", "-", normalize_name(name).lower()).strip("-") or "material"
+    return slug(name)
 
 
 class _Batch:

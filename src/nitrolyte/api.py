@@ -315,11 +315,12 @@ def filter_frame(frame: pd.DataFrame, *, family: str | None = None, element: str
                  name_contains: str | None = None) -> pd.DataFrame:
     """Apply the :func:`materials` filters to a wide frame (see there for the meaning)."""
     from nitrolyte.dataset import FAMILIES, normalize_name
+    from nitrolyte.names import resolve_choice
 
     keep = frame["material_id"].notna()
-    if family is not None:
+    if family is not None:  # any case, spaces or hyphens: "Nitride Halide" == "nitride-halide"
         present = [f for f in dict.fromkeys(frame["family"]) if f and f not in FAMILIES]
-        check_choice("family", family, (*FAMILIES, *present))
+        family = resolve_choice("family", family, (*FAMILIES, *present))
         keep &= frame["family"] == family
     if element is not None:
         keep &= _has_element(frame["formula"], element)

@@ -6,7 +6,6 @@ bad input also derive from :class:`ValueError` so that generic code keeps workin
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -33,13 +32,28 @@ class UnknownMaterialError(NitrolyteError, LookupError):
     """A material name is not in the database; the message suggests close matches."""
 
     def __init__(self, name: str, known: Iterable[str] = ()):
+        from nitrolyte.names import printable, suggest
+
         self.name = name
-        self.suggestions = difflib.get_close_matches(name, list(known), n=5, cutoff=0.5)
+        self.suggestions = suggest(name, known)
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown material {name!r}{hint}")
+        super().__init__(f"unknown material {printable(name)!r}{hint}")
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
+
+
+class AmbiguousNameError(UnknownMaterialError):
+    """A name is the formula of several materials; the message lists them."""
+
+    def __init__(self, name: str, candidates: Iterable[str]):
+        from nitrolyte.names import printable
+
+        self.name = name
+        self.suggestions = list(dict.fromkeys(candidates))
+        LookupError.__init__(self, f"ambiguous material {printable(name)!r}: it is the formula of "
+                             f"{len(self.suggestions)} materials; name one of: "
+                             f"{'; '.join(self.suggestions)}")
 
 
 class MissingDataError(NitrolyteError, LookupError):

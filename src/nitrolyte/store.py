@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from nitrolyte.api import MaterialRecord
+    from nitrolyte.names import NameIndex
 
 #: Environment variable that names the database (a SQLAlchemy URL or a file path).
 ENV_VAR = "NITROLYTE_DATABASE_URL"
@@ -270,33 +271,29 @@ class Database:
     # ------------------------------------------------------------------ names
     def name_index(self) -> dict[str, str]:
         """Normalised name, alias or material_id -> material_id (read fresh on every call)."""
-        from nitrolyte.dataset import normalize_name
+        return self.name_resolver().names
 
-        mats = self.table("materials")
-        index: dict[str, str] = {}
-        for row in mats.itertuples(index=False):
-            for key in (row.material_id, row.name, *str(row.aliases or "").split(";")):
-                if key and str(key).strip():
-                    index.setdefault(normalize_name(str(key).strip()), row.material_id)
+    def name_resolver(self) -> NameIndex:
+        """The :class:`~nitrolyte.names.NameIndex` of every material (read fresh on every call)."""
+        from nitrolyte.names import NameIndex
+
+        index = NameIndex()
+        for row in self.table("materials").itertuples(index=False):
+            index.add(row.material_id, row.name, str(row.aliases or "").split(";"),
+                      None if row.formula is None else str(row.formula))
         return index
 
     def resolve(self, name: str) -> str:
-        """The material_id of a name, alias or id (Greek or ASCII spelling, any case).
+        """The material_id of a name, alias, id or formula (see :mod:`nitrolyte.names`).
 
         Raises
         ------
         UnknownMaterialError
             With the closest known names.
+        AmbiguousNameError
+            When ``name`` is the formula of several materials.
         """
-        from nitrolyte.dataset import normalize_name
-        from nitrolyte.errors import UnknownMaterialError
-
-        if not isinstance(name, str) or not name.strip():
-            raise InputError(f"material name must be a non-empty string, got {name!r}")
-        found = self.name_index().get(normalize_name(name.strip()))
-        if found is None:
-            raise UnknownMaterialError(name, self.names())
-        return found
+        return self.name_resolver().resolve(name)
 
     def names(self, source: Source | None = None) -> list[str]:
         """Display names of the materials, in database order."""

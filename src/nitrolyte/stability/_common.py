@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from typing import TYPE_CHECKING
 
 from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
+from nitrolyte.names import name_key
 from nitrolyte.stability.energies import EnergySource
 
 if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition
 
-#: names the stability tools know without the database (ASCII keys, see :func:`_key`)
-_ALIASES: dict[str, str] = {
-    "li": "Li",
+#: names the stability tools know without the database (keys: :func:`nitrolyte.names.name_key`)
+_ALIASES: dict[str, str] = {name_key(name): formula for name, formula in {
+    "Li": "Li",
     "lithium": "Li",
-    "li3n": "Li3N",
-    "alphali3n": "Li3N",
-    "betali3n": "Li3N",
-    "vacancyrichbetali3n": "Li3N",
-    "vacancyrichli9n2cl3": "Li9N2Cl3",
-    "lipon": "Li2.9PO3.3N0.46",
-    "lgps": "Li10GeP2S12",
-    "nmc811": "LiNi0.8Mn0.1Co0.1O2",
-}
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta"}
+    "Li3N": "Li3N",
+    "alpha-Li3N": "Li3N",
+    "beta-Li3N": "Li3N",
+    "vacancy-rich beta-Li3N": "Li3N",
+    "vacancy-rich Li9N2Cl3": "Li9N2Cl3",
+    "LiPON": "Li2.9PO3.3N0.46",
+    "LGPS": "Li10GeP2S12",
+    "NMC811": "LiNi0.8Mn0.1Co0.1O2",
+}.items()}
 
 #: cached phase diagrams: (source cache key, elements) -> PhaseDiagram
 _PD_CACHE: dict[tuple[str, frozenset[str]], PhaseDiagram] = {}
 _PD_CACHE_MAX = 512
 
 
-def _key(text: str) -> str:
-    for greek, ascii_ in _GREEK.items():
-        text = text.replace(greek, ascii_)
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\-_()]", "", text).lower()
+#: the one name normalizer, under the name the stability modules import
+_key = name_key
 
 
 def _from_package_data(text: str) -> str | None:
