@@ -19,6 +19,7 @@ def _isolated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     path = tmp_path_factory.mktemp("nitrolyte-db") / "session.sqlite"
     old = os.environ.get("NITROLYTE_DATABASE_URL")
     os.environ["NITROLYTE_DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("NITROLYTE_CACHE_DIR", str(path.parent / "cache"))
     yield path
     if old is None:
         os.environ.pop("NITROLYTE_DATABASE_URL", None)

@@ -188,6 +188,7 @@ def _empty(db: Database, tables: set[str]) -> bool:
 def _prepare_once(db: Database) -> None:
     from sqlalchemy.orm import Session
 
+    from nitrolyte.data.cache import once_per_data
     from nitrolyte.store import data_hash
 
     tables = set(inspect(db.engine).get_table_names())
@@ -210,7 +211,7 @@ def _prepare_once(db: Database) -> None:
                             "NITROLYTE_DATABASE_URL or pass --db PATH to use another file")
     if version < SCHEMA_VERSION:
         _create(db, _user_rows(db, tables), drop=True)
-    elif meta.get("data_hash") != data_hash(package_frames()):
+    elif meta.get("data_hash") != once_per_data("data_hash", lambda: data_hash(package_frames())):
         reseed(db)
 
 

@@ -11,22 +11,23 @@ import re
 from typing import Any, Literal
 
 import numpy as np
-from scipy import constants as _c
 
 from nitrolyte.errors import InputError, UnitError
 
+# The SI defining constants (exact since 2019, the values scipy.constants holds), written out
+# so that every command does not pay ~0.1 s to import scipy.constants.
+#: Boltzmann constant in J/K (exact).
+K_B: float = 1.380649e-23
+#: Elementary charge in C (exact).
+E_CHARGE: float = 1.602176634e-19
+#: Avogadro constant in 1/mol (exact).
+N_A: float = 6.02214076e23
 #: Boltzmann constant in eV/K.
-K_B_EV: float = _c.physical_constants["Boltzmann constant in eV/K"][0]
-#: Boltzmann constant in J/K.
-K_B: float = _c.k
-#: Elementary charge in C.
-E_CHARGE: float = _c.e
+K_B_EV: float = K_B / E_CHARGE
 #: Faraday constant in C/mol.
-FARADAY: float = _c.physical_constants["Faraday constant"][0]
-#: Avogadro constant in 1/mol.
-N_A: float = _c.N_A
+FARADAY: float = E_CHARGE * N_A
 #: Molar gas constant in J/(mol K).
-R_GAS: float = _c.R
+R_GAS: float = K_B * N_A
 #: 0 degC in K.
 ZERO_C_K: float = 273.15
 #: Room temperature used by the review's tables (25 degC) in K.

@@ -48,13 +48,15 @@ def sigma_cmd(
     """Ionic conductivity of a database material at any temperature (Arrhenius from the record)."""
     import numpy as np
 
+    from nitrolyte import api
     from nitrolyte.transport.conductivity import conductivity, model_for
     from nitrolyte.units import parse_quantity
 
     T_K = np.array([parse_quantity(t, "temperature", "--T") for t in T])
-    sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,  # type: ignore[arg-type]
-                                     average=average, db=db))  # type: ignore[arg-type]
-    anchor = model_for(name, direction if average is None else "perp_c", convention, db=db)  # type: ignore[arg-type]
+    record = api.get(name, db=db)  # read once, used twice
+    sig = np.atleast_1d(conductivity(record, T_K, direction, convention=convention,  # type: ignore[arg-type]
+                                     average=average))  # type: ignore[arg-type]
+    anchor = model_for(record, direction if average is None else "perp_c", convention)  # type: ignore[arg-type]
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
