@@ -31,13 +31,14 @@ class DataValidationError(NitrolyteError, ValueError):
 class UnknownMaterialError(NitrolyteError, LookupError):
     """A material name is not in the database; the message suggests close matches."""
 
-    def __init__(self, name: str, known: Iterable[str] = ()):
+    def __init__(self, name: str, known: Iterable[str] = (), detail: str = ""):
         from nitrolyte.names import printable, suggest
 
         self.name = name
         self.suggestions = suggest(name, known)
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown material {printable(name)!r}{hint}")
+        why = f" ({detail})" if detail else ""
+        super().__init__(f"unknown material {printable(name)!r}{why}{hint}")
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])

@@ -126,6 +126,13 @@ class Reference(_Row):
 def _composition_ok(formula: str) -> str | None:
     from pymatgen.core import Composition
 
+    from nitrolyte.errors import InputError
+    from nitrolyte.formula import parse_formula
+
+    try:
+        parse_formula(formula)  # strict: no "Li3N)", zero amounts or unknown symbols
+    except InputError as exc:
+        return str(exc)
     try:
         comp = Composition(formula)
     except Exception as exc:  # pymatgen raises ValueError, KeyError, ... for bad formulas

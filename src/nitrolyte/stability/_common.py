@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import TYPE_CHECKING
 
@@ -69,18 +68,21 @@ def _from_user_database(text: str) -> str | None:
     return formula
 
 
-def _parse_formula(text: str) -> Composition | None:
+def _parse_formula(text: str) -> tuple[Composition | None, InputError | None]:
+    """(composition, None) for a valid formula; (None, why) for formula-like text that is not one."""
     from pymatgen.core import Composition
 
-    if not re.fullmatch(r"[A-Za-z0-9.()\[\]]+", text):
-        return None
+    from nitrolyte.formula import looks_like_formula, parse_formula
+
+    if not looks_like_formula(text):
+        return None, None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            comp = Composition(text)
-    except (ValueError, KeyError, TypeError):
-        return None
-    return comp if comp.num_atoms > 0 else None
+        amounts = parse_formula(text)  # strict: "Li3N)", "Li3N0", "D3", "S1e400" are refused
+    except InputError as exc:
+        return None, exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Composition(amounts), None
 
 
 def _known_names() -> list[str]:
@@ -116,11 +118,12 @@ def resolve_material(material: str) -> tuple[str, Composition]:
     formula = _ALIASES.get(_key(text)) or _from_package_data(text)
     if formula is not None:
         return text, Composition(formula)
-    comp = _parse_formula(text)
+    comp, why = _parse_formula(text)
     if comp is None and (formula := _from_user_database(text)) is not None:
         comp = Composition(formula)
     if comp is None:
-        raise UnknownMaterialError(text, known=_known_names())
+        detail = "" if why is None else f"and not a formula: {str(why).split(': ', 1)[-1]}"
+        raise UnknownMaterialError(text, known=_known_names(), detail=detail)
     return text, comp
 
 
