@@ -311,7 +311,15 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     try:
         if fmt == "csv":
             with path.open(newline="", encoding="utf-8-sig") as fh:
-                return [dict(r) for r in csv.DictReader(fh)]
+                reader = csv.DictReader(fh)
+                rows = []
+                for i, r in enumerate(reader, start=1):
+                    if None in r:  # DictReader files surplus cells under the key None
+                        raise DataValidationError(
+                            f"{path.name} row {i} (line {reader.line_num}): more cells than the "
+                            f"{len(reader.fieldnames or ())} columns of the header")
+                    rows.append(dict(r))
+                return rows
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"import file {path} does not exist") from None

@@ -38,7 +38,7 @@ class UnknownMaterialError(NitrolyteError, LookupError):
         self.suggestions = suggest(name, known)
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         why = f" ({detail})" if detail else ""
-        super().__init__(f"unknown material {printable(name)!r}{why}{hint}")
+        super().__init__(f"unknown material '{printable(name)}'{why}{hint}")
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
@@ -52,7 +52,7 @@ class AmbiguousNameError(UnknownMaterialError):
 
         self.name = name
         self.suggestions = list(dict.fromkeys(candidates))
-        LookupError.__init__(self, f"ambiguous material {printable(name)!r}: it is the formula of "
+        LookupError.__init__(self, f"ambiguous material '{printable(name)}': it is the formula of "
                              f"{len(self.suggestions)} materials; name one of: "
                              f"{'; '.join(self.suggestions)}")
 

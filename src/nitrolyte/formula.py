@@ -23,7 +23,7 @@ _CLOSING = {"(": ")", "[": "]"}
 
 
 def _fail(text: str, why: str) -> InputError:
-    return InputError(f"{printable(text)!r} is not a chemical formula: {why}")
+    return InputError(f"'{printable(text)}' is not a chemical formula: {why}")
 
 
 def _amount(tokens: list[tuple[str, str]], i: int) -> tuple[float, int]:
@@ -37,7 +37,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     for m in _TOKEN.finditer(text):
         sym, opening, closing, _num, other = m.groups()
         if other is not None:
-            raise _fail(text, f"unexpected character {printable(other)!r}")
+            raise _fail(text, f"unexpected character '{printable(other)}'")
         if sym is not None and sym not in ELEMENTS:
             raise _fail(text, f"{sym!r} is not an element symbol")
         kind = "el" if sym else "open" if opening else "close" if closing else "num"
@@ -55,7 +55,7 @@ def parse_formula(text: str) -> dict[str, float]:
         brackets, stray characters, an empty formula, an amount above :data:`MAX_AMOUNT`.
     """
     if not isinstance(text, str) or not text.strip():
-        raise InputError(f"a formula must be a non-empty string, got {printable(text)!r}")
+        raise InputError(f"a formula must be a non-empty string, got '{printable(text)}'")
     tokens = _tokens(text.strip())
     stack: list[tuple[str, dict[str, float]]] = [("", {})]
     i = 0

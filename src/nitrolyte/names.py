@@ -111,7 +111,7 @@ def resolve_choice(field_name: str, value: str, allowed: Iterable[str]) -> str:
     for choice in allowed:
         if wanted is not None and name_key(choice) == wanted:
             return choice
-    raise InputError(f"{field_name} must be one of {', '.join(allowed)}; got {printable(value)!r}")
+    raise InputError(f"{field_name} must be one of {', '.join(allowed)}; got '{printable(value)}'")
 
 
 @dataclass
@@ -160,7 +160,7 @@ class NameIndex:
         from nitrolyte.errors import InputError, UnknownMaterialError
 
         if not isinstance(name, str) or not name.strip():
-            raise InputError(f"material name must be a non-empty string, got {printable(name)!r}")
+            raise InputError(f"material name must be a non-empty string, got '{printable(name)}'")
         found = self.lookup(name)
         if found is None:
             raise UnknownMaterialError(name, self.display.values())

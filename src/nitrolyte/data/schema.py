@@ -88,13 +88,35 @@ def _clean(data: Any) -> Any:
     return {k: ("" if _blank(v) else v.strip() if isinstance(v, str) else v) for k, v in data.items()}
 
 
+#: control characters refused in every text cell (notes may hold tabs and newlines)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(column: str, value: str) -> None:
+    """Refuse text that cannot be stored as UTF-8 (lone surrogates) or holds control characters."""
+    from nitrolyte.names import printable
+
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ColumnError(column, f"'{printable(value)}' is not valid Unicode text (undecodable "
+                                  "bytes); use UTF-8") from None
+    if _CONTROL.search(value) or (column != "note" and ("\n" in value or "\r" in value)):
+        raise ColumnError(column, f"'{printable(value)}' contains a control character")
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
     def _clean_cells(cls, data: Any) -> Any:
-        return _clean(data)
+        data = _clean(data)
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str):
+                    _check_text(str(key), value)
+        return data
 
     @field_validator("ref", mode="before", check_fields=False)
     @classmethod
