@@ -91,10 +91,10 @@ class FastChargeCheck:
         return pd.DataFrame(rows)
 
 
-def _database_sigma(name: str, T_K: float, direction: str | None) -> float:
+def _database_sigma(name: str, T_K: float, direction: str | None, db: Any = None) -> float:
     from nitrolyte.transport import conductivity
 
-    return float(conductivity(name, T_K, direction))
+    return float(conductivity(name, T_K, direction, db=db))
 
 
 def _catholyte_sigma(name: str, T_K: float, direction: str | None) -> tuple[float, str]:
@@ -121,7 +121,7 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
                       catholyte_sigma_S_cm: float | None = None,
                       nitride_sigma_S_cm: float | None = None,
                       nitride_material: str | None = None, direction: str | None = None,
-                      **design_kwargs: Any) -> FastChargeCheck:
+                      db: Any = None, **design_kwargs: Any) -> FastChargeCheck:
     """Ohmic drop across the catholyte and nitride layers of a design at a C-rate.
 
     Parameters
@@ -142,6 +142,8 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
         (e.g. ``"vacancy-rich β-Li3N"``, the nitride of the review's pouch cells).
     direction : {"perp_c", "par_c"}, optional
         For anisotropic database records.
+    db : Database, str or path-like, optional
+        Database of the nitride's sigma(T) (default: the user's).
 
     Returns
     -------
@@ -173,7 +175,7 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
     if nitride_sigma_S_cm is not None:
         sig_n, src_n = float(check_positive("nitride_sigma_S_cm", nitride_sigma_S_cm)), "given"
     else:
-        sig_n, src_n = _database_sigma(nitride, t_k, direction), "materials database (Arrhenius)"
+        sig_n, src_n = _database_sigma(nitride, t_k, direction, db), "materials database (Arrhenius)"
     j = float(current_density_mA_cm2(p["areal_capacity_mAh_cm2"], c_rate))
     drop_c = float(ohmic_drop_V(sig_c, p["catholyte_um"], j))
     drop_n = float(ohmic_drop_V(sig_n, p["nitride_um"], j))

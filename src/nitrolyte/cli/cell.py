@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
 
 #: CLI spelling -> PouchCell parameter (sweep PARAM names and design options)
@@ -97,15 +97,18 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
          li_capacity: LI_CAP = None, packaging_fraction: PACK = None,
          c_rate: Annotated[float | None, typer.Option(
              "--c-rate", help="Also check the SSE ohmic drop at this C-rate (e.g. 4).")] = None,
-         temperature: Annotated[float, typer.Option("--T", help="Temperature for --c-rate, K.")]
-         = 298.15,
-         nitride_sigma: Annotated[float | None, typer.Option(
-             "--nitride-sigma", help="Nitride conductivity for --c-rate, S/cm.")] = None,
-         catholyte_sigma: Annotated[float | None, typer.Option(
-             "--catholyte-sigma", help="Catholyte conductivity for --c-rate, S/cm.")] = None,
+         temperature: Annotated[str, typer.Option(
+             "--T", help="Temperature for --c-rate: 298.15K, 25C (a bare number is K).")]
+         = "298.15K",
+         nitride_sigma: Annotated[str | None, typer.Option(
+             "--nitride-sigma", help="Nitride conductivity for --c-rate: 1e-3, 1mS/cm, "
+             "0.1 S m-1 (a bare number is S/cm).")] = None,
+         catholyte_sigma: Annotated[str | None, typer.Option(
+             "--catholyte-sigma", help="Catholyte conductivity for --c-rate (like "
+             "--nitride-sigma).")] = None,
          max_drop: Annotated[float, typer.Option("--max-drop", help="Allowed SSE drop, V.")]
          = 0.1,
-         as_json: JSON = False) -> None:
+         as_json: JSON = False, db: DbOption = None) -> None:
     """Energy density (Wh/kg, Wh/L) and layer breakdown of one pouch-cell design."""
     ctx.obj = _design(None, areal_capacity=areal_capacity, catholyte_um=catholyte_um,
                       nitride_um=nitride_um, sse_um=sse_um, np=np_, al_um=al_um, cu_um=cu_um,
@@ -122,10 +125,16 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
     check = None
     if c_rate is not None:
         from nitrolyte.cell.fastcharge import fast_charge_check
+        from nitrolyte.units import parse_quantity
 
-        check = fast_charge_check(c_rate=c_rate, T_K=temperature, max_drop_V=max_drop,
-                                  nitride_sigma_S_cm=nitride_sigma,
-                                  catholyte_sigma_S_cm=catholyte_sigma, **design)
+        sig = {opt: None if text is None else parse_quantity(text, "conductivity", opt)
+               for opt, text in (("--nitride-sigma", nitride_sigma),
+                                 ("--catholyte-sigma", catholyte_sigma))}
+        check = fast_charge_check(c_rate=c_rate,
+                                  T_K=parse_quantity(temperature, "temperature", "--T"),
+                                  max_drop_V=max_drop, nitride_sigma_S_cm=sig["--nitride-sigma"],
+                                  catholyte_sigma_S_cm=sig["--catholyte-sigma"], db=db,
+                                  **design)
     if as_json:
         doc = result.to_dict()
         if check is not None:

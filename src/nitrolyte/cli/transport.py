@@ -175,7 +175,8 @@ def layer_cmd(
     thickness_um: Annotated[float, typer.Option("--thickness-um", help="SSE layer thickness, um.")],
     areal_capacity: Annotated[float, typer.Option("--areal-capacity", help="mAh/cm2.")],
     c_rate: Annotated[float, typer.Option("--c-rate", help="C-rate, 1/h (4 = 15 min).")],
-    sigma: Annotated[float | None, typer.Option("--sigma", help="Conductivity, S/cm.")] = None,
+    sigma: Annotated[str | None, typer.Option(
+        "--sigma", help="Conductivity: 1e-3, 1mS/cm, 0.1 S m-1 (a bare number is S/cm).")] = None,
     material: Annotated[str | None, typer.Option("--material", help="Database material instead "
                                                  "of --sigma.")] = None,
     T: Annotated[str | None, typer.Option("--T", help="Temperature for --material, e.g. -20C.")]
@@ -191,7 +192,8 @@ def layer_cmd(
 
     if T is not None and material is None:
         raise InputError("--T needs --material (a bare --sigma has no temperature dependence)")
-    chk = check_layer(sigma, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
+    sigma_S_cm = None if sigma is None else parse_quantity(sigma, "conductivity", "--sigma")
+    chk = check_layer(sigma_S_cm, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
                       c_rate=c_rate, max_drop_V=max_drop, material=material,
                       T_K=None if T is None else parse_quantity(T, "temperature", "--T"),
                       direction=direction, db=db)

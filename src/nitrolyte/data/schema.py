@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K
+from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K, is_conductivity_unit
 
 Family = Literal[
     "Li3N",
@@ -266,7 +266,8 @@ class Measurement(_Row):
     @model_validator(mode="after")
     def _consistent(self) -> Measurement:
         kind = PROPERTY_KINDS[self.property]
-        if self.unit not in UNITS[kind]:
+        if self.unit not in UNITS[kind] and not (kind == "conductivity"
+                                                 and is_conductivity_unit(self.unit)):
             raise ColumnError("unit", f"{self.unit!r} is not a{'n' if kind == 'energy' else ''} "
                               f"{kind} unit; expected {CANONICAL_UNIT[kind]} "
                               f"(allowed: {', '.join(UNITS[kind])})")

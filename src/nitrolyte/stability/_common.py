@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
 from nitrolyte.names import name_key
@@ -54,12 +54,12 @@ def _from_package_data(text: str) -> str | None:
     return formula
 
 
-def _from_user_database(text: str) -> str | None:
+def _from_user_database(text: str, db: Any = None) -> str | None:
     """Formula of a material in the user's database (user-added names), or None."""
     try:
         from nitrolyte import api
 
-        record = api.get(text)
+        record = api.get(text, db=db)
     except (ImportError, OSError, NitrolyteError):
         return None
     formula = str(getattr(record, "formula", "") or "")
@@ -96,7 +96,7 @@ def _known_names() -> list[str]:
     return names
 
 
-def resolve_material(material: str) -> tuple[str, Composition]:
+def resolve_material(material: str, db: Any = None) -> tuple[str, Composition]:
     """The display label and pymatgen ``Composition`` of a name or formula.
 
     Known names (``LiPON``, ``LGPS``, ``beta-Li3N``, ``β-Li3N``, ``NMC811``...) come first, then
@@ -119,7 +119,7 @@ def resolve_material(material: str) -> tuple[str, Composition]:
     if formula is not None:
         return text, Composition(formula)
     comp, why = _parse_formula(text)
-    if comp is None and (formula := _from_user_database(text)) is not None:
+    if comp is None and (formula := _from_user_database(text, db)) is not None:
         comp = Composition(formula)
     if comp is None:
         detail = "" if why is None else f"and not a formula: {str(why).split(': ', 1)[-1]}"

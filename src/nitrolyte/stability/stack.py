@@ -139,9 +139,10 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-def layer_window(material: str, source: str | Path | EnergySource = "embedded") -> LayerWindow:
+def layer_window(material: str, source: str | Path | EnergySource = "embedded", *,
+                 db: Any = None) -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
-    w = electrochemical_window(material, source)
+    w = electrochemical_window(material, source, db=db)
     if w.computable:
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:
@@ -196,8 +197,9 @@ def _extended_note(material: str, potential_V: float) -> str:
     return ("; but " + " and ".join(parts) + " - reported as kinetically stabilised by interphases") if parts else ""
 
 
-def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource) -> InterfaceCheck:
-    chem = interface_reaction(a.material, b.material, source)
+def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource,
+               db: Any = None) -> InterfaceCheck:
+    chem = interface_reaction(a.material, b.material, source, db=db)
     energy = chem.min_energy_eV_atom if chem.computable else math.nan
     if not (a.known and b.known):
         lacking = a if not a.known else b
@@ -222,7 +224,7 @@ def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource
 
 def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | EnergySource = "embedded",
                 *, cathode_potential_V: float | None = None,
-                electrodes: dict[str, Electrode] | None = None) -> StackCheck:
+                electrodes: dict[str, Electrode] | None = None, db: Any = None) -> StackCheck:
     """Check each interface of a stack, anode side to cathode side.
 
     Parameters
@@ -235,6 +237,8 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
         Override the cathode potential (V vs. Li/Li+), e.g. 4.3 for the top of charge.
     electrodes : dict, optional
         Extra electrodes (key: lower-case name without dashes).
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -255,9 +259,9 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
     sses = names[1 if anode else 0: len(names) - 1 if cathode else len(names)]
     if not sses:
         raise InputError(f"stack needs at least one SSE layer between the electrodes, got {names}")
-    windows = [layer_window(m, source) for m in sses]
+    windows = [layer_window(m, source, db=db) for m in sses]
     checks = [_electrode_check(anode, windows[0])] if anode else []
-    checks += [_sse_check(a, b, source) for a, b in itertools.pairwise(windows)]
+    checks += [_sse_check(a, b, source, db) for a, b in itertools.pairwise(windows)]
     checks += [_electrode_check(cathode, windows[-1])] if cathode else []
     src_name = source if isinstance(source, str) else getattr(source, "name", str(source))
     return StackCheck(tuple(names), tuple(windows), tuple(checks), str(src_name))
