@@ -8,6 +8,7 @@ line on stderr and exit 1 (2 for a bad option value, docs/cli.md). ``--json`` na
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Annotated, Any
 
@@ -16,6 +17,9 @@ import typer
 from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
 
+#: most points per sweep axis and designs per sweep on the command line
+MAX_AXIS = 1_000_000
+MAX_DESIGNS = 10_000_000
 #: CLI spelling -> PouchCell parameter (sweep PARAM names and design options)
 PARAMS: dict[str, str] = {
     "areal-capacity": "areal_capacity_mAh_cm2", "catholyte-um": "catholyte_um",
@@ -67,7 +71,9 @@ def _print_cell(result: Any, check: Any) -> None:
                f"Li N/P {p['n_p']:g} | Al {p['al_um']:g} um, Cu {p['cu_um']:g} um, "
                f"{p['sides']}-sided")
     typer.echo(f"gravimetric  {result.gravimetric_Wh_kg:8.1f} Wh/kg")
-    typer.echo(f"volumetric   {result.volumetric_Wh_L:8.1f} Wh/L")
+    vol = result.volumetric_Wh_L
+    typer.echo(f"volumetric   {vol:8.1f} Wh/L" if math.isfinite(vol) else
+               "volumetric        n/a (the cathode has no density; see the note)")
     typer.echo(f"areal energy {result.energy_mWh_cm2:8.2f} mWh/cm2")
     typer.echo(f"{'layer':<10} {'mg/cm2':>8} {'mass %':>7} {'um':>8}")
     for row in result.to_frame().itertuples():
@@ -158,15 +164,21 @@ def parse_axis(text: str) -> tuple[str, Any]:
     try:
         if ":" in spec:
             start, stop, n = spec.split(":")
-            if int(n) < 1:
+            if not 1 <= int(n) <= MAX_AXIS:
                 raise ValueError
-            return name, np.linspace(float(start), float(stop), int(n))
-        if "," in spec:
-            return name, [float(v) for v in spec.split(",")]
-        return name, float(spec)
-    except ValueError:
-        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N >= 1 "
-                         "integer), PARAM=V1,V2,... or PARAM=VALUE") from None
+            with np.errstate(all="ignore"):
+                values = np.linspace(float(start), float(stop), int(n))
+        elif "," in spec:
+            values = np.array([float(v) for v in spec.split(",")])
+        else:
+            values = np.array(float(spec))
+    except (ValueError, OverflowError):
+        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N an integer "
+                         f"from 1 to {MAX_AXIS}), PARAM=V1,V2,... or PARAM=VALUE") from None
+    if not np.isfinite(values).all():
+        raise InputError(f"sweep: {key} values must be finite numbers, got {spec!r}")
+    return name, float(values) if values.ndim == 0 else (
+        values if ":" in spec else values.tolist())
 
 
 @cell_app.command("sweep")
@@ -184,6 +196,10 @@ def sweep_cmd(ctx: typer.Context,
     from nitrolyte.cell.sweep import sweep
 
     parsed = dict(parse_axis(a) for a in axes)
+    n_designs = math.prod(len(v) for v in parsed.values() if not isinstance(v, float))
+    if n_designs > MAX_DESIGNS:
+        raise InputError(f"sweep: {n_designs:,} designs is more than the command line evaluates "
+                         f"({MAX_DESIGNS:,}); use nitrolyte.cell.sweep from Python for more")
     design = _design(ctx, **parsed)
     if "sse_um" in parsed:
         design.pop("catholyte_um", None)
