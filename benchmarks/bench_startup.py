@@ -39,21 +39,25 @@ def _run(argv: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--commands", default=",".join(c.split()[0] for c in COMMANDS),
+                        help="comma-separated first words of the commands to time")
     args = parser.parse_args()
+    wanted = set(args.commands.split(","))
+    commands = {k: v for k, v in COMMANDS.items() if k.split()[0] in wanted}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite'}",
                "NITROLYTE_CACHE_DIR": str(Path(tmp) / "cache")}
         cli = [sys.executable, "-m", "nitrolyte"]
-        for argv, _ in COMMANDS.values():  # warm: seed the database and the validation cache
+        for argv, _ in commands.values():  # warm: seed the database and the validation cache
             _run([*cli, *argv], env)
-        times: dict[str, list[float]] = {"baseline": [], **{k: [] for k in COMMANDS}}
+        times: dict[str, list[float]] = {"baseline": [], **{k: [] for k in commands}}
         for _ in range(args.runs):
             times["baseline"].append(_run(BASELINE, env))
-            for label, (argv, _) in COMMANDS.items():
+            for label, (argv, _) in commands.items():
                 times[label].append(_run([*cli, *argv], env))
     base = statistics.median(times["baseline"])
     print(f"python -c 'import numpy': median {base * 1e3:.0f} ms over {args.runs} runs")
-    for label, (_, target) in COMMANDS.items():
+    for label, (_, target) in commands.items():
         med = statistics.median(times[label])
         ratio = med / base
         verdict = "meets" if ratio <= target else "MISSES"
