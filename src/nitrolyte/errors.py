@@ -32,16 +32,28 @@ class UnknownMaterialError(NitrolyteError, LookupError):
     """A material name is not in the database; the message suggests close matches."""
 
     def __init__(self, name: str, known: Iterable[str] = (), detail: str = ""):
-        from nitrolyte.names import printable, suggest
-
         self.name = name
-        self.suggestions = suggest(name, known)
-        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        why = f" ({detail})" if detail else ""
-        super().__init__(f"unknown material '{printable(name)}'{why}{hint}")
+        self._known, self._detail = list(known), detail
+        self._message: str | None = None
+        super().__init__(name)
+
+    @property
+    def suggestions(self) -> list[str]:
+        """Known names closest to ``name``, best first (computed when first asked for)."""
+        if not hasattr(self, "_suggestions"):
+            from nitrolyte.names import suggest
+
+            self._suggestions = suggest(self.name, self._known)
+        return self._suggestions
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
-        return str(self.args[0])
+        if self._message is None:
+            from nitrolyte.names import printable
+
+            hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+            why = f" ({self._detail})" if self._detail else ""
+            self._message = f"unknown material '{printable(self.name)}'{why}{hint}"
+        return self._message
 
 
 class AmbiguousNameError(UnknownMaterialError):
@@ -50,11 +62,11 @@ class AmbiguousNameError(UnknownMaterialError):
     def __init__(self, name: str, candidates: Iterable[str]):
         from nitrolyte.names import printable
 
-        self.name = name
-        self.suggestions = list(dict.fromkeys(candidates))
-        LookupError.__init__(self, f"ambiguous material '{printable(name)}': it is the formula of "
-                             f"{len(self.suggestions)} materials; name one of: "
-                             f"{'; '.join(self.suggestions)}")
+        super().__init__(name)
+        self._suggestions = list(dict.fromkeys(candidates))
+        self._message = (f"ambiguous material '{printable(name)}': it is the formula of "
+                         f"{len(self._suggestions)} materials; name one of: "
+                         f"{'; '.join(self._suggestions)}")
 
 
 class MissingDataError(NitrolyteError, LookupError):

@@ -13,6 +13,7 @@ No heavy imports here: this module sits on every command's start-up path.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -32,13 +33,15 @@ _SEPARATORS = re.compile(r"[\s_\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d\u00ad
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+_GREEK_TABLE = str.maketrans(GREEK)
+
+
 def _normalize_once(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).casefold()
-    for greek, latin in GREEK.items():
-        text = text.replace(greek, latin)
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_GREEK_TABLE)
     return _SEPARATORS.sub("", text)
 
 
+@functools.lru_cache(maxsize=16384)
 def name_key(name: str) -> str:
     """Normalize a material name for lookup.
 
@@ -47,7 +50,7 @@ def name_key(name: str) -> str:
     minus signs): ``"α–Li₃N  Single crystal"``, ``"alpha_Li3N single-crystal"`` and
     ``"alpha-li3n singlecrystal"`` all give ``"alphali3nsinglecrystal"``. Idempotent.
     """
-    text = str(name)
+    text = name if type(name) is str else str(name)
     for _ in range(10):  # NFKC and casefold can interact; iterate to the fixed point
         nxt = _normalize_once(text)
         if nxt == text:

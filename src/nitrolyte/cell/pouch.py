@@ -313,7 +313,7 @@ def design_notes(p: dict[str, Any]) -> tuple[str, ...]:
     notes = []
     if p["cathode_density_g_cm3"] is None:
         notes.append(f"no density for cathode {p['cathode']} in the components table: the "
-                     "volumetric energy density and the stack thickness are not computed (NaN); "
+                     "volumetric energy density and the stack thickness are not computed; "
                      "pass cathode_density_g_cm3 to get them")
     if p["anode"] == "anode-free":
         notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")

@@ -64,6 +64,10 @@ def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
     return design
 
 
+def _um(value: float) -> str:
+    return f"{value:8.2f}" if math.isfinite(value) else f"{'n/a':>8}"
+
+
 def _print_cell(result: Any, check: Any) -> None:
     p = result.inputs
     typer.echo(f"{p['cathode']} {p['areal_capacity_mAh_cm2']:g} mAh/cm2 | {p['catholyte']} "
@@ -78,8 +82,8 @@ def _print_cell(result: Any, check: Any) -> None:
     typer.echo(f"{'layer':<10} {'mg/cm2':>8} {'mass %':>7} {'um':>8}")
     for row in result.to_frame().itertuples():
         typer.echo(f"{row.layer:<10} {row.mass_mg_cm2:8.3f} {100 * row.mass_fraction:7.1f} "
-                   f"{row.thickness_um:8.2f}")
-    typer.echo(f"{'total':<10} {result.mass_mg_cm2:8.3f} {100.0:7.1f} {result.thickness_um:8.2f}")
+                   f"{_um(row.thickness_um)}")
+    typer.echo(f"{'total':<10} {result.mass_mg_cm2:8.3f} {100.0:7.1f} {_um(result.thickness_um)}")
     for note in result.notes:
         typer.echo(f"note: {note}")
     if check is not None:
@@ -173,8 +177,8 @@ def parse_axis(text: str) -> tuple[str, Any]:
         else:
             values = np.array(float(spec))
     except (ValueError, OverflowError):
-        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N an integer "
-                         f"from 1 to {MAX_AXIS}), PARAM=V1,V2,... or PARAM=VALUE") from None
+        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N >= 1 integer, "
+                         f"at most {MAX_AXIS}), PARAM=V1,V2,... or PARAM=VALUE") from None
     if not np.isfinite(values).all():
         raise InputError(f"sweep: {key} values must be finite numbers, got {spec!r}")
     return name, float(values) if values.ndim == 0 else (
@@ -218,7 +222,7 @@ def sweep_cmd(ctx: typer.Context,
                    f" to {frame['gravimetric_Wh_kg'].max():.1f} Wh/kg; best at "
                    + ", ".join(f"{k}={best[k]:g}" for k in swept))
         if len(frame) <= 40:
-            typer.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            typer.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}", na_rep="n/a"))
         else:
             typer.echo("(use --csv for every design)")
         if plot:

@@ -22,7 +22,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result
 
 
 def _v(x: float) -> str:
-    return "n/a" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
+    return "n/a" if math.isnan(x) else ("no limit" if math.isinf(x) else f"{x:.3f}")
 
 
 @handle_errors
