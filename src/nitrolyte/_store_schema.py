@@ -318,8 +318,7 @@ def _review_refs(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _room_first(user: pd.DataFrame) -> pd.DataFrame:
     """User rows ordered so the conductivity closest to 25 C comes first per material."""
-    from nitrolyte.data.schema import to_kelvin_or_none
-    from nitrolyte.units import T_ROOM_K
+    from nitrolyte.units import T_ROOM_K, to_kelvin_or_none
 
     def distance(t: Any, unit: Any) -> float:
         if t is None or t != t:
@@ -336,7 +335,7 @@ def _room_first(user: pd.DataFrame) -> pd.DataFrame:
 def _user_wide(mats: pd.DataFrame, user: pd.DataFrame, refs: pd.DataFrame,
                lit_refs: pd.DataFrame) -> pd.DataFrame:
     from nitrolyte._store_io import review_ref
-    from nitrolyte.dataset import wide_frame
+    from nitrolyte.data.wide import wide_frame
 
     user = _room_first(user)
     present = set(user["material_id"])
@@ -366,7 +365,7 @@ def wide(db: Database, source: str | None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from nitrolyte.dataset import wide_frame
+    from nitrolyte.data.wide import wide_frame
 
     mats, meas, refs = db.table("materials"), db.table("measurements"), db.table("references")
     lit_refs = _review_refs(refs[refs["source"] == "literature"])

@@ -367,7 +367,7 @@ def _str(value: Any) -> str:
 
 def build_record(store: Database, material_id: str) -> MaterialRecord:
     """Assemble the :class:`MaterialRecord` of ``material_id`` from the database tables."""
-    from nitrolyte.data.schema import to_kelvin_or_none
+    from nitrolyte.units import to_kelvin_or_none
 
     mats = store.table("materials")
     mat = mats[mats["material_id"] == material_id].iloc[0]

@@ -81,6 +81,15 @@ def is_conductivity_unit(unit: str) -> bool:
     return True
 
 
+def to_kelvin_or_none(value: float, unit: str) -> float | None:
+    """Convert a temperature in K or C to K; None if it is not above 0 K.
+
+    .. math:: T_K = T_C + 273.15
+    """
+    kelvin = value + ZERO_C_K if unit == "C" else value
+    return kelvin if kelvin > 0 else None
+
+
 def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
     """Convert a temperature in K or degC to K; the result must be > 0 K.
 

@@ -17,7 +17,12 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K, is_conductivity_unit
+from nitrolyte.units import (  # noqa: F401 - to_kelvin_or_none: re-exported
+    CONDUCTIVITY_UNITS,
+    ZERO_C_K,
+    is_conductivity_unit,
+    to_kelvin_or_none,
+)
 
 Family = Literal[
     "Li3N",
@@ -302,10 +307,3 @@ class Measurement(_Row):
         return to_kelvin_or_none(self.temperature, self.temperature_unit)
 
 
-def to_kelvin_or_none(value: float, unit: str) -> float | None:
-    """Convert a temperature in K or C to K; None if it is not above 0 K.
-
-    .. math:: T_K = T_C + 273.15
-    """
-    kelvin = value + ZERO_C_K if unit == "C" else value
-    return kelvin if kelvin > 0 else None

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.data.schema import to_kelvin_or_none
 from nitrolyte.errors import DataValidationError
+from nitrolyte.units import to_kelvin_or_none
 
 if TYPE_CHECKING:
     import pandas as pd
