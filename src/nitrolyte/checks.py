@@ -83,6 +83,16 @@ def check_nonnegative(name: str, value: Any) -> np.ndarray:
     return check_range(name, value, lo=0.0)
 
 
+def check_positive_finite(name: str, value: Any) -> np.ndarray:
+    """Check ``0 < value < inf``."""
+    return check_finite(name, check_positive(name, value))
+
+
+def check_nonnegative_finite(name: str, value: Any) -> np.ndarray:
+    """Check ``0 <= value < inf``."""
+    return check_finite(name, check_nonnegative(name, value))
+
+
 def check_fraction(name: str, value: Any, *, allow_zero: bool = False) -> np.ndarray:
     """Check a fraction in (0, 1] (or [0, 1] with ``allow_zero``)."""
     return check_range(name, value, lo=0.0, hi=1.0, lo_inclusive=allow_zero)
