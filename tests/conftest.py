@@ -15,16 +15,20 @@ matplotlib.use("Agg")
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point ``NITROLYTE_DATABASE_URL`` at a temporary SQLite file for the whole session."""
+    """Point ``NITROLYTE_DATABASE_URL`` at a temporary SQLite file (and ``NITROLYTE_CACHE_DIR``
+    at a temporary folder) for the whole session."""
     path = tmp_path_factory.mktemp("nitrolyte-db") / "session.sqlite"
-    old = os.environ.get("NITROLYTE_DATABASE_URL")
-    os.environ["NITROLYTE_DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("NITROLYTE_CACHE_DIR", str(path.parent / "cache"))
+    # the report's figure cache too: never the user's ~/.cache
+    values = {"NITROLYTE_DATABASE_URL": f"sqlite:///{path}",
+              "NITROLYTE_CACHE_DIR": str(tmp_path_factory.mktemp("nitrolyte-cache"))}
+    old = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     yield path
-    if old is None:
-        os.environ.pop("NITROLYTE_DATABASE_URL", None)
-    else:
-        os.environ["NITROLYTE_DATABASE_URL"] = old
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

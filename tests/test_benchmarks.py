@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      "ratio conductivity_table / plain numpy"),
     ("bench_windows.py", ["--repeat", "1"], "ratio plain pymatgen / nitrolyte"),
     ("bench_startup.py", ["--runs", "1", "--commands", "sigma"], "x import numpy"),
+    ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}

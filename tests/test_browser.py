@@ -199,10 +199,36 @@ def test_every_image_loaded(loaded, manifest):
         ".map(i => i.getAttribute('src'))")
     assert broken == []
     for fig in manifest["figures"]:
-        if "png" in fig["files"]:
+        if not fig["interactive"]:
             width = page.eval_on_selector(f'figure[data-figure="{fig["key"]}"] img',
                                           "i => i.naturalWidth")
             assert width > 100, fig["key"]
+
+
+def test_every_figure_is_shown_once(loaded, manifest):
+    """Interactive where there is a Plotly version, else the static image; never both."""
+    page, _ = loaded
+    for fig in manifest["figures"]:
+        shown = page.eval_on_selector(
+            f'figure[data-figure="{fig["key"]}"]',
+            "f => ({images: f.querySelectorAll('img').length,"
+            " plots: f.querySelectorAll('div.plotly-graph-div').length})")
+        assert shown == ({"images": 0, "plots": 1} if fig["interactive"]
+                         else {"images": 1, "plots": 0}), fig["key"]
+        static = fig["files"].get("svg") or fig["files"].get("png")
+        assert static and page.locator(
+            f'figure[data-figure="{fig["key"]}"] p.files a[href="{static}"]').count() == 1
+
+
+def test_fig17_legend_clear_of_the_toolbar(loaded):
+    page, _ = loaded
+    boxes = page.evaluate(
+        "() => { const f = document.getElementById('fig17CH');"
+        " const r = e => { const b = e.getBoundingClientRect();"
+        "  return [b.left, b.top, b.right, b.bottom]; };"
+        " return [r(f.querySelector('.legend')), r(f.querySelector('.modebar'))]; }")
+    (l1, t1, r1, b1), (l2, t2, r2, b2) = boxes
+    assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, boxes
 
 
 def test_every_plotly_div_rendered(loaded, manifest):
@@ -260,21 +286,75 @@ def test_tables_sort_on_header_click(loaded):
         assert changed, f"clicking the headers of table {table_id} never changed the row order"
 
 
+def blank(png: bytes) -> bool:
+    """True for a screenshot with (nearly) one colour: a section rendered as an empty box."""
+    import io
+
+    from PIL import Image, ImageStat
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    colours = image.getcolors(maxcolors=1 << 16)
+    return ImageStat.Stat(image).stddev[0] < 2.0 or (colours is not None and len(colours) < 8)
+
+
+def test_blank_detects_an_empty_box():
+    import io
+
+    from PIL import Image, ImageDraw
+
+    def png(image: Image.Image) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    empty = Image.new("RGB", (400, 300), "white")
+    drawn = empty.copy()
+    ImageDraw.Draw(drawn).text((10, 10), "Fig. 17C-H 350 Wh/kg", fill="black")
+    ImageDraw.Draw(drawn).line((0, 299, 399, 0), fill="navy", width=3)
+    assert blank(png(empty)) and not blank(png(drawn))
+
+
 def test_screenshots_of_every_section(browser, report_dir, screenshot_dirs, manifest):
+    """Every section and every figure screenshots to a non-blank image."""
     # a fresh page, so that the tables are shown in their original order (not as sorted above)
     view = _open(browser, report_dir)
     page, errors = view.page, view.errors
     for folder in screenshot_dirs:
         page.screenshot(path=str(folder / "top.png"))
-    for key in [s["key"] for s in manifest["sections"]]:
-        section = page.locator(f"section#{key}")
-        section.scroll_into_view_if_needed()
+    targets = [f"section#{s['key']}" for s in manifest["sections"]]
+    targets += [f'figure[data-figure="{f["key"]}"]' for f in manifest["figures"]]
+    empty = []
+    for selector in targets:
+        element = page.locator(selector)
+        element.scroll_into_view_if_needed()
+        shot = element.screenshot()
+        name = re.sub(r"[^A-Za-z0-9_]+", "-", selector).strip("-")
         for folder in screenshot_dirs:
-            path = folder / f"section-{key}.png"
-            section.screenshot(path=str(path))
-            assert path.stat().st_size > 1000
+            (folder / f"{name}.png").write_bytes(shot)
+        if blank(shot):
+            empty.append(selector)
     page.close()
-    assert errors == []
+    assert errors == [] and empty == []
+
+
+def test_a_second_build_is_byte_identical(build, tmp_path):
+    """Same data, same files, byte for byte: the CLI build (parallel, figure cache) against one
+    built in this process, sequentially and without the cache (needs no browser)."""
+    from nitrolyte.report import build_report
+
+    again = tmp_path / "again"
+    build_report(again, progress=False, cache=False, jobs=1)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    first, second = files(build.out), files(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert any(name.endswith(".svg") for name in first)
+    doc = json.loads(first["manifest.json"])
+    assert sorted(doc["files"]) == sorted(first)
 
 
 # ------------------------------------------------------------------------------ completeness
@@ -334,7 +414,7 @@ def test_expected_item_is_in_the_manifest(manifest, report_dir, what, kind, key,
     for rel in item["files"].values():
         assert (report_dir / rel).stat().st_size > 0, rel
     if kind == "figure":
-        assert {"png", "svg", "csv"} <= set(item["files"]), key
+        assert "csv" in item["files"] and {"png", "svg"} & set(item["files"]), key
 
 
 _FIGURE_STATE = """
@@ -364,8 +444,9 @@ def test_expected_item_is_rendered_non_empty(loaded_view, manifest, what, kind, 
     item = next(i for i in manifest[f"{kind}s"] if i["key"] == key)
     if kind == "figure":
         state = page.eval_on_selector(f'figure[data-figure="{key}"]', _FIGURE_STATE)
-        assert state["images"] and all(w > 100 for w in state["images"]), (what, state)
-        if item["interactive"]:
+        if not item["interactive"]:
+            assert state["images"] and all(w > 100 for w in state["images"]), (what, state)
+        else:
             assert state["plotly"] and all(n > 0 for n in state["plotly"]), (what, state)
             assert state["traces"] > 0, (what, state)
     else:

@@ -109,7 +109,6 @@ def test_sweep_text_and_plot(tmp_path):
     (("sweep", "np"), "expected PARAM=START:STOP:N"),
     (("critical", "--solve-for", "voltage"), "solve_for must be one of"),
     (("critical", "--target", "-3"), "target must be > 0, got -3"),
-    (("--c-rate", "4", "--T", "320"), "pass catholyte_sigma_S_cm (CLI: --catholyte-sigma)"),
 ])
 def test_errors_are_one_clean_line_and_exit_code(args, message):
     """docs/cli.md: exit 1 when the command fails (unknown material, missing data), 2 for a bad

@@ -166,13 +166,17 @@ def test_export_literature_csv(db: Database, tmp_path: Path) -> None:
 
 
 def test_locked_database_is_exit_1(db: Database) -> None:
+    url = f"sqlite:///{db.path}?timeout=0.1"
     other = sqlite3.connect(db.path, timeout=0.1)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        result = runner.invoke(app, ["list", "--db", f"sqlite:///{db.path}?timeout=0.1"])
+        reader = runner.invoke(app, ["list", "--db", url])  # WAL: readers are never blocked
+        result = runner.invoke(app, ["add", "--name", "X", "--value", "1e-4", "--unit", "S/cm",
+                                     "--T", "25C", "--db", url])
     finally:
         other.rollback()
         other.close()
+    assert reader.exit_code == 0
     assert result.exit_code == 1
     assert "is locked by another program" in result.stderr
 

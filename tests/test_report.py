@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import shutil
@@ -11,6 +12,8 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nitrolyte.errors import InputError
 from nitrolyte.report import build as build_mod
@@ -120,17 +123,23 @@ def test_figures_are_embedded_with_plotly_once(db: Database, tmp_path: Path,
     monkeypatch.setattr(build_mod, "SECTION_MODULES", ("nitrolyte_test_sec_figs",))
     index = build_report(tmp_path, db=db, progress=False)
     page = index.read_text()
-    assert page.count("plotly.js v") == 1 and 'id="figX-plotly"' in page
+    # plotly.js once, from the file beside the page; the figure once (interactive, SVG fallback)
+    assert page.count('<script src="plotly.min.js"') == 1 and "plotly.js v" not in page
+    assert "plotly.js v" in (tmp_path / "plotly.min.js").read_text()[:200]
+    assert page.count('id="figX-plotly"') == 1
     assert '<figure id="figX" data-figure="figX">' in page
-    assert '<img src="figures/figX.png"' in page and "Rebuilds: Fig. 3E" in page
+    assert '<img src="figures/figX.svg"' not in page.split("<noscript>")[0]
+    assert '<noscript><img src="figures/figX.svg"' in page and 'data-static="figures/figX.svg"' in page
+    assert "Rebuilds: Fig. 3E" in page
     assert 'href="figures/figX.svg"' in page and "uses two points only" in page
     assert not _EXTERNAL.search(page)
     doc = json.loads((tmp_path / "manifest.json").read_text())
     assert doc["figures"] == [{"key": "figX", "title": "A test figure", "review_ref": "Fig. 3E",
                                "section": "figs", "interactive": True,
-                               "files": {"png": "figures/figX.png", "svg": "figures/figX.svg",
-                                         "csv": "data/figX.csv"},
+                               "files": {"svg": "figures/figX.svg", "csv": "data/figX.csv"},
                                "deviations": ["uses two points only"]}]
+    assert doc["files"] == ["data/figX.csv", "figures/figX.svg", "index.html", "manifest.json",
+                            "plotly.min.js"]
     for rel in doc["figures"][0]["files"].values():
         assert (tmp_path / rel).stat().st_size > 0
 
@@ -344,3 +353,232 @@ def test_targets_table_prints_units_as_the_review(tmp_path: Path, db) -> None:
     html = targets_table(ReportContext(out_dir=tmp_path, db=db)).html
     assert "-40 °C" in html
     assert "4 C<" in html
+
+
+# ------------------------------------------------------------- cache, stale files, symlinks
+
+def _counting_section(calls: list[str], stems: tuple[str, ...]):
+    """A section with one static figure per stem; ``calls`` records every drawing."""
+    def build(ctx: ReportContext) -> Section:
+        import matplotlib.pyplot as plt
+        import pandas as pd
+
+        figures = []
+        for stem in stems:
+            data = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, float(len(stem))]})
+
+            def draw(stem: str = stem, data: pd.DataFrame = data) -> object:
+                calls.append(stem)
+                fig, ax = plt.subplots()
+                ax.plot(data["x"], data["y"])
+                return fig
+
+            png, svg = ctx.save_matplotlib(draw, stem, data=data)
+            figures.append(FigureOutput(key=stem, title=stem, review_ref="-", png=png, svg=svg,
+                                        csv=ctx.save_csv(data, stem), deviations=("test",)))
+        return Section(key="figs", title="Figures", figures=tuple(figures))
+    return build
+
+
+@pytest.fixture
+def sections(monkeypatch: pytest.MonkeyPatch):
+    """Install a test section built from ``_counting_section``; returns a setter."""
+    def install(calls: list[str], stems: tuple[str, ...]) -> None:
+        module = types.ModuleType("nitrolyte_test_sec_count")
+        module.build = _counting_section(calls, stems)  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "nitrolyte_test_sec_count", module)
+        monkeypatch.setattr(build_mod, "SECTION_MODULES", ("nitrolyte_test_sec_count",))
+    return install
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_figure_cache_skips_drawing_and_gives_the_same_bytes(db: Database, tmp_path: Path,
+                                                            sections) -> None:
+    calls: list[str] = []
+    sections(calls, ("figA", "figB"))
+    cache = tmp_path / "cache"
+    build_report(tmp_path / "a", db=db, progress=False, cache=cache, jobs=1)
+    assert calls == ["figA", "figB"] and len(list(cache.glob("*.svg"))) == 2
+    build_report(tmp_path / "b", db=db, progress=False, cache=cache, jobs=1)
+    assert calls == ["figA", "figB"]  # warm: nothing drawn
+    build_report(tmp_path / "c", db=db, progress=False, cache=False, jobs=1)
+    assert calls == ["figA", "figB", "figA", "figB"]
+    a, b, c = (_tree(tmp_path / k) for k in "abc")
+    assert a == b == c
+    svg = a["figures/figA.svg"].decode()
+    assert "<dc:date>" not in svg and 'id="' in svg
+
+
+def test_svg_ids_and_metadata_are_fixed(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    def draw() -> object:
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], clip_on=True)
+        ax.set_title("fixed")
+        return fig
+
+    first, second = ReportContext(tmp_path / "1"), ReportContext(tmp_path / "2")
+    first.save_matplotlib(draw, "f")
+    second.save_matplotlib(draw, "f")
+    assert (tmp_path / "1/figures/f.svg").read_bytes() == (tmp_path / "2/figures/f.svg").read_bytes()
+
+
+def test_rebuild_removes_only_the_files_it_wrote(db: Database, tmp_path: Path, sections) -> None:
+    out = tmp_path / "out"
+    sections([], ("figA", "figB"))
+    build_report(out, db=db, progress=False, jobs=1)
+    (out / "notes.txt").write_text("mine")
+    (out / "figures" / "my_plot.svg").write_text("<svg/>")
+    sections([], ("figB",))
+    build_report(out, db=db, progress=False, jobs=1)
+    names = set(_tree(out))
+    assert {"figures/figB.svg", "data/figB.csv", "notes.txt", "figures/my_plot.svg"} <= names
+    assert not {"figures/figA.svg", "data/figA.csv"} & names
+    doc = json.loads((out / "manifest.json").read_text())
+    assert "notes.txt" not in doc["files"] and "figures/figB.svg" in doc["files"]
+
+
+def test_a_forged_manifest_cannot_remove_outside_files(db: Database, tmp_path: Path,
+                                                       sections) -> None:
+    out, outside = tmp_path / "out", tmp_path / "precious.txt"
+    outside.write_text("keep")
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({
+        "schema": "nitrolyte.report/1",
+        "files": ["../precious.txt", str(outside), "data/../../precious.txt"]}))
+    sections([], ("figA",))
+    build_report(out, db=db, progress=False, jobs=1)
+    assert outside.read_text() == "keep"
+
+
+def test_no_write_through_a_symlink_leaving_the_folder(db: Database, tmp_path: Path,
+                                                       sections) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.csv"
+    victim.write_text("original")
+    (out / "data" / "figA.csv").symlink_to(victim)  # a file link: replaced by a plain file
+    sections([], ("figA",))
+    build_report(out, db=db, progress=False, jobs=1)
+    assert victim.read_text() == "original"
+    assert not (out / "data" / "figA.csv").is_symlink()
+    assert (out / "data" / "figA.csv").read_text().startswith("x,y")
+    (out / "figures").rename(tmp_path / "old_figures")
+    (out / "figures").symlink_to(elsewhere)  # a folder link out: refused, nothing written there
+    with pytest.raises(InputError, match=r"symbolic link .* outside the report folder"):
+        build_report(out, db=db, progress=False, jobs=1)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["victim.csv"]
+
+
+def test_report_cli_refuses_a_symlinked_folder(db: Database, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nitrolyte.cli import app
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "data").symlink_to(elsewhere)
+    done = CliRunner().invoke(app, ["report", "--out", str(out), "--section", "tables",
+                                    "--db", db.where, "--no-progress"])
+    assert done.exit_code == 2 and done.output.startswith("error: out_dir:")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_source_date_epoch(db: Database, tmp_path: Path, sections,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    sections([], ("figA",))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    build_report(tmp_path / "a", db=db, progress=False, jobs=1)
+    doc = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert doc["generated_at"] == "2025-01-01T00:00:00+00:00"
+    assert "generated 2025-01-01T00:00:00+00:00" in (tmp_path / "a" / "index.html").read_text()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a whole number"):
+        build_report(tmp_path / "b", db=db, progress=False, jobs=1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.lists(st.sampled_from(["a", "b.csv", ".", "..", "", "~", "\\", "/x"]),
+                    min_size=1, max_size=5).map("/".join))
+def test_safe_path_stays_inside(tmp_path: Path, name: str) -> None:
+    """Any name either gives a path inside the report folder or raises InputError."""
+    from nitrolyte.report.framework import safe_path
+
+    root = tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    try:
+        path = safe_path(root, name)
+    except (InputError, OSError):
+        return
+    assert path.resolve().is_relative_to(root.resolve())
+
+
+def test_errata_table_shows_the_issue_13_errata(built: Path) -> None:
+    page = (built / "index.html").read_text()
+    ids = {r["id"] for r in _rows(built / "data" / "errata.csv")}
+    for eid in ("fig13_credits", "li9n2cl3_anion_site_percent", "fig4_caption_f_twice",
+                "lgps_formula_fig17a", "lipon_initial_reports_year", "li9_27n2_76i_formula",
+                "vacancy_rich_beta_li3n_surpassing", "nitride_window_wording",
+                "fig5e_caption_li6nbr3"):
+        assert eid in ids and eid in page, eid
+    assert "Li9.28N2.76I" in page and "Li12GeP2S12 (LGPS)" in page
+
+
+def test_parallel_and_sequential_builds_agree(db: Database, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two sections in forked workers (where this process may fork) give the same files, in
+    the same page order, as one process."""
+    from nitrolyte.report.runner import by_cost
+
+    names = []
+    for i, stems in enumerate((("figA",), ("figB", "figC"))):
+        module = types.ModuleType(f"nitrolyte_test_sec_par{i}")
+        build = _counting_section([], stems)
+        module.build = (lambda b, k: lambda ctx: dataclasses.replace(b(ctx), key=k))(  # type: ignore[attr-defined]
+            build, f"figs{i}")
+        module.BUILD_COST = float(i)  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        names.append(module.__name__)
+    monkeypatch.setattr(build_mod, "SECTION_MODULES", tuple(names))
+    assert by_cost(names) == names[::-1]
+    build_report(tmp_path / "seq", db=db, progress=False, jobs=1, cache=False)
+    build_report(tmp_path / "par", db=db, progress=False, jobs=2, cache=False)
+    assert _tree(tmp_path / "seq") == _tree(tmp_path / "par")
+    doc = json.loads((tmp_path / "par" / "manifest.json").read_text())
+    assert [s["key"] for s in doc["sections"]] == ["figs0", "figs1"]
+
+
+def test_previous_files_of_an_older_manifest(tmp_path: Path) -> None:
+    """A manifest without ``files`` (older builds) still names its figures' and tables' files."""
+    from nitrolyte.report.build import previous_files
+
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "schema": "nitrolyte.report/1",
+        "figures": [{"key": "fig3E", "files": {"png": "figures/fig3E.png", "svg": "figures/fig3E.svg",
+                                                "csv": "data/fig3E.csv"}}],
+        "tables": [{"key": "table1", "files": {"csv": "data/table1.csv"}},
+                   {"key": "evil", "files": {"csv": "../evil.csv"}}]}))
+    assert previous_files(tmp_path) == ["figures/fig3E.png", "figures/fig3E.svg", "data/fig3E.csv",
+                                        "data/table1.csv"]
+    (tmp_path / "manifest.json").write_text("not json")
+    assert previous_files(tmp_path) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(jobs=st.one_of(st.integers(max_value=0), st.integers(min_value=65),
+                      st.text(alphabet="abc.-x ", min_size=1, max_size=6)))
+def test_report_cli_rejects_bad_jobs(jobs: object) -> None:
+    """``--jobs`` outside 1-64 or not a number: usage error (exit 2), nothing built."""
+    from typer.testing import CliRunner
+
+    from nitrolyte.cli import app
+
+    done = CliRunner().invoke(app, ["report", "--jobs", str(jobs), "--out", "/nonexistent/x"])
+    assert done.exit_code == 2 and "Traceback" not in done.output

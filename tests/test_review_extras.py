@@ -172,7 +172,7 @@ def test_figures_are_saved(tmp_path: Path, materials, records):
     ctx = ReportContext(out_dir=tmp_path)
     out = sec._fig16c(ctx, records.cell_demonstrations, records.targets)
     assert out.review_ref == "Fig. 16C"
-    assert (tmp_path / out.png).stat().st_size > 10_000
+    assert (tmp_path / out.svg).stat().st_size > 10_000
     assert (tmp_path / out.csv).read_text().startswith("system,ref,ccd_mA_cm2")
     assert 'id="fig16C-plotly"' in out.plotly_html
     assert any("left empty: Li6PS5Cl0.3F0.7" in d for d in out.deviations)
@@ -192,5 +192,5 @@ def test_section_builds(tmp_path: Path, db):
     section = sec.build(ReportContext(out_dir=tmp_path, db=db))
     assert [f.key for f in section.figures] == ["fig3D", "fig4E", "fig6A", "fig16C"]
     assert [t.key for t in section.tables] == ["table_kappa", "table_li3n_structures"]
-    assert all((tmp_path / f.png).exists() and (tmp_path / f.csv).exists() for f in section.figures)
+    assert all((tmp_path / f.svg).exists() and (tmp_path / f.csv).exists() for f in section.figures)
     assert "+32 %" in section.tables[1].deviations[0]

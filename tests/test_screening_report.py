@@ -17,7 +17,15 @@ from nitrolyte.plotting.screening import (
     plotly_screening_pareto,
 )
 from nitrolyte.report.framework import ReportContext
-from nitrolyte.report.sec_screening import HOW_TO_READ, STACKS, build, pareto_frame, table_frame
+from nitrolyte.report.sec_screening import (
+    HOW_TO_READ,
+    INTRO,
+    RANK_HEADER,
+    STACKS,
+    build,
+    pareto_frame,
+    table_frame,
+)
 from nitrolyte.screening import screen
 
 matplotlib.use("Agg")
@@ -65,7 +73,11 @@ def test_label_positions_keep_labels_apart():
 def test_section_writes_table_csv_and_figure(tmp_path, db):
     ctx = ReportContext(tmp_path, db=db)
     section = build(ctx)
-    assert section.key == "screening" and section.intro == HOW_TO_READ
+    assert section.key == "screening" and section.intro == INTRO
+    # the how-to-read paragraph is printed once (in the table caption), after what rank means
+    (table, _) = section.tables
+    assert HOW_TO_READ in table.caption and HOW_TO_READ not in section.intro
+    assert table.caption.startswith("Rank: by the share of all criteria known to pass")
     main, targets = section.tables
     assert main.key == "screening_table" and 'id="screening-table"' in main.html and "✓" in main.html
     data = pd.read_csv(tmp_path / main.csv)
@@ -73,10 +85,10 @@ def test_section_writes_table_csv_and_figure(tmp_path, db):
     assert len(pd.read_csv(tmp_path / targets.csv)) == 9
     assert len(pd.read_csv(tmp_path / "data/screening_criteria.csv")) == 9 * len(data)
     (fig,) = section.figures
-    for rel in (fig.png, fig.svg, fig.csv):
+    for rel in (fig.svg, fig.csv):
         assert (tmp_path / rel).stat().st_size > 1000
     assert 'id="screening-pareto"' in fig.plotly_html
-    assert "α-Li3N sinter, Vacancy-rich β-Li3N, Li2.9PO3.3N0.46" in fig.caption
+    assert "Vacancy-rich β-Li3N, α-Li3N sinter, Li2.9PO3.3N0.46" in fig.caption
 
 
 def test_table_and_pareto_frames(db):
@@ -86,7 +98,9 @@ def test_table_and_pareto_frames(db):
     assert vr["σ RT >= 0.001 S/cm"] == "✓\u00a00.00214"
     assert vr["CCD > 12 mA/cm2"] == "✗\u00a07.5"
     assert vr["4C (σ for 15 min)"] == "✓\u00a00.00214"
-    assert list(shown.columns[:4]) == ["rank", "material / stack", "score", "confidence"]
+    assert list(shown.columns[:5]) == [RANK_HEADER, "material / stack", "proven", "score",
+                                       "confidence"]
+    assert RANK_HEADER.startswith("rank (proven share")
     p = pareto_frame(res)
     flags = p.set_index("label")[["front_2d", "on_front"]].to_dict("index")
     # H-doped α-Li3N: higher σ and lower Ea, but no formula, so no window for the 3-D front

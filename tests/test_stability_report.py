@@ -67,7 +67,7 @@ def test_report_section(tmp_path):
     section = build(ctx)
     assert [f.review_ref for f in section.figures] == ["Fig. 2A, 12B, 17A; Section 4.3", "Fig. 12C, 12D"]
     assert any("0.444 V vs 0.48 V" in d for d in section.figures[0].deviations)
-    for rel in ("data/fig17A_windows.csv", "figures/fig17A_windows.png", "data/fig12CD_profiles.csv",
+    for rel in ("data/fig17A_windows.csv", "figures/fig17A_windows.svg", "data/fig12CD_profiles.csv",
                 "data/thermochemistry.csv", "data/stack_pairing.csv"):
         assert (tmp_path / rel).is_file(), rel
     saved = pd.read_csv(tmp_path / "data" / "stack_pairing.csv")

@@ -317,22 +317,19 @@ def test_changed_package_data_reseeds_on_open(db: Database) -> None:
 def test_newer_schema_is_refused(db: Database) -> None:
     db.close()
     _set_meta(db.path, "schema_version", str(SCHEMA_VERSION + 1))
-    with pytest.raises(DatabaseError, match=r"schema version 2, newer than this nitrolyte.*--db"):
+    with pytest.raises(DatabaseError, match=rf"schema version {SCHEMA_VERSION + 1} \(revision "
+                                            r"0002\), newer than this nitrolyte.*--db"):
         Database(db.path).names()
 
 
-def test_older_schema_is_migrated_keeping_user_rows(db: Database) -> None:
-    db.add_measurement(material="Old sample", property="ionic_conductivity", value=1e-4,
-                       unit="S/cm", temperature=25, temperature_unit="C", phase="LT")
+def test_file_without_marker_is_never_migrated(db: Database) -> None:
     db.close()
-    with sqlite3.connect(db.path) as con:  # an "old" layout: no phase column, no meta table
-        con.execute("ALTER TABLE measurements DROP COLUMN phase")
+    with sqlite3.connect(db.path) as con:  # no meta table: nothing says it is nitrolyte's
         con.execute("DROP TABLE meta")
-    with Database(db.path) as again:
-        assert again.schema_info()["schema_version"] == str(SCHEMA_VERSION)
-        user = again.table("measurements", "user")
-        assert user["value"].tolist() == [1e-4] and user["phase"].tolist() == [None]
-        assert "Old sample" in again.names()
+    before = db.path.read_bytes()
+    with pytest.raises(DatabaseError, match=r"is not a nitrolyte database.*materials.*unchanged"):
+        Database(db.path).names()
+    assert db.path.read_bytes() == before
 
 
 def test_two_programs_seeding_one_new_file(tmp_path: Path) -> None:
@@ -351,12 +348,16 @@ def test_two_programs_seeding_one_new_file(tmp_path: Path) -> None:
         assert len(db.table("measurements")) == len(dataset.measurements())
 
 
-def test_empty_tables_without_meta_are_seeded(tmp_path: Path) -> None:
-    from nitrolyte.store import Base
+def test_empty_tables_without_marker_are_refused(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
 
-    with Database(tmp_path / "e.sqlite") as db:
-        Base.metadata.create_all(db.engine)  # tables exist, nothing seeded yet
-        assert len(db.table("materials")) == len(dataset.materials())
+    from nitrolyte.store.tables import metadata
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'e.sqlite'}")
+    metadata.create_all(engine)  # nitrolyte-looking tables, but no marker
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="is not a nitrolyte database"):
+        Database(tmp_path / "e.sqlite").names()
 
 
 def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:

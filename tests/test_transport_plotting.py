@@ -123,7 +123,7 @@ def test_report_section(tmp_path):
     assert [f.review_ref for f in section.figures] == ["Fig. 3E", "Fig. 4F", "Fig. 5E", "Fig. 6B",
                                                        "Fig. 7B", "Fig. 8D"]
     for fig in section.figures:
-        assert (tmp_path / fig.png).stat().st_size > 0 and (tmp_path / fig.svg).exists()
+        assert fig.png is None and (tmp_path / fig.svg).stat().st_size > 0
         assert f'id="{fig.key}-plotly"' in fig.plotly_html
         assert any("not digitised data points" in d for d in fig.deviations)
         data = pd.read_csv(tmp_path / fig.csv)

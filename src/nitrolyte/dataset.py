@@ -37,6 +37,7 @@ __all__ = [
     "FAMILIES", "MATERIAL_COLUMNS", "MEASUREMENT_COLUMNS", "REFERENCE_COLUMNS", "WIDE_COLUMNS",
     "Material", "Measurement", "Records", "Reference", "errata", "materials", "materials_frame",
     "measurements", "name_index", "normalize_name", "read_wide_csv", "records", "references",
+    "stated_ranges",
     "targets", "validate_csv", "validate_material", "validate_measurement", "validate_records",
     "wide_frame",
 ]
@@ -322,6 +323,12 @@ def targets() -> pd.DataFrame:
 def errata() -> pd.DataFrame:
     """Every erratum: ``id, material_ids`` (';'-joined), ``printed, correct, explanation, ...``."""
     return _records_frame(records().errata)
+
+
+def stated_ranges() -> pd.DataFrame:
+    """Ranges the review states for a class or composition (``id, quantity, subject, value,
+    value_max, unit, printed, refs, location, note``), e.g. "0-1.0 V for most nitrides"."""
+    return _records_frame(records().stated_ranges)
 
 
 # --------------------------------------------------------------------------- names

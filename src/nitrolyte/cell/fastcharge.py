@@ -7,14 +7,19 @@ example, a 4C (15 min) charge: with :math:`j = Q\\,C` the current density,
 
 (bulk ohmic drop only: interfaces, the composite cathode and the Li anode are not included).
 The nitride's conductivity comes from the materials database at temperature ``T_K``
-(:func:`nitrolyte.transport.conductivity`); the catholyte's from an explicit value or the
-components table, which holds it only at its measurement temperature.
+(:func:`nitrolyte.transport.conductivity`): for the default ``β-Li3N`` layer of Fig. 17 that is
+:data:`REVIEW_CELL_NITRIDE`, the vacancy-rich β-Li3N of the review's cells (ref. 15), not the
+plain β-Li3N of Table 1. The catholyte's conductivity comes from an explicit value, the
+components table (only at its measurement temperature) or the materials database (Arrhenius).
+Where no source gives it at ``T_K`` - Li3InCl6 has only a 25 °C value, so at -20 °C - the
+check's ``verdict`` is ``"unknown"`` with the reason, not an error.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +35,10 @@ from nitrolyte.units import T_ROOM_K
 #: the same default as :func:`nitrolyte.transport.layer.check_layer`)
 DEFAULT_MAX_DROP_V = 0.1
 _T_MATCH_K = 0.5
+#: the nitride whose sigma(T) the default β-Li3N layer uses: the review's cells (ref. 15, Fig. 16)
+#: are vacancy-rich β-Li3N; Fig. 17's density (1.27 g/cm3) is the same for both
+REVIEW_CELL_NITRIDE = "vacancy-rich β-Li3N"
+Verdict = Literal["pass", "fail", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,14 @@ class FastChargeCheck:
     total_drop_V, max_drop_V : float
         Total SSE ohmic drop and the allowed one, V.
     passes : bool
-        ``total_drop_V <= max_drop_V``.
+        ``total_drop_V <= max_drop_V`` (False when unknown).
     gravimetric_Wh_kg, volumetric_Wh_L : float
         The design's energy densities.
+    verdict : {"pass", "fail", "unknown"}
+        ``"unknown"`` when a layer's conductivity at ``T_K`` is not known (its sigma and the
+        drops are NaN); ``reason`` says which and why.
+    reason : str
+        Why the verdict is unknown ("" otherwise).
     """
 
     c_rate: float
@@ -74,10 +88,12 @@ class FastChargeCheck:
     passes: bool
     gravimetric_Wh_kg: float
     volumetric_Wh_L: float
+    verdict: Verdict = "pass"
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (units in the field names)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """JSON-ready dictionary (units in the field names; NaN as None)."""
+        return {k: _json(getattr(self, k)) for k in self.__dataclass_fields__}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per SSE layer plus a ``total`` row: layer, material, sigma, thickness, drop."""
@@ -89,6 +105,10 @@ class FastChargeCheck:
                      "thickness_um": self.catholyte_um + self.nitride_um,
                      "drop_V": self.total_drop_V})
         return pd.DataFrame(rows)
+
+
+def _json(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _database_sigma(name: str, T_K: float, direction: str | None, db: Any = None) -> float:
@@ -138,8 +158,9 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
     catholyte_sigma_S_cm, nitride_sigma_S_cm : float, optional
         Explicit layer conductivities, S/cm (> 0).
     nitride_material : str, optional
-        Database material for the nitride's sigma(T) when it differs from ``design.nitride``
-        (e.g. ``"vacancy-rich β-Li3N"``, the nitride of the review's pouch cells).
+        Database material for the nitride's sigma(T). Default: :data:`REVIEW_CELL_NITRIDE`
+        (vacancy-rich β-Li3N, the nitride of the review's cells) for the default ``β-Li3N``
+        layer, the layer's own material otherwise; ``"β-Li3N"`` takes Table 1's plain β-Li3N.
     direction : {"perp_c", "par_c"}, optional
         For anisotropic database records.
     db : Database, str or path-like, optional
@@ -167,24 +188,47 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
             or np.ndim(p["nitride_um"]):
         raise InputError("fast_charge_check takes one design (scalar parameters); "
                                "use nitrolyte.transport.layer for arrays")
+    reasons: list[str] = []
     if catholyte_sigma_S_cm is not None:
         sig_c, src_c = float(check_positive("catholyte_sigma_S_cm", catholyte_sigma_S_cm)), "given"
     else:
-        sig_c, src_c = _catholyte_sigma(p["catholyte"], t_k, direction)
-    nitride = nitride_material or p["nitride"]
+        sig_c, src_c = _known(lambda: _catholyte_sigma(p["catholyte"], t_k, direction), reasons)
+    nitride = nitride_material or _nitride_for_sigma(p["nitride"])
     if nitride_sigma_S_cm is not None:
         sig_n, src_n = float(check_positive("nitride_sigma_S_cm", nitride_sigma_S_cm)), "given"
     else:
-        sig_n, src_n = _database_sigma(nitride, t_k, direction, db), "materials database (Arrhenius)"
+        where = "materials database (Arrhenius)"
+        if nitride != p["nitride"] and nitride_material is None:
+            where += f"; {nitride}, the nitride of the review's cells (ref. 15)"
+        sig_n, src_n = _known(lambda: (_database_sigma(nitride, t_k, direction, db), where),
+                              reasons)
     j = float(current_density_mA_cm2(p["areal_capacity_mAh_cm2"], c_rate))
-    drop_c = float(ohmic_drop_V(sig_c, p["catholyte_um"], j))
-    drop_n = float(ohmic_drop_V(sig_n, p["nitride_um"], j))
+    drop_c = float(ohmic_drop_V(sig_c, p["catholyte_um"], j)) if math.isfinite(sig_c) else math.nan
+    drop_n = float(ohmic_drop_V(sig_n, p["nitride_um"], j)) if math.isfinite(sig_n) else math.nan
+    total = drop_c + drop_n
+    verdict: Verdict = "unknown" if reasons else ("pass" if total <= max_drop else "fail")
     return FastChargeCheck(
         c_rate=float(c_rate), T_K=t_k, areal_capacity_mAh_cm2=float(p["areal_capacity_mAh_cm2"]),
         current_density_mA_cm2=j, catholyte=p["catholyte"], catholyte_sigma_S_cm=sig_c,
         catholyte_sigma_source=src_c, catholyte_um=float(p["catholyte_um"]),
         catholyte_drop_V=drop_c, nitride=nitride, nitride_sigma_S_cm=sig_n,
         nitride_sigma_source=src_n, nitride_um=float(p["nitride_um"]), nitride_drop_V=drop_n,
-        total_drop_V=drop_c + drop_n, max_drop_V=max_drop, passes=drop_c + drop_n <= max_drop,
+        total_drop_V=total, max_drop_V=max_drop, passes=verdict == "pass",
         gravimetric_Wh_kg=float(result.gravimetric_Wh_kg),
-        volumetric_Wh_L=float(result.volumetric_Wh_L))
+        volumetric_Wh_L=float(result.volumetric_Wh_L), verdict=verdict,
+        reason="; ".join(reasons))
+
+
+def _nitride_for_sigma(layer: str) -> str:
+    """The database material whose sigma(T) a nitride layer uses (:data:`REVIEW_CELL_NITRIDE`
+    for the default β-Li3N layer of Fig. 17, the layer's own name otherwise)."""
+    return REVIEW_CELL_NITRIDE if layer == PouchCell.nitride else layer
+
+
+def _known(get: Any, reasons: list[str]) -> tuple[float, str]:
+    """``get()`` -> (sigma, source); a missing value becomes (NaN, "unknown") and its reason."""
+    try:
+        return get()
+    except MissingDataError as exc:
+        reasons.append(str(exc))
+        return math.nan, "unknown"

@@ -40,6 +40,8 @@ LI_REVIEW_CAPACITY_MAH_G = 3500.0
 LI_THEORETICAL_CAPACITY_MAH_G = FARADAY / (MAH_TO_C * 6.941)
 #: layers of one repeating unit, from the cathode current collector to the anode one
 LAYERS = ("al", "cathode", "catholyte", "nitride", "lithium", "cu", "packaging")
+#: how a note that explains a missing volumetric energy density starts
+VOLUMETRIC_MISSING = "Wh/L not computed"
 
 _NONNEGATIVE = ("catholyte_um", "nitride_um", "n_p", "al_um", "cu_um", "packaging_mg_cm2",
                 "packaging_um")
@@ -94,6 +96,14 @@ class CellResult:
     inputs: dict[str, Any]
     notes: tuple[str, ...] = ()
 
+    @property
+    def volumetric_reason(self) -> str:
+        """Why ``volumetric_Wh_L`` is missing (NaN), e.g. no density for LiFePO4; "" if known."""
+        if not np.isnan(np.asarray(self.volumetric_Wh_L, dtype=float)).any():
+            return ""
+        why = [n for n in self.notes if n.startswith(VOLUMETRIC_MISSING)]
+        return why[0] if why else f"{VOLUMETRIC_MISSING}: a layer density is not known"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (arrays become lists); inputs carry their units."""
         def plain(v: Any) -> Any:
@@ -103,6 +113,7 @@ class CellResult:
             "inputs": {k: {"value": plain(v), "unit": unit_of(k)} for k, v in self.inputs.items()},
             "gravimetric_Wh_kg": plain(self.gravimetric_Wh_kg),
             "volumetric_Wh_L": plain(self.volumetric_Wh_L),
+            "volumetric_note": self.volumetric_reason,
             "energy_mWh_cm2": plain(self.energy_mWh_cm2),
             "mass_mg_cm2": plain(self.mass_mg_cm2),
             "thickness_um": plain(self.thickness_um),
@@ -312,9 +323,10 @@ def design_notes(p: dict[str, Any]) -> tuple[str, ...]:
     """The assumptions that matter for a resolved design (missing densities, anode-free)."""
     notes = []
     if p["cathode_density_g_cm3"] is None:
-        notes.append(f"no density for cathode {p['cathode']} in the components table: the "
-                     "volumetric energy density and the stack thickness are not computed; "
-                     "pass cathode_density_g_cm3 to get them")
+        notes.append(f"{VOLUMETRIC_MISSING}: the components table has no density for "
+                     f"cathode {p['cathode']} (the review states none); pass "
+                     "cathode_density_g_cm3 for the volumetric energy density and the stack "
+                     "thickness")
     if p["anode"] == "anode-free":
         notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")
     return tuple(notes)

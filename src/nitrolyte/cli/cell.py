@@ -75,9 +75,10 @@ def _print_cell(result: Any, check: Any) -> None:
                f"Li N/P {p['n_p']:g} | Al {p['al_um']:g} um, Cu {p['cu_um']:g} um, "
                f"{p['sides']}-sided")
     typer.echo(f"gravimetric  {result.gravimetric_Wh_kg:8.1f} Wh/kg")
-    vol = result.volumetric_Wh_L
-    typer.echo(f"volumetric   {vol:8.1f} Wh/L" if math.isfinite(vol) else
-               "volumetric        n/a (the cathode has no density; see the note)")
+    if result.volumetric_Wh_L == result.volumetric_Wh_L:
+        typer.echo(f"volumetric   {result.volumetric_Wh_L:8.1f} Wh/L")
+    else:
+        typer.echo(f"volumetric        n/a ({result.volumetric_reason})")
     typer.echo(f"areal energy {result.energy_mWh_cm2:8.2f} mWh/cm2")
     typer.echo(f"{'layer':<10} {'mg/cm2':>8} {'mass %':>7} {'um':>8}")
     for row in result.to_frame().itertuples():
@@ -87,11 +88,23 @@ def _print_cell(result: Any, check: Any) -> None:
     for note in result.notes:
         typer.echo(f"note: {note}")
     if check is not None:
-        verdict = "passes" if check.passes else "FAILS"
-        typer.echo(f"{check.c_rate:g}C at {check.T_K:g} K: {check.current_density_mA_cm2:.1f} "
-                   f"mA/cm2, SSE ohmic drop {1000 * check.total_drop_V:.1f} mV (catholyte "
-                   f"{1000 * check.catholyte_drop_V:.1f}, nitride {1000 * check.nitride_drop_V:.1f})"
-                   f" -> {verdict} the {1000 * check.max_drop_V:g} mV limit")
+        _print_check(check)
+
+
+def _mv(volts: float) -> str:
+    return "unknown" if volts != volts else f"{1000 * volts:.1f}"
+
+
+def _print_check(check: Any) -> None:
+    head = f"{check.c_rate:g}C at {check.T_K:g} K: {check.current_density_mA_cm2:.1f} mA/cm2"
+    typer.echo(f"{head}, nitride σ from {check.nitride} ({check.nitride_sigma_source})")
+    if check.verdict == "unknown":
+        typer.echo(f"{head}: UNKNOWN at {check.T_K - 273.15:g} °C: {check.reason}")
+        return
+    verdict = "passes" if check.passes else "FAILS"
+    typer.echo(f"{head}, SSE ohmic drop {_mv(check.total_drop_V)} mV (catholyte "
+               f"{_mv(check.catholyte_drop_V)}, nitride {_mv(check.nitride_drop_V)})"
+               f" -> {verdict} the {1000 * check.max_drop_V:g} mV limit")
 
 
 cell_app = typer.Typer(name="cell", help="All-solid-state Li-metal pouch-cell energy density "
@@ -113,6 +126,9 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
          nitride_sigma: Annotated[str | None, typer.Option(
              "--nitride-sigma", help="Nitride conductivity for --c-rate: 1e-3, 1mS/cm, "
              "0.1 S m-1 (a bare number is S/cm).")] = None,
+         nitride_material: Annotated[str | None, typer.Option(
+             "--nitride-material", help="Database material whose σ(T) the nitride layer has "
+             "for --c-rate (default: vacancy-rich β-Li3N, the review's cells).")] = None,
          catholyte_sigma: Annotated[str | None, typer.Option(
              "--catholyte-sigma", help="Catholyte conductivity for --c-rate (like "
              "--nitride-sigma).")] = None,
@@ -143,6 +159,7 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
         check = fast_charge_check(c_rate=c_rate,
                                   T_K=parse_quantity(temperature, "temperature", "--T"),
                                   max_drop_V=max_drop, nitride_sigma_S_cm=sig["--nitride-sigma"],
+                                  nitride_material=nitride_material,
                                   catholyte_sigma_S_cm=sig["--catholyte-sigma"], db=db,
                                   **design)
     if as_json:

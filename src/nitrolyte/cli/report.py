@@ -15,12 +15,19 @@ def report_cmd(
     section: Annotated[list[str] | None, typer.Option(
         "--section", help="Build only this section (repeatable), e.g. tables.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    cache: Annotated[bool, typer.Option(
+        "--cache/--no-cache", help="Reuse figures drawn before from the same data "
+        "($NITROLYTE_CACHE_DIR or ~/.cache/nitrolyte).")] = True,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, max=64, help="Sections built in parallel (default: CPUs, at most 4).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Build the HTML report (index.html, manifest.json, figures/, data/) into --out."""
+    """Build the HTML report (index.html, manifest.json, plotly.min.js, figures/, data/) into
+    --out. Files a previous build wrote there and this one does not are removed; nothing else."""
     from nitrolyte.report import build_report
 
-    index = build_report(out, db=db, progress=progress, sections=section or None)
+    index = build_report(out, db=db, progress=progress, sections=section or None, cache=cache,
+                         jobs=jobs)
     typer.echo(f"report written to {index}")
 
 

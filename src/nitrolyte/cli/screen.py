@@ -63,24 +63,29 @@ def print_table(result: Any, top: int | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from nitrolyte.screening.result import RANK_MEANING
     from nitrolyte.screening.targets import SHORT_LABELS
 
     rows = result.rows[:top] if top else result.rows
     table = Table(title=f"Screening against the review's targets: {len(rows)} of {len(result.rows)} row(s)")
     for col, kw in (("#", {"justify": "right"}), ("material / stack", {"overflow": "fold", "max_width": 34}),
-                    ("score", {"justify": "right"}), ("conf.", {"justify": "right"})):
+                    ("proven", {"justify": "right"}), ("score", {"justify": "right"}),
+                    ("conf.", {"justify": "right"})):
         table.add_column(col, **kw)
     for t in result.targets:
         table.add_column(SHORT_LABELS.get(t.id, t.id), justify="left", no_wrap=True)
     for r in rows:
         score = "" if math.isnan(r.score) else f"{r.score:.2f}"
         name = r.label if r.eligible else f"[dim]{r.label}[/]"
-        table.add_row(str(r.rank), name, score, f"{r.confidence:.2f}", *(_cell(c) for c in r.criteria))
+        table.add_row(str(r.rank), name, f"{r.score_min:.2f}", score, f"{r.confidence:.2f}",
+                      *(_cell(c) for c in r.criteria))
     console = Console(width=max(160, Console().width))
     console.print(table)
     console.print("[bold green]✓[/] pass  [bold red]✗[/] fail  [yellow]?[/] unknown (never counted as a "
-                  f"pass); score = weighted share of known criteria passed; conf. = share known; dim rows: "
-                  f"confidence < {result.min_confidence:g}, ranked last.")
+                  "pass); proven = weighted share of all criteria known to pass; score = weighted share "
+                  f"of known criteria passed; conf. = share known; dim rows: confidence < "
+                  f"{result.min_confidence:g}, ranked last.")
+    console.print(RANK_MEANING, highlight=False)
     for t in result.targets:
         what = "charge time" if t.id == "fast_charge" else t.column
         console.print(f"  {SHORT_LABELS.get(t.id, t.id)}: {what} {t.comparator} {t.value:g} {t.unit}  [dim]({t.source})[/]",

@@ -118,6 +118,28 @@ class Erratum(_Entry):
     explanation: str = Field(min_length=1)
 
 
+class StatedRange(_Entry):
+    """A range the review states for a class of materials or a composition (not one measurement).
+
+    ``value`` to ``value_max`` in ``unit``, e.g. "0-1.0 V for most nitrides" or "Li:P from 1:1 to
+    2.91:1".
+    """
+
+    id: str = Field(min_length=1)
+    quantity: str = Field(min_length=1)
+    subject: str = Field(min_length=1, description="what the range is stated for")
+    value: float
+    value_max: float
+    unit: str = Field(min_length=1)
+    printed: str = Field(min_length=1, description="the statement as the review prints it")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StatedRange:
+        if self.value_max < self.value:
+            raise ValueError(f"value_max ({self.value_max}) must be >= value ({self.value})")
+        return self
+
+
 class Records(BaseModel):
     """All sections of ``records.yaml``."""
 
@@ -130,11 +152,12 @@ class Records(BaseModel):
     cell_demonstrations: tuple[CellDemonstration, ...]
     air_stability: tuple[AirStability, ...]
     errata: tuple[Erratum, ...]
+    stated_ranges: tuple[StatedRange, ...] = ()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Records:
         for section in ("phase_transitions", "vacancy_compositions", "targets",
-                        "cell_demonstrations", "air_stability", "errata"):
+                        "cell_demonstrations", "air_stability", "errata", "stated_ranges"):
             ids = [entry.id for entry in getattr(self, section)]
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:

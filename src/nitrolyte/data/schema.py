@@ -17,8 +17,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from nitrolyte.properties import CANONICAL_UNIT, PROPERTIES, T_MAX_K, to_canonical
+from nitrolyte.properties import UNITS as _KIND_UNITS
 from nitrolyte.units import (  # noqa: F401 - to_kelvin_or_none: re-exported
-    CONDUCTIVITY_UNITS,
     ZERO_C_K,
     is_conductivity_unit,
     to_kelvin_or_none,
@@ -43,23 +44,13 @@ CrystalSystem = Literal[
 ]
 CRYSTAL_SYSTEMS: tuple[str, ...] = get_args(CrystalSystem)
 
-Property = Literal[
-    "ionic_conductivity", "electronic_conductivity", "activation_energy", "transition_temperature"
-]
+#: The stored properties (from the registry of :mod:`nitrolyte.properties`).
+Property = Literal[tuple(PROPERTIES)]  # type: ignore[valid-type]
 #: property -> the kind of unit it takes.
-PROPERTY_KINDS: dict[str, str] = {
-    "ionic_conductivity": "conductivity",
-    "electronic_conductivity": "conductivity",
-    "activation_energy": "energy",
-    "transition_temperature": "temperature",
-}
-#: kind -> {unit: factor to the canonical unit}; temperatures are converted separately.
-UNITS: dict[str, dict[str, float]] = {
-    "conductivity": {u: 1.0 for u in CONDUCTIVITY_UNITS},  # factors live in nitrolyte.units
-    "energy": {"eV": 1.0, "meV": 1e-3},
-    "temperature": {"K": 1.0, "C": 1.0},
-}
-CANONICAL_UNIT: dict[str, str] = {"conductivity": "S/cm", "energy": "eV", "temperature": "K or C"}
+PROPERTY_KINDS: dict[str, str] = {name: spec.kind for name, spec in PROPERTIES.items()}
+#: kind -> {unit: factor to the canonical unit}; only the keys are used (factors in nitrolyte.units).
+UNITS: dict[str, dict[str, float]] = {kind: dict.fromkeys(units, 1.0)
+                                      for kind, units in _KIND_UNITS.items()}
 Qualifier = Literal["", "=", "<", ">", "~"]
 Direction = Literal["", "perp_c", "par_c"]
 Phase = Literal["", "LT", "HT"]
@@ -169,10 +160,26 @@ def _composition_ok(formula: str) -> str | None:
     return None
 
 
+#: crystal system by the last international space-group number it covers
+_SYSTEM_BY_NUMBER = ((2, "triclinic"), (15, "monoclinic"), (74, "orthorhombic"),
+                     (142, "tetragonal"), (167, "trigonal"), (194, "hexagonal"), (230, "cubic"))
+
+
 @functools.cache
 def _space_group_system(symbol: str) -> str | None:
-    from pymatgen.symmetry.groups import SpaceGroup
+    """Crystal system of a space-group symbol, or None for an unknown symbol.
 
+    Symbols in pymatgen's table of standard symbols are looked up by their number (fast);
+    any other spelling goes through ``pymatgen.symmetry.groups.SpaceGroup`` (about 0.1 s each).
+    """
+    from pymatgen.symmetry.groups import SYMM_DATA, SpaceGroup
+
+    encoding = SYMM_DATA["space_group_encoding"]
+    key = symbol.replace(" ", "")
+    key = SYMM_DATA["abbreviated_spacegroup_symbols"].get(key, key)
+    if key in encoding:
+        number = int(encoding[key]["int_number"])
+        return next(name for last, name in _SYSTEM_BY_NUMBER if number <= last)
     try:
         return str(SpaceGroup(symbol).crystal_system)
     except Exception:  # unknown symbol
@@ -270,7 +277,8 @@ class Measurement(_Row):
 
     @model_validator(mode="after")
     def _consistent(self) -> Measurement:
-        kind = PROPERTY_KINDS[self.property]
+        spec = PROPERTIES[self.property]
+        kind = spec.kind
         if self.unit not in UNITS[kind] and not (kind == "conductivity"
                                                  and is_conductivity_unit(self.unit)):
             raise ColumnError("unit", f"{self.unit!r} is not a{'n' if kind == 'energy' else ''} "
@@ -281,23 +289,32 @@ class Measurement(_Row):
                 raise ColumnError("value", f"{self.value} {self.unit} is not above 0 K")
         elif self.value <= 0:
             raise ColumnError("value", f"a {kind} must be > 0, got {self.value}")
-        self._check_temperature(kind)
+        if to_canonical(self.value, self.unit, kind) > spec.max_value:
+            raise ColumnError("value", f"{self.value:g} {self.unit} is not a plausible "
+                              f"{spec.label}; allowed: at most {spec.max_value:g} "
+                              f"{spec.canonical_unit}")
+        self._check_temperature(spec.needs_temperature)
         return self
 
-    def _check_temperature(self, kind: str) -> None:
+    def _check_temperature(self, needed: bool) -> None:
         if self.temperature is None:
-            if kind == "conductivity":
-                raise ColumnError("temperature", "a conductivity needs the temperature it was "
-                                  "measured at (room temperature too: 25 with unit C)")
+            if needed:
+                raise ColumnError("temperature", f"a {PROPERTIES[self.property].label} needs the "
+                                  "temperature it was measured at (room temperature too: 25 with "
+                                  "unit C)")
             if self.temperature_unit:
                 raise ColumnError("temperature", "temperature_unit is given but temperature is empty")
             return
         if self.temperature_unit not in UNITS["temperature"]:
             raise ColumnError("temperature_unit", f"{self.temperature_unit!r} is not a temperature "
                               "unit; expected K or C")
-        if to_kelvin_or_none(self.temperature, self.temperature_unit) is None:
+        kelvin = to_kelvin_or_none(self.temperature, self.temperature_unit)
+        if kelvin is None:
             raise ColumnError("temperature", f"{self.temperature} {self.temperature_unit} is not "
                               "above 0 K")
+        if kelvin > T_MAX_K:
+            raise ColumnError("temperature", f"{self.temperature:g} {self.temperature_unit} is "
+                              f"out of range; allowed: above 0 K and at most {T_MAX_K:g} K")
 
     @property
     def temperature_K(self) -> float | None:

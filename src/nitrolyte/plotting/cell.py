@@ -207,6 +207,8 @@ def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -
                         vertical_spacing=0.16 if rows > 1 else 0.1)
     fig.update_annotations(font_size=11)  # the subplot titles
     top = max(float(data["gravimetric_Wh_kg"].max()), *targets) * 1.08
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for i, letter in enumerate(panels):
         part = data[data["panel"] == letter]
         x_name = part["x_name"].iloc[0]
@@ -219,16 +221,22 @@ def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -
                 line={"color": colours[float(q)], "width": 2},
                 hovertemplate=f"({letter}) {q:g} mAh/cm²<br>{label(x_name)} = %{{x:g}}"
                               "<br>%{y:.0f} Wh/kg<extra></extra>"), row=r, col=c)
-        for target in targets:
-            fig.add_hline(y=target, line_dash="dash", line_width=1, line_color="black",
-                          opacity=1, annotation_text=f"{target:g} Wh/kg",
-                          annotation_position="top right", annotation_font_size=9, row=r, col=c)
+        suffix = "" if i == 0 else str(i + 1)
+        for target in targets:  # one shape list for all panels: add_hline is slow per call
+            shapes.append({"type": "line", "xref": f"x{suffix} domain", "yref": f"y{suffix}",
+                           "x0": 0, "x1": 1, "y0": target, "y1": target,
+                           "line": {"dash": "dash", "width": 1, "color": "black"}})
+            notes.append({"text": f"{target:g} Wh/kg", "xref": f"x{suffix} domain",
+                          "yref": f"y{suffix}", "x": 1, "y": target, "xanchor": "right",
+                          "yanchor": "bottom", "showarrow": False, "font": {"size": 9}})
         fig.update_xaxes(title_text=label(x_name), row=r, col=c)
         fig.update_yaxes(range=[0, top], title_text=label("gravimetric_Wh_kg") if c == 1 else None,
                          row=r, col=c)
-    fig.update_layout(template="simple_white", height=360 * rows + 90,
-                      margin={"t": 90, "l": 60, "r": 20, "b": 50},
-                      legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.995,
-                              "yanchor": "top", "yref": "container",
+    fig.update_layout(shapes=shapes, annotations=[*fig.layout.annotations, *notes])
+    # the legend sits under the panels: at the top it ran under Plotly's toolbar (modebar)
+    fig.update_layout(template="simple_white", height=360 * rows + 110,
+                      margin={"t": 40, "l": 60, "r": 20, "b": 110},
+                      legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.005,
+                              "yanchor": "bottom", "yref": "container",
                               "title": {"text": "cathode areal capacity "}})
     return fig

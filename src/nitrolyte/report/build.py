@@ -6,18 +6,16 @@ Sections are listed in :data:`SECTION_MODULES`; each module has ``build(ctx) -> 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import hashlib
 import json
 import os
-import shutil
-import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nitrolyte.errors import InputError
-from nitrolyte.report.framework import ReportContext, Section
+from nitrolyte.report.framework import FigureCache, ReportContext, Section, default_cache_dir
+from nitrolyte.report.runner import run_sections
 
 #: section modules, in page order (each defines ``build(ctx) -> Section``)
 SECTION_MODULES: tuple[str, ...] = (
@@ -48,50 +46,6 @@ def _select(sections: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(names[s] for s in sections)
 
 
-def _build_one(name: str, ctx: ReportContext) -> Section:
-    try:
-        return importlib.import_module(name).build(ctx)
-    except Exception as exc:
-        exc.add_note(f"while building report section {name}")
-        raise
-
-
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1].removeprefix("sec_")
-
-
-def _run(modules: Sequence[str], ctx: ReportContext, progress: bool) -> list[Section]:
-    """Build every section, showing progress on stderr.
-
-    On a terminal: a tqdm bar redrawn in place. Otherwise (CI logs, pipes, files): one plain line
-    per finished section, so that no carriage returns or bar redraws end up in the log.
-    """
-    if progress and sys.stderr.isatty():
-        return _run_bar(modules, ctx)
-    built: list[Section] = []
-    for i, name in enumerate(modules, start=1):
-        start = time.perf_counter()
-        built.append(_build_one(name, ctx))
-        if progress:
-            print(f"nitrolyte report: [{i}/{len(modules)}] {_short(name)} "
-                  f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
-    return built
-
-
-def _run_bar(modules: Sequence[str], ctx: ReportContext) -> list[Section]:
-    from tqdm import tqdm
-
-    built: list[Section] = []
-    # a pseudo-terminal that reports 0 columns or rows would get an empty or hidden bar
-    size = shutil.get_terminal_size()
-    with tqdm(modules, desc="nitrolyte report", unit="section", file=sys.stderr,
-              ncols=size.columns, nrows=size.lines) as bar:
-        for name in bar:
-            bar.set_postfix_str(_short(name))
-            built.append(_build_one(name, ctx))
-    return built
-
-
 def _check_keys(sections: Sequence[Section]) -> None:
     seen: dict[str, str] = {}
     for sec in sections:
@@ -102,8 +56,13 @@ def _check_keys(sections: Sequence[Section]) -> None:
             seen[item.key] = sec.key
 
 
-def manifest(sections: Sequence[Section], *, generated: str, database: str) -> dict[str, Any]:
-    """The machine-readable index of the report (schema ``nitrolyte.report/1``)."""
+def manifest(sections: Sequence[Section], *, generated: str | None, database: str,
+             files: Sequence[str] = (), fingerprint: str = "") -> dict[str, Any]:
+    """The machine-readable index of the report (schema ``nitrolyte.report/1``).
+
+    ``files`` lists every file the build wrote (relative paths): the next build into the same
+    folder removes those it does not write again, and nothing else.
+    """
     import nitrolyte
 
     figures = [{"key": f.key, "title": f.title, "review_ref": f.review_ref, "section": s.key,
@@ -114,27 +73,126 @@ def manifest(sections: Sequence[Section], *, generated: str, database: str) -> d
                "files": {"csv": t.csv} if t.csv else {}, "deviations": list(t.deviations)}
               for s in sections for t in s.tables]
     return {"schema": MANIFEST_SCHEMA, "nitrolyte_version": nitrolyte.__version__,
-            "generated_at": generated, "database": database, "page": "index.html",
+            "generated_at": generated, "database": database, "data_sha256": fingerprint,
+            "page": "index.html",
             "sections": [{"key": s.key, "title": s.title, "tables": [t.key for t in s.tables],
                           "figures": [f.key for f in s.figures]} for s in sections],
-            "figures": figures, "tables": tables}
+            "figures": figures, "tables": tables, "files": sorted(files)}
+
+
+def _generated() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as ISO 8601 when set (reproducible builds), else None."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {epoch!r}") from None
+    return stamp.isoformat(timespec="seconds")
+
+
+def previous_files(out: Path) -> list[str]:
+    """The files the last build wrote into ``out`` (from its ``manifest.json``; [] if none).
+
+    Only relative paths inside ``out`` are returned: a manifest cannot make a build remove
+    anything else.
+    """
+    try:
+        doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(doc, dict) or doc.get("schema") != MANIFEST_SCHEMA:
+        return []
+    names = doc.get("files")
+    if names is None:  # a manifest written before "files": its figures' and tables' files
+        names = [path for kind in ("figures", "tables") for item in doc.get(kind, [])
+                 if isinstance(item, dict) and isinstance(item.get("files"), dict)
+                 for path in item["files"].values()]
+    if not isinstance(names, list):
+        return []
+    return [n for n in names if isinstance(n, str) and n and not Path(n).is_absolute()
+            and ".." not in Path(n).parts]
+
+
+def remove_stale(out: Path, before: Sequence[str], now: Sequence[str]) -> list[str]:
+    """Remove the files of the previous build (``before``) that this build did not write.
+
+    A symbolic link is removed as a link (its target is never touched); a path whose folder is a
+    link out of ``out`` is left alone. Returns the removed paths.
+    """
+    base = out.resolve()
+    removed = []
+    for name in sorted(set(before) - set(now)):
+        path = out / name
+        if not path.parent.resolve().is_relative_to(base):
+            continue
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
+def _write(out: Path, name: str, text: str) -> None:
+    from nitrolyte.report.framework import safe_path
+
+    safe_path(out, name).write_text(text, encoding="utf-8")
+
+
+def _plotly_js(out: Path) -> str:
+    """Write Plotly's JavaScript beside the page (skipped when the same file is already there)."""
+    from plotly.offline import get_plotlyjs
+
+    from nitrolyte.report.framework import safe_path
+    from nitrolyte.report.page import PLOTLY_JS
+
+    text = get_plotlyjs()
+    path = safe_path(out, PLOTLY_JS)
+    if not (path.is_file() and path.stat().st_size == len(text.encode("utf-8"))
+            and path.read_text(encoding="utf-8") == text):
+        path.write_text(text, encoding="utf-8")
+    return PLOTLY_JS
+
+
+def _fingerprint(out: Path, names: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(n for n in names if n.startswith("data/")):
+        digest.update(name.encode())
+        digest.update((out / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cache(cache: bool | str | os.PathLike[str]) -> FigureCache | None:
+    if cache is False:
+        return None
+    folder = default_cache_dir() if cache is True else Path(cache)
+    return FigureCache(folder)
 
 
 def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
-                 progress: bool = True, sections: Sequence[str] | None = None) -> Path:
+                 progress: bool = True, sections: Sequence[str] | None = None,
+                 cache: bool | str | os.PathLike[str] = True, jobs: int | None = None) -> Path:
     """Rebuild the review's figures and tables as one HTML report.
 
     Parameters
     ----------
     out_dir : str or path-like
         Folder to write (created if missing): ``index.html``, ``manifest.json``,
-        ``figures/*.png|svg`` and ``data/*.csv``.
+        ``plotly.min.js``, ``figures/*.svg|png`` and ``data/*.csv``. Files the previous build
+        wrote there (its manifest's ``files``) and this one does not are removed; nothing else
+        is, and nothing is written through a symbolic link that leaves the folder.
     db : Database, str or path-like, optional
         The database to read; default the user's database (see :mod:`nitrolyte.store`).
     progress : bool
         Show progress on stderr: a bar on a terminal, one line per section otherwise.
     sections : sequence of str, optional
         Build only these sections (short names such as ``"tables"``); default all.
+    cache : bool or path-like
+        Figure cache: True (default) uses :func:`~nitrolyte.report.framework.default_cache_dir`,
+        a path uses that folder, False draws every figure.
+    jobs : int, optional
+        Sections built in parallel processes (default: the CPUs available, at most 4; 1 builds
+        in this process).
 
     Returns
     -------
@@ -143,7 +201,7 @@ def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
     """
     import nitrolyte
     from nitrolyte.api import database
-    from nitrolyte.report.page import render_page
+    from nitrolyte.report.page import needs_plotly, render_page
 
     modules = _select(sections)
     out = Path(out_dir)
@@ -151,16 +209,22 @@ def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"out_dir {out} cannot be created: {exc.strerror}") from None
+    generated = _generated()
+    before = previous_files(out)
     store = database(db)
     store.ensure()
-    ctx = ReportContext(out_dir=out, db=store)
-    built = _run(modules, ctx, progress)
+    ctx = ReportContext(out_dir=out, db=store, cache=_cache(cache))
+    built, written = run_sections(modules, ctx, progress, jobs)
     _check_keys(built)
-    generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    files = [*written, "index.html", "manifest.json"]
+    if needs_plotly(built):
+        files.append(_plotly_js(out))
+    fingerprint = _fingerprint(out, written)
     page = render_page(built, generated=generated, version=nitrolyte.__version__,
-                       database=store.where)
-    index = out / "index.html"
-    index.write_text(page, encoding="utf-8")
-    doc = manifest(built, generated=generated, database=store.where)
-    (out / "manifest.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    return index
+                       database=store.where, fingerprint=fingerprint)
+    _write(out, "index.html", page)
+    doc = manifest(built, generated=generated, database=store.where, files=files,
+                   fingerprint=fingerprint)
+    _write(out, "manifest.json", json.dumps(doc, indent=1) + "\n")
+    remove_stale(out, before, files)
+    return out / "index.html"

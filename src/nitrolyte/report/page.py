@@ -1,9 +1,11 @@
 """The report page: one self-contained ``index.html`` assembled from :class:`Section` objects.
 
 No network is needed to view it: the stylesheet and the table-sorting script are inlined from
-``report/assets``, and Plotly's JavaScript is embedded once (from the installed ``plotly``
-package) only when some figure has an interactive div. Images are referenced by relative path
-(``figures/fig3E.png``) next to the page.
+``report/assets``, and Plotly's JavaScript is loaded once from :data:`PLOTLY_JS`, a file written
+beside the page (from the installed ``plotly`` package) only when some figure has an interactive
+div. Each figure is shown once: interactive where it has a Plotly version (the static file is the
+download, the ``<noscript>`` fallback and the fallback when the script cannot be loaded), the
+static image otherwise. Images are referenced by relative path (``figures/fig3E.svg``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ from nitrolyte.report.framework import FigureOutput, Section, TableOutput, escap
 REVIEW = ("Nitride solid-state electrolytes for all-solid-state lithium metal batteries, "
           "Energy Environ. Sci., 2025, 18, 4521")
 REVIEW_DOI = "10.1039/d4ee04927f"
+#: Plotly's JavaScript, written beside ``index.html`` when a figure is interactive
+PLOTLY_JS = "plotly.min.js"
+#: replaces every interactive figure by its static file when Plotly could not be loaded
+_FALLBACK_JS = """
+if (!window.Plotly) {
+  document.querySelectorAll('.plotly-wrap[data-static]').forEach(w => {
+    const img = document.createElement('img');
+    img.src = w.dataset.static; img.alt = w.dataset.alt || '';
+    w.replaceWith(img);
+  });
+}
+"""
 #: what a table or figure that rebuilds nothing of the review shows as its reference
 OWN_DATA = "nitrolyte data"
 #: review references that name data from outside the review
@@ -72,14 +86,25 @@ def _differences(deviations: Sequence[str]) -> str:
             f"<ul>{items}</ul></div>")
 
 
+def _static(fig: FigureOutput) -> str | None:
+    return fig.svg or fig.png
+
+
 def render_figure(fig: FigureOutput) -> str:
-    """One ``<figure data-figure=KEY>`` block: PNG, interactive div, caption, files, deviations."""
+    """One ``<figure data-figure=KEY>`` block, the figure shown once: the interactive div where
+    there is one (static file as download and fallback), else the static image."""
     parts = [f'<figure id="{escape(fig.key)}" data-figure="{escape(fig.key)}">',
              f"<h3>{escape(fig.title)}</h3>"]
-    if fig.png:
-        parts.append(f'<img src="{escape(fig.png)}" alt="{escape(fig.title)}" loading="lazy">')
+    static = _static(fig)
     if fig.plotly_html:
-        parts.append(f'<div class="plotly-wrap">{fig.plotly_html}</div>')
+        fallback = (f' data-static="{escape(static)}" data-alt="{escape(fig.title)}"'
+                    if static else "")
+        parts.append(f'<div class="plotly-wrap"{fallback}>{fig.plotly_html}</div>')
+        if static:
+            parts.append(f'<noscript><img src="{escape(static)}" alt="{escape(fig.title)}">'
+                         "</noscript>")
+    elif static:
+        parts.append(f'<img src="{escape(static)}" alt="{escape(fig.title)}" loading="lazy">')
     parts.append(f"<figcaption>{escape(fig.caption)} {_rebuilds(fig.review_ref, 'span')}"
                  "</figcaption>")
     parts.append(_files([("CSV", fig.csv), ("SVG", fig.svg), ("PNG", fig.png)]))
@@ -139,34 +164,43 @@ def render_all_differences(sections: Sequence[Section]) -> str:
             f'<div class="differences"><ul>{body}</ul></div></section>')
 
 
-def render_page(sections: Sequence[Section], *, generated: str, version: str,
-                database: str, title: str = "nitrolyte report") -> str:
+def needs_plotly(sections: Sequence[Section]) -> bool:
+    """Whether any figure is interactive (the page then loads :data:`PLOTLY_JS`)."""
+    return any(f.plotly_html for s in sections for f in s.figures)
+
+
+def render_page(sections: Sequence[Section], *, generated: str | None = None, version: str,
+                database: str, title: str = "nitrolyte report", fingerprint: str = "") -> str:
     """The complete HTML document.
 
     Parameters
     ----------
     sections : sequence of Section
         The built sections, in page order.
-    generated : str
-        Build time (ISO 8601) shown in the header.
+    generated : str, optional
+        Build time (ISO 8601) shown in the header; omitted by default so that two builds of the
+        same data give the same page (``build_report`` passes ``SOURCE_DATE_EPOCH`` when set).
     version : str
         nitrolyte version shown in the header.
     database : str
         Where the data came from (file path), shown in the header.
     title : str
         Page title.
+    fingerprint : str
+        SHA-256 of the data files written, shown in the header (same data, same fingerprint).
     """
-    needs_plotly = any(f.plotly_html for s in sections for f in s.figures)
-    plotly_js = ""
-    if needs_plotly:
-        from plotly.offline import get_plotlyjs
-
-        plotly_js = f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    plotly_js = f'<script src="{PLOTLY_JS}" charset="utf-8"></script>' if needs_plotly(
+        sections) else ""
+    meta = [f"nitrolyte {escape(version)}"]
+    if generated:
+        meta.append(f"generated {escape(generated)}")
+    meta.append(f"database {escape(database)}")
+    if fingerprint:
+        meta.append(f"data sha256 {escape(fingerprint[:16])}")
     header = (f"<header><h1>{escape(title)}</h1><p>Rebuilds the quantitative figures and tables "
               f"of <em>{escape(REVIEW)}</em> (DOI "
               f'<a href="https://doi.org/{REVIEW_DOI}">{REVIEW_DOI}</a>) from the nitrolyte '
-              f'database.</p><p class="meta">nitrolyte {escape(version)} &middot; generated '
-              f"{escape(generated)} &middot; database {escape(database)}</p></header>")
+              f'database.</p><p class="meta">{" &middot; ".join(meta)}</p></header>')
     main = "\n".join(render_section(s) for s in sections)
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -175,6 +209,7 @@ def render_page(sections: Sequence[Section], *, generated: str, version: str,
         "</head>", "<body>", header, "<main>", render_toc(sections), main,
         render_all_differences(sections), "</main>",
         "<footer><p>Built by nitrolyte; every value links to its source in the review's "
-        "reference list. Figures: PNG/SVG next to this page; data: CSV in data/.</p></footer>",
+        "reference list. Figures: SVG/PNG next to this page; data: CSV in data/.</p></footer>",
+        f"<script>{_FALLBACK_JS}</script>" if plotly_js else "",
         f"<script>{asset('tables.js')}</script>", f"<script>{asset('sortable.js')}</script>",
         "</body>", "</html>", ""])

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "cell"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 2.5
 READING = ("Reading of the unstated assumptions (chosen because it reproduces section 5 best, not "
            "fitted): single-sided 10 µm Al and 10 µm Cu 'standard' foils; 'SSE thickness' is the "
            "thickness of each of the two SSE layers (catholyte and β-Li3N); N/P 1 in the "
@@ -115,7 +117,7 @@ def _fig17(ctx: ReportContext) -> FigureOutput:
 
     data = pd.concat([review_figure17_data("Li3InCl6"), review_figure17_data("LGPS")],
                      ignore_index=True)
-    png, svg = ctx.save_matplotlib(pl.plot_fig17(data), "fig17CH")
+    png, svg = ctx.save_matplotlib(lambda: pl.plot_fig17(data), "fig17CH", data=data)
     return FigureOutput(
         key="fig17CH", title="Energy density of all-solid-state Li-metal pouch cells",
         review_ref="Fig. 17C-H", png=png, svg=svg, csv=ctx.save_csv(data, "fig17CH"),
@@ -136,7 +138,8 @@ def _breakdown(ctx: ReportContext) -> FigureOutput:
     frame = breakdown_frame()
     parts = {f"{label}\n{part['gravimetric_Wh_kg'].iloc[0]:.0f} Wh/kg": part
              for label, part in frame.groupby("design", sort=False)}
-    png, svg = ctx.save_matplotlib(pl.plot_mass_breakdown(parts), "cell_mass_breakdown")
+    png, svg = ctx.save_matplotlib(lambda: pl.plot_mass_breakdown(parts), "cell_mass_breakdown",
+                                   data=frame)
     return FigureOutput(
         key="cell_mass_breakdown", title="Mass breakdown of a repeating unit, layer by layer",
         review_ref="Fig. 17B", png=png, svg=svg, csv=ctx.save_csv(frame, "cell_mass_breakdown"),

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "review_extras"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 2.0
 LIPON_FAMILY = "LiPON and derivatives"
 NITRIDOPHOSPHATE_FAMILY = "nitridophosphate"
 #: Network formers in the Li-content denominator of Fig. 4E.
@@ -185,7 +187,8 @@ def _ref(value: Any) -> str:
 
 def _figure(ctx: ReportContext, key: str, mpl_fig: Any, plotly_fig: Any, data: pd.DataFrame,
             **fields: Any) -> FigureOutput:
-    png, svg = ctx.save_matplotlib(mpl_fig, key)
+    """``mpl_fig`` draws the static figure (called only when the figure cache misses)."""
+    png, svg = ctx.save_matplotlib(mpl_fig, key, data=data.assign(_caption=fields["caption"]))
     csv = ctx.save_csv(data, key)
     return FigureOutput(key=key, png=png, svg=svg, csv=csv,
                         plotly_html=ctx.plotly_div(plotly_fig, f"{key}-plotly"), **fields)
@@ -203,7 +206,7 @@ def _fig4e(ctx: ReportContext, materials: pd.DataFrame) -> FigureOutput:
     ]
     if left_out:
         deviations.append("Left out (no composition printed in Table 1): " + ", ".join(left_out) + ".")
-    return _figure(ctx, "fig4E", pl.plot_lipon_li_content(frame), pl.plotly_lipon_li_content(frame),
+    return _figure(ctx, "fig4E", lambda: pl.plot_lipon_li_content(frame), pl.plotly_lipon_li_content(frame),
                    frame, title="LiPON: room-temperature conductivity vs Li content",
                    review_ref="Fig. 4E",
                    caption="Room-temperature (25 °C) ionic conductivity (S/cm) of the LiPON and "
@@ -215,7 +218,7 @@ def _fig6a(ctx: ReportContext, frame: pd.DataFrame) -> FigureOutput:
     from nitrolyte.plotting import review_extras as pl
 
     return _figure(
-        ctx, "fig6A", pl.plot_condensation(frame), pl.plotly_condensation(frame), frame,
+        ctx, "fig6A", lambda: pl.plot_condensation(frame), pl.plotly_condensation(frame), frame,
         title="Degree of condensation κ of the lithium nitridophosphates", review_ref="Fig. 6A",
         caption="κ = n(P)/n(N) from each formula, coloured by the PN4 sub-lattice the review names "
                 "for that κ (section 2.4); right: σ_RT (S/cm, 25 °C) and Ea (eV) of Table 3 "
@@ -257,7 +260,7 @@ def _fig16c(ctx: ReportContext, demonstrations: Any, targets: Any) -> FigureOutp
     deviations.append(f"The Perspectives print the CCD target as '> {ccd_target:g} mA h cm-2'; a "
                       "current density is in mA/cm², which is used here.")
     return _figure(
-        ctx, "fig16C", pl.plot_critical_current_density(frame, ccd_target, cap_target),
+        ctx, "fig16C", lambda: pl.plot_critical_current_density(frame, ccd_target, cap_target),
         pl.plotly_critical_current_density(frame, ccd_target, cap_target), frame,
         title="Critical current density and capacity of Li symmetric cells", review_ref="Fig. 16C",
         caption="Critical current density (mA/cm²) and critical stripping/plating capacity "
@@ -271,7 +274,7 @@ def _fig3d(ctx: ReportContext, vacancy_records: Any) -> FigureOutput:
 
     frame = vacancy_frame(vacancy_records)
     return _figure(
-        ctx, "fig3D", pl.plot_vacancies(frame), pl.plotly_vacancies(frame), frame,
+        ctx, "fig3D", lambda: pl.plot_vacancies(frame), pl.plotly_vacancies(frame), frame,
         title="Vacancy concentrations of β-Li3N and the Li-N-Cl anti-fluorites", review_ref="Fig. 3D",
         caption="Vacancy % per element, v = 1 − n/n(parent), for the AIMD compositions of Fig. 3D, "
                 "the composition implied by the section 2.1 site vacancies (Li(4f) 8.1 %, N(2c) "

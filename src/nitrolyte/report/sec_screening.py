@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "screening"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 1.5
 #: stacks screened next to the materials: Fig. 17B (beta-Li3N with either catholyte) and the
 #: vacancy-rich beta-Li3N / halide cells of Fig. 16D-G
 STACKS = ("Li | β-Li3N | Li3InCl6 | NMC811", "Li | β-Li3N | LGPS | NMC811",
@@ -24,10 +26,16 @@ HOW_TO_READ = (
     "Each row is a material of the database (one row per crystal direction) or an SSE stack, and "
     "each criterion column is a target of the review's Perspectives: ✓ pass, ✗ fail, ? unknown, "
     "followed by the value judged (a bound keeps its < or >). Unknown means the database lacks "
-    "the data or the bound does not decide; it never counts as a pass. The score is the weighted "
-    "share of the known criteria that pass, the confidence the weighted share that is known; rows "
-    "below 0.3 confidence rank last. Read a score with its confidence: 1.00 at 0.33 means three "
-    "known criteria all pass, not that the material meets every target.")
+    "the data or the bound does not decide; it never counts as a pass. 'Proven' is the weighted "
+    "share of all criteria known to pass (a lower bound), the score the weighted share of the "
+    "known criteria that pass (optimistic: it ignores the unknowns), the confidence the weighted "
+    "share that is known; rows below 0.3 confidence rank last. Read a score with its confidence: "
+    "1.00 at 0.33 means three known criteria all pass, not that the material meets every target.")
+#: the rank column's header: what rank means, in the table itself
+RANK_HEADER = "rank (proven share, then confidence, then score)"
+#: the section's introduction (the table caption carries HOW_TO_READ; not printed twice)
+INTRO = ("Every material of the database and the review's SSE stacks judged against the targets "
+         "of the review's Perspectives (a), in the Fig. 17C pouch-cell design.")
 
 
 def _cell(status: str, value: str) -> str:
@@ -42,7 +50,8 @@ def table_frame(result: Any) -> pd.DataFrame:
 
     rows = []
     for r in result.rows:
-        rec = {"rank": r.rank, "material / stack": r.label,
+        rec = {RANK_HEADER: r.rank, "material / stack": r.label,
+               "proven": round(r.score_min, 2),
                "score": round(r.score, 2) if r.score == r.score else None,
                "confidence": round(r.confidence, 2)}
         rec.update({_header(t): _cell(c.status, c.value_text())
@@ -72,14 +81,16 @@ def pareto_frame(result: Any) -> pd.DataFrame:
 def _tables(ctx: ReportContext, result: Any) -> tuple[TableOutput, ...]:
     import pandas as pd
 
+    from nitrolyte.screening.result import RANK_MEANING
+
     shown = table_frame(result)
     csv = ctx.save_csv(result.to_frame(), "screening")
     ctx.save_csv(result.to_long_frame(), "screening_criteria")
     main = TableOutput(
         key="screening_table", title="Screening against the review's targets",
         review_ref="Conclusions and perspectives (a); Section 5", html=ctx.frame_to_html(shown, "screening-table"),
-        csv=csv, caption=HOW_TO_READ + " Every verdict's value, threshold, source and note: "
-        "data/screening_criteria.csv.",
+        csv=csv, caption=RANK_MEANING + " " + HOW_TO_READ + " Every verdict's value, threshold, "
+        "source and note: data/screening_criteria.csv.",
         deviations=("The review sets the targets but screens no materials; this table is nitrolyte's",
                     "Ea <= 0.3565 eV is derived (sigma(-20 C) >= sigma(25 C)/10), not a review target",
                     "With the embedded energies Li3InCl6 has no window, so pairings with it stay unknown"))
@@ -103,7 +114,8 @@ def _figure(ctx: ReportContext, result: Any) -> FigureOutput:
     kw = {"sigma_target_S_cm": sigma_t.value, "sigma_stretch_S_cm": sigma_t.stretch_value,
           "ea_target_eV": ea_t.value if ea_t is not None else None}
     csv = ctx.save_csv(frame, "screening_pareto")
-    png, svg = ctx.save_matplotlib(plot_screening_pareto(frame, **kw), "screening_pareto")
+    png, svg = ctx.save_matplotlib(lambda: plot_screening_pareto(frame, **kw), "screening_pareto",
+                                   data=frame.assign(_targets=repr(sorted(kw.items()))))
     front = ", ".join(frame.loc[frame["on_front"], "label"])
     return FigureOutput(
         key="screening_pareto", title="Conductivity vs activation energy, coloured by oxidation limit",
@@ -125,5 +137,5 @@ def build(ctx: ReportContext) -> Section:
     from nitrolyte.screening import screen
 
     result = screen(stack=list(STACKS), db=ctx.db)
-    return Section(key=KEY, title="Screening against the review's targets", intro=HOW_TO_READ,
+    return Section(key=KEY, title="Screening against the review's targets", intro=INTRO,
                    tables=_tables(ctx, result), figures=(_figure(ctx, result),))

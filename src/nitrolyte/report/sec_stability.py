@@ -9,6 +9,8 @@ from __future__ import annotations
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput, escape
 
 KEY = "stability"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 1.5
 #: stacks of the review's pouch-cell evaluation (Fig. 17B) checked interface by interface
 STACKS = ("Li | beta-Li3N | Li3InCl6 | NMC811", "Li | beta-Li3N | LGPS | NMC811")
 #: panel title -> formula of the voltage profiles (stoichiometric; the review's are vacancy-rich)
@@ -26,7 +28,7 @@ def _windows_figure(ctx: ReportContext) -> FigureOutput:
 
     frame = window_comparison()
     csv = ctx.save_csv(frame, "fig17A_windows")
-    png, svg = ctx.save_matplotlib(window_chart(frame), "fig17A_windows")
+    png, svg = ctx.save_matplotlib(lambda: window_chart(frame), "fig17A_windows", data=frame)
     deviations = [*window_deviations(frame),
                   "Fig. 17A caption prints Li12GeP2S12 for LGPS; Section 5 prints Li10GeP2S12 (used here)",
                   "Sulfide and Li3YCl6/Li3YBr6 bars carry the numbers of the cited source papers "
@@ -50,8 +52,10 @@ def _profiles_figure(ctx: ReportContext) -> FigureOutput:
     from nitrolyte.stability import voltage_profile
 
     profiles = {title: voltage_profile(formula) for title, formula in PROFILES.items()}
-    csv = ctx.save_csv(pd.concat(profiles.values(), ignore_index=True), "fig12CD_profiles")
-    png, svg = ctx.save_matplotlib(voltage_profiles(profiles), "fig12CD_profiles")
+    data = pd.concat(profiles.values(), ignore_index=True)
+    csv = ctx.save_csv(data, "fig12CD_profiles")
+    png, svg = ctx.save_matplotlib(lambda: voltage_profiles(profiles), "fig12CD_profiles",
+                                   data=data.assign(_titles="|".join(profiles)))
     return FigureOutput(
         key="fig12CD_profiles", title="Equilibrium voltage profiles and phase equilibria",
         review_ref="Fig. 12C, 12D", caption=(

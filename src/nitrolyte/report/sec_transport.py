@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "transport"
+#: relative CPU cost of building this section (the report builds the costliest first)
+BUILD_COST = 2.5
 _ARROWS = {"perp_c": "⊥c", "par_c": "∥c"}
 #: temperatures of the operating-temperature table, degC
 TABLE_T_C = (-20.0, 0.0, 25.0, 60.0, 100.0)
@@ -51,7 +53,9 @@ FIGURES: tuple[ArrheniusFigure, ...] = (
                     ("Li13N4Br and Li5NI2 are one curve each that switches from the LT to the HT "
                      "activation energy at ~230 °C and ~170 °C with σ continuous; the review "
                      "draws LT and HT as separate lines.",
-                     "Li9N2Cl3 uses Table 2's 2.3e-6 S/cm; section 2.3's text says ~1e-6 S/cm.")),
+                     "Li9N2Cl3 uses Table 2's 2.3e-6 S/cm; section 2.3's text says ~1e-6 S/cm.",
+                     "Li6NBr3 (Table 2) is drawn: section 2.3 cites Fig. 5E for it, although the "
+                     "Fig. 5E caption does not list it (errata fig5e_caption_li6nbr3).")),
     ArrheniusFigure("fig6B", "Fig. 6B", "Lithium nitride chalcogenides and nitridophosphates",
                     ("nitride chalcogenide", "nitridophosphate"), 250, 600,
                     ("Li2.5N0.5S0.5 (Table 3, ref. 72) is drawn although the Fig. 6B caption does "
@@ -105,7 +109,8 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
 
     frame = curves_frame(spec, ctx.db)
     title = f"{spec.review_ref}: {spec.title}"
-    png, svg = ctx.save_matplotlib(plot_arrhenius_family(frame, title), spec.key)
+    png, svg = ctx.save_matplotlib(lambda: plot_arrhenius_family(frame, title), spec.key,
+                                   data=frame.assign(_title=title))
     csv = ctx.save_csv(frame, spec.key)
     names = ", ".join(dict.fromkeys(frame["name"]))
     tables = ", ".join(_table_locations(ctx.db, frame)) or "Tables 1-4"

@@ -7,6 +7,11 @@ Score (documented in ``docs/screening.md``), with :math:`w_i` the weight of crit
 
 ``score_min`` counts every unknown as a fail, ``score_max`` as a pass: the score can only move
 inside [score_min, score_max] as data arrive.
+
+Rows are ranked by the bound ``score_min`` - the share of *all* criteria known to pass - then,
+among equal bounds, by ``confidence`` (the better-known first) and only then by ``score`` (the
+optimistic share of the known criteria), so that a material with more unknowns never ranks above
+a better-known one on optimism alone (:func:`rank_key`).
 """
 
 from __future__ import annotations
@@ -109,13 +114,23 @@ def scores(criteria: tuple[CriterionResult, ...]) -> tuple[float, float, float, 
     return score, passed / total, (passed + unknown) / total, known / total
 
 
+#: what the rank means, for table headers and ``--help`` (docs/screening.md quotes it)
+RANK_MEANING = ("Rank: by the share of all criteria known to pass (proven); among equal proven "
+                "shares the better-known row (confidence) first, then the share of the known "
+                "criteria that pass (score). An unknown never counts as a pass, so rank 1 is "
+                "the row with the most targets shown to be met, not the most promising guess.")
+
+
 def rank_key(row: ScreeningRow) -> tuple[Any, ...]:
-    """Sort key: eligible first, then score, confidence and conductivity (all descending), label."""
+    """Sort key: eligible first, then the bound ``score_min`` (share of all criteria known to
+    pass), confidence, the optimistic ``score`` and conductivity (all descending), label."""
     sigma = row.evidence.get("sigma_S_cm", _NAN)
     sigma = sigma if isinstance(sigma, float) and math.isfinite(sigma) and \
         row.evidence.get("sigma_qualifier") != "<" else -1.0
     score = row.score if math.isfinite(row.score) else -1.0
-    return (not row.eligible, -score, -row.confidence, -sigma, row.label)
+    proven = row.score_min if math.isfinite(row.score_min) else -1.0
+    return (not row.eligible, -round(proven, 12), -round(row.confidence, 12), -score, -sigma,
+            row.label)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nitrolyte.checks import check_choice, check_positive, check_range
 from nitrolyte.errors import InputError
@@ -124,6 +123,8 @@ class ArrheniusFit:
         return float(self.predict(T_ROOM_K).sigma_S_cm[0])
 
     def _critical_value(self, confidence: float) -> float:
+        from scipy import stats  # ~0.7 s to import: only when a confidence band is asked for
+
         q = 0.5 + confidence / 2
         if self.absolute_sigma:
             return float(stats.norm.ppf(q))

@@ -1,0 +1,79 @@
+"""Benchmark: the HTML report's build time, cold (no figure cache) and warm, and its size.
+
+Each build is ``nitrolyte report --out DIR`` in a fresh process, as a user runs it (imports and
+database start-up included). Cold: an empty figure cache, so every static figure is drawn.
+Warm: the same data again, so figures are copied from the cache. The baseline of the ratio is the
+cold build; a third build, ``--jobs 1 --no-cache`` (one process, everything drawn, as the report
+was built before the cache and the workers), is printed next to it. The warm and cold builds must
+write byte-identical files: the script checks that and exits 1 if not.
+
+Run:  .venv/bin/python benchmarks/bench_report.py [--repeat N] [--section NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def build(out: Path, cache: Path, extra: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one ``nitrolyte report`` run in a new process."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nitrolyte", "report", "--out", str(out),
+                    "--no-progress", *extra], check=True, capture_output=True,
+                   env={**env, "NITROLYTE_CACHE_DIR": str(cache)})
+    return time.perf_counter() - start
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="builds of each kind; best is kept")
+    parser.add_argument("--section", action="append", default=[],
+                        help="build only this section (repeatable; default all)")
+    args = parser.parse_args()
+    extra = [a for s in args.section for a in ("--section", s)]
+    env = dict(os.environ)
+    work = Path(tempfile.mkdtemp(prefix="nitrolyte-bench-report-"))
+    env.setdefault("NITROLYTE_DATABASE_URL", f"sqlite:///{work / 'bench.sqlite'}")
+    try:
+        build(work / "seed", work / "seed-cache", extra, env)  # seeds the database once
+        cold, warm, plain = [], [], []
+        for i in range(max(1, args.repeat)):
+            cache = work / f"cache{i}"
+            cold.append(build(work / f"cold{i}", cache, extra, env))
+            warm.append(build(work / f"warm{i}", cache, extra, env))
+            plain.append(build(work / f"plain{i}", cache, [*extra, "--jobs", "1", "--no-cache"],
+                               env))
+        same = tree(work / "cold0") == tree(work / "warm0") == tree(work / "plain0")
+        files = tree(work / "cold0")
+        page = len(files.get("index.html", b""))
+        total = sum(len(b) for b in files.values())
+        print(f"cold build (no figure cache)      : {min(cold):6.2f} s")
+        print(f"warm build (figure cache)         : {min(warm):6.2f} s")
+        print(f"ratio cold / warm                 : {min(cold) / min(warm):6.2f}")
+        print(f"one process, no cache (baseline)  : {min(plain):6.2f} s "
+              f"(ratio to cold {min(plain) / min(cold):.2f})")
+        print(f"page size index.html              : {page / 1e6:6.2f} MB")
+        print(f"report size (all {len(files)} files)     : {total / 1e6:6.2f} MB "
+              f"(plotly.min.js {len(files.get('plotly.min.js', b'')) / 1e6:.2f} MB)")
+        print(f"cold, warm and baseline identical : {same}")
+        if not same:
+            sys.exit(1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the nitrolyte database (run through :mod:`nitrolyte.store.migrate`)."""

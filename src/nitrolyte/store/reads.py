@@ -1,0 +1,212 @@
+"""Reads in SQL: long-format tables, name lookup, one material's rows, the wide frame of a selection.
+
+Every function takes an open :class:`sqlalchemy.Connection`. Filters (source, family, material)
+and the name lookup run as indexed SQL queries; the wide frame is built only for the materials
+asked for, so :func:`record` of one material reads that material's rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from nitrolyte.store import tables as t
+from nitrolyte.store.models import review_ref
+from nitrolyte.store.records import MaterialRecord, StoredMeasurement, _nan, _str
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Select
+
+    from nitrolyte.names import NameIndex
+
+#: measurement columns the wide frame needs
+_WIDE_MEAS = ("material_id", "property", "value", "qualifier", "unit", "temperature",
+              "temperature_unit", "direction", "phase", "method", "derived_from_arrhenius", "ref",
+              "location", "note", "source")
+#: above this many ids, filter in pandas instead of a SQL ``IN`` list
+_MAX_IN = 2000
+
+
+def _frame(conn: Connection, stmt: Select[Any], columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def table(conn: Connection, name: str, source: str | None = None,
+          material_ids: Sequence[str] | None = None,
+          columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One long-format table (``references``, ``materials`` or ``measurements``), in id order."""
+    tab = t.TABLES[name]
+    cols = list(columns or t.COLUMNS[name])
+    stmt = select(*(tab.c[c] for c in cols)).order_by(tab.c.id)
+    if source is not None:
+        stmt = stmt.where(tab.c.source == source)
+    if material_ids is not None and len(material_ids) <= _MAX_IN:
+        stmt = stmt.where(tab.c.material_id.in_(list(material_ids)))
+    frame = _frame(conn, stmt, cols)
+    if material_ids is not None and len(material_ids) > _MAX_IN:
+        frame = frame[frame["material_id"].isin(set(material_ids))].reset_index(drop=True)
+    return frame
+
+
+def lookup(conn: Connection, key: str) -> str | None:
+    """The material_id whose name, alias or id has ``name_key`` == ``key`` (None if none)."""
+    return conn.scalar(select(t.name_keys.c.material_id).where(t.name_keys.c.key == key))
+
+
+def formula_index(conn: Connection) -> NameIndex:
+    """A :class:`~nitrolyte.names.NameIndex` of every material's formula (names via name_keys)."""
+    from nitrolyte.names import NameIndex, name_key
+
+    index = NameIndex()
+    mat = t.materials
+    for mid, name, formula in conn.execute(
+            select(mat.c.material_id, mat.c.name, mat.c.formula).order_by(mat.c.id)):
+        index.display.setdefault(mid, str(name))
+        if formula:
+            index.formulas.setdefault(name_key(str(formula)), []).append(mid)
+    return index
+
+
+def names(conn: Connection, source: str | None = None) -> list[str]:
+    """Display names in database order."""
+    stmt = select(t.materials.c.name).order_by(t.materials.c.id)
+    if source is not None:
+        stmt = stmt.where(t.materials.c.source == source)
+    return [str(n) for n in conn.scalars(stmt)]
+
+
+def families(conn: Connection) -> list[str]:
+    """Families present in the database."""
+    stmt = select(t.materials.c.family).distinct().where(t.materials.c.family.is_not(None))
+    return sorted(str(f) for f in conn.scalars(stmt))
+
+
+def material_ids(conn: Connection, family: str | None = None) -> list[str] | None:
+    """Ids of the materials of ``family`` (None: no restriction)."""
+    if family is None:
+        return None
+    stmt = select(t.materials.c.material_id).where(t.materials.c.family == family)
+    return list(conn.scalars(stmt.order_by(t.materials.c.id)))
+
+
+# ---------------------------------------------------------------------- wide materials frame
+def _review_refs(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``ref`` as Int64 (numbers of the review; user text references -> NA)."""
+    import pandas as pd
+
+    out = frame.copy()
+    out["ref"] = pd.array([review_ref(r) for r in out["ref"]], dtype="Int64")
+    return out
+
+
+def _room_first(user: pd.DataFrame) -> pd.DataFrame:
+    """User rows ordered so the conductivity closest to 25 C comes first per material."""
+    import numpy as np
+
+    from nitrolyte.units import T_ROOM_K, ZERO_C_K
+
+    temp = user["temperature"].astype(float).to_numpy()
+    kelvin = np.where(user["temperature_unit"].to_numpy() == "C", temp + ZERO_C_K, temp)
+    distance = np.where(np.isfinite(kelvin) & (kelvin > 0), np.abs(kelvin - T_ROOM_K), np.inf)
+    not_sigma = (user["property"] != "ionic_conductivity").to_numpy()
+    order = np.lexsort((distance, not_sigma))
+    return user.iloc[order]
+
+
+def _user_wide(mats: pd.DataFrame, user: pd.DataFrame, refs: pd.DataFrame,
+               lit_refs: pd.DataFrame) -> pd.DataFrame:
+    from nitrolyte.data.wide import wide_frame
+
+    user = _room_first(user)
+    present = set(user["material_id"])
+    m = mats[mats["material_id"].isin(present)].assign(source="user", ref=None)
+    wide = wide_frame(m, user, lit_refs)
+    lit_doi = {int(r): (d or "") for r, d in zip(lit_refs["ref"], lit_refs["doi"], strict=True)}
+    user_doi = {str(r): (d or "") for r, d in zip(refs["ref"], refs["doi"], strict=True)}
+    with_ref = user[user["ref"].notna() & (user["ref"] != "")]
+    first = dict(zip(with_ref["material_id"][::-1], with_ref["ref"][::-1], strict=True))
+    for i, mid in enumerate(wide["material_id"]):
+        ref = first.get(mid)
+        if ref is None:
+            continue
+        number = review_ref(ref)
+        wide.loc[wide.index[i], "ref"] = number
+        wide.loc[wide.index[i], "doi"] = lit_doi.get(number, "") if number else user_doi.get(ref, "")
+    return wide
+
+
+def wide(conn: Connection, source: str | None = None,
+         material_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """The wide frame: literature rows, then one row per user material and direction.
+
+    User measurements of a literature material get their own rows (``source == "user"``), so a
+    lab's value sits beside the review's instead of replacing it. ``material_ids`` restricts
+    the frame (and the rows read) to those materials.
+    """
+    import pandas as pd
+
+    from nitrolyte.data.wide import wide_frame
+
+    mats = table(conn, "materials", material_ids=material_ids)
+    meas = table(conn, "measurements", source=source, material_ids=material_ids,
+                 columns=_WIDE_MEAS)
+    refs = table(conn, "references")
+    lit_refs = _review_refs(refs[refs["source"] == "literature"])
+    parts = []
+    if source in (None, "literature"):
+        lit_mats = _review_refs(mats[mats["source"] == "literature"])
+        parts.append(wide_frame(lit_mats, meas[meas["source"] == "literature"], lit_refs))
+    user = meas[meas["source"] == "user"]
+    if source in (None, "user") and len(user):
+        parts.append(_user_wide(mats, user, refs, lit_refs))
+    if not parts:
+        return wide_frame(mats.iloc[:0], meas.iloc[:0], lit_refs)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+# ---------------------------------------------------------------------- one material
+def record(conn: Connection, material_id: str) -> MaterialRecord:
+    """The :class:`MaterialRecord` of ``material_id`` from its own rows only."""
+    from nitrolyte.units import to_kelvin_or_none
+
+    mats = table(conn, "materials", material_ids=[material_id])
+    mat = mats.iloc[0]
+    meas = table(conn, "measurements", material_ids=[material_id]).sort_values(
+        "source", kind="stable")
+    wanted = {_str(r) for r in (*meas["ref"], mat["ref"]) if _str(r)}
+    tab = t.references
+    refs = _frame(conn, select(tab.c.ref, tab.c.doi, tab.c.citation, tab.c.source).where(
+        tab.c.ref.in_(sorted(wanted))).order_by(tab.c.id), ("ref", "doi", "citation", "source"))
+    refs = refs.sort_values("source", kind="stable").drop_duplicates("ref")
+    by_ref = {str(r["ref"]): r for r in refs.to_dict("records")}
+    stored = []
+    for m in meas.to_dict("records"):
+        temp, unit = _nan(m["temperature"]), _str(m["temperature_unit"])
+        ref = _str(m["ref"])
+        stored.append(StoredMeasurement(
+            property=m["property"], value=float(m["value"]), unit=_str(m["unit"]),
+            qualifier=_str(m["qualifier"]), temperature=temp, temperature_unit=unit,
+            temperature_K=None if temp is None else to_kelvin_or_none(float(temp), unit or "K"),
+            direction=_str(m["direction"]), phase=_str(m["phase"]), method=_str(m["method"]),
+            derived_from_arrhenius=bool(m["derived_from_arrhenius"]), ref=ref,
+            doi=_str(by_ref.get(ref, {}).get("doi")), location=_str(m["location"]),
+            note=_str(m["note"]), source=m["source"], added_at=_str(m["added_at"]),
+            added_by=_str(m["added_by"]), value_stderr=_nan(m["value_stderr"]),
+            set_id=_nan(m["set_id"])))
+    summary = tuple({k: _nan(v) for k, v in r.items()}
+                    for r in wide(conn, material_ids=[material_id]).to_dict("records"))
+    ref = _str(mat["ref"])
+    aliases = tuple(a.strip() for a in _str(mat["aliases"]).split(";") if a.strip())
+    return MaterialRecord(
+        material_id=material_id, name=_str(mat["name"]), formula=_str(mat["formula"]),
+        family=_str(mat["family"]), crystal_system=_str(mat["crystal_system"]),
+        space_group=_str(mat["space_group"]), synthesis=_str(mat["synthesis"]), ref=ref,
+        doi=_str(by_ref.get(ref, {}).get("doi")), citation=_str(by_ref.get(ref, {}).get("citation")),
+        note=_str(mat["note"]), source=_str(mat["source"]), aliases=aliases,
+        measurements=tuple(stored), summary=summary)

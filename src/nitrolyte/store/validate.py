@@ -1,0 +1,225 @@
+"""Vectorised validation of user measurement rows (a whole import at once, no per-row models).
+
+:func:`validate_frame` checks every rule of :class:`nitrolyte.data.schema.Measurement` (and the
+file-level ones: required fields, numbers, text without NUL bytes or lone surrogates, plausible
+ranges from :mod:`nitrolyte.properties`) with pandas column operations, and raises
+:class:`~nitrolyte.errors.DataValidationError` for the first bad row, naming the row and field.
+For a rule the row model also enforces, the message is the model's own, so an import and the
+package-data loader say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.errors import DataValidationError
+from nitrolyte.properties import PROPERTIES, T_MAX_K, to_canonical
+from nitrolyte.store.models import BAD_TEXT, EXPORT_COLUMNS, text_or_none
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+REQUIRED = ("name", "property", "value", "unit", "temperature")
+NUMERIC = ("value", "temperature", "value_stderr")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+_CHOICES = {"qualifier": ("", "=", "<", ">", "~"), "direction": ("", "perp_c", "par_c"),
+            "phase": ("", "LT", "HT"), "kind": ("", "total", "bulk"),
+            "temperature_unit": ("", "K", "C")}
+_MAX_TEXT = 2000
+
+
+def _texts(series: pd.Series) -> pd.Series:
+    """Stripped strings with blanks as None (integral floats as ``"28"``)."""
+    import pandas as pd
+
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "empty":
+        return pd.Series([None] * len(series), index=series.index, dtype=object, name=series.name)
+    if kind == "string":
+        out = series.str.strip().astype(object)
+        return out.where(out.notna() & (out != ""), None)
+    bad = series.map(lambda v: isinstance(v, dict | list | tuple | set))
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise DataValidationError(f"row {i + 1}: field {series.name!r} must be a single value, "
+                                  f"got {series.iloc[i]!r}")
+    return pd.Series([text_or_none(v) for v in series.tolist()], index=series.index,
+                     dtype=object, name=series.name)
+
+
+class _Problems:
+    """The first failing (row, priority) among all checks, with its message maker."""
+
+    def __init__(self) -> None:
+        self.best: tuple[int, int, Callable[[int], str]] | None = None
+        self.priority = 0
+
+    def add(self, mask: np.ndarray | pd.Series, message: Callable[[int], str]) -> None:
+        import numpy as np
+
+        self.priority += 1
+        bad = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if len(bad) and (self.best is None or (int(bad[0]), self.priority) < self.best[:2]):
+            self.best = (int(bad[0]), self.priority, message)
+
+
+def _row_message(frame: pd.DataFrame, i: int, fallback: str) -> str:
+    """The row model's message for row ``i`` (as the package loader gives it), else fallback."""
+    from nitrolyte.dataset import validate_measurement
+    from nitrolyte.store.models import review_ref
+
+    row = {k: ("" if v is None or (isinstance(v, float) and v != v) else v)
+           for k, v in frame.iloc[i].to_dict().items()}
+    row["ref"] = review_ref(row.get("ref")) or ""
+    row["material_id"] = "x"
+    try:
+        validate_measurement(row)
+    except DataValidationError as exc:
+        return str(exc)
+    return fallback
+
+
+def _numbers(frame: pd.DataFrame, problems: _Problems, raw: pd.DataFrame) -> None:
+    import numpy as np
+    import pandas as pd
+
+    for col in NUMERIC:
+        text = frame[col]
+        parsed = pd.to_numeric(text, errors="coerce").astype(float)
+        given = text.notna().to_numpy()
+        values = parsed.to_numpy()
+        nan_text = text.map(lambda v: isinstance(v, str) and v.lower() in ("nan", "+nan", "-nan"))
+        problems.add(given & np.isnan(values) & ~nan_text.to_numpy(bool),
+                     lambda i, c=col: f"field {c!r} must be a number, got {raw[c].iloc[i]!r}")
+        problems.add(given & ~np.isfinite(values),
+                     lambda i, c=col: f"field {c!r} must be a finite number, got {raw[c].iloc[i]!r}")
+        frame[col] = parsed.where(given, np.nan)
+
+
+def _flags(frame: pd.DataFrame, problems: _Problems) -> None:
+    flag = frame["derived_from_arrhenius"].map(lambda v: None if v is None else v.lower())
+    problems.add(flag.notna() & ~flag.isin(_TRUE | _FALSE),
+                 lambda i: "field 'derived_from_arrhenius' must be true or false, got "
+                           f"{frame['derived_from_arrhenius'].iloc[i]!r}")
+    frame["derived_from_arrhenius"] = flag.isin(_TRUE)
+
+
+def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int, str], str]) -> None:
+    """Property, unit, choices, value sign and range, temperature: the row model's rules."""
+    import numpy as np
+
+    prop = frame["property"]
+    problems.add(prop.notna() & ~prop.isin(list(PROPERTIES)),
+                 lambda i: model_msg(i, f"property must be one of {', '.join(PROPERTIES)}"))
+    for col, allowed in _CHOICES.items():
+        values = frame[col].fillna("")
+        problems.add(~values.isin(allowed), lambda i, c=col, a=allowed: model_msg(
+            i, f"column {c!r}: must be one of {', '.join(map(repr, a))}, got {frame[c].iloc[i]!r}"))
+    pairs = list(zip(prop, frame["unit"], strict=True))
+    factor: dict[tuple[Any, Any], tuple[float, float, float]] = {}
+    for p, u in set(pairs):
+        spec = PROPERTIES.get(p)
+        if spec is not None and u in spec.units:
+            scale = to_canonical(1.0, u, spec.kind) - to_canonical(0.0, u, spec.kind)
+            factor[(p, u)] = (scale, to_canonical(0.0, u, spec.kind), spec.max_value)
+    known = np.array([pu in factor for pu in pairs], dtype=bool)
+    problems.add(~known & prop.isin(list(PROPERTIES)).to_numpy(),
+                 lambda i: model_msg(i, f"column 'unit': {frame['unit'].iloc[i]!r} does not fit "
+                                        f"{prop.iloc[i]}"))
+    scale, offset, vmax = (np.array([factor.get(pu, (1.0, 0.0, np.inf))[k] for pu in pairs])
+                           for k in range(3))
+    canonical = frame["value"].to_numpy(dtype=float) * scale + offset
+    problems.add(known & ~(canonical > 0), lambda i: model_msg(
+        i, f"column 'value': must be > 0, got {frame['value'].iloc[i]}"))
+    problems.add(known & (canonical > vmax), lambda i: model_msg(
+        i, f"column 'value': {frame['value'].iloc[i]:g} {frame['unit'].iloc[i]} is not plausible"))
+    _temperatures(frame, problems, model_msg)
+
+
+def _temperatures(frame: pd.DataFrame, problems: _Problems,
+                  model_msg: Callable[[int, str], str]) -> None:
+    import numpy as np
+
+    temp = frame["temperature"].to_numpy(dtype=float)
+    has_t = np.isfinite(temp)
+    needs = frame["property"].map(
+        lambda p: PROPERTIES[p].needs_temperature if p in PROPERTIES else False).to_numpy(bool)
+    problems.add(needs & ~has_t, lambda i: model_msg(
+        i, "column 'temperature': this property needs the temperature it was measured at"))
+    unit = frame["temperature_unit"]
+    problems.add(~has_t & unit.notna().to_numpy(), lambda i: model_msg(
+        i, "column 'temperature': temperature_unit is given but temperature is empty"))
+    kelvin = np.where(unit.to_numpy() == "C", temp + 273.15, temp)
+    problems.add(has_t & ~((kelvin > 0) & (kelvin <= T_MAX_K)), lambda i: model_msg(
+        i, f"column 'temperature': {temp[i]:g} {unit.iloc[i]} is out of range; allowed: above "
+           f"0 K and at most {T_MAX_K:g} K"))
+
+
+def validate_frame(raw: pd.DataFrame, where: str,
+                   required: tuple[str, ...] = REQUIRED) -> pd.DataFrame:
+    """Check and normalise user rows; raise for the first bad row, naming row and field.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        One measurement per row, columns of :data:`~nitrolyte.store.models.EXPORT_COLUMNS`
+        (strings from a CSV file, or Python values).
+    where : str
+        Prefix of messages: the file name, or ``"add"`` for a single row.
+    required : tuple of str
+        Fields that must not be blank.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every export column; text as ``str``/None, ``value``/``temperature``/``value_stderr``
+        as float (NaN for blank), ``derived_from_arrhenius`` as bool.
+    """
+    import numpy as np
+
+    unknown = sorted(str(c) for c in raw.columns if c not in EXPORT_COLUMNS)
+    if unknown:
+        raise DataValidationError(f"{where}: unknown column(s) {', '.join(map(repr, unknown))}; "
+                                  f"allowed: {', '.join(EXPORT_COLUMNS)}")
+    if len(raw) == 0:
+        raise DataValidationError(f"{where}: no measurement rows found")
+    raw = raw.reset_index(drop=True)
+    frame = raw.reindex(columns=list(EXPORT_COLUMNS)).astype(object)
+    frame = frame.where(frame.notna(), None)
+    for col in EXPORT_COLUMNS:
+        try:
+            frame[col] = _texts(frame[col])
+        except DataValidationError as exc:
+            raise DataValidationError(f"{where} {exc}") from None
+    problems = _Problems()
+    for col in EXPORT_COLUMNS:
+        values = frame[col]
+        problems.add(values.map(lambda v: v is not None and (
+            bool(BAD_TEXT.search(v)) or len(v) > _MAX_TEXT)).to_numpy(bool),
+            lambda i, c=col: f"field {c!r} must be text without NUL bytes or lone surrogates, "
+                             f"at most {_MAX_TEXT} characters")
+    for col in required:
+        blank = frame[col].isna().to_numpy().copy()
+        if col == "name":
+            blank &= frame["material_id"].isna().to_numpy()
+        problems.add(blank, lambda i, c=col: f"field {c!r} is required")
+    _numbers(frame, problems, raw.reindex(columns=list(EXPORT_COLUMNS)))
+    _flags(frame, problems)
+    has_t = np.isfinite(frame["temperature"].to_numpy(dtype=float))
+    frame["temperature_unit"] = frame["temperature_unit"].where(
+        frame["temperature_unit"].notna() | ~has_t, "K")
+    _physics(frame, problems, lambda i, fallback: _row_message(frame, i, fallback))
+    refs = frame["ref"].map(lambda r: r is not None and r.isdigit() and int(r) < 1)
+    problems.add(refs.to_numpy(bool), lambda i: "field 'ref' must be a reference number >= 1, a "
+                                                f"DOI or a citation, got {frame['ref'].iloc[i]!r}")
+    stderr = frame["value_stderr"].to_numpy(dtype=float)
+    problems.add(stderr < 0, lambda i: f"field 'value_stderr' must be >= 0, got {stderr[i]}")
+    if problems.best is not None:
+        i, _, message = problems.best
+        text = message(i)
+        prefix = where if where == "add" else f"{where} row {i + 1}"
+        raise DataValidationError(f"{prefix}: {text}")
+    return frame
