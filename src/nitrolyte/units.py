@@ -33,6 +33,8 @@ R_GAS: float = K_B * N_A
 ZERO_C_K: float = 273.15
 #: Room temperature used by the review's tables (25 degC) in K.
 T_ROOM_K: float = 298.15
+#: Highest temperature a command accepts, K (far above any solid electrolyte's melting point).
+T_MAX_K: float = 1.0e4
 #: 1 mAh in coulomb.
 MAH_TO_C: float = 3.6
 
@@ -151,7 +153,10 @@ def parse_quantity(text: str,
     if not math.isfinite(value):
         raise InputError(f"{field} must be a finite number, got {text}")
     if kind == "temperature":
-        return float(to_kelvin(value, unit, field))
+        kelvin = float(to_kelvin(value, unit, field))
+        if kelvin > T_MAX_K:
+            raise InputError(f"{field} must be at most {T_MAX_K:g} K, got {text}")
+        return kelvin
     if value <= 0:
         raise InputError(f"{field} must be > 0, got {text}")
     return value * factor

@@ -206,6 +206,10 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
     drop_c = float(ohmic_drop_V(sig_c, p["catholyte_um"], j)) if math.isfinite(sig_c) else math.nan
     drop_n = float(ohmic_drop_V(sig_n, p["nitride_um"], j)) if math.isfinite(sig_n) else math.nan
     total = drop_c + drop_n
+    if not math.isfinite(j) or math.isinf(total):
+        raise InputError("fast_charge_check: the current density or the ohmic drop overflows "
+                         f"(j = {j:g} mA/cm2); areal capacity, C-rate or thickness is far outside "
+                         "its physical range")
     verdict: Verdict = "unknown" if reasons else ("pass" if total <= max_drop else "fail")
     return FastChargeCheck(
         c_rate=float(c_rate), T_K=t_k, areal_capacity_mAh_cm2=float(p["areal_capacity_mAh_cm2"]),

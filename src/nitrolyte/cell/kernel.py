@@ -73,6 +73,8 @@ def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k:
                 en = qi * volt
                 m = (a + qi * (b + e * npi) + c * tc + d * tn) * inv_f
                 t = g + qi * (h + j * npi) + tc + tn
+                if not (0.0 < m < np.inf and en < np.inf):
+                    bad += 1  # overflow: extreme magnitudes
                 grav[i0, i1, i2] = 1000.0 * en / m
                 vol[i0, i1, i2] = 1e4 * en / t
                 energy[i0, i1, i2] = en
@@ -160,16 +162,20 @@ def evaluate_cell(cell: Any, p: dict[str, Any], shape: tuple[int, ...],
     are checked inside the kernel, and the checks of :meth:`PouchCell.resolved` run (to name the
     parameter and the range) only when a design is out of range.
     """
-    from nitrolyte.cell.pouch import CellResult, check_parameters, design_notes
+    from nitrolyte.cell.pouch import OVERFLOW, CellResult, check_parameters, design_notes
     from nitrolyte.errors import InputError
 
     check_parameters(p, skip=MAIN)
     if p["anode"] == "anode-free":
         p["n_p"] = 0.0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        coef = coefficients(p, 0.5 if p["sides"] == "double" else 1.0)
+    if not np.isfinite(np.delete(coef, 7)).all():  # 7: H is NaN without a cathode density
+        raise InputError(OVERFLOW)
     outs, bad = evaluate_arrays(p, 0.5 if p["sides"] == "double" else 1.0, shape, out)
     if bad:
         cell.resolved()  # raises, naming the parameter out of range
-        raise InputError(f"pouch cell: {bad} design(s) out of range")
+        raise InputError(OVERFLOW)
     cache: dict[str, Any] = {}
     inputs = {k: (float(v) if isinstance(v, np.ndarray) and v.ndim == 0 else v)
               for k, v in p.items()}

@@ -27,7 +27,7 @@ from nitrolyte.checks import (
     check_range,
     scalar_or_array,
 )
-from nitrolyte.errors import MissingDataError
+from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.units import FARADAY, MAH_TO_C
 
 Sides = Literal["single", "double"]
@@ -42,6 +42,9 @@ LI_THEORETICAL_CAPACITY_MAH_G = FARADAY / (MAH_TO_C * 6.941)
 LAYERS = ("al", "cathode", "catholyte", "nitride", "lithium", "cu", "packaging")
 #: how a note that explains a missing volumetric energy density starts
 VOLUMETRIC_MISSING = "Wh/L not computed"
+#: the error of a design whose mass or energy is not a finite number (extreme magnitudes)
+OVERFLOW = ("pouch cell: the design's mass or energy overflows (not a finite number); a "
+            "parameter is far outside its physical range (e.g. a capacity or density of 1e-300)")
 
 _NONNEGATIVE = ("catholyte_um", "nitride_um", "n_p", "al_um", "cu_um", "packaging_mg_cm2",
                 "packaging_um")
@@ -286,9 +289,12 @@ class PouchCell:
 
     def _evaluate_numpy(self) -> CellResult:
         p = self.resolved()
-        energy, masses, thicknesses = stack(p)
-        total_m = sum(masses.values())
-        total_t = sum(thicknesses.values())
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            energy, masses, thicknesses = stack(p)
+            total_m = sum(masses.values())
+            total_t = sum(thicknesses.values())
+        if not (np.isfinite(total_m).all() and np.isfinite(energy).all()):
+            raise InputError(OVERFLOW)
         inputs = {k: (scalar_or_array(v) if isinstance(v, np.ndarray) else v) for k, v in p.items()}
         return CellResult(
             gravimetric_Wh_kg=scalar_or_array(1000.0 * energy / total_m),
