@@ -85,6 +85,7 @@ def test_printable_escapes_control_characters_and_surrogates() -> None:
     assert printable("a\nb") == "a\\x0ab"
     assert "\\udcff" in printable("Li3N\udcff")
     assert "\n" not in str(UnknownMaterialError("x\ny"))
+    assert len(printable("a\u2028b\u2029c").splitlines()) == 1
 
 
 @given(st.text(max_size=30))

@@ -30,7 +30,7 @@ GREEK = {"α": "alpha", "ɑ": "alpha", "β": "beta", "ϐ": "beta", "γ": "gamma"
          "ω": "omega"}
 #: separators that never distinguish two names: whitespace, underscore, every dash and minus
 _SEPARATORS = re.compile(r"[\s_\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d\u00ad-]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # incl. Unicode line breaks
 
 
 _GREEK_TABLE = str.maketrans(GREEK)
@@ -62,7 +62,8 @@ def name_key(name: str) -> str:
 def printable(text: str, limit: int = 80) -> str:
     """``text`` safe to echo in a one-line error: control characters and lone surrogates escaped."""
     text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
