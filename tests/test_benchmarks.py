@@ -21,7 +21,11 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      "ratio conductivity_table / plain numpy"),
     ("bench_windows.py", ["--repeat", "1"], "ratio plain pymatgen / nitrolyte"),
     ("bench_startup.py", ["--runs", "1", "--commands", "sigma"], "x import numpy"),
+    ("bench_eis.py", ["--n-spectra", "4", "--repeat", "1"], "ratio nitrolyte / impedance.py loop"),
+    ("bench_ml_energies.py", ["--relax", "1", "--repeat", "1"], "speed-up naive/cached windows"),
     ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),
+    ("bench_md.py", ["--supercells", "1x1x1", "--steps", "4", "--potential", "lj-toy"],
+     "ratio run_md/hand"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}

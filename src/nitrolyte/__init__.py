@@ -30,6 +30,11 @@ _EXPORTS: dict[str, str] = {
     **{n: "nitrolyte.cell" for n in ("PouchCell", "CellResult", "pouch_cell", "critical_value", "CriticalValue", "fast_charge_check", "FastChargeCheck")},
     **{n: "nitrolyte.stability" for n in ("electrochemical_window", "interface_reaction", "check_stack", "voltage_profile", "reported_windows", "StabilityWindow", "InterfaceResult", "StackCheck")},
     **{n: "nitrolyte.transport" for n in ("ArrheniusModel", "ArrheniusFit", "conductivity", "conductivity_table", "fit_arrhenius", "read_conductivity_csv", "fit_impedance", "read_spectrum", "arrhenius_from_spectra", "check_layer", "LayerCheck", "required_conductivity_S_cm", "sigma_from_D", "D_from_sigma", "carrier_concentration_cm3", "HoppingModel")},
+    **{n: "nitrolyte.transport.eis_readers" for n in ("read_instrument_file",)},
+    **{n: "nitrolyte.transport.measured" for n in ("compare_set", "SetComparison")},
+    "vacancy_supercell": "nitrolyte.structures", "library_structure": "nitrolyte.structures.library",
+    "MLSource": "nitrolyte.stability.ml", "air_reactions": "nitrolyte.stability.air",
+    **{n: "nitrolyte.simulate" for n in ("analyze_diffusion", "DiffusionResult", "run_md", "MDRun", "simulate_transport", "MDSettings", "TransportSimulation", "run_campaign")},
     **{n: "nitrolyte.screening" for n in ("screen", "ScreeningResult", "ScreeningRow", "CriterionResult", "Target", "Stack", "ScreeningDesign", "default_targets", "pareto_front")},
 }
 

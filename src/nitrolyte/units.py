@@ -46,6 +46,7 @@ _LENGTH_TO_CM = {"cm": 1.0, "mm": 0.1, "um": 1e-4, "µm": 1e-4, "micron": 1e-4, 
 _AREA_TO_CM2 = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2, "m2": 1e4, "m^2": 1e4}
 _RESISTANCE_TO_OHM = {"ohm": 1.0, "Ohm": 1.0, "Ω": 1.0, "kohm": 1e3, "kOhm": 1e3, "kΩ": 1e3,
                       "Mohm": 1e6, "MOhm": 1e6, "MΩ": 1e6}
+_TIME_TO_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3}
 _PER = re.compile(r"^(\S+) (c?m)-1$")
 
 
@@ -115,6 +116,7 @@ _QUANTITY_KINDS: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "area": ({k: v for k, v in _AREA_TO_CM2.items() if not k.startswith("m2")
               and not k.startswith("m^")}, None, "0.785cm2 or 78.5mm2"),
     "conductivity": (_CONDUCTIVITY_TO_S_CM, "S/cm", "1e-3S/cm, 1 mS/cm or 0.1 S m-1"),
+    "time": (_TIME_TO_PS, None, "0.1ps or 10fs"),
 }
 
 
@@ -130,12 +132,13 @@ def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
 
 
 def parse_quantity(text: str,
-                   kind: Literal["temperature", "length", "area", "conductivity"],
+                   kind: Literal["temperature", "length", "area", "conductivity", "time"],
                    field: str) -> float:
-    """Read a number with its unit: temperature -> K, length -> cm, area -> cm2, σ -> S/cm.
+    """Read a number with its unit: temperature -> K, length -> cm, area -> cm2, σ -> S/cm,
+    time -> ps.
 
     ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785, ``"2 mS cm-1"`` -> 2e-3.
-    A bare number is K for a temperature and S/cm for a conductivity; lengths and areas need
+    A bare number is K for a temperature and S/cm for a conductivity; lengths, areas and times need
     their unit. Temperatures must be above 0 K, the others finite and > 0; errors name
     ``field`` and the value received.
     """
@@ -151,7 +154,8 @@ def parse_quantity(text: str,
                         f"({', '.join(dict.fromkeys(table))}), e.g. {example}")
     value = float(m.group(1))
     if not math.isfinite(value):
-        raise InputError(f"{field} must be a finite number, got {text}")
+        noun = {"length": "size", "area": "size"}.get(kind, kind)
+        raise InputError(f"{field} must be a finite {noun}, got {text}")
     if kind == "temperature":
         kelvin = float(to_kelvin(value, unit, field))
         if kelvin > T_MAX_K:

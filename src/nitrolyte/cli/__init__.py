@@ -22,10 +22,13 @@ app = typer.Typer(
 _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.materials",
     "nitrolyte.cli.transport",
+    "nitrolyte.cli.eis",
     "nitrolyte.cli.report",
     "nitrolyte.cli.stability",
+    "nitrolyte.cli.structure",
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
+    "nitrolyte.cli.simulate",
 )
 
 for _module in _COMMAND_MODULES:

@@ -140,13 +140,24 @@ def add_cmd(
                f"{res.name!r}{new} in {store.where}")
 
 
-def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs/cli.md).")],
+def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs/cli.md), or a "
+                                                 "sigma(T) CSV as `nitrolyte fit` reads.")],
                format: Annotated[str, typer.Option("--format", help="auto, csv, json or obelix.")] = "auto",
+               name: Annotated[str | None, typer.Option("--name", help="Material of a sigma(T) CSV "
+                                                        "(stored as one measurement set).")] = None,
+               formula: Annotated[str | None, typer.Option(help="Formula of a new --name.")] = None,
+               family: Annotated[str | None, typer.Option(help="Family of a new --name.")] = None,
+               allow_implausible: Annotated[bool, typer.Option(
+                   "--allow-implausible", help="Accept sigma > 10 S/cm, T outside 10-2000 K, "
+                                               "Ea outside 0-3 eV.")] = False,
                as_json: JsonOption = False, db: DbOption = None) -> None:
     """Import your measurements from a CSV/JSON file: all rows or none."""
     from nitrolyte.api import database
+    from nitrolyte.cli.eis import import_precheck
 
     store = database(db)
+    if import_precheck(file, format, name, formula, family, allow_implausible, store, as_json):
+        return
     res = store.import_file(file, format=format)  # type: ignore[arg-type]
     if as_json:
         echo_json({"schema": "nitrolyte.import/1", "database": store.where, **res.to_dict()})
@@ -167,7 +178,13 @@ def export_cmd(file: Annotated[Path, typer.Argument(help="Output .csv or .json f
 
 
 def compare_cmd(
+    name: Annotated[str | None, typer.Argument(help="A material with a stored measurement set: "
+                                               "compare it over its measured range.")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Agreement band, decades of S/cm.")] = 0.5,
+    against: Annotated[str | None, typer.Option("--against", help="With NAME: the review "
+                                                "material to compare with.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="With NAME: measured points over "
+                                              "the family's Arrhenius lines (PNG/SVG).")] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     db: DbOption = None,
@@ -177,6 +194,11 @@ def compare_cmd(
     from nitrolyte.crosscheck import compare_conductivities
 
     store = database(db)
+    if name is not None or against is not None or plot is not None:
+        from nitrolyte.cli.eis import compare_set_cmd
+
+        compare_set_cmd(store, name, against, plot, tolerance, as_json, as_csv)
+        return
     out = compare_conductivities(store.materials_frame(source="user"),
                                  store.materials_frame(source="literature"),
                                  tolerance_decades=tolerance)

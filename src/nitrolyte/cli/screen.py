@@ -113,7 +113,7 @@ def screen_cmd(
         "--pair-with", help="Cathode-side SSE tried as pairing (repeat; default Li3InCl6 and LGPS).")] = None,
     density: Annotated[list[str] | None, typer.Option("--density", help="NAME=G_CM3 for the energy density (repeat).")] = None,
     weight: Annotated[list[str] | None, typer.Option("--weight", help="CRITERION=WEIGHT in the score (repeat).")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Energy source for windows: embedded | mp | FILE.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Energy source for windows: embedded | ml | mp | FILE.")] = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows of the table.")] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (one row per material or stack).")] = False,

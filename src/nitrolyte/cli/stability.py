@@ -1,6 +1,6 @@
 """``nitrolyte window | interface | stack | profile``: electrochemical stability from the shell.
 
-Every command takes ``--source embedded|mp|FILE.json`` (default ``embedded``: the experimental
+Every command takes ``--source embedded|ml|mp|FILE.json`` (default ``embedded``: the experimental
 thermochemical table shipped with nitrolyte) and ``--json``. Errors print one line to stderr
 and exit 1 (2 for a bad option value, as in docs/cli.md). The JSON schemas are the ``to_dict()`` of the result objects (docs/stability.md).
 """
@@ -15,9 +15,11 @@ import typer
 from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 
 SourceOption = Annotated[str, typer.Option(
-    "--source", metavar="embedded|mp|FILE",
-    help="Energy source: 'embedded' (offline experimental table), 'mp' (Materials Project, needs "
-         "mp-api and MP_API_KEY) or a JSON file of pymatgen entries.")]
+    "--source", metavar="embedded|ml|mp|FILE",
+    help="Energy source: 'embedded' (offline experimental table), 'ml' (offline CHGNet energies of "
+         "the validated structure library, anchored to the experimental binaries; 'ml:mp2020' for "
+         "MP2020 corrections only), 'mp' (Materials Project, needs mp-api and MP_API_KEY) or a JSON "
+         "file of pymatgen entries.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
 
 
@@ -100,6 +102,9 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
         typer.echo(f"  window {w.material}: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V  ({w.basis})")
     for i in r.interfaces:
         typer.echo(f"  [{i.status}] {i.left} | {i.right}: {i.verdict}")
+        if i.reaction:
+            typer.echo(f"      reaction: {i.reaction}  ({1000 * i.reaction_energy_eV_atom:.0f} meV/atom; "
+                       f"products {' + '.join(i.products) or 'none'})")
 
 
 @handle_errors
@@ -117,8 +122,31 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         typer.echo(f"  {_v(row['V_low'])} - {_v(row['V_high'])} V  Li/f.u. {row['li_per_fu']:+g}  {row['phases']}")
 
 
+@handle_errors
+def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
+        source: Annotated[str, typer.Option(
+            "--source", metavar="auto|embedded|ml|FILE",
+            help="Energy source (default 'auto': experimental gases and products, anchored ML "
+                 "energies for the library phases).")] = "auto",
+        json_: JsonOption = False) -> None:
+    """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
+    from nitrolyte.stability.air import air_reactions
+
+    rows = air_reactions(material, source)
+    if json_:
+        echo_json([r.to_dict() for r in rows])
+        return
+    typer.echo(f"{rows[0].material} in air  (source {rows[0].source})")
+    for r in rows:
+        what = f"{r.reaction}" if r.reaction and r.energy_meV_atom < 0 else "no reaction found"
+        typer.echo(f"  + {r.gas}: {_v(r.energy_meV_atom / 1000)} eV/atom  {what}")
+        if r.missing_phases:
+            typer.echo(f"      phases not in the source: {', '.join(r.missing_phases)}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the stability commands to the ``nitrolyte`` app."""
+    app.command("air")(air)
     app.command("window")(window)
     app.command("interface")(interface)
     app.command("stack")(stack)

@@ -1,4 +1,4 @@
-"""``nitrolyte sigma | fit | eis | layer``: ion transport from the shell.
+"""``nitrolyte sigma | fit | layer``: ion transport from the shell (``eis``: ``cli/eis.py``).
 
 Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option value, docs/cli.md). Temperatures carry their unit
 (``300K``, ``25C``); lengths and areas too (``500um``, ``0.5mm``, ``0.785cm2``, ``78.5mm2``).
@@ -60,6 +60,12 @@ def sigma_cmd(
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
+    from nitrolyte.api import get
+    from nitrolyte.plausibility import record_warnings
+
+    warnings = record_warnings(get(name, db=db), T_K)
+    for w in [] if as_json else warnings:
+        typer.echo(f"warning: {w}", err=True)
     if as_json:
         echo_json({"material": anchor.name, "ref": anchor.ref,
                     "direction": None if average else anchor.direction, "average": average,
@@ -68,7 +74,7 @@ def sigma_cmd(
                         "sigma_S_cm": anchor.sigma_ref_S_cm, "T_K": anchor.T_ref_K,
                         "Ea_eV": anchor.Ea_eV, "Ea_HT_eV": anchor.Ea_HT_eV,
                         "T_transition_K": anchor.T_transition_K},
-                    "results": results})
+                    "results": results, "warnings": warnings})
         return
     label = f"{anchor.name} [ref. {anchor.ref}]" + (f" {direction}" if direction else "") + (
         f" ({average} polycrystal average)" if average else "")
@@ -85,6 +91,12 @@ def fit_cmd(
     confidence: Annotated[float, typer.Option(help="Level of the confidence interval.")] = 0.95,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write an Arrhenius plot (PNG/SVG).")]
     = None,
+    store: Annotated[str | None, typer.Option(help="Store points and fit as a measurement set "
+                                              "of this material name.")] = None,
+    formula: Annotated[str | None, typer.Option(help="Formula of a new --store material.")] = None,
+    family: Annotated[str | None, typer.Option(help="Family of a new --store material.")] = None,
+    allow_implausible: Annotated[bool, typer.Option("--allow-implausible")] = False,
+    db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Arrhenius fit of measured conductivities: Ea and prefactor with errors, sigma at 25 C."""
@@ -93,6 +105,14 @@ def fit_cmd(
 
     data = read_conductivity_csv(file)
     fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
+    stored = None
+    if store is not None:
+        from nitrolyte.store import Database
+        from nitrolyte.transport.eis_series import store_conductivity_data
+
+        stored, _ = store_conductivity_data(Database(db), store, data, convention=convention,  # type: ignore[arg-type]
+                                            formula=formula, family=family,
+                                            allow_implausible=allow_implausible)
     rt = fit.predict(298.15, confidence)
     if plot is not None:
         from nitrolyte.plotting.arrhenius import plot_fit
@@ -101,7 +121,8 @@ def fit_cmd(
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
         echo_json({"source": str(file), "fit": fit.to_dict(),
-                    "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None})
+                    "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None,
+                    "stored": None if stored is None else stored.to_dict()})
         return
     _table(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
            ["quantity", "value"],
@@ -115,59 +136,8 @@ def fit_cmd(
                                                                       strict=True) if o) or "none"]])
     if plot is not None:
         typer.echo(f"plot written to {plot}")
-
-
-@handle_errors
-def eis_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Spectra (CSV: freq_Hz, Z_real_ohm, "
-                                                "Z_imag_ohm) or a folder of them.")],
-    thickness: Annotated[str, typer.Option(help="Pellet thickness with unit, e.g. 500um.")],
-    area: Annotated[str, typer.Option(help="Electrode area with unit, e.g. 0.785cm2.")],
-    T: Annotated[list[str] | None, typer.Option(
-        "--T", help="Temperature of each spectrum (in order); default: from the file names "
-                    "(e.g. pellet_300K.csv).")] = None,
-    circuit: Annotated[str, typer.Option(help="bulk, bulk_gb or series_gb.")] = "bulk",
-    which: Annotated[str, typer.Option(help="Conductivity for the Arrhenius fit: bulk or total.")]
-    = "total",
-    as_json: JsonOpt = False,
-) -> None:
-    """Fit impedance spectra; bulk and total conductivity; Arrhenius fit over >= 3 temperatures."""
-    from nitrolyte.transport.impedance import arrhenius_from_spectra, fit_impedance
-    from nitrolyte.transport.io import read_spectrum
-    from nitrolyte.units import parse_quantity
-
-    L = parse_quantity(thickness, "length", "--thickness")
-    A = parse_quantity(area, "area", "--area")
-    paths = [p for f in files for p in (sorted(f.glob("*.csv")) if f.is_dir() else [f])]
-    if not paths:
-        raise InputError("no spectra given (a folder must contain *.csv files)")
-    temps = None if not T else [parse_quantity(t, "temperature", "--T") for t in T]
-    if temps is not None and len(temps) != len(paths):
-        raise InputError(f"--T given {len(temps)} times for {len(paths)} spectra")
-    spectra = [read_spectrum(p, None if temps is None else temps[i]) for i, p in enumerate(paths)]
-    distinct = {s.T_K for s in spectra if s.T_K is not None}
-    if len(distinct) >= 3 and all(s.T_K is not None for s in spectra):
-        res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,  # type: ignore[arg-type]
-                                     which=which)  # type: ignore[arg-type]
-        fits, arr = res.impedance_fits, res.arrhenius
-    else:
-        fits = tuple(fit_impedance(s, thickness_cm=L, area_cm2=A, circuit=circuit)  # type: ignore[arg-type]
-                     for s in spectra)
-        arr = None
-    if as_json:
-        echo_json({"circuit": circuit, "which": which, "thickness_cm": L, "area_cm2": A,
-                    "impedance_fits": [f.to_dict() for f in fits],
-                    "arrhenius": None if arr is None else arr.to_dict()})
-        return
-    _table(f"Impedance fits ({circuit}), L = {L:g} cm, A = {A:g} cm²",
-           ["file", "T (K)", "R bulk (Ω)", "R gb (Ω)", "σ bulk (S/cm)", "σ total (S/cm)", "rel. rmse"],
-           [[Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}",
-             f"{f.R_bulk_ohm:.4g} ± {f.R_bulk_stderr_ohm:.2g}",
-             "" if f.R_gb_ohm is None else f"{f.R_gb_ohm:.4g}", f"{f.sigma_bulk_S_cm:.3e}",
-             f"{f.sigma_total_S_cm:.3e}", f"{f.rel_rmse:.3%}"] for f in fits])
-    if arr is not None:
-        typer.echo(f"Arrhenius ({which}): Ea = {arr.Ea_eV:.4f} ± {arr.Ea_stderr_eV:.4f} eV, "
-                   f"σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, R² = {arr.r_squared:.5f}")
+    if stored is not None:
+        typer.echo(f"stored as measurement set {stored.set_id} of {store}")
 
 
 @handle_errors
@@ -212,8 +182,7 @@ def layer_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``sigma``, ``fit``, ``eis`` and ``layer`` to the ``nitrolyte`` app."""
+    """Add ``sigma``, ``fit`` and ``layer`` to the ``nitrolyte`` app (``eis``: cli/eis.py)."""
     app.command("sigma")(sigma_cmd)
     app.command("fit")(fit_cmd)
-    app.command("eis")(eis_cmd)
     app.command("layer")(layer_cmd)

@@ -40,7 +40,8 @@ class PhaseTransition(_Entry):
     from_phase: str = Field(min_length=1)
     to_phase: str = Field(min_length=1)
     driver: Literal["pressure", "temperature"]
-    kind: Literal["transition", "onset", "onset_to_completion", "stable_up_to", "stability_range"]
+    kind: Literal["transition", "onset", "onset_to_completion", "stable_up_to", "stability_range",
+                  "melting"]
     value: float
     value_max: float | None = None
     qualifier: Literal["", "~"] = ""

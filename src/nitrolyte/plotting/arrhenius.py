@@ -102,7 +102,8 @@ def _celsius_ticks(ax: Any) -> list[float]:
 
 
 def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
-                          target_S_cm: float = TARGET_S_CM) -> Figure:
+                          target_S_cm: float = TARGET_S_CM,
+                          points: pd.DataFrame | None = None) -> Figure:
     """log10(sigma) against 1000/T for every curve in ``frame``, with the conductivity target.
 
     Filled markers: the record's room-temperature value as measured; open markers: calculated
@@ -116,9 +117,16 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
         Figure title (e.g. ``"Fig. 3E - Li3N"``).
     target_S_cm : float
         Horizontal target line in S/cm (default 1e-3, Perspective (a)).
+    points : DataFrame, optional
+        Stored user measurements (``name, T_K, sigma_S_cm``), drawn as black markers with or
+        without an activation energy (:func:`nitrolyte.transport.measured.user_points`).
     """
     plt = _mpl()
     fig, ax = plt.subplots(figsize=(9.0, 4.8))
+    for j, (name, g) in enumerate(() if points is None or points.empty
+                                  else points.groupby("name", sort=False)):
+        ax.plot(1000 / g["T_K"], np.log10(g["sigma_S_cm"]), "xsD^v"[j % 5], color="black", ms=6,
+                ls="none", label=f"{name} (measured, user data)", zorder=4)
     for i, (label, g) in enumerate(_curves(frame)):
         color = _PALETTE[i % len(_PALETTE)]
         row = g.iloc[0]
@@ -148,12 +156,20 @@ def plot_arrhenius_family(frame: pd.DataFrame, title: str = "",
 
 
 def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
-                            target_S_cm: float = TARGET_S_CM) -> PlotlyFigure:
+                            target_S_cm: float = TARGET_S_CM,
+                            points: pd.DataFrame | None = None) -> PlotlyFigure:
     """Interactive version of :func:`plot_arrhenius_family` (hover shows T and sigma)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     curves = _curves(frame)
+    for name, g in (() if points is None or points.empty else points.groupby("name", sort=False)):
+        fig.add_trace(go.Scatter(
+            x=1000 / g["T_K"], y=np.log10(g["sigma_S_cm"]), mode="markers",
+            name=f"{name} (measured, user data)", marker={"color": "black", "symbol": "x"},
+            customdata=np.stack([g["T_K"], g["sigma_S_cm"]], axis=1),
+            hovertemplate="%{fullData.name}<br>T = %{customdata[0]:.1f} K"
+                          "<br>σ = %{customdata[1]:.3g} S/cm<extra></extra>"))
     for i, (label, g) in enumerate(curves):
         color = _PALETTE[i % len(_PALETTE)]
         row = g.iloc[0]

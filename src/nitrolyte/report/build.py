@@ -22,8 +22,10 @@ SECTION_MODULES: tuple[str, ...] = (
     "nitrolyte.report.sec_tables",
     "nitrolyte.report.sec_cell",
     "nitrolyte.report.sec_stability",
+    "nitrolyte.report.sec_ml",
     "nitrolyte.report.sec_review_extras",
     "nitrolyte.report.sec_transport",
+    "nitrolyte.report.sec_measurements",
     "nitrolyte.report.sec_screening",
 )
 #: schema name written into ``manifest.json``

@@ -105,24 +105,30 @@ def _table_locations(db: object, frame: pd.DataFrame) -> list[str]:
 
 
 def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
+    import pandas as pd
+
     from nitrolyte.plotting.arrhenius import plot_arrhenius_family, plotly_arrhenius_family
+    from nitrolyte.transport.measured import user_points
 
     frame = curves_frame(spec, ctx.db)
     title = f"{spec.review_ref}: {spec.title}"
-    png, svg = ctx.save_matplotlib(lambda: plot_arrhenius_family(frame, title), spec.key,
-                                   data=frame.assign(_title=title))
+    points = user_points(spec.families, ctx.db, spec.T_min_K, spec.T_max_K)
+    shown = frame.assign(_title=title) if points.empty else pd.concat(
+        [frame.assign(_title=title), points.assign(_user_points=True)], ignore_index=True)
+    png, svg = ctx.save_matplotlib(lambda: plot_arrhenius_family(frame, title, points=points),
+                                   spec.key, data=shown)
     csv = ctx.save_csv(frame, spec.key)
     names = ", ".join(dict.fromkeys(frame["name"]))
     tables = ", ".join(_table_locations(ctx.db, frame)) or "Tables 1-4"
     caption = (f"log10(σ / S cm⁻¹) against 1000/T (K⁻¹), {spec.T_min_K:g}-{spec.T_max_K:g} K, "
                f"for {names}. Source: the room-temperature σ and Ea of the review's {tables} "
-               "(user measurements dashed, marked user data); "
+               "(user measurements dashed, marked user data; stored user points as black markers); "
                "legend: [reference number in the review]; filled markers: room-temperature "
                "values as reported, open markers: calculated from Arrhenius plots (footnote a); "
                "dashed line: the 1e-3 S/cm target of Perspective (a).")
     return FigureOutput(
         key=spec.key, title=title, review_ref=spec.review_ref, caption=caption, png=png, svg=svg,
-        csv=csv, plotly_html=ctx.plotly_div(plotly_arrhenius_family(frame, title),
+        csv=csv, plotly_html=ctx.plotly_div(plotly_arrhenius_family(frame, title, points=points),
                                             f"{spec.key}-plotly"),
         deviations=(*COMMON_DEVIATIONS,
                     f"Temperature range {spec.T_min_K:g}-{spec.T_max_K:g} K chosen by nitrolyte "

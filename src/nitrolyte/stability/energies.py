@@ -25,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -321,8 +322,49 @@ def _default_embedded() -> EmbeddedSource:
     return EmbeddedSource()
 
 
+#: named energy sources: name -> factory (``register_source`` adds one; no if-chain elsewhere)
+SOURCES: dict[str, Callable[[], EnergySource]] = {}
+
+
+def register_source(name: str) -> Callable[[Callable[[], EnergySource]], Callable[[], EnergySource]]:
+    """Register a zero-argument factory under a source name (``"embedded"``, ``"ml"``, ...)."""
+    def deco(factory: Callable[[], EnergySource]) -> Callable[[], EnergySource]:
+        SOURCES[name] = factory
+        return factory
+    return deco
+
+
+register_source("embedded")(_default_embedded)
+register_source("mp")(MPSource)
+
+
+@register_source("ml")
+@functools.cache
+def _ml_default() -> EnergySource:
+    from nitrolyte.stability.ml import MLSource
+
+    return MLSource()
+
+
+@register_source("ml:mp2020")
+@functools.cache
+def _ml_mp2020() -> EnergySource:
+    from nitrolyte.stability.ml import MLSource
+
+    return MLSource("mp2020")
+
+
+@register_source("auto")
+@functools.cache
+def _hybrid() -> EnergySource:
+    from nitrolyte.stability.ml import HybridSource
+
+    return HybridSource()
+
+
 def resolve_source(source: str | Path | EnergySource = "embedded") -> EnergySource:
-    """Turn ``"embedded"``, ``"mp"``, a path to an entries JSON file or a source into a source.
+    """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``), a path to an
+    entries JSON file or a source into a source.
 
     Raises
     ------
@@ -331,11 +373,9 @@ def resolve_source(source: str | Path | EnergySource = "embedded") -> EnergySour
     """
     if isinstance(source, EnergySource) and not isinstance(source, str | Path):
         return source
-    if isinstance(source, str) and source == "embedded":
-        return _default_embedded()
-    if isinstance(source, str) and source == "mp":
-        return MPSource()
+    if isinstance(source, str) and source in SOURCES:
+        return SOURCES[source]()
     if isinstance(source, str | Path) and Path(source).suffix.lower() == ".json":
         return UserEntriesSource(source)
-    raise InputError("source must be 'embedded', 'mp', a path to a .json file of pymatgen "
-                     f"entries, or an EnergySource; got {source!r}")
+    raise InputError(f"source must be {', '.join(repr(n) for n in SOURCES)}, a path to a "
+                     f".json file of pymatgen entries, or an EnergySource; got {source!r}")

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from nitrolyte.errors import InputError
+from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.stability._common import _key
-from nitrolyte.stability.energies import EnergySource
-from nitrolyte.stability.interface import interface_reaction
+from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.interface import InterfaceResult, interface_reaction
 from nitrolyte.stability.reported import reported_window
-from nitrolyte.stability.window import electrochemical_window
+from nitrolyte.stability.window import StabilityWindow, electrochemical_window
 
 Status = Literal["stable", "unstable", "unknown"]
 
@@ -84,6 +84,10 @@ class InterfaceCheck:
         Plain-language verdict naming the window basis.
     reaction_energy_eV_atom : float
         Most negative chemical reaction energy (NaN when not computed).
+    reaction : str
+        The chemical reaction at that minimum (SSE|SSE interfaces; empty if none computed).
+    products : tuple of str
+        Its products.
     """
 
     left: str
@@ -93,10 +97,13 @@ class InterfaceCheck:
     status: Status
     verdict: str
     reaction_energy_eV_atom: float = math.nan
+    reaction: str = ""
+    products: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN as None)."""
         d = asdict(self)
+        d["products"] = list(self.products)
         for k in ("potential_V", "reaction_energy_eV_atom"):
             d[k] = d[k] if math.isfinite(d[k]) else None
         return d
@@ -142,7 +149,11 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
 def layer_window(material: str, source: str | Path | EnergySource = "embedded", *,
                  db: Any = None) -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
-    w = electrochemical_window(material, source, db=db)
+    try:
+        w = electrochemical_window(material, source, db=db)
+    except MissingDataError as exc:  # e.g. source 'ml' without a structure for this layer
+        w = StabilityWindow(material=material, formula="", reduction_V=math.nan, oxidation_V=math.nan,
+                            computable=False, source=resolve_source(source).name, notes=(str(exc),))
     if w.computable:
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:
@@ -200,6 +211,13 @@ def _extended_note(material: str, potential_V: float) -> str:
 def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource,
                db: Any = None) -> InterfaceCheck:
     chem = interface_reaction(a.material, b.material, source, db=db)
+    checked = _sse_verdict(a, b, chem)
+    if not chem.computable:
+        return checked
+    return replace(checked, reaction=chem.reaction_at_min, products=chem.products)
+
+
+def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> InterfaceCheck:
     energy = chem.min_energy_eV_atom if chem.computable else math.nan
     if not (a.known and b.known):
         lacking = a if not a.known else b

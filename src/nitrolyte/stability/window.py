@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from nitrolyte.errors import MissingDataError
 from nitrolyte.stability._common import (
     chemsys,
     formula_label,
@@ -236,6 +237,8 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = "e
     pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)
     missing = src.missing_phases(chemsys(comp))
     own, on_hull = _own_energy(comp, pd_)
+    if getattr(src, "requires_structure", False) and not own:
+        raise MissingDataError(src.missing_structure_message(formula_label(comp)))  # type: ignore[attr-defined]
     base = dict(material=label, formula=formula_label(comp), source=src.name,
                 missing_phases=tuple(m.formula for m in missing),
                 full_reduction_products=full_reduction_products(comp), own_energy=own, on_hull=on_hull)

@@ -54,8 +54,8 @@ def to_json(field: str, value: Any) -> str | None:
 
 
 def from_json(text: str | None) -> Any:
-    """Parse JSON text written by :func:`to_json`."""
-    return None if text is None else json.loads(text)
+    """Parse JSON text written by :func:`to_json` (None, or NaN from a pandas column, is None)."""
+    return None if text is None or (isinstance(text, float) and text != text) else json.loads(text)
 
 
 # ---------------------------------------------------------------------- measurement sets

@@ -6,7 +6,9 @@
   database materials;
 * :mod:`~nitrolyte.transport.fitting` - :func:`fit_arrhenius` with uncertainties;
 * :mod:`~nitrolyte.transport.io` - :func:`read_conductivity_csv`, :func:`read_spectrum`;
-* :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance`, :func:`arrhenius_from_spectra`;
+* :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance` (circuits in
+  :mod:`~nitrolyte.transport.circuits`); :mod:`~nitrolyte.transport.eis_readers` -
+  :func:`read_instrument_file`; :mod:`~nitrolyte.transport.eis_series` - :func:`arrhenius_from_spectra`;
 * :mod:`~nitrolyte.transport.microscopic` - Fig. 10B prefactor, carrier density, Nernst-Einstein;
 * :mod:`~nitrolyte.transport.layer` - ASR, ohmic drop, conductivity needed for a C-rate.
 
@@ -29,8 +31,10 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("ArrheniusFit", "ArrheniusPrediction", "fit_arrhenius", "fit_arrhenius_resistance",
         "sigma_from_resistance_S_cm"),
         "nitrolyte.transport.fitting"),
-    **dict.fromkeys(("ImpedanceFit", "SpectraArrhenius", "arrhenius_from_spectra", "fit_impedance"),
-        "nitrolyte.transport.impedance"),
+    **dict.fromkeys(("ImpedanceFit", "fit_impedance"), "nitrolyte.transport.impedance"),
+    **dict.fromkeys(("SpectraArrhenius", "arrhenius_from_spectra"),
+        "nitrolyte.transport.eis_series"),
+    "read_instrument_file": "nitrolyte.transport.eis_readers",
     **dict.fromkeys(("ConductivityData", "Spectrum", "read_conductivity_csv", "read_spectrum"),
         "nitrolyte.transport.io"),
     **dict.fromkeys(("LayerCheck", "check_layer", "current_density_mA_cm2", "layer_asr_ohm_cm2",
@@ -47,7 +51,7 @@ __all__ = [
     "arrhenius_from_spectra", "carrier_concentration_cm3", "check_layer", "conductivity",
     "conductivity_table", "current_density_mA_cm2", "fit_arrhenius", "fit_arrhenius_resistance",
     "fit_impedance", "implied_migration_entropy_kB", "layer_asr_ohm_cm2", "model_for",
-    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_spectrum",
+    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_instrument_file", "read_spectrum",
     "required_conductivity_S_cm", "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
 ]
 

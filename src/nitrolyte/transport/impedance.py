@@ -1,48 +1,52 @@
 """Impedance spectra of SSE pellets to bulk and total conductivity, with impedance.py.
 
-Equivalent circuits (impedance.py circuit strings; ``p(a,b)`` is a parallel connection):
+The equivalent circuits live in :mod:`nitrolyte.transport.circuits` (one registry). Without a
+forced circuit, :func:`fit_impedance` fits every candidate (bulk only; bulk + grain boundary;
+each with and without the blocking-electrode CPE) and keeps the one with the lowest Bayesian
+information criterion,
 
-* ``"bulk"``: ``p(R1,CPE1)-CPE2`` - bulk R parallel to a CPE, in series with the blocking-electrode
-  CPE;
-* ``"bulk_gb"``: ``p(R1,CPE1)-p(R2,CPE2)-CPE3`` - bulk arc, grain-boundary arc, electrode;
-* ``"series_gb"``: ``R0-p(R1,CPE1)-CPE2`` - the bulk arc lies above the highest measured
-  frequency (fast conductors at room temperature), so the bulk is the high-frequency intercept
-  R0 and the arc is the grain boundary.
+.. math:: \\mathrm{BIC} = N\\ln(\\mathrm{RSS}/N) + k\\ln N
 
-A CPE has :math:`Z = 1/(Q(j\\omega)^n)`. impedance.py parses the circuit and evaluates it
-(``CustomCircuit``, ``wrapCircuit``); the least squares (scipy ``least_squares``, residuals
-weighted by :math:`|Z|` as impedance.py's ``weight_by_modulus``) runs in :math:`\\ln R`,
-:math:`\\ln Q` and :math:`n`, because ``CustomCircuit.fit`` in linear parameters stalls on the
-12 decades between a bulk Q (~1e-11) and R (~1e5). Standard errors come from the Jacobian,
-scaled by the residual variance. The initial guess is read off the spectrum
-(see :func:`initial_guess`) unless given.
+(:math:`N` = 2 x number of frequencies, :math:`k` parameters, RSS of the modulus-weighted
+residuals). impedance.py evaluates the circuit (``wrapCircuit``); the least squares (scipy
+``least_squares``, residuals weighted by :math:`|Z|`) runs in :math:`\\ln R`, :math:`\\ln Q` and
+:math:`n`, because ``CustomCircuit.fit`` in linear parameters stalls on the 12 decades between a
+bulk Q (~1e-11) and R (~1e5). Standard errors come from the Jacobian, scaled by the residual
+variance. Every fit carries a Kramers-Kronig residual (``impedance.validation.linKK``) and
+warnings for a poor fit (relative RMSE > 2 %, non-finite errors, unphysical capacitances).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any, Literal, get_args
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.checks import check_positive, check_range
 from nitrolyte.errors import InputError, NitrolyteError
-from nitrolyte.transport.arrhenius import Convention
-from nitrolyte.transport.fitting import ArrheniusFit, fit_arrhenius
-from nitrolyte.transport.io import Spectrum, read_spectrum
+from nitrolyte.transport.circuits import (
+    CANDIDATES,
+    CIRCUIT_MODELS,
+    CircuitModel,
+    capacitance_F,
+    circuit_model,
+    compile_circuit,
+)
+from nitrolyte.transport.io import Spectrum
 
-Circuit = Literal["bulk", "bulk_gb", "series_gb"]
-CIRCUITS: dict[str, str] = {"bulk": "p(R1,CPE1)-CPE2",
-                            "bulk_gb": "p(R1,CPE1)-p(R2,CPE2)-CPE3",
-                            "series_gb": "R0-p(R1,CPE1)-CPE2"}
-_N_PARAMETERS = {"bulk": 5, "bulk_gb": 8, "series_gb": 6}
-#: positions of the CPE exponents n in each circuit's parameter list
-_EXPONENTS = {"bulk": (2, 4), "bulk_gb": (2, 5, 7), "series_gb": (3, 5)}
-Which = Literal["bulk", "total"]
+#: kept for compatibility: circuit name -> impedance.py string
+CIRCUITS: dict[str, str] = {k: m.string for k, m in CIRCUIT_MODELS.items()}
+#: warning thresholds: relative RMSE of the fit and rms Kramers-Kronig residual
+MAX_REL_RMSE = 0.02
+MAX_KK_RESIDUAL = 0.02
+#: plausible specific capacitances C L / A in F/cm (Irvine, Sinclair & West, Adv. Mater. 1990)
+BULK_C_RANGE_F_CM = (1e-14, 1e-10)
+GB_C_RANGE_F_CM = (1e-12, 1e-6)
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,13 @@ class ImpedanceFit:
     Attributes
     ----------
     circuit : str
-        ``"bulk"``, ``"bulk_gb"`` or ``"series_gb"``; ``circuit_string`` the impedance.py string.
+        Registry name of the fitted circuit; ``circuit_string`` the impedance.py string.
     parameter_names, parameters, parameter_stderr : tuple
         Fitted circuit parameters (ohm for R, F s^(n-1) for CPE Q, dimensionless n).
     R_bulk_ohm, R_gb_ohm, R_total_ohm : float or None
         Resistances in ohm (``R_gb_ohm`` None without a grain-boundary element) and their errors.
     C_bulk_F, C_gb_F : float or None
-        Effective capacitance of a parallel R-CPE, :math:`C = (RQ)^{1/n}/R` (F); bulk ~pF,
-        grain boundaries ~nF.
+        Effective capacitance of a parallel R-CPE, :math:`C = (RQ)^{1/n}/R` (F).
     thickness_cm, area_cm2 : float
         Pellet geometry.
     sigma_bulk_S_cm, sigma_total_S_cm : float
@@ -68,6 +71,12 @@ class ImpedanceFit:
         Root-mean-square of :math:`|Z_\\mathrm{fit}-Z|/|Z|`.
     T_K : float or None
         Temperature of the spectrum, K.
+    kk_residual : float or None
+        RMS of the linKK residuals relative to :math:`|Z|` (None when not run).
+    warnings : tuple of str
+        Quality warnings (poor fit, non-finite errors, unphysical capacitance, sign fixed ...).
+    selection : tuple of dict
+        Every candidate circuit tried: ``circuit``, ``bic``, ``rel_rmse`` (empty when forced).
     """
 
     circuit: str
@@ -92,15 +101,17 @@ class ImpedanceFit:
     rel_rmse: float
     T_K: float | None = None
     source: str = ""
+    kk_residual: float | None = None
+    warnings: tuple[str, ...] = ()
+    selection: tuple[dict[str, Any], ...] = field(default=())
 
     def predict(self, freq_Hz: Any) -> np.ndarray:
         """Complex impedance (ohm) of the fitted circuit at ``freq_Hz`` (Hz)."""
-        from impedance.models.circuits import CustomCircuit
+        return _predict(self.circuit_string, self.parameters, freq_Hz)
 
-        c = CustomCircuit(self.circuit_string, initial_guess=list(self.parameters))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return c.predict(np.atleast_1d(check_positive("freq_Hz", freq_Hz)), use_initial=True)
+    def part(self, element: str, freq_Hz: Any) -> np.ndarray:
+        """Impedance (ohm) of one part, ``"bulk"``, ``"gb"`` or ``"electrode"``, at ``freq_Hz``."""
+        return part_impedance(self, element, freq_Hz)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (schema in docs/transport.md)."""
@@ -112,93 +123,192 @@ class ImpedanceFit:
                              "stderr": self.parameter_stderr})
 
 
-def _cpe_capacitance(R: float, Q: float, n: float) -> float:
-    return float((R * Q) ** (1.0 / n) / R)
-
-
-def initial_guess(spectrum: Spectrum, circuit: Circuit = "bulk") -> list[float]:
-    """Starting values read off the Nyquist plot.
-
-    The most resistive point (smallest phase angle) marks the end of the arc(s): its Z' is the
-    total resistance; an arc's apex frequency gives its CPE, :math:`Q = \\omega_p^{-n}/R`; the
-    lowest frequency gives the electrode CPE, :math:`Q = 1/(\\omega |Z - R|)^{n}`-like.
-    """
-    check_choice("circuit", circuit, tuple(CIRCUITS))
-    order = np.argsort(spectrum.freq_Hz)[::-1]
-    f, Z = spectrum.freq_Hz[order], spectrum.Z_ohm[order]
-    w = 2 * np.pi * f
-    phase = np.abs(np.arctan2(-Z.imag, Z.real))
-    valley = int(np.argmin(phase[: max(len(f) - 2, 1)]))
-    R_tot = max(float(Z.real[valley]), float(np.abs(Z).min()) * 1e-3, 1e-9)
-    arc = slice(0, valley + 1)
-    apex = int(np.argmax(-Z.imag[arc])) if valley > 0 else 0
-    Q_el = 1.0 / (w[-1] ** 0.8 * max(abs(Z[-1] - R_tot), 1e-12))
-    if circuit == "bulk":
-        return [R_tot, w[apex] ** -0.9 / R_tot, 0.9, Q_el, 0.8]
-    if circuit == "series_gb":
-        R0 = max(float(Z.real[0]) * 0.9, 1e-9)
-        R1 = max(R_tot - R0, R_tot * 0.1)
-        return [R0, R1, w[apex] ** -0.9 / R1, 0.9, Q_el, 0.8]
-    R1, R2 = R_tot / 2, R_tot / 2
-    return [R1, (w[apex] * 10) ** -0.9 / R1, 0.9, R2, (w[apex] / 10) ** -0.9 / R2, 0.9, Q_el, 0.8]
-
-
-def _resistances(circuit: str, p: np.ndarray, e: np.ndarray) -> dict[str, Any]:
-    if circuit == "bulk":
-        return {"R_bulk_ohm": p[0], "R_bulk_stderr_ohm": e[0], "R_gb_ohm": None,
-                "R_gb_stderr_ohm": None, "C_bulk_F": _cpe_capacitance(*p[0:3]), "C_gb_F": None}
-    if circuit == "bulk_gb":
-        return {"R_bulk_ohm": p[0], "R_bulk_stderr_ohm": e[0], "R_gb_ohm": p[3],
-                "R_gb_stderr_ohm": e[3], "C_bulk_F": _cpe_capacitance(*p[0:3]),
-                "C_gb_F": _cpe_capacitance(*p[3:6])}
-    return {"R_bulk_ohm": p[0], "R_bulk_stderr_ohm": e[0], "R_gb_ohm": p[1], "R_gb_stderr_ohm": e[1],
-            "C_bulk_F": None, "C_gb_F": _cpe_capacitance(*p[1:4])}
-
-
-def _least_squares(circuit: str, spectrum: Spectrum, p0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Modulus-weighted least squares in log(R), log(Q) and n, with impedance.py's circuit model."""
+def _predict(string: str, parameters: Sequence[float], freq_Hz: Any) -> np.ndarray:
     from impedance.models.circuits.fitting import wrapCircuit
+
+    f = np.atleast_1d(check_positive("freq_Hz", freq_Hz)).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = np.asarray(wrapCircuit(string, {})(f, *parameters))
+    return out[: f.size] + 1j * out[f.size:]
+
+
+def part_impedance(fit: ImpedanceFit, element: str, freq_Hz: Any) -> np.ndarray:
+    """Impedance (ohm) of the bulk arc, the grain-boundary arc or the electrode CPE of a fit."""
+    model, p = circuit_model(fit.circuit), fit.parameters
+    idx = {"bulk": model.bulk, "gb": model.gb,
+           "electrode": (len(p) - 2, len(p) - 1) if model.electrode else None}.get(element, ())
+    if idx == ():
+        raise InputError(f"element must be bulk, gb or electrode; got {element!r}")
+    f = np.atleast_1d(check_positive("freq_Hz", freq_Hz)).astype(float)
+    if idx is None:
+        return np.zeros(f.size, dtype=complex)
+    if len(idx) == 1:
+        return np.full(f.size, p[idx[0]], dtype=complex)
+    if len(idx) == 2:
+        return _predict("CPE1", [p[idx[0]], p[idx[1]]], f)
+    return _predict("p(R1,CPE1)", [p[i] for i in idx], f)
+
+
+@functools.lru_cache(maxsize=32)
+def _evaluator(string: str) -> Any:
+    return compile_circuit(string)
+
+
+def _least_squares(model: CircuitModel, spectrum: Spectrum, p0: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Modulus-weighted least squares in log(R), log(Q) and n; parameters, errors, RSS."""
     from scipy.optimize import least_squares
 
     is_n = np.zeros(p0.size, dtype=bool)
-    is_n[list(_EXPONENTS[circuit])] = True
+    is_n[list(model.exponents)] = True
     if np.any(p0[~is_n] <= 0) or np.any((p0[is_n] <= 0) | (p0[is_n] > 1)):
         raise InputError(f"guess must have R, Q > 0 and CPE exponents in (0, 1], got {p0.tolist()}")
-    func = wrapCircuit(CIRCUITS[circuit], {})
+    func = _evaluator(model.string)
     f, Z = spectrum.freq_Hz, spectrum.Z_ohm
     y, w = np.hstack([Z.real, Z.imag]), np.hstack([np.abs(Z), np.abs(Z)])
 
     def unpack(x: np.ndarray) -> np.ndarray:
-        return np.where(is_n, x, np.exp(np.where(is_n, 0.0, x)))
+        return np.where(is_n, x, np.exp(np.where(is_n, 0.0, np.clip(x, -700, 700))))
 
     def residual(x: np.ndarray) -> np.ndarray:
-        return (np.asarray(func(f, *unpack(x))) - y) / w
+        z = func(f, unpack(x))
+        return (np.hstack([z.real, z.imag]) - y) / w
 
     x0 = np.where(is_n, p0, np.log(np.where(is_n, 1.0, p0)))
     bounds = (np.where(is_n, 0.0, -np.inf), np.where(is_n, 1.0, np.inf))
-    with np.errstate(all="ignore"):
-        sol = least_squares(residual, x0, bounds=bounds, x_scale="jac", max_nfev=5000)
-    if sol.status <= 0 or not np.all(np.isfinite(sol.x)):
-        raise NitrolyteError(f"impedance fit with circuit {circuit!r} did not converge: {sol.message}")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            sol = least_squares(residual, x0, bounds=bounds, x_scale="jac", max_nfev=2000)
+        except ValueError as exc:  # non-finite residuals
+            raise NitrolyteError(f"impedance fit with circuit {model.name!r} failed: {exc}") from None
+    if sol.status <= 0 or not np.all(np.isfinite(sol.x)) or not np.isfinite(sol.cost):
+        raise NitrolyteError(f"impedance fit with circuit {model.name!r} did not converge: "
+                             f"{sol.message}")
     p = unpack(sol.x)
+    rss = float(sol.fun @ sol.fun)
     dof = max(y.size - p.size, 1)
     try:
-        cov_x = np.linalg.inv(sol.jac.T @ sol.jac) * float(sol.fun @ sol.fun) / dof
-        err_x = np.sqrt(np.clip(np.diag(cov_x), 0.0, None))
+        with np.errstate(all="ignore"):
+            cov_x = np.linalg.inv(sol.jac.T @ sol.jac) * rss / dof
+        err_x = np.sqrt(np.where(np.diag(cov_x) >= 0, np.diag(cov_x), np.inf))
     except np.linalg.LinAlgError:
         err_x = np.full(p.size, np.inf)
-    return p, np.where(is_n, err_x, p * err_x)
+    with np.errstate(all="ignore"):
+        return p, np.where(is_n, err_x, p * err_x), rss
+
+
+def kk_residual(spectrum: Spectrum, c: float = 0.85, max_M: int = 50) -> float:
+    """RMS Kramers-Kronig residual (relative to :math:`|Z|`) of the lin-KK test.
+
+    .. math:: \\hat Z = R_0 + \\sum_{k=1}^{M} \\frac{R_k}{1 + j\\omega\\tau_k} + j\\omega L
+              + \\frac{1}{j\\omega C}, \\qquad
+              r = \\sqrt{\\tfrac{1}{n}\\sum_i |Z_i - \\hat Z_i|^2/|Z_i|^2}
+
+    The number of RC elements grows until :math:`\\mu < c` (Schönleber et al. 2014), as
+    ``impedance.validation.linKK`` does, whose ``get_tc_distribution`` and ``fit_linKK`` are
+    used; the model is evaluated here because linKK's own string evaluation fails under
+    numpy 2 (impedance.py 1.7). A serial capacitance is included so that blocking-electrode
+    spectra pass.
+    """
+    from impedance.validation import fit_linKK, get_tc_distribution
+
+    f, Z = spectrum.freq_Hz, spectrum.Z_ohm
+    M, mu = 0, 1.0
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        while mu > c and max_M > M:
+            M += 1
+            ts = get_tc_distribution(f, M)
+            elements, mu = fit_linKK(f, ts, M, Z, "complex", True)
+        e = np.asarray(elements, dtype=float)
+        jw = 2j * np.pi * f
+        Z_hat = e[0] + (e[1:M + 1, None] / (1 + jw[None, :] * ts[:, None])).sum(axis=0)
+        Z_hat = Z_hat + jw * e[-1] + e[-2] / jw
+        return float(np.sqrt(np.mean(np.abs(Z - Z_hat) ** 2 / np.abs(Z) ** 2)))
+
+
+def _oriented(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two arcs are interchangeable in the fit: the bulk is the one of smaller capacitance."""
+    if model.gb is None or len(model.bulk) != 3:
+        return p, e
+    b, g = list(model.bulk), list(model.gb)
+    if capacitance_F(*p[b]) <= capacitance_F(*p[g]):
+        return p, e
+    order = np.arange(p.size)
+    order[b], order[g] = g, b
+    return p[order], e[order]
+
+
+def _quality(model: CircuitModel, res: dict[str, Any], e: np.ndarray, rel: float, L: float,
+             A: float) -> list[str]:
+    out = []
+    if rel > MAX_REL_RMSE:
+        out.append(f"poor fit: relative RMSE {rel:.1%} > {MAX_REL_RMSE:.0%} (try another circuit)")
+    if not np.all(np.isfinite(e)):
+        out.append("some parameter standard errors are not finite (circuit over-parameterised "
+                   "or the data do not constrain it)")
+    for key, (lo, hi), label in (("C_bulk_F", BULK_C_RANGE_F_CM, "bulk"),
+                                 ("C_gb_F", GB_C_RANGE_F_CM, "grain-boundary")):
+        C = res.get(key)
+        if C is not None and not lo <= C * L / A <= hi:
+            out.append(f"unphysical {label} capacitance: C L/A = {C * L / A:.2g} F/cm, expected "
+                       f"{lo:g} to {hi:g} F/cm")
+    return out
+
+
+def _resistances(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> dict[str, Any]:
+    b, g = model.bulk, model.gb
+    return {"R_bulk_ohm": p[b[0]], "R_bulk_stderr_ohm": e[b[0]],
+            "R_gb_ohm": None if g is None else p[g[0]],
+            "R_gb_stderr_ohm": None if g is None else e[g[0]],
+            "C_bulk_F": capacitance_F(*p[list(b)]) if len(b) == 3 else None,
+            "C_gb_F": None if g is None else capacitance_F(*p[list(g)])}
+
+
+def _fit_circuit(model: CircuitModel, spectrum: Spectrum, guess: Sequence[float] | None
+                 ) -> tuple[np.ndarray, np.ndarray, float]:
+    order = np.argsort(spectrum.freq_Hz)[::-1]
+    p0 = list(guess) if guess is not None else model.guess(spectrum.freq_Hz[order],
+                                                           spectrum.Z_ohm[order])
+    if len(p0) != model.n_parameters:
+        raise InputError(f"guess must have {model.n_parameters} values for circuit "
+                         f"{model.name!r}, got {len(p0)}")
+    p, e, rss = _least_squares(model, spectrum, np.asarray(p0, dtype=float))
+    p, e = _oriented(model, p, e)
+    return p, e, rss
+
+
+def _select(spectrum: Spectrum) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    N = 2 * spectrum.freq_Hz.size
+    best, tried, errors = None, [], []
+    for name in CANDIDATES:
+        model = CIRCUIT_MODELS[name]
+        try:
+            p, e, rss = _fit_circuit(model, spectrum, None)
+        except NitrolyteError as exc:
+            errors.append(str(exc))
+            continue
+        bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
+        tried.append({"circuit": name, "bic": float(bic), "rss": rss})
+        if best is None or bic < best[0]:
+            best = (bic, model, p, e)
+    if best is None:
+        raise NitrolyteError("no candidate circuit could be fitted: " + "; ".join(errors))
+    return best[1], best[2], best[3], tried
 
 
 def fit_impedance(
     freq_Hz: Any,
     Z_ohm: Any = None,
-    thickness_cm: float = 0.1,
-    area_cm2: float = 1.0,
-    circuit: Circuit = "bulk",
     *,
+    thickness_cm: float,
+    area_cm2: float,
+    circuit: str | None = None,
     guess: Sequence[float] | None = None,
     T_K: float | None = None,
+    kk: bool = True,
 ) -> ImpedanceFit:
     """Fit an equivalent circuit to an impedance spectrum; bulk and total conductivity.
 
@@ -211,131 +321,66 @@ def fit_impedance(
     freq_Hz : array_like or Spectrum
         Frequencies in Hz, or a :class:`Spectrum` (then ``Z_ohm`` is omitted).
     Z_ohm : array_like of complex
-        Impedance in ohm, :math:`Z' + jZ''` (capacitive arcs have :math:`Z'' < 0`).
+        Impedance in ohm, :math:`Z' + jZ''` (capacitive arcs have :math:`Z'' < 0`; a spectrum
+        with the opposite sign is flipped and the fit says so in ``warnings``).
     thickness_cm : float
-        Pellet thickness in cm (> 0).
+        Pellet thickness in cm (> 0); required.
     area_cm2 : float
-        Electrode area in cm^2 (> 0).
-    circuit : {"bulk", "bulk_gb", "series_gb"}
-        Equivalent circuit (see the module docstring).
+        Electrode area in cm^2 (> 0); required.
+    circuit : str, optional
+        A registered circuit (:mod:`nitrolyte.transport.circuits`); default: the candidate with
+        the lowest BIC.
     guess : sequence of float, optional
-        Initial parameters in impedance.py order; default :func:`initial_guess`.
+        Initial parameters in impedance.py order (needs ``circuit``).
     T_K : float, optional
         Temperature in K, stored with the result.
+    kk : bool
+        Run the Kramers-Kronig check (default True).
     """
-    spectrum = freq_Hz if isinstance(freq_Hz, Spectrum) else Spectrum(freq_Hz, Z_ohm, T_K)
-    check_choice("circuit", circuit, tuple(CIRCUITS))
-    L = float(check_positive("thickness_cm", thickness_cm))
-    A = float(check_positive("area_cm2", area_cm2))
-    from impedance.models.circuits import CustomCircuit
+    from nitrolyte.transport.eis_readers import fix_sign
 
-    p0 = list(guess) if guess is not None else initial_guess(spectrum, circuit)
-    n_par = _N_PARAMETERS[circuit]
-    if len(p0) != n_par:
-        raise InputError(f"guess must have {n_par} values for circuit {circuit!r}, got {len(p0)}")
-    p, e = _least_squares(circuit, spectrum, np.asarray(p0, dtype=float))
-    if circuit == "bulk_gb" and _cpe_capacitance(*p[0:3]) > _cpe_capacitance(*p[3:6]):
-        # the two arcs are interchangeable in the fit: the bulk is the one of smaller capacitance
-        swap = [3, 4, 5, 0, 1, 2, 6, 7]
-        p, e = p[swap], e[swap]
-    res = _resistances(circuit, p, e)
+    spectrum = freq_Hz if isinstance(freq_Hz, Spectrum) else Spectrum(freq_Hz, Z_ohm, T_K)
+    L = float(check_range("thickness_cm", thickness_cm, lo=0.0, hi=1e4, lo_inclusive=False))
+    A = float(check_range("area_cm2", area_cm2, lo=0.0, hi=1e8, lo_inclusive=False))
+    spectrum, notes = fix_sign(spectrum)
+    if not np.any(np.abs(spectrum.Z_ohm) > 0):
+        raise InputError(f"{spectrum.source or 'spectrum'}: impedance is zero at every frequency")
+    if circuit is None:
+        if guess is not None:
+            raise InputError("guess needs circuit (the parameter order depends on it)")
+        model, p, e, tried = _select(spectrum)
+    else:
+        model = circuit_model(circuit)
+        p, e, _ = _fit_circuit(model, spectrum, guess)
+        tried = []
+    res = _resistances(model, p, e)
     R_tot = res["R_bulk_ohm"] + (res["R_gb_ohm"] or 0.0)
     R_tot_err = float(np.hypot(res["R_bulk_stderr_ohm"], res["R_gb_stderr_ohm"] or 0.0))
-    model = CustomCircuit(CIRCUITS[circuit], initial_guess=list(p))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        Z_fit = model.predict(spectrum.freq_Hz, use_initial=True)
+    Z_fit = _predict(model.string, p, spectrum.freq_Hz)
     rel = float(np.sqrt(np.mean(np.abs(Z_fit - spectrum.Z_ohm) ** 2 / np.abs(spectrum.Z_ohm) ** 2)))
+    kk_res = kk_residual(spectrum) if kk else None
+    notes += _quality(model, res, e, rel, L, A)
+    if kk_res is not None and kk_res > MAX_KK_RESIDUAL:
+        notes.append(f"Kramers-Kronig residual {kk_res:.1%} > {MAX_KK_RESIDUAL:.0%}: the spectrum "
+                     "may be drifting or non-linear")
     s_b, s_t = L / (res["R_bulk_ohm"] * A), L / (R_tot * A)
+    names = _parameter_names(model)
+    n = spectrum.freq_Hz.size * 2
+    sel = tuple({"circuit": t["circuit"], "bic": t["bic"],
+                 "rel_rmse": float(np.sqrt(t["rss"] / (n / 2)))} for t in tried)
     return ImpedanceFit(
-        circuit=circuit, circuit_string=CIRCUITS[circuit],
-        parameter_names=tuple(model.get_param_names()[0]), parameters=tuple(p.tolist()),
-        parameter_stderr=tuple(e.tolist()), **{k: (None if v is None else float(v))
-                                              for k, v in res.items()},
+        circuit=model.name, circuit_string=model.string, parameter_names=names,
+        parameters=tuple(p.tolist()), parameter_stderr=tuple(e.tolist()),
+        **{k: (None if v is None else float(v)) for k, v in res.items()},
         R_total_ohm=float(R_tot), R_total_stderr_ohm=R_tot_err, thickness_cm=L, area_cm2=A,
         sigma_bulk_S_cm=s_b, sigma_bulk_stderr_S_cm=s_b * float(res["R_bulk_stderr_ohm"]) / res["R_bulk_ohm"],
         sigma_total_S_cm=s_t, sigma_total_stderr_S_cm=s_t * R_tot_err / R_tot, rel_rmse=rel,
-        T_K=spectrum.T_K, source=spectrum.source)
+        T_K=spectrum.T_K, source=spectrum.source, kk_residual=kk_res, warnings=tuple(notes),
+        selection=sel)
 
 
-@dataclass(frozen=True)
-class SpectraArrhenius:
-    """Impedance fits at several temperatures and the Arrhenius fit of their conductivities."""
+def _parameter_names(model: CircuitModel) -> tuple[str, ...]:
+    from impedance.models.circuits import CustomCircuit
 
-    impedance_fits: tuple[ImpedanceFit, ...]
-    arrhenius: ArrheniusFit
-    which: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {"which": self.which, "arrhenius": self.arrhenius.to_dict(),
-                "impedance_fits": [f.to_dict() for f in self.impedance_fits]}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per spectrum: T, resistances, conductivities."""
-        keys = ("source", "T_K", "R_bulk_ohm", "R_gb_ohm", "R_total_ohm", "sigma_bulk_S_cm",
-                "sigma_total_S_cm", "rel_rmse")
-        return pd.DataFrame([{k: getattr(f, k) for k in keys} for f in self.impedance_fits])
-
-
-def _spectra(items: Any) -> list[Spectrum]:
-    if isinstance(items, str | Path) and Path(items).is_dir():
-        files = sorted(Path(items).glob("*.csv"))
-        if not files:
-            raise InputError(f"no .csv spectra in folder {items}")
-        return [read_spectrum(p) for p in files]
-    if isinstance(items, str | Path | Spectrum):
-        items = [items]
-    return [s if isinstance(s, Spectrum) else read_spectrum(s) for s in items]
-
-
-def arrhenius_from_spectra(
-    spectra: Any,
-    temperatures_K: Sequence[float] | None = None,
-    *,
-    thickness_cm: float,
-    area_cm2: float,
-    circuit: Circuit = "bulk",
-    which: Which = "total",
-    convention: Convention = "sigmaT",
-) -> SpectraArrhenius:
-    """Fit every spectrum, then an Arrhenius law to the bulk or total conductivities.
-
-    .. math:: \\sigma_i = \\frac{L}{R_i A}, \\quad \\sigma_i T_i = A_0\\,e^{-E_a/k_B T_i}
-
-    Parameters
-    ----------
-    spectra : folder, file paths or Spectrum objects
-        A folder means every ``*.csv`` in it.
-    temperatures_K : sequence of float, optional
-        One temperature per spectrum in K; default the spectra's own (from file names).
-    thickness_cm, area_cm2 : float
-        Pellet thickness (cm) and area (cm^2).
-    circuit : {"bulk", "bulk_gb", "series_gb"}
-        Equivalent circuit for every spectrum.
-    which : {"bulk", "total"}
-        Which conductivity goes into the Arrhenius fit.
-    convention : {"sigmaT", "sigma"}
-        Arrhenius form; the conductivity errors of the impedance fits weigh the points.
-    """
-    check_choice("which", which, get_args(Which))
-    items = _spectra(spectra)
-    if temperatures_K is not None:
-        if len(temperatures_K) != len(items):
-            raise InputError(f"temperatures_K must have one value per spectrum ({len(items)}), "
-                             f"got {len(temperatures_K)}")
-        items = [Spectrum(s.freq_Hz, s.Z_ohm, float(T), s.source) for s, T in
-                 zip(items, temperatures_K, strict=True)]
-    missing = [s.source or f"#{i}" for i, s in enumerate(items) if s.T_K is None]
-    if missing:
-        raise InputError("no temperature for spectra " + ", ".join(missing) + "; pass temperatures_K "
-                         "or put it in the file name (e.g. sample_300K.csv)")
-    items = sorted(items, key=lambda s: float(s.T_K or 0.0))
-    fits = tuple(fit_impedance(s, thickness_cm=thickness_cm, area_cm2=area_cm2, circuit=circuit)
-                 for s in items)
-    sig = np.array([getattr(f, f"sigma_{which}_S_cm") for f in fits])
-    err = np.array([getattr(f, f"sigma_{which}_stderr_S_cm") for f in fits])
-    use_err = bool(np.all(np.isfinite(err) & (err > 0)))
-    arr = fit_arrhenius([f.T_K for f in fits], sig, err if use_err else None, convention,
-                        absolute_sigma=False)
-    return SpectraArrhenius(fits, arr, which)
+    c = CustomCircuit(model.string, initial_guess=[1.0] * model.n_parameters)
+    return tuple(c.get_param_names()[0])

@@ -1,0 +1,288 @@
+"""``nitrolyte eis``: instrument impedance files -> validated fits -> sigma(T) -> a stored set.
+
+Errors print one ``error:`` line naming the file and exit 1 (a file that cannot be used) or 2
+(a bad option value), as docs/cli.md says; nothing is stored from a failed series. ``--json``
+follows ``nitrolyte.eis/1`` in docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nitrolyte.cli._common import DbOption, echo_json, handle_errors
+from nitrolyte.errors import InputError
+
+SCHEMA = "nitrolyte.eis/1"
+
+
+def geometry_cm(thickness: str, area: str | None, diameter: str | None) -> tuple[float, float]:
+    """(thickness in cm, area in cm2) from ``--thickness`` and exactly one of ``--area`` /
+    ``--diameter`` (:math:`A = \\pi d^2/4`)."""
+    from nitrolyte.units import parse_quantity
+
+    if (area is None) == (diameter is None):
+        raise InputError("give the electrode size with exactly one of --area (e.g. 0.785cm2) or "
+                         "--diameter (e.g. 10mm)")
+    L = parse_quantity(thickness, "length", "--thickness")
+    if area is not None:
+        A, field, text = parse_quantity(area, "area", "--area"), "--area", area
+    else:
+        d = parse_quantity(str(diameter), "length", "--diameter")
+        A, field, text = math.pi * d * d / 4, "--diameter", str(diameter)
+    for name, value, given in (("--thickness", L, thickness), (field, A, text)):
+        if not math.isfinite(value) or value > 1e4:
+            raise InputError(f"{name} must be a finite size of a laboratory pellet, got {given}")
+    return L, A
+
+
+def _paths(files: list[Path], manifest: Path | None = None) -> list[Path]:
+    """Files as given; a folder means its files, except hidden ones and the manifest."""
+    skip = None if manifest is None else manifest.resolve()
+    out = [p for f in files for p in (sorted(q for q in f.iterdir() if q.is_file()
+                                             and not q.name.startswith(".")
+                                             and q.resolve() != skip)
+                                      if f.is_dir() else [f])]
+    if not out:
+        raise InputError("no spectra given (a folder must contain files)")
+    return out
+
+
+def _temperatures(paths: list[Path], T: list[str] | None, manifest: Path | None
+                  ) -> list[float | None]:
+    from nitrolyte.transport.eis_series import read_manifest
+    from nitrolyte.units import parse_quantity
+
+    if T and manifest is not None:
+        raise InputError("give temperatures with --T or --manifest, not both")
+    if T:
+        if len(T) != len(paths):
+            raise InputError(f"--T given {len(T)} times for {len(paths)} spectra")
+        return [parse_quantity(t, "temperature", "--T") for t in T]
+    if manifest is not None:
+        table = read_manifest(manifest)
+        missing = [p.name for p in paths if p.name not in table]
+        if missing:
+            raise InputError(f"{manifest.name}: no temperature for {', '.join(missing)}")
+        return [table[p.name] for p in paths]
+    return [None] * len(paths)
+
+
+def _fit_row(fit: Any) -> dict[str, Any]:
+    return {"file": Path(fit.source).name, **fit.to_dict()}
+
+
+def _arrhenius(fit: Any, confidence: float = 0.95) -> dict[str, Any] | None:
+    if fit is None:
+        return None
+    from scipy import stats
+
+    t = float(stats.t.ppf(0.5 + confidence / 2, fit.dof)) if fit.dof > 0 else float("inf")
+    rt = fit.predict(298.15, confidence)
+    return {**fit.to_dict(), "confidence": confidence,
+            "Ea_ci_eV": [fit.Ea_eV - t * fit.Ea_stderr_eV, fit.Ea_eV + t * fit.Ea_stderr_eV],
+            "sigma_RT_ci_S_cm": [rt.lower_S_cm[0], rt.upper_S_cm[0]]}
+
+
+def _echo_table(res: Any, L: float, A: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Impedance fits, L = {L:g} cm, A = {A:.4g} cm²")
+    for c in ("file", "T (K)", "circuit", "σ bulk (S/cm)", "σ total (S/cm)", "rel. RMSE", "KK"):
+        table.add_column(c)
+    for f in res.impedance_fits:
+        table.add_row(Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}", f.circuit,
+                      f"{f.sigma_bulk_S_cm:.3e} ± {f.sigma_bulk_stderr_S_cm:.1e}",
+                      f"{f.sigma_total_S_cm:.3e} ± {f.sigma_total_stderr_S_cm:.1e}",
+                      f"{f.rel_rmse:.2%}", "" if f.kk_residual is None else f"{f.kk_residual:.2%}")
+    Console().print(table)
+    arr = res.arrhenius
+    if arr is not None:
+        typer.echo(f"Arrhenius ({res.which}, {arr.convention}): Ea = {arr.Ea_eV:.4f} ± "
+                   f"{arr.Ea_stderr_eV:.4f} eV, σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, "
+                   f"R² = {arr.r_squared:.5f}")
+    for w in res.warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
+@handle_errors
+def eis_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Spectra (Gamry .DTA, BioLogic .mpt, ZPlot "
+                                                "  .z, VersaStudio .par, Autolab, Parstat, "
+                                                "PowerSuite, CH Instruments, CSV/TSV) or folders.")],
+    thickness: Annotated[str, typer.Option(help="Pellet thickness with unit, e.g. 1mm.")],
+    area: Annotated[str | None, typer.Option(help="Electrode area, e.g. 0.785cm2.")] = None,
+    diameter: Annotated[str | None, typer.Option(help="Electrode diameter, e.g. 10mm.")] = None,
+    T: Annotated[list[str] | None, typer.Option(
+        "--T", help="Temperature of each spectrum, in order (25C, 300K); default: a --manifest "
+                    "or the file names (pellet_80C.mpt).")] = None,
+    manifest: Annotated[Path | None, typer.Option(help="CSV with columns file and T.")] = None,
+    circuit: Annotated[str | None, typer.Option(
+        help="Force a circuit (bulk, bulk_no_electrode, bulk_gb, bulk_gb_no_electrode, "
+             "series_gb); default: chosen per spectrum by BIC.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto or an instrument format.")] = "auto",
+    which: Annotated[str, typer.Option(help="Conductivity for the Arrhenius fit: total or bulk.")]
+    = "total",
+    store: Annotated[str | None, typer.Option(help="Store the series as a measurement set of "
+                                              "this material name.")] = None,
+    formula: Annotated[str | None, typer.Option(help="Formula of a new --store material.")] = None,
+    family: Annotated[str | None, typer.Option(help="Family of a new --store material.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a Nyquist plot (PNG or SVG).")] = None,
+    allow_implausible: Annotated[bool, typer.Option(
+        "--allow-implausible", help="Store values outside 10-2000 K, sigma <= 10 S/cm, "
+                                    "Ea 0-3 eV.")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print nitrolyte.eis/1 JSON.")] = False,
+) -> None:
+    """Fit impedance spectra: chosen circuit, sigma bulk/total, Kramers-Kronig check, Arrhenius."""
+    from nitrolyte.transport.eis_readers import read_instrument_file
+    from nitrolyte.transport.eis_series import arrhenius_from_spectra
+
+    L, A = geometry_cm(thickness, area, diameter)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    paths = _paths(files, manifest)
+    temps = _temperatures(paths, T, manifest)
+    spectra = [read_instrument_file(p, t, fmt) for p, t in zip(paths, temps, strict=True)]
+    res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,
+                                 which=which, require_arrhenius=False)  # type: ignore[arg-type]
+    stored = None
+    if store is not None:
+        from nitrolyte.store import Database
+
+        stored = res.store(Database(db), store, formula=formula, family=family,
+                           spectra=spectra, allow_implausible=allow_implausible)
+    if plot is not None:
+        from nitrolyte.plotting.nyquist import plot_nyquist
+
+        fig = plot_nyquist(res.impedance_fits, spectra)
+        fig.savefig(plot, dpi=150, bbox_inches="tight")
+    if as_json:
+        echo_json({"schema": SCHEMA, "thickness_cm": L, "area_cm2": A,
+                   "circuit": circuit or "auto", "which": which,
+                   "impedance_fits": [_fit_row(f) for f in res.impedance_fits],
+                   "arrhenius": _arrhenius(res.arrhenius), "warnings": list(res.warnings),
+                   "stored": None if stored is None else stored.to_dict(),
+                   "plot": None if plot is None else str(plot)})
+        return
+    _echo_table(res, L, A)
+    if stored is not None:
+        typer.echo(f"stored as measurement set {stored.set_id} of {store} "
+                   f"({stored.n_points} points)")
+    if plot is not None:
+        typer.echo(f"plot written to {plot}")
+
+
+def _is_sigma_csv(path: Path) -> bool:
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(line for line in fh if not line.startswith("#")), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    cols = [c.strip() for c in header]
+    return ("property" not in cols and any(c in ("T_K", "T_C") for c in cols)
+            and any(c.startswith(("sigma_", "R_")) for c in cols))
+
+
+def _rows(path: Path, fmt: str) -> list[dict[str, Any]]:
+    import csv
+    import json
+
+    try:
+        if fmt == "csv":
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                return [dict(r) for r in csv.DictReader(fh)]
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        return []  # the store's import reports it
+    data = data.get("measurements") if isinstance(data, dict) else data
+    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+
+
+def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
+                    family: str | None, allow_implausible: bool, store: Any,
+                    as_json: bool) -> bool:
+    """For ``nitrolyte import``: store a sigma(T) CSV (as ``fit`` reads) as a measurement set,
+    or refuse implausible long-format rows. True when the file was handled here."""
+    from nitrolyte.plausibility import check_rows
+
+    kind = file.suffix.lower().lstrip(".") if fmt == "auto" else fmt
+    if kind == "csv" and file.is_file() and _is_sigma_csv(file):
+        from nitrolyte.transport.eis_series import store_conductivity_data
+        from nitrolyte.transport.io import read_conductivity_csv
+
+        if name is None:
+            raise InputError(f"{file.name} is a sigma(T) file (as `nitrolyte fit` reads): give the "
+                             "material with --name (and --formula / --family for a new one)")
+        res, fit = store_conductivity_data(store, name, read_conductivity_csv(file),
+                                           method="import", formula=formula, family=family,
+                                           allow_implausible=allow_implausible)
+        if as_json:
+            echo_json({"schema": "nitrolyte.import/1", "database": store.where,
+                       "path": str(file), "n_measurements": res.n_points,
+                       "n_materials_created": int(res.created_material),
+                       "measurement_set": res.to_dict(),
+                       "Ea_eV": None if fit is None else fit.Ea_eV})
+        else:
+            typer.echo(f"imported {res.n_points} point(s) of {name} from {file} as measurement "
+                       f"set {res.set_id}" + ("" if fit is None else
+                                              f" (Ea = {fit.Ea_eV:.3f} ± {fit.Ea_stderr_eV:.3f} eV)"))
+        return True
+    if name is not None:
+        raise InputError("--name is only for a sigma(T) CSV (columns T_K or T_C and sigma_... or "
+                         "R_... with geometry)")
+    if kind in ("csv", "json"):
+        check_rows(_rows(file, kind), file.name, allow_implausible)
+    return False
+
+
+def compare_set_cmd(store: Any, name: str | None, against: str | None, plot: Path | None,
+                    tolerance: float, as_json: bool, as_csv: bool) -> None:
+    """``nitrolyte compare NAME``: a stored set against the literature over its range."""
+    import sys
+
+    from nitrolyte.transport.measured import compare_set, family_lines
+
+    if name is None:
+        raise InputError("--against and --plot need a material NAME with a stored measurement set")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    res = compare_set(store, name, against=against, tolerance_decades=tolerance)
+    if plot is not None:
+        from nitrolyte.plotting.measured import plot_set_vs_literature
+
+        plot_set_vs_literature(res, family_lines(store, res)).savefig(plot, dpi=150,
+                                                                      bbox_inches="tight")
+    if as_json:
+        echo_json({"schema": "nitrolyte.compare_set/1", **res.to_dict(),
+                   "plot": None if plot is None else str(plot)})
+        return
+    if as_csv:
+        res.to_frame().to_csv(sys.stdout, index=False)
+        return
+    Ea = ("no Ea (fewer than 3 temperatures)" if res.Ea_eV is None
+          else f"Ea = {res.Ea_eV:.3f} ± {res.Ea_stderr_eV:.2g} eV")
+    typer.echo(f"{res.name} (set {res.set_id}, {res.method}): {len(res.T_K)} point(s) "
+               f"{min(res.T_K):.1f}-{max(res.T_K):.1f} K, {Ea}")
+    for m in res.matches:
+        dEa = "" if m["dEa_eV"] is None else (f", ΔEa = {m['dEa_eV']:+.3f} ± "
+                                              f"{m['dEa_stderr_eV'] or 0:.2g} eV")
+        label = m["name"] + (f" ({m['direction']})" if m["direction"] else "")
+        typer.echo(f"  vs {label} [ref {m['ref']}]: log10 ratio "
+                   f"{min(m['log10_ratio']):+.2f} to {max(m['log10_ratio']):+.2f}{dEa}: "
+                   f"{m['verdict']}")
+    for w in res.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if plot is not None:
+        typer.echo(f"plot written to {plot}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eis`` to the ``nitrolyte`` app."""
+    app.command("eis")(eis_cmd)

@@ -1,0 +1,230 @@
+"""``nitrolyte diffusion | md | campaign``: ion transport from simulation.
+
+Times and temperatures carry their unit (``0.1ps``, ``10fs``, ``600K``); ``--json`` output
+follows docs/simulate.md. Errors print one ``error:`` line (exit 2 for bad input, 1 otherwise).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
+from nitrolyte.errors import InputError
+
+campaign_app = typer.Typer(help="MD campaigns on Dask (run, status, resume).",
+                           no_args_is_help=True)
+
+
+def parse_supercell(text: str) -> tuple[int, int, int]:
+    """``"2x2x2"`` -> (2, 2, 2); each factor 1..20."""
+    parts = text.lower().split("x")
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        dims = ()
+    if len(dims) != 3 or not all(1 <= d <= 20 for d in dims):
+        raise InputError(f"--supercell must be three integers 1..20 like 2x2x2, got {text!r}")
+    return dims  # type: ignore[return-value]
+
+
+def parse_duration_ps(text: str, field: str) -> float:
+    """A time with unit in ps; unlike ``parse_quantity`` a zero (``0``, ``0ps``) is allowed."""
+    import re
+
+    from nitrolyte.units import parse_quantity
+
+    if re.fullmatch(r"\s*0*\.?0*\s*(fs|ps|ns)?\s*", text) and re.search(r"0", text):
+        return 0.0
+    return parse_quantity(text, "time", field)
+
+
+def _print_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)
+
+
+def _save(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+
+
+@handle_errors
+def diffusion_cmd(
+    traj: Annotated[list[Path], typer.Argument(help="Trajectory (extxyz, .traj, XDATCAR); several "
+                                               "files = independent replicas.")],
+    frame_interval: Annotated[str, typer.Option("--frame-interval",
+                                                help="Time between frames, e.g. 0.1ps or 10fs.")],
+    T: Annotated[str, typer.Option("--T", help="Temperature of the run, e.g. 600K.")],
+    species: Annotated[str, typer.Option(help="Mobile ion (element).")] = "Li",
+    start: Annotated[str | None, typer.Option(help="Start of the fit window (diffusive regime), "
+                                              "e.g. 1ps; default 20 % of the longest lag.")] = None,
+    charge: Annotated[int, typer.Option(help="Charge number of the ion (1 for Li+).")] = 1,
+    plot: Annotated[Path | None, typer.Option(help="Write the MSD plot (PNG/SVG).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tracer and collective D, Nernst-Einstein σ and Haven ratio of a trajectory (kinisi)."""
+    from nitrolyte.simulate.diffusion import analyze_diffusion
+    from nitrolyte.units import parse_quantity
+
+    res = analyze_diffusion(
+        traj, species=species, frame_interval_ps=parse_quantity(frame_interval, "time",
+                                                                "--frame-interval"),
+        T_K=parse_quantity(T, "temperature", "--T"), charge=charge,
+        start_ps=None if start is None else parse_quantity(start, "time", "--start"))
+    if plot is not None:
+        from nitrolyte.plotting.diffusion import plot_msd
+
+        _save(plot_msd(res), plot)
+    if as_json:
+        echo_json({**res.to_dict(), "files": [str(p) for p in traj],
+                   "plot": None if plot is None else str(plot)})
+        return
+    _print_rows(f"{species} transport at {res.T_K:g} K ({res.estimator})", ["quantity", "value"], [
+        ["D* tracer (cm²/s)", f"{res.D_cm2_s:.3e} ± {res.D_cm2_s_stderr:.1e}"],
+        ["D_σ collective (cm²/s)", f"{res.D_sigma_cm2_s:.3e} ± {res.D_sigma_cm2_s_stderr:.1e}"],
+        ["σ Nernst-Einstein (S/cm)", f"{res.sigma_S_cm:.3e} ± {res.sigma_S_cm_stderr:.1e}"],
+        ["σ collective (S/cm)", f"{res.sigma_collective_S_cm:.3e} ± "
+                                f"{res.sigma_collective_S_cm_stderr:.1e}"],
+        ["Haven ratio D*/D_σ", f"{res.haven_ratio:.2f} ± {res.haven_ratio_stderr:.2f}"],
+        ["fit window (ps)", f"{res.start_ps:g} – {res.max_lag_ps:g}"],
+        ["diffusive regime", f"{'yes' if res.diffusive else 'NO'} (MSD log-log slope "
+                             f"{res.msd_exponent:.2f}, final MSD {res.msd_A2[-1]:.2g} Å²)"]])
+
+
+@handle_errors
+def md_cmd(
+    structure: Annotated[str, typer.Argument(help="Library structure, e.g. alpha-Li3N, beta-Li3N.")],
+    T: Annotated[list[str], typer.Option("--T", help="Temperature, e.g. 600K; repeat for several.")],
+    ps: Annotated[float, typer.Option(help="Production length per temperature, ps.")],
+    timestep: Annotated[str, typer.Option(help="Integration step, e.g. 1fs.")] = "1fs",
+    equilibration: Annotated[str | None, typer.Option(
+        help="Discarded equilibration, e.g. 2ps; default 25 % of --ps.")] = None,
+    frame_interval: Annotated[str, typer.Option("--frame-interval",
+                                                help="Time between stored frames.")] = "10fs",
+    supercell: Annotated[str, typer.Option(help="Repetitions, e.g. 2x2x2.")] = "1x1x1",
+    vacancies: Annotated[float, typer.Option(help="Li vacancy fraction (charge-balanced by N "
+                                             "vacancies), 0 <= x < 0.5.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of velocities, thermostat, vacancy sites.")] = 0,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    potential: Annotated[str, typer.Option(help="chgnet or lj-toy (plumbing only).")] = "chgnet",
+    out: Annotated[Path, typer.Option(help="Folder for the trajectories.")] = Path("md-out"),
+    compare: Annotated[str | None, typer.Option(help="Database material to compare with.")] = None,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Store as MD measurements.")]
+    = True,
+    plot: Annotated[Path | None, typer.Option(help="Write the Arrhenius plot (PNG/SVG).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments."""
+    from nitrolyte.simulate.pipeline import MDSettings, literature_model, simulate_transport
+    from nitrolyte.units import parse_quantity
+
+    temps = [parse_quantity(t, "temperature", "--T") for t in T]
+    settings = MDSettings(
+        ps=ps, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1000.0,
+        equilibration_ps=None if equilibration is None else parse_duration_ps(
+            equilibration, "--equilibration"),
+        frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
+        supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
+        potential=potential)
+    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare)
+    if plot is not None:
+        from nitrolyte.plotting.diffusion import plot_simulated_arrhenius
+
+        _save(plot_simulated_arrhenius(sim, literature_model(structure, compare, db)), plot)
+    if as_json:
+        echo_json({**sim.to_dict(), "plot": None if plot is None else str(plot)})
+        return
+    _print_rows(f"{sim.material}: {sim.formula}, {sim.runs[0]['md']['n_atoms']} atoms, "
+                f"{sim.runs[0]['md']['model_version']}",
+                ["T (K)", "D* (cm²/s)", "σ NE (S/cm)", "Haven", "diffusive", "σ literature"],
+                [[f"{r['T_K']:g}", f"{r['D_cm2_s']:.2e} ± {r['D_cm2_s_stderr']:.0e}",
+                  f"{r['sigma_S_cm']:.2e} ± {r['sigma_S_cm_stderr']:.0e}",
+                  f"{r['haven_ratio']:.2f}", "yes" if r["diffusive"] else "NO",
+                  "" if r["literature_sigma_S_cm"] is None else f"{r['literature_sigma_S_cm']:.2e}"]
+                 for r in sim.runs])
+    if sim.fit:
+        typer.echo(f"Ea = {sim.fit['Ea_eV']:.3f} ± {sim.fit['Ea_stderr_eV']:.3f} eV; σ(25 °C) = "
+                   f"{sim.sigma_25C['sigma_S_cm']:.2e} S/cm [{sim.sigma_25C['lower_S_cm']:.1e}, "  # type: ignore[index]
+                   f"{sim.sigma_25C['upper_S_cm']:.1e}] (95 %)")  # type: ignore[index]
+    for note in sim.notes:
+        typer.echo(f"note: {note}")
+    if sim.stored:
+        typer.echo(f"stored as measurement set {sim.stored['set_id']} ({sim.material}, method MD)")
+
+
+SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
+                                                  "tcp://host:8786 (default: a LocalCluster).")]
+WorkersOpt = Annotated[int | None, typer.Option(help="LocalCluster workers (default 1).")]
+
+
+def _report(rep: Any, as_json: bool) -> None:
+    if as_json:
+        echo_json(rep.to_dict())
+        return
+    typer.echo(f"{rep.n_tasks} tasks: {rep.n_skipped} already stored, {rep.n_stored} stored now, "
+               f"{rep.n_failed} failed (out: {rep.out})")
+    for f in rep.failed:
+        typer.echo(f"failed {f['task_id']}: {f['error']}")
+    if rep.n_failed:
+        raise typer.Exit(1)
+
+
+@handle_errors
+def campaign_run_cmd(spec: Annotated[Path, typer.Argument(help="Campaign YAML spec.")],
+                     scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
+                     db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Run every task of a campaign not yet stored; each is stored as it finishes."""
+    from nitrolyte.simulate.campaign import run_campaign
+
+    _report(run_campaign(spec, scheduler=scheduler, workers=workers, db=db,
+                         progress=not as_json), as_json)
+
+
+@handle_errors
+def campaign_resume_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec or its out "
+                                                             "folder.")],
+                        scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
+                        db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Continue a killed campaign: stored tasks are skipped, the rest run."""
+    from nitrolyte.simulate.campaign import run_campaign
+
+    _report(run_campaign(spec, scheduler=scheduler, workers=workers, db=db,
+                         progress=not as_json), as_json)
+
+
+@handle_errors
+def campaign_status_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec or out folder.")],
+                        db: DbOption = None, as_json: JsonOption = False) -> None:
+    """State of each task: stored, started or pending."""
+    from nitrolyte.simulate.campaign import campaign_status
+
+    rows = campaign_status(spec, db=db)
+    if as_json:
+        echo_json({"tasks": rows, "n_stored": sum(r["state"] == "stored" for r in rows)})
+        return
+    _print_rows(f"campaign {spec}", ["task", "material", "vacancies", "T (K)", "seed", "state"],
+                [[r["task_id"], r["material"], f"{r['vacancies']:g}", f"{r['T_K']:g}",
+                  str(r["seed"]), r["state"]] for r in rows])
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``diffusion``, ``md`` and the ``campaign`` group."""
+    app.command("diffusion")(diffusion_cmd)
+    app.command("md")(md_cmd)
+    campaign_app.command("run")(campaign_run_cmd)
+    campaign_app.command("resume")(campaign_resume_cmd)
+    campaign_app.command("status")(campaign_status_cmd)
+    app.add_typer(campaign_app, name="campaign")

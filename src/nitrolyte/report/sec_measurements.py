@@ -1,0 +1,89 @@
+"""Report section: your stored measurement sets (EIS series, fits, imports).
+
+For each stored set: the Nyquist plots of its spectra with the fitted circuit and the bulk /
+grain-boundary / electrode parts marked (EIS sets that kept their data), and its points over the
+literature Arrhenius lines of its family (:func:`nitrolyte.transport.measured.compare_set`).
+Without stored sets the section says so and draws nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nitrolyte.errors import NitrolyteError
+from nitrolyte.report.framework import FigureOutput, ReportContext, Section
+
+KEY = "measurements"
+
+
+def _name(row: Any) -> str:
+    """The set's material (the store may name the column ``name`` or only ``material_id``)."""
+    for key in ("name", "material_name", "material_id"):
+        value = row.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return f"set {row['set_id']}"
+
+
+def _stem(set_id: int, kind: str) -> str:
+    return f"set{set_id}_{kind}"
+
+
+def _nyquist(ctx: ReportContext, row: Any) -> FigureOutput | None:
+    import pandas as pd
+
+    from nitrolyte.plotting.nyquist import plot_nyquist
+    from nitrolyte.transport.eis_series import stored_spectra
+    from nitrolyte.transport.measured import as_dict
+
+    pairs = stored_spectra(as_dict(row["method_details"]))
+    if not pairs:
+        return None
+    fits, spectra = [p[0] for p in pairs], [p[1] for p in pairs]
+    key = _stem(int(row["set_id"]), "nyquist")
+    png, svg = ctx.save_matplotlib(plot_nyquist(fits, spectra, title=_name(row)), key)
+    data = pd.concat([pd.DataFrame({"file": s.source, "T_K": s.T_K, "freq_Hz": s.freq_Hz,
+                                    "Z_real_ohm": s.Z_ohm.real, "Z_imag_ohm": s.Z_ohm.imag})
+                      for s in spectra], ignore_index=True)
+    return FigureOutput(
+        key=key, title=f"{_name(row)}: impedance spectra (set {row['set_id']})",
+        review_ref="user data", png=png, svg=svg, csv=ctx.save_csv(data, key),
+        caption="Nyquist plots (Z' against -Z'', ohm) of the stored spectra with the fitted "
+                "circuit (chosen by BIC unless forced); shaded: the bulk and grain-boundary "
+                "resistances along Z'; dotted: where the blocking-electrode tail starts.",
+        deviations=("User measurement, not a figure of the review.",))
+
+
+def _comparison(ctx: ReportContext, row: Any) -> FigureOutput | None:
+    from nitrolyte.api import database
+    from nitrolyte.plotting.measured import plot_set_vs_literature
+    from nitrolyte.transport.measured import compare_set, family_lines
+
+    db = database(ctx.db)
+    try:
+        cmp = compare_set(db, _name(row), set_id=int(row["set_id"]))
+    except NitrolyteError:  # no family or formula to compare with
+        return None
+    key = _stem(int(row["set_id"]), "vs_literature")
+    png, svg = ctx.save_matplotlib(plot_set_vs_literature(cmp, family_lines(db, cmp)), key)
+    return FigureOutput(
+        key=key, title=f"{cmp.name} vs the literature (set {cmp.set_id})",
+        review_ref="user data", png=png, svg=svg, csv=ctx.save_csv(cmp.to_frame(), key),
+        caption="Measured σ (open circles, S/cm) against 1000/T over the measured range, over "
+                "the Arrhenius lines (σT convention) of the review's records of the same formula "
+                f"or family ({cmp.family or 'none'}); the table gives log10 ratios and ΔEa.",
+        deviations=("User measurement, not a figure of the review.",))
+
+
+def build(ctx: ReportContext) -> Section:
+    """Build the section: two figures per stored measurement set."""
+    from nitrolyte.api import database
+
+    sets = database(ctx.db).measurement_sets()
+    figures = []
+    for _, row in sets.iterrows():
+        figures += [f for f in (_nyquist(ctx, row), _comparison(ctx, row)) if f is not None]
+    intro = (f"{len(sets)} stored measurement set(s) (nitrolyte eis / fit --store, import)."
+             if len(sets) else "No stored measurement sets: store one with `nitrolyte eis FILES "
+                               "--store NAME` or `nitrolyte fit FILE --store NAME`.")
+    return Section(key=KEY, title="Your measurements", intro=intro, figures=tuple(figures))

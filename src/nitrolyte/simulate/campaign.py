@@ -1,0 +1,240 @@
+"""MD campaigns on Dask: materials x vacancy fractions x temperatures x seeds.
+
+Each task is one NVT run plus its analysis; its identity is a hash of what determines its result
+(material, vacancy fraction, T, seed, length, timestep, equilibration, frame interval, supercell,
+potential and model version). Tasks run on a ``dask.distributed`` cluster (a LocalCluster by
+default, or an existing scheduler by address); the client stores each result as it finishes, so a
+killed campaign resumes without redoing stored tasks. Trajectories are streamed to
+``<out>/tasks/<task_id>/`` (on a remote cluster ``out`` must be a shared folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nitrolyte.errors import InputError
+
+SPEC_COPY = "campaign.yaml"
+
+
+class CampaignSpec(BaseModel):
+    """The YAML spec of a campaign (``docs/simulate.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    materials: list[str] = Field(min_length=1)
+    vacancies: list[float] = Field(default=[0.0], min_length=1)
+    temperatures_K: list[float] = Field(min_length=1)
+    seeds: list[int] = Field(default=[0], min_length=1)
+    ps: float = Field(gt=0, le=1e5)
+    timestep_fs: float = Field(default=1.0, gt=0, le=5)
+    equilibration_ps: float | None = Field(default=None, ge=0)
+    frame_interval_fs: float = Field(default=10.0, gt=0)
+    supercell: tuple[int, int, int] = (1, 1, 1)
+    potential: str = "chgnet"
+    device: str = "auto"
+    out: str = "campaign-out"
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """What a run or resume did: counts, the tasks stored now, failures."""
+
+    out: str
+    n_tasks: int
+    n_skipped: int
+    n_stored: int
+    n_failed: int
+    stored: list[dict[str, Any]]
+    failed: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+def load_spec(path: str | Path) -> tuple[CampaignSpec, Path]:
+    """Read a spec file (or a campaign folder holding ``campaign.yaml``); returns (spec, out dir)."""
+    import yaml
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / SPEC_COPY
+    if not p.is_file():
+        raise InputError(f"campaign spec not found: {p}")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{p}: the spec must be a mapping of fields")
+    try:
+        spec = CampaignSpec(**doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"]) or "spec"
+        raise InputError(f"{p}: field {loc!r}: {err['msg']}") from None
+    for x in spec.vacancies:
+        if not 0 <= x < 0.5:
+            raise InputError(f"{p}: field 'vacancies' must be in [0, 0.5), got {x}")
+    for t in spec.temperatures_K:
+        if not 0 < t <= 5000:
+            raise InputError(f"{p}: field 'temperatures_K' must be in (0, 5000], got {t}")
+    out = Path(spec.out)
+    return spec, (out if out.is_absolute() else (p.parent / out)).resolve()
+
+
+def tasks_of(spec: CampaignSpec) -> list[dict[str, Any]]:
+    """Every task of the spec with its ``task_id`` (stable hash of what fixes its result)."""
+    from nitrolyte.simulate.pipeline import display_name
+    from nitrolyte.simulate.potentials import get_potential
+    from nitrolyte.structures import structure
+
+    version = get_potential(spec.potential).version()
+    for mat in spec.materials:
+        structure(mat)  # unknown names fail here, before any task runs
+    out = []
+    for mat, x, T, seed in itertools.product(spec.materials, spec.vacancies, spec.temperatures_K,
+                                             spec.seeds):
+        ident = {"material": display_name(mat), "vacancies": float(x), "T_K": float(T),
+                 "seed": int(seed), "ps": spec.ps, "timestep_fs": spec.timestep_fs,
+                 "equilibration_ps": spec.equilibration_ps,
+                 "frame_interval_fs": spec.frame_interval_fs,
+                 "supercell": list(spec.supercell), "potential": spec.potential,
+                 "model_version": version}
+        tid = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+        out.append({**ident, "task_id": tid, "device": spec.device})
+    return out
+
+
+def run_task(task: dict[str, Any], out_dir: str) -> dict[str, Any]:
+    """Run one task (on a worker): MD + analysis, no storage; returns the simulation dict."""
+    from nitrolyte.simulate.pipeline import MDSettings, simulate_transport
+
+    settings = MDSettings(ps=task["ps"], timestep_fs=task["timestep_fs"],
+                          equilibration_ps=task["equilibration_ps"],
+                          frame_interval_fs=task["frame_interval_fs"],
+                          supercell=tuple(task["supercell"]), vacancies=task["vacancies"],  # type: ignore[arg-type]
+                          seed=task["seed"], device=task["device"], potential=task["potential"])
+    folder = Path(out_dir) / "tasks" / task["task_id"]
+    sim = simulate_transport(task["material"], [task["T_K"]], settings, folder, store=False)
+    return sim.to_dict()
+
+
+def stored_task_ids(db: Any = None) -> dict[str, int]:
+    """task_id -> set_id of the campaign tasks already in the database."""
+    from nitrolyte.api import database
+
+    frame = database(db).measurement_sets()
+    out: dict[str, int] = {}
+    for row in frame.itertuples(index=False):
+        if row.method != "MD":
+            continue
+        details = row.method_details
+        details = json.loads(details) if isinstance(details, str) else (details or {})
+        if "task_id" in details:
+            out[details["task_id"]] = int(row.set_id)
+    return out
+
+
+def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> dict[str, Any]:
+    from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
+
+    sim = TransportSimulation(**result)
+    stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]})
+    folder = out / "tasks" / task["task_id"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str),
+                                        encoding="utf-8")
+    return {"task_id": task["task_id"], "set_id": stored["set_id"], "material": sim.material,
+            "T_K": task["T_K"], "D_cm2_s": result["runs"][0]["D_cm2_s"],
+            "sigma_S_cm": result["runs"][0]["sigma_S_cm"]}
+
+
+def _client(scheduler: str | None, workers: int | None) -> Any:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputError(f"--scheduler: cannot reach {scheduler}: {exc}") from None
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=False,
+                           dashboard_address=":0")
+    return Client(cluster)
+
+
+def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
+                 workers: int | None = None, db: Any = None,
+                 progress: bool = True) -> CampaignReport:
+    """Run (or resume) a campaign: every task not yet stored, stored as it finishes.
+
+    Parameters
+    ----------
+    spec_path : path
+        The YAML spec, or a campaign folder (its saved ``campaign.yaml``).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); default a LocalCluster.
+    workers : int, optional
+        Workers of the LocalCluster (default 1; threads, one task each).
+    db : Database or path, optional
+        Where results are stored (default: the user's database).
+    progress : bool
+        Show a progress bar on stderr.
+    """
+    from dask.distributed import as_completed
+    from tqdm import tqdm
+
+    spec, out = load_spec(spec_path)
+    tasks = tasks_of(spec)
+    out.mkdir(parents=True, exist_ok=True)
+    copy = out / SPEC_COPY
+    if not copy.exists():  # the spec as run, its ``out`` pointing at the folder itself
+        import yaml
+
+        copy.write_text(yaml.safe_dump({**spec.model_dump(), "supercell": list(spec.supercell),
+                                        "out": "."}, allow_unicode=True), encoding="utf-8")
+    done = stored_task_ids(db)
+    pending = [t for t in tasks if t["task_id"] not in done]
+    stored, failed = [], []
+    if pending:
+        client = _client(scheduler, workers)
+        try:
+            futures = {client.submit(run_task, t, str(out), pure=False,
+                                     key=f"nitrolyte-md-{t['task_id']}"): t for t in pending}
+            bar = tqdm(total=len(pending), desc="MD tasks", disable=not progress)
+            for fut in as_completed(futures):
+                task = futures[fut]
+                try:
+                    stored.append(_store(fut.result(), task, out, db))
+                except Exception as exc:  # a failed task is reported, the others go on
+                    failed.append({"task_id": task["task_id"], "error": f"{type(exc).__name__}: {exc}"})
+                bar.update(1)
+            bar.close()
+        finally:
+            client.close()
+    return CampaignReport(out=str(out), n_tasks=len(tasks), n_skipped=len(tasks) - len(pending),
+                          n_stored=len(stored), n_failed=len(failed), stored=stored, failed=failed)
+
+
+def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:
+    """One row per task: ``stored`` (with its set id), ``started`` (folder exists) or ``pending``."""
+    spec, out = load_spec(spec_path)
+    done = stored_task_ids(db)
+    rows = []
+    for t in tasks_of(spec):
+        state = ("stored" if t["task_id"] in done else
+                 "started" if (out / "tasks" / t["task_id"]).exists() else "pending")
+        rows.append({"task_id": t["task_id"], "material": t["material"],
+                     "vacancies": t["vacancies"], "T_K": t["T_K"], "seed": t["seed"],
+                     "state": state, "set_id": done.get(t["task_id"])})
+    return rows

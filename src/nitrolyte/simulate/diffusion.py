@@ -1,0 +1,239 @@
+"""Tracer and collective (charge) diffusion from a trajectory, through kinisi.
+
+The estimator is kinisi's (Bayesian regression of the mean-squared displacement with its
+covariance, McCluskey et al., J. Chem. Theory Comput. 2024, 20, 7396): nothing here fits an MSD by
+hand. This module turns kinisi's posterior samples into a :class:`DiffusionResult` in nitrolyte's
+units with the Nernst-Einstein conductivity, the Haven ratio it implies and diffusive-regime
+diagnostics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nitrolyte.checks import check_positive, check_range
+from nitrolyte.errors import InputError
+
+#: |MSD log-log slope - 1| below this over the fit window counts as diffusive
+DIFFUSIVE_SLOPE_TOLERANCE = 0.2
+
+
+@dataclass(frozen=True)
+class DiffusionResult:
+    """Diffusion coefficients and conductivity of one species at one temperature.
+
+    Attributes
+    ----------
+    D_cm2_s, D_cm2_s_stderr : float
+        Tracer (self) diffusion coefficient :math:`D^*` and its posterior standard deviation, cm²/s.
+    D_sigma_cm2_s, D_sigma_cm2_s_stderr : float
+        Collective (charge) diffusion coefficient :math:`D_\\sigma` from the mean-squared charge
+        displacement, cm²/s.
+    sigma_S_cm, sigma_S_cm_stderr : float
+        Nernst-Einstein conductivity from :math:`D^*`, S/cm (Haven ratio 1 assumed).
+    sigma_collective_S_cm, sigma_collective_S_cm_stderr : float
+        Conductivity from :math:`D_\\sigma` (kinisi), S/cm (includes ion-ion correlations).
+    haven_ratio, haven_ratio_stderr : float
+        :math:`H_R = D^*/D_\\sigma` (error propagated from the two standard deviations).
+    msd_exponent : float
+        Slope of log MSD vs log t over the fit window (1 in the diffusive regime).
+    msd_intercept_A2 : float
+        Intercept of kinisi's straight line MSD = 6 D* t + c, Å² (posterior mean).
+    diffusive : bool
+        True when ``|msd_exponent - 1| < 0.2`` and the MSD at the end of the window exceeds
+        ``min_msd_A2`` (the ions have moved at least about one hop).
+    """
+
+    species: str
+    T_K: float
+    estimator: str
+    n_frames: int
+    n_replicas: int
+    n_ions: int
+    volume_A3: float
+    frame_interval_ps: float
+    start_ps: float
+    max_lag_ps: float
+    D_cm2_s: float
+    D_cm2_s_stderr: float
+    D_sigma_cm2_s: float
+    D_sigma_cm2_s_stderr: float
+    sigma_S_cm: float
+    sigma_S_cm_stderr: float
+    sigma_collective_S_cm: float
+    sigma_collective_S_cm_stderr: float
+    haven_ratio: float
+    haven_ratio_stderr: float
+    msd_exponent: float
+    msd_intercept_A2: float
+    diffusive: bool
+    min_msd_A2: float
+    msd_time_ps: tuple[float, ...]
+    msd_A2: tuple[float, ...]
+    msd_A2_stderr: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the MSD curve as lists)."""
+        out = asdict(self)
+        for key in ("msd_time_ps", "msd_A2", "msd_A2_stderr"):
+            out[key] = list(out[key])
+        return out
+
+
+def _ne_factor(n_ions: int, volume_A3: float, T_K: float, charge: int) -> float:
+    """σ/D* of the Nernst-Einstein relation (:func:`nitrolyte.transport.sigma_from_D`), S s/cm³."""
+    from nitrolyte.transport.microscopic import sigma_from_D
+
+    return float(sigma_from_D(1.0, n_ions / (volume_A3 * 1e-24), T_K, z=charge))
+
+
+def _as_replicas(trajectories: Any) -> list[list[Any]]:
+    from nitrolyte.simulate.trajectory import read_frames
+
+    if isinstance(trajectories, str | Path):
+        trajectories = [trajectories]
+    if trajectories and not isinstance(trajectories[0], str | Path | list | tuple):
+        trajectories = [trajectories]  # one list of Atoms
+    reps = [read_frames(t) if isinstance(t, str | Path) else list(t) for t in trajectories]
+    if not reps:
+        raise InputError("no trajectory given")
+    n = min(len(r) for r in reps)
+    if any(len(r[0]) != len(reps[0][0]) for r in reps):
+        raise InputError("replica trajectories must have the same number of atoms")
+    return [r[:n] for r in reps]
+
+
+def _lags(n_frames: int, max_lag_fraction: float, n_points: int) -> np.ndarray:
+    max_lag = max(2, int(n_frames * max_lag_fraction))
+    return np.unique(np.linspace(1, max_lag, min(n_points, max_lag)).astype(int))
+
+
+def _count_ions(reps: list[list[Any]], species: str) -> int:
+    first = reps[0][0]
+    n_ions = int(sum(1 for s in first.get_chemical_symbols() if s == species))
+    if n_ions == 0:
+        raise InputError(f"species {species!r} is not in the trajectory (elements: "
+                         f"{', '.join(sorted(set(first.get_chemical_symbols())))})")
+    if len(reps[0]) < 5:
+        raise InputError(f"a trajectory needs at least 5 frames for a diffusion fit, "
+                         f"got {len(reps[0])}")
+    return n_ions
+
+
+def _run_kinisi(reps: list[list[Any]], species: str, dt_frame: float, times: np.ndarray,
+                start: float, T: float, charge: int, seed: int) -> tuple[Any, Any]:
+    """kinisi's tracer (MSD) and conductivity (MSCD) analyses, Bayesian slopes sampled."""
+    import scipp as sc
+    from kinisi.analyze import ConductivityAnalyzer, DiffusionAnalyzer
+
+    kw = dict(specie=species, time_step=sc.scalar(dt_frame, unit="ps"),
+              step_skip=sc.scalar(1, unit=sc.units.dimensionless),
+              dt=sc.array(dims=["time interval"], values=times, unit="ps"), progress=False,
+              dtype="identical" if len(reps) > 1 else None)
+    traj = reps if len(reps) > 1 else reps[0]
+    start_sc = sc.scalar(start, unit="ps")
+    tracer = DiffusionAnalyzer.from_ase(traj, **kw)
+    tracer.diffusion(start_sc, progress=False, random_state=np.random.RandomState(seed))
+    coll = ConductivityAnalyzer.from_ase(traj, ionic_charge=sc.scalar(charge, unit="e"),
+                                         system_particles=len(reps), **kw)
+    coll.conductivity(start_sc, sc.scalar(T, unit="K"), progress=False,
+                      random_state=np.random.RandomState(seed + 1))
+    return tracer, coll
+
+
+def _stats(samples: Any) -> tuple[float, float]:
+    arr = np.asarray(samples, dtype=float).ravel()
+    return float(np.mean(arr)), float(np.std(arr, ddof=1))
+
+
+def _msd_exponent(t: np.ndarray, msd: np.ndarray, start: float) -> float:
+    sel = (t >= start) & (msd > 0)
+    if sel.sum() < 2:
+        return math.nan
+    return float(np.polyfit(np.log(t[sel]), np.log(msd[sel]), 1)[0])
+
+
+def analyze_diffusion(
+    trajectories: str | Path | Sequence[Any],
+    *,
+    species: str = "Li",
+    frame_interval_ps: float,
+    T_K: float,
+    charge: int = 1,
+    start_ps: float | None = None,
+    max_lag_fraction: float = 0.5,
+    n_points: int = 100,
+    min_msd_A2: float = 4.0,
+    seed: int = 0,
+) -> DiffusionResult:
+    """Tracer and collective diffusion, Nernst-Einstein σ and Haven ratio of ``species``.
+
+    Parameters
+    ----------
+    trajectories : path, list of ase.Atoms, or a list of either
+        One trajectory, or several independent replicas of the same system (same atoms; pooled:
+        tracer over all ions, collective as one system per replica).
+    species : str
+        Element symbol of the mobile ion.
+    frame_interval_ps : float
+        Time between stored frames, ps.
+    T_K : float
+        Temperature of the run, K (for the conductivities).
+    charge : int
+        Charge number of the ion (1 for Li+).
+    start_ps : float, optional
+        Start of the fit window (the diffusive regime), ps; default 20 % of the longest lag.
+    max_lag_fraction : float
+        Longest time lag as a fraction of the run (0 < f <= 1; default 0.5).
+    n_points : int
+        Number of time lags evaluated (linearly spaced frames).
+    min_msd_A2 : float
+        MSD (Å²) the ions must exceed at the end of the window for ``diffusive`` to be True.
+    seed : int
+        Seed of kinisi's MCMC sampler (results are reproducible).
+    """
+    import kinisi
+    import scipp as sc
+
+    dt_frame = float(check_positive("frame_interval_ps", frame_interval_ps))
+    T = float(check_positive("T_K", T_K))
+    check_range("max_lag_fraction", max_lag_fraction, lo=0.0, hi=1.0, lo_inclusive=False)
+    reps = _as_replicas(trajectories)
+    n_ions, n_frames = _count_ions(reps, species), len(reps[0])
+    times = _lags(n_frames, max_lag_fraction, n_points) * dt_frame
+    start = float(start_ps) if start_ps is not None else 0.2 * float(times[-1])
+    check_range("start_ps", start, lo=0.0, hi=float(times[-2]), lo_inclusive=False)
+    tracer, coll = _run_kinisi(reps, species, dt_frame, times, start, T, charge, seed)
+    volume = float(np.mean([abs(np.linalg.det(f.cell[:])) for f in reps[0]]))
+    D = sc.to_unit(tracer.D, "cm^2/s").values
+    sig_c = sc.to_unit(coll.sigma, "S/cm").values
+    factor = _ne_factor(n_ions, volume, T, charge)
+    D_sig = sig_c / factor
+    msd = tracer.msd
+    t_msd = np.asarray(msd.coords["time interval"].values if hasattr(msd, "coords")
+                       else tracer.dt.values, dtype=float)
+    msd_v = np.asarray(msd.values, dtype=float)
+    msd_e = np.sqrt(np.asarray(msd.variances, dtype=float))
+    beta = _msd_exponent(t_msd, msd_v, start)
+    diffusive = bool(abs(beta - 1) < DIFFUSIVE_SLOPE_TOLERANCE and msd_v[-1] > min_msd_A2)
+    (d, d_e), (ds, ds_e), (sc_, sc_e) = _stats(D), _stats(D_sig), _stats(sig_c)
+    ne = factor * np.asarray(D)
+    haven = d / ds if ds > 0 else math.nan
+    haven_e = abs(haven) * math.hypot(d_e / d, ds_e / ds) if ds > 0 and d > 0 else math.nan
+    return DiffusionResult(
+        species=species, T_K=T, estimator=f"kinisi {kinisi.__version__}", n_frames=n_frames,
+        n_replicas=len(reps), n_ions=n_ions, volume_A3=volume, frame_interval_ps=dt_frame,
+        start_ps=start, max_lag_ps=float(times[-1]), D_cm2_s=d, D_cm2_s_stderr=d_e,
+        D_sigma_cm2_s=ds, D_sigma_cm2_s_stderr=ds_e, sigma_S_cm=_stats(ne)[0],
+        sigma_S_cm_stderr=_stats(ne)[1], sigma_collective_S_cm=sc_,
+        sigma_collective_S_cm_stderr=sc_e, haven_ratio=haven,
+        haven_ratio_stderr=haven_e, msd_exponent=beta,
+        msd_intercept_A2=float(np.mean(tracer.intercept.values)), diffusive=diffusive,
+        min_msd_A2=float(min_msd_A2), msd_time_ps=tuple(map(float, t_msd)),
+        msd_A2=tuple(map(float, msd_v)), msd_A2_stderr=tuple(map(float, msd_e)))

@@ -1,0 +1,177 @@
+"""NVT molecular dynamics through ASE, frames streamed to disk.
+
+A Langevin thermostat (ASE) holds the temperature; the equilibration steps are run and discarded
+(not written), then the production frames are appended to an extxyz file one at a time, so memory
+does not grow with the run length.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nitrolyte.checks import check_positive, check_range
+
+#: Langevin friction, 1/ps (a 100 fs damping time: weak enough to leave hops undisturbed)
+FRICTION_PER_PS = 10.0
+#: default equilibration as a fraction of the production length
+EQUILIBRATION_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class MDRun:
+    """One finished NVT run: where its frames are and how it was made.
+
+    Times in ps, timestep in fs, temperatures in K; ``atom_steps_per_s`` counts production and
+    equilibration steps times atoms over the wall time.
+    """
+
+    trajectory: str
+    formula: str
+    n_atoms: int
+    T_K: float
+    timestep_fs: float
+    equilibration_ps: float
+    production_ps: float
+    frame_interval_ps: float
+    n_frames: int
+    seed: int
+    device: str
+    potential: str
+    model_version: str
+    thermostat: str
+    mean_T_K: float
+    wall_s: float
+    atom_steps_per_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+def to_atoms(structure: Any) -> Any:
+    """An :class:`ase.Atoms` from a pymatgen ``Structure`` (or a copy of an ``Atoms``)."""
+    from ase import Atoms
+
+    if isinstance(structure, Atoms):
+        return structure.copy()
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    return AseAtomsAdaptor.get_atoms(structure)
+
+
+def _steps(ps: float, timestep_fs: float) -> int:
+    return round(ps * 1000.0 / timestep_fs)
+
+
+def cpu_threads(n_atoms: int) -> int:
+    """torch CPU threads for a cell: one per ~100 atoms, at most the machine's cores.
+
+    Small cells gain nothing from more threads and lose a lot when cores are shared.
+    """
+    import os
+
+    return max(1, min(os.cpu_count() or 1, n_atoms // 100))
+
+
+def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,
+               every: int) -> tuple[int, list[float], float]:
+    """Equilibrate (nothing written), then stream a frame every ``every`` production steps."""
+    from nitrolyte.simulate.trajectory import FrameWriter
+
+    temps: list[float] = []
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        # CHGNet's calculator converts to pymatgen, which warns about FixCom on every step
+        warnings.filterwarnings("ignore", message="Only FixAtoms and FixCartesian")
+        if n_eq:
+            dyn.run(n_eq)
+        with FrameWriter(out) as writer:
+
+            def record() -> None:
+                writer.write(atoms)
+                temps.append(float(atoms.get_temperature()))
+
+            dyn.attach(record, interval=every)
+            dyn.nsteps = 0  # production starts a fresh count: its first frame is written too
+            dyn.run(n_prod)
+    return writer.n_frames, temps, time.perf_counter() - t0
+
+
+def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_fs: float = 1.0,
+           equilibration_ps: float | None = None, frame_interval_fs: float = 10.0, seed: int = 0,
+           device: str = "auto", potential: str = "chgnet") -> MDRun:
+    """Langevin NVT MD of ``structure`` at ``T_K``; production frames written to ``out``.
+
+    Parameters
+    ----------
+    structure : pymatgen.core.Structure or ase.Atoms
+        The cell (already a supercell).
+    T_K : float
+        Temperature, K (0 < T <= 5000).
+    ps : float
+        Production length, ps (the analysed part).
+    out : path
+        extxyz file for the production frames.
+    timestep_fs : float
+        Integration step, fs (0 < dt <= 5).
+    equilibration_ps : float, optional
+        Discarded equilibration before production; default 25 % of ``ps``.
+    frame_interval_fs : float
+        Time between stored frames, fs (rounded to a whole number of steps).
+    seed : int
+        Seed of the initial velocities and of the thermostat noise.
+    device : {"auto", "cpu", "cuda"}
+        Where the potential runs.
+    potential : str
+        A name in :data:`nitrolyte.simulate.potentials.POTENTIALS`.
+    """
+    from ase import units
+    from ase.constraints import FixCom
+    from ase.md.langevin import Langevin
+    from ase.md.velocitydistribution import Stationary, thermalize_momenta
+
+    from nitrolyte.simulate.potentials import get_potential
+    from nitrolyte.structures.atomistic.potential import resolve_device
+
+    T = float(check_range("T_K", T_K, lo=0.0, hi=5000.0, lo_inclusive=False))
+    check_range("ps", ps, lo=0.0, hi=1e5, lo_inclusive=False)
+    check_range("timestep_fs", timestep_fs, lo=0.0, hi=5.0, lo_inclusive=False)
+    check_positive("frame_interval_fs", frame_interval_fs)
+    eq_ps = EQUILIBRATION_FRACTION * ps if equilibration_ps is None else float(equilibration_ps)
+    check_range("equilibration_ps", eq_ps, lo=0.0)
+    pot = get_potential(potential)
+    dev = resolve_device(device)
+    atoms = to_atoms(structure)
+    atoms.calc = pot.calculator(dev)
+    rng = np.random.default_rng(seed)
+    thermalize_momenta(atoms, temperature_K=T, rng=rng)
+    Stationary(atoms)
+    atoms.set_constraint(FixCom())
+    dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=T,
+                   friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
+    every = max(1, round(frame_interval_fs / timestep_fs))
+    n_eq, n_prod = _steps(eq_ps, timestep_fs), _steps(ps, timestep_fs)
+    import torch
+
+    threads = torch.get_num_threads()
+    if dev == "cpu":
+        torch.set_num_threads(cpu_threads(len(atoms)))
+    try:
+        n_frames, temps, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every)
+    finally:
+        torch.set_num_threads(threads)
+    return MDRun(
+        trajectory=str(out), formula=atoms.get_chemical_formula(mode="hill"), n_atoms=len(atoms),
+        T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,
+        production_ps=n_prod * timestep_fs / 1000.0,
+        frame_interval_ps=every * timestep_fs / 1000.0, n_frames=n_frames, seed=int(seed),
+        device=dev, potential=pot.name, model_version=pot.version(),
+        thermostat=f"Langevin (ASE), friction {FRICTION_PER_PS:g}/ps",
+        mean_T_K=float(np.mean(temps)) if temps else float("nan"), wall_s=wall,
+        atom_steps_per_s=len(atoms) * (n_eq + n_prod) / wall if wall > 0 else float("nan"))

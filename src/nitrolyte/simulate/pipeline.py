@@ -1,0 +1,215 @@
+"""From a structure to simulated transport: MD per temperature, kinisi analysis, Arrhenius fit,
+comparison with the database record, and storage as an MD measurement set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nitrolyte.checks import check_range
+from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.units import T_ROOM_K
+
+
+@dataclass(frozen=True)
+class MDSettings:
+    """How each run is made (recorded with the results)."""
+
+    ps: float
+    timestep_fs: float = 1.0
+    equilibration_ps: float | None = None
+    frame_interval_fs: float = 10.0
+    supercell: tuple[int, int, int] = (1, 1, 1)
+    vacancies: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    potential: str = "chgnet"
+
+
+@dataclass(frozen=True)
+class TransportSimulation:
+    """Result of :func:`simulate_transport`: one entry per temperature, the fit, the comparison."""
+
+    material: str
+    structure: str
+    formula: str
+    family: str | None
+    settings: dict[str, Any]
+    runs: list[dict[str, Any]]
+    fit: dict[str, Any] | None
+    sigma_25C: dict[str, Any] | None
+    literature: dict[str, Any] | None
+    stored: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+def build_cell(structure_name: str, supercell: Sequence[int], vacancies: float, seed: int) -> Any:
+    """The simulated cell: library structure -> supercell with charge-balanced Li vacancies."""
+    from nitrolyte.structures import structure, vacancy_supercell
+
+    return vacancy_supercell(structure(structure_name), vacancies, tuple(supercell),  # type: ignore[arg-type]
+                             seed=seed)
+
+
+def display_name(structure_name: str) -> str:
+    """The library's display name (``beta-Li3N`` -> ``β-Li3N``); other names as given."""
+    from nitrolyte.errors import UnknownMaterialError
+    from nitrolyte.structures import structure_spec
+
+    try:
+        return structure_spec(structure_name).name
+    except UnknownMaterialError:
+        return structure_name
+
+
+def formula_per_unit(structure_name: str, cell: Any, supercell: Sequence[int]) -> str:
+    """Composition per formula unit of the perfect phase, e.g. ``Li2.92N0.972`` (Fig. 3D)."""
+    import math
+
+    from nitrolyte.structures import structure
+
+    n_fu = structure(structure_name).composition.get_reduced_composition_and_factor()[1]
+    per = cell.composition / (n_fu * math.prod(supercell))
+    return "".join(f"{el.symbol}{amt:.3g}" if abs(amt - 1) > 1e-9 else el.symbol
+                   for el, amt in sorted(per.items(), key=lambda kv: kv[0].X))
+
+
+def material_name(structure_name: str, vacancies: float) -> str:
+    """Name the stored set goes under, e.g. ``β-Li3N, 5.6 % Li vacancies (MD)``."""
+    base = display_name(structure_name)
+    return f"{base} (MD)" if vacancies == 0 else f"{base}, {100 * vacancies:.1f} % Li vacancies (MD)"
+
+
+def literature_model(structure_name: str, compare: str | None = None, db: Any = None) -> Any:
+    """The database's Arrhenius model for the same material, or None when there is none."""
+    from nitrolyte.transport.conductivity import model_for
+
+    base = display_name(structure_name)
+    names = [compare] if compare else [base, f"{base} single crystal"]
+    for name in names:
+        for direction in (None, "perp_c"):
+            try:
+                return model_for(name, direction, db=db)  # type: ignore[arg-type]
+            except NitrolyteError:
+                continue
+    if compare:
+        raise InputError(f"--compare: no Arrhenius record for {compare!r} in the database")
+    return None
+
+
+def _family(lit: Any, db: Any) -> str | None:
+    if lit is None:
+        return None
+    from nitrolyte.api import get
+
+    return get(lit.name, db=db).family
+
+
+def _fit(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    from nitrolyte.transport.fitting import MIN_TEMPERATURES, fit_arrhenius
+
+    T = [r["T_K"] for r in runs]
+    if len(set(T)) < MIN_TEMPERATURES or any(r["sigma_S_cm"] <= 0 for r in runs):
+        return None, None
+    fit = fit_arrhenius(T, [r["sigma_S_cm"] for r in runs],
+                        [max(r["sigma_S_cm_stderr"], 1e-3 * r["sigma_S_cm"]) for r in runs])
+    rt = fit.predict(T_ROOM_K)
+    doc = {**fit.to_dict(), "law": fit.convention, "T_min_K": min(T), "T_max_K": max(T),
+           "sigma_RT_S_cm": float(rt.sigma_S_cm[0])}
+    return doc, {"T_K": T_ROOM_K, "sigma_S_cm": float(rt.sigma_S_cm[0]),
+                 "lower_S_cm": float(rt.lower_S_cm[0]), "upper_S_cm": float(rt.upper_S_cm[0]),
+                 "confidence": 0.95}
+
+
+def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
+                       settings: MDSettings, out_dir: str | Path, *, store: bool = True,
+                       db: Any = None, compare: str | None = None) -> TransportSimulation:
+    """Run NVT MD at each temperature, analyse Li transport, fit, compare and store.
+
+    Parameters
+    ----------
+    structure_name : str
+        A structure of the library (``nitrolyte.structures.structure_names()``).
+    temperatures_K : sequence of float
+        Temperatures, K; three or more distinct ones give an Arrhenius fit.
+    settings : MDSettings
+        Length, timestep, supercell, vacancy fraction, seed, device, potential.
+    out_dir : path
+        Folder for the trajectories (``md_<T>K_seed<N>.extxyz``).
+    store : bool
+        Store the points (and fit) as one ``method="MD"`` measurement set.
+    db : Database or path, optional
+        Database to write and to compare with (default: the user's).
+    compare : str, optional
+        Database material to compare with (default: the same material).
+    """
+    from nitrolyte.simulate.diffusion import analyze_diffusion
+    from nitrolyte.simulate.md import run_md
+
+    if not temperatures_K:
+        raise InputError("--T: give at least one temperature")
+    check_range("vacancies", settings.vacancies, lo=0.0, hi=0.5, hi_inclusive=False)
+    cell = build_cell(structure_name, settings.supercell, settings.vacancies, settings.seed)
+    lit = literature_model(structure_name, compare, db)
+    out = Path(out_dir)
+    runs: list[dict[str, Any]] = []
+    for T in temperatures_K:
+        path = out / f"md_{T:g}K_seed{settings.seed}.extxyz"
+        md = run_md(cell, T_K=T, ps=settings.ps, out=path, timestep_fs=settings.timestep_fs,
+                    equilibration_ps=settings.equilibration_ps,
+                    frame_interval_fs=settings.frame_interval_fs, seed=settings.seed,
+                    device=settings.device, potential=settings.potential)
+        diff = analyze_diffusion(path, frame_interval_ps=md.frame_interval_ps, T_K=T,
+                                 seed=settings.seed)
+        runs.append({**diff.to_dict(), "md": md.to_dict(),
+                     "literature_sigma_S_cm": None if lit is None else float(lit.sigma_S_cm(T))})
+    fit, rt = _fit(runs)
+    literature = None if lit is None else {"name": lit.name, "ref": lit.ref,
+                                           "direction": lit.direction, "Ea_eV": lit.Ea_eV,
+                                           "sigma_25C_S_cm": float(lit.sigma_S_cm(T_ROOM_K))}
+    notes = [f"equilibration {runs[0]['md']['equilibration_ps']:g} ps discarded per run"]
+    notes += [f"{r['T_K']:g} K: diffusive regime not reached (MSD slope {r['msd_exponent']:.2f}, "
+              f"MSD {r['msd_A2'][-1]:.2g} Å²); D and σ are not reliable"
+              for r in runs if not r["diffusive"]]
+    sim = TransportSimulation(
+        material=material_name(structure_name, settings.vacancies), structure=structure_name,
+        formula=formula_per_unit(structure_name, cell, settings.supercell), family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
+        sigma_25C=rt, literature=literature, notes=notes)
+    if store:
+        stored = store_simulation(sim, db=db)
+        sim = TransportSimulation(**{**asdict(sim), "stored": stored})
+    return sim
+
+
+def method_details(sim: TransportSimulation) -> dict[str, Any]:
+    """The ``method_details`` of the stored set (model, version, seed, supercell, lengths, T)."""
+    md = sim.runs[0]["md"]
+    return {"model": md["potential"], "version": md["model_version"], "seed": md["seed"],
+            "supercell": list(sim.settings["supercell"]), "vacancies": sim.settings["vacancies"],
+            "ps": md["production_ps"], "timestep_fs": md["timestep_fs"],
+            "equilibration_ps": md["equilibration_ps"], "T_K": [r["T_K"] for r in sim.runs],
+            "thermostat": md["thermostat"], "device": md["device"], "n_atoms": md["n_atoms"],
+            "estimator": sim.runs[0]["estimator"], "simulation": True}
+
+
+def store_simulation(sim: TransportSimulation, db: Any = None,
+                     extra_details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set."""
+    from nitrolyte.api import database as open_database
+
+    database = open_database(db)
+    points = [{"T_K": r["T_K"], "sigma_S_cm": r["sigma_S_cm"], "kind": "bulk",
+               "sigma_stderr_S_cm": r["sigma_S_cm_stderr"]} for r in sim.runs if r["sigma_S_cm"] > 0]
+    if not points:
+        raise NitrolyteError(f"{sim.material}: no temperature gave a positive D; nothing stored")
+    res = database.add_measurement_set(
+        sim.material, formula=sim.formula, family=sim.family, points=points, fit=sim.fit,
+        method="MD", method_details={**method_details(sim), **(extra_details or {})},
+        note="simulation: ML-potential MD, Nernst-Einstein sigma from the tracer D (kinisi)")
+    return res.to_dict()

@@ -1,0 +1,141 @@
+"""Trajectory files in and out: a registry of readers and a streaming frame writer.
+
+Readers are registered by name (as ASE registers its io formats); each one says which file names it
+recognises and reads frames through ASE (extxyz, ASE ``.traj``, VASP ``XDATCAR``). Frames are kept
+as light :class:`ase.Atoms` (symbols, positions, cell, pbc only) so that long runs fit in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nitrolyte.errors import InputError
+
+
+@dataclass(frozen=True)
+class TrajectoryFormat:
+    """One registered reader: ``ase_format`` for :func:`ase.io.iread`, ``matches(path)``."""
+
+    name: str
+    ase_format: str
+    matches: Callable[[Path], bool]
+
+
+#: name -> reader; fill with :func:`register_format`.
+FORMATS: dict[str, TrajectoryFormat] = {}
+
+
+def register_format(name: str, ase_format: str) -> Callable[[Callable[[Path], bool]],
+                                                            Callable[[Path], bool]]:
+    """Decorator registering ``matches(path) -> bool`` as the file-name test of a format."""
+
+    def deco(func: Callable[[Path], bool]) -> Callable[[Path], bool]:
+        FORMATS[name] = TrajectoryFormat(name, ase_format, func)
+        return func
+
+    return deco
+
+
+@register_format("extxyz", "extxyz")
+def _is_extxyz(path: Path) -> bool:
+    return path.suffix.lower() in (".extxyz", ".xyz")
+
+
+@register_format("traj", "traj")
+def _is_traj(path: Path) -> bool:
+    return path.suffix.lower() == ".traj"
+
+
+@register_format("xdatcar", "vasp-xdatcar")
+def _is_xdatcar(path: Path) -> bool:
+    return "XDATCAR" in path.name.upper()
+
+
+def detect_format(path: Path, fmt: str | None = None) -> TrajectoryFormat:
+    """The registered format named ``fmt``, or the one whose file-name test ``path`` passes."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+        return FORMATS[fmt]
+    for spec in FORMATS.values():
+        if spec.matches(path):
+            return spec
+    raise InputError(f"{path}: cannot tell the trajectory format from the file name; name it "
+                     f"*.extxyz, *.xyz, *.traj or XDATCAR, or pass format= one of "
+                     f"{', '.join(FORMATS)}")
+
+
+def _light(atoms: Any) -> Any:
+    from ase import Atoms
+
+    return Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=True)
+
+
+def iter_frames(path: str | Path, fmt: str | None = None) -> Iterator[Any]:
+    """Frames of a trajectory file as light :class:`ase.Atoms`, one at a time.
+
+    Raises
+    ------
+    InputError
+        The file does not exist, its format is unknown, or ASE cannot parse it.
+    """
+    import ase.io
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"trajectory file not found: {p}")
+    spec = detect_format(p, fmt)
+    try:
+        for atoms in ase.io.iread(str(p), index=":", format=spec.ase_format):
+            yield _light(atoms)
+    except InputError:
+        raise
+    except Exception as exc:  # ASE raises many types for malformed files
+        raise InputError(f"{p}: cannot read as {spec.name}: {type(exc).__name__}: {exc}") from None
+
+
+def read_frames(path: str | Path, fmt: str | None = None) -> list[Any]:
+    """All frames of a trajectory (see :func:`iter_frames`); at least 3 frames are required."""
+    frames = list(iter_frames(path, fmt))
+    if len(frames) < 3:
+        raise InputError(f"{path}: a trajectory needs at least 3 frames, got {len(frames)}")
+    n = len(frames[0])
+    for i, f in enumerate(frames):
+        if len(f) != n:
+            raise InputError(f"{path}: frame {i} has {len(f)} atoms, frame 0 has {n}")
+    return frames
+
+
+class FrameWriter:
+    """Append frames to an extxyz file as they come (bounded memory), flushing each one.
+
+    Use as a context manager; :meth:`write` takes an :class:`ase.Atoms` and stores symbols,
+    positions (Å), cell and pbc only.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = self.path.open("w", encoding="utf-8")
+        self.n_frames = 0
+
+    def write(self, atoms: Any) -> None:
+        """Append one frame."""
+        import ase.io
+
+        ase.io.write(self._fh, _light(atoms), format="extxyz")
+        self._fh.flush()
+        self.n_frames += 1
+
+    def close(self) -> None:
+        """Close the file."""
+        self._fh.close()
+
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

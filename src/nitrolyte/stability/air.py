@@ -1,0 +1,144 @@
+"""Air and moisture: reaction energies of a material with H2O, O2 and CO2 (review Perspectives).
+
+The review's other stability axis is processing in air (> 80 % of σ kept after storage in dry
+rooms, dew point below -40 °C). For each gas, pymatgen's interface-reaction analysis gives the most
+negative reaction energy per atom of the mixture and its products, from a source that holds the
+gases and products: by default ``"auto"`` (experimental Gibbs energies of H2O(g), O2, CO2(g), NH3(g),
+LiOH, Li2CO3, Li2O from the embedded table, anchored ML energies for the library phases).
+
+Energies are thermodynamic driving forces at 298.15 K, not rates; products missing from the source
+(hydrates, HCl, oxychlorides, ...) can only make a reaction more favourable, so a zero here is
+"no reaction found among the phases known", stated in ``missing_phases``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.stability.energies import EnergySource, resolve_source
+from nitrolyte.stability.interface import interface_reaction
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: the gases of ambient air the review's air-stability criterion is about
+GASES: tuple[str, ...] = ("H2O", "O2", "CO2")
+
+
+@dataclass(frozen=True)
+class AirReaction:
+    """The most favourable reaction of a material with one gas.
+
+    Attributes
+    ----------
+    material, gas : str
+    energy_meV_atom : float
+        Most negative reaction energy (meV per atom of the mixture; 0 if none; NaN if not computable).
+    reaction : str
+    products : tuple of str
+    missing_phases : tuple of str
+        Phases of the system the source lacks.
+    source : str
+    """
+
+    material: str
+    gas: str
+    energy_meV_atom: float
+    reaction: str
+    products: tuple[str, ...]
+    missing_phases: tuple[str, ...]
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN as None)."""
+        d = asdict(self)
+        d["energy_meV_atom"] = self.energy_meV_atom if math.isfinite(self.energy_meV_atom) else None
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+def air_reactions(material: str, source: str | Path | EnergySource = "auto",
+                  gases: tuple[str, ...] = GASES) -> tuple[AirReaction, ...]:
+    """Reaction of ``material`` with each gas of air.
+
+    Parameters
+    ----------
+    material : str
+        Formula or name.
+    source : str, path or EnergySource
+        Energy source (default ``"auto"``: embedded experimental + anchored ML).
+    gases : tuple of str
+        Gas formulas (default H2O, O2, CO2).
+
+    Returns
+    -------
+    tuple of AirReaction
+        One per gas, in the order given.
+    """
+    src = resolve_source(source)
+    out = []
+    for gas in gases:
+        r = interface_reaction(material, gas, src)
+        energy = 1000.0 * r.min_energy_eV_atom if r.computable else math.nan
+        out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
+                               tuple(r.missing_phases), src.name))
+    return tuple(out)
+
+
+def air_table(materials: list[str] | None = None,
+              source: str | Path | EnergySource = "auto") -> pd.DataFrame:
+    """Air reactions of many materials, ranked from most to least reactive with moisture.
+
+    Parameters
+    ----------
+    materials : list of str, optional
+        Formulas or names; by default every non-elemental valid formula of the ML library.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``,
+        the products with H2O and the review's air-stability observation where it records one.
+    """
+    import pandas as pd
+    from pymatgen.core import Composition
+
+    src = resolve_source(source)
+    if materials is None:
+        from nitrolyte.stability.ml import MLSource
+
+        ml = src.ml if hasattr(src, "ml") else MLSource()
+        materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
+                     if not Composition(f).is_element]
+    observed = review_observations()
+    rows = []
+    for m in materials:
+        reactions = {r.gas: r for r in air_reactions(m, src)}
+        row: dict[str, Any] = {"material": m}
+        for gas, r in reactions.items():
+            row[f"{gas}_meV_atom"] = r.energy_meV_atom
+            row[f"{gas}_products"] = " + ".join(r.products)
+        row["review_observation"] = observed.get(Composition(m).reduced_formula, "")
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("H2O_meV_atom", kind="stable").reset_index(drop=True)
+
+
+def review_observations() -> dict[str, str]:
+    """The review's air-stability observations (records.yaml ``air_stability``) by reduced formula."""
+    from pymatgen.core import Composition
+
+    from nitrolyte import dataset
+
+    formulas = dataset.materials().set_index("material_id")["formula"].to_dict()
+    out: dict[str, str] = {}
+    for rec in dataset.records().air_stability:
+        formula = formulas.get(rec.material_id)
+        if not isinstance(formula, str) or not formula:
+            continue
+        key = Composition(formula).reduced_formula
+        text = f"{rec.material_id}, {rec.atmosphere}: {rec.observation}"
+        out[key] = "; ".join(filter(None, (out.get(key), text)))
+    return out

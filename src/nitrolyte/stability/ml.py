@@ -1,0 +1,292 @@
+"""The ``ml`` energy source: CHGNet energies of the validated structure library, offline.
+
+Every library entry that passes validation (:mod:`nitrolyte.structures.validate`, relaxation
+included) becomes a phase-diagram entry. Raw ML energies are not comparable across chemistries
+(GGA over-binds O2/N2 and misplaces anions), so a *scheme* turns them into formation energies;
+two are registered (see ``docs/stability.md`` for the measurements behind the default):
+
+* ``anchored`` (default): MP2020 anion corrections, then each element X that has an experimental
+  lithium binary Li_nX in the embedded thermochemical table (N, F, Cl, Br, I, O) gets the chemical
+  potential that reproduces that binary's standard Gibbs energy of formation at 298.15 K,
+
+  .. math:: \\mu_X = \\left[E(\\mathrm{Li}_n\\mathrm{X}) - n\\,\\mu_\\mathrm{Li} - \\Delta_f G^\\circ(\\mathrm{Li}_n\\mathrm{X})\\right]/m
+
+  (fitted elemental references; gas entropy at 298 K is absorbed into :math:`\\mu_X`); every other
+  element keeps its relaxed elemental energy. AlN and BN are not used as anchors: they are checks.
+* ``mp2020``: MP2020 anion corrections with relaxed elemental references (Li metal, N2, Cl2, ...
+  molecules in a box, S8 ring); formation *enthalpies* at 0 K in effect.
+
+Formation energies are in eV per formula unit, elements at zero, like the embedded table.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.errors import InputError
+from nitrolyte.stability.energies import KJ_MOL_PER_EV, MissingPhase, element_entries
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pymatgen.analysis.phase_diagram import PDEntry
+
+#: the scheme used when ``source="ml"``
+DEFAULT_SCHEME = "anchored"
+SCHEMES: dict[str, Callable[[pd.DataFrame], dict[str, float]]] = {}
+
+
+def scheme(name: str) -> Callable[[Callable[[pd.DataFrame], dict[str, float]]],
+                                   Callable[[pd.DataFrame], dict[str, float]]]:
+    """Register a function ``rows -> {element: mu (eV/atom)}`` as a cross-chemistry scheme."""
+    def deco(fn: Callable[[pd.DataFrame], dict[str, float]]) -> Callable[[pd.DataFrame], dict[str, float]]:
+        SCHEMES[name] = fn
+        return fn
+    return deco
+
+
+def _mp2020_correction_per_fu(formula: str, energy_per_fu: float) -> float:
+    import warnings
+
+    from pymatgen.entries.compatibility import MaterialsProject2020Compatibility
+    from pymatgen.entries.computed_entries import ComputedEntry
+
+    compat = MaterialsProject2020Compatibility(check_potcar=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = compat.process_entry(ComputedEntry(formula, energy_per_fu,
+                                                 parameters={"run_type": "GGA", "hubbards": {}}))
+    return 0.0 if out is None else float(out.correction)
+
+
+def corrected_rows(energies: pd.DataFrame) -> pd.DataFrame:
+    """Valid rows with ``E_fu_eV`` (ML energy + MP2020 correction, eV per reduced formula unit)."""
+    from pymatgen.core import Composition
+
+    ok = energies[energies["ok"].astype(bool)].copy()
+    n_fu = [Composition(f).reduced_composition.num_atoms for f in ok["formula"]]
+    raw = ok["energy_per_atom_eV"].astype(float).to_numpy() * n_fu
+    ok["reduced_formula"] = [Composition(f).reduced_formula for f in ok["formula"]]
+    ok["E_fu_eV"] = [e + _mp2020_correction_per_fu(f, e) for f, e in zip(ok["reduced_formula"], raw,
+                                                                           strict=True)]
+    ok["atoms_fu"] = n_fu
+    return ok
+
+
+def _element_mu(rows: pd.DataFrame) -> dict[str, float]:
+    """Relaxed elemental energy per atom (lowest polymorph) from the element rows."""
+    from pymatgen.core import Composition
+
+    mu: dict[str, float] = {}
+    for _, r in rows.iterrows():
+        comp = Composition(r["formula"])
+        if comp.is_element:
+            el = str(comp.elements[0])
+            mu[el] = min(mu.get(el, float("inf")), float(r["E_fu_eV"]) / comp.reduced_composition.num_atoms)
+    return mu
+
+
+@scheme("mp2020")
+def _mp2020(rows: pd.DataFrame) -> dict[str, float]:
+    return _element_mu(rows)
+
+
+#: experimental binaries whose Gibbs energy fixes the anion's chemical potential (anchored scheme)
+ANCHORS = ("Li3N", "LiF", "LiCl", "LiBr", "LiI", "Li2O")
+
+
+@scheme("anchored")
+def _anchored(rows: pd.DataFrame) -> dict[str, float]:
+    from pymatgen.core import Composition
+
+    from nitrolyte.stability.energies import thermochemistry
+
+    mu = _element_mu(rows)
+    table = thermochemistry().set_index("formula")
+    for formula in ANCHORS:
+        own = rows[rows["reduced_formula"] == formula]
+        if own.empty or "Li" not in mu or formula not in table.index:
+            continue
+        comp = Composition(formula)
+        x = next(str(el) for el in comp.elements if str(el) != "Li")
+        dg = float(table.loc[formula, "dGf_kJ_mol"]) / KJ_MOL_PER_EV
+        e_fu = float(own["E_fu_eV"].min())
+        mu[x] = (e_fu - comp["Li"] * mu["Li"] - dg) / comp[x]
+    return mu
+
+
+def formation_energies(energies: pd.DataFrame, scheme_name: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Formation energy per formula unit and per atom of every valid library row under a scheme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, reduced_formula, dE_fu_eV`` (eV per formula unit), ``dE_atom_eV`` and
+        ``dE_kJ_mol`` (kJ per mol of formula units); rows lacking an element reference are dropped.
+    """
+    from pymatgen.core import Composition
+
+    if scheme_name not in SCHEMES:
+        raise InputError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme_name!r}")
+    rows = corrected_rows(energies)
+    mu = SCHEMES[scheme_name](rows)
+    out = []
+    for _, r in rows.iterrows():
+        comp = Composition(r["reduced_formula"])
+        if any(str(el) not in mu for el in comp.elements):
+            continue
+        de = float(r["E_fu_eV"]) - sum(comp[el] * mu[str(el)] for el in comp.elements)
+        out.append({"name": r["name"], "reduced_formula": r["reduced_formula"], "dE_fu_eV": de,
+                    "dE_atom_eV": de / comp.num_atoms, "dE_kJ_mol": de * KJ_MOL_PER_EV})
+    import pandas as pd
+
+    return pd.DataFrame(out, columns=["name", "reduced_formula", "dE_fu_eV", "dE_atom_eV", "dE_kJ_mol"])
+
+
+class MLSource:
+    """Energies of the validated structure library from the offline ML potential.
+
+    Parameters
+    ----------
+    scheme : {"anchored", "mp2020"}
+        How ML energies are made comparable across chemistries (module docstring).
+    energies : pandas.DataFrame, optional
+        A :func:`nitrolyte.structures.atomistic.library_energies.library_energies` table; by default
+        the packaged table (precomputed with the real model), recomputing entries it lacks.
+    """
+
+    requires_structure = True
+
+    def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None):
+        if scheme not in SCHEMES:
+            raise InputError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
+        self.scheme = scheme
+        self.name = "ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}"
+        self._energies = energies
+        digest = hashlib.sha1(self.energies().to_csv(index=False).encode()).hexdigest()[:12]
+        self.cache_key = f"ml:{scheme}:{digest}"
+
+    def energies(self) -> pd.DataFrame:
+        """The per-structure ML energy table this source uses."""
+        if self._energies is None:
+            self._energies = _library_table()
+        return self._energies
+
+    @functools.cached_property
+    def formation(self) -> pd.DataFrame:
+        """Formation energies of the valid rows under this source's scheme."""
+        return formation_energies(self.energies(), self.scheme)
+
+    def entries(self, elements: frozenset[str]) -> list[PDEntry]:
+        """Element references at zero plus every valid library phase of the system (eV per f.u.)."""
+        from pymatgen.analysis.phase_diagram import PDEntry
+        from pymatgen.core import Composition
+
+        out = element_entries(elements)
+        for _, r in self.formation.iterrows():
+            comp = Composition(r["reduced_formula"])
+            if comp.is_element or not {str(el) for el in comp.elements} <= elements:
+                continue
+            # pymatgen's interface reactions parse entry names as formulas: the entry name is one
+            out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=comp.reduced_formula,
+                               attribute={"kind": "ml", "structure": str(r["name"]),
+                                          "source": f"CHGNet, {self.scheme} scheme"}))
+        return out
+
+    def missing_structure_message(self, formula: str) -> str:
+        """The one-line answer when a composition has no validated structure in the library."""
+        target = _reduced(formula)
+        table = self.energies()
+        flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
+                   if not bool(r["ok"]) and _reduced(r["formula"]) == target]
+        if flagged:
+            return (f"the library structure of {formula} failed validation and is left out: "
+                    f"{'; '.join(flagged)}; supply a better one with 'nitrolyte structure NAME --cif FILE'")
+        return (f"no structure for {formula} in the structure library, so source {self.name!r} has no "
+                "energy for it; add one with 'nitrolyte structure NAME --cif FILE'")
+
+    def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
+        """Known phases of the system (embedded table's list) with no validated structure."""
+        from nitrolyte.stability.energies import _default_embedded
+
+        have = set(self.formation["reduced_formula"])
+        return tuple(m for m in _default_embedded().missing_phases(elements) if _reduced(m.formula) not in have)
+
+
+def _reduced(formula: str) -> str:
+    from pymatgen.core import Composition
+
+    return Composition(formula).reduced_formula
+
+
+def _library_table() -> pd.DataFrame:
+    """The packaged table where still valid, completed by computing (and caching) the rest."""
+    from nitrolyte.structures.atomistic.library_energies import current_energies
+
+    return current_energies()
+
+
+def energy_above_hull_table(source: MLSource | None = None) -> pd.DataFrame:
+    """Every library entry with its validation and energy above the hull (meV/atom).
+
+    The hull of each entry's own chemical system is built from the valid entries of ``source``
+    (the default ``ml`` source); flagged entries get NaN.
+    """
+    from nitrolyte.stability._common import phase_diagram
+
+    src = source if source is not None else MLSource()
+    table = src.energies().copy()
+    valid = set(src.formation["name"])
+    e_hull = []
+    for _, row in table.iterrows():
+        if row["name"] not in valid:
+            e_hull.append(float("nan"))
+            continue
+        comp = _composition(row["formula"])
+        if comp.is_element:  # the element references define the zero of their own hull
+            e_hull.append(0.0)
+            continue
+        elements = frozenset(str(el) for el in comp.elements)
+        pd_ = phase_diagram(elements, src)
+        entry = next(e for e in pd_.all_entries
+                     if isinstance(e.attribute, dict) and e.attribute.get("structure") == row["name"])
+        e_hull.append(1000.0 * float(pd_.get_e_above_hull(entry)))
+    table["e_above_hull_meV_atom"] = e_hull
+    return table
+
+
+def _composition(formula: str) -> Any:
+    from pymatgen.core import Composition
+
+    return Composition(formula)
+
+
+class HybridSource:
+    """Experimental energies where the embedded table has them, anchored ML energies elsewhere.
+
+    One consistent scheme: the anchored ML references reproduce the experimental Gibbs energies
+    of the lithium binaries, so an ML phase sits on the same scale as the tabulated ones. Each
+    entry's ``attribute["kind"]`` says which it is (``"experimental"`` or ``"ml"``). Registered as
+    ``"auto"`` (name ``"embedded+ml"``).
+    """
+
+    name = "embedded+ml"
+
+    def __init__(self, ml: MLSource | None = None):
+        from nitrolyte.stability.energies import _default_embedded
+
+        self.embedded = _default_embedded()
+        self.ml = ml if ml is not None else MLSource(DEFAULT_SCHEME)
+        self.cache_key = f"hybrid:{self.embedded.cache_key}:{self.ml.cache_key}"
+
+    def entries(self, elements: frozenset[str]) -> list[PDEntry]:
+        """Embedded entries plus the ML entries of formulas the table does not hold."""
+        own = self.embedded.entries(elements)
+        have = {e.composition.reduced_formula for e in own}
+        return own + [e for e in self.ml.entries(elements) if e.composition.reduced_formula not in have]
+
+    def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
+        """Phases missing from both."""
+        return self.ml.missing_phases(elements)

@@ -1,0 +1,310 @@
+"""The structure library: published crystal structures, each with its source, built and validated.
+
+Entries live in ``data/structures/library.yaml`` (experimental CIFs from OBELiX, pymatgen-built
+prototypes of standard structure types, and gas-phase molecules). :func:`library_structure` builds
+the pymatgen ``Structure`` of an entry; partially occupied sites are replaced by an ordered
+approximant (:mod:`nitrolyte.structures.ordering`). :func:`read_cif` imports a user's own CIF with one clear
+error line when the file is bad.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from nitrolyte.errors import DataValidationError, InputError, NitrolyteError, UnknownMaterialError
+from nitrolyte.names import name_key
+
+if TYPE_CHECKING:
+    from pymatgen.core import Structure
+
+Kind = Literal["cif", "prototype", "molecule", "user"]
+_KINDS = ("cif", "prototype", "molecule")
+#: edge of the cubic box a molecule sits in (Å): beyond CHGNet's 5 Å graph cutoff for images
+MOLECULE_BOX_A = 12.0
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One structure of the library.
+
+    Attributes
+    ----------
+    name : str
+        Display name (``"β-Li3N"``).
+    formula : str
+        Declared formula of one formula unit (``"Li3N"``).
+    kind : {"cif", "prototype", "molecule", "user"}
+        How the structure is built.
+    Z : int
+        Formula units per cell as published (0 for molecules).
+    density_g_cm3 : float
+        Published density (g/cm3): handbook value, or from the published cell and Z; NaN for molecules.
+    source, doi, role : str
+        Where the structure comes from, its DOI, and why it is in the library.
+    spec : dict
+        What the builder needs (CIF file name, or space group, cell and sites, or atoms).
+    """
+
+    name: str
+    formula: str
+    kind: Kind
+    Z: int
+    density_g_cm3: float
+    source: str
+    doi: str = ""
+    role: str = ""
+    spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (without the builder spec)."""
+        d = {k: getattr(self, k) for k in ("name", "formula", "kind", "Z", "source", "doi", "role")}
+        d["density_g_cm3"] = None if math.isnan(self.density_g_cm3) else self.density_g_cm3
+        return d
+
+
+def _cell_volume_A3(a: float, b: float, c: float, al: float, be: float, ga: float) -> float:
+    ca, cb, cg = (math.cos(math.radians(x)) for x in (al, be, ga))
+    return a * b * c * math.sqrt(1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg)
+
+
+def published_density(formula: str, Z: int, cell: list[float]) -> float:
+    """X-ray density (g/cm3) from a published cell and Z.
+
+    .. math:: \\rho = \\frac{Z M}{N_A V}
+    """
+    from pymatgen.core import Composition
+    from scipy.constants import Avogadro
+
+    return Z * Composition(formula).weight / (Avogadro * _cell_volume_A3(*cell) * 1e-24)
+
+
+def _entry(i: int, raw: dict[str, Any]) -> LibraryEntry:
+    where = f"structures/library.yaml entry {i + 1} ({raw.get('name', '?')})"
+    for col in ("name", "formula", "kind", "source"):
+        if not raw.get(col):
+            raise DataValidationError(f"{where}: field {col!r} is required")
+    if raw["kind"] not in _KINDS:
+        raise DataValidationError(f"{where}: kind must be one of {', '.join(_KINDS)}, got {raw['kind']!r}")
+    if raw["kind"] == "cif":
+        rho = published_density(raw["formula"], int(raw["Z"]), [float(x) for x in raw["published_cell"]])
+    elif raw["kind"] == "prototype":
+        rho = float(raw["density_g_cm3"])
+    else:
+        rho = math.nan
+    spec = {k: v for k, v in raw.items() if k not in ("name", "formula", "kind", "Z", "source", "doi",
+                                                     "role", "density_g_cm3")}
+    return LibraryEntry(str(raw["name"]), str(raw["formula"]), raw["kind"], int(raw.get("Z", 0)), rho,
+                        str(raw["source"]), str(raw.get("doi", "")), str(raw.get("role", "")), spec)
+
+
+@functools.cache
+def library_entries() -> tuple[LibraryEntry, ...]:
+    """Every entry of the shipped library (validated for form, not yet for physics)."""
+    import yaml
+
+    text = resources.files("nitrolyte.data").joinpath("structures/library.yaml").read_text("utf-8")
+    return tuple(_entry(i, raw) for i, raw in enumerate(yaml.safe_load(text)))
+
+
+USER_NAMESPACE = "user_structures"
+_INDEX_KEY = "__index__"
+
+
+def _open_db(db: Any) -> Any:
+    if db is not None:
+        return db
+    from nitrolyte.store import Database
+
+    return Database()
+
+
+def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+    """Structures the user added with :func:`add_user_structure` (kept in the store's cache)."""
+    store = _open_db(db)
+    index = store.cache_get(USER_NAMESPACE, _INDEX_KEY) or {"names": []}
+    out = []
+    for name in index["names"]:
+        raw = store.cache_get(USER_NAMESPACE, name)
+        if raw is not None:
+            out.append(LibraryEntry(raw["name"], raw["formula"], "user", int(raw["Z"]), math.nan,
+                                    raw["source"], "", "user structure", {"cif_text": raw["cif"]}))
+    return tuple(out)
+
+
+def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> LibraryEntry:
+    """Add the user's own CIF to the library under ``name`` (stored in the database).
+
+    The structure is read (partial occupancies are ordered), its nearest-neighbour distances are
+    checked, and it is stored; the ``ml`` energy source relaxes it on first use.
+
+    Raises
+    ------
+    InputError
+        For an empty name, a name of a shipped entry, a bad CIF, or a failed neighbour check.
+    """
+    from nitrolyte.structures.validate import check_neighbours
+
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty string, got {name!r}")
+    name = name.strip()
+    if any(name_key(e.name) == name_key(name) for e in library_entries()):
+        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    from nitrolyte.structures.ordering import order_structure
+
+    struct = read_cif(cif)
+    formula = struct.composition.reduced_formula
+    if not struct.is_ordered:
+        struct = order_structure(struct, formula)
+    ok, detail, _ = check_neighbours(struct)
+    if not ok:
+        raise InputError(f"cif: {Path(cif).name} fails the nearest-neighbour check ({detail})")
+    z = round(struct.composition.num_atoms / struct.composition.reduced_composition.num_atoms)
+    store = _open_db(db)
+    store.cache_put(USER_NAMESPACE, name, {"name": name, "formula": formula, "Z": z,
+                                           "source": f"user CIF {Path(cif).name}", "cif": struct.to(fmt="cif")})
+    index = store.cache_get(USER_NAMESPACE, _INDEX_KEY) or {"names": []}
+    if name not in index["names"]:
+        store.cache_put(USER_NAMESPACE, _INDEX_KEY, {"names": [*index["names"], name]})
+    _built.cache_clear()
+    return LibraryEntry(name, formula, "user", z, math.nan, f"user CIF {Path(cif).name}", "",
+                        "user structure", {})
+
+
+def all_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+    """Shipped entries followed by the user's own (:func:`user_entries`)."""
+    try:
+        return library_entries() + user_entries(db)
+    except NitrolyteError:  # no usable database: the shipped library still works
+        return library_entries()
+
+
+def _find(entries: tuple[LibraryEntry, ...], key: str) -> LibraryEntry | None:
+    return (next((e for e in entries if name_key(e.name) == key), None)
+            or next((e for e in entries if name_key(e.formula) == key), None))
+
+
+def library_entry(name: str) -> LibraryEntry:
+    """The entry of a name (Greek or ASCII spelling, case-insensitive; also the formula).
+
+    Shipped entries first, then the user's own (:func:`add_user_structure`).
+    """
+    key = name_key(str(name))
+    found = _find(library_entries(), key)
+    if found is None:
+        found = _find(all_entries(), key)
+    if found is None:
+        raise UnknownMaterialError(str(name), [e.name for e in library_entries()])
+    return found
+
+
+def _cif_structure(filename: str) -> Structure:
+    with resources.as_file(resources.files("nitrolyte.data").joinpath(f"structures/cif/{filename}")) as p:
+        return read_cif(p)
+
+
+def _prototype(spec: dict[str, Any]) -> Structure:
+    from pymatgen.core import Lattice
+    from pymatgen.core import Structure as _Structure
+
+    lattice = Lattice.from_parameters(*[float(x) for x in spec["cell"]])
+    species = [s[0] for s in spec["sites"]]
+    coords = [[float(x) for x in s[1:4]] for s in spec["sites"]]
+    return _Structure.from_spacegroup(spec["space_group"], lattice, species, coords)
+
+
+def _molecule(spec: dict[str, Any]) -> Structure:
+    import numpy as np
+    from pymatgen.core import Lattice
+    from pymatgen.core import Structure as _Structure
+
+    xyz = np.array([[float(x) for x in a[1:4]] for a in spec["atoms"]])
+    xyz = xyz - xyz.mean(axis=0) + MOLECULE_BOX_A / 2
+    return _Structure(Lattice.cubic(MOLECULE_BOX_A), [a[0] for a in spec["atoms"]], xyz,
+                      coords_are_cartesian=True)
+
+
+def _user_structure(text: str) -> Structure:
+    from pymatgen.io.cif import CifParser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CifParser.from_str(text).parse_structures(primitive=False)[0]
+
+
+_BUILDERS = {
+    "user": lambda e: _user_structure(e.spec["cif_text"]),
+    "cif": lambda e: _cif_structure(e.spec["cif"]),
+    "prototype": lambda e: _prototype(e.spec),
+    "molecule": lambda e: _molecule(e.spec),
+}
+
+
+@functools.cache
+def _built(name: str) -> Structure:
+    from nitrolyte.structures.ordering import order_structure
+
+    entry = library_entry(name)
+    struct = _BUILDERS[entry.kind](entry)
+    if not struct.is_ordered:
+        struct = order_structure(struct, entry.formula)
+    return struct
+
+
+#: bump when the builders or the ordering change (invalidates packaged ML energies)
+BUILD_VERSION = "1"
+
+
+def entry_hash(name: str) -> str:
+    """SHA-256 of what an entry's structure is built from (spec, CIF bytes, builder version)."""
+    import hashlib
+    import json
+
+    entry = library_entry(name)
+    payload = json.dumps([BUILD_VERSION, entry.formula, entry.kind, entry.Z, entry.spec],
+                         sort_keys=True, default=str).encode()
+    if entry.kind == "user":
+        payload += entry.spec["cif_text"].encode()
+    if entry.kind == "cif":
+        payload += resources.files("nitrolyte.data").joinpath(
+            f"structures/cif/{entry.spec['cif']}").read_bytes()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def library_structure(name: str) -> Structure:
+    """The ordered pymatgen ``Structure`` of a library entry (a copy).
+
+    Parameters
+    ----------
+    name : str
+        Entry name or formula (``"Li3InCl6"``, ``"β-Li3N"``, ``"LiCl"``).
+    """
+    return _built(library_entry(name).name).copy()
+
+
+def read_cif(path: str | Path) -> Structure:
+    """Read a CIF file into a pymatgen ``Structure`` (the first structure in it).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty or not a readable CIF (one line naming the file).
+    """
+    from pymatgen.io.cif import CifParser
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"cif: file {str(p)!r} does not exist")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            structures = CifParser(str(p)).parse_structures(primitive=False)
+    except Exception as exc:  # pymatgen raises ValueError, KeyError, IndexError... on bad CIFs
+        raise InputError(f"cif: {p.name} is not a readable CIF ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else 'no structure'})") from None
+    if not structures or len(structures[0]) == 0:
+        raise InputError(f"cif: {p.name} holds no structure")
+    return structures[0]
