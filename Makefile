@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 REPORT ?= report
 
-.PHONY: run test install install-dev browser lint bench clean
+.PHONY: run test install install-dev browser postgresql lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,18 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium; browser tests will be skipped"; }
 
+# Debian's PostgreSQL server for the store's PostgreSQL tests: the tests initialise a throw-away
+# cluster in a temporary folder (as the postgres user when run as root), start it on a Unix
+# socket and stop it afterwards; nothing is configured system-wide.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "warning: could not install postgresql; PostgreSQL tests will be skipped"; }
+
 run: install
 	$(BIN)/nitrolyte report --out $(REPORT)
 
-test: install-dev browser
+test: install-dev browser postgresql
 	$(BIN)/python -m pytest -q -n 2
 
 lint: install-dev

@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      "ratio conductivity_table / plain numpy"),
     ("bench_windows.py", ["--repeat", "1"], "ratio plain pymatgen / nitrolyte"),
     ("bench_startup.py", ["--runs", "1", "--commands", "sigma"], "x import numpy"),
+    ("bench_store.py", ["--rows", "300", "--repeat", "1"], "ratio import_file / to_sql time"),
     ("bench_eis.py", ["--n-spectra", "4", "--repeat", "1"], "ratio nitrolyte / impedance.py loop"),
     ("bench_ml_energies.py", ["--relax", "1", "--repeat", "1"], "speed-up naive/cached windows"),
     ("bench_report.py", ["--repeat", "1", "--section", "tables"], "ratio cold / warm"),

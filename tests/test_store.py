@@ -20,6 +20,12 @@ from nitrolyte.store import COLUMNS, SCHEMA_VERSION, Database, data_hash, resolv
 OBELIX = Path(__file__).resolve().parents[2] / "shared" / "external" / "obelix" / "all.csv"
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """The store tests run on SQLite and on PostgreSQL (SQLite-only ones take ``sqlite_db``)."""
+    return any_db
+
+
 def _user_count(db: Database) -> int:
     return len(db.table("measurements", "user"))
 
@@ -301,7 +307,8 @@ def _set_meta(path: Path, key: str, value: str) -> None:
         con.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
 
 
-def test_changed_package_data_reseeds_on_open(db: Database) -> None:
+def test_changed_package_data_reseeds_on_open(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.add_measurement(material="Q", property="activation_energy", value=0.4, unit="eV",
                        temperature=25, temperature_unit="C")
     db.close()
@@ -314,7 +321,8 @@ def test_changed_package_data_reseeds_on_open(db: Database) -> None:
         assert _user_count(again) == 1
 
 
-def test_newer_schema_is_refused(db: Database) -> None:
+def test_newer_schema_is_refused(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.close()
     _set_meta(db.path, "schema_version", str(SCHEMA_VERSION + 1))
     with pytest.raises(DatabaseError, match=rf"schema version {SCHEMA_VERSION + 1} \(revision "
@@ -322,7 +330,8 @@ def test_newer_schema_is_refused(db: Database) -> None:
         Database(db.path).names()
 
 
-def test_file_without_marker_is_never_migrated(db: Database) -> None:
+def test_file_without_marker_is_never_migrated(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.close()
     with sqlite3.connect(db.path) as con:  # no meta table: nothing says it is nitrolyte's
         con.execute("DROP TABLE meta")
@@ -368,7 +377,8 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- locked / read-only
-def test_read_only_uri_reads_but_refuses_writes(db: Database) -> None:
+def test_read_only_uri_reads_but_refuses_writes(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.close()
     ro = Database(f"sqlite:///file:{db.path}?mode=ro&uri=true")
     assert "β-Li3N" in ro.names()
@@ -380,7 +390,8 @@ def test_read_only_uri_reads_but_refuses_writes(db: Database) -> None:
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                     reason="root ignores file permissions")
-def test_read_only_file_refuses_writes(db: Database) -> None:
+def test_read_only_file_refuses_writes(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.close()
     db.path.chmod(0o444)
     with pytest.raises(DatabaseError, match="read-only"):
@@ -400,7 +411,8 @@ def test_unopenable_file_names_the_path(tmp_path: Path) -> None:
         Database(blocker / "sub" / "db.sqlite").names()
 
 
-def test_locked_database(db: Database) -> None:
+def test_locked_database(sqlite_db: Database) -> None:
+    db = sqlite_db
     db.close()
     other = sqlite3.connect(db.path, timeout=0.1)
     other.execute("BEGIN EXCLUSIVE")

@@ -19,6 +19,12 @@ from nitrolyte.units import K_B_EV
 SHA = hashlib.sha256(b"spectra.zip").hexdigest()
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db
+
+
 def _arrhenius_points(Ea_eV: float, ln_A: float, temps_K: list[float]) -> list[dict[str, float]]:
     """sigma*T = A exp(-Ea/kT): points of an exact Arrhenius law (Fig. 10B convention)."""
     return [{"T_K": T, "sigma_S_cm": math.exp(ln_A - Ea_eV / (K_B_EV * T)) / T} for T in temps_K]
@@ -157,11 +163,26 @@ def test_tokens_lifecycle(db: Database) -> None:
         db.create_token("x", "root")  # type: ignore[arg-type]
 
 
-def test_token_plaintext_is_not_stored(db: Database) -> None:
+def test_token_plaintext_is_not_stored(sqlite_db: Database) -> None:
     import sqlite3
 
+    db = sqlite_db
     plain = db.create_token("t1")
     db.close()
     with sqlite3.connect(db.path) as con:
         dump = "\n".join(con.iterdump())
     assert plain not in dump and hashlib.sha256(plain.encode()).hexdigest() in dump
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=20), probe=st.text(max_size=60))
+def test_token_fuzz(sqlite_db: Database, name: str, probe: str) -> None:
+    try:
+        plain = sqlite_db.create_token(name)
+    except InputError:
+        assert not name.strip() or "\x00" in name or any(0xD800 <= ord(c) <= 0xDFFF for c in name) \
+            or name.strip() in [t["name"] for t in sqlite_db.list_tokens() if not t["revoked_at"]]
+    else:
+        assert sqlite_db.verify_token(plain) == {"name": name.strip(), "scope": "write"}
+        assert sqlite_db.revoke_token(name.strip())
+    assert sqlite_db.verify_token(probe) is None

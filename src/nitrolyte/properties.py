@@ -49,6 +49,9 @@ class WideColumn:
         Whether a bound (``<``/``>``) may be shown; False where no qualifier column exists.
     per_direction : bool
         False for material-wide values (a transition temperature) taken from any direction.
+    temperature_column, flag_column : str or None
+        Columns that receive the shown row's temperature (K) and its
+        ``derived_from_arrhenius`` flag, if any.
     """
 
     column: str
@@ -56,6 +59,8 @@ class WideColumn:
     qualifier_column: str | None = None
     bounds: bool = True
     per_direction: bool = True
+    temperature_column: str | None = None
+    flag_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,8 @@ def to_canonical(value: float, unit: str, kind: str) -> float:
 register_property(PropertySpec(
     "ionic_conductivity", "conductivity", "ionic conductivity", needs_temperature=True,
     max_value=1.0e3, transport=True,
-    wide=(WideColumn("sigma_S_cm", qualifier_column="sigma_qualifier"),)))
+    wide=(WideColumn("sigma_S_cm", qualifier_column="sigma_qualifier", temperature_column="T_K",
+                     flag_column="from_arrhenius"),)))
 register_property(PropertySpec(
     "electronic_conductivity", "conductivity", "electronic conductivity", needs_temperature=True,
     max_value=1.0e7,

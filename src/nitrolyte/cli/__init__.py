@@ -28,6 +28,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.structure",
     "nitrolyte.cli.cell",
     "nitrolyte.cli.screen",
+    "nitrolyte.cli.db",
     "nitrolyte.cli.simulate",
 )
 

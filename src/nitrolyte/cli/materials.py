@@ -72,6 +72,24 @@ def list_cmd(
         _print_table(frame)
 
 
+def _property_lines(rec: Any) -> list[str]:
+    """One summary line per registered property with a value (e.g. electronic conductivity)."""
+    from nitrolyte.api import _nan
+    from nitrolyte.properties import PROPERTIES
+
+    lines = []
+    for spec in PROPERTIES.values():
+        for col in spec.wide[:1]:
+            for row in rec.summary[:1] if not col.per_direction else rec.summary:
+                value = _nan(row.get(col.column))
+                if value is None:
+                    continue
+                q = (row.get(col.qualifier_column) or "") if col.qualifier_column else ""
+                where = f" ({row['direction']})" if col.per_direction and row.get("direction") else ""
+                lines.append(f"{spec.label + where:<32} {q}{value:.3g} {spec.canonical_unit}")
+    return lines
+
+
 def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or id.")],
              as_json: JsonOption = False, db: DbOption = None) -> None:
     """Show everything stored about one material."""
@@ -92,6 +110,8 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
                          ("citation", rec.citation), ("note", rec.note)):
         if value:
             console.print(f"  {label:<10} {value}", highlight=False, soft_wrap=True)
+    for line in _property_lines(rec):
+        console.print(f"  {line}", highlight=False, soft_wrap=True)
     table = Table(title="measurements")
     for col in ("property", "value", "unit", "T", "dir", "phase", "a", "ref", "source"):
         table.add_column(col, overflow="fold")

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import DataValidationError
+from nitrolyte.properties import PROPERTIES, PropertySpec, WideColumn, to_canonical
 from nitrolyte.units import to_kelvin_or_none
 
 if TYPE_CHECKING:
@@ -19,12 +20,29 @@ MEASUREMENT_COLUMNS: tuple[str, ...] = (
     "material_id", "property", "value", "qualifier", "unit", "temperature", "temperature_unit",
     "direction", "phase", "method", "derived_from_arrhenius", "ref", "location", "note",
 )
-WIDE_COLUMNS: tuple[str, ...] = (
+_IDENTITY: tuple[str, ...] = (
     "material_id", "name", "formula", "family", "crystal_system", "space_group", "sigma_S_cm",
     "sigma_qualifier", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "direction",
     "from_arrhenius", "synthesis", "ref", "doi", "source", "location", "note",
 )
-FLOAT_WIDE_COLUMNS: tuple[str, ...] = ("sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K")
+
+
+def _registry_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every wide column a registered property fills, the float ones among them)."""
+    cols: list[str] = []
+    floats: list[str] = []
+    for spec in PROPERTIES.values():
+        for w in spec.wide:
+            cols += [c for c in (w.column, w.qualifier_column, w.temperature_column,
+                                 w.flag_column) if c]
+            floats += [c for c in (w.column, w.temperature_column) if c]
+    return tuple(cols), tuple(floats)
+
+
+#: the wide frame's columns: the historical order, then those of newer registry properties
+WIDE_COLUMNS: tuple[str, ...] = (*_IDENTITY,
+                                 *(c for c in _registry_columns()[0] if c not in _IDENTITY))
+FLOAT_WIDE_COLUMNS: tuple[str, ...] = _registry_columns()[1]
 
 
 def _is_blank(value: Any) -> bool:
@@ -48,28 +66,26 @@ def _flag(value: Any) -> bool:
     return False if _is_blank(value) else bool(value)
 
 
-def _pick(rows: list[dict[str, Any]], prop: str, direction: str, phases: tuple[str, ...],
+def _pick(rows: list[dict[str, Any]], prop: str, direction: str | None, col: WideColumn,
           location: str) -> dict[str, Any] | None:
-    """The row for ``prop`` that the wide frame shows.
+    """The row for ``prop`` that the wide column ``col`` shows.
 
-    Same direction (else direction-free), phase in ``phases``, preferring the material's own
-    location (its table row). Bounds (``<``/``>``) are never shown as an activation energy,
-    since the wide frame has no qualifier column for it.
+    Same direction (else direction-free), phase in ``col.phases``, preferring the material's
+    own location (its table row); bounds (``<``/``>``) only where ``col.bounds``. With
+    ``direction=None`` (material-wide columns) the first matching row of any direction.
     """
+    def ok(r: dict[str, Any]) -> bool:
+        return (r["property"] == prop and _text(r["phase"]) in col.phases
+                and (col.bounds or _text(r["qualifier"]) not in ("<", ">")))
+
+    if direction is None:
+        return next((r for r in rows if ok(r)), None)
     for want in dict.fromkeys((direction, "")):
-        cands = [r for r in rows if r["property"] == prop and _text(r["direction"]) == want
-                 and _text(r["phase"]) in phases
-                 and (prop != "activation_energy" or _text(r["qualifier"]) not in ("<", ">"))]
+        cands = [r for r in rows if ok(r) and _text(r["direction"]) == want]
         if cands:
             same = [r for r in cands if _text(r["location"]) == location]
             return (same or cands)[0]
     return None
-
-
-def _energy_eV(row: dict[str, Any] | None) -> float:
-    if row is None:
-        return math.nan
-    return float(row["value"]) * (1e-3 if _text(row["unit"]) == "meV" else 1.0)
 
 
 def _kelvin(value: Any, unit: Any) -> float:
@@ -79,40 +95,50 @@ def _kelvin(value: Any, unit: Any) -> float:
     return math.nan if kelvin is None else kelvin
 
 
+def _fill(out: dict[str, Any], spec: PropertySpec, col: WideColumn,
+          row: dict[str, Any] | None) -> None:
+    """Write the wide column ``col`` (and its companions) from the picked row."""
+    if row is None:
+        out[col.column] = math.nan
+    elif spec.kind == "temperature":
+        out[col.column] = _kelvin(row["value"], row["unit"])
+    else:
+        out[col.column] = to_canonical(float(row["value"]), _text(row["unit"]), spec.kind)
+    if col.qualifier_column:
+        out[col.qualifier_column] = "" if row is None else _text(row["qualifier"])
+    if col.temperature_column:
+        out[col.temperature_column] = (math.nan if row is None else
+                                       _kelvin(row["temperature"], row["temperature_unit"]))
+    if col.flag_column:
+        out[col.flag_column] = False if row is None else _flag(row["derived_from_arrhenius"])
+
+
 def _wide_rows(mat: dict[str, Any], rows: list[dict[str, Any]], dois: dict[int, str]
                ) -> list[dict[str, Any]]:
-    from nitrolyte.units import conductivity_to_S_cm
-
     location = _text(mat.get("location"))
-    transport = [r for r in rows if r["property"] in ("ionic_conductivity", "activation_energy")]
+    transport = {name for name, spec in PROPERTIES.items() if spec.transport}
     order = {"perp_c": 0, "par_c": 1, "": 2}
-    directions = sorted({_text(r["direction"]) for r in transport} or {""}, key=order.get)
-    transition = next((r for r in rows if r["property"] == "transition_temperature"), None)
+    directions = sorted({_text(r["direction"]) for r in rows if r["property"] in transport}
+                        or {""}, key=order.get)
     ref = None if _is_blank(mat.get("ref")) else int(mat["ref"])
     out = []
     for direction in directions:
-        sigma = _pick(rows, "ionic_conductivity", direction, ("", "LT"), location)
-        out.append({
+        row: dict[str, Any] = {
             "material_id": _text(mat["material_id"]), "name": _text(mat["name"]),
             "formula": _text(mat.get("formula")), "family": _text(mat.get("family")),
             "crystal_system": _text(mat.get("crystal_system")),
-            "space_group": _text(mat.get("space_group")),
-            "sigma_S_cm": math.nan if sigma is None else float(
-                conductivity_to_S_cm(float(sigma["value"]), _text(sigma["unit"]), "unit")),
-            "sigma_qualifier": "" if sigma is None else _text(sigma["qualifier"]),
-            "T_K": math.nan if sigma is None else _kelvin(sigma["temperature"],
-                                                          sigma["temperature_unit"]),
-            "Ea_eV": _energy_eV(_pick(rows, "activation_energy", direction, ("", "LT"), location)),
-            "Ea_HT_eV": _energy_eV(_pick(rows, "activation_energy", direction, ("HT",), location)),
-            "T_transition_K": math.nan if transition is None else _kelvin(transition["value"],
-                                                                          transition["unit"]),
-            "direction": direction,
-            "from_arrhenius": False if sigma is None else _flag(sigma["derived_from_arrhenius"]),
+            "space_group": _text(mat.get("space_group")), "direction": direction,
             "synthesis": _text(mat.get("synthesis")), "ref": ref,
             "doi": dois.get(ref, "") if ref is not None else "",
             "source": _text(mat.get("source")) or "literature", "location": location,
             "note": _text(mat.get("note")),
-        })
+        }
+        for spec in PROPERTIES.values():
+            for col in spec.wide:
+                picked = _pick(rows, spec.name, direction if col.per_direction else None, col,
+                               location)
+                _fill(row, spec, col, picked)
+        out.append({c: row[c] for c in WIDE_COLUMNS})
     return out
 
 
@@ -155,6 +181,9 @@ def wide_frame(materials: pd.DataFrame, measurements: pd.DataFrame, references: 
     df = pd.DataFrame(rows, columns=list(WIDE_COLUMNS))
     df[list(FLOAT_WIDE_COLUMNS)] = df[list(FLOAT_WIDE_COLUMNS)].astype(float)
     df["from_arrhenius"] = df["from_arrhenius"].astype(bool)
+    for col in WIDE_COLUMNS:  # qualifier columns of newer properties: "" where empty
+        if col.endswith("_qualifier"):
+            df[col] = df[col].fillna("").astype(str)
     df["ref"] = df["ref"].astype("Int64")
     return df
 

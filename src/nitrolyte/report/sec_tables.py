@@ -60,7 +60,17 @@ def conductivity_cell(row: dict[str, Any]) -> Cell:
           if row["from_arrhenius"] else "")
     qualifier = escape(row["sigma_qualifier"] or "")
     return (f'<span class="nowrap">{qualifier}{sci(sigma)}{fn} S/cm '
-            f"({escape(temperature_text(row['T_K']))})</span>", sigma)
+            f"({escape(temperature_text(row['T_K']))})</span>{electronic_html(row)}", sigma)
+
+
+def electronic_html(row: dict[str, Any]) -> str:
+    """The electronic conductivity (property registry) under the ionic one, where stored."""
+    sigma_e = _num(row.get("sigma_e_S_cm"))
+    if sigma_e is None:
+        return ""
+    qualifier = escape(row.get("sigma_e_qualifier") or "")
+    return (f'<br><span class="nowrap sigma-e" title="electronic conductivity">electronic: '
+            f"{qualifier}{sci(sigma_e)} S/cm</span>")
 
 
 def conductivity_text(row: dict[str, Any]) -> str:
@@ -181,6 +191,8 @@ def review_table(ctx: ReportContext, wide: pd.DataFrame, location: str) -> Table
                              "T_K": r["T_K"], "from_arrhenius": r["from_arrhenius"],
                              "direction": r["direction"], "Ea_eV": r["Ea_eV"],
                              "Ea_HT_eV": r["Ea_HT_eV"], "T_transition_K": r["T_transition_K"],
+                             "sigma_e_S_cm": r.get("sigma_e_S_cm"),
+                             "sigma_e_qualifier": r.get("sigma_e_qualifier", ""),
                              "ref": ref, "doi": r["doi"], "note": r["note"]})
     key = location.lower().replace(" ", "")
     html = html_table(f"tbl-{key}", ("Material", "Structure", "Room-temperature ionic conductivity",

@@ -15,14 +15,21 @@ from typing import Any
 import pandas as pd
 
 from nitrolyte.errors import NitrolyteError
+from nitrolyte.properties import PROPERTIES
 from nitrolyte.screening.design import ScreeningDesign
 from nitrolyte.units import T_ROOM_K
 
-#: numeric evidence columns a user target may compare (units in the names; V vs. Li/Li+)
-EVIDENCE_COLUMNS: tuple[str, ...] = (
+_BASE_COLUMNS: tuple[str, ...] = (
     "sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "reduction_V", "oxidation_V",
     "window_width_V", "retention_percent", "ccd_mA_cm2", "critical_capacity_mAh_cm2",
     "sigma_op_S_cm", "density_g_cm3", "energy_Wh_kg")
+#: wide-frame value columns of the property registry the screening carries as stored
+#: (``sigma_e_S_cm``, and any property registered later), with their qualifier columns
+REGISTRY_COLUMNS: tuple[tuple[str, str | None], ...] = tuple(
+    (w.column, w.qualifier_column) for spec in PROPERTIES.values() for w in spec.wide
+    if w.column not in _BASE_COLUMNS)
+#: numeric evidence columns a user target may compare (units in the names; V vs. Li/Li+)
+EVIDENCE_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c, _ in REGISTRY_COLUMNS))
 #: a conductivity recorded within this many K of the wanted temperature is used as it is
 T_TOLERANCE_K = 5.0
 _NAN = math.nan
@@ -263,6 +270,10 @@ def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any
         "direction": direction, "family": _text(row.get("family")), "formula": formula,
         "source": _text(row.get("source")), "sigma_source": src, "Ea_source": src,
         "T_K": T_ref, "Ea_eV": Ea, **branch, "layers": (name,), "layer_um": (design.thickness_um,)}
+    for column, qualifier in REGISTRY_COLUMNS:  # e.g. the electronic conductivity, as stored
+        ev[column] = _num(row.get(column))
+        if qualifier:
+            ev[qualifier] = _text(row.get(qualifier))
     ev["sigma_S_cm"], ev["sigma_qualifier"], ev["sigma_note"] = sigma_at(sigma, q, T_ref, Ea, T_ROOM_K, **branch)
     ev["sigma_op_S_cm"], ev["sigma_op_qualifier"], ev["sigma_op_note"] = sigma_at(
         sigma, q, T_ref, Ea, design.T_K, **branch)

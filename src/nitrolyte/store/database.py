@@ -15,7 +15,7 @@ refused and left unchanged (see :mod:`nitrolyte.store.migrate`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,6 +28,7 @@ from nitrolyte.errors import DatabaseError, InputError
 from nitrolyte.store import engine as eng
 from nitrolyte.store import migrate, reads
 from nitrolyte.store import tables as t
+from nitrolyte.store.database_lab import LabMethods
 from nitrolyte.store.models import (
     SOURCES,
     AddResult,
@@ -41,11 +42,12 @@ from nitrolyte.store.models import (
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
     from nitrolyte.store.records import MaterialRecord
 
 
-class Database:
+class Database(LabMethods):
     """The nitrolyte database (see the module docstring for where it lives).
 
     Parameters
@@ -137,6 +139,13 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def session(self) -> Session:
+        """A new SQLAlchemy ORM session on the up-to-date database (``with db.session() as s``)."""
+        from sqlalchemy.orm import Session
+
+        self.ensure()
+        return Session(self.engine)
+
     @contextmanager
     def read(self, action: str = "read") -> Iterator[Connection]:
         """A connection on the up-to-date database, in a read transaction."""
@@ -174,7 +183,7 @@ class Database:
     def current(self) -> dict[str, Any]:
         """Revision, head revision, schema version and ``meta`` without changing anything."""
         with self.guard("read"):
-            return migrate.current(self.engine)
+            return migrate.current(self.engine, self.where)
 
     def reseed(self) -> int:
         """Replace the literature rows by the package data; user rows are kept.
@@ -397,119 +406,3 @@ class Database:
             conn.execute(delete(t.materials).where(t.materials.c.source == "user"))
             conn.execute(delete(t.references).where(t.references.c.source == "user"))
         return int(n.rowcount or 0)
-
-    # ------------------------------------------------------------------ measurement sets
-    def add_measurement_set(
-        self, name: str, *, formula: str | None = None, family: str | None = None,
-        points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None = None,
-        method: str, method_details: Mapping[str, Any] | None = None,
-        source_files: Sequence[tuple[str, str]] = (), added_by: str | None = None,
-        note: str | None = None,
-    ) -> MeasurementSetResult:
-        """Store a set of conductivity points (and its Arrhenius fit) in one transaction.
-
-        Parameters
-        ----------
-        name : str
-            Material name (a new name creates a user material with ``formula``/``family``).
-        points : list of dict
-            ``{"T_K": K, "sigma_S_cm": S/cm, "kind": "total"|"bulk", "sigma_stderr_S_cm":
-            S/cm or None, "direction": "perp_c"|"par_c"|None}``; each becomes an
-            ``ionic_conductivity`` user row with ``method``.
-        fit : dict, optional
-            ``{"Ea_eV", "Ea_stderr_eV", "ln_prefactor", "law", "T_min_K", "T_max_K",
-            "sigma_RT_S_cm", ...}``; stored whole as JSON, and ``Ea_eV`` (with its stderr) as
-            an ``activation_energy`` user row.
-        method : str
-            ``"EIS"``, ``"fit"``, ``"MD"``, ...
-        method_details : dict, optional
-            Circuit, geometry, model, version, seed ... (JSON).
-        source_files : list of (str, str)
-            (file name, SHA-256 hex) of the files the set came from.
-        added_by, note : str, optional
-            Provenance and free text.
-
-        Returns
-        -------
-        MeasurementSetResult
-        """
-        import pandas as pd
-
-        from nitrolyte.store import lab
-
-        name = check_text("name", name, max_len=300)
-        method = check_text("method", method, max_len=200)
-        files = lab.check_files(source_files)
-        common = {"formula": formula, "family": family, "note": note}
-        rows = lab.set_rows(name, points, fit, method, common)
-        fields = {"method": method, "method_details": lab.to_json("method_details", method_details),
-                  "fit": lab.to_json("fit", fit), "source_files": lab.to_json("source_files", files),
-                  "note": note}
-        frame = pd.DataFrame.from_records(rows)
-        sha = files[0][1] if len(files) == 1 else None
-        return self._store(frame, "measurement set", added_by, sha, set_fields=fields)  # type: ignore[no-any-return]
-
-    def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
-        """One row per measurement set (of ``name``, or all), with method, fit, files, provenance."""
-        from nitrolyte.store import lab
-
-        material_id = None if name is None else self.resolve(name)
-        with self.read() as conn:
-            return lab.sets_frame(conn, material_id)
-
-    def measurement_set(self, set_id: int) -> dict[str, Any]:
-        """A set's fields (method_details, fit, source_files parsed) and ``points`` DataFrame."""
-        from nitrolyte.store import lab
-
-        with self.read() as conn:
-            return lab.set_detail(conn, set_id)
-
-    # ------------------------------------------------------------------ cache and tokens
-    def cache_get(self, namespace: str, key: str) -> dict[str, Any] | None:
-        """A computed result stored by :meth:`cache_put` (None if absent)."""
-        from nitrolyte.store import lab
-
-        namespace = check_text("namespace", namespace, max_len=100, strip=False)
-        key = check_text("key", key, max_len=400, strip=False)
-        with self.read() as conn:
-            return lab.cache_get(conn, namespace, key)
-
-    def cache_put(self, namespace: str, key: str, value: Mapping[str, Any]) -> None:
-        """Store (or replace) a JSON-serialisable dict under ``namespace``/``key``."""
-        from nitrolyte.store import lab
-
-        namespace = check_text("namespace", namespace, max_len=100, strip=False)
-        key = check_text("key", key, max_len=400, strip=False)
-        if not isinstance(value, Mapping):
-            raise InputError(f"cache value must be a dict, got {type(value).__name__}")
-        lab.to_json("cache value", dict(value))
-        with self.write() as conn:
-            lab.cache_put(conn, namespace, key, value)
-
-    def create_token(self, name: str, scope: Literal["write", "admin"] = "write") -> str:
-        """Create an API token; returns the plaintext (shown once, only its SHA-256 is stored)."""
-        from nitrolyte.store import lab
-
-        with self.write() as conn:
-            return lab.create_token(conn, name, scope)
-
-    def list_tokens(self) -> list[dict[str, Any]]:
-        """Tokens as ``{"name", "scope", "created_at", "revoked_at"}`` (no secrets)."""
-        from nitrolyte.store import lab
-
-        with self.read() as conn:
-            return lab.list_tokens(conn)
-
-    def revoke_token(self, name: str) -> bool:
-        """Revoke the active token ``name``; False if there is none."""
-        from nitrolyte.store import lab
-
-        with self.write() as conn:
-            return lab.revoke_token(conn, name)
-
-    def verify_token(self, plaintext: str) -> dict[str, str] | None:
-        """``{"name", "scope"}`` of the active token ``plaintext``, else None."""
-        from nitrolyte.store import lab
-
-        with self.read() as conn:
-            return lab.verify_token(conn, plaintext)

@@ -20,7 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    SQLAlchemyError,
+)
 
 from nitrolyte.errors import DatabaseError, InputError
 
@@ -70,16 +76,33 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
+def _fork_safe(engine: Engine) -> Engine:
+    """Never hand a pooled connection opened by the parent to a forked child (it reconnects)."""
+
+    @event.listens_for(engine, "connect")
+    def _remember_pid(_dbapi_conn: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _check_pid(_dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection opened in another process")
+
+    return engine
+
+
 def make_engine(url: URL, timeout_s: float) -> Engine:
     """The engine for ``url`` with nitrolyte's transaction handling installed."""
     if not is_sqlite(url):
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return _fork_safe(create_engine(url, pool_pre_ping=True))
         except (ArgumentError, ImportError) as exc:
             raise InputError(f"database url {url.render_as_string(hide_password=True)!r} cannot "
                              f"be opened ({exc}); use sqlite:///PATH, a plain file path or "
                              "postgresql+psycopg://USER@HOST/DB") from None
-    engine = create_engine(url, connect_args={"timeout": timeout_s})
+    engine = _fork_safe(create_engine(url, connect_args={"timeout": timeout_s}))
+    engine.nitrolyte_timeout_ms = int(timeout_s * 1000)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -95,17 +118,31 @@ def make_engine(url: URL, timeout_s: float) -> Engine:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine, wait_s: float | None = None) -> Iterator[Connection]:
     """A connection in a write transaction that holds the database's writer lock.
 
     Commits when the block ends, rolls back on any exception: nothing half-written is stored.
+    ``wait_s`` lengthens SQLite's busy timeout for this transaction (creating or migrating a
+    database may keep another program waiting longer than an ordinary write).
     """
     with engine.connect() as conn:
-        conn.execution_options(nitrolyte_write=True)
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            yield conn
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None and wait_s is not None:
+            raw.execute(f"PRAGMA busy_timeout = {int(wait_s * 1000)}")
+        try:
+            conn.execution_options(nitrolyte_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+                yield conn
+        finally:
+            if raw is not None and wait_s is not None:
+                raw.execute(f"PRAGMA busy_timeout = {_default_busy_ms(engine)}")
+
+
+def _default_busy_ms(engine: Engine) -> int:
+    """The busy timeout (ms) the engine's connections were opened with."""
+    return int(getattr(engine, "nitrolyte_timeout_ms", 5000))
 
 
 def where(url: URL) -> str:
@@ -125,8 +162,9 @@ def translate(exc: SQLAlchemyError, url: URL, action: str, timeout_s: float) -> 
     msg = _first_line(orig)
     low = msg.lower()
     if isinstance(exc, IntegrityError):
-        return DatabaseError(f"cannot {action} database {place}: a row conflicts with one already "
-                             f"stored ({msg.split(':')[0]}); nothing was written")
+        return DatabaseError(f"cannot {action} database {place}: a row lacks a required field or "
+                             f"conflicts with one already stored ({msg.split(':')[0]}); nothing "
+                             "was written")
     if "locked" in low or "busy" in low:
         return DatabaseError(
             f"database {place} is locked by another program (waited {timeout_s:g} s) while "

@@ -54,33 +54,33 @@ def sha256_file(path: Path) -> str:
 
 
 def _csv_frame(path: Path) -> pd.DataFrame:
+    """The CSV as strings; the header line fixes the number of fields of every row."""
     import pandas as pd
 
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header:
-            raise DataValidationError(f"{path.name}: the file is empty; expected a header row "
-                                      f"with columns such as {', '.join(EXPORT_COLUMNS[:5])}")
-        header = [h.strip() for h in header]
-        dups = sorted(h for h, n in Counter(header).items() if n > 1)
-        if dups:
-            raise DataValidationError(f"{path.name}: column(s) {', '.join(map(repr, dups))} "
-                                      "appear more than once in the header; each column once")
-        rows = [r for r in reader if r]
-    width = len(header)
-    for i, r in enumerate(rows, start=1):
-        if len(r) > width:
-            raise DataValidationError(f"{path.name} row {i}: {len(r)} fields but the header has "
-                                      f"{width}; quote cells that contain commas")
-        if len(r) < width:
-            r.extend([""] * (width - len(r)))
-    columns = list(zip(*rows, strict=True)) if rows else [()] * width
-    frame = pd.DataFrame({h: pd.Series(c, dtype=object) for h, c in zip(header, columns,
-                                                                          strict=True)})
+    try:
+        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                          encoding="utf-8-sig", engine="c", skip_blank_lines=True)
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(f"{path.name}: the file is empty; expected a header row with "
+                                  f"columns such as {', '.join(EXPORT_COLUMNS[:5])}") from None
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            raise DataValidationError(f"cannot read {path.name} as CSV: {exc}") from None
+        width, line, seen = found.groups()
+        raise DataValidationError(f"{path.name} line {line}: {seen} fields but the header has "
+                                  f"{width}; quote cells that contain commas") from None
+    header = [str(h).strip() for h in raw.iloc[0]]
+    dups = sorted(h for h, n in Counter(header).items() if n > 1)
+    if dups:
+        raise DataValidationError(f"{path.name}: column(s) {', '.join(map(repr, dups))} appear "
+                                  "more than once in the header; give each column once")
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = header
     for col in frame.columns:  # undo the spreadsheet escape of export (only where present)
-        if frame[col].str.startswith("'").any():
-            frame[col] = frame[col].str.replace(_ESCAPED, "", regex=True)
+        values = frame[col].tolist()
+        if "\x01'" in "\x01" + "\x01".join(values):
+            frame[col] = [_ESCAPED.sub("", v) for v in values]
     return frame
 
 

@@ -129,7 +129,9 @@ def sets_frame(conn: Connection, material_id: str | None = None) -> pd.DataFrame
     rows = conn.execute(stmt).all()
     cols = ["set_id", "material_id", "name", "method", "method_details", "fit", "source_files",
             "n_points", "note", "added_by", "added_at"]
-    return pd.DataFrame.from_records(rows, columns=cols)
+    frame = pd.DataFrame.from_records(rows, columns=cols)
+    frame.insert(7, "files", frame["source_files"])  # the name CONTRACTS.md gives the column
+    return frame
 
 
 def set_detail(conn: Connection, set_id: int) -> dict[str, Any]:
@@ -144,7 +146,7 @@ def set_detail(conn: Connection, set_id: int) -> dict[str, Any]:
         raise InputError(f"measurement set {set_id} does not exist; known sets: "
                          f"{', '.join(map(str, frame['set_id'])) or 'none'}")
     out = row.iloc[0].to_dict()
-    for key in ("method_details", "fit", "source_files"):
+    for key in ("method_details", "fit", "source_files", "files"):
         out[key] = from_json(out[key])
     x = t.measurements
     pts = conn.execute(select(x.c.temperature, x.c.value, x.c.kind, x.c.value_stderr, x.c.direction)

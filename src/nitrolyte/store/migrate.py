@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: how long (s) to wait for another program that is creating or migrating the same database
+_MIGRATION_WAIT_S = 120.0
 
 
 @dataclass
@@ -196,7 +198,7 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
     if (sqlite_file is not None and not state.new and state.revision != t.HEAD_REVISION
             and sqlite_file.is_file()):
         backup = str(backup_sqlite(sqlite_file, state.revision))
-    with write_transaction(engine) as conn:
+    with write_transaction(engine, wait_s=_MIGRATION_WAIT_S) as conn:
         state = read_state(conn)  # again, under the writer lock
         check_ours(state, place)
         before = None if state.new else state.revision
@@ -206,15 +208,22 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
         raw = engine.raw_connection()
         try:
             raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # busy with a reader right now: WAL is only faster
+            pass
         finally:
             raw.close()
     return UpgradeResult(from_revision=before, to_revision=t.HEAD_REVISION, backup=backup)
 
 
-def current(engine: Engine) -> dict[str, Any]:
-    """Revision, schema version and meta of a database, without changing it."""
+def current(engine: Engine, place: str) -> dict[str, Any]:
+    """Revision, schema version and meta of a database, without changing it.
+
+    Raises :class:`DatabaseError` for a database that is not nitrolyte's.
+    """
     with engine.connect() as conn:
         state = read_state(conn)
+    if not state.new and not state.ours:
+        check_ours(state, place)
     return {"revision": state.revision, "head": t.HEAD_REVISION,
             "schema_version": state.schema_version, "nitrolyte": state.ours or state.new,
             "meta": dict(state.meta or {})}

@@ -186,6 +186,33 @@ class MaterialRecord:
                 return m.value * (1e-3 if m.unit == "meV" else 1.0)
         return None
 
+    def value(self, property: str, direction: str | None = None) -> float | None:
+        """The value the wide frame shows for a registered property, in its canonical unit.
+
+        Parameters
+        ----------
+        property : str
+            A property of :data:`nitrolyte.properties.PROPERTIES` (``electronic_conductivity``
+            gives S/cm, ``activation_energy`` eV, ``transition_temperature`` K).
+        direction : {"perp_c", "par_c"}, optional
+            As for :meth:`sigma_S_cm`.
+        """
+        from nitrolyte.properties import PROPERTIES
+
+        check_choice("property", property, tuple(PROPERTIES))
+        spec = PROPERTIES[property]
+        if not spec.wide:
+            return None
+        col = spec.wide[0]
+        if not col.per_direction:
+            values = [_nan(r.get(col.column)) for r in self.summary]
+            return next((v for v in values if v is not None), None)
+        return _nan(self._row(direction, spec.label).get(col.column))
+
+    def sigma_e_S_cm(self) -> float | None:
+        """Electronic conductivity in S/cm (None where not reported; may be an upper bound)."""
+        return self.value("electronic_conductivity")
+
     @property
     def Ea_HT_eV(self) -> float | None:
         """High-temperature activation energy in eV (None where the review gives one branch)."""

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from nitrolyte.store import tables as t
 from nitrolyte.store.models import clean, now_iso
@@ -97,19 +97,26 @@ def seed(conn: Connection) -> int:
 
 
 def reseed(conn: Connection) -> int:
-    """Replace literature rows by the package data; keep user rows (and their materials)."""
+    """Replace literature rows by the package data; keep user rows (and their materials).
+
+    A literature material that user rows (or sets) point at is updated in place, never
+    deleted, so the foreign keys of those rows stay valid on every backend.
+    """
     mat, meas = t.materials, t.measurements
     frames = package_frames()
-    used = select(meas.c.material_id).where(meas.c.source == "user")
-    new_ids = [str(m) for m in frames["materials"]["material_id"]]
+    used = set(conn.scalars(select(meas.c.material_id).where(meas.c.source == "user")))
+    used |= set(conn.scalars(select(t.measurement_sets.c.material_id)))
     conn.execute(delete(meas).where(meas.c.source == "literature"))
     conn.execute(delete(t.references).where(t.references.c.source == "literature"))
-    conn.execute(delete(mat).where(mat.c.source == "literature",
-                                   mat.c.material_id.in_(new_ids) | mat.c.material_id.not_in(used)))
+    conn.execute(delete(mat).where(mat.c.source == "literature", mat.c.material_id.not_in(used)))
     kept = set(conn.scalars(select(mat.c.material_id)))
-    todo = dict(frames)
-    todo["materials"] = frames["materials"][~frames["materials"]["material_id"].isin(kept)]
     stamp = now_iso()
+    pkg = frames["materials"]
+    for row in _records("materials", pkg[pkg["material_id"].isin(kept)], stamp):
+        conn.execute(update(mat).where(mat.c.material_id == row["material_id"],
+                                       mat.c.source == "literature").values(**row))
+    todo = dict(frames)
+    todo["materials"] = pkg[~pkg["material_id"].isin(kept)]
     _insert_frames(conn, todo, stamp)
     write_meta(conn, {"data_hash": data_hash(frames), "seeded_at": stamp})
     rebuild_name_keys(conn)

@@ -50,8 +50,8 @@ MARKER = "nitrolyte"
 metadata = MetaData()
 
 
-def _provenance() -> list[Column[object]]:
-    return [Column("source", String(16), nullable=False, index=True),
+def _provenance(index_source: bool = True) -> list[Column[object]]:
+    return [Column("source", String(16), nullable=False, index=index_source),
             Column("added_at", String(40), nullable=False),
             Column("added_by", String(200)),
             Column("source_sha256", String(64))]
@@ -91,18 +91,21 @@ measurement_sets = Table(
 measurements = Table(
     "measurements", metadata,
     Column("id", Integer, primary_key=True),
-    Column("material_id", String(200), ForeignKey("materials.material_id"), nullable=False,
-           index=True),
+    Column("material_id", String(200), ForeignKey("materials.material_id"), nullable=False),
     Column("property", String(100), nullable=False),
     Column("value", Float), Column("qualifier", String(4)), Column("unit", String(40)),
     Column("temperature", Float), Column("temperature_unit", String(8)),
     Column("direction", String(16)), Column("phase", String(16)), Column("method", String(200)),
     Column("derived_from_arrhenius", Boolean, nullable=False),
     Column("ref", String(200)), Column("location", String(100)), Column("note", Text),
-    *_provenance(),
+    *_provenance(index_source=False),
     Column("value_stderr", Float), Column("kind", String(16)),
-    Column("set_id", Integer, ForeignKey("measurement_sets.id"), index=True),
+    Column("set_id", Integer, ForeignKey("measurement_sets.id")),
+    # one index serves "a material's rows" and "a material's user rows"; few indexes keep
+    # bulk inserts fast; set_id is indexed only where set (most rows have none)
     Index("ix_measurements_material_source", "material_id", "source"),
+    Index("ix_measurements_set_id", "set_id", sqlite_where=text("set_id IS NOT NULL"),
+          postgresql_where=text("set_id IS NOT NULL")),
 )
 
 name_keys = Table(

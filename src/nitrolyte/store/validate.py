@@ -32,23 +32,28 @@ _CHOICES = {"qualifier": ("", "=", "<", ">", "~"), "direction": ("", "perp_c", "
 _MAX_TEXT = 2000
 
 
-def _texts(series: pd.Series) -> pd.Series:
+def _texts(name: str, values: list[Any]) -> list[str | None]:
     """Stripped strings with blanks as None (integral floats as ``"28"``)."""
-    import pandas as pd
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        return [None if v is None else (v.strip() or None) for v in values]
+    for i, v in enumerate(values):
+        if isinstance(v, dict | list | tuple | set):
+            raise DataValidationError(f"row {i + 1}: field {name!r} must be a single value, "
+                                      f"got {v!r}")
+    return [text_or_none(v) for v in values]
 
-    kind = pd.api.types.infer_dtype(series, skipna=True)
-    if kind == "empty":
-        return pd.Series([None] * len(series), index=series.index, dtype=object, name=series.name)
-    if kind == "string":
-        out = series.str.strip().astype(object)
-        return out.where(out.notna() & (out != ""), None)
-    bad = series.map(lambda v: isinstance(v, dict | list | tuple | set))
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise DataValidationError(f"row {i + 1}: field {series.name!r} must be a single value, "
-                                  f"got {series.iloc[i]!r}")
-    return pd.Series([text_or_none(v) for v in series.tolist()], index=series.index,
-                     dtype=object, name=series.name)
+
+def _bad_text(values: list[str | None]) -> np.ndarray:
+    """Rows holding NUL bytes, lone surrogates or more than ``_MAX_TEXT`` characters."""
+    import numpy as np
+
+    given = [v for v in values if v is not None]
+    if not given or (not BAD_TEXT.search("\x01".join(given))
+                     and max(map(len, given)) <= _MAX_TEXT):
+        return np.zeros(len(values), dtype=bool)
+    return np.array([v is not None and (bool(BAD_TEXT.search(v)) or len(v) > _MAX_TEXT)
+                     for v in values], dtype=bool)
 
 
 class _Problems:
@@ -92,8 +97,10 @@ def _numbers(frame: pd.DataFrame, problems: _Problems, raw: pd.DataFrame) -> Non
         parsed = pd.to_numeric(text, errors="coerce").astype(float)
         given = text.notna().to_numpy()
         values = parsed.to_numpy()
-        nan_text = text.map(lambda v: isinstance(v, str) and v.lower() in ("nan", "+nan", "-nan"))
-        problems.add(given & np.isnan(values) & ~nan_text.to_numpy(bool),
+        unparsed = given & np.isnan(values)
+        for i in np.flatnonzero(unparsed):  # a literal "nan" is a number, just not a finite one
+            unparsed[i] = str(text.iloc[i]).lower() not in ("nan", "+nan", "-nan")
+        problems.add(unparsed,
                      lambda i, c=col: f"field {c!r} must be a number, got {raw[c].iloc[i]!r}")
         problems.add(given & ~np.isfinite(values),
                      lambda i, c=col: f"field {c!r} must be a finite number, got {raw[c].iloc[i]!r}")
@@ -101,7 +108,10 @@ def _numbers(frame: pd.DataFrame, problems: _Problems, raw: pd.DataFrame) -> Non
 
 
 def _flags(frame: pd.DataFrame, problems: _Problems) -> None:
-    flag = frame["derived_from_arrhenius"].map(lambda v: None if v is None else v.lower())
+    import pandas as pd
+
+    flag = pd.Series([None if v is None else v.lower() for v in frame["derived_from_arrhenius"]],
+                     dtype=object)
     problems.add(flag.notna() & ~flag.isin(_TRUE | _FALSE),
                  lambda i: "field 'derived_from_arrhenius' must be true or false, got "
                            f"{frame['derived_from_arrhenius'].iloc[i]!r}")
@@ -110,7 +120,6 @@ def _flags(frame: pd.DataFrame, problems: _Problems) -> None:
 
 def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int, str], str]) -> None:
     """Property, unit, choices, value sign and range, temperature: the row model's rules."""
-    import numpy as np
 
     prop = frame["property"]
     problems.add(prop.notna() & ~prop.isin(list(PROPERTIES)),
@@ -119,20 +128,21 @@ def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int,
         values = frame[col].fillna("")
         problems.add(~values.isin(allowed), lambda i, c=col, a=allowed: model_msg(
             i, f"column {c!r}: must be one of {', '.join(map(repr, a))}, got {frame[c].iloc[i]!r}"))
-    pairs = list(zip(prop, frame["unit"], strict=True))
-    factor: dict[tuple[Any, Any], tuple[float, float, float]] = {}
-    for p, u in set(pairs):
+    pairs = prop.fillna("") + "\x1f" + frame["unit"].fillna("")
+    factor: dict[str, tuple[float, float, float]] = {}
+    for pu in pairs.unique():
+        p, u = pu.split("\x1f")
         spec = PROPERTIES.get(p)
         if spec is not None and (u in spec.units or (  # any spelling: "mS cm-1", "µS/cm"
                 spec.kind == "conductivity" and isinstance(u, str) and is_conductivity_unit(u))):
             scale = to_canonical(1.0, u, spec.kind) - to_canonical(0.0, u, spec.kind)
-            factor[(p, u)] = (scale, to_canonical(0.0, u, spec.kind), spec.max_value)
-    known = np.array([pu in factor for pu in pairs], dtype=bool)
+            factor[pu] = (scale, to_canonical(0.0, u, spec.kind), spec.max_value)
+    known = pairs.isin(list(factor)).to_numpy()
     problems.add(~known & prop.isin(list(PROPERTIES)).to_numpy(),
                  lambda i: model_msg(i, f"column 'unit': {frame['unit'].iloc[i]!r} does not fit "
                                         f"{prop.iloc[i]}"))
-    scale, offset, vmax = (np.array([factor.get(pu, (1.0, 0.0, np.inf))[k] for pu in pairs])
-                           for k in range(3))
+    scale, offset, vmax = (pairs.map({k: v[j] for k, v in factor.items()}).to_numpy(dtype=float)
+                           for j in range(3))
     canonical = frame["value"].to_numpy(dtype=float) * scale + offset
     problems.add(known & ~(canonical > 0), lambda i: model_msg(
         i, f"column 'value': must be > 0, got {frame['value'].iloc[i]}"))
@@ -147,8 +157,8 @@ def _temperatures(frame: pd.DataFrame, problems: _Problems,
 
     temp = frame["temperature"].to_numpy(dtype=float)
     has_t = np.isfinite(temp)
-    needs = frame["property"].map(
-        lambda p: PROPERTIES[p].needs_temperature if p in PROPERTIES else False).to_numpy(bool)
+    needs_t = {name: spec.needs_temperature for name, spec in PROPERTIES.items()}
+    needs = frame["property"].map(needs_t).fillna(False).to_numpy(bool)
     problems.add(needs & ~has_t, lambda i: model_msg(
         i, "column 'temperature': this property needs the temperature it was measured at"))
     unit = frame["temperature_unit"]
@@ -188,21 +198,22 @@ def validate_frame(raw: pd.DataFrame, where: str,
                                   f"allowed: {', '.join(EXPORT_COLUMNS)}")
     if len(raw) == 0:
         raise DataValidationError(f"{where}: no measurement rows found")
+    import pandas as pd
+
     raw = raw.reset_index(drop=True)
-    frame = raw.reindex(columns=list(EXPORT_COLUMNS)).astype(object)
-    frame = frame.where(frame.notna(), None)
+    n = len(raw)
+    columns: dict[str, list[Any]] = {}
     for col in EXPORT_COLUMNS:
         try:
-            frame[col] = _texts(frame[col])
+            columns[col] = _texts(col, raw[col].tolist()) if col in raw else [None] * n
         except DataValidationError as exc:
             raise DataValidationError(f"{where} {exc}") from None
+    frame = pd.DataFrame(columns, dtype=object)
     problems = _Problems()
     for col in EXPORT_COLUMNS:
-        values = frame[col]
-        problems.add(values.map(lambda v: v is not None and (
-            bool(BAD_TEXT.search(v)) or len(v) > _MAX_TEXT)).to_numpy(bool),
-            lambda i, c=col: f"field {c!r} must be text without NUL bytes or lone surrogates, "
-                             f"at most {_MAX_TEXT} characters")
+        problems.add(_bad_text(columns[col]), lambda i, c=col: (
+            f"field {c!r} must be text without NUL bytes or lone surrogates, at most "
+            f"{_MAX_TEXT} characters"))
     for col in required:
         blank = frame[col].isna().to_numpy().copy()
         if col == "name":
@@ -214,8 +225,8 @@ def validate_frame(raw: pd.DataFrame, where: str,
     frame["temperature_unit"] = frame["temperature_unit"].where(
         frame["temperature_unit"].notna() | ~has_t, "K")
     _physics(frame, problems, lambda i, fallback: _row_message(frame, i, fallback))
-    refs = frame["ref"].map(lambda r: r is not None and r.isdigit() and int(r) < 1)
-    problems.add(refs.to_numpy(bool), lambda i: "field 'ref' must be a reference number >= 1, a "
+    refs = [r is not None and r.isdigit() and int(r) < 1 for r in columns["ref"]]
+    problems.add(np.array(refs, dtype=bool), lambda i: "field 'ref' must be a reference number >= 1, a "
                                                 f"DOI or a citation, got {frame['ref'].iloc[i]!r}")
     stderr = frame["value_stderr"].to_numpy(dtype=float)
     problems.add(stderr < 0, lambda i: f"field 'value_stderr' must be >= 0, got {stderr[i]}")

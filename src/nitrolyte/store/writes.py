@@ -123,11 +123,13 @@ def _create_materials(conn: Connection, batch: Batch, resolved: dict[str, str],
             batch.new[key] = _material_row(batch.frame.iloc[i].to_dict(), batch.where)
     wanted = {k: batch.new[k] for k in todo}
     taken = _existing_ids(conn, [m["material_id"] for m in wanted.values()])
+    taken |= set(conn.scalars(select(t.materials.c.material_id).where(
+        t.materials.c.material_id.like("user-%"))))
     rows, key_rows = [], []
     for key, mat in wanted.items():
         mid = mat["material_id"]
         if mid == "user-x" or mid in taken:
-            mid = _new_id(conn, mat["name"], taken)
+            mid = _new_id(mat["name"], taken)
         taken.add(mid)
         rows.append({**mat, "material_id": mid, "source": "user", **prov})
         resolved[key] = mid
@@ -137,12 +139,11 @@ def _create_materials(conn: Connection, batch: Batch, resolved: dict[str, str],
     insert_keys(conn, key_rows)
 
 
-def _new_id(conn: Connection, name: str, taken: set[str]) -> str:
+def _new_id(name: str, taken: set[str]) -> str:
+    """``user-<slug>``, or ``user-<slug>-2``, ... when taken."""
     base = f"user-{_slug(name)}"
-    used = taken | set(conn.scalars(select(t.materials.c.material_id).where(
-        (t.materials.c.material_id == base) | t.materials.c.material_id.like(f"{base}-%"))))
     mid, n = base, 1
-    while mid in used:
+    while mid in taken:
         n += 1
         mid = f"{base}-{n}"
     return mid
@@ -253,7 +254,9 @@ def write(conn: Connection, batch: Batch, prov: dict[str, Any], *, returning: bo
         stmt = insert(t.measurements).returning(t.measurements.c.id)
         return [int(conn.execute(stmt, dict(zip(_MEAS_COLS, row, strict=True))).scalar_one())
                 for row in zip(*columns, strict=True)], set_id
-    bulk_insert(conn, "measurements", _MEAS_COLS, zip(*columns, strict=True))
+    used = [i for i, col in enumerate(columns) if any(v is not None for v in col)]
+    bulk_insert(conn, "measurements", [_MEAS_COLS[i] for i in used],
+                zip(*(columns[i] for i in used), strict=True))  # all-empty columns stay NULL
     return [], set_id
 
 

@@ -35,8 +35,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("kind", sa.String(16)))
         batch.add_column(sa.Column("set_id", sa.Integer, sa.ForeignKey(
             "measurement_sets.id", name="fk_measurements_set_id")))
-        batch.create_index("ix_measurements_set_id", ["set_id"])
         batch.create_index("ix_measurements_material_source", ["material_id", "source"])
+        batch.drop_index("ix_measurements_material_id")  # covered by the composite index
+        batch.drop_index("ix_measurements_source")       # bulk inserts pay for every index
+    op.create_index("ix_measurements_set_id", "measurements", ["set_id"],
+                    sqlite_where=sa.text("set_id IS NOT NULL"),
+                    postgresql_where=sa.text("set_id IS NOT NULL"))
     op.create_index("ix_materials_family", "materials", ["family"])
     op.create_table(
         "name_keys",
@@ -67,9 +71,11 @@ def downgrade() -> None:
     op.drop_table("cache")
     op.drop_table("name_keys")
     op.drop_index("ix_materials_family", "materials")
+    op.drop_index("ix_measurements_set_id", "measurements")
     with op.batch_alter_table("measurements") as batch:
         batch.drop_index("ix_measurements_material_source")
-        batch.drop_index("ix_measurements_set_id")
+        batch.create_index("ix_measurements_material_id", ["material_id"])
+        batch.create_index("ix_measurements_source", ["source"])
         batch.drop_constraint("fk_measurements_set_id", type_="foreignkey")
         for col in ("set_id", "kind", "value_stderr"):
             batch.drop_column(col)

@@ -1,0 +1,180 @@
+"""The lab half of :class:`~nitrolyte.store.Database`: measurement sets, cache, tokens, dumps.
+
+A mixin: :class:`~nitrolyte.store.database.Database` inherits these methods; they use its
+``read()`` / ``write()`` transactions, ``resolve()`` and ``_store()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from nitrolyte.errors import InputError
+from nitrolyte.store.models import MeasurementSetResult, TransferResult, check_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Connection
+
+
+class LabMethods:
+    """Measurement sets, the results cache, API tokens and dump/restore of a database."""
+
+    if TYPE_CHECKING:
+        def read(self, action: str = ...) -> AbstractContextManager[Connection]: ...
+        def write(self, action: str = ...) -> AbstractContextManager[Connection]: ...
+        def resolve(self, name: str) -> str: ...
+        def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
+                   source_sha256: str | None, single: bool = False,
+                   set_fields: Mapping[str, Any] | None = None) -> Any: ...
+
+    def dump(self, path: str | os.PathLike[str]) -> TransferResult:
+        """Write every user row (with provenance), set, cache entry and token hash to JSON.
+
+        The file restores into any nitrolyte database, SQLite or PostgreSQL
+        (:meth:`restore`); literature rows are not included (every database is seeded).
+        """
+        from nitrolyte.store import backup
+
+        with self.read() as conn:
+            doc = backup.dump(conn)
+        backup.write_dump(doc, Path(path))
+        return TransferResult(path=str(path), n_measurements=len(doc["measurements"]))
+
+    def restore(self, path: str | os.PathLike[str], replace: bool = False) -> TransferResult:
+        """Load a :meth:`dump` file, all or nothing.
+
+        Parameters
+        ----------
+        path : path-like
+            The dump file.
+        replace : bool
+            Delete this database's user rows first; without it, a database that already holds
+            user rows is refused.
+        """
+        from nitrolyte.store import backup
+
+        doc = backup.read_dump(Path(path))
+        with self.write() as conn:
+            n = backup.restore(conn, doc, replace)
+        return TransferResult(path=str(path), n_measurements=n,
+                              n_materials_created=len(doc.get("materials", [])))
+
+    # ------------------------------------------------------------------ measurement sets
+    def add_measurement_set(
+        self, name: str, *, formula: str | None = None, family: str | None = None,
+        points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None = None,
+        method: str, method_details: Mapping[str, Any] | None = None,
+        source_files: Sequence[tuple[str, str]] = (), added_by: str | None = None,
+        note: str | None = None,
+    ) -> MeasurementSetResult:
+        """Store a set of conductivity points (and its Arrhenius fit) in one transaction.
+
+        Parameters
+        ----------
+        name : str
+            Material name (a new name creates a user material with ``formula``/``family``).
+        points : list of dict
+            ``{"T_K": K, "sigma_S_cm": S/cm, "kind": "total"|"bulk", "sigma_stderr_S_cm":
+            S/cm or None, "direction": "perp_c"|"par_c"|None}``; each becomes an
+            ``ionic_conductivity`` user row with ``method``.
+        fit : dict, optional
+            ``{"Ea_eV", "Ea_stderr_eV", "ln_prefactor", "law", "T_min_K", "T_max_K",
+            "sigma_RT_S_cm", ...}``; stored whole as JSON, and ``Ea_eV`` (with its stderr) as
+            an ``activation_energy`` user row.
+        method : str
+            ``"EIS"``, ``"fit"``, ``"MD"``, ...
+        method_details : dict, optional
+            Circuit, geometry, model, version, seed ... (JSON).
+        source_files : list of (str, str)
+            (file name, SHA-256 hex) of the files the set came from.
+        added_by, note : str, optional
+            Provenance and free text.
+
+        Returns
+        -------
+        MeasurementSetResult
+        """
+        import pandas as pd
+
+        from nitrolyte.store import lab
+
+        name = check_text("name", name, max_len=300)
+        method = check_text("method", method, max_len=200)
+        files = lab.check_files(source_files)
+        common = {"formula": formula, "family": family, "note": note}
+        rows = lab.set_rows(name, points, fit, method, common)
+        fields = {"method": method, "method_details": lab.to_json("method_details", method_details),
+                  "fit": lab.to_json("fit", fit), "source_files": lab.to_json("source_files", files),
+                  "note": note}
+        frame = pd.DataFrame.from_records(rows)
+        sha = files[0][1] if len(files) == 1 else None
+        return self._store(frame, "measurement set", added_by, sha, set_fields=fields)  # type: ignore[no-any-return]
+
+    def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
+        """One row per measurement set (of ``name``, or all), with method, fit, files, provenance."""
+        from nitrolyte.store import lab
+
+        material_id = None if name is None else self.resolve(name)
+        with self.read() as conn:
+            return lab.sets_frame(conn, material_id)
+
+    def measurement_set(self, set_id: int) -> dict[str, Any]:
+        """A set's fields (method_details, fit, source_files parsed) and ``points`` DataFrame."""
+        from nitrolyte.store import lab
+
+        with self.read() as conn:
+            return lab.set_detail(conn, set_id)
+
+    # ------------------------------------------------------------------ cache and tokens
+    def cache_get(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """A computed result stored by :meth:`cache_put` (None if absent)."""
+        from nitrolyte.store import lab
+
+        namespace = check_text("namespace", namespace, max_len=100, strip=False)
+        key = check_text("key", key, max_len=400, strip=False)
+        with self.read() as conn:
+            return lab.cache_get(conn, namespace, key)
+
+    def cache_put(self, namespace: str, key: str, value: Mapping[str, Any]) -> None:
+        """Store (or replace) a JSON-serialisable dict under ``namespace``/``key``."""
+        from nitrolyte.store import lab
+
+        namespace = check_text("namespace", namespace, max_len=100, strip=False)
+        key = check_text("key", key, max_len=400, strip=False)
+        if not isinstance(value, Mapping):
+            raise InputError(f"cache value must be a dict, got {type(value).__name__}")
+        lab.to_json("cache value", dict(value))
+        with self.write() as conn:
+            lab.cache_put(conn, namespace, key, value)
+
+    def create_token(self, name: str, scope: Literal["write", "admin"] = "write") -> str:
+        """Create an API token; returns the plaintext (shown once, only its SHA-256 is stored)."""
+        from nitrolyte.store import lab
+
+        with self.write() as conn:
+            return lab.create_token(conn, name, scope)
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        """Tokens as ``{"name", "scope", "created_at", "revoked_at"}`` (no secrets)."""
+        from nitrolyte.store import lab
+
+        with self.read() as conn:
+            return lab.list_tokens(conn)
+
+    def revoke_token(self, name: str) -> bool:
+        """Revoke the active token ``name``; False if there is none."""
+        from nitrolyte.store import lab
+
+        with self.write() as conn:
+            return lab.revoke_token(conn, name)
+
+    def verify_token(self, plaintext: str) -> dict[str, str] | None:
+        """``{"name", "scope"}`` of the active token ``plaintext``, else None."""
+        from nitrolyte.store import lab
+
+        with self.read() as conn:
+            return lab.verify_token(conn, plaintext)
