@@ -41,14 +41,14 @@ class UnknownMaterialError(NitrolyteError, LookupError):
     def suggestions(self) -> list[str]:
         """Known names closest to ``name``, best first (computed when first asked for)."""
         if not hasattr(self, "_suggestions"):
-            from nitrolyte.names import suggest
+            from nitrolyte._text import suggest
 
             self._suggestions = suggest(self.name, self._known)
         return self._suggestions
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         if self._message is None:
-            from nitrolyte.names import printable
+            from nitrolyte._text import printable
 
             hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
             why = f" ({self._detail})" if self._detail else ""
@@ -60,7 +60,7 @@ class AmbiguousNameError(UnknownMaterialError):
     """A name is the formula of several materials; the message lists them."""
 
     def __init__(self, name: str, candidates: Iterable[str]):
-        from nitrolyte.names import printable
+        from nitrolyte._text import printable
 
         super().__init__(name)
         self._suggestions = list(dict.fromkeys(candidates))
