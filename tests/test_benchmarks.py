@@ -15,11 +15,12 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("script", "args", "expect"), [
-    ("bench_cell_sweep.py", ["--axis", "10", "--loop-sample", "50", "--pure-sample", "500",
-                             "--repeat", "1"], "speed-up of sweep"),
+    ("bench_cell_sweep.py", ["--designs", "70000", "--axis", "10", "--repeat", "1"],
+     "ratio nitrolyte / numba kernel"),
     ("bench_transport.py", ["--n-temperatures", "200", "--loop-sample", "100", "--repeat", "1"],
-     "ratio loop / conductivity_table"),
-    ("bench_windows.py", ["--repeat", "1"], "speed-up naive/cached"),
+     "ratio conductivity_table / plain numpy"),
+    ("bench_windows.py", ["--repeat", "1"], "ratio plain pymatgen / nitrolyte"),
+    ("bench_startup.py", ["--runs", "1", "--commands", "sigma"], "x import numpy"),
     ("bench_serve.py", ["--clients", "4", "--duration", "0.3", "--max-requests", "40",
                         "--writes", "3"], "12 stored, 0 lost"),
     ("bench_store.py", ["--rows", "300", "--repeat", "1"], "ratio import_file / to_sql time"),

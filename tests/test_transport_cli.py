@@ -44,7 +44,7 @@ def test_sigma_direction_and_average():
 
 @pytest.mark.parametrize(("args", "message"), [
     (("sigma", "alpha-Li3N single crystal", "--T", "300K"), "is anisotropic: pass direction="),
-    (("sigma", "beta-Li3N", "--T", "300"), "--T: cannot read '300'; write a number with a unit"),
+    (("sigma", "beta-Li3N", "--T", "300F"), "--T: cannot read '300F'; write a number with a unit"),
     (("sigma", "Li13N4", "--T", "300K"), "unknown material 'Li13N4'; did you mean: Li13N4Br"),
     (("sigma", "beta-Li3N", "--T", "-300C"), "--T must be above 0 K"),
     (("layer", "--thickness-um", "100", "--areal-capacity", "3", "--c-rate", "4"),

@@ -40,6 +40,11 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
+# The submodule nitrolyte.names (stdlib only) would shadow the public function ``names`` once
+# imported: load it now and drop the attribute, so ``nitrolyte.names`` is always api.names.
+importlib.import_module("nitrolyte.names")
+globals().pop("names", None)
+
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
-from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.checks import check_positive
 from nitrolyte.errors import InputError
 from nitrolyte.store.records import DIRECTIONS, MaterialRecord, StoredMeasurement, _nan
 
@@ -119,11 +119,12 @@ def materials(family: str | None = None, element: str | None = None,
     if max_Ea_eV is not None:
         check_positive("max_Ea_eV", max_Ea_eV)
     store = database(db)
-    if family is not None:
+    if family is not None:  # any case, spaces or hyphens (nitrolyte.names.resolve_choice)
         from nitrolyte.dataset import FAMILIES
+        from nitrolyte.names import resolve_choice
 
-        check_choice("family", family, (*FAMILIES, *(f for f in store.families()
-                                                      if f not in FAMILIES)))
+        family = resolve_choice("family", family, (*FAMILIES, *(f for f in store.families()
+                                                                if f not in FAMILIES)))
     frame = store.materials_frame(source, family=family)
     frame = filter_frame(frame, family=family, element=element, min_sigma_S_cm=min_sigma_S_cm,
                          max_Ea_eV=max_Ea_eV, name_contains=name_contains)
@@ -138,11 +139,12 @@ def filter_frame(frame: pd.DataFrame, *, family: str | None = None, element: str
                  name_contains: str | None = None) -> pd.DataFrame:
     """Apply the :func:`materials` filters to a wide frame (see there for the meaning)."""
     from nitrolyte.dataset import FAMILIES, normalize_name
+    from nitrolyte.names import resolve_choice
 
     keep = frame["material_id"].notna()
-    if family is not None:
+    if family is not None:  # any case, spaces or hyphens: "Nitride Halide" == "nitride-halide"
         present = [f for f in dict.fromkeys(frame["family"]) if f and f not in FAMILIES]
-        check_choice("family", family, (*FAMILIES, *present))
+        family = resolve_choice("family", family, (*FAMILIES, *present))
         keep &= frame["family"] == family
     if element is not None:
         keep &= _has_element(frame["formula"], element)

@@ -64,6 +64,15 @@ def check_range(
     return arr
 
 
+def check_finite(name: str, value: Any) -> np.ndarray:
+    """Check that ``value`` holds no infinity (NaN is refused by every check already)."""
+    arr = as_float_array(name, value)
+    if not np.isfinite(arr).all():
+        raise InputError(f"{name} must be a finite number, got "
+                         f"{_describe(arr) if arr.ndim else f'{float(arr):g}'}")
+    return arr
+
+
 def check_positive(name: str, value: Any) -> np.ndarray:
     """Check ``value > 0``."""
     return check_range(name, value, lo=0.0, lo_inclusive=False)
@@ -72,6 +81,16 @@ def check_positive(name: str, value: Any) -> np.ndarray:
 def check_nonnegative(name: str, value: Any) -> np.ndarray:
     """Check ``value >= 0``."""
     return check_range(name, value, lo=0.0)
+
+
+def check_positive_finite(name: str, value: Any) -> np.ndarray:
+    """Check ``0 < value < inf``."""
+    return check_finite(name, check_positive(name, value))
+
+
+def check_nonnegative_finite(name: str, value: Any) -> np.ndarray:
+    """Check ``0 <= value < inf``."""
+    return check_finite(name, check_nonnegative(name, value))
 
 
 def check_fraction(name: str, value: Any, *, allow_zero: bool = False) -> np.ndarray:

@@ -6,7 +6,6 @@ bad input also derive from :class:`ValueError` so that generic code keeps workin
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -32,14 +31,42 @@ class DataValidationError(NitrolyteError, ValueError):
 class UnknownMaterialError(NitrolyteError, LookupError):
     """A material name is not in the database; the message suggests close matches."""
 
-    def __init__(self, name: str, known: Iterable[str] = ()):
+    def __init__(self, name: str, known: Iterable[str] = (), detail: str = ""):
         self.name = name
-        self.suggestions = difflib.get_close_matches(name, list(known), n=5, cutoff=0.5)
-        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown material {name!r}{hint}")
+        self._known, self._detail = list(known), detail
+        self._message: str | None = None
+        super().__init__(name)
+
+    @property
+    def suggestions(self) -> list[str]:
+        """Known names closest to ``name``, best first (computed when first asked for)."""
+        if not hasattr(self, "_suggestions"):
+            from nitrolyte._text import suggest
+
+            self._suggestions = suggest(self.name, self._known)
+        return self._suggestions
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
-        return str(self.args[0])
+        if self._message is None:
+            from nitrolyte._text import printable
+
+            hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+            why = f" ({self._detail})" if self._detail else ""
+            self._message = f"unknown material '{printable(self.name)}'{why}{hint}"
+        return self._message
+
+
+class AmbiguousNameError(UnknownMaterialError):
+    """A name is the formula of several materials; the message lists them."""
+
+    def __init__(self, name: str, candidates: Iterable[str]):
+        from nitrolyte._text import printable
+
+        super().__init__(name)
+        self._suggestions = list(dict.fromkeys(candidates))
+        self._message = (f"ambiguous material '{printable(name)}': it is the formula of "
+                         f"{len(self._suggestions)} materials; name one of: "
+                         f"{'; '.join(self._suggestions)}")
 
 
 class MissingDataError(NitrolyteError, LookupError):

@@ -7,48 +7,90 @@ Inside the package everything is SI or the unit spelled in the name (``thickness
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
 import numpy as np
-from scipy import constants as _c
 
 from nitrolyte.errors import InputError, UnitError
 
+# The SI defining constants (exact since 2019, the values scipy.constants holds), written out
+# so that every command does not pay ~0.1 s to import scipy.constants.
+#: Boltzmann constant in J/K (exact).
+K_B: float = 1.380649e-23
+#: Elementary charge in C (exact).
+E_CHARGE: float = 1.602176634e-19
+#: Avogadro constant in 1/mol (exact).
+N_A: float = 6.02214076e23
 #: Boltzmann constant in eV/K.
-K_B_EV: float = _c.physical_constants["Boltzmann constant in eV/K"][0]
-#: Boltzmann constant in J/K.
-K_B: float = _c.k
-#: Elementary charge in C.
-E_CHARGE: float = _c.e
+K_B_EV: float = K_B / E_CHARGE
 #: Faraday constant in C/mol.
-FARADAY: float = _c.physical_constants["Faraday constant"][0]
-#: Avogadro constant in 1/mol.
-N_A: float = _c.N_A
+FARADAY: float = E_CHARGE * N_A
 #: Molar gas constant in J/(mol K).
-R_GAS: float = _c.R
+R_GAS: float = K_B * N_A
 #: 0 degC in K.
 ZERO_C_K: float = 273.15
 #: Room temperature used by the review's tables (25 degC) in K.
 T_ROOM_K: float = 298.15
+#: Highest temperature a command accepts, K (far above any solid electrolyte's melting point).
+T_MAX_K: float = 1.0e4
 #: 1 mAh in coulomb.
 MAH_TO_C: float = 3.6
 
 _TEMPERATURE_UNITS = {"K": "K", "k": "K", "C": "C", "c": "C", "°C": "C", "degC": "C", "celsius": "C",
                       "kelvin": "K"}
 _CONDUCTIVITY_TO_S_CM = {"S/cm": 1.0, "S cm-1": 1.0, "S cm^-1": 1.0, "S/m": 1e-2, "mS/cm": 1e-3,
-                         "uS/cm": 1e-6, "µS/cm": 1e-6, "mS/m": 1e-5}
+                         "uS/cm": 1e-6, "µS/cm": 1e-6, "mS/m": 1e-5, "uS/m": 1e-8}
 _LENGTH_TO_CM = {"cm": 1.0, "mm": 0.1, "um": 1e-4, "µm": 1e-4, "micron": 1e-4, "nm": 1e-7, "m": 100.0}
 _AREA_TO_CM2 = {"cm2": 1.0, "cm^2": 1.0, "mm2": 1e-2, "mm^2": 1e-2, "m2": 1e4, "m^2": 1e4}
 _RESISTANCE_TO_OHM = {"ohm": 1.0, "Ohm": 1.0, "Ω": 1.0, "kohm": 1e3, "kOhm": 1e3, "kΩ": 1e3,
                       "Mohm": 1e6, "MOhm": 1e6, "MΩ": 1e6}
+_TIME_TO_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3}
+_PER = re.compile(r"^(\S+) (c?m)-1$")
+
+
+def canonical_unit(unit: str) -> str:
+    """One spelling per unit: ``"mS cm⁻¹"``, ``"mS·cm^-1"``, ``"mS cm-1"`` -> ``"mS/cm"``.
+
+    Unicode NFKC (superscripts become digits), micro as ``u``, ``·``/``*`` as a space, ``^-1``
+    and ``-1`` exponents as a division; ``°C`` stays ``°C``.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(unit)).strip()
+    text = text.replace("μ", "u").replace("·", " ").replace("⋅", " ").replace("*", " ")
+    text = re.sub(r"\s+", " ", text.replace("^", "")).replace("−", "-")
+    text = re.sub(r"\s*/\s*", "/", text)
+    m = _PER.match(text)
+    return f"{m.group(1)}/{m.group(2)}" if m else text
 
 
 def _lookup(table: dict[str, Any], unit: str, field: str, kind: str) -> Any:
-    key = unit.strip()
-    if key in table:
-        return table[key]
+    if not isinstance(unit, str):
+        raise UnitError(f"{field}: a {kind} unit must be text, got {unit!r}")
+    for key in (unit.strip(), canonical_unit(unit)):
+        if key in table:
+            return table[key]
     raise UnitError(f"{field}: unknown {kind} unit {unit!r}; allowed: {', '.join(sorted(set(table)))}")
+
+
+def is_conductivity_unit(unit: str) -> bool:
+    """True for any spelling of S/cm, mS/cm, uS/cm, S/m, mS/m (see :func:`canonical_unit`)."""
+    try:
+        _lookup(_CONDUCTIVITY_TO_S_CM, unit, "unit", "conductivity")
+    except UnitError:
+        return False
+    return True
+
+
+def to_kelvin_or_none(value: float, unit: str) -> float | None:
+    """Convert a temperature in K or C to K; None if it is not above 0 K.
+
+    .. math:: T_K = T_C + 273.15
+    """
+    kelvin = value + ZERO_C_K if unit == "C" else value
+    return kelvin if kelvin > 0 else None
 
 
 def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
@@ -64,17 +106,18 @@ def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-_NUMBER = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+_NUMBER = r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
 _T_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*(K|C|°C|degC)?\s*$")
-_QUANTITY_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*([A-Za-z°µ^0-9]+)\s*$")
-#: kind -> (units accepted by :func:`parse_quantity`, example for the error message)
-_QUANTITY_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "temperature": (("K", "C", "°C", "degC"), "300K or 25C"),
-    "length": (("um", "µm", "mm", "cm"), "500um or 0.5mm"),
-    "area": (("cm2", "cm^2", "mm2", "mm^2"), "0.785cm2 or 78.5mm2"),
-    "time": (("fs", "ps", "ns"), "0.1ps or 10fs"),
+_QUANTITY_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*(.*?)\s*$", re.S)
+#: kind -> (unit table, unit of a bare number or None if a unit is required, example)
+_QUANTITY_KINDS: dict[str, tuple[dict[str, Any], str | None, str]] = {
+    "temperature": (_TEMPERATURE_UNITS, "K", "300K, 25C or 25°C"),
+    "length": ({k: v for k, v in _LENGTH_TO_CM.items() if k != "m"}, None, "500um or 0.5mm"),
+    "area": ({k: v for k, v in _AREA_TO_CM2.items() if not k.startswith("m2")
+              and not k.startswith("m^")}, None, "0.785cm2 or 78.5mm2"),
+    "conductivity": (_CONDUCTIVITY_TO_S_CM, "S/cm", "1e-3S/cm, 1 mS/cm or 0.1 S m-1"),
+    "time": (_TIME_TO_PS, None, "0.1ps or 10fs"),
 }
-_TIME_TO_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3}
 
 
 def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
@@ -82,31 +125,45 @@ def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
 
     The number keeps the unit it was written in (no range check), for storing it as given.
     """
-    m = _T_PATTERN.match(text)
-    if not m:
+    m = _T_PATTERN.match(text) if isinstance(text, str) else None
+    if not m or not math.isfinite(float(m.group(1))):
         raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K, 25C or 300")
     return float(m.group(1)), _TEMPERATURE_UNITS[m.group(2) or "K"]
 
 
-def parse_quantity(text: str, kind: Literal["temperature", "length", "area", "time"],
+def parse_quantity(text: str,
+                   kind: Literal["temperature", "length", "area", "conductivity", "time"],
                    field: str) -> float:
-    """Read a number with a required unit: temperature -> K, length -> cm, area -> cm2, time -> ps.
+    """Read a number with its unit: temperature -> K, length -> cm, area -> cm2, σ -> S/cm,
+    time -> ps.
 
-    ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785. Temperatures must be above
-    0 K, lengths, areas and times > 0; errors name ``field`` and the value received.
+    ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785, ``"2 mS cm-1"`` -> 2e-3.
+    A bare number is K for a temperature and S/cm for a conductivity; lengths, areas and times need
+    their unit. Temperatures must be above 0 K, the others finite and > 0; errors name
+    ``field`` and the value received.
     """
-    units, example = _QUANTITY_KINDS[kind]
-    m = _QUANTITY_PATTERN.match(text)
-    if not m or m.group(2) not in units:
+    table, bare, example = _QUANTITY_KINDS[kind]
+    m = _QUANTITY_PATTERN.match(text) if isinstance(text, str) else None
+    unit = (m.group(2) or bare) if m else None
+    factor = None
+    if unit is not None:
+        for key in (unit, canonical_unit(unit)):
+            factor = table.get(key, factor)
+    if m is None or factor is None:
         raise UnitError(f"{field}: cannot read {text!r}; write a number with a unit "
-                        f"({', '.join(units)}), e.g. {example}")
-    value, unit = float(m.group(1)), m.group(2)
+                        f"({', '.join(dict.fromkeys(table))}), e.g. {example}")
+    value = float(m.group(1))
+    if not math.isfinite(value):
+        noun = {"length": "size", "area": "size"}.get(kind, kind)
+        raise InputError(f"{field} must be a finite {noun}, got {text}")
     if kind == "temperature":
-        return float(to_kelvin(value, unit, field))
+        kelvin = float(to_kelvin(value, unit, field))
+        if kelvin > T_MAX_K:
+            raise InputError(f"{field} must be at most {T_MAX_K:g} K, got {text}")
+        return kelvin
     if value <= 0:
         raise InputError(f"{field} must be > 0, got {text}")
-    table = {"length": _LENGTH_TO_CM, "area": _AREA_TO_CM2, "time": _TIME_TO_PS}[kind]
-    return value * table[unit]
+    return value * factor
 
 
 def conductivity_to_S_cm(value: Any, unit: str, field: str = "conductivity") -> Any:

@@ -9,7 +9,6 @@ reliably are simply absent; asking for them raises :class:`~nitrolyte.errors.Mis
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from nitrolyte.errors import DataValidationError, MissingDataError, UnknownMaterialError
+from nitrolyte.names import name_key
 
 #: property -> the unit its rows must carry
 PROPERTY_UNITS: dict[str, str] = {
@@ -94,12 +94,8 @@ class Component:
                 "properties": {k: v.to_dict() for k, v in self.properties.items()}}
 
 
-def normalize_name(name: str) -> str:
-    """Case-, space- and Greek-insensitive key (``β-Li3N`` == ``beta-li3n``)."""
-    text = unicodedata.normalize("NFKC", str(name)).strip().casefold()
-    for greek, latin in (("β", "beta"), ("α", "alpha"), ("γ", "gamma")):
-        text = text.replace(greek, latin)
-    return "".join(text.split())
+#: the one name normalizer (:func:`nitrolyte.names.name_key`), under its old name here
+normalize_name = name_key
 
 
 def _text(row: pd.Series, column: str) -> str:

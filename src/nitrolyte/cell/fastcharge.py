@@ -111,10 +111,10 @@ def _json(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _database_sigma(name: str, T_K: float, direction: str | None) -> float:
+def _database_sigma(name: str, T_K: float, direction: str | None, db: Any = None) -> float:
     from nitrolyte.transport import conductivity
 
-    return float(conductivity(name, T_K, direction))
+    return float(conductivity(name, T_K, direction, db=db))
 
 
 def _catholyte_sigma(name: str, T_K: float, direction: str | None) -> tuple[float, str]:
@@ -141,7 +141,7 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
                       catholyte_sigma_S_cm: float | None = None,
                       nitride_sigma_S_cm: float | None = None,
                       nitride_material: str | None = None, direction: str | None = None,
-                      **design_kwargs: Any) -> FastChargeCheck:
+                      db: Any = None, **design_kwargs: Any) -> FastChargeCheck:
     """Ohmic drop across the catholyte and nitride layers of a design at a C-rate.
 
     Parameters
@@ -163,6 +163,8 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
         layer, the layer's own material otherwise; ``"β-Li3N"`` takes Table 1's plain β-Li3N.
     direction : {"perp_c", "par_c"}, optional
         For anisotropic database records.
+    db : Database, str or path-like, optional
+        Database of the nitride's sigma(T) (default: the user's).
 
     Returns
     -------
@@ -198,11 +200,16 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
         where = "materials database (Arrhenius)"
         if nitride != p["nitride"] and nitride_material is None:
             where += f"; {nitride}, the nitride of the review's cells (ref. 15)"
-        sig_n, src_n = _known(lambda: (_database_sigma(nitride, t_k, direction), where), reasons)
+        sig_n, src_n = _known(lambda: (_database_sigma(nitride, t_k, direction, db), where),
+                              reasons)
     j = float(current_density_mA_cm2(p["areal_capacity_mAh_cm2"], c_rate))
     drop_c = float(ohmic_drop_V(sig_c, p["catholyte_um"], j)) if math.isfinite(sig_c) else math.nan
     drop_n = float(ohmic_drop_V(sig_n, p["nitride_um"], j)) if math.isfinite(sig_n) else math.nan
     total = drop_c + drop_n
+    if not math.isfinite(j) or math.isinf(total):
+        raise InputError("fast_charge_check: the current density or the ohmic drop overflows "
+                         f"(j = {j:g} mA/cm2); areal capacity, C-rate or thickness is far outside "
+                         "its physical range")
     verdict: Verdict = "unknown" if reasons else ("pass" if total <= max_drop else "fail")
     return FastChargeCheck(
         c_rate=float(c_rate), T_K=t_k, areal_capacity_mAh_cm2=float(p["areal_capacity_mAh_cm2"]),

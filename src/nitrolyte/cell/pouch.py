@@ -12,7 +12,8 @@ N/P 1, 4 mAh/cm2). All numeric parameters may be numpy arrays; they broadcast to
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -21,12 +22,13 @@ import pandas as pd
 from nitrolyte.cell.components import component, resolve
 from nitrolyte.checks import (
     check_choice,
+    check_finite,
     check_nonnegative,
     check_positive,
     check_range,
     scalar_or_array,
 )
-from nitrolyte.errors import MissingDataError
+from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.units import FARADAY, MAH_TO_C
 
 Sides = Literal["single", "double"]
@@ -41,6 +43,9 @@ LI_THEORETICAL_CAPACITY_MAH_G = FARADAY / (MAH_TO_C * 6.941)
 LAYERS = ("al", "cathode", "catholyte", "nitride", "lithium", "cu", "packaging")
 #: how a note that explains a missing volumetric energy density starts
 VOLUMETRIC_MISSING = "Wh/L not computed"
+#: the error of a design whose mass or energy is not a finite number (extreme magnitudes)
+OVERFLOW = ("pouch cell: the design's mass or energy overflows (not a finite number); a "
+            "parameter is far outside its physical range (e.g. a capacity or density of 1e-300)")
 
 _NONNEGATIVE = ("catholyte_um", "nitride_um", "n_p", "al_um", "cu_um", "packaging_mg_cm2",
                 "packaging_um")
@@ -232,48 +237,65 @@ class PouchCell:
     al_density_g_cm3: Any = None
     cu_density_g_cm3: Any = None
 
+    def filled(self) -> dict[str, Any]:
+        """Every parameter with table defaults filled in; options checked, numbers not yet."""
+        p: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        check_choice("anode", p["anode"], ("lithium", "anode-free"))
+        check_choice("sides", p["sides"], ("single", "double"))
+        check_choice("capacity_basis", p["capacity_basis"], ("practical", "theoretical"))
+        _fill_from_table(p)
+        return p
+
     def resolved(self) -> dict[str, Any]:
         """Every parameter with table defaults filled in and checked (numbers as float arrays).
 
         Raises
         ------
         InputError
-            Naming the parameter, the value and the allowed range.
+            Naming the parameter, the value and the allowed range (numbers must be finite).
         UnknownMaterialError, MissingDataError
             A material not in the table, or a value the table does not hold.
         """
-        p: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
-        check_choice("anode", p["anode"], ("lithium", "anode-free"))
-        check_choice("sides", p["sides"], ("single", "double"))
-        check_choice("capacity_basis", p["capacity_basis"], ("practical", "theoretical"))
-        _fill_from_table(p)
-        for name in _NONNEGATIVE:
-            p[name] = check_nonnegative(name, p[name])
-        for name in _POSITIVE:
-            if p[name] is not None:
-                p[name] = check_positive(name, p[name])
-        for name in _POROSITY:
-            p[name] = check_range(name, p[name], lo=0.0, hi=1.0, hi_inclusive=False)
-        p["active_fraction"] = check_range("active_fraction", p["active_fraction"], lo=0.0,
-                                           hi=1.0, lo_inclusive=False)
+        p = check_parameters(self.filled())
         if p["anode"] == "anode-free":
             p["n_p"] = np.zeros_like(p["n_p"])
         return p
 
-    def evaluate(self) -> CellResult:
-        """Energy density, areal energy and the layer breakdown of this design."""
+    def evaluate(self, out: tuple[np.ndarray, ...] | None = None) -> CellResult:
+        """Energy density, areal energy and the layer breakdown of this design.
+
+        Large array inputs (>= 65 536 designs) run through the fused one-pass kernel of
+        :mod:`nitrolyte.cell.kernel`; the layer breakdown is then computed on first access.
+
+        Parameters
+        ----------
+        out : tuple of 5 ndarrays, optional
+            Preallocated float64 arrays of the broadcast shape for ``gravimetric_Wh_kg,
+            volumetric_Wh_L, energy_mWh_cm2, mass_mg_cm2, thickness_um`` (in that order);
+            the result's fields are then these arrays.
+        """
+        from nitrolyte.cell import kernel
+
+        p = self.filled()
+        shape = np.broadcast_shapes(*(np.shape(v) for v in p.values()
+                                      if v is not None and not isinstance(v, str)))
+        if kernel.usable(p, shape):
+            return _evaluate_fused(self, p, shape, out)
+        result = self._evaluate_numpy()
+        if out is None:
+            return result
+        for target, key in zip(out, kernel.OUTPUTS, strict=True):
+            target[...] = getattr(result, key)
+        return replace(result, **dict(zip(kernel.OUTPUTS, out, strict=True)))
+
+    def _evaluate_numpy(self) -> CellResult:
         p = self.resolved()
-        energy, masses, thicknesses = stack(p)
-        total_m = sum(masses.values())
-        total_t = sum(thicknesses.values())
-        notes = []
-        if p["cathode_density_g_cm3"] is None:
-            notes.append(f"{VOLUMETRIC_MISSING}: the components table has no density for "
-                         f"cathode {p['cathode']} (the review states none); pass "
-                         "cathode_density_g_cm3 for the volumetric energy density and the stack "
-                         "thickness")
-        if p["anode"] == "anode-free":
-            notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            energy, masses, thicknesses = stack(p)
+            total_m = sum(masses.values())
+            total_t = sum(thicknesses.values())
+        if not (np.isfinite(total_m).all() and np.isfinite(energy).all()):
+            raise InputError(OVERFLOW)
         inputs = {k: (scalar_or_array(v) if isinstance(v, np.ndarray) else v) for k, v in p.items()}
         return CellResult(
             gravimetric_Wh_kg=scalar_or_array(1000.0 * energy / total_m),
@@ -282,11 +304,39 @@ class PouchCell:
             thickness_um=scalar_or_array(total_t),
             layer_mass_mg_cm2={k: scalar_or_array(v) for k, v in masses.items()},
             layer_thickness_um={k: scalar_or_array(v) for k, v in thicknesses.items()},
-            inputs=inputs, notes=tuple(notes))
+            inputs=inputs, notes=design_notes(p))
 
     def replace(self, **changes: Any) -> PouchCell:
         """A copy with some parameters changed."""
         return PouchCell(**{**asdict(self), **changes})
+
+
+def check_parameters(p: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Range-check the numeric parameters of ``p`` in place (finite; >= 0, > 0 or fractions)."""
+    for name in _NONNEGATIVE:
+        if name not in skip:
+            p[name] = check_finite(name, check_nonnegative(name, p[name]))
+    for name in _POSITIVE:
+        if p[name] is not None and name not in skip:
+            p[name] = check_finite(name, check_positive(name, p[name]))
+    for name in _POROSITY:
+        p[name] = check_range(name, p[name], lo=0.0, hi=1.0, hi_inclusive=False)
+    p["active_fraction"] = check_range("active_fraction", p["active_fraction"], lo=0.0,
+                                       hi=1.0, lo_inclusive=False)
+    return p
+
+
+def design_notes(p: dict[str, Any]) -> tuple[str, ...]:
+    """The assumptions that matter for a resolved design (missing densities, anode-free)."""
+    notes = []
+    if p["cathode_density_g_cm3"] is None:
+        notes.append(f"{VOLUMETRIC_MISSING}: the components table has no density for "
+                     f"cathode {p['cathode']} (the review states none); pass "
+                     "cathode_density_g_cm3 for the volumetric energy density and the stack "
+                     "thickness")
+    if p["anode"] == "anode-free":
+        notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")
+    return tuple(notes)
 
 
 def _table(name: str, prop: str, parameter: str) -> float:
@@ -371,3 +421,62 @@ def pouch_cell(**design: Any) -> CellResult:
     351
     """
     return PouchCell(**design).evaluate()
+
+
+# --------------------------------------------------------------- fused kernel glue
+class _LazyLayers(Mapping):  # type: ignore[type-arg]
+    """Per-layer masses or thicknesses, computed (all layers at once) on first access."""
+
+    def __init__(self, cache: dict[str, Any], p: dict[str, Any], which: int):
+        self._cache, self._p, self._which = cache, p, which
+
+    def _data(self) -> dict[str, Any]:
+        if "layers" not in self._cache:
+            from nitrolyte.checks import scalar_or_array
+
+            _, masses, thicknesses = stack(self._p)
+            self._cache["layers"] = tuple({k: scalar_or_array(v) for k, v in d.items()}
+                                          for d in (masses, thicknesses))
+        return self._cache["layers"][self._which]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return f"<{'mass' if self._which == 0 else 'thickness'} per layer, computed on access>"
+
+
+def _evaluate_fused(cell: Any, p: dict[str, Any], shape: tuple[int, ...],
+                    out: tuple[Any, ...] | None = None) -> CellResult:
+    """:meth:`PouchCell.evaluate` through the fused kernel of :mod:`nitrolyte.cell.kernel`.
+
+    ``p`` is ``cell.filled()``. The scalar parameters get the usual checks; the per-design ones
+    are checked inside the kernel, and the checks of :meth:`PouchCell.resolved` run (to name the
+    parameter and the range) only when a design is out of range.
+    """
+    from nitrolyte.cell.kernel import MAIN, coefficients, evaluate_arrays
+    from nitrolyte.errors import InputError
+
+    check_parameters(p, skip=MAIN)
+    if p["anode"] == "anode-free":
+        p["n_p"] = 0.0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        coef = coefficients(p, 0.5 if p["sides"] == "double" else 1.0)
+    if not np.isfinite(np.delete(coef, 7)).all():  # 7: H is NaN without a cathode density
+        raise InputError(OVERFLOW)
+    outs, bad = evaluate_arrays(p, 0.5 if p["sides"] == "double" else 1.0, shape, out)
+    if bad:
+        cell.resolved()  # raises, naming the parameter out of range
+        raise InputError(OVERFLOW)
+    cache: dict[str, Any] = {}
+    inputs = {k: (float(v) if isinstance(v, np.ndarray) and v.ndim == 0 else v)
+              for k, v in p.items()}
+    return CellResult(*outs, layer_mass_mg_cm2=_LazyLayers(cache, p, 0),
+                      layer_thickness_um=_LazyLayers(cache, p, 1), inputs=inputs,
+                      notes=design_notes(p))

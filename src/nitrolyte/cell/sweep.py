@@ -109,15 +109,29 @@ def sweep(output: Output = "frame", *, layers: bool = False,
         shape = [1] * ndim
         shape[i] = values.size
         shaped[name] = values.reshape(shape)
-    design = expand_sse({**fixed, **shaped})
-    result = PouchCell(**design).evaluate()
+    cell = PouchCell(**expand_sse({**fixed, **shaped}))
     full = tuple(v.size for v in axes.values())
+    if output == "frame" and not layers:
+        return _frame(cell, shaped, full)
+    result = cell.evaluate()
     data = {k: np.broadcast_to(getattr(result, k), full) for k in OUTPUTS}
     if layers:
         data.update({f"mass_{layer}_mg_cm2": np.broadcast_to(m, full)
                      for layer, m in result.layer_mass_mg_cm2.items()})
     grid = SweepGrid(dims=tuple(axes), coords=axes, data=data, fixed=fixed)
     return grid if output == "grid" else grid.to_frame()
+
+
+def _frame(cell: PouchCell, shaped: dict[str, np.ndarray], full: tuple[int, ...]) -> pd.DataFrame:
+    """The long frame written in place: one float block, axis columns filled by broadcasting,
+    output columns written by the model (no meshgrid, no intermediate grid, no copy)."""
+    columns = [*shaped, *OUTPUTS]
+    n = int(np.prod(full))
+    block = np.empty((len(columns), n))
+    for row, values in zip(block, shaped.values(), strict=False):
+        row.reshape(full)[...] = values
+    cell.evaluate(out=tuple(block[len(shaped) + k].reshape(full) for k in range(len(OUTPUTS))))
+    return pd.DataFrame(block.T, columns=columns, copy=False)
 
 
 #: areal capacities (mAh/cm2) drawn as separate curves in the rebuilt Fig. 17C-H

@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.names import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,10 +34,10 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {printable(str(exc), 4000)}", err=True)
             raise typer.Exit(2) from None
         except NitrolyteError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {printable(str(exc), 4000)}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -8,14 +8,18 @@ line on stderr and exit 1 (2 for a bad option value, docs/cli.md). ``--json`` na
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Annotated, Any
 
 import typer
 
-from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
 
+#: most points per sweep axis and designs per sweep on the command line
+MAX_AXIS = 1_000_000
+MAX_DESIGNS = 10_000_000
 #: CLI spelling -> PouchCell parameter (sweep PARAM names and design options)
 PARAMS: dict[str, str] = {
     "areal-capacity": "areal_capacity_mAh_cm2", "catholyte-um": "catholyte_um",
@@ -60,6 +64,10 @@ def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
     return design
 
 
+def _um(value: float) -> str:
+    return f"{value:8.2f}" if math.isfinite(value) else f"{'n/a':>8}"
+
+
 def _print_cell(result: Any, check: Any) -> None:
     p = result.inputs
     typer.echo(f"{p['cathode']} {p['areal_capacity_mAh_cm2']:g} mAh/cm2 | {p['catholyte']} "
@@ -75,8 +83,8 @@ def _print_cell(result: Any, check: Any) -> None:
     typer.echo(f"{'layer':<10} {'mg/cm2':>8} {'mass %':>7} {'um':>8}")
     for row in result.to_frame().itertuples():
         typer.echo(f"{row.layer:<10} {row.mass_mg_cm2:8.3f} {100 * row.mass_fraction:7.1f} "
-                   f"{row.thickness_um:8.2f}")
-    typer.echo(f"{'total':<10} {result.mass_mg_cm2:8.3f} {100.0:7.1f} {result.thickness_um:8.2f}")
+                   f"{_um(row.thickness_um)}")
+    typer.echo(f"{'total':<10} {result.mass_mg_cm2:8.3f} {100.0:7.1f} {_um(result.thickness_um)}")
     for note in result.notes:
         typer.echo(f"note: {note}")
     if check is not None:
@@ -112,18 +120,21 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
          li_capacity: LI_CAP = None, packaging_fraction: PACK = None,
          c_rate: Annotated[float | None, typer.Option(
              "--c-rate", help="Also check the SSE ohmic drop at this C-rate (e.g. 4).")] = None,
-         temperature: Annotated[float, typer.Option("--T", help="Temperature for --c-rate, K.")]
-         = 298.15,
-         nitride_sigma: Annotated[float | None, typer.Option(
-             "--nitride-sigma", help="Nitride conductivity for --c-rate, S/cm.")] = None,
+         temperature: Annotated[str, typer.Option(
+             "--T", help="Temperature for --c-rate: 298.15K, 25C (a bare number is K).")]
+         = "298.15K",
+         nitride_sigma: Annotated[str | None, typer.Option(
+             "--nitride-sigma", help="Nitride conductivity for --c-rate: 1e-3, 1mS/cm, "
+             "0.1 S m-1 (a bare number is S/cm).")] = None,
          nitride_material: Annotated[str | None, typer.Option(
              "--nitride-material", help="Database material whose σ(T) the nitride layer has "
              "for --c-rate (default: vacancy-rich β-Li3N, the review's cells).")] = None,
-         catholyte_sigma: Annotated[float | None, typer.Option(
-             "--catholyte-sigma", help="Catholyte conductivity for --c-rate, S/cm.")] = None,
+         catholyte_sigma: Annotated[str | None, typer.Option(
+             "--catholyte-sigma", help="Catholyte conductivity for --c-rate (like "
+             "--nitride-sigma).")] = None,
          max_drop: Annotated[float, typer.Option("--max-drop", help="Allowed SSE drop, V.")]
          = 0.1,
-         as_json: JSON = False) -> None:
+         as_json: JSON = False, db: DbOption = None) -> None:
     """Energy density (Wh/kg, Wh/L) and layer breakdown of one pouch-cell design."""
     ctx.obj = _design(None, areal_capacity=areal_capacity, catholyte_um=catholyte_um,
                       nitride_um=nitride_um, sse_um=sse_um, np=np_, al_um=al_um, cu_um=cu_um,
@@ -140,11 +151,17 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
     check = None
     if c_rate is not None:
         from nitrolyte.cell.fastcharge import fast_charge_check
+        from nitrolyte.units import parse_quantity
 
-        check = fast_charge_check(c_rate=c_rate, T_K=temperature, max_drop_V=max_drop,
-                                  nitride_sigma_S_cm=nitride_sigma,
+        sig = {opt: None if text is None else parse_quantity(text, "conductivity", opt)
+               for opt, text in (("--nitride-sigma", nitride_sigma),
+                                 ("--catholyte-sigma", catholyte_sigma))}
+        check = fast_charge_check(c_rate=c_rate,
+                                  T_K=parse_quantity(temperature, "temperature", "--T"),
+                                  max_drop_V=max_drop, nitride_sigma_S_cm=sig["--nitride-sigma"],
                                   nitride_material=nitride_material,
-                                  catholyte_sigma_S_cm=catholyte_sigma, **design)
+                                  catholyte_sigma_S_cm=sig["--catholyte-sigma"], db=db,
+                                  **design)
     if as_json:
         doc = result.to_dict()
         if check is not None:
@@ -168,15 +185,21 @@ def parse_axis(text: str) -> tuple[str, Any]:
     try:
         if ":" in spec:
             start, stop, n = spec.split(":")
-            if int(n) < 1:
+            if not 1 <= int(n) <= MAX_AXIS:
                 raise ValueError
-            return name, np.linspace(float(start), float(stop), int(n))
-        if "," in spec:
-            return name, [float(v) for v in spec.split(",")]
-        return name, float(spec)
-    except ValueError:
-        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N >= 1 "
-                         "integer), PARAM=V1,V2,... or PARAM=VALUE") from None
+            with np.errstate(all="ignore"):
+                values = np.linspace(float(start), float(stop), int(n))
+        elif "," in spec:
+            values = np.array([float(v) for v in spec.split(",")])
+        else:
+            values = np.array(float(spec))
+    except (ValueError, OverflowError):
+        raise InputError(f"sweep: cannot read {text!r}; write PARAM=START:STOP:N (N >= 1 integer, "
+                         f"at most {MAX_AXIS}), PARAM=V1,V2,... or PARAM=VALUE") from None
+    if not np.isfinite(values).all():
+        raise InputError(f"sweep: {key} values must be finite numbers, got {spec!r}")
+    return name, float(values) if values.ndim == 0 else (
+        values if ":" in spec else values.tolist())
 
 
 @cell_app.command("sweep")
@@ -194,6 +217,10 @@ def sweep_cmd(ctx: typer.Context,
     from nitrolyte.cell.sweep import sweep
 
     parsed = dict(parse_axis(a) for a in axes)
+    n_designs = math.prod(len(v) for v in parsed.values() if not isinstance(v, float))
+    if n_designs > MAX_DESIGNS:
+        raise InputError(f"sweep: {n_designs:,} designs is more than the command line evaluates "
+                         f"({MAX_DESIGNS:,}); use nitrolyte.cell.sweep from Python for more")
     design = _design(ctx, **parsed)
     if "sse_um" in parsed:
         design.pop("catholyte_um", None)
@@ -212,7 +239,7 @@ def sweep_cmd(ctx: typer.Context,
                    f" to {frame['gravimetric_Wh_kg'].max():.1f} Wh/kg; best at "
                    + ", ".join(f"{k}={best[k]:g}" for k in swept))
         if len(frame) <= 40:
-            typer.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            typer.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}", na_rep="n/a"))
         else:
             typer.echo("(use --csv for every design)")
         if plot:

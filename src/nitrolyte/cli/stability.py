@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from nitrolyte.cli._common import echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, echo_json, handle_errors
 from nitrolyte.stability.sources import DEFAULT_SOURCE, SOURCES
 
 SOURCE_HELP = (f"Energy source (default {DEFAULT_SOURCE!r}): 'auto' (experimental table where it has the "
@@ -28,7 +28,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result
 
 
 def _v(x: float) -> str:
-    return "n/a" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
+    return "n/a" if math.isnan(x) else ("no limit" if math.isinf(x) else f"{x:.3f}")
 
 
 def _echo_basis(basis: dict[str, str]) -> None:
@@ -39,11 +39,12 @@ def _echo_basis(basis: dict[str, str]) -> None:
 
 @handle_errors
 def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-           source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
+           source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
+           db: DbOption = None) -> None:
     """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
     from nitrolyte.stability import electrochemical_window, reported_window
 
-    w = electrochemical_window(material, source)
+    w = electrochemical_window(material, source, db=db)
     reported = [r for k in ("intrinsic", "extended", "experimental")
                 if (r := reported_window(material, k)) is not None]  # type: ignore[arg-type]
     if json_:
@@ -72,11 +73,12 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 
 @handle_errors
 def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, typer.Argument(metavar="B")],
-              source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
+              source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
+              db: DbOption = None) -> None:
     """Chemical reaction at an A|B interface (pymatgen InterfacialReactivity)."""
     from nitrolyte.stability import interface_reaction
 
-    r = interface_reaction(a, b, source)
+    r = interface_reaction(a, b, source, db=db)
     if json_:
         echo_json(r.to_dict())
         return
@@ -99,11 +101,11 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
           source: SourceOption = DEFAULT_SOURCE,
           cathode_V: Annotated[float | None, typer.Option(
               "--cathode-V", help="Cathode potential in V vs. Li/Li+ (default: the electrode's).")] = None,
-          json_: JsonOption = False) -> None:
+          json_: JsonOption = False, db: DbOption = None) -> None:
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
     from nitrolyte.stability import check_stack
 
-    r = check_stack(layers, source, cathode_potential_V=cathode_V)
+    r = check_stack(layers, source, cathode_potential_V=cathode_V, db=db)
     if json_:
         echo_json(r.to_dict())
         return
@@ -119,11 +121,12 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
 
 @handle_errors
 def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-            source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False) -> None:
+            source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
+            db: DbOption = None) -> None:
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
     from nitrolyte.stability import voltage_profile
 
-    frame = voltage_profile(material, source)
+    frame = voltage_profile(material, source, db=db)
     if json_:
         echo_json(frame.to_dict(orient="records"))
         return

@@ -48,13 +48,15 @@ def sigma_cmd(
     """Ionic conductivity of a database material at any temperature (Arrhenius from the record)."""
     import numpy as np
 
+    from nitrolyte import api
     from nitrolyte.transport.conductivity import conductivity, model_for
     from nitrolyte.units import parse_quantity
 
     T_K = np.array([parse_quantity(t, "temperature", "--T") for t in T])
-    sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,  # type: ignore[arg-type]
-                                     average=average, db=db))  # type: ignore[arg-type]
-    anchor = model_for(name, direction if average is None else "perp_c", convention, db=db)  # type: ignore[arg-type]
+    record = api.get(name, db=db)  # read once, used twice
+    sig = np.atleast_1d(conductivity(record, T_K, direction, convention=convention,  # type: ignore[arg-type]
+                                     average=average))  # type: ignore[arg-type]
+    anchor = model_for(record, direction if average is None else "perp_c", convention)  # type: ignore[arg-type]
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
@@ -143,7 +145,8 @@ def layer_cmd(
     thickness_um: Annotated[float, typer.Option("--thickness-um", help="SSE layer thickness, um.")],
     areal_capacity: Annotated[float, typer.Option("--areal-capacity", help="mAh/cm2.")],
     c_rate: Annotated[float, typer.Option("--c-rate", help="C-rate, 1/h (4 = 15 min).")],
-    sigma: Annotated[float | None, typer.Option("--sigma", help="Conductivity, S/cm.")] = None,
+    sigma: Annotated[str | None, typer.Option(
+        "--sigma", help="Conductivity: 1e-3, 1mS/cm, 0.1 S m-1 (a bare number is S/cm).")] = None,
     material: Annotated[str | None, typer.Option("--material", help="Database material instead "
                                                  "of --sigma.")] = None,
     T: Annotated[str | None, typer.Option("--T", help="Temperature for --material, e.g. -20C.")]
@@ -159,7 +162,8 @@ def layer_cmd(
 
     if T is not None and material is None:
         raise InputError("--T needs --material (a bare --sigma has no temperature dependence)")
-    chk = check_layer(sigma, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
+    sigma_S_cm = None if sigma is None else parse_quantity(sigma, "conductivity", "--sigma")
+    chk = check_layer(sigma_S_cm, thickness_um=thickness_um, areal_capacity_mAh_cm2=areal_capacity,
                       c_rate=c_rate, max_drop_V=max_drop, material=material,
                       T_K=None if T is None else parse_quantity(T, "temperature", "--T"),
                       direction=direction, db=db)

@@ -19,7 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from nitrolyte.properties import CANONICAL_UNIT, PROPERTIES, T_MAX_K, to_canonical
 from nitrolyte.properties import UNITS as _KIND_UNITS
-from nitrolyte.units import ZERO_C_K
+from nitrolyte.units import (  # noqa: F401 - to_kelvin_or_none: re-exported
+    ZERO_C_K,
+    is_conductivity_unit,
+    to_kelvin_or_none,
+)
 
 Family = Literal[
     "Li3N",
@@ -80,13 +84,35 @@ def _clean(data: Any) -> Any:
     return {k: ("" if _blank(v) else v.strip() if isinstance(v, str) else v) for k, v in data.items()}
 
 
+#: control characters refused in every text cell (notes may hold tabs and newlines)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(column: str, value: str) -> None:
+    """Refuse text that cannot be stored as UTF-8 (lone surrogates) or holds control characters."""
+    from nitrolyte.names import printable
+
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ColumnError(column, f"'{printable(value)}' is not valid Unicode text (undecodable "
+                                  "bytes); use UTF-8") from None
+    if _CONTROL.search(value) or (column != "note" and ("\n" in value or "\r" in value)):
+        raise ColumnError(column, f"'{printable(value)}' contains a control character")
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
     def _clean_cells(cls, data: Any) -> Any:
-        return _clean(data)
+        data = _clean(data)
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str):
+                    _check_text(str(key), value)
+        return data
 
     @field_validator("ref", mode="before", check_fields=False)
     @classmethod
@@ -118,6 +144,13 @@ class Reference(_Row):
 def _composition_ok(formula: str) -> str | None:
     from pymatgen.core import Composition
 
+    from nitrolyte.errors import InputError
+    from nitrolyte.formula import parse_formula
+
+    try:
+        parse_formula(formula)  # strict: no "Li3N)", zero amounts or unknown symbols
+    except InputError as exc:
+        return str(exc)
     try:
         comp = Composition(formula)
     except Exception as exc:  # pymatgen raises ValueError, KeyError, ... for bad formulas
@@ -246,7 +279,8 @@ class Measurement(_Row):
     def _consistent(self) -> Measurement:
         spec = PROPERTIES[self.property]
         kind = spec.kind
-        if self.unit not in UNITS[kind]:
+        if self.unit not in UNITS[kind] and not (kind == "conductivity"
+                                                 and is_conductivity_unit(self.unit)):
             raise ColumnError("unit", f"{self.unit!r} is not a{'n' if kind == 'energy' else ''} "
                               f"{kind} unit; expected {CANONICAL_UNIT[kind]} "
                               f"(allowed: {', '.join(UNITS[kind])})")
@@ -290,10 +324,3 @@ class Measurement(_Row):
         return to_kelvin_or_none(self.temperature, self.temperature_unit)
 
 
-def to_kelvin_or_none(value: float, unit: str) -> float | None:
-    """Convert a temperature in K or C to K; None if it is not above 0 K.
-
-    .. math:: T_K = T_C + 273.15
-    """
-    kelvin = value + ZERO_C_K if unit == "C" else value
-    return kelvin if kelvin > 0 else None

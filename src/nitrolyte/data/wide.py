@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.data.schema import to_kelvin_or_none
 from nitrolyte.errors import DataValidationError
 from nitrolyte.properties import PROPERTIES, PropertySpec, WideColumn, to_canonical
+from nitrolyte.units import to_kelvin_or_none
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from nitrolyte import structures as st
 from nitrolyte.errors import MissingDataError
+from nitrolyte.names import name_key
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput
 
 if TYPE_CHECKING:
@@ -171,8 +172,7 @@ def _formula_text(comp: Any) -> str:
     return comp.formula.replace(" ", "")
 
 
-def _key(name: str) -> str:
-    return name.replace("α", "alpha-").replace("β", "beta-").replace("--", "-").casefold()
+_key = name_key  # the one name normalizer (nitrolyte.names)
 
 
 def _ref(value: Any) -> str:

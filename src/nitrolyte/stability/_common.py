@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
+from nitrolyte.names import name_key
 from nitrolyte.stability.energies import EnergySource
 
 if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition
 
-#: names the stability tools know without the database (ASCII keys, see :func:`_key`)
-_ALIASES: dict[str, str] = {
-    "li": "Li",
+#: names the stability tools know without the database (keys: :func:`nitrolyte.names.name_key`)
+_ALIASES: dict[str, str] = {name_key(name): formula for name, formula in {
+    "Li": "Li",
     "lithium": "Li",
-    "li3n": "Li3N",
-    "alphali3n": "Li3N",
-    "betali3n": "Li3N",
-    "vacancyrichbetali3n": "Li3N",
-    "vacancyrichli9n2cl3": "Li9N2Cl3",
-    "lipon": "Li2.9PO3.3N0.46",
-    "lgps": "Li10GeP2S12",
-    "nmc811": "LiNi0.8Mn0.1Co0.1O2",
-}
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta"}
+    "Li3N": "Li3N",
+    "alpha-Li3N": "Li3N",
+    "beta-Li3N": "Li3N",
+    "vacancy-rich beta-Li3N": "Li3N",
+    "vacancy-rich Li9N2Cl3": "Li9N2Cl3",
+    "LiPON": "Li2.9PO3.3N0.46",
+    "LGPS": "Li10GeP2S12",
+    "NMC811": "LiNi0.8Mn0.1Co0.1O2",
+}.items()}
 
 #: cached phase diagrams: (source cache key, elements) -> PhaseDiagram
 _PD_CACHE: dict[tuple[str, frozenset[str]], PhaseDiagram] = {}
 _PD_CACHE_MAX = 512
 
 
-def _key(text: str) -> str:
-    for greek, ascii_ in _GREEK.items():
-        text = text.replace(greek, ascii_)
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\-_()]", "", text).lower()
+#: the one name normalizer, under the name the stability modules import
+_key = name_key
 
 
 def _from_package_data(text: str) -> str | None:
@@ -60,12 +55,12 @@ def _from_package_data(text: str) -> str | None:
     return formula
 
 
-def _from_user_database(text: str) -> str | None:
+def _from_user_database(text: str, db: Any = None) -> str | None:
     """Formula of a material in the user's database (user-added names), or None."""
     try:
         from nitrolyte import api
 
-        record = api.get(text)
+        record = api.get(text, db=db)
     except (ImportError, OSError, NitrolyteError):
         return None
     formula = str(getattr(record, "formula", "") or "")
@@ -74,21 +69,21 @@ def _from_user_database(text: str) -> str | None:
     return formula
 
 
-def _parse_formula(text: str) -> Composition | None:
-    from pymatgen.core import Composition, Element
+def _parse_formula(text: str) -> tuple[Composition | None, InputError | None]:
+    """(composition, None) for a valid formula; (None, why) for formula-like text that is not one."""
+    from pymatgen.core import Composition
 
-    if not re.fullmatch(r"[A-Za-z0-9.()\[\]]+", text):
-        return None
+    from nitrolyte.formula import looks_like_formula, parse_formula
+
+    if not looks_like_formula(text):
+        return None, None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            comp = Composition(text)
-    except (ValueError, KeyError, TypeError):
-        return None
-    if comp.num_atoms <= 0 or not all(isinstance(el, Element) for el in comp.elements):
-        return None  # dummy species ("X") are not chemistry
-    # isotopes (D, T) parse as distinct elements that phase diagrams do not know: use the element
-    return Composition({el.symbol: amount for el, amount in comp.items()})
+        amounts = parse_formula(text)  # strict: "Li3N)", "Li3N0", "D3", "S1e400" are refused
+    except InputError as exc:
+        return None, exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Composition(amounts), None
 
 
 def _known_names() -> list[str]:
@@ -102,7 +97,7 @@ def _known_names() -> list[str]:
     return names
 
 
-def resolve_material(material: str) -> tuple[str, Composition]:
+def resolve_material(material: str, db: Any = None) -> tuple[str, Composition]:
     """The display label and pymatgen ``Composition`` of a name or formula.
 
     Known names (``LiPON``, ``LGPS``, ``beta-Li3N``, ``β-Li3N``, ``NMC811``...) come first, then
@@ -124,11 +119,12 @@ def resolve_material(material: str) -> tuple[str, Composition]:
     formula = _ALIASES.get(_key(text)) or _from_package_data(text)
     if formula is not None:
         return text, Composition(formula)
-    comp = _parse_formula(text)
-    if comp is None and (formula := _from_user_database(text)) is not None:
+    comp, why = _parse_formula(text)
+    if comp is None and (formula := _from_user_database(text, db)) is not None:
         comp = Composition(formula)
     if comp is None:
-        raise UnknownMaterialError(text, known=_known_names())
+        detail = "" if why is None else f"and not a formula: {str(why).split(': ', 1)[-1]}"
+        raise UnknownMaterialError(text, known=_known_names(), detail=detail)
     return text, comp
 
 

@@ -122,7 +122,7 @@ class InterfaceResult:
 
 
 def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                       *, use_cache: bool = True) -> InterfaceResult:
+                       *, use_cache: bool = True, db: Any = None) -> InterfaceResult:
     """Reaction energy and products at an A|B interface for every mixing ratio.
 
     Parameters
@@ -132,6 +132,8 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
     source : str (a name in ``SOURCES``), path or EnergySource
     use_cache : bool
         Reuse the cached phase diagram of the chemical system.
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -146,7 +148,7 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
     from pymatgen.analysis.interface_reactions import InterfacialReactivity
 
     src = resolve_source(source)
-    (la, ca), (lb, cb) = resolve_material(a), resolve_material(b)
+    (la, ca), (lb, cb) = resolve_material(a, db), resolve_material(b, db)
     elements = chemsys(ca, cb)
     pd_ = phase_diagram(elements, src, use_cache=use_cache)
     missing = src.missing_phases(elements)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +25,8 @@ PROFILE_COLUMNS = ("material", "formula", "V_low", "V_high", "li_per_fu", "phase
                    "source")
 
 
-def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
+def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+                    db: Any = None) -> pd.DataFrame:
     """Li uptake per formula unit vs. potential, with the phase equilibria.
 
     Parameters
@@ -33,6 +35,8 @@ def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_S
         Formula or name (``"Li3N"``, ``"Li9N2Cl3"``).
     source : str (a name in ``SOURCES``), path or EnergySource
         Energy source.
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -46,11 +50,11 @@ def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_S
     MissingDataError
         When the source lacks the phases the composition decomposes into.
     """
-    window = electrochemical_window(material, source)
+    window = electrochemical_window(material, source, db=db)
     if not window.computable:
         raise MissingDataError(f"voltage_profile({material!r}): " + "; ".join(window.notes))
     src = resolve_source(source)
-    label, comp = resolve_material(material)
+    label, comp = resolve_material(material, db)
     segs = li_profile(comp, phase_diagram(chemsys(comp), src))
     rows = [{"material": label, "formula": formula_label(comp), "V_low": s.V_low, "V_high": s.V_high,
              "li_per_fu": 0.0 if abs(s.li_per_fu) < 1e-9 else s.li_per_fu,

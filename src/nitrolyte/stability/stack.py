@@ -147,10 +147,11 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE) -> LayerWindow:
+def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+                 db: Any = None) -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
     try:
-        w = electrochemical_window(material, source)
+        w = electrochemical_window(material, source, db=db)
     except MissingDataError as exc:  # e.g. source 'ml' without a structure for this layer
         w = StabilityWindow(material=material, formula="", reduction_V=math.nan, oxidation_V=math.nan,
                             computable=False, source=resolve_source(source).name, notes=(str(exc),))
@@ -210,8 +211,9 @@ def _extended_note(material: str, potential_V: float) -> str:
     return ("; but " + " and ".join(parts) + " - reported as kinetically stabilised by interphases") if parts else ""
 
 
-def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource) -> InterfaceCheck:
-    chem = interface_reaction(a.material, b.material, source)
+def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource,
+               db: Any = None) -> InterfaceCheck:
+    chem = interface_reaction(a.material, b.material, source, db=db)
     checked = _sse_verdict(a, b, chem)
     if not chem.computable:
         return checked
@@ -243,7 +245,7 @@ def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> Inter
 
 def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | EnergySource = DEFAULT_SOURCE,
                 *, cathode_potential_V: float | None = None,
-                electrodes: dict[str, Electrode] | None = None) -> StackCheck:
+                electrodes: dict[str, Electrode] | None = None, db: Any = None) -> StackCheck:
     """Check each interface of a stack, anode side to cathode side.
 
     Parameters
@@ -256,6 +258,8 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
         Override the cathode potential (V vs. Li/Li+), e.g. 4.3 for the top of charge.
     electrodes : dict, optional
         Extra electrodes (key: lower-case name without dashes).
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -276,9 +280,9 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
     sses = names[1 if anode else 0: len(names) - 1 if cathode else len(names)]
     if not sses:
         raise InputError(f"stack needs at least one SSE layer between the electrodes, got {names}")
-    windows = [layer_window(m, source) for m in sses]
+    windows = [layer_window(m, source, db=db) for m in sses]
     checks = [_electrode_check(anode, windows[0])] if anode else []
-    checks += [_sse_check(a, b, source) for a, b in itertools.pairwise(windows)]
+    checks += [_sse_check(a, b, source, db) for a, b in itertools.pairwise(windows)]
     checks += [_electrode_check(cathode, windows[-1])] if cathode else []
     src_name = source if isinstance(source, str) else getattr(source, "name", str(source))
     return StackCheck(tuple(names), tuple(windows), tuple(checks), str(src_name))

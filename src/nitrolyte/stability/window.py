@@ -221,7 +221,7 @@ def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, int | 
 
 
 def electrochemical_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                           *, use_cache: bool = True) -> StabilityWindow:
+                           *, use_cache: bool = True, db: Any = None) -> StabilityWindow:
     """Thermodynamic electrochemical window of a formula or material name.
 
     Parameters
@@ -233,6 +233,8 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
         ``"auto"``: experimental where tabulated, anchored ML elsewhere).
     use_cache : bool
         Reuse the phase diagram of the chemical system (False builds a fresh one).
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -245,7 +247,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
     .. math:: V = -\\left(\\mu_\\mathrm{Li} - \\mu_\\mathrm{Li}^0\\right)/e
     """
     src = resolve_source(source)
-    label, comp = resolve_material(material)
+    label, comp = resolve_material(material, db)
     pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)
     missing = src.missing_phases(chemsys(comp))
     own, on_hull = _own_energy(comp, pd_)

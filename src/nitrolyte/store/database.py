@@ -263,6 +263,8 @@ class Database(LabMethods):
         check_text("material name", name)
         with self.read() as conn:
             found = reads.lookup(conn, name_key(name.strip()))
+            if found is None:  # a formula: of one material, or ambiguous (nitrolyte.names)
+                found = reads.formula_index(conn).lookup(name)
             if found is None:
                 raise UnknownMaterialError(name, reads.names(conn))
         return found

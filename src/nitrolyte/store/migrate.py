@@ -116,7 +116,9 @@ def needs_work(state: State) -> bool:
 
 @functools.cache
 def _current_hash() -> str:
-    return seeding.data_hash()
+    from nitrolyte.data.cache import once_per_data
+
+    return once_per_data("data_hash", seeding.data_hash)  # validated once per data hash
 
 
 def alembic_config(conn: Connection) -> Any:

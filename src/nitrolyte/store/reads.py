@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Select
 
+    from nitrolyte.names import NameIndex
+
 #: measurement columns the wide frame needs
 _WIDE_MEAS = ("material_id", "property", "value", "qualifier", "unit", "temperature",
               "temperature_unit", "direction", "phase", "method", "derived_from_arrhenius", "ref",
@@ -68,6 +70,20 @@ def table(conn: Connection, name: str, source: str | None = None,
 def lookup(conn: Connection, key: str) -> str | None:
     """The material_id whose name, alias or id has ``name_key`` == ``key`` (None if none)."""
     return conn.scalar(select(t.name_keys.c.material_id).where(t.name_keys.c.key == key))
+
+
+def formula_index(conn: Connection) -> NameIndex:
+    """A :class:`~nitrolyte.names.NameIndex` of every material's formula (names via name_keys)."""
+    from nitrolyte.names import NameIndex, name_key
+
+    index = NameIndex()
+    mat = t.materials
+    for mid, name, formula in conn.execute(
+            select(mat.c.material_id, mat.c.name, mat.c.formula).order_by(mat.c.id)):
+        index.display.setdefault(mid, str(name))
+        if formula:
+            index.formulas.setdefault(name_key(str(formula)), []).append(mid)
+    return index
 
 
 def names(conn: Connection, source: str | None = None) -> list[str]:
@@ -131,7 +147,7 @@ def _firsts(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _user_wide(mats: pd.DataFrame, user: pd.DataFrame, refs: pd.DataFrame,
                lit_refs: pd.DataFrame) -> pd.DataFrame:
-    from nitrolyte.dataset import wide_frame
+    from nitrolyte.data.wide import wide_frame
 
     user = _room_first(user)
     present = set(user["material_id"])
@@ -161,7 +177,7 @@ def wide(conn: Connection, source: str | None = None,
     """
     import pandas as pd
 
-    from nitrolyte.dataset import wide_frame
+    from nitrolyte.data.wide import wide_frame
 
     mats = table(conn, "materials", material_ids=material_ids)
     meas = table(conn, "measurements", source=source, material_ids=material_ids,
@@ -183,7 +199,7 @@ def wide(conn: Connection, source: str | None = None,
 # ---------------------------------------------------------------------- one material
 def record(conn: Connection, material_id: str) -> MaterialRecord:
     """The :class:`MaterialRecord` of ``material_id`` from its own rows only."""
-    from nitrolyte.data.schema import to_kelvin_or_none
+    from nitrolyte.units import to_kelvin_or_none
 
     mats = table(conn, "materials", material_ids=[material_id])
     mat = mats.iloc[0]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nitrolyte.errors import DataValidationError
 from nitrolyte.properties import PROPERTIES, T_MAX_K, to_canonical
 from nitrolyte.store.models import BAD_TEXT, EXPORT_COLUMNS, text_or_none
+from nitrolyte.units import is_conductivity_unit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -132,7 +133,8 @@ def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int,
     for pu in pairs.unique():
         p, u = pu.split("\x1f")
         spec = PROPERTIES.get(p)
-        if spec is not None and u in spec.units:
+        if spec is not None and (u in spec.units or (  # any spelling: "mS cm-1", "µS/cm"
+                spec.kind == "conductivity" and isinstance(u, str) and is_conductivity_unit(u))):
             scale = to_canonical(1.0, u, spec.kind) - to_canonical(0.0, u, spec.kind)
             factor[pu] = (scale, to_canonical(0.0, u, spec.kind), spec.max_value)
     known = pairs.isin(list(factor)).to_numpy()

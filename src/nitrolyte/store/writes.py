@@ -9,7 +9,6 @@ Measurement rows go in with the driver's ``executemany`` (SQLite) or ``COPY`` (P
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,9 +44,9 @@ class Batch:
 
 
 def _slug(name: str) -> str:
-    from nitrolyte.names import name_key
+    from nitrolyte.names import slug
 
-    return re.sub(r"[^a-z0-9]+", "-", name_key(name).lower()).strip("-") or "material"
+    return slug(name)
 
 
 def _resolve(conn: Connection, keys: Iterable[str]) -> dict[str, str]:

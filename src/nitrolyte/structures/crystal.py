@@ -5,7 +5,6 @@ Built from space group, lattice parameters and Wyckoff positions, each with its 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from nitrolyte.checks import check_fraction
 from nitrolyte.errors import InputError, UnknownMaterialError
+from nitrolyte.names import name_key
 
 if TYPE_CHECKING:
     from pymatgen.core import Composition, Structure
@@ -73,11 +73,7 @@ _LI3N_VACANCY_RICH = StructureSpec(
 STRUCTURES: tuple[StructureSpec, ...] = (_LI3N_ALPHA, _LI3N_BETA, _LI3N_VACANCY_RICH)
 
 
-def _key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).strip().lower()
-    for greek, ascii_ in (("α", "alpha"), ("β", "beta")):
-        text = text.replace(greek, ascii_)
-    return text.replace("_", "").replace(" ", "")
+_key = name_key  # the one name normalizer (nitrolyte.names)
 
 
 def structure_spec(name: str) -> StructureSpec:

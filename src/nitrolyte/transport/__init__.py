@@ -11,46 +11,39 @@
   :func:`read_instrument_file`; :mod:`~nitrolyte.transport.eis_series` - :func:`arrhenius_from_spectra`;
 * :mod:`~nitrolyte.transport.microscopic` - Fig. 10B prefactor, carrier density, Nernst-Einstein;
 * :mod:`~nitrolyte.transport.layer` - ASR, ohmic drop, conductivity needed for a C-rate.
+
+
+The names below are imported lazily (PEP 562): ``nitrolyte.transport.conductivity`` does not pay
+for scipy.stats (the fits) or the impedance circuits until they are used.
 """
 
-from nitrolyte.transport.arrhenius import (
-    AnisotropicModel,
-    ArrheniusModel,
-    polycrystal_average,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# eager: small, and the submodule ``conductivity`` must not shadow the function of that name
+from nitrolyte.transport.arrhenius import AnisotropicModel, ArrheniusModel, polycrystal_average
 from nitrolyte.transport.conductivity import conductivity, conductivity_table, model_for
-from nitrolyte.transport.eis_readers import read_instrument_file
-from nitrolyte.transport.eis_series import SpectraArrhenius, arrhenius_from_spectra
-from nitrolyte.transport.fitting import (
-    ArrheniusFit,
-    ArrheniusPrediction,
-    fit_arrhenius,
-    fit_arrhenius_resistance,
-    sigma_from_resistance_S_cm,
-)
-from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
-from nitrolyte.transport.io import (
-    ConductivityData,
-    Spectrum,
-    read_conductivity_csv,
-    read_spectrum,
-)
-from nitrolyte.transport.layer import (
-    LayerCheck,
-    check_layer,
-    current_density_mA_cm2,
-    layer_asr_ohm_cm2,
-    ohmic_drop_V,
-    required_conductivity_S_cm,
-    stack_asr_ohm_cm2,
-)
-from nitrolyte.transport.microscopic import (
-    D_from_sigma,
-    HoppingModel,
-    carrier_concentration_cm3,
-    implied_migration_entropy_kB,
-    sigma_from_D,
-)
+
+#: public name -> submodule that defines it (imported on first use)
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("ArrheniusFit", "ArrheniusPrediction", "fit_arrhenius", "fit_arrhenius_resistance",
+        "sigma_from_resistance_S_cm"),
+        "nitrolyte.transport.fitting"),
+    **dict.fromkeys(("ImpedanceFit", "fit_impedance"), "nitrolyte.transport.impedance"),
+    **dict.fromkeys(("SpectraArrhenius", "arrhenius_from_spectra"),
+        "nitrolyte.transport.eis_series"),
+    "read_instrument_file": "nitrolyte.transport.eis_readers",
+    **dict.fromkeys(("ConductivityData", "Spectrum", "read_conductivity_csv", "read_spectrum"),
+        "nitrolyte.transport.io"),
+    **dict.fromkeys(("LayerCheck", "check_layer", "current_density_mA_cm2", "layer_asr_ohm_cm2",
+        "ohmic_drop_V", "required_conductivity_S_cm", "stack_asr_ohm_cm2"),
+        "nitrolyte.transport.layer"),
+    **dict.fromkeys(("D_from_sigma", "HoppingModel", "carrier_concentration_cm3",
+        "implied_migration_entropy_kB", "sigma_from_D"),
+        "nitrolyte.transport.microscopic"),
+}
 
 __all__ = [
     "AnisotropicModel", "ArrheniusFit", "ArrheniusModel", "ArrheniusPrediction", "ConductivityData",
@@ -61,3 +54,16 @@ __all__ = [
     "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_instrument_file", "read_spectrum",
     "required_conductivity_S_cm", "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nitrolyte.transport' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

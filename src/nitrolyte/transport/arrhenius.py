@@ -26,7 +26,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
-from nitrolyte.checks import check_choice, check_positive, check_range
+from nitrolyte.checks import check_choice, check_finite, check_positive, check_range
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.units import K_B_EV
 
@@ -188,8 +188,8 @@ class ArrheniusModel:
         **provenance
             ``name``, ``ref``, ``direction``.
         """
-        sigma = float(check_positive("sigma_S_cm", sigma_S_cm))
-        T = float(check_positive("T_K", T_K))
+        sigma = float(check_finite("sigma_S_cm", check_positive("sigma_S_cm", sigma_S_cm)))
+        T = float(check_finite("T_K", check_positive("T_K", T_K)))
         Ea = _check_Ea("Ea_eV", Ea_eV)
         check_choice("convention", convention, CONVENTIONS)
         if T_transition_K is not None and T_transition_K <= T:
@@ -222,8 +222,8 @@ class ArrheniusModel:
         return math.log(self.prefactor)
 
     def ln_sigma(self, T_K: Any) -> np.ndarray:
-        """Natural log of the conductivity in S/cm at ``T_K`` (K, any shape)."""
-        T = check_positive("T_K", T_K)
+        """Natural log of the conductivity in S/cm at ``T_K`` (K, finite, any shape)."""
+        T = check_finite("T_K", check_positive("T_K", T_K))
         return ln_sigma(T, self.ln_prefactor, self.Ea_eV, self.convention == "sigmaT",
                         np.inf if self.T_transition_K is None else self.T_transition_K,
                         np.nan if self.Ea_HT_eV is None else self.Ea_HT_eV)
@@ -239,7 +239,7 @@ class ArrheniusModel:
 
     def Ea_at(self, T_K: Any) -> np.ndarray | float:
         """Activation energy in eV that applies at ``T_K`` (K)."""
-        T = check_positive("T_K", T_K)
+        T = check_finite("T_K", check_positive("T_K", T_K))
         if self.T_transition_K is None or self.Ea_HT_eV is None:
             Ea = np.full(T.shape, self.Ea_eV)
         else:

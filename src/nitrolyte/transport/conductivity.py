@@ -7,10 +7,9 @@ value printed in the review.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from nitrolyte.checks import check_choice, check_positive
 from nitrolyte.errors import MissingDataError
@@ -26,6 +25,9 @@ from nitrolyte.transport.arrhenius import (
     ln_sigma,
 )
 from nitrolyte.units import T_ROOM_K
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _record(name_or_record: Any, db: Any = None) -> Any:
@@ -97,6 +99,8 @@ def conductivity(
 
 
 def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
+    import pandas as pd
+
     from nitrolyte import api
 
     frame = api.materials(family=family, db=db)
@@ -177,6 +181,8 @@ def conductivity_table(
         ``literature`` or ``user``, so a user's measurement of a review material is its own row),
         one column per temperature (column index named ``T_K``).
     """
+    import pandas as pd
+
     T = np.atleast_1d(check_positive("T_K", T_K)).ravel()
     frame = _frame(names, family, db)
     values = _evaluate(frame, T, convention)
@@ -223,6 +229,8 @@ def arrhenius_curves(
         sigma_ref_S_cm, Ea_eV, Ea_HT_eV, T_transition_K, T_K, inv_T_1000_K, sigma_S_cm,
         log10_sigma_S_cm`` (``source``: ``literature`` or ``user``).
     """
+    import pandas as pd
+
     T = np.atleast_1d(check_positive("T_K", np.linspace(250.0, 500.0, 101) if T_K is None
                                      else T_K)).ravel()
     fams = [families] if isinstance(families, str) else list(families or [None])

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from nitrolyte.errors import DataValidationError, InputError, UnitError
+from nitrolyte.names import printable
 from nitrolyte.units import (
     ZERO_C_K,
     area_to_cm2,
@@ -109,6 +110,17 @@ def _factor(column: str, prefix: str) -> float:
     return _PREFIXES[prefix][column.replace(f"{prefix}_err_", f"{prefix}_", 1)]
 
 
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` whose failures (empty, binary, ragged files) name the file."""
+    try:
+        return pd.read_csv(path, comment="#", skipinitialspace=True, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError,
+            OSError) as exc:
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(f"{printable(path.name)}: cannot read it as a CSV table "
+                                  f"({printable(why, 200)})") from None
+
+
 def read_conductivity_csv(path: str | Path) -> ConductivityData:
     """Read (T, sigma) or (T, R, thickness, area) measurements; units come from the header.
 
@@ -136,7 +148,7 @@ def read_conductivity_csv(path: str | Path) -> ConductivityData:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"conductivity file not found: {path}")
-    frame = pd.read_csv(path, comment="#", skipinitialspace=True)
+    frame = _read_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     cols = list(frame.columns)
     t_col = _pick(cols, "T", path)
@@ -232,12 +244,11 @@ def read_spectrum(path: str | Path, T_K: float | None = None) -> Spectrum:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"spectrum file not found: {path}")
-    frame = pd.read_csv(path, comment="#", skipinitialspace=True)
+    frame = _read_csv(path)
     cols = [str(c).strip() for c in frame.columns]
     frame.columns = cols
     if all(_is_float(c) for c in cols) and len(cols) == 3:
-        frame = pd.read_csv(path, comment="#", header=None, names=["freq_Hz", "Z_real_ohm",
-                                                                     "Z_imag_ohm"])
+        frame = _read_csv(path, header=None, names=["freq_Hz", "Z_real_ohm", "Z_imag_ohm"])
         cols = list(frame.columns)
     f_col = next((c for c in ("freq_Hz", "f_Hz", "frequency_Hz") if c in cols), None)
     if f_col is None or "Z_real_ohm" not in cols:

@@ -23,7 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_nonnegative, check_positive, scalar_or_array
+from nitrolyte.checks import (
+    check_nonnegative_finite,
+    check_positive,
+    check_positive_finite,
+    scalar_or_array,
+)
 from nitrolyte.errors import InputError
 
 UM_TO_CM = 1e-4
@@ -42,8 +47,8 @@ def layer_asr_ohm_cm2(sigma_S_cm: Any, thickness_um: Any) -> np.ndarray | float:
     thickness_um : array_like
         Layer thickness in um (>= 0).
     """
-    return scalar_or_array(check_nonnegative("thickness_um", thickness_um) * UM_TO_CM
-                / check_positive("sigma_S_cm", sigma_S_cm))
+    return scalar_or_array(check_nonnegative_finite("thickness_um", thickness_um) * UM_TO_CM
+                / check_positive_finite("sigma_S_cm", sigma_S_cm))
 
 
 def stack_asr_ohm_cm2(layers: Sequence[tuple[Any, Any]]) -> np.ndarray | float:
@@ -78,8 +83,8 @@ def current_density_mA_cm2(areal_capacity_mAh_cm2: Any, c_rate: Any) -> np.ndarr
     c_rate : array_like
         C-rate in 1/h (> 0; 4C = a 15-min charge).
     """
-    return scalar_or_array(check_positive("areal_capacity_mAh_cm2", areal_capacity_mAh_cm2)
-                * check_positive("c_rate", c_rate))
+    return scalar_or_array(check_positive_finite("areal_capacity_mAh_cm2", areal_capacity_mAh_cm2)
+                * check_positive_finite("c_rate", c_rate))
 
 
 def ohmic_drop_V(sigma_S_cm: Any, thickness_um: Any,
@@ -97,7 +102,7 @@ def ohmic_drop_V(sigma_S_cm: Any, thickness_um: Any,
     current_density_mA_cm2 : array_like
         Current density in mA/cm^2 (>= 0).
     """
-    j = check_nonnegative("current_density_mA_cm2", current_density_mA_cm2) * 1e-3
+    j = check_nonnegative_finite("current_density_mA_cm2", current_density_mA_cm2) * 1e-3
     return scalar_or_array(j * np.asarray(layer_asr_ohm_cm2(sigma_S_cm, thickness_um)))
 
 
@@ -119,8 +124,8 @@ def required_conductivity_S_cm(areal_capacity_mAh_cm2: Any, c_rate: Any, thickne
         Allowed ohmic drop in V (> 0).
     """
     j_A_cm2 = np.asarray(current_density_mA_cm2(areal_capacity_mAh_cm2, c_rate)) * 1e-3
-    L_cm = check_nonnegative("thickness_um", thickness_um) * UM_TO_CM
-    return scalar_or_array(j_A_cm2 * L_cm / check_positive("max_drop_V", max_drop_V))
+    L_cm = check_nonnegative_finite("thickness_um", thickness_um) * UM_TO_CM
+    return scalar_or_array(j_A_cm2 * L_cm / check_positive_finite("max_drop_V", max_drop_V))
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ def check_layer(
         name = model.name
         T_K = model.T_ref_K if T_K is None else float(check_positive("T_K", T_K))
         sigma_S_cm = float(model.sigma_S_cm(T_K))
-    sigma = float(check_positive("sigma_S_cm", sigma_S_cm))
+    sigma = float(check_positive_finite("sigma_S_cm", sigma_S_cm))
     j = float(current_density_mA_cm2(areal_capacity_mAh_cm2, c_rate))
     drop = float(ohmic_drop_V(sigma, thickness_um, j))
     required = float(required_conductivity_S_cm(areal_capacity_mAh_cm2, c_rate, thickness_um,

@@ -1,0 +1,124 @@
+"""The pouch-cell model as one fused kernel: every check and every output in a single pass.
+
+:meth:`nitrolyte.cell.PouchCell.evaluate` on large arrays calls :func:`evaluate_arrays`: a numba
+generalized ufunc that reads each design's parameters once, checks their ranges, and writes the
+five outputs (gravimetric and volumetric energy density, areal energy, mass, thickness) into
+preallocated arrays, with NumPy's ufunc machinery doing the broadcasting (sweep axes, scalars) in
+cache-sized chunks. An invalid design yields NaN, and one ``sum`` afterwards detects it; the
+usual per-parameter checks then name the offending parameter. Memory beyond inputs and outputs:
+the ufunc's small buffers only.
+
+The kernel is compiled on first use (cached on disk by numba); small inputs never import numba.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+#: the per-design parameters the kernel reads element by element (any broadcastable shape)
+MAIN = ("areal_capacity_mAh_cm2", "catholyte_um", "nitride_um", "n_p")
+#: numeric PouchCell parameters folded into scalar coefficients (must be scalars for the kernel)
+SCALARS = ("al_um", "cu_um", "cathode_capacity_mAh_g", "voltage_V", "active_fraction",
+           "li_capacity_mAh_g", "packaging_mass_fraction", "packaging_mg_cm2", "packaging_um",
+           "cathode_porosity", "catholyte_porosity", "nitride_porosity", "cathode_density_g_cm3",
+           "composite_sse_density_g_cm3", "catholyte_density_g_cm3", "nitride_density_g_cm3",
+           "li_density_g_cm3", "al_density_g_cm3", "cu_density_g_cm3")
+#: kernel outputs, in order (the CellResult fields)
+OUTPUTS = ("gravimetric_Wh_kg", "volumetric_Wh_L", "energy_mWh_cm2", "mass_mg_cm2",
+           "thickness_um")
+#: below this many designs the plain numpy path is used (no numba import, no compilation)
+MIN_SIZE = 1 << 16
+
+
+def coefficients(p: dict[str, Any], share: float) -> np.ndarray:
+    r"""The model folded into 10 scalars, so that per design it is linear in Q, t, N/P.
+
+    .. math:: M = (A + Q\,(B + E\,N/P) + C\,t_{cath} + D\,t_{nit}) / (1 - f_{pack}), \quad
+              L = G + Q\,(H + J\,N/P) + t_{cath} + t_{nit}, \quad E_{areal} = Q\,V
+    """
+    cap, w, cap_li = p["cathode_capacity_mAh_g"], p["active_fraction"], p["li_capacity_mAh_g"]
+    rho_cath = p["cathode_density_g_cm3"]
+    rho_cath = math.nan if rho_cath is None else rho_cath
+    a = 0.1 * share * (p["al_density_g_cm3"] * p["al_um"] + p["cu_density_g_cm3"] * p["cu_um"]) \
+        + p["packaging_mg_cm2"]
+    h = 10.0 * (1000.0 / cap / rho_cath + 1000.0 / cap * (1.0 - w) / w
+                / p["composite_sse_density_g_cm3"]) / (1.0 - p["cathode_porosity"])
+    return np.array([
+        a, 1000.0 / (cap * w), 0.1 * p["catholyte_density_g_cm3"] * (1 - p["catholyte_porosity"]),
+        0.1 * p["nitride_density_g_cm3"] * (1 - p["nitride_porosity"]), 1000.0 / cap_li,
+        1.0 / (1.0 - p["packaging_mass_fraction"]),
+        share * (p["al_um"] + p["cu_um"]) + p["packaging_um"], h,
+        10.0 * 1000.0 / cap_li / p["li_density_g_cm3"], p["voltage_V"]], dtype=float)
+
+
+def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k: np.ndarray,
+            grav: np.ndarray, vol: np.ndarray, energy: np.ndarray, mass: np.ndarray,
+            thick: np.ndarray) -> int:  # pragma: no cover - compiled by numba
+    """One pass over 3-D (broadcast) inputs: checks and all five outputs; returns #invalid."""
+    a, b, c, d, e, inv_f, g, h, j, volt = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]
+    bad = 0
+    n0, n1, n2 = grav.shape
+    for i0 in range(n0):
+        for i1 in range(n1):
+            for i2 in range(n2):
+                qi, tc, tn, npi = q[i0, i1, i2], t_c[i0, i1, i2], t_n[i0, i1, i2], n_p[i0, i1, i2]
+                if not (0.0 < qi < np.inf and 0.0 <= tc < np.inf and 0.0 <= tn < np.inf
+                        and 0.0 <= npi < np.inf):
+                    bad += 1
+                en = qi * volt
+                m = (a + qi * (b + e * npi) + c * tc + d * tn) * inv_f
+                t = g + qi * (h + j * npi) + tc + tn
+                if not (0.0 < m < np.inf and en < np.inf):
+                    bad += 1  # overflow: extreme magnitudes
+                grav[i0, i1, i2] = 1000.0 * en / m
+                vol[i0, i1, i2] = 1e4 * en / t
+                energy[i0, i1, i2] = en
+                mass[i0, i1, i2] = m
+                thick[i0, i1, i2] = t
+    return bad
+
+
+@functools.cache
+def _compiled() -> Any:
+    from numba import njit
+
+    return njit(cache=True, nogil=True)(_kernel)
+
+
+def evaluate_arrays(p: dict[str, Any], share: float, shape: tuple[int, ...],
+                    out: tuple[np.ndarray, ...] | None = None) -> tuple[tuple[np.ndarray, ...], int]:
+    """All five outputs of the designs in one pass (no temporaries of the designs' size).
+
+    Parameters
+    ----------
+    p : dict
+        Parameters: :data:`MAIN` of any shapes broadcasting to ``shape`` (ndim <= 3), the
+        :data:`SCALARS` scalar and already checked.
+    share : float
+        1 (single-sided) or 0.5 (double-sided).
+    shape : tuple of int
+        The broadcast shape of the designs (at most 3 dimensions).
+    out : tuple of 5 ndarrays, optional
+        Preallocated float64 outputs of ``shape`` (e.g. columns of a frame).
+
+    Returns
+    -------
+    (outputs, n_invalid)
+        :data:`OUTPUTS` in order, and the number of designs with a main parameter out of range.
+    """
+    shape3 = (1,) * (3 - len(shape)) + tuple(shape)
+    if out is None:
+        out = tuple(np.empty(shape) for _ in OUTPUTS)
+    views = [np.broadcast_to(np.asarray(p[key], dtype=float), shape3) for key in MAIN]
+    bad = _compiled()(*views, coefficients(p, share), *(o.reshape(shape3) for o in out))
+    return out, int(bad)
+
+
+def usable(p: dict[str, Any], shape: tuple[int, ...]) -> bool:
+    """True when the fused kernel applies: many designs, <= 3-D, coefficient parameters scalar."""
+    return (int(np.prod(shape)) >= MIN_SIZE and len(shape) <= 3
+            and all(p.get(k) is None or np.ndim(p[k]) == 0 for k in SCALARS))
