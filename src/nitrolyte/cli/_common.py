@@ -66,3 +66,16 @@ def to_jsonable(value: Any) -> Any:
 def echo_json(doc: Any) -> None:
     """Print a JSON document (UTF-8, indented, NaN as null)."""
     typer.echo(json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False))
+
+
+def echo_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """Print a titled table of text rows (rich), the one table printer the commands share."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, JsonOption, echo_json, echo_rows, handle_errors
 from nitrolyte.errors import InputError
 
 campaign_app = typer.Typer(help="MD campaigns on Dask (run, status, resume).",
@@ -41,16 +41,6 @@ def parse_duration_ps(text: str, field: str) -> float:
     return parse_quantity(text, "time", field)
 
 
-def _print_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for c in columns:
-        table.add_column(c)
-    for r in rows:
-        table.add_row(*r)
-    Console().print(table)
 
 
 def _save(fig: Any, path: Path) -> None:
@@ -91,7 +81,7 @@ def diffusion_cmd(
         echo_json({**res.to_dict(), "files": [str(p) for p in traj],
                    "plot": None if plot is None else str(plot)})
         return
-    _print_rows(f"{species} transport at {res.T_K:g} K ({res.estimator})", ["quantity", "value"], [
+    echo_rows(f"{species} transport at {res.T_K:g} K ({res.estimator})", ["quantity", "value"], [
         ["D* tracer (cm²/s)", f"{res.D_cm2_s:.3e} ± {res.D_cm2_s_stderr:.1e}"],
         ["D_σ collective (cm²/s)", f"{res.D_sigma_cm2_s:.3e} ± {res.D_sigma_cm2_s_stderr:.1e}"],
         ["σ Nernst-Einstein (S/cm)", f"{res.sigma_S_cm:.3e} ± {res.sigma_S_cm_stderr:.1e}"],
@@ -147,7 +137,7 @@ def md_cmd(
     if as_json:
         echo_json({**sim.to_dict(), "plot": None if plot is None else str(plot)})
         return
-    _print_rows(f"{sim.material}: {sim.formula}, {sim.runs[0]['md']['n_atoms']} atoms, "
+    echo_rows(f"{sim.material}: {sim.formula}, {sim.runs[0]['md']['n_atoms']} atoms, "
                 f"{sim.runs[0]['md']['model_version']}",
                 ["T (K)", "D* (cm²/s)", "σ NE (S/cm)", "Haven", "diffusive", "σ literature"],
                 [[f"{r['T_K']:g}", f"{r['D_cm2_s']:.2e} ± {r['D_cm2_s_stderr']:.0e}",
@@ -234,7 +224,7 @@ def campaign_status_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec
         echo_json({"tasks": rows, "n_stored": sum(r["state"] == "stored" for r in rows),
                    "arrhenius": fits})
         return
-    _print_rows(f"campaign {spec}", ["task", "material", "vacancies", "T (K)", "seed", "state"],
+    echo_rows(f"campaign {spec}", ["task", "material", "vacancies", "T (K)", "seed", "state"],
                 [[r["task_id"], r["material"], f"{r['vacancies']:g}", f"{r['T_K']:g}",
                   str(r["seed"]), r["state"]] for r in rows])
     _print_fits(fits)

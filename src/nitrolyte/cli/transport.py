@@ -12,22 +12,12 @@ from typing import Annotated
 
 import typer
 
-from nitrolyte.cli._common import DbOption, echo_json, handle_errors
+from nitrolyte.cli._common import DbOption, echo_json, echo_rows, handle_errors
 from nitrolyte.errors import InputError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for c in columns:
-        table.add_column(c)
-    for r in rows:
-        table.add_row(*r)
-    Console().print(table)
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -78,7 +68,7 @@ def sigma_cmd(
         return
     label = f"{anchor.name} [ref. {anchor.ref}]" + (f" {direction}" if direction else "") + (
         f" ({average} polycrystal average)" if average else "")
-    _table(label, ["T (K)", "T (°C)", "σ (S/cm)", "Ea (eV)"],
+    echo_rows(label, ["T (K)", "T (°C)", "σ (S/cm)", "Ea (eV)"],
            [[f"{r['T_K']:.2f}", f"{r['T_C']:.2f}", f"{r['sigma_S_cm']:.3e}",
              "" if r["Ea_eV"] is None else f"{r['Ea_eV']:.3f}"] for r in results])
 
@@ -124,7 +114,7 @@ def fit_cmd(
                     "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None,
                     "stored": None if stored is None else stored.to_dict()})
         return
-    _table(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
+    echo_rows(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
            ["quantity", "value"],
            [["Ea (eV)", f"{fit.Ea_eV:.4f} ± {fit.Ea_stderr_eV:.4f}"],
             [f"prefactor ({'S K/cm' if fit.convention == 'sigmaT' else 'S/cm'})",
@@ -171,7 +161,7 @@ def layer_cmd(
         echo_json(chk.to_dict())
         return
     head = f"{chk.material} at {chk.T_K:.2f} K" if chk.material else "SSE layer"
-    _table(f"{head}: {chk.thickness_um:g} µm, {chk.areal_capacity_mAh_cm2:g} mAh/cm² at "
+    echo_rows(f"{head}: {chk.thickness_um:g} µm, {chk.areal_capacity_mAh_cm2:g} mAh/cm² at "
            f"{chk.c_rate:g}C", ["quantity", "value"],
            [["σ (S/cm)", f"{chk.sigma_S_cm:.3e}"],
             ["current density (mA/cm²)", f"{chk.current_density_mA_cm2:.4g}"],
