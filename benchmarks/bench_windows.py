@@ -32,7 +32,7 @@ def run(formulas: list[str], use_cache: bool) -> tuple[float, int]:
 
     clear_cache()
     start = time.perf_counter()
-    ok = sum(electrochemical_window(f, use_cache=use_cache).computable for f in formulas)
+    ok = sum(electrochemical_window(f, "embedded", use_cache=use_cache).computable for f in formulas)
     return time.perf_counter() - start, ok
 
 
@@ -87,7 +87,7 @@ def main() -> None:
 
     compared = 0
     for f, win in windows.items():
-        ours = electrochemical_window(f)
+        ours = electrochemical_window(f, "embedded")
         if win is None or not ours.computable or not ours.equilibrium_phases:
             continue
         if abs(ours.reduction_V - win[0]) > 1e-9 or not (

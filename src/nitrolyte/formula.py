@@ -18,7 +18,7 @@ from nitrolyte.names import printable
 ELEMENTS = frozenset(["H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si", "P", "S", "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og"])
 #: largest amount of one element accepted in a formula (per formula unit)
 MAX_AMOUNT = 1e4
-_TOKEN = re.compile(r"([A-Z][a-z]?)|([(\[])|([)\]])|(\d+\.?\d*|\.\d+)|(.)", re.S)
+_TOKEN = re.compile(r"([A-Z][a-z]?)|([(\[])|([)\]])|(\d+\.?\d*|\.\d+)|([ \t]+)|(.)", re.S)
 _CLOSING = {"(": ")", "[": "]"}
 
 
@@ -35,7 +35,9 @@ def _amount(tokens: list[tuple[str, str]], i: int) -> tuple[float, int]:
 def _tokens(text: str) -> list[tuple[str, str]]:
     out = []
     for m in _TOKEN.finditer(text):
-        sym, opening, closing, _num, other = m.groups()
+        sym, opening, closing, _num, space, other = m.groups()
+        if space is not None:  # 'La0.62 Li0.14(Mg0.5W0.5)O3': spaces between groups, as pymatgen reads them
+            continue
         if other is not None:
             raise _fail(text, f"unexpected character '{printable(other)}'")
         if sym is not None and sym not in ELEMENTS:
