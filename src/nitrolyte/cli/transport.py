@@ -60,10 +60,9 @@ def sigma_cmd(
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
-    from nitrolyte.api import get
     from nitrolyte.plausibility import record_warnings
 
-    warnings = record_warnings(get(name, db=db), T_K)
+    warnings = record_warnings(record, T_K)
     for w in [] if as_json else warnings:
         typer.echo(f"warning: {w}", err=True)
     if as_json:
