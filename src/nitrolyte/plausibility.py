@@ -195,3 +195,19 @@ def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
     measured = [m.temperature_K for m in record.measurements
                 if m.property == "ionic_conductivity" and m.temperature_K is not None]
     return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)
+
+
+def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:
+    """Emit :func:`record_warnings` as :class:`~nitrolyte.errors.PlausibilityWarning` (for the
+    Python API; the CLI prints the same texts itself) and return them.
+
+    ``stacklevel`` 3 points at the caller of the public function that calls this one.
+    """
+    import warnings
+
+    from nitrolyte.errors import PlausibilityWarning
+
+    texts = record_warnings(record, T_K)
+    for text in texts:
+        warnings.warn(text, PlausibilityWarning, stacklevel=stacklevel)
+    return texts
