@@ -432,3 +432,31 @@ def test_invalid_url() -> None:
         Database("sqlite://:bad:port/x")
     with pytest.raises(InputError, match=r"'nodriver://' cannot be opened.*sqlite:///PATH"):
         Database("nodriver://").names()
+
+
+def test_record_summary_equals_the_wide_frame(db: Database) -> None:
+    """``get`` builds a record without pandas (store/one_record.py); its summary rows must be
+    the wide frame's rows of that material, literature and user rows alike."""
+    import math
+
+    from nitrolyte.store import reads
+
+    db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3.0e-4,
+                       unit="S/cm", temperature=310, ref="12")
+    db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=2.0e-4,
+                       unit="S/cm", temperature=299)
+    db.add_measurement(material="Sample X", property="ionic_conductivity", value=1e-5,
+                       unit="S/cm", temperature=400)
+    db.add_measurement(material="Sample X", property="ionic_conductivity", value=2e-2,
+                       unit="mS/cm", temperature=20, temperature_unit="C", ref="my notebook")
+    for name in db.names():  # every material: isotropic, anisotropic (two rows), user-only
+        record = db.get(name)
+        with db.read() as conn:
+            frame = reads.wide(conn, material_ids=[record.material_id])
+        expected = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+                    for row in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+        assert list(record.summary) == expected, name
+    beta = db.get("beta-Li3N").summary
+    assert [r["source"] for r in beta] == ["literature", "user"]
+    assert beta[1]["sigma_S_cm"] == 2.0e-4 and beta[1]["T_K"] == 299.0  # closest to 25 °C
+    assert db.get("Sample X").summary[0]["sigma_S_cm"] == pytest.approx(2e-5)  # 20 °C row, in S/cm

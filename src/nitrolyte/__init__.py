@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "UnknownMaterialError": "nitrolyte.errors",
     "MissingDataError": "nitrolyte.errors",
     "DatabaseError": "nitrolyte.errors",
+    "NitrolyteWarning": "nitrolyte.errors",
+    "PlausibilityWarning": "nitrolyte.errors",
     **{n: "nitrolyte.api" for n in ("materials", "get", "names", "MaterialRecord")}, "Database": "nitrolyte.store", "build_report": "nitrolyte.report", "create_app": "nitrolyte.web",
     **{n: "nitrolyte.structures" for n in ("degree_of_condensation", "vacancy_concentration", "li_content", "structure", "density_g_cm3", "VacancyResult")},
     **{n: "nitrolyte.cell" for n in ("PouchCell", "CellResult", "pouch_cell", "critical_value", "CriticalValue", "fast_charge_check", "FastChargeCheck")},

@@ -78,3 +78,13 @@ class MissingDataError(NitrolyteError, LookupError):
 
 class DatabaseError(NitrolyteError, RuntimeError):
     """The embedded database could not be opened, written or migrated (locked, read-only, ...)."""
+
+
+class NitrolyteWarning(UserWarning):
+    """Base of every warning nitrolyte emits (filter them all with this category)."""
+
+
+class PlausibilityWarning(NitrolyteWarning):
+    """A value computed where its data do not hold: outside a record's measured temperature
+    range, past a known phase transition or past the melting point
+    (:func:`nitrolyte.plausibility.evaluation_warnings`)."""

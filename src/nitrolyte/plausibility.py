@@ -13,6 +13,9 @@ Two kinds of check, one place:
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +27,8 @@ from nitrolyte.units import ZERO_C_K
 #: (low, high) limits of what a laboratory measures; units in the key
 LIMITS: dict[str, tuple[float, float]] = {"T_K": (10.0, 2000.0), "sigma_S_cm": (0.0, 10.0),
                                           "Ea_eV": (0.0, 3.0)}
+#: element symbols in a formula string (a cheap pre-check before pymatgen)
+_ELEMENT = re.compile(r"[A-Z][a-z]?")
 _HINT = " (pass --allow-implausible / allow_implausible=True if it is real)"
 
 
@@ -68,28 +73,60 @@ def temperature_limits_K(material_id: str, formula: str | None = None) -> list[t
     A transition applies to its own ``material_id``; a melting point to every material of that
     formula (every Li3N record melts at 814 °C).
     """
-    from nitrolyte.dataset import records
-
     out = []
-    for tr in records().phase_transitions:
-        mine = tr.material_id == material_id or (
-            tr.kind == "melting" and formula is not None and _same_formula(formula, tr.material))
-        if tr.driver != "temperature" or not mine:
-            continue
-        T = tr.value + (ZERO_C_K if tr.unit == "C" else 0.0)
-        what = "melting point" if tr.kind == "melting" else f"{tr.from_phase} -> {tr.to_phase}"
-        out.append((T, f"{what} at {tr.value:g} {'°C' if tr.unit == 'C' else 'K'} "
-                       f"({tr.location})"))
+    for tr in _temperature_transitions():
+        mine = tr["material_id"] == material_id or (
+            tr["kind"] == "melting" and formula is not None and _same_formula(formula, tr["reduced"]))
+        if mine:
+            out.append((float(tr["T_K"]), str(tr["text"])))
     return out
 
 
-def _same_formula(a: str, b: str) -> bool:
+@functools.cache
+def _temperature_transitions() -> list[dict[str, Any]]:
+    """The temperature-driven entries of ``records.yaml``'s ``phase_transitions``, computed from
+    the validated records once per data hash (:mod:`nitrolyte.data.cache`), not per process."""
+    from nitrolyte.data.cache import once_per_data
+
+    return list(json.loads(once_per_data("temperature_transitions_v1", _transitions_json)))
+
+
+def _transitions_json() -> str:
+    from nitrolyte.dataset import records
+
+    rows = []
+    for tr in records().phase_transitions:
+        if tr.driver != "temperature":
+            continue
+        what = "melting point" if tr.kind == "melting" else f"{tr.from_phase} -> {tr.to_phase}"
+        rows.append({"material_id": tr.material_id, "kind": tr.kind,
+                     "reduced": _reduced_formula(tr.material),
+                     "T_K": tr.value + (ZERO_C_K if tr.unit == "C" else 0.0),
+                     "text": f"{what} at {tr.value:g} {'°C' if tr.unit == 'C' else 'K'} "
+                             f"({tr.location})"})
+    return json.dumps(rows)
+
+
+def _reduced_formula(formula: str) -> str | None:
+    """pymatgen's reduced formula, or None when ``formula`` does not parse."""
     from pymatgen.core import Composition
 
     try:
-        return Composition(a).reduced_formula == Composition(b).reduced_formula
+        return str(Composition(formula).reduced_formula)
     except (ValueError, KeyError):
+        return None
+
+
+def _same_formula(formula: str, reduced: str | None) -> bool:
+    """Whether ``formula`` reduces to ``reduced``; pymatgen is only loaded when the element
+    symbols agree but the strings differ."""
+    if reduced is None:
         return False
+    if formula == reduced:
+        return True
+    if set(_ELEMENT.findall(formula)) != set(_ELEMENT.findall(reduced)):
+        return False
+    return _reduced_formula(formula) == reduced
 
 
 def evaluation_warnings(material_id: str, T_K: Sequence[float] | Any,
@@ -158,3 +195,19 @@ def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
     measured = [m.temperature_K for m in record.measurements
                 if m.property == "ionic_conductivity" and m.temperature_K is not None]
     return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)
+
+
+def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:
+    """Emit :func:`record_warnings` as :class:`~nitrolyte.errors.PlausibilityWarning` (for the
+    Python API; the CLI prints the same texts itself) and return them.
+
+    ``stacklevel`` 3 points at the caller of the public function that calls this one.
+    """
+    import warnings
+
+    from nitrolyte.errors import PlausibilityWarning
+
+    texts = record_warnings(record, T_K)
+    for text in texts:
+        warnings.warn(text, PlausibilityWarning, stacklevel=stacklevel)
+    return texts

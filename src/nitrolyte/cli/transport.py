@@ -7,13 +7,14 @@ Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nitrolyte.cli._common import DbOption, echo_json, echo_rows, handle_errors
-from nitrolyte.errors import InputError
+from nitrolyte.errors import InputError, PlausibilityWarning
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in docs/transport.md).")]
 
@@ -44,17 +45,18 @@ def sigma_cmd(
 
     T_K = np.array([parse_quantity(t, "temperature", "--T") for t in T])
     record = api.get(name, db=db)  # read once, used twice
-    sig = np.atleast_1d(conductivity(record, T_K, direction, convention=convention,  # type: ignore[arg-type]
-                                     average=average))  # type: ignore[arg-type]
+    with warnings.catch_warnings():  # printed below as "warning: ..." lines (or in the JSON)
+        warnings.simplefilter("ignore", PlausibilityWarning)
+        sig = np.atleast_1d(conductivity(record, T_K, direction, convention=convention,  # type: ignore[arg-type]
+                                         average=average))  # type: ignore[arg-type]
     anchor = model_for(record, direction if average is None else "perp_c", convention)  # type: ignore[arg-type]
     Ea = np.atleast_1d(anchor.Ea_at(T_K)) if average is None else [None] * len(T_K)
     results = [{"T_K": float(t), "T_C": float(t) - 273.15, "sigma_S_cm": float(s),
                 "Ea_eV": None if e is None else float(e)} for t, s, e in zip(T_K, sig, Ea, strict=True)]
-    from nitrolyte.api import get
     from nitrolyte.plausibility import record_warnings
 
-    warnings = record_warnings(get(name, db=db), T_K)
-    for w in [] if as_json else warnings:
+    texts = record_warnings(record, T_K)
+    for w in [] if as_json else texts:
         typer.echo(f"warning: {w}", err=True)
     if as_json:
         echo_json({"material": anchor.name, "ref": anchor.ref,
@@ -64,7 +66,7 @@ def sigma_cmd(
                         "sigma_S_cm": anchor.sigma_ref_S_cm, "T_K": anchor.T_ref_K,
                         "Ea_eV": anchor.Ea_eV, "Ea_HT_eV": anchor.Ea_HT_eV,
                         "T_transition_K": anchor.T_transition_K},
-                    "results": results, "warnings": warnings})
+                    "results": results, "warnings": texts})
         return
     label = f"{anchor.name} [ref. {anchor.ref}]" + (f" {direction}" if direction else "") + (
         f" ({average} polycrystal average)" if average else "")

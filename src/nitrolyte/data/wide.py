@@ -46,10 +46,16 @@ FLOAT_WIDE_COLUMNS: tuple[str, ...] = _registry_columns()[1]
 
 
 def _is_blank(value: Any) -> bool:
-    import pandas as pd
-
+    if value is None:
+        return True
     if isinstance(value, str):
         return not value.strip()
+    if isinstance(value, float):  # numpy floats too: no pandas needed for plain rows
+        return math.isnan(value)
+    if isinstance(value, int):
+        return False
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # list-like cell
@@ -113,8 +119,19 @@ def _fill(out: dict[str, Any], spec: PropertySpec, col: WideColumn,
         out[col.flag_column] = False if row is None else _flag(row["derived_from_arrhenius"])
 
 
-def _wide_rows(mat: dict[str, Any], rows: list[dict[str, Any]], dois: dict[int, str]
-               ) -> list[dict[str, Any]]:
+def wide_rows(mat: dict[str, Any], rows: list[dict[str, Any]], dois: dict[int, str]
+              ) -> list[dict[str, Any]]:
+    """The wide rows (one per direction, columns :data:`WIDE_COLUMNS`) of one material.
+
+    Parameters
+    ----------
+    mat : dict
+        The material's row (``material_id, name, formula, ..., ref``).
+    rows : list of dict
+        Its measurement rows (the columns of :data:`MEASUREMENT_COLUMNS`), in table order.
+    dois : dict
+        DOI of each reference number of the review.
+    """
     location = _text(mat.get("location"))
     transport = {name for name, spec in PROPERTIES.items() if spec.transport}
     order = {"perp_c": 0, "par_c": 1, "": 2}
@@ -177,7 +194,7 @@ def wide_frame(materials: pd.DataFrame, measurements: pd.DataFrame, references: 
         by_id.setdefault(_text(row["material_id"]), []).append(row)
     rows: list[dict[str, Any]] = []
     for mat in materials.to_dict("records"):
-        rows.extend(_wide_rows(mat, by_id.get(_text(mat["material_id"]), []), dois))
+        rows.extend(wide_rows(mat, by_id.get(_text(mat["material_id"]), []), dois))
     df = pd.DataFrame(rows, columns=list(WIDE_COLUMNS))
     df[list(FLOAT_WIDE_COLUMNS)] = df[list(FLOAT_WIDE_COLUMNS)].astype(float)
     df["from_arrhenius"] = df["from_arrhenius"].astype(bool)

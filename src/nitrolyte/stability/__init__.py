@@ -12,30 +12,42 @@ user's own pymatgen entries).
 
 from __future__ import annotations
 
-from nitrolyte.stability._common import clear_cache, full_reduction_products, resolve_material
-from nitrolyte.stability.energies import (
-    EmbeddedSource,
-    EnergySource,
-    MissingPhase,
-    MPSource,
-    UserEntriesSource,
-    read_thermochemistry,
-    thermochemistry,
-)
-from nitrolyte.stability.interface import InterfaceResult, ReactionKink, interface_reaction
-from nitrolyte.stability.profile import plateaus, voltage_profile
-from nitrolyte.stability.reported import ReportedWindow, reported_window, reported_windows
-from nitrolyte.stability.sources import resolve_source
-from nitrolyte.stability.stack import (
-    ELECTRODES,
-    Electrode,
-    InterfaceCheck,
-    LayerWindow,
-    StackCheck,
-    check_stack,
-    layer_window,
-)
-from nitrolyte.stability.window import ProfileSegment, StabilityWindow, electrochemical_window
+import importlib
+from typing import Any
+
+# Loaded on first use (PEP 562): the command line reads the source registry without pandas and
+# pymatgen, which the window/interface modules import.
+_EXPORTS: dict[str, str] = {
+    "ELECTRODES": "nitrolyte.stability.stack",
+    "Electrode": "nitrolyte.stability.stack",
+    "EmbeddedSource": "nitrolyte.stability.energies",
+    "EnergySource": "nitrolyte.stability.energies",
+    "InterfaceCheck": "nitrolyte.stability.stack",
+    "InterfaceResult": "nitrolyte.stability.interface",
+    "LayerWindow": "nitrolyte.stability.stack",
+    "MPSource": "nitrolyte.stability.energies",
+    "MissingPhase": "nitrolyte.stability.energies",
+    "ProfileSegment": "nitrolyte.stability.window",
+    "ReactionKink": "nitrolyte.stability.interface",
+    "ReportedWindow": "nitrolyte.stability.reported",
+    "StabilityWindow": "nitrolyte.stability.window",
+    "StackCheck": "nitrolyte.stability.stack",
+    "UserEntriesSource": "nitrolyte.stability.energies",
+    "check_stack": "nitrolyte.stability.stack",
+    "clear_cache": "nitrolyte.stability._common",
+    "electrochemical_window": "nitrolyte.stability.window",
+    "full_reduction_products": "nitrolyte.stability._common",
+    "interface_reaction": "nitrolyte.stability.interface",
+    "layer_window": "nitrolyte.stability.stack",
+    "plateaus": "nitrolyte.stability.profile",
+    "read_thermochemistry": "nitrolyte.stability.energies",
+    "reported_window": "nitrolyte.stability.reported",
+    "reported_windows": "nitrolyte.stability.reported",
+    "resolve_material": "nitrolyte.stability._common",
+    "resolve_source": "nitrolyte.stability.sources",
+    "thermochemistry": "nitrolyte.stability.energies",
+    "voltage_profile": "nitrolyte.stability.profile",
+}
 
 __all__ = [
     "ELECTRODES",
@@ -68,3 +80,16 @@ __all__ = [
     "thermochemistry",
     "voltage_profile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nitrolyte.stability' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -34,12 +34,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import pandas as pd
-
 from nitrolyte.errors import DataValidationError, InputError, MissingDataError
 from nitrolyte.units import FARADAY
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pymatgen.analysis.phase_diagram import PDEntry
 
 #: kJ/mol per eV per formula unit (F / 1000).
@@ -102,6 +101,12 @@ def _elements_of(formula: str) -> frozenset[str]:
     return frozenset(str(el) for el in Composition(formula).elements)
 
 
+def _isna(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 def _validate_row(i: int, row: pd.Series) -> None:
     from pymatgen.core import Composition
 
@@ -114,7 +119,7 @@ def _validate_row(i: int, row: pd.Series) -> None:
         raise DataValidationError(f"{where}, column kind: must be one of {', '.join(KINDS)}; got {row['kind']!r}")
     if not str(row["source"]).strip() or str(row["source"]) == "nan":
         raise DataValidationError(f"{where}, column source: every row must name its source")
-    has_value = not pd.isna(row["dGf_kJ_mol"])
+    has_value = not _isna(row["dGf_kJ_mol"])
     if row["kind"] == "missing" and has_value:
         raise DataValidationError(f"{where}, column dGf_kJ_mol: a 'missing' row must have no value")
     if row["kind"] != "missing" and not (has_value and math.isfinite(float(row["dGf_kJ_mol"]))):
@@ -142,6 +147,8 @@ def read_thermochemistry(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         Naming the row and column of the first bad value (a row without a source, for example).
     """
+    import pandas as pd
+
     if path is None:
         with resources.files("nitrolyte.data").joinpath("thermochemistry.csv").open("rb") as fh:
             frame = pd.read_csv(fh, dtype={"note": str, "source": str})

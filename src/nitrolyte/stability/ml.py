@@ -47,18 +47,42 @@ def scheme(name: str) -> Callable[[Callable[[pd.DataFrame], dict[str, float]]],
     return deco
 
 
+@functools.cache
+def _mp2020_compatibility() -> Any:
+    from pymatgen.entries.compatibility import MaterialsProject2020Compatibility
+
+    return MaterialsProject2020Compatibility(check_potcar=False)
+
+
 def _mp2020_correction_per_fu(formula: str, energy_per_fu: float) -> float:
     import warnings
 
-    from pymatgen.entries.compatibility import MaterialsProject2020Compatibility
     from pymatgen.entries.computed_entries import ComputedEntry
 
-    compat = MaterialsProject2020Compatibility(check_potcar=False)
+    compat = _mp2020_compatibility()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = compat.process_entry(ComputedEntry(formula, energy_per_fu,
                                                  parameters={"run_type": "GGA", "hubbards": {}}))
     return 0.0 if out is None else float(out.correction)
+
+
+def _mp2020_corrections(pairs: list[tuple[str, float]]) -> list[float]:
+    """MP2020 corrections (eV per formula unit) of ``(reduced formula, energy per fu)`` pairs.
+
+    A pure function of the pairs and the pymatgen version, remembered in the per-data-hash cache
+    (:mod:`nitrolyte.data.cache`): importing pymatgen's compatibility module alone takes about
+    two seconds, which every ``window`` command would otherwise pay.
+    """
+    import json
+    from importlib.metadata import version
+
+    from nitrolyte.data.cache import once_per_data
+
+    digest = hashlib.sha256(json.dumps([version("pymatgen"), pairs]).encode()).hexdigest()[:24]
+    return [float(c) for c in json.loads(once_per_data(
+        f"mp2020_corrections_{digest}",
+        lambda: json.dumps([_mp2020_correction_per_fu(f, e) for f, e in pairs])))]
 
 
 def corrected_rows(energies: pd.DataFrame) -> pd.DataFrame:
@@ -69,8 +93,8 @@ def corrected_rows(energies: pd.DataFrame) -> pd.DataFrame:
     n_fu = [Composition(f).reduced_composition.num_atoms for f in ok["formula"]]
     raw = ok["energy_per_atom_eV"].astype(float).to_numpy() * n_fu
     ok["reduced_formula"] = [Composition(f).reduced_formula for f in ok["formula"]]
-    ok["E_fu_eV"] = [e + _mp2020_correction_per_fu(f, e) for f, e in zip(ok["reduced_formula"], raw,
-                                                                           strict=True)]
+    pairs = [(str(f), float(e)) for f, e in zip(ok["reduced_formula"], raw, strict=True)]
+    ok["E_fu_eV"] = [e + c for (_, e), c in zip(pairs, _mp2020_corrections(pairs), strict=True)]
     ok["atoms_fu"] = n_fu
     return ok
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from nitrolyte.checks import check_choice
 from nitrolyte.errors import DatabaseError, InputError
 from nitrolyte.store import engine as eng
-from nitrolyte.store import migrate, reads
+from nitrolyte.store import migrate, one_record, reads
 from nitrolyte.store import tables as t
 from nitrolyte.store.database_lab import LabMethods
 from nitrolyte.store.models import (
@@ -280,7 +280,7 @@ class Database(LabMethods):
         """The :class:`~nitrolyte.store.records.MaterialRecord` of a material (one SQL read)."""
         material_id = self.resolve(name)
         with self.read() as conn:
-            return reads.record(conn, material_id)
+            return one_record.record(conn, material_id)
 
     # ------------------------------------------------------------------ user data
     def add_measurement(self, *, material: str, property: str, value: float, unit: str,

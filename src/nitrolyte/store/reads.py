@@ -2,7 +2,7 @@
 
 Every function takes an open :class:`sqlalchemy.Connection`. Filters (source, family, material)
 and the name lookup run as indexed SQL queries; the wide frame is built only for the materials
-asked for, so :func:`record` of one material reads that material's rows only.
+asked for. One material's record is built without pandas by :mod:`nitrolyte.store.one_record`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy import Connection, select
 
 from nitrolyte.store import tables as t
 from nitrolyte.store.models import review_ref
-from nitrolyte.store.records import MaterialRecord, StoredMeasurement, _nan, _str
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,45 +193,3 @@ def wide(conn: Connection, source: str | None = None,
     if not parts:
         return wide_frame(mats.iloc[:0], meas.iloc[:0], lit_refs)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-
-
-# ---------------------------------------------------------------------- one material
-def record(conn: Connection, material_id: str) -> MaterialRecord:
-    """The :class:`MaterialRecord` of ``material_id`` from its own rows only."""
-    from nitrolyte.units import to_kelvin_or_none
-
-    mats = table(conn, "materials", material_ids=[material_id])
-    mat = mats.iloc[0]
-    meas = table(conn, "measurements", material_ids=[material_id]).sort_values(
-        "source", kind="stable")
-    wanted = {_str(r) for r in (*meas["ref"], mat["ref"]) if _str(r)}
-    tab = t.references
-    refs = _frame(conn, select(tab.c.ref, tab.c.doi, tab.c.citation, tab.c.source).where(
-        tab.c.ref.in_(sorted(wanted))).order_by(tab.c.id), ("ref", "doi", "citation", "source"))
-    refs = refs.sort_values("source", kind="stable").drop_duplicates("ref")
-    by_ref = {str(r["ref"]): r for r in refs.to_dict("records")}
-    stored = []
-    for m in meas.to_dict("records"):
-        temp, unit = _nan(m["temperature"]), _str(m["temperature_unit"])
-        ref = _str(m["ref"])
-        stored.append(StoredMeasurement(
-            property=m["property"], value=float(m["value"]), unit=_str(m["unit"]),
-            qualifier=_str(m["qualifier"]), temperature=temp, temperature_unit=unit,
-            temperature_K=None if temp is None else to_kelvin_or_none(float(temp), unit or "K"),
-            direction=_str(m["direction"]), phase=_str(m["phase"]), method=_str(m["method"]),
-            derived_from_arrhenius=bool(m["derived_from_arrhenius"]), ref=ref,
-            doi=_str(by_ref.get(ref, {}).get("doi")), location=_str(m["location"]),
-            note=_str(m["note"]), source=m["source"], added_at=_str(m["added_at"]),
-            added_by=_str(m["added_by"]), value_stderr=_nan(m["value_stderr"]),
-            set_id=None if _nan(m["set_id"]) is None else int(m["set_id"])))
-    summary = tuple({k: _nan(v) for k, v in r.items()}
-                    for r in wide(conn, material_ids=[material_id]).to_dict("records"))
-    ref = _str(mat["ref"])
-    aliases = tuple(a.strip() for a in _str(mat["aliases"]).split(";") if a.strip())
-    return MaterialRecord(
-        material_id=material_id, name=_str(mat["name"]), formula=_str(mat["formula"]),
-        family=_str(mat["family"]), crystal_system=_str(mat["crystal_system"]),
-        space_group=_str(mat["space_group"]), synthesis=_str(mat["synthesis"]), ref=ref,
-        doi=_str(by_ref.get(ref, {}).get("doi")), citation=_str(by_ref.get(ref, {}).get("citation")),
-        note=_str(mat["note"]), source=_str(mat["source"]), aliases=aliases,
-        measurements=tuple(stored), summary=summary)

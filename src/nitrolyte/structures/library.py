@@ -42,9 +42,10 @@ def published_density(formula: str, Z: int, cell: list[float]) -> float:
     .. math:: \\rho = \\frac{Z M}{N_A V}
     """
     from pymatgen.core import Composition
-    from scipy.constants import Avogadro
 
-    return Z * Composition(formula).weight / (Avogadro * _cell_volume_A3(*cell) * 1e-24)
+    from nitrolyte.units import N_A
+
+    return Z * Composition(formula).weight / (N_A * _cell_volume_A3(*cell) * 1e-24)
 
 
 def _entry(i: int, raw: dict[str, Any]) -> LibraryEntry:

@@ -90,12 +90,23 @@ def conductivity(
     -------
     float or ndarray
         Conductivity in S/cm, shaped like ``T_K``.
+
+    Warns
+    -----
+    PlausibilityWarning
+        When ``T_K`` lies outside the record's measured temperature range, past a known phase
+        transition or past the melting point (``nitrolyte sigma`` prints the same lines).
     """
+    from nitrolyte.plausibility import warn_record
+
     record = _record(name_or_record, db)
     if average is not None:
         check_choice("average", average, POLYCRYSTAL_RULES)
-        return AnisotropicModel.from_record(record, convention).polycrystal_sigma_S_cm(T_K, average)
-    return ArrheniusModel.from_record(record, direction, convention).sigma_S_cm(T_K)
+        out = AnisotropicModel.from_record(record, convention).polycrystal_sigma_S_cm(T_K, average)
+    else:
+        out = ArrheniusModel.from_record(record, direction, convention).sigma_S_cm(T_K)
+    warn_record(record, T_K)
+    return out
 
 
 def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
