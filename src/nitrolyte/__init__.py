@@ -10,7 +10,8 @@ pulls in neither pymatgen nor plotting libraries until they are used.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+from nitrolyte._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -48,14 +49,4 @@ importlib.import_module("nitrolyte.names")
 globals().pop("names", None)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nitrolyte' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("nitrolyte", _EXPORTS, globals())

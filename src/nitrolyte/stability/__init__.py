@@ -12,8 +12,7 @@ user's own pymatgen entries).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nitrolyte._lazy import lazy_exports
 
 # Loaded on first use (PEP 562): the command line reads the source registry without pandas and
 # pymatgen, which the window/interface modules import.
@@ -82,14 +81,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nitrolyte.stability' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("nitrolyte.stability", _EXPORTS, globals())

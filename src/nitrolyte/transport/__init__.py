@@ -19,8 +19,7 @@ for scipy.stats (the fits) or the impedance circuits until they are used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nitrolyte._lazy import lazy_exports
 
 # eager: small, and the submodule ``conductivity`` must not shadow the function of that name
 from nitrolyte.transport.arrhenius import AnisotropicModel, ArrheniusModel, polycrystal_average
@@ -56,14 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nitrolyte.transport' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports("nitrolyte.transport", _EXPORTS, globals())
