@@ -230,9 +230,10 @@ def read_instrument_file(path: str | Path, T_K: float | None = None,
     except DataValidationError:
         raise
     except Exception as exc:  # third-party readers raise anything on a bad file
-        raise DataValidationError(f"{path.name}: not a readable {fmt} file "
-                                  f"({type(exc).__name__}: {' '.join(str(exc).split())})"
-                                  ) from None
+        # a ValueError-like message describes the file; anything else is the reader's own failure
+        why = (" ".join(str(exc).split()) if isinstance(exc, ValueError | KeyError | IndexError)
+               else f"no impedance table in the layout the {fmt} reader expects")
+        raise DataValidationError(f"{path.name}: not a readable {fmt} file ({why})") from None
     T = temperature_from_filename(path) if T_K is None else float(T_K)
     if T is not None and T_K is None:
         try:
