@@ -91,7 +91,8 @@ def test_md_cli_fits_compares_and_stores(tmp_path: Path) -> None:
 
     dbp = tmp_path / "md.sqlite"
     res = runner.invoke(app, ["md", "alpha-Li3N", "--T", "600K", "--T", "800K", "--T", "1000K",
-                              "--ps", "0.15", "--supercell", "2x2x1", "--potential", "lj-toy",
+                              "--ps", "1", "--equilibration", "0.1ps", "--frame-interval", "20fs",
+                              "--supercell", "2x2x1", "--potential", "lj-toy",
                               "--device", "cpu", "--out", str(tmp_path / "runs"), "--db", str(dbp),
                               "--plot", str(tmp_path / "arr.png"), "--json"])
     assert res.exit_code == 0, res.output
@@ -153,9 +154,10 @@ def test_fuzz_md_cli_rejects_or_runs(tmp_path: Path, supercell: str, vac: float)
 
 
 @pytest.mark.slow
-def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
+def test_chgnet_md_cli_few_steps_clean_json_and_unknown(tmp_path: Path) -> None:
     """Real CHGNet (offline weights) through ASE: 10 steps of alpha-Li3N via the CLI; its banners
-    must not corrupt --json, and the result is stored as an MD set with the model version."""
+    must not corrupt --json; 10 fs give no hop, so D is unknown (null, with the reason) and
+    nothing is stored."""
     from nitrolyte.store import Database
 
     dbp = tmp_path / "c.sqlite"
@@ -168,9 +170,13 @@ def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
     assert (md["n_frames"], md["n_atoms"], md["potential"]) == (6, 4, "chgnet")
     assert "0.3.0" in md["model_version"]  # the pretrained weights shipped in the wheel
     assert md["equilibration_ps"] == 0.0
+    # 10 fs of MD: no hop, so the answer is unknown (null), said why, and nothing is stored
+    run = doc["runs"][0]
+    assert run["diffusive"] is False and run["D_cm2_s"] is None and run["sigma_S_cm"] is None
+    assert "hops" in run["reason"] and doc["stored"] is None
+    assert any("nothing stored" in n for n in doc["notes"])
     with Database(dbp) as db:
-        details = json.loads(db.measurement_sets().iloc[0]["method_details"])
-        assert details["version"] == md["model_version"] and details["model"] == "chgnet"
+        assert db.measurement_sets().empty
 
 
 @pytest.mark.parametrize(("x", "formula"), [(0.0, "Li3N"), (0.027, "Li2.92N0.972"),

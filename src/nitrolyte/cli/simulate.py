@@ -201,8 +201,12 @@ def _report(rep: Any, as_json: bool) -> None:
     if as_json:
         echo_json(rep.to_dict())
         return
-    typer.echo(f"{rep.n_tasks} tasks: {rep.n_skipped} already stored, {rep.n_stored} stored now, "
-               f"{rep.n_failed} failed (out: {rep.out})")
+    typer.echo(f"{rep.n_tasks} tasks: {rep.n_skipped} already finished, {rep.n_stored} stored "
+               f"now, {len(rep.unknown)} finished with D unknown, {rep.n_failed} failed "
+               f"(out: {rep.out})")
+    for u in rep.unknown:
+        typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
+                   f"diffusive: {u['reason']}")
     for f in rep.failed:
         typer.echo(f"failed {f['task_id']}: {f['error']}")
     _print_fits(rep.arrhenius)
