@@ -209,3 +209,37 @@ def test_lean_chgnet_matches_chgnet_calculator() -> None:
     f, f_ref = atoms.get_forces(), ref.get_forces()
     assert np.abs(f_ref).max() > 0.1  # rattled: forces are not trivially zero
     np.testing.assert_allclose(f, f_ref, atol=1e-4)
+
+
+def test_cpu_threads_follow_affinity_and_cgroup_quota(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """Under ``taskset`` (affinity 4 of 16 cores) a 2,048-atom cell gets 4 threads, not 16; a
+    cgroup quota of 2.5 CPUs caps it at 2; one thread per ~100 atoms below that."""
+    import os
+
+    from nitrolyte.simulate import md
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {4, 5, 6, 7}, raising=False)
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: None)
+    assert [md.cpu_threads(n) for n in (50, 250, 2048)] == [1, 2, 4]
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: 2.5)
+    assert md.cpu_threads(2048) == 2
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: None)
+    assert md.cpu_threads(2048) == 16  # no affinity call on this platform: the core count
+
+
+@pytest.mark.parametrize(("files", "cpus"), [
+    ({"cpu.max": "250000 100000\n"}, 2.5), ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "50000", "cpu/cpu.cfs_period_us": "100000"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, None),
+    ({"cpu.max": "garbage"}, None), ({}, None)])
+def test_cgroup_quota_is_read_from_v2_and_v1_files(tmp_path: Path, files: dict,
+                                                   cpus: float | None) -> None:
+    from nitrolyte.simulate.md import _cgroup_cpus
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _cgroup_cpus(str(tmp_path)) == cpus
