@@ -189,9 +189,12 @@ def test_stored_formula_is_per_formula_unit_as_fig_3d(x: float, formula: str) ->
 
 
 @pytest.mark.slow
-def test_lean_chgnet_matches_chgnet_calculator() -> None:
-    """The MD calculator (first-order autograd) gives CHGNet's own energy and forces on a
-    rattled 2x2x1 beta-Li3N cell (32 atoms): same model, same graph, only less memory."""
+@pytest.mark.parametrize("chunk_rows", [None, 500])
+def test_lean_chgnet_matches_chgnet_calculator(chunk_rows: int | None) -> None:
+    """The MD calculator (first-order autograd; with ``chunk_rows`` the message passing in
+    checkpointed blocks of 500 angles or bonds, ~10 per layer) gives CHGNet's
+    own energy and forces on a rattled 2x2x1 beta-Li3N cell (32 atoms) to float32 rounding:
+    same model, same graph, only less memory."""
     import numpy as np
     from chgnet.model.dynamics import CHGNetCalculator
     from pymatgen.io.ase import AseAtomsAdaptor
@@ -203,12 +206,15 @@ def test_lean_chgnet_matches_chgnet_calculator() -> None:
     atoms = AseAtomsAdaptor.get_atoms(structure("beta-Li3N") * (2, 2, 1))
     atoms.positions += np.random.default_rng(1).normal(0.0, 0.05, atoms.positions.shape)
     ref = atoms.copy()
-    atoms.calc = get_potential("chgnet").calculator("cpu")
+    from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator
+
+    atoms.calc = LeanCHGNetCalculator(load_chgnet("cpu"), "cpu", chunk_rows=chunk_rows)
     ref.calc = CHGNetCalculator(model=load_chgnet("cpu"), use_device="cpu")
     assert atoms.get_potential_energy() == pytest.approx(ref.get_potential_energy(), abs=1e-4)
     f, f_ref = atoms.get_forces(), ref.get_forces()
     assert np.abs(f_ref).max() > 0.1  # rattled: forces are not trivially zero
     np.testing.assert_allclose(f, f_ref, atol=1e-4)
+    assert isinstance(get_potential("chgnet").calculator("cpu"), LeanCHGNetCalculator)
 
 
 def test_cpu_threads_follow_affinity_and_cgroup_quota(monkeypatch: pytest.MonkeyPatch,
@@ -243,3 +249,20 @@ def test_cgroup_quota_is_read_from_v2_and_v1_files(tmp_path: Path, files: dict,
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     assert _cgroup_cpus(str(tmp_path)) == cpus
+
+
+def test_release_freed_memory_sets_glibc_threshold_in_a_fresh_process() -> None:
+    """glibc's mallopt is process-wide, so it is asked in a child: True on Linux/glibc (this
+    CI), False elsewhere; a calculator with low_memory=True calls it once, before its first
+    evaluation, and only on the CPU."""
+    import subprocess
+    import sys
+
+    code = ("from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator as C, "
+            "release_freed_memory as r\n"
+            "import ase\nc = C(None, 'cuda', low_memory=True)\n"
+            "print(r(), c.released, C(None, 'cpu').low_memory)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    glibc = sys.platform.startswith("linux")
+    assert done.stdout.split() == [str(glibc), "False", "None"]
