@@ -23,7 +23,7 @@ from nitrolyte.simulate.chunked_chgnet import DEFAULT_CHUNK_ROWS
 from nitrolyte.simulate.chunked_chgnet import energy as chunked_energy
 
 #: cells of at least this many atoms switch on :func:`release_freed_memory` (``low_memory=None``)
-LOW_MEMORY_ATOMS = 300
+LOW_MEMORY_ATOMS = 1000
 #: glibc ``mallopt`` parameter number of M_MMAP_THRESHOLD, and the threshold set (bytes)
 _M_MMAP_THRESHOLD, _MMAP_BYTES = -3, 65536
 
