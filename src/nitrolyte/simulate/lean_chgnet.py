@@ -36,8 +36,8 @@ def release_freed_memory() -> bool:
     back: with the chunked forward pass that was most of the peak RSS (1.1 GB instead of 0.7 GB
     at 512 atoms). Fixing the threshold (``mallopt(M_MMAP_THRESHOLD, 64 KiB)``, the same as the
     environment variable ``MALLOC_MMAP_THRESHOLD_=65536``) maps every large tensor afresh and
-    unmaps it when freed: the RSS follows the live tensors, for about twice the CPU time per
-    force (the fresh pages are zeroed). Returns False where there is no glibc ``mallopt``
+    unmaps it when freed: the RSS follows the live tensors, for about 2.5x the CPU time per
+    force (the fresh pages are zeroed; 2.4-2.9x measured). Returns False where there is no glibc ``mallopt``
     (macOS, Windows, musl); nothing changes there.
     """
     import ctypes
@@ -64,11 +64,11 @@ class LeanCHGNetCalculator(Calculator):
     device : str
         Torch device the model lives on ("cpu" or "cuda").
     chunk_rows : int or None
-        Angles or bonds per checkpointed block of the message passing (the same CPU time per
-        force here, a third of the memory); None runs CHGNet's own forward pass (all
-        activations kept).
+        Angles or bonds per checkpointed block of the message passing (a third of the memory
+        at 512 atoms for 1.2-1.6x the CPU time per force, measured on loaded cores); None runs
+        CHGNet's own forward pass (all activations kept).
     low_memory : bool or None
-        Call :func:`release_freed_memory` (process-wide, about twice the CPU time per force)
+        Call :func:`release_freed_memory` (process-wide, about 2.5x the CPU time per force)
         before the first evaluation on the CPU; None (default): when the cell has at least
         :data:`LOW_MEMORY_ATOMS` atoms.
     """
