@@ -193,7 +193,7 @@ def test_too_few_hops_or_too_short_window_answers_unknown() -> None:
     diffusive, but asked for more hops than it has it answers unknown too."""
     from nitrolyte.simulate.diffusion import analyze_diffusion
 
-    walk = random_walk(np.random.default_rng(7), 32, 400)
+    walk = random_walk(np.random.default_rng(7), 32, 200)
     short = analyze_diffusion(walk[:6], frame_interval_ps=DT_PS, T_K=600.0)
     assert not short.diffusive and "fit window has 3 time lags (need >= 10)" in short.reason
     ok = analyze_diffusion(walk, frame_interval_ps=DT_PS, T_K=600.0)
