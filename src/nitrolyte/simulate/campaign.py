@@ -20,10 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
+from nitrolyte.simulate.campaign_fit import UNKNOWN_NAMESPACE, unknown_task_ids
 
 SPEC_COPY = "campaign.yaml"
-#: cache namespace of the tasks whose answer is "unknown" (not diffusive)
-UNKNOWN_NAMESPACE = "md-campaign-unknown"
 
 
 class CampaignSpec(BaseModel):
@@ -146,23 +145,6 @@ def stored_task_ids(db: Any = None) -> dict[str, int]:
         details = json.loads(details) if isinstance(details, str) else (details or {})
         if "task_id" in details:
             out[details["task_id"]] = int(row.set_id)
-    return out
-
-
-def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, str]:
-    """task_id -> reason of the tasks that finished without reaching the diffusive regime.
-
-    Such a task has no σ to store as a measurement; its answer (unknown, and why) is kept in the
-    database's cache (namespace :data:`UNKNOWN_NAMESPACE`) so that it is not run again.
-    """
-    from nitrolyte.api import database
-
-    store = database(db)
-    out = {}
-    for t in tasks:
-        hit = store.cache_get(UNKNOWN_NAMESPACE, t["task_id"])
-        if hit is not None:
-            out[t["task_id"]] = str(hit.get("reason"))
     return out
 
 

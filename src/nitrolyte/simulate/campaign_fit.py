@@ -64,6 +64,27 @@ def _store_fit(database: Any, material: str, fit: dict[str, Any], details: dict[
     return int(res.set_id)
 
 
+#: cache namespace of the campaign tasks whose answer is "unknown" (not diffusive)
+UNKNOWN_NAMESPACE = "md-campaign-unknown"
+
+
+def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, str]:
+    """task_id -> reason of the tasks that finished without reaching the diffusive regime.
+
+    Such a task has no σ to store as a measurement; its answer (unknown, and why) is kept in the
+    database's cache (namespace :data:`UNKNOWN_NAMESPACE`) so that it is not run again.
+    """
+    from nitrolyte.api import database
+
+    store = database(db)
+    out = {}
+    for t in tasks:
+        hit = store.cache_get(UNKNOWN_NAMESPACE, t["task_id"])
+        if hit is not None:
+            out[t["task_id"]] = str(hit.get("reason"))
+    return out
+
+
 def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: bool = True
                   ) -> list[dict[str, Any]]:
     """Arrhenius fit of each task group; complete groups' fits stored once (``store``).
@@ -85,7 +106,6 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
         temperatures are stored, and set_id of the stored fit (or None).
     """
     from nitrolyte.api import database as open_database
-    from nitrolyte.simulate.campaign import unknown_task_ids
     from nitrolyte.simulate.pipeline import fit_runs
 
     database = open_database(db)
