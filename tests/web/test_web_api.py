@@ -320,6 +320,12 @@ def test_private_server_needs_a_token_to_read(web_db, token):
         assert c.get("/").status_code == 200  # the cookie now lets this client read
         # ... but never write: a write still needs the Authorization header
         one_line_error(c.post("/api/v1/measurements", json=ROW), 401, "token")
+        c.cookies.clear()  # a fit preview reads too: the private server wants a token for it
+        csv = b"T_K,sigma_S_cm\n300,1e-4\n350,1e-3\n400,5e-3\n"
+        one_line_error(c.post("/api/v1/fits", files={"file": ("s.csv", csv)}), 401,
+                       "reading this server needs a token")
+        assert c.post("/api/v1/fits", files={"file": ("s.csv", csv)},
+                      headers=auth(token)).status_code == 200
 
 
 def test_user_text_is_escaped_in_pages(client, token):

@@ -23,7 +23,8 @@ def json_response(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-def materials_page(request: Request, params: dict[str, Any], offset: int, limit: int) -> bytes:
+async def materials_page(request: Request, params: dict[str, Any], offset: int,
+                         limit: int) -> bytes:
     """The serialised page of :func:`nitrolyte.materials` for these filters."""
     from nitrolyte.api import filter_frame
     from nitrolyte.checks import check_choice, check_positive
@@ -43,12 +44,12 @@ def materials_page(request: Request, params: dict[str, Any], offset: int, limit:
         return dumps({"total": len(frame), "offset": offset, "limit": limit, "count": len(page),
                       "materials": page.to_dict("records")})
 
-    return request.app.state.frames.answer(("materials", tuple(params.items()), offset, limit),
-                                           build)
+    return await request.app.state.frames.answer_async(
+        ("materials", tuple(params.items()), offset, limit), build)
 
 
 @router.get("/materials", response_model=MaterialsPage)
-def list_materials(request: Request, family: Str = None, element: Str = None,
+async def list_materials(request: Request, family: Str = None, element: Str = None,
                    min_sigma_S_cm: Annotated[float | None, Query(allow_inf_nan=False)] = None,
                    max_Ea_eV: Annotated[float | None, Query(allow_inf_nan=False)] = None,
                    name_contains: Str = None,
@@ -58,7 +59,7 @@ def list_materials(request: Request, family: Str = None, element: Str = None,
     """Materials (one row per material and direction), filtered as :func:`nitrolyte.materials`."""
     params = {"family": family, "element": element, "min_sigma_S_cm": min_sigma_S_cm,
               "max_Ea_eV": max_Ea_eV, "name_contains": name_contains, "source": source}
-    return json_response(materials_page(request, params, offset, limit))
+    return json_response(await materials_page(request, params, offset, limit))
 
 
 def material_doc(request: Request, name: str) -> dict[str, Any]:
@@ -74,14 +75,14 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
 
 
 @router.get("/materials/{name}", response_model=Document)
-def material(request: Request, name: str) -> Response:
+async def material(request: Request, name: str) -> Response:
     """Everything stored about one material: records, sources (provenance) and errata."""
-    return json_response(request.app.state.frames.answer(
+    return json_response(await request.app.state.frames.answer_async(
         ("material", name), lambda: dumps(material_doc(request, name))))
 
 
 @router.get("/materials/{name}/sigma", response_model=Document)
-def sigma(request: Request, name: str,
+async def sigma(request: Request, name: str,
           T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
           direction: Literal["perp_c", "par_c"] | None = None,
           average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
@@ -104,7 +105,7 @@ def sigma(request: Request, name: str,
                                   for t, s in zip(T_K, sig, strict=True)]})
 
     key = ("sigma", name, tuple(T), direction, average, convention)
-    return json_response(request.app.state.frames.answer(key, build))
+    return json_response(await request.app.state.frames.answer_async(key, build))
 
 
 @router.get("/windows/{formula}", response_model=Document)
@@ -121,7 +122,7 @@ def window(formula: str) -> Response:
 
 
 @router.get("/screening", response_model=Document)
-def screening(request: Request, family: Str = None,
+async def screening(request: Request, family: Str = None,
               material: Annotated[list[str] | None, Query(max_length=50)] = None,
               target: Annotated[list[str] | None, Query(max_length=20)] = None,
               thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
@@ -142,4 +143,4 @@ def screening(request: Request, family: Str = None,
 
     key = ("screening", family, tuple(material or ()), tuple(target or ()),
            tuple(options.items()))
-    return json_response(request.app.state.frames.answer(key, build))
+    return json_response(await request.app.state.frames.answer_async(key, build))

@@ -25,7 +25,7 @@ from nitrolyte.errors import (
     NitrolyteError,
     UnknownMaterialError,
 )
-from nitrolyte.web.security import BodyLimit, FailureLimiter
+from nitrolyte.web.security import BodyLimit, FailureLimiter, SecurityHeaders
 
 _LOG = logging.getLogger("nitrolyte.web")
 HERE = Path(__file__).parent
@@ -39,6 +39,9 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
 #: Content-Security-Policy of every response: nothing is loaded from anywhere but this app
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+#: headers of every response
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+           "Referrer-Policy": "no-referrer"}
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -111,12 +114,13 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
     from nitrolyte.api import database
     from nitrolyte.web import api_design, api_read, api_write, pages
     from nitrolyte.web.cache import FrameCache
+    from nitrolyte.web.server import lifespan
 
     app = FastAPI(title="nitrolyte", version=__version__,
                   description="Cited database and toolkit for nitride solid-state electrolytes: "
                               "REST API. Reads are open; writes need 'Authorization: Bearer "
                               "<token>'. Errors are {\"error\": \"...\"}.",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.db = database(db)
     app.state.private = private
     app.state.limiter = limiter or FailureLimiter()
@@ -124,15 +128,8 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
     app.state.frames = FrameCache(app.state.db)
     _install_errors(app)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeaders, headers=HEADERS)  # outermost: a 413 gets them too
     for module in (api_read, api_write, api_design):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)

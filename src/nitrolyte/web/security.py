@@ -97,11 +97,52 @@ def require_writer(request: Request) -> dict[str, Any]:
     return _verify(request, bearer(request), "writing")
 
 
-def require_reader(request: Request) -> None:
-    """FastAPI dependency of every read: open, unless the server runs with ``--private``."""
-    if not request.app.state.private:
-        return
-    _verify(request, bearer(request) or request.cookies.get(READ_COOKIE), "reading this server")
+def check_reader(request: Request) -> None:
+    """Reads are open, unless the server runs with ``--private`` (then: a valid token in the
+    header or the read cookie); raises 401/429 otherwise."""
+    if request.app.state.private:
+        _verify(request, bearer(request) or request.cookies.get(READ_COOKIE),
+                "reading this server")
+
+
+async def require_reader(request: Request) -> None:
+    """FastAPI dependency of every read (:func:`check_reader`).
+
+    ``async`` so that an open read costs no worker thread; the token check of a private server
+    (a database read) runs in the thread pool.
+    """
+    if request.app.state.private:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(check_reader, request)
+
+
+class SecurityHeaders:
+    """ASGI middleware: fixed headers (CSP and friends) on every HTTP response.
+
+    A plain ASGI wrapper of ``send`` rather than Starlette's ``BaseHTTPMiddleware``, which
+    runs every request through an extra task and memory stream.
+    """
+
+    def __init__(self, app: Any, headers: dict[str, str]):
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                headers = MutableHeaders(scope=message)
+                for key, value in self.headers.items():
+                    headers[key] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimit:
