@@ -170,6 +170,40 @@ def test_stored_row_records_the_token_name(client, token, web_db):
     assert "alice" in client.get(f"/materials/{ROW['name']}").text  # the page shows who
 
 
+def test_only_admin_tokens_manage_tokens(client, web_db):
+    write, admin = web_db.create_token("writer"), web_db.create_token("boss", "admin")
+    for method, path, body in (("GET", "/api/v1/tokens", None),
+                               ("POST", "/api/v1/tokens", {"name": "x"}),
+                               ("DELETE", "/api/v1/tokens/boss", None)):
+        one_line_error(client.request(method, path, json=body), 401, "token")
+        one_line_error(client.request(method, path, json=body, headers=auth(write)), 403,
+                       "this needs an admin token; token 'writer' has scope 'write'")
+    listed = client.get("/api/v1/tokens", headers=auth(admin))
+    assert [(t["name"], t["scope"], t["revoked_at"]) for t in listed.json()["tokens"]] == [
+        ("writer", "write", None), ("boss", "admin", None)]
+    assert write not in listed.text and admin not in listed.text and "sha256" not in listed.text
+    made = client.post("/api/v1/tokens", json={"name": "bench pc"}, headers=auth(admin))
+    assert made.status_code == 201, made.text
+    new = made.json()["token"]
+    assert web_db.verify_token(new) == {"name": "bench pc", "scope": "write"}
+    assert client.post("/api/v1/measurements", json=ROW, headers=auth(new)).status_code == 201
+    one_line_error(client.post("/api/v1/tokens", json={"name": "bench pc"}, headers=auth(admin)),
+                   422, "already used by an active token")
+    gone = client.delete("/api/v1/tokens/bench pc", headers=auth(admin))
+    assert gone.json() == {"revoked": "bench pc", "by": "boss"}
+    one_line_error(client.post("/api/v1/measurements", json=ROW, headers=auth(new)), 401,
+                   "not valid")
+    one_line_error(client.delete("/api/v1/tokens/bench pc", headers=auth(admin)), 404,
+                   "no active token named 'bench pc'")
+    # the write token's refused attempts changed nothing; admin may write as well
+    assert web_db.verify_token(admin) == {"name": "boss", "scope": "admin"}
+    assert client.post("/api/v1/measurements", json=ROW, headers=auth(admin)).status_code == 201
+    assert list(web_db.table("measurements", "user")["added_by"]) == ["bench pc", "boss"]
+    refused = client.request("PUT", "/api/v1/tokens", headers=auth(admin))
+    assert refused.status_code == 405 and {"GET", "POST"} <= set(
+        refused.headers["allow"].split(", "))  # every method of the path, not the first route's
+
+
 def test_bad_token_flood_is_rate_limited(web_db):
     from fastapi.testclient import TestClient
 

@@ -4,7 +4,7 @@ on SQLite and on the PostgreSQL server that ``make test`` starts.
 For every generated request (valid and invalid) the app must answer without a 5xx, with a
 status code the schema documents, the declared content type, and a body that matches the
 schema (errors: ``{"error": "..."}``). Requests carry a valid token, so the writes are fuzzed
-too, into a throw-away database: a SQLite file made for this module, then the test server's
+too (the token is an admin token, so the admin operations are too), into a throw-away database: a SQLite file made for this module, then the test server's
 PostgreSQL database (emptied of user rows before every operation). The schema does not depend
 on the backend, so one app is built; the ``backend`` fixture points its state at the database.
 """
@@ -55,7 +55,7 @@ def token(request: pytest.FixtureRequest) -> Iterator[str]:
     db = sqlite_db if request.param == "sqlite" else request.getfixturevalue("pg_db")
     APP.state.db, APP.state.frames = db, FrameCache(db)
     try:
-        yield db.create_token(f"schemathesis-{next(_TOKENS)}")
+        yield db.create_token(f"schemathesis-{next(_TOKENS)}", "admin")  # every operation
     finally:
         APP.state.db, APP.state.frames = sqlite_db, sqlite_frames
 

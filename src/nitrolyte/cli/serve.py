@@ -53,7 +53,10 @@ def serve_cmd(
 @token_app.command("create")
 @handle_errors
 def token_create(name: Annotated[str, typer.Argument(help="Who or what uses the token.")],
-                 scope: Annotated[str, typer.Option("--scope", help="write or admin.")] = "write",
+                 scope: Annotated[str, typer.Option(
+                     "--scope", help="write: may store data through the API (POST measurements, "
+                     "imports, fits, eis); admin: that, and manage tokens through the API "
+                     "(GET/POST /api/v1/tokens, DELETE /api/v1/tokens/NAME).")] = "write",
                  as_json: JsonOption = False, db: DbOption = None) -> None:
     """Create a token and print it once (only its hash is stored)."""
     from nitrolyte.api import database

@@ -1,7 +1,8 @@
 """Who may do what: bearer tokens for writes, a limit on bad tokens, body size, same origin.
 
 * Every write needs ``Authorization: Bearer <token>`` (a token of ``nitrolyte token create``);
-  the store keeps only its SHA-256 (:meth:`nitrolyte.store.Database.verify_token`).
+  the store keeps only its SHA-256 (:meth:`nitrolyte.store.Database.verify_token`). Managing
+  tokens through the API (``/api/v1/tokens``) needs a token of scope ``admin``.
 * Forms are CSRF-safe because no write is authorised by a cookie: the upload page sends the
   token in the ``Authorization`` header from script, which a cross-site form cannot do. A
   request whose ``Origin`` is another site is refused as well.
@@ -95,6 +96,17 @@ def require_writer(request: Request) -> dict[str, Any]:
     """FastAPI dependency of every write: the token's ``{"name", "scope"}``."""
     check_origin(request)
     return _verify(request, bearer(request), "writing")
+
+
+def require_admin(request: Request) -> dict[str, Any]:
+    """FastAPI dependency of the admin endpoints: a valid token of scope ``admin`` (401 without
+    a valid token, 403 for a ``write`` token)."""
+    found = require_writer(request)
+    if found["scope"] != "admin":
+        raise HTTPException(403, f"this needs an admin token; token {found['name']!r} has scope "
+                                 f"{found['scope']!r} (an admin creates one with `nitrolyte token "
+                                 "create NAME --scope admin`)")
+    return found
 
 
 def check_reader(request: Request) -> None:
