@@ -133,6 +133,26 @@ def test_cell_equals_python_api_and_critical_round_trips(client):
     one_line_error(client.post("/api/v1/cells", json={"bogus": 1}), 422, "bogus")
 
 
+def test_figure17_family_is_the_reports(client):
+    from nitrolyte.cell.sweep import FIG17_AREAL_CAPACITIES, review_figure17_data
+
+    doc = client.get("/api/v1/cells/figure17", params={"catholyte": "LGPS", "points": 11}).json()
+    assert [p["panel"] for p in doc["panels"]] == ["F", "G", "H"]
+    ref = review_figure17_data("LGPS", points=11)
+    for panel in doc["panels"]:
+        assert [c["areal_capacity_mAh_cm2"] for c in panel["curves"]] == list(
+            FIG17_AREAL_CAPACITIES)
+        for curve in panel["curves"]:
+            part = ref[(ref["panel"] == panel["panel"])
+                       & (ref["areal_capacity_mAh_cm2"] == curve["areal_capacity_mAh_cm2"])]
+            assert curve["x"] == pytest.approx(list(part["x"]))
+            assert curve["gravimetric_Wh_kg"] == pytest.approx(list(part["gravimetric_Wh_kg"]))
+    assert doc["panels"][1]["x_name"] == "n_p" and doc["panels"][1]["fixed"]["sse_um"] == 20
+    assert doc["panels"][2]["fixed"]["cu_um"] < doc["panels"][0]["fixed"]["cu_um"]  # light foils
+    one_line_error(client.get("/api/v1/cells/figure17", params={"catholyte": "LiCl"}), 422,
+                   "catholyte")
+
+
 def test_screening_matches_python_api(client, web_db):
     import nitrolyte
 
