@@ -115,3 +115,24 @@ def test_in_memory_sqlite_falls_back_to_the_table_fingerprint():
     db.add_measurement(material="Memory probe", property="ionic_conductivity", value=1e-6,
                        unit="S/cm", temperature=300, temperature_unit="K")
     assert frames.current() != before
+
+
+def test_serving_process_is_warmed_and_its_heap_frozen(sqlite_db):
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+    from nitrolyte.web.server import GC_THRESHOLDS
+
+    app = create_app(sqlite_db)
+    app.state.settle = True  # what nitrolyte.web.server.serve sets before uvicorn starts
+    thresholds = gc.get_threshold()
+    try:
+        with TestClient(app):
+            assert gc.get_freeze_count() > 10_000  # start-up objects are never scanned again
+            assert gc.get_threshold() == GC_THRESHOLDS
+            assert app.state.frames._frame is not None  # the materials frame is built
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

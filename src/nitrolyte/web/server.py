@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 #: collector thresholds of a serving process (Python's default: 700, 10, 10)
@@ -45,7 +45,10 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     """FastAPI lifespan: warm and settle when :func:`serve` runs the app (``app.state.settle``),
     nothing for in-process clients such as the tests' ``TestClient``."""
     if getattr(app.state, "settle", False):
-        warm(app)
+        from nitrolyte.errors import NitrolyteError
+
+        with suppress(NitrolyteError):  # the database failed: requests answer 503, say why
+            warm(app)
         settle()
     yield
 
