@@ -304,9 +304,9 @@ def report(base: str, args: argparse.Namespace, tokens: list[str]) -> None:
         for label, r in got.items():
             results[label] = r
             print(f"{label:<42} {r['rps']:7.0f} {r['p50_ms']:7.2f} {r['p99_ms']:7.2f} "
-                  f"{r['max_ms']:7.1f} {r['n']:7d} {r['inside_p99_ms']:8.2f}/{r['inside_max_ms']:<8.1f}"
-                  f" {r['gc_n']:6d} ({r['gc_max_ms']:5.1f}) {r['server_us']:14.0f} "
-                  f"{r['client_us']:6.0f}")
+                  f"{r['max_ms']:7.1f} {r['n']:7d} {r['inside_p99_ms']:8.2f}/"
+                  f"{r['inside_max_ms']:<8.1f} {r['gc_n']:6d} ({r['gc_max_ms']:5.1f}) "
+                  f"{r['server_us']:14.0f} {r['client_us']:6.0f}")
         app, base_ = results[path], results[twin]
         print(f"  ratio app / static: throughput {app['rps'] / base_['rps']:.2f}, "
               f"p99 {app['p99_ms'] / base_['p99_ms']:.2f}")
@@ -318,7 +318,8 @@ def report(base: str, args: argparse.Namespace, tokens: list[str]) -> None:
     m = results[ENDPOINTS["materials"]]
     twin_m = results["  static twin (materials)"]
     print(f"load average at the end {_load()}")
-    print(json.dumps({"materials_rps": round(m["rps"], 1), "materials_p99_ms": round(m["p99_ms"], 2),
+    print(json.dumps({"materials_rps": round(m["rps"], 1),
+                      "materials_p99_ms": round(m["p99_ms"], 2),
                       "ratio_rps_to_static": round(m["rps"] / twin_m["rps"], 3),
                       "ratio_p99_to_static": round(m["p99_ms"] / twin_m["p99_ms"], 3),
                       "target": "p99 < 100 ms, >= 300 req/s"}))

@@ -3,9 +3,9 @@ on SQLite and on the PostgreSQL server that ``make test`` starts.
 
 For every generated request (valid and invalid) the app must answer without a 5xx, with a
 status code the schema documents, the declared content type, and a body that matches the
-schema (errors: ``{"error": "..."}``). Requests carry a valid token, so the writes are fuzzed
-too (the token is an admin token, so the admin operations are too), into a throw-away database: a SQLite file made for this module, then the test server's
-PostgreSQL database (emptied of user rows before every operation). The schema does not depend
+schema (errors: ``{"error": "..."}``). Requests carry a valid admin token, so the writes and
+the admin operations are fuzzed too, into a throw-away database: a SQLite file made for this
+module, then the test server's PostgreSQL database (emptied of user rows before every operation). The schema does not depend
 on the backend, so one app is built; the token fixtures point its state at their database.
 """
 

@@ -2,8 +2,8 @@
 
 Thin over :func:`nitrolyte.check_stack`, :func:`nitrolyte.pouch_cell`,
 :func:`nitrolyte.critical_value`, :func:`nitrolyte.cell.sweep.sweep` and
-:func:`nitrolyte.cell.sweep.review_figure17_data` (the report's Fig. 17C-H family). They compute, store
-nothing, and are open like the reads.
+:func:`nitrolyte.cell.sweep.review_figure17_data` (the report's Fig. 17C-H family). They
+compute, store nothing, and are open like the reads.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def figure17_doc(catholyte: str, points: int) -> bytes:
         fixed = {k: float(part[k].iloc[0]) for k in ("sse_um", "n_p", "al_um", "cu_um")
                  if k != x_name}
         curves = [{"areal_capacity_mAh_cm2": float(q), "colour": colours[float(q)],
-                   "x": curve["x"].tolist(), "gravimetric_Wh_kg": curve["gravimetric_Wh_kg"].tolist()}
+                   "x": curve["x"].tolist(),
+                   "gravimetric_Wh_kg": curve["gravimetric_Wh_kg"].tolist()}
                   for q, curve in part.sort_values("x").groupby("areal_capacity_mAh_cm2")]
         panels.append({"panel": letter, "title": panel_title(part, str(letter)), "x_name": x_name,
                        "x_label": label(x_name), "fixed": fixed, "curves": curves})

@@ -50,12 +50,12 @@ async def materials_page(request: Request, params: dict[str, Any], offset: int,
 
 @router.get("/materials", response_model=MaterialsPage)
 async def list_materials(request: Request, family: Str = None, element: Str = None,
-                   min_sigma_S_cm: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-                   max_Ea_eV: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-                   name_contains: Str = None,
-                   source: Literal["literature", "user"] | None = None,
-                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
+                         min_sigma_S_cm: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+                         max_Ea_eV: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+                         name_contains: Str = None,
+                         source: Literal["literature", "user"] | None = None,
+                         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
     """Materials (one row per material and direction), filtered as :func:`nitrolyte.materials`."""
     params = {"family": family, "element": element, "min_sigma_S_cm": min_sigma_S_cm,
               "max_Ea_eV": max_Ea_eV, "name_contains": name_contains, "source": source}
@@ -83,10 +83,10 @@ async def material(request: Request, name: str) -> Response:
 
 @router.get("/materials/{name}/sigma", response_model=Document)
 async def sigma(request: Request, name: str,
-          T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
-          direction: Literal["perp_c", "par_c"] | None = None,
-          average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
-          convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
+                T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
+                direction: Literal["perp_c", "par_c"] | None = None,
+                average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
+                convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
     """Ionic conductivity at temperatures ``T`` (K), Arrhenius from the material's record."""
     import numpy as np
 
@@ -123,12 +123,12 @@ def window(formula: str) -> Response:
 
 @router.get("/screening", response_model=Document)
 async def screening(request: Request, family: Str = None,
-              material: Annotated[list[str] | None, Query(max_length=50)] = None,
-              target: Annotated[list[str] | None, Query(max_length=20)] = None,
-              thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
-              areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
-              n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
-              T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
+                    material: Annotated[list[str] | None, Query(max_length=50)] = None,
+                    target: Annotated[list[str] | None, Query(max_length=20)] = None,
+                    thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
+                    areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+                    n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+                    T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
     """Materials scored against the review's targets (:func:`nitrolyte.screen`)."""
     from nitrolyte.screening import screen
 

@@ -1,7 +1,8 @@
 """The FastAPI application: state, error handling, static files and the routers.
 
 Errors are JSON ``{"error": "one line"}``: 400/422 for bad input, 401 for a missing or bad
-token, 403 for a cross-site write or a ``write`` token on an admin endpoint, 404 for an unknown material, 413 for an oversized body, 429
+token, 403 for a cross-site write or a ``write`` token on an admin endpoint, 404 for an
+unknown material, 405 (``Allow``: every method of the path), 413 for an oversized body, 429
 after a flood of bad tokens, 503 when the database cannot be opened. Any other exception is a
 bug and answers 500 with the same shape (the schemathesis suite checks none occurs).
 """
