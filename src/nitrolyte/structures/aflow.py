@@ -35,35 +35,58 @@ AFLOW_DOI = "10.1016/j.commatsci.2017.01.017"
 
 @functools.cache
 def _prototypes() -> tuple[dict[str, Any], ...]:
-    import pymatgen.analysis.prototypes as mod
-    from monty.serialization import loadfn
+    """The raw records (plain JSON: decoding them as StructureNL objects parses BibTeX and is slow)."""
+    import gzip
+    import json
 
-    return tuple(loadfn(os.path.join(os.path.dirname(mod.__file__), "aflow_prototypes.json.gz")))
+    import pymatgen.analysis.prototypes as mod
+
+    path = os.path.join(os.path.dirname(mod.__file__), "aflow_prototypes.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return tuple(json.load(fh))
+
+
+def _formula(rec: dict[str, Any]) -> str:
+    from pymatgen.core import Composition
+
+    counts: dict[str, float] = {}
+    for site in rec["snl"]["sites"]:
+        for sp in site["species"]:
+            counts[sp["element"]] = counts.get(sp["element"], 0) + sp["occu"]
+    return Composition(counts).reduced_formula
 
 
 def prototype_record(label: str, formula: str) -> dict[str, Any]:
     """The AFLOW record of a label and the prototype's reduced formula (``"AB3_mC16_12_g_ij"``, ``"AlCl3"``).
+
+    Returns
+    -------
+    dict
+        ``structure`` (pymatgen ``Structure`` as stored, usually the primitive cell),
+        ``references`` (BibTeX of the original paper and of the AFLOW library) and ``tags``.
 
     Raises
     ------
     DataValidationError
         When pymatgen's prototype file holds no such prototype.
     """
-    from pymatgen.core import Composition
+    from pymatgen.core import Composition, Structure
 
     want = Composition(formula).reduced_formula
     for rec in _prototypes():
-        if rec["tags"]["aflow"] == label and rec["snl"].structure.composition.reduced_formula == want:
-            return rec
+        if rec["tags"]["aflow"] == label and _formula(rec) == want:
+            snl = {k: v for k, v in rec["snl"].items() if k != "about"}
+            return {"structure": Structure.from_dict(snl), "references": rec["snl"]["about"]["references"],
+                    "tags": rec["tags"]}
     raise DataValidationError(f"structures/library.yaml: no AFLOW prototype {label} ({formula}) "
                               "in pymatgen's aflow_prototypes.json.gz")
 
 
 def original_reference(label: str, formula: str) -> str:
-    """Author, year and title of the crystallographic paper an AFLOW prototype is taken from."""
+    """Author, year, title and journal of the paper an AFLOW prototype is taken from."""
     import re
 
-    refs = prototype_record(label, formula)["snl"].references
+    refs = prototype_record(label, formula)["references"]
     first = refs.split("@", 2)[1] if refs.count("@") >= 1 else refs
     get = {k: (re.search(rf"{k}\s*=\s*[\"{{]([^\"}}]+)", first) or [None, ""])[1].strip()
            for k in ("author", "year", "title", "journal")}
@@ -87,7 +110,7 @@ def aflow_structure(spec: dict[str, Any]) -> Structure:
     """
     from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
-    struct = prototype_record(spec["aflow"], spec["prototype"])["snl"].structure.copy()
+    struct = prototype_record(spec["aflow"], spec["prototype"])["structure"]
     struct = SpacegroupAnalyzer(struct, symprec=0.01).get_conventional_standard_structure()
     return substituted(struct, spec)
 
