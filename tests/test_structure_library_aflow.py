@@ -20,7 +20,12 @@ from hypothesis import strategies as st
 
 from nitrolyte.errors import DataValidationError
 from nitrolyte.structures.aflow import aflow_structure, original_reference, prototype_record
-from nitrolyte.structures.library import library_entry, library_structure, published_density, validate_entry
+from nitrolyte.structures.library import (
+    library_entry,
+    library_structure,
+    published_density,
+    validate_entry,
+)
 
 NEW_VALID = ("α-B", "α-S", "α-Ga", "InCl3", "YCl3", "GaN", "Li3GaN2", "Li4P2S6")
 
@@ -92,3 +97,62 @@ def test_scale_to_density_gives_that_density(rho):
                          "scale_to_density": True, "density_g_cm3": rho})
     assert float(s.density) == pytest.approx(rho, rel=1e-9)
     assert s.composition.reduced_formula == "InCl3"
+
+
+# --- what the new entries change (packaged CHGNet energies, anchored scheme; no relaxation here) ---
+
+@pytest.fixture(scope="module")
+def ml():
+    from nitrolyte.stability.ml import MLSource
+
+    return MLSource()
+
+
+def test_li3ycl6_now_oxidises_to_ycl3_close_to_ref_189(ml):
+    """Ref 189 (Wang et al. 2019, DFT): Li3YCl6 0.62-4.21 V. Without YCl3 the ML limit was 7.32 V."""
+    from nitrolyte.stability.window import electrochemical_window
+
+    w = electrochemical_window("Li3YCl6", ml)
+    assert "YCl3" in w.oxidation_products
+    assert w.reduction_V == pytest.approx(0.62, abs=0.1)
+    assert w.oxidation_V == pytest.approx(4.21, abs=0.3)
+
+
+def test_li3incl6_lists_the_flagged_incl3_as_missing(ml):
+    from nitrolyte.stability.window import electrochemical_window
+
+    row = ml.energies().set_index("name").loc["InCl3"]
+    assert not row["ok"] and "relaxation" in row["failures"]  # CHGNet +14 % volume: left out
+    w = electrochemical_window("Li3InCl6", ml)
+    assert "InCl3" in w.missing_phases
+    assert "InCl3" not in w.oxidation_products
+
+
+def test_li3incl6_would_oxidise_to_incl3_if_it_were_admitted(ml):
+    """Diagnostic only (the rule is not bent): thermodynamics puts InCl3 on the oxidation side."""
+    from nitrolyte.stability.ml import MLSource
+    from nitrolyte.stability.window import electrochemical_window
+
+    energies = ml.energies().copy()
+    energies.loc[energies["name"] == "InCl3", "ok"] = True
+    admitted = electrochemical_window("Li3InCl6", MLSource(energies=energies))
+    flagged = electrochemical_window("Li3InCl6", ml)
+    assert "InCl3" in admitted.oxidation_products
+    assert admitted.oxidation_V < flagged.oxidation_V - 1.0
+    assert admitted.reduction_V == pytest.approx(flagged.reduction_V)
+
+
+def test_boron_reference_gives_li3bn2_a_window(ml):
+    from nitrolyte.stability.window import electrochemical_window
+
+    w = electrochemical_window("Li3BN2", ml)
+    assert w.reduction_V == 0.0 and w.oxidation_V > 0.5
+    assert set(w.oxidation_products) <= {"B", "N2", "BN"}
+
+
+def test_li3gan2_oxidises_to_gan_and_n2(ml):
+    from nitrolyte.stability.window import electrochemical_window
+
+    w = electrochemical_window("Li3GaN2", ml)
+    assert set(w.oxidation_products) == {"GaN", "N2"}
+    assert 0.44 < w.oxidation_V < 1.5  # above Li3N's 0.444 V: GaN formation stabilises the ternary
