@@ -156,3 +156,15 @@ def test_li3gan2_oxidises_to_gan_and_n2(ml):
     w = electrochemical_window("Li3GaN2", ml)
     assert set(w.oxidation_products) == {"GaN", "N2"}
     assert 0.44 < w.oxidation_V < 1.5  # above Li3N's 0.444 V: GaN formation stabilises the ternary
+
+
+def test_missing_element_reference_is_named_not_called_a_missing_structure(ml):
+    """Before α-B, `window Li3BN2 --source ml` said 'no structure for Li3BN2' (it had one)."""
+    from nitrolyte.errors import MissingDataError
+    from nitrolyte.stability.ml import MLSource
+    from nitrolyte.stability.window import electrochemical_window
+
+    energies = ml.energies().copy()
+    energies.loc[energies["name"] == "α-B", "ok"] = False
+    with pytest.raises(MissingDataError, match="no valid structure of element B"):
+        electrochemical_window("Li3BN2", MLSource(energies=energies))
