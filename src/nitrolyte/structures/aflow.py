@@ -82,6 +82,19 @@ def prototype_record(label: str, formula: str) -> dict[str, Any]:
                               "in pymatgen's aflow_prototypes.json.gz")
 
 
+def record_json(label: str, formula: str) -> bytes:
+    """The stored record as canonical JSON bytes (part of the entry's build hash)."""
+    import json
+
+    from pymatgen.core import Composition
+
+    want = Composition(formula).reduced_formula
+    rec = next((r for r in _prototypes() if r["tags"]["aflow"] == label and _formula(r) == want), None)
+    if rec is None:
+        prototype_record(label, formula)  # raises the one-line error
+    return json.dumps(rec, sort_keys=True).encode()
+
+
 def original_reference(label: str, formula: str) -> str:
     """Author, year, title and journal of the paper an AFLOW prototype is taken from."""
     import re

@@ -252,8 +252,10 @@ def entry_hash(name: str) -> str:
                          sort_keys=True, default=str).encode()
     if entry.kind == "user":
         payload += entry.spec["cif_text"].encode()
-    if entry.kind == "aflow":  # the published density can set the cell (scale_to_density)
-        payload += repr(entry.density_g_cm3).encode()
+    if entry.kind == "aflow":  # the record pymatgen ships, and the density (it can set the cell)
+        from nitrolyte.structures.aflow import record_json
+
+        payload += repr(entry.density_g_cm3).encode() + record_json(entry.spec["aflow"], entry.spec["prototype"])
     if entry.kind == "cif":
         payload += resources.files("nitrolyte.data").joinpath(
             f"structures/cif/{entry.spec['cif']}").read_bytes()
