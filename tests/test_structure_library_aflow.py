@@ -8,6 +8,7 @@ Published values used here (each quoted in data/structures/library.yaml):
 * GaN: a = 3.1893, c = 5.1851 Å (Sci. Rep. 8, 2018, Table 1), density 6.15 g/cm3.
 * Li3GaN2: a = 9.592 Å, Z = 16, Ia-3 (Juza and Hund 1948), pycnometric density 3.35 g/cm3.
 * Li4P2S6: a = 6.075, c = 6.595 Å, Z = 1 (OBELiX 0iv, ICSD 242170).
+* Li8GeP4: a = 11.80203 Å, Z = 8, Pa-3 (OBELiX rwr, ICSD 235184).
 * GeS2: the AFLOW record of Zachariasen's Fdd2 structure has an S-S contact of 1.28 Å (an S-S
   bond is 2.05 Å): the neighbour check flags it, and it stays out of every diagram.
 """
@@ -27,7 +28,7 @@ from nitrolyte.structures.library import (
     validate_entry,
 )
 
-NEW_VALID = ("α-B", "α-S", "α-Ga", "InCl3", "YCl3", "GaN", "Li3GaN2", "Li4P2S6")
+NEW_VALID = ("α-B", "α-S", "α-Ga", "InCl3", "YCl3", "GaN", "Li3GaN2", "Li4P2S6", "Li8GeP4")
 
 
 @pytest.mark.parametrize("name", NEW_VALID)
@@ -39,7 +40,7 @@ def test_new_entries_pass_the_static_checks(name):
 
 @pytest.mark.parametrize(("name", "rho", "tol"), [
     ("α-B", 2.465, 0.002), ("YCl3", 2.611, 0.002), ("GaN", 6.088, 0.002), ("Li3GaN2", 3.569, 0.002),
-    ("Li4P2S6", 2.222, 0.004), ("InCl3", 3.46, 1e-6),
+    ("Li4P2S6", 2.222, 0.004), ("Li8GeP4", 2.037, 0.004), ("InCl3", 3.46, 1e-6),
 ])
 def test_built_density(name, rho, tol):
     assert library_structure(name).density == pytest.approx(rho, rel=tol)
