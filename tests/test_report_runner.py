@@ -124,3 +124,23 @@ def test_an_exception_that_cannot_be_pickled_keeps_its_text() -> None:
     assert sent.__notes__ == ["while building report section x"]
     plain = ValueError("fine")
     assert runner._picklable(plain) is plain
+
+
+def _slow(ctx: ReportContext) -> Section:
+    import time
+
+    time.sleep(0.3)  # finishes after the other worker's section
+    return Section(key="slow", title="slow")
+
+
+def test_progress_lines_stay_in_page_order(db: Database, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    names = _install(monkeypatch, {"slow": (1.0, ()), "fast": (1.0, ())})
+    sys.modules[names[0]].build = _slow  # type: ignore[attr-defined]
+    monkeypatch.setattr(build_mod, "SECTION_MODULES", tuple(names))
+    build_report(tmp_path, db=db, progress=True, jobs=2, cache=False)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        "nitrolyte report: [1/2] nitrolyte_test_sec_slow",
+        "nitrolyte report: [2/2] nitrolyte_test_sec_fast"]

@@ -222,7 +222,7 @@ def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
     _WORKER_CTX = ctx
     fork = multiprocessing.get_context("fork")
     bar = None
-    done: dict[str, tuple[Section, list[str], int]] = {}
+    done: dict[str, tuple[Section, list[str], int, float]] = {}
     workers = []
     # objects that exist before the fork are never collected in a worker: without this, the
     # first collection there writes to (and so copies) every page they live on
@@ -237,7 +237,7 @@ def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
         gc.unfreeze()
         if progress and sys.stderr.isatty():  # after the forks: tqdm may start a thread
             bar = _bar(len(modules))
-        _gather(workers, done, bar, progress, len(modules))
+        _gather(workers, done, bar, progress, modules)
     finally:
         gc.unfreeze()
         _WORKER_CTX = None
@@ -254,12 +254,14 @@ def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
 
 
 def _gather(workers: list[tuple[Any, Any, list[str]]],
-            done: dict[str, tuple[Section, list[str], int]], bar: Any, progress: bool,
-            total: int) -> None:
+            done: dict[str, tuple[Section, list[str], int, float]], bar: Any, progress: bool,
+            modules: Sequence[str]) -> None:
     """Receive every worker's sections; raise a worker's exception, or name the sections of a
-    worker that died without sending them."""
+    worker that died without sending them. Progress lines come in page order (a bar counts
+    sections as they finish)."""
     from multiprocessing.connection import wait
 
+    shown = 0
     pending = {receive: (process, group) for process, receive, group in workers}
     while pending:
         for receive in wait(list(pending)):
@@ -278,12 +280,13 @@ def _gather(workers: list[tuple[Any, Any, list[str]]],
             if message[0] == "error":
                 raise message[2]
             _, name, section, files, seconds, hits = message
-            done[name] = (section, files, hits)
+            done[name] = (section, files, hits, seconds)
             if bar is not None:
                 bar.set_postfix_str(short_name(name))
                 bar.update()
-            elif progress:
-                _line(len(done), total, name, seconds)
+            while bar is None and progress and shown < len(modules) and modules[shown] in done:
+                _line(shown + 1, len(modules), modules[shown], done[modules[shown]][3])
+                shown += 1
 
 
 def _bar(total: int) -> Any:
