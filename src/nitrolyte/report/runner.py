@@ -1,10 +1,12 @@
 """Run the report's section builders: in this process, or in parallel forked processes.
 
 Each section module has ``build(ctx) -> Section``. With more than one job (and where the
-operating system can fork), sections are built in worker processes forked from this one, so
-that they inherit the imported libraries, the loaded data and the open figure cache; each
-returns its :class:`Section` and the files it wrote, and the results are put back in page order.
-Progress goes to stderr: a bar on a terminal, one line per finished section otherwise.
+operating system can fork), the sections are split over worker processes by :func:`plan`
+(measured cost, sections that load the same shared state kept together) and built in processes
+forked from this one, so that they inherit the imported libraries, the loaded data and the open
+figure cache; each worker sends every :class:`Section` and the files it wrote through a pipe as
+soon as it is built, and the results are put back in page order. Progress goes to stderr: a bar
+on a terminal, one line per section (in page order) otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from nitrolyte.report.framework import ReportContext, Section
 
 #: the most worker processes a build starts by default
 MAX_JOBS = 4
-#: the context the forked workers read (set just before the pool forks)
+#: the context the forked workers read (set just before the fork)
 _WORKER_CTX: ReportContext | None = None
 
 
