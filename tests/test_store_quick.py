@@ -116,3 +116,32 @@ def test_sigma_output_is_the_full_paths(lab: Database, monkeypatch: pytest.Monke
     assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
     assert fast.exception is None or isinstance(fast.exception, SystemExit)
     assert ("warning:" in fast.stderr) == ("2000K" in args)
+
+
+def test_wide_rows_equal_the_wide_frame(lab: Database) -> None:
+    """``list``'s rows without pandas are the wide frame's rows (literature, then user)."""
+    import math
+
+    rows = quick.wide(lab.url)
+    assert rows is not None
+    frame = lab.materials_frame()
+    expected = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+                for row in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    assert list(rows) == expected
+    assert [r["source"] for r in rows].count("user") == 2  # beta-Li3N's and Sample X's own rows
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["list", "--csv"],
+                                  ["list", "--family", "nitride halide"],
+                                  ["list", "--family", "no such family"]])
+def test_list_output_is_the_full_paths(lab: Database, monkeypatch: pytest.MonkeyPatch,
+                                       args: list[str]) -> None:
+    runner = CliRunner()
+    argv = [*args, "--db", lab.url]
+    fast = runner.invoke(app, argv)
+    with _full_path(monkeypatch):
+        monkeypatch.setattr(quick, "wide", lambda _db: None)
+        full = runner.invoke(app, argv)
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert fast.exception is None or isinstance(fast.exception, SystemExit)
+    assert ("82 material row(s)" in fast.stdout) == (args == ["list"])

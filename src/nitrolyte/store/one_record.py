@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 class Rows(Protocol):
     """The three reads a record needs, as lists of plain dicts in table (``id``) order."""
 
-    def table(self, name: str, material_id: str) -> list[dict[str, Any]]:
-        """Rows of ``materials`` or ``measurements`` of one material (long-format columns)."""
+    def table(self, name: str, material_id: str | None) -> list[dict[str, Any]]:
+        """Rows of ``materials`` or ``measurements`` of one material (None: of all), with the
+        long-format columns."""
 
     def references(self, columns: Sequence[str],
                    refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -44,14 +45,15 @@ class CoreRows:
     def _run(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
 
-    def table(self, name: str, material_id: str) -> list[dict[str, Any]]:
+    def table(self, name: str, material_id: str | None) -> list[dict[str, Any]]:
         from sqlalchemy import select
 
         from nitrolyte.store import tables as t
 
         tab = t.TABLES[name]
-        return self._run(select(*(tab.c[c] for c in t.COLUMNS[name])).where(
-            tab.c.material_id == material_id).order_by(tab.c.id))
+        stmt = select(*(tab.c[c] for c in t.COLUMNS[name])).order_by(tab.c.id)
+        return self._run(stmt if material_id is None else stmt.where(
+            tab.c.material_id == material_id))
 
     def references(self, columns: Sequence[str],
                    refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -64,7 +66,7 @@ class CoreRows:
         return self._run(stmt if refs is None else stmt.where(tab.c.ref.in_(list(refs))))
 
 
-def _table(rows: Rows, name: str, material_id: str) -> list[dict[str, Any]]:
+def _table(rows: Rows, name: str, material_id: str | None) -> list[dict[str, Any]]:
     out = rows.table(name, material_id)
     for r in out:
         if "derived_from_arrhenius" in r:  # SQLite hands booleans back as 0/1
@@ -113,15 +115,48 @@ def _user_summary(mats: list[dict[str, Any]], user: list[dict[str, Any]],
     return out
 
 
+def _dois(refs: list[dict[str, Any]]) -> tuple[dict[int, Any], dict[int, str]]:
+    """DOI of each reference number of the review: as stored, and as the wide frame shows it."""
+    from nitrolyte.data.wide import _text
+
+    raw = {n: r["doi"] for r in refs if r["source"] == "literature"
+           and (n := review_ref(r["ref"])) is not None}
+    return raw, {n: _text(d) for n, d in raw.items()}
+
+
+def wide_all(rows: Rows) -> tuple[dict[str, Any], ...]:
+    """Every material's wide rows in the wide frame's order, NaN -> None.
+
+    As :func:`nitrolyte.store.reads.wide` without filters: the literature rows of every
+    literature material, then the lab's own rows of every material that has some.
+    """
+    from nitrolyte.data.wide import wide_rows
+
+    mats = _table(rows, "materials", None)
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in _table(rows, "measurements", None):
+        by_id.setdefault(r["material_id"], []).append(r)
+    refs = rows.references(("ref", "doi", "source"))
+    raw_dois, lit_dois = _dois(refs)
+    lit: list[dict[str, Any]] = []
+    user: list[dict[str, Any]] = []
+    for mat in mats:
+        own = by_id.get(mat["material_id"], [])
+        if mat["source"] == "literature":
+            lit += wide_rows({**mat, "ref": review_ref(mat["ref"])},
+                             [r for r in own if r["source"] == "literature"], lit_dois)
+        if mine := [r for r in own if r["source"] == "user"]:
+            user += _user_summary([mat], mine, refs, lit_dois, raw_dois)
+    return tuple({k: _nan(v) for k, v in r.items()} for r in lit + user)
+
+
 def _summary(rows: Rows, mats: list[dict[str, Any]],
              meas: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     """The material's wide rows (literature first, then the lab's own), NaN -> None."""
-    from nitrolyte.data.wide import _text, wide_rows
+    from nitrolyte.data.wide import wide_rows
 
     refs = rows.references(("ref", "doi", "source"))
-    raw_dois = {n: r["doi"] for r in refs if r["source"] == "literature"
-           and (n := review_ref(r["ref"])) is not None}
-    lit_dois = {n: _text(d) for n, d in raw_dois.items()}
+    raw_dois, lit_dois = _dois(refs)
     out: list[dict[str, Any]] = []
     for mat in (m for m in mats if m["source"] == "literature"):
         lit = [r for r in meas if r["source"] == "literature"]

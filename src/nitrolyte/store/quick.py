@@ -113,9 +113,11 @@ class SqliteRows:
         return [{k: v for k, v in zip(names, row, strict=True) if k not in _OWN}
                 for row in cursor.fetchall()]
 
-    def table(self, name: str, material_id: str) -> list[dict[str, Any]]:
+    def table(self, name: str, material_id: str | None) -> list[dict[str, Any]]:
         if name not in ("materials", "measurements"):
             raise ValueError(f"no per-material table {name!r}")
+        if material_id is None:
+            return self._run(f'SELECT * FROM "{name}" ORDER BY id')
         return self._run(f'SELECT * FROM "{name}" WHERE material_id = ? ORDER BY id',
                          (material_id,))
 
@@ -156,5 +158,19 @@ def get(name: Any, db: str | os.PathLike[str] | None = None) -> MaterialRecord |
             found = conn.execute("SELECT material_id FROM name_keys WHERE key = ?",
                                  (name_key(name.strip()),)).fetchone()
             return None if found is None else record(SqliteRows(conn), found[0])
+        except sqlite3.Error:
+            return None
+
+
+def wide(db: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], ...] | None:
+    """Every row of the unfiltered wide frame as plain dicts (NaN -> None), or None where the
+    full path must answer (``nitrolyte list`` without filters; no pandas, no SQLAlchemy)."""
+    from nitrolyte.store.one_record import wide_all
+
+    with read(db) as conn:
+        if conn is None:
+            return None
+        try:
+            return wide_all(SqliteRows(conn))
         except sqlite3.Error:
             return None
