@@ -63,9 +63,14 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def json_text(doc: Any) -> str:
+    """A JSON document as the commands print it (UTF-8, indented, NaN as null), no newline."""
+    return json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False)
+
+
 def echo_json(doc: Any) -> None:
     """Print a JSON document (UTF-8, indented, NaN as null)."""
-    typer.echo(json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False))
+    typer.echo(json_text(doc))
 
 
 def echo_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
