@@ -21,6 +21,7 @@ cannot be read or written is simply ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -45,8 +46,10 @@ def _stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
+@functools.cache
 def _tree(root: Path) -> str:
-    """Digest of the names, sizes and modification times of the files under ``root``."""
+    """Digest of the names, sizes and modification times of the files under ``root`` (once per
+    process: installed code does not change while a command runs)."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
