@@ -26,23 +26,20 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
 
 def _print_table(rows: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> None:
     """The ``list`` table of wide rows (frame records or :func:`nitrolyte.store.quick.wide`)."""
-    from rich.console import Console
-    from rich.table import Table
-
     from nitrolyte.api import _nan
+    from nitrolyte.cli._table import print_table
 
-    table = Table(title=f"{len(rows)} material row(s)", show_lines=False)
-    for col, kw in (("name", {"overflow": "fold"}), ("family", {}), ("σ (S/cm)", {"justify": "right"}),
-                    ("T (K)", {"justify": "right"}), ("Ea (eV)", {"justify": "right"}),
-                    ("dir", {}), ("ref", {}), ("source", {})):
-        table.add_column(col, **kw)
+    columns = [("name", {"overflow": "fold"}), ("family", {}), ("σ (S/cm)", {"justify": "right"}),
+               ("T (K)", {"justify": "right"}), ("Ea (eV)", {"justify": "right"}),
+               ("dir", {}), ("ref", {}), ("source", {})]
+    cells = []
     for r in rows:
         t, ea = _nan(r["T_K"]), _nan(r["Ea_eV"])
-        table.add_row(r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
+        cells.append([r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
                       "" if t is None else f"{t:g}", "" if ea is None else f"{ea:g}",
                       r["direction"] or "", "" if _nan(r["ref"]) is None else str(r["ref"]),
-                      r["source"])
-    Console(width=max(120, Console().width)).print(table)
+                      r["source"]])
+    print_table(f"{len(rows)} material row(s)", columns, cells, min_width=120)
 
 
 def list_cmd(
