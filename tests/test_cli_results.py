@@ -95,19 +95,26 @@ def test_nothing_kept_on_error_stderr_or_change(cache: Path) -> None:
     assert not cache.exists() or not list(cache.glob("*.json"))
 
 
-@pytest.mark.slow
-def test_a_repeated_window_imports_no_pymatgen(tmp_path: Path, _seeded_template: Path) -> None:
+def test_a_repeated_window_imports_no_pymatgen(tmp_path: Path, _seeded_template: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Computed here, remembered: a new process prints the same text without pymatgen, pandas
+    or SQLAlchemy."""
     import shutil
 
     shutil.copyfile(_seeded_template, tmp_path / "db.sqlite")  # an existing, up-to-date database
-    env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    env = {"NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
            "NITROLYTE_CACHE_DIR": str(tmp_path / "cache")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv(_results.ENV_VAR, raising=False)
+    computed = CliRunner().invoke(app, ["window", "Li3N"])
+    assert computed.exit_code == 0 and len(list((tmp_path / "cache" / "results").glob("*")))
     probe = ("import sys; sys.argv = ['nitrolyte', 'window', 'Li3N']\n"
              "from nitrolyte.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in ('pymatgen', 'pandas', 'sqlalchemy') if m in sys.modules))")
-    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
-                           text=True, timeout=120, check=True).stdout for _ in range(2)]
-    assert runs[0].splitlines()[-1] != "[]"                    # computed: pymatgen and co.
-    assert runs[1].splitlines()[-1] == "[]"                    # remembered: none of them
-    assert runs[0].splitlines()[:-1] == runs[1].splitlines()[:-1]
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120, check=True)
+    *printed, imported = done.stdout.splitlines()
+    assert imported == "[]"
+    assert "\n".join(printed) + "\n" == computed.stdout

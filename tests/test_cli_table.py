@@ -38,7 +38,7 @@ def _rich(title: str, columns: list[tuple[str, dict[str, str]]], rows: list[list
     return out.getvalue()
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@settings(max_examples=250, deadline=None, derandomize=True, database=None)
 @given(title=TEXT, headers=st.lists(st.tuples(CELL, st.sampled_from(["left", "right"])),
                                     min_size=1, max_size=4),
        cells=st.lists(st.lists(CELL, min_size=4, max_size=4), max_size=4),
@@ -83,7 +83,7 @@ def test_commands_print_riches_tables(args: list[str], monkeypatch: pytest.Monke
     assert drawn.stdout == by_rich.stdout
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
 @given(title=st.lists(st.sampled_from(SAFE), max_size=6).map("".join),
        cells=st.lists(st.lists(st.lists(st.sampled_from(SAFE[:-1]), max_size=6).map(
            lambda c: "".join(c).strip()), min_size=3, max_size=3), min_size=1, max_size=5))

@@ -22,16 +22,22 @@ from nitrolyte.cli import app
 from nitrolyte.store import Database, quick
 
 
-@pytest.fixture
-def lab(sqlite_db: Database) -> Database:
-    """A seeded SQLite database with user rows on a literature and on a new material."""
-    sqlite_db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3.0e-4,
-                              unit="S/cm", temperature=310, ref="12")
-    sqlite_db.add_measurement(material="Sample X", property="ionic_conductivity", value=2e-2,
-                              unit="mS/cm", temperature=20, temperature_unit="C", ref="notebook 3")
-    sqlite_db.add_measurement(material="Sample X", property="activation_energy", value=0.41,
-                              unit="eV", temperature=300)
-    return sqlite_db
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path) -> Iterator[Database]:
+    """A seeded SQLite database with user rows on a literature and on a new material (read only
+    by the tests that share it)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("quick") / "lab.sqlite"
+    shutil.copyfile(_seeded_template, path)
+    with Database(path) as db:
+        db.add_measurement(material="beta-Li3N", property="ionic_conductivity", value=3.0e-4,
+                           unit="S/cm", temperature=310, ref="12")
+        db.add_measurement(material="Sample X", property="ionic_conductivity", value=2e-2,
+                           unit="mS/cm", temperature=20, temperature_unit="C", ref="notebook 3")
+        db.add_measurement(material="Sample X", property="activation_energy", value=0.41,
+                           unit="eV", temperature=300)
+        yield db
 
 
 @contextmanager
@@ -62,8 +68,8 @@ def test_names_it_leaves_to_the_full_path(lab: Database, name: Any) -> None:
     assert quick.get(name, lab.url) is None
 
 
-def test_databases_it_leaves_to_the_full_path(lab: Database, tmp_path: Path) -> None:
-    url = lab.url
+def test_databases_it_leaves_to_the_full_path(sqlite_db: Database, tmp_path: Path) -> None:
+    lab, url = sqlite_db, sqlite_db.url
     assert quick.get("beta-Li3N", url + "?timeout=1") is None           # options: SQLAlchemy's
     assert quick.get("beta-Li3N", "postgresql+psycopg://u@h/db") is None
     assert quick.get("beta-Li3N", tmp_path / "missing.sqlite") is None  # created by the full path
