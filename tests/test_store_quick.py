@@ -151,3 +151,24 @@ def test_list_output_is_the_full_paths(lab: Database, monkeypatch: pytest.Monkey
     assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
     assert fast.exception is None or isinstance(fast.exception, SystemExit)
     assert ("82 material row(s)" in fast.stdout) == (args == ["list"])
+
+
+def test_user_structures_read_as_the_full_path(sqlite_db: Database,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The structure library's user entries (window's ML source reads them) come from the
+    default database through sqlite3, as through the store's cache_get."""
+    from nitrolyte.structures import library
+
+    for name in ("my Li3N", "other"):
+        sqlite_db.cache_put(library.USER_NAMESPACE, name, {
+            "name": name, "formula": "Li3N", "Z": 1, "source": "user CIF x.cif", "cif": "data_x"})
+    sqlite_db.cache_put(library.USER_NAMESPACE, library._INDEX_KEY, {"names": ["other", "my Li3N"]})
+    monkeypatch.setenv("NITROLYTE_DATABASE_URL", sqlite_db.url)
+    assert quick.cache_namespace(library.USER_NAMESPACE) is not None
+    fast = library.user_entries()
+    with _full_path(monkeypatch):
+        assert quick.cache_namespace(library.USER_NAMESPACE) is None
+        full = library.user_entries()
+    assert [repr(e) for e in fast] == [repr(e) for e in full] == [
+        repr(e) for e in library.user_entries(sqlite_db)]
+    assert [e.name for e in fast] == ["other", "my Li3N"]

@@ -174,3 +174,20 @@ def wide(db: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], ...]
             return wide_all(SqliteRows(conn))
         except sqlite3.Error:
             return None
+
+
+def cache_namespace(namespace: str, db: str | os.PathLike[str] | None = None
+                    ) -> dict[str, Any] | None:
+    """Every value :meth:`Database.cache_put` stored under ``namespace`` (key -> dict), or None
+    where the full path must answer."""
+    import json
+
+    with read(db) as conn:
+        if conn is None:
+            return None
+        try:
+            rows = conn.execute("SELECT key, value FROM cache WHERE namespace = ?",
+                                (namespace,)).fetchall()
+        except sqlite3.Error:
+            return None
+    return {str(k): json.loads(v) for k, v in rows}
