@@ -86,7 +86,10 @@ def _database(db: str | None) -> list[Any] | None:
 
 
 def _fingerprint(db: str | None) -> dict[str, Any] | None:
-    dbs = [_database(db), _database(None)]
+    try:
+        dbs = [_database(db), _database(None)]
+    except (OSError, ValueError):  # an unusable path: the command itself reports it
+        return None
     if any(d is None for d in dbs):
         return None
     return {"nitrolyte": _tree(Path(__file__).resolve().parents[1]), "databases": dbs,
