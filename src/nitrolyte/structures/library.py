@@ -92,11 +92,22 @@ def _open_db(db: Any) -> Any:
 
 def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
     """Structures the user added with :func:`add_user_structure` (kept in the store's cache)."""
-    store = _open_db(db)
-    index = store.cache_get(USER_NAMESPACE, _INDEX_KEY) or {"names": []}
+    stored = None
+    if db is None:  # the default database: read-only through sqlite3 where it is up to date
+        from nitrolyte.store import quick
+
+        stored = quick.cache_namespace(USER_NAMESPACE)
+    if stored is None:
+        store = _open_db(db)
+
+        def get(key: str) -> Any:
+            return store.cache_get(USER_NAMESPACE, key)
+    else:
+        get = stored.get
+    index = get(_INDEX_KEY) or {"names": []}
     out = []
     for name in index["names"]:
-        raw = store.cache_get(USER_NAMESPACE, name)
+        raw = get(name)
         if raw is not None:
             out.append(LibraryEntry(raw["name"], raw["formula"], "user", int(raw["Z"]), math.nan,
                                     raw["source"], "", "user structure", {"cif_text": raw["cif"]}))
