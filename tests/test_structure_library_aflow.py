@@ -169,3 +169,16 @@ def test_missing_element_reference_is_named_not_called_a_missing_structure(ml):
     energies.loc[energies["name"] == "α-B", "ok"] = False
     with pytest.raises(MissingDataError, match="no valid structure of element B"):
         electrochemical_window("Li3BN2", MLSource(energies=energies))
+
+
+def test_entry_hash_does_not_import_pymatgens_prototype_module():
+    """Every window reads the packaged ML energies, which hashes each entry: importing
+    pymatgen.analysis.prototypes (it decodes the whole file at import, ~5 s) must not happen there."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nitrolyte.structures.library import entry_hash\n"
+            "h = entry_hash('YCl3')\nassert len(h) == 64\n"
+            "print('pymatgen.analysis.prototypes' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

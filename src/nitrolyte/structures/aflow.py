@@ -37,11 +37,14 @@ AFLOW_DOI = "10.1016/j.commatsci.2017.01.017"
 def _prototypes() -> tuple[dict[str, Any], ...]:
     """The raw records (plain JSON: decoding them as StructureNL objects parses BibTeX and is slow)."""
     import gzip
+    import importlib.util
     import json
 
-    import pymatgen.analysis.prototypes as mod
-
-    path = os.path.join(os.path.dirname(mod.__file__), "aflow_prototypes.json.gz")
+    # located, not imported: importing pymatgen.analysis.prototypes decodes the whole file as
+    # StructureNL objects at import time (~5 s)
+    spec = importlib.util.find_spec("pymatgen.analysis")
+    folder = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
+    path = os.path.join(folder, "prototypes", "aflow_prototypes.json.gz")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return tuple(json.load(fh))
 
