@@ -1,8 +1,8 @@
 """The real CHGNet model on a few small cells (slow): the packaged table is what the model gives.
 
 The packaged table ``data/ml_energies.csv`` is written by ``scripts/compute_ml_energies.py``; here
-three of its small cells are relaxed again from scratch and must agree with it (1 meV/atom; the
-relaxation is deterministic on the CPU, the tolerance covers BLAS summation order). A user's own CIF
+four of its small cells (YCl3: an AFLOW-prototype substitution) are relaxed again from scratch and
+must agree with it (1 meV/atom; the relaxation is deterministic on the CPU, the tolerance covers BLAS summation order). A user's own CIF
 of a composition the library lacks (anti-perovskite Li3OBr, Pm-3m, a = 4.02 Å) is relaxed and judged.
 """
 
@@ -25,7 +25,7 @@ def potential():
     return default_potential()
 
 
-@pytest.mark.parametrize("name", ["LiCl", "Li2S", "α-Li3N"])
+@pytest.mark.parametrize("name", ["LiCl", "Li2S", "α-Li3N", "YCl3"])
 def test_packaged_table_matches_a_fresh_relaxation(potential, name):
     from nitrolyte.structures.atomistic import relax
     from nitrolyte.structures.atomistic.library_energies import relaxation_input

@@ -33,12 +33,20 @@ REVIEW_PARTNERS = ("Li3InCl6", "Li3YCl6", "Li6PS5Cl", "Li10GeP2S12", "γ-Li3PS4"
                    "α-Li3N", "β-Li3N", "Li2S", "LiCl", "Li3P")
 
 
+#: shipped on purpose although they fail a static check (flagged, left out of every diagram):
+#: the AFLOW record of GeS2 (Zachariasen 1936, Fdd2) has an S-S contact of 1.28 Å
+KNOWN_STATIC_FAILURES = {"GeS2": "neighbours"}
+
+
 @pytest.mark.slow
 def test_every_shipped_entry_passes_the_static_checks():
     table = validation_table()
     assert len(table) == len(library_entries()) >= 35
     failed = table[~table["ok"]]
-    assert failed.empty, failed[["name", "composition", "density", "neighbours"]].to_string()
+    assert set(failed["name"]) == set(KNOWN_STATIC_FAILURES), failed[
+        ["name", "composition", "density", "neighbours"]].to_string()
+    for name, check in KNOWN_STATIC_FAILURES.items():
+        assert not failed.set_index("name").loc[name, f"{check}_ok"]
 
 
 @pytest.mark.parametrize("name", REVIEW_PARTNERS)

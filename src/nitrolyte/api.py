@@ -83,6 +83,12 @@ def get(name: str, db: Database | str | os.PathLike[str] | None = None) -> Mater
     UnknownMaterialError
         With close matches.
     """
+    if db is None or isinstance(db, str | os.PathLike):  # read-only sqlite3 fast path first
+        from nitrolyte.store import quick
+
+        found = quick.get(name, db)
+        if found is not None:
+            return found
     return database(db).get(name)
 
 

@@ -6,15 +6,18 @@ They accept scalars or numpy arrays so that vectorised models can validate a who
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:  # numpy is imported where used: check_choice and is_number need none
+    import numpy as np
 
 
 def as_float_array(name: str, value: Any) -> np.ndarray:
     """Return ``value`` as a float array, or raise naming ``name`` if it is not numeric."""
+    import numpy as np
+
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -25,6 +28,8 @@ def as_float_array(name: str, value: Any) -> np.ndarray:
 
 
 def _describe(value: Any) -> str:
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         return f"{float(arr):g}"
@@ -46,6 +51,8 @@ def check_range(
     Returns the value as a float array. The error message names the field, the value received and
     the allowed range, for example ``"thickness_um must be >= 0, got -5"``.
     """
+    import numpy as np
+
     arr = as_float_array(name, value)
     ok = np.ones(arr.shape, dtype=bool)
     parts = []
@@ -66,6 +73,8 @@ def check_range(
 
 def check_finite(name: str, value: Any) -> np.ndarray:
     """Check that ``value`` holds no infinity (NaN is refused by every check already)."""
+    import numpy as np
+
     arr = as_float_array(name, value)
     if not np.isfinite(arr).all():
         raise InputError(f"{name} must be a finite number, got "
@@ -117,5 +126,7 @@ def is_number(value: Any) -> bool:
 
 def scalar_or_array(value: Any) -> float | np.ndarray:
     """A 0-d result as a Python float, anything else as a float array (vectorised functions)."""
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     return float(arr) if arr.ndim == 0 else arr

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K, conductivity_to_S_cm
+from nitrolyte.units import CONDUCTIVITY_UNITS, ZERO_C_K, conductivity_factor
 
 #: unit kind -> allowed units (temperatures are K or C, converted separately)
 UNITS: dict[str, tuple[str, ...]] = {
@@ -123,7 +123,7 @@ def to_canonical(value: float, unit: str, kind: str) -> float:
     .. math:: T_K = T_C + 273.15
     """
     converters: dict[str, Callable[[float, str], float]] = {
-        "conductivity": lambda v, u: float(conductivity_to_S_cm(v, u, "unit")),
+        "conductivity": lambda v, u: float(v) * conductivity_factor(u, "unit"),  # no numpy
         "energy": lambda v, u: v * _ENERGY_TO_EV[u],
         "temperature": lambda v, u: v + ZERO_C_K if u == "C" else v,
     }

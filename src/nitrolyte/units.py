@@ -11,8 +11,6 @@ import math
 import re
 from typing import Any, Literal
 
-import numpy as np
-
 from nitrolyte.errors import InputError, UnitError
 
 # The SI defining constants (exact since 2019, the values scipy.constants holds), written out
@@ -98,6 +96,8 @@ def to_kelvin(value: Any, unit: str = "K", field: str = "temperature") -> Any:
 
     .. math:: T_K = T_C + 273.15
     """
+    import numpy as np  # here, not at import: commands that only format numbers skip numpy
+
     kind = _lookup(_TEMPERATURE_UNITS, unit, field, "temperature")
     arr = np.asarray(value, dtype=float)
     out = arr + ZERO_C_K if kind == "C" else arr
@@ -166,23 +166,36 @@ def parse_quantity(text: str,
     return value * factor
 
 
+def conductivity_factor(unit: str, field: str = "conductivity") -> float:
+    """The factor that turns a conductivity in ``unit`` (S/m, mS/cm, ...) into S/cm."""
+    return float(_lookup(_CONDUCTIVITY_TO_S_CM, unit, field, "conductivity"))
+
+
 def conductivity_to_S_cm(value: Any, unit: str, field: str = "conductivity") -> Any:
     """Convert a conductivity in S/cm, S/m, mS/cm, ... to S/cm."""
-    return np.asarray(value, dtype=float) * _lookup(_CONDUCTIVITY_TO_S_CM, unit, field, "conductivity")
+    import numpy as np
+
+    return np.asarray(value, dtype=float) * conductivity_factor(unit, field)
 
 
 def length_to_cm(value: Any, unit: str, field: str = "length") -> Any:
     """Convert a length in cm, mm, um, nm or m to cm."""
+    import numpy as np
+
     return np.asarray(value, dtype=float) * _lookup(_LENGTH_TO_CM, unit, field, "length")
 
 
 def area_to_cm2(value: Any, unit: str, field: str = "area") -> Any:
     """Convert an area in cm2, mm2 or m2 to cm2."""
+    import numpy as np
+
     return np.asarray(value, dtype=float) * _lookup(_AREA_TO_CM2, unit, field, "area")
 
 
 def resistance_to_ohm(value: Any, unit: str, field: str = "resistance") -> Any:
     """Convert a resistance in ohm, kohm or Mohm to ohm."""
+    import numpy as np
+
     return np.asarray(value, dtype=float) * _lookup(_RESISTANCE_TO_OHM, unit, field, "resistance")
 
 

@@ -133,6 +133,26 @@ def test_cell_equals_python_api_and_critical_round_trips(client):
     one_line_error(client.post("/api/v1/cells", json={"bogus": 1}), 422, "bogus")
 
 
+def test_figure17_family_is_the_reports(client):
+    from nitrolyte.cell.sweep import FIG17_AREAL_CAPACITIES, review_figure17_data
+
+    doc = client.get("/api/v1/cells/figure17", params={"catholyte": "LGPS", "points": 11}).json()
+    assert [p["panel"] for p in doc["panels"]] == ["F", "G", "H"]
+    ref = review_figure17_data("LGPS", points=11)
+    for panel in doc["panels"]:
+        assert [c["areal_capacity_mAh_cm2"] for c in panel["curves"]] == list(
+            FIG17_AREAL_CAPACITIES)
+        for curve in panel["curves"]:
+            part = ref[(ref["panel"] == panel["panel"])
+                       & (ref["areal_capacity_mAh_cm2"] == curve["areal_capacity_mAh_cm2"])]
+            assert curve["x"] == pytest.approx(list(part["x"]))
+            assert curve["gravimetric_Wh_kg"] == pytest.approx(list(part["gravimetric_Wh_kg"]))
+    assert doc["panels"][1]["x_name"] == "n_p" and doc["panels"][1]["fixed"]["sse_um"] == 20
+    assert doc["panels"][2]["fixed"]["cu_um"] < doc["panels"][0]["fixed"]["cu_um"]  # light foils
+    one_line_error(client.get("/api/v1/cells/figure17", params={"catholyte": "LiCl"}), 422,
+                   "catholyte")
+
+
 def test_screening_matches_python_api(client, web_db):
     import nitrolyte
 
@@ -168,6 +188,40 @@ def test_stored_row_records_the_token_name(client, token, web_db):
     record = client.get(f"/api/v1/materials/{ROW['name']}").json()["material"]
     assert [(m["added_by"], m["source"]) for m in record["measurements"]] == [("alice", "user")]
     assert "alice" in client.get(f"/materials/{ROW['name']}").text  # the page shows who
+
+
+def test_only_admin_tokens_manage_tokens(client, web_db):
+    write, admin = web_db.create_token("writer"), web_db.create_token("boss", "admin")
+    for method, path, body in (("GET", "/api/v1/tokens", None),
+                               ("POST", "/api/v1/tokens", {"name": "x"}),
+                               ("DELETE", "/api/v1/tokens/boss", None)):
+        one_line_error(client.request(method, path, json=body), 401, "token")
+        one_line_error(client.request(method, path, json=body, headers=auth(write)), 403,
+                       "this needs an admin token; token 'writer' has scope 'write'")
+    listed = client.get("/api/v1/tokens", headers=auth(admin))
+    assert [(t["name"], t["scope"], t["revoked_at"]) for t in listed.json()["tokens"]] == [
+        ("writer", "write", None), ("boss", "admin", None)]
+    assert write not in listed.text and admin not in listed.text and "sha256" not in listed.text
+    made = client.post("/api/v1/tokens", json={"name": "bench pc"}, headers=auth(admin))
+    assert made.status_code == 201, made.text
+    new = made.json()["token"]
+    assert web_db.verify_token(new) == {"name": "bench pc", "scope": "write"}
+    assert client.post("/api/v1/measurements", json=ROW, headers=auth(new)).status_code == 201
+    one_line_error(client.post("/api/v1/tokens", json={"name": "bench pc"}, headers=auth(admin)),
+                   422, "already used by an active token")
+    gone = client.delete("/api/v1/tokens/bench pc", headers=auth(admin))
+    assert gone.json() == {"revoked": "bench pc", "by": "boss"}
+    one_line_error(client.post("/api/v1/measurements", json=ROW, headers=auth(new)), 401,
+                   "not valid")
+    one_line_error(client.delete("/api/v1/tokens/bench pc", headers=auth(admin)), 404,
+                   "no active token named 'bench pc'")
+    # the write token's refused attempts changed nothing; admin may write as well
+    assert web_db.verify_token(admin) == {"name": "boss", "scope": "admin"}
+    assert client.post("/api/v1/measurements", json=ROW, headers=auth(admin)).status_code == 201
+    assert list(web_db.table("measurements", "user")["added_by"]) == ["bench pc", "boss"]
+    refused = client.request("PUT", "/api/v1/tokens", headers=auth(admin))
+    assert refused.status_code == 405 and {"GET", "POST"} <= set(
+        refused.headers["allow"].split(", "))  # every method of the path, not the first route's
 
 
 def test_bad_token_flood_is_rate_limited(web_db):
@@ -320,6 +374,12 @@ def test_private_server_needs_a_token_to_read(web_db, token):
         assert c.get("/").status_code == 200  # the cookie now lets this client read
         # ... but never write: a write still needs the Authorization header
         one_line_error(c.post("/api/v1/measurements", json=ROW), 401, "token")
+        c.cookies.clear()  # a fit preview reads too: the private server wants a token for it
+        csv = b"T_K,sigma_S_cm\n300,1e-4\n350,1e-3\n400,5e-3\n"
+        one_line_error(c.post("/api/v1/fits", files={"file": ("s.csv", csv)}), 401,
+                       "reading this server needs a token")
+        assert c.post("/api/v1/fits", files={"file": ("s.csv", csv)},
+                      headers=auth(token)).status_code == 200
 
 
 def test_user_text_is_escaped_in_pages(client, token):

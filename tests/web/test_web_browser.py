@@ -197,8 +197,26 @@ def _number(page: Any, selector: str) -> float:
     return float(page.inner_text(selector))
 
 
+def _mark(page: Any) -> tuple[float, float]:
+    """(x, y) of the current design on the cell designer's Fig. 17 plot."""
+    return tuple(page.evaluate(
+        "() => { const t = document.getElementById('fig17').data.find("
+        "d => d.name === 'current design'); return [t.x[0], t.y[0]]; }"))
+
+
+def _wait_mark(page: Any, x: float, wh_kg: float) -> None:
+    page.wait_for_function(
+        "([x, y]) => { const p = document.getElementById('fig17'); if (!p || !p.data) return false;"
+        " const t = p.data.find(d => d.name === 'current design');"
+        " return t && Math.abs(t.x[0] - x) < 1e-9 && Math.abs(t.y[0] / y - 1) < 1e-9; }",
+        arg=[x, wh_kg])
+
+
 def test_cell_designer_slider_moves_the_energy_density(view, server, shots):
+    import numpy as np
+
     import nitrolyte
+    from nitrolyte.cell.sweep import FIG17_AREAL_CAPACITIES, review_figure17_data
 
     page = view.page
     page.goto(server.url + "/cell")
@@ -207,15 +225,37 @@ def test_cell_designer_slider_moves_the_energy_density(view, server, shots):
     crit = _number(page, "#crit-nitride-350")
     assert crit == pytest.approx(
         nitrolyte.critical_value(350, "nitride_um").value, rel=5e-3)  # shown to 3 figures
+    # the family of Fig. 17C, as the report draws it: one curve per areal capacity
+    default = nitrolyte.pouch_cell().gravimetric_Wh_kg
+    _wait_mark(page, 20.0, default)
+    traces = page.evaluate("() => document.getElementById('fig17').data.map("
+                           "d => [d.name, d.x, d.y])")
+    assert [t[0] for t in traces] == [f"{q:g} mAh/cm²" for q in FIG17_AREAL_CAPACITIES] + [
+        "current design"]
+    ref = review_figure17_data("Li3InCl6", points=101)
+    for q, (_name, x, y) in zip(FIG17_AREAL_CAPACITIES, traces, strict=False):
+        curve = ref[(ref["panel"] == "C") & (ref["areal_capacity_mAh_cm2"] == q)]
+        assert x == pytest.approx(list(curve["x"])) and y == pytest.approx(
+            list(curve["gravimetric_Wh_kg"]), rel=1e-9)
+    # the default design (4 mAh/cm2, 20 um layers, N/P 1, 10 um foils) lies on the 4 mAh/cm2 curve
+    four = traces[FIG17_AREAL_CAPACITIES.index(4.0)]
+    assert float(np.interp(20.0, four[1], four[2])) == pytest.approx(_mark(page)[1], rel=1e-9)
     page.fill("#nitride_um", "60")  # a range input: fill sets the value and fires input
-    page.wait_for_function(f"() => parseFloat(document.querySelector('#wh-kg').textContent)"
-                           f" !== {before}")
-    after = _number(page, "#wh-kg")
-    assert after == pytest.approx(nitrolyte.pouch_cell(nitride_um=60).gravimetric_Wh_kg,
-                                  rel=1e-3)
-    assert after < before
-    marker = page.evaluate("() => document.getElementById('fig17').data[1].x[0]")
-    assert marker == 60
+    after = nitrolyte.pouch_cell(nitride_um=60).gravimetric_Wh_kg
+    _wait_mark(page, 40.0, after)  # mean of the 20 um catholyte and 60 um nitride layers
+    assert _number(page, "#wh-kg") == pytest.approx(after, rel=1e-3) and after < before
+    # the N/P panel (Fig. 17D): the mark sits at the design's N/P and moves with its slider
+    page.select_option("#fig17-panel", "1")
+    _wait_mark(page, 1.0, after)
+    page.fill("#n_p", "2")
+    np2 = nitrolyte.pouch_cell(nitride_um=60, n_p=2).gravimetric_Wh_kg
+    _wait_mark(page, 2.0, np2)
+    assert _number(page, "#wh-kg") == pytest.approx(np2, rel=1e-3)
+    # LGPS as catholyte: its own family (Fig. 17G) and energy density
+    page.select_option("#catholyte", "LGPS")
+    lgps = nitrolyte.pouch_cell(nitride_um=60, n_p=2, catholyte="LGPS").gravimetric_Wh_kg
+    _wait_mark(page, 2.0, lgps)
+    assert "(G) LGPS" in page.evaluate("() => document.getElementById('fig17').layout.title.text")
     screenshot(view, shots, "web-cell-designer", full_page=True)
     view.check_clean()
 

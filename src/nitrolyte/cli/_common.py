@@ -63,19 +63,19 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def json_text(doc: Any) -> str:
+    """A JSON document as the commands print it (UTF-8, indented, NaN as null), no newline."""
+    return json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False)
+
+
 def echo_json(doc: Any) -> None:
     """Print a JSON document (UTF-8, indented, NaN as null)."""
-    typer.echo(json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False))
+    typer.echo(json_text(doc))
 
 
 def echo_rows(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    """Print a titled table of text rows (rich), the one table printer the commands share."""
-    from rich.console import Console
-    from rich.table import Table
+    """Print a titled table of text rows (rich's table; plain text where identical, see
+    ``cli/_table.py``), the one table printer the commands share."""
+    from nitrolyte.cli._table import print_table
 
-    table = Table(title=title)
-    for c in columns:
-        table.add_column(c)
-    for r in rows:
-        table.add_row(*r)
-    Console().print(table)
+    print_table(title, [(c, {}) for c in columns], rows)

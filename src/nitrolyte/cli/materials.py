@@ -24,24 +24,22 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
     return "" if value is None else f"{_nan(qualifier) or ''}{value:.3g}"
 
 
-def _print_table(frame: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+def _print_table(rows: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> None:
+    """The ``list`` table of wide rows (frame records or :func:`nitrolyte.store.quick.wide`)."""
     from nitrolyte.api import _nan
+    from nitrolyte.cli._table import print_table
 
-    table = Table(title=f"{len(frame)} material row(s)", show_lines=False)
-    for col, kw in (("name", {"overflow": "fold"}), ("family", {}), ("σ (S/cm)", {"justify": "right"}),
-                    ("T (K)", {"justify": "right"}), ("Ea (eV)", {"justify": "right"}),
-                    ("dir", {}), ("ref", {}), ("source", {})):
-        table.add_column(col, **kw)
-    for r in frame.to_dict("records"):
+    columns = [("name", {"overflow": "fold"}), ("family", {}), ("σ (S/cm)", {"justify": "right"}),
+               ("T (K)", {"justify": "right"}), ("Ea (eV)", {"justify": "right"}),
+               ("dir", {}), ("ref", {}), ("source", {})]
+    cells = []
+    for r in rows:
         t, ea = _nan(r["T_K"]), _nan(r["Ea_eV"])
-        table.add_row(r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
+        cells.append([r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
                       "" if t is None else f"{t:g}", "" if ea is None else f"{ea:g}",
                       r["direction"] or "", "" if _nan(r["ref"]) is None else str(r["ref"]),
-                      r["source"])
-    Console(width=max(120, Console().width)).print(table)
+                      r["source"]])
+    print_table(f"{len(rows)} material row(s)", columns, cells, min_width=120)
 
 
 def list_cmd(
@@ -62,6 +60,13 @@ def list_cmd(
         raise InputError("--json and --csv cannot be used together")
     filters = {"family": family, "element": element, "min_sigma_S_cm": min_sigma,
                "max_Ea_eV": max_ea, "name_contains": name, "source": source}
+    if not (as_json or as_csv or any(v is not None for v in filters.values())):
+        from nitrolyte.store import quick  # the whole table: read-only sqlite3, no pandas
+
+        rows = quick.wide(db)
+        if rows is not None:
+            _print_table(rows)
+            return
     frame = materials(**filters, db=db)  # type: ignore[arg-type]
     if as_json:
         echo_json({"schema": "nitrolyte.materials/1", "filters": filters, "count": len(frame),
@@ -69,7 +74,7 @@ def list_cmd(
     elif as_csv:
         frame.to_csv(sys.stdout, index=False)
     else:
-        _print_table(frame)
+        _print_table(frame.to_dict("records"))
 
 
 def _property_lines(rec: Any) -> list[str]:

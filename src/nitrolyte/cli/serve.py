@@ -35,9 +35,10 @@ def serve_cmd(
     if not 0 < max_body_mb <= 1024:
         raise InputError(f"--max-body-mb must be > 0 and <= 1024, got {max_body_mb:g}")
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
 
         from nitrolyte.web import create_app
+        from nitrolyte.web.server import serve
     except ImportError as exc:
         raise InputError(f"nitrolyte serve needs the web extra ({exc.name} is missing): "
                          "pip install 'nitrolyte[web]'") from None
@@ -46,13 +47,16 @@ def serve_cmd(
     app = create_app(store, private=private, max_body_bytes=int(max_body_mb * 1024 * 1024))
     typer.echo(f"nitrolyte serving {store.where} on http://{host}:{port}/ "
                f"(reads {'need a token' if private else 'open'}; writes need a token)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    serve(app, host, port)
 
 
 @token_app.command("create")
 @handle_errors
 def token_create(name: Annotated[str, typer.Argument(help="Who or what uses the token.")],
-                 scope: Annotated[str, typer.Option("--scope", help="write or admin.")] = "write",
+                 scope: Annotated[str, typer.Option(
+                     "--scope", help="write: may store data through the API (POST measurements, "
+                     "imports, fits, eis); admin: that, and manage tokens through the API "
+                     "(GET/POST /api/v1/tokens, DELETE /api/v1/tokens/NAME).")] = "write",
                  as_json: JsonOption = False, db: DbOption = None) -> None:
     """Create a token and print it once (only its hash is stored)."""
     from nitrolyte.api import database

@@ -31,10 +31,14 @@ def _v(x: float) -> str:
     return "n/a" if math.isnan(x) else ("no limit" if math.isinf(x) else f"{x:.3f}")
 
 
-def _echo_basis(basis: dict[str, str]) -> None:
+def _basis_lines(basis: dict[str, str]) -> list[str]:
     """One line per phase: where its energy comes from."""
-    for phase, what in basis.items():
-        typer.echo(f"  energy of {phase}: {what}")
+    return [f"  energy of {phase}: {what}" for phase, what in basis.items()]
+
+
+def _echo_basis(basis: dict[str, str]) -> None:
+    for line in _basis_lines(basis):
+        typer.echo(line)
 
 
 @handle_errors
@@ -42,33 +46,48 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
            source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
            db: DbOption = None) -> None:
     """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
+    from nitrolyte.cli._results import remembered
+
+    def compute() -> str:
+        return _window_text(material, source, json_, db)
+
+    if source not in SOURCES or source == "mp":  # files and the network: computed each time
+        text = compute()
+    else:  # the same inputs print the same text (cli/_results.py)
+        text = remembered("window", [material, source, json_], db, compute)
+    typer.echo(text, nl=False)
+
+
+def _window_text(material: str, source: str, json_: bool, db: str | None) -> str:
+    """What ``window`` prints."""
+    from nitrolyte.cli._common import json_text
     from nitrolyte.stability import electrochemical_window, reported_window
 
     w = electrochemical_window(material, source, db=db)
     reported = [r for k in ("intrinsic", "extended", "experimental")
                 if (r := reported_window(material, k)) is not None]  # type: ignore[arg-type]
-    if json_:
-        echo_json({**w.to_dict(), "reported": [r.to_dict() for r in reported]})
-        return
-    typer.echo(f"{w.material} ({w.formula}), source {w.source}")
+    if json_:  # as echo_json prints it
+        return json_text({**w.to_dict(), "reported": [r.to_dict() for r in reported]}) + "\n"
+    lines = [f"{w.material} ({w.formula}), source {w.source}"]
     if w.computable:
-        typer.echo(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
-                   f"  (phases: {' + '.join(w.equilibrium_phases)})")
+        lines.append(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
+                     f"  (phases: {' + '.join(w.equilibrium_phases)})")
         red = " + ".join(w.reduction_products) or "none (stable against Li metal)"
-        typer.echo(f"  below reduction limit: {red}"
-                   + (f"  [+{w.li_uptake_reduction:g} Li/f.u.]" if w.reduction_products else ""))
+        lines.append(f"  below reduction limit: {red}"
+                     + (f"  [+{w.li_uptake_reduction:g} Li/f.u.]" if w.reduction_products else ""))
         ox = " + ".join(w.oxidation_products) or "none"
-        typer.echo(f"  above oxidation limit: {ox}  [-{w.li_release_oxidation:g} Li/f.u.]")
-        typer.echo(f"  stable against Li metal: {'yes' if w.stable_against_li else 'no'}")
-        _echo_basis(w.energy_basis)
+        lines.append(f"  above oxidation limit: {ox}  [-{w.li_release_oxidation:g} Li/f.u.]")
+        lines.append(f"  stable against Li metal: {'yes' if w.stable_against_li else 'no'}")
+        lines += _basis_lines(w.energy_basis)
     else:
-        typer.echo("  computed window: not computable from this source")
-    typer.echo(f"  full reduction by Li (from composition only): {', '.join(w.full_reduction_products)}")
+        lines.append("  computed window: not computable from this source")
+    lines.append(f"  full reduction by Li (from composition only): "
+                 f"{', '.join(w.full_reduction_products)}")
     for r in reported:
         value = f"{_v(r.reduction_V)} - {_v(r.oxidation_V)} V" if r.has_value else "value not stated"
-        typer.echo(f"  reported {r.window} ({r.method}, ref {r.ref}): {value}")
-    for note in w.notes:
-        typer.echo(f"  note: {note}")
+        lines.append(f"  reported {r.window} ({r.method}, ref {r.ref}): {value}")
+    lines += [f"  note: {note}" for note in w.notes]
+    return "".join(f"{line}\n" for line in lines)
 
 
 @handle_errors

@@ -184,7 +184,8 @@ def plot_mass_breakdown(breakdowns: Mapping[str, pd.DataFrame], quantity: str = 
     return fig
 
 
-def _panel_title(part: pd.DataFrame, letter: str) -> str:
+def panel_title(part: pd.DataFrame, letter: str) -> str:
+    """Title of one Fig. 17 panel: letter, catholyte, what is swept and the foils."""
     x_name = part["x_name"].iloc[0]
     foils = f"{part['al_um'].iloc[0]:g}/{part['cu_um'].iloc[0]:g} µm Al/Cu"
     return f"({letter}) {part['catholyte'].iloc[0]}, {_PANEL_TITLES.get(x_name, x_name)}, {foils}"
@@ -202,7 +203,7 @@ def plotly_fig17(data: pd.DataFrame, targets: Sequence[float] = TARGETS_WH_KG) -
     panels = sorted(data["panel"].unique())
     colours = hue_colours(data["areal_capacity_mAh_cm2"].unique())
     rows = int(np.ceil(len(panels) / 3))
-    titles = [_panel_title(data[data["panel"] == p], p) for p in panels]
+    titles = [panel_title(data[data["panel"] == p], p) for p in panels]
     fig = make_subplots(rows=rows, cols=3, subplot_titles=titles, horizontal_spacing=0.07,
                         vertical_spacing=0.16 if rows > 1 else 0.1)
     fig.update_annotations(font_size=11)  # the subplot titles

@@ -1,10 +1,12 @@
 """Run the report's section builders: in this process, or in parallel forked processes.
 
 Each section module has ``build(ctx) -> Section``. With more than one job (and where the
-operating system can fork), sections are built in worker processes forked from this one, so
-that they inherit the imported libraries, the loaded data and the open figure cache; each
-returns its :class:`Section` and the files it wrote, and the results are put back in page order.
-Progress goes to stderr: a bar on a terminal, one line per finished section otherwise.
+operating system can fork), the sections are split over worker processes by :func:`plan`
+(measured cost, sections that load the same shared state kept together) and built in processes
+forked from this one, so that they inherit the imported libraries, the loaded data and the open
+figure cache; each worker sends every :class:`Section` and the files it wrote through a pipe as
+soon as it is built, and the results are put back in page order. Progress goes to stderr: a bar
+on a terminal, one line per section (in page order) otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from nitrolyte.report.framework import ReportContext, Section
 
 #: the most worker processes a build starts by default
 MAX_JOBS = 4
-#: the context the forked workers read (set just before the pool forks)
+#: the context the forked workers read (set just before the fork)
 _WORKER_CTX: ReportContext | None = None
 
 
@@ -105,30 +107,70 @@ def _run_bar(modules: Sequence[str], ctx: ReportContext) -> list[Section]:
     return built
 
 
-def _worker(name: str) -> tuple[Section, list[str], float, int]:
-    """Build one section in a forked worker, on a fresh copy of the parent's context."""
-    assert _WORKER_CTX is not None  # set by _run_parallel before the fork
-    parent = _WORKER_CTX
-    engine = getattr(parent.db, "engine", None)
-    if engine is not None:  # never share the parent's pooled database connections
-        engine.dispose(close=False)
-    ctx = ReportContext(out_dir=parent.out_dir, db=parent.db, dpi=parent.dpi, cache=parent.cache)
-    start = time.perf_counter()
-    section = build_one(name, ctx)
-    return section, ctx.written, time.perf_counter() - start, ctx.cache_hits
+#: seconds of CPU that loading a piece of shared state costs a process the first time a section
+#: needs it (a section names what it needs in ``SHARES``): :func:`plan` puts sections that share
+#: it on one worker when that shortens the build
+SHARED_STATE: dict[str, float] = {
+    # pymatgen's phase-diagram module (and scipy), the ML energies with their MP2020 corrections
+    # and the phase diagrams built from them: stability, ml and screening
+    "phase_diagrams": 0.9,
+}
 
 
-def by_cost(modules: Sequence[str]) -> list[str]:
-    """Section modules, most expensive first: each may set ``BUILD_COST`` (relative CPU time,
-    default 1.0); ties keep page order."""
-    costs = {m: float(getattr(importlib.import_module(m), "BUILD_COST", 1.0)) for m in modules}
-    return sorted(modules, key=lambda m: -costs[m])
+def _costs(modules: Sequence[str]) -> dict[str, tuple[float, frozenset[str]]]:
+    """``BUILD_COST`` (seconds of CPU, default 1.0) and ``SHARES`` of each section module."""
+    out = {}
+    for name in modules:
+        module = importlib.import_module(name)
+        out[name] = (float(getattr(module, "BUILD_COST", 1.0)),
+                     frozenset(getattr(module, "SHARES", ())))
+    return out
 
 
-#: modules several sections import: imported once before the fork, not once per worker
-SHARED_IMPORTS = ("pandas", "matplotlib.pyplot", "plotly.graph_objects", "pymatgen.core",
-                  "nitrolyte.transport", "nitrolyte.stability", "nitrolyte.cell",
-                  "nitrolyte.screening")
+def plan(modules: Sequence[str], jobs: int) -> list[list[str]]:
+    """Split the sections over at most ``jobs`` workers so that the busiest finishes first.
+
+    A worker's time is the ``BUILD_COST`` of its sections plus, once, the cost of each piece
+    of :data:`SHARED_STATE` they need. The split that minimises the longest worker's time is
+    found by branch and bound (sections most expensive first; a handful of sections, so it is
+    exact and instant). Each worker's sections stay in page order; empty workers are dropped.
+    """
+    costs = _costs(modules)
+    order = sorted(modules, key=lambda m: -(costs[m][0] + sum(SHARED_STATE.get(s, 0.0)
+                                                              for s in costs[m][1])))
+    best: list[float | list[int]] = [float("inf"), []]
+    loads = [0.0] * max(1, jobs)
+    shared: list[set[str]] = [set() for _ in loads]
+    chosen: list[int] = []
+
+    def search(i: int) -> None:
+        if max(loads) >= best[0]:  # type: ignore[operator]
+            return
+        if i == len(order):
+            best[:] = [max(loads), list(chosen)]
+            return
+        cost, needs = costs[order[i]]
+        for w in range(len(loads)):
+            if w and not loads[w - 1] and not loads[w]:
+                break  # empty workers are interchangeable: try only the first
+            new = needs - shared[w]
+            loads[w] += cost + sum(SHARED_STATE.get(s, 0.0) for s in new)
+            shared[w] |= new
+            chosen.append(w)
+            search(i + 1)
+            chosen.pop()
+            shared[w] -= new
+            loads[w] -= cost + sum(SHARED_STATE.get(s, 0.0) for s in new)
+
+    search(0)
+    groups: list[list[str]] = [[] for _ in loads]
+    for name, w in zip(order, best[1], strict=True):  # type: ignore[arg-type]
+        groups[w].append(name)
+    return [sorted(g, key=list(modules).index) for g in groups if g]
+
+
+#: modules every section imports: imported once before the fork, not once per worker
+SHARED_IMPORTS = ("pandas", "matplotlib.pyplot", "plotly.graph_objects", "pymatgen.core")
 
 
 def _warm_imports() -> None:
@@ -137,38 +179,119 @@ def _warm_imports() -> None:
         importlib.import_module(name)
 
 
+def _worker(names: Sequence[str], conn: Any) -> None:
+    """Build ``names`` in a forked worker, sending each result to the parent as it is done:
+    ``("ok", name, section, files, seconds, cache_hits)`` or ``("error", name, exception)``."""
+    assert _WORKER_CTX is not None  # set by _run_parallel before the fork
+    parent = _WORKER_CTX
+    engine = getattr(parent.db, "engine", None)
+    if engine is not None:  # never share the parent's pooled database connections
+        engine.dispose(close=False)
+    for name in names:
+        ctx = ReportContext(out_dir=parent.out_dir, db=parent.db, dpi=parent.dpi,
+                            cache=parent.cache)
+        start = time.perf_counter()
+        try:
+            section = build_one(name, ctx)
+        except BaseException as exc:  # sent to the parent, which raises it
+            conn.send(("error", name, _picklable(exc)))
+            return
+        conn.send(("ok", name, section, ctx.written, time.perf_counter() - start, ctx.cache_hits))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError with its text and notes."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        err = RuntimeError(f"{type(exc).__name__}: {exc}")
+        for note in getattr(exc, "__notes__", ()):
+            err.add_note(note)
+        return err
+
+
 def _run_parallel(modules: Sequence[str], ctx: ReportContext, progress: bool,
                   jobs: int) -> tuple[list[Section], list[str]]:
-    from concurrent.futures import ProcessPoolExecutor
+    """Fork one worker per group of :func:`plan`; gather the sections as they finish."""
+    import gc
 
     global _WORKER_CTX
+    groups = plan(modules, jobs)
     _warm_imports()
     _WORKER_CTX = ctx
-    bar: Any = None
-    if progress and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(modules), desc="nitrolyte report", unit="section", file=sys.stderr)
-    built: list[Section] = []
-    written = list(ctx.written)
+    fork = multiprocessing.get_context("fork")
+    bar = None
+    done: dict[str, tuple[Section, list[str], int, float]] = {}
+    workers = []
+    # objects that exist before the fork are never collected in a worker: without this, the
+    # first collection there writes to (and so copies) every page they live on
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            # the most expensive sections first (longest-processing-time order), results in
-            # page order
-            submitted = {name: pool.submit(_worker, name) for name in by_cost(modules)}
-            futures = [submitted[name] for name in modules]
-            for i, (name, future) in enumerate(zip(modules, futures, strict=True), start=1):
-                section, files, seconds, hits = future.result()
-                built.append(section)
-                written += files
-                ctx.cache_hits += hits
-                if bar is not None:
-                    bar.set_postfix_str(short_name(name))
-                    bar.update()
-                elif progress:
-                    _line(i, len(modules), name, seconds)
+        for group in groups:
+            receive, send = fork.Pipe(duplex=False)
+            process = fork.Process(target=_worker, args=(group, send), daemon=True)
+            process.start()
+            send.close()
+            workers.append((process, receive, group))
+        gc.unfreeze()
+        if progress and sys.stderr.isatty():  # after the forks: tqdm may start a thread
+            bar = _bar(len(modules))
+        _gather(workers, done, bar, progress, modules)
     finally:
+        gc.unfreeze()
         _WORKER_CTX = None
+        for process, receive, _ in workers:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            receive.close()
         if bar is not None:
             bar.close()
-    return built, written
+    ctx.cache_hits += sum(done[name][2] for name in modules)
+    built = [done[name][0] for name in modules]
+    return built, [*ctx.written, *(f for name in modules for f in done[name][1])]
+
+
+def _gather(workers: list[tuple[Any, Any, list[str]]],
+            done: dict[str, tuple[Section, list[str], int, float]], bar: Any, progress: bool,
+            modules: Sequence[str]) -> None:
+    """Receive every worker's sections; raise a worker's exception, or name the sections of a
+    worker that died without sending them. Progress lines come in page order (a bar counts
+    sections as they finish)."""
+    from multiprocessing.connection import wait
+
+    shown = 0
+    pending = {receive: (process, group) for process, receive, group in workers}
+    while pending:
+        for receive in wait(list(pending)):
+            process, group = pending[receive]
+            try:
+                message = receive.recv()
+            except EOFError:
+                del pending[receive]
+                missing = [n for n in group if n not in done]
+                if missing:
+                    process.join()
+                    raise RuntimeError(f"report worker {process.pid} ended (exit code "
+                                       f"{process.exitcode}) before building "
+                                       f"{', '.join(map(short_name, missing))}") from None
+                continue
+            if message[0] == "error":
+                raise message[2]
+            _, name, section, files, seconds, hits = message
+            done[name] = (section, files, hits, seconds)
+            if bar is not None:
+                bar.set_postfix_str(short_name(name))
+                bar.update()
+            while bar is None and progress and shown < len(modules) and modules[shown] in done:
+                _line(shown + 1, len(modules), modules[shown], done[modules[shown]][3])
+                shown += 1
+
+
+def _bar(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="nitrolyte report", unit="section", file=sys.stderr)

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "cell"
-#: relative CPU cost of building this section (the report builds the costliest first)
-BUILD_COST = 2.5
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 0.9
 READING = ("Reading of the unstated assumptions (chosen because it reproduces section 5 best, not "
            "fitted): single-sided 10 µm Al and 10 µm Cu 'standard' foils; 'SSE thickness' is the "
            "thickness of each of the two SSE layers (catholyte and β-Li3N); N/P 1 in the "

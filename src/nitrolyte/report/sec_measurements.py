@@ -14,6 +14,9 @@ from nitrolyte.errors import NitrolyteError
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section
 
 KEY = "measurements"
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 0.05
 
 
 def _name(row: Any) -> str:

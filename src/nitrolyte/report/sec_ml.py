@@ -11,6 +11,11 @@ from __future__ import annotations
 from nitrolyte.report.framework import ReportContext, Section, TableOutput, escape
 
 KEY = "ml"
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 0.5
+#: shared state the section loads (report/runner.py ``SHARED_STATE``)
+SHARES = ("phase_diagrams",)
 STACK = "Li | vacancy-rich β-Li3N | Li3InCl6 | NMC811"
 LIBRARY_COLUMNS = {"name": "Entry", "formula": "Formula", "kind": "Kind", "ok": "Valid",
                    "failures": "Flags", "volume_ratio": "V_relaxed/V0", "e_above_hull_meV_atom":

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "review_extras"
-#: relative CPU cost of building this section (the report builds the costliest first)
-BUILD_COST = 2.0
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 1.1
 LIPON_FAMILY = "LiPON and derivatives"
 NITRIDOPHOSPHATE_FAMILY = "nitridophosphate"
 #: Network formers in the Li-content denominator of Fig. 4E.

@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "screening"
-#: relative CPU cost of building this section (the report builds the costliest first)
-BUILD_COST = 1.5
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 1.2
+#: shared state the section loads (report/runner.py ``SHARED_STATE``)
+SHARES = ("phase_diagrams",)
 #: stacks screened next to the materials: Fig. 17B (beta-Li3N with either catholyte) and the
 #: vacancy-rich beta-Li3N / halide cells of Fig. 16D-G
 STACKS = ("Li | β-Li3N | Li3InCl6 | NMC811", "Li | β-Li3N | LGPS | NMC811",

@@ -9,8 +9,11 @@ from __future__ import annotations
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput, escape
 
 KEY = "stability"
-#: relative CPU cost of building this section (the report builds the costliest first)
-BUILD_COST = 1.5
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 0.5
+#: shared state the section loads (report/runner.py ``SHARED_STATE``)
+SHARES = ("phase_diagrams",)
 #: stacks of the review's pouch-cell evaluation (Fig. 17B) checked interface by interface
 STACKS = ("Li | beta-Li3N | Li3InCl6 | NMC811", "Li | beta-Li3N | LGPS | NMC811")
 #: panel title -> formula of the voltage profiles (stoichiometric; the review's are vacancy-rich)

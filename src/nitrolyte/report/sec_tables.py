@@ -20,6 +20,9 @@ from nitrolyte.report.page import pretty_unit
 if TYPE_CHECKING:
     import pandas as pd
 
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 0.1
 #: review table -> title as printed
 REVIEW_TABLES = {
     "Table 1": "Lithium nitride and LiPON (and derivative) solid-state electrolytes",

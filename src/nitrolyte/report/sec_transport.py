@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEY = "transport"
-#: relative CPU cost of building this section (the report builds the costliest first)
-BUILD_COST = 2.5
+#: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
+#: report splits the sections over its workers by it (report/runner.py ``plan``)
+BUILD_COST = 1.6
 _ARROWS = {"perp_c": "⊥c", "par_c": "∥c"}
 #: temperatures of the operating-temperature table, degC
 TABLE_T_C = (-20.0, 0.0, 25.0, 60.0, 100.0)

@@ -228,8 +228,25 @@ class MLSource:
         if flagged:
             return (f"the library structure of {formula} failed validation and is left out: "
                     f"{'; '.join(flagged)}; supply a better one with 'nitrolyte structure NAME --cif FILE'")
+        unreferenced = self._elements_without_reference(target)
+        if unreferenced:
+            return (f"the library structure of {formula} has an ML energy, but no valid structure of element "
+                    f"{', '.join(unreferenced)} is in the library to reference it; add one with "
+                    "'nitrolyte structure NAME --cif FILE'")
         return (f"no structure for {formula} in the structure library, so source {self.name!r} has no "
                 "energy for it; add one with 'nitrolyte structure NAME --cif FILE'")
+
+    def _elements_without_reference(self, reduced_formula: str) -> list[str]:
+        """Elements of a valid library phase that have no valid elemental structure (sorted)."""
+        from pymatgen.core import Composition
+
+        table = self.energies()
+        own = table[table["ok"].astype(bool) & (table["formula"].map(_reduced) == reduced_formula)]
+        if own.empty:
+            return []
+        have = {str(Composition(f).elements[0]) for f, ok in zip(table["formula"], table["ok"], strict=True)
+                if bool(ok) and Composition(f).is_element}
+        return sorted(str(el) for el in Composition(reduced_formula).elements if str(el) not in have)
 
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
         """Known phases of the system (embedded table's list) with no validated structure."""

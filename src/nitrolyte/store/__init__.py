@@ -22,20 +22,18 @@ Examples
 
 from __future__ import annotations
 
-from nitrolyte.store.database import Database
-from nitrolyte.store.engine import ENV_VAR, resolve_url
-from nitrolyte.store.models import (
-    SOURCES,
-    AddResult,
-    MeasurementSetResult,
-    Source,
-    TransferResult,
-    UpgradeResult,
-)
-from nitrolyte.store.records import MaterialRecord, StoredMeasurement
-from nitrolyte.store.seed import data_hash
-from nitrolyte.store.tables import COLUMNS, HEAD_REVISION, SCHEMA_VERSION
+from nitrolyte._lazy import lazy_exports
 
-__all__ = ["COLUMNS", "ENV_VAR", "HEAD_REVISION", "SCHEMA_VERSION", "SOURCES", "AddResult",
-           "Database", "MaterialRecord", "MeasurementSetResult", "Source", "StoredMeasurement",
-           "TransferResult", "UpgradeResult", "data_hash", "resolve_url"]
+#: public name -> defining module, loaded on first use (a read-only command that never opens
+#: the database through SQLAlchemy, see :mod:`nitrolyte.store.quick`, never imports it)
+_EXPORTS = {
+    "Database": "nitrolyte.store.database",
+    "ENV_VAR": "nitrolyte.store.location", "resolve_url": "nitrolyte.store.location",
+    "HEAD_REVISION": "nitrolyte.store.location", "SCHEMA_VERSION": "nitrolyte.store.location",
+    **dict.fromkeys(("SOURCES", "AddResult", "MeasurementSetResult", "Source", "TransferResult",
+                     "UpgradeResult"), "nitrolyte.store.models"),
+    "MaterialRecord": "nitrolyte.store.records", "StoredMeasurement": "nitrolyte.store.records",
+    "data_hash": "nitrolyte.store.seed", "COLUMNS": "nitrolyte.store.tables",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -280,7 +280,7 @@ class Database(LabMethods):
         """The :class:`~nitrolyte.store.records.MaterialRecord` of a material (one SQL read)."""
         material_id = self.resolve(name)
         with self.read() as conn:
-            return one_record.record(conn, material_id)
+            return one_record.record(one_record.CoreRows(conn), material_id)
 
     # ------------------------------------------------------------------ user data
     def add_measurement(self, *, material: str, property: str, value: float, unit: str,

@@ -30,27 +30,13 @@ from sqlalchemy.exc import (
 
 from nitrolyte.errors import DatabaseError, InputError
 
-#: Environment variable that names the database (a SQLAlchemy URL or a file path).
-ENV_VAR = "NITROLYTE_DATABASE_URL"
-HINT = f"set {ENV_VAR} or pass --db PATH to use another database"
+# where the database lives (re-exported: callers import them from here too)
+from nitrolyte.store.location import ENV_VAR as ENV_VAR
+from nitrolyte.store.location import HINT
+from nitrolyte.store.location import resolve_url as resolve_url
+
 #: key of the PostgreSQL advisory lock that serialises nitrolyte writers
 _PG_LOCK_KEY = 0x4E49544C  # "NITL"
-
-
-def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
-    """The SQLAlchemy URL of the database to open (argument > environment > user data dir).
-
-    A plain path (``~/lab.sqlite``) becomes ``sqlite:///<absolute path>``.
-    """
-    chosen = url if url not in (None, "") else os.environ.get(ENV_VAR) or None
-    if chosen is None:
-        from platformdirs import user_data_dir
-
-        chosen = Path(user_data_dir("nitrolyte")) / "nitrolyte.sqlite"
-    text_url = os.fspath(chosen)
-    if "://" in text_url:
-        return text_url
-    return f"sqlite:///{Path(text_url).expanduser().resolve()}"
 
 
 def parse_url(url: str) -> URL:

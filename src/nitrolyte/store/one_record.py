@@ -1,7 +1,10 @@
 """One material's :class:`MaterialRecord` from its own rows, in plain Python (no pandas).
 
 ``nitrolyte sigma`` reads a single record per process; building it from plain SQLAlchemy Core
-rows instead of DataFrames spares the pandas import (about 0.2 s). The summary rows are made by
+rows instead of DataFrames spares the pandas import (about 0.2 s). The rows come through a small
+:class:`Rows` interface: SQLAlchemy Core here (:class:`CoreRows`, any backend), or the standard
+library's ``sqlite3`` on a read-only, up-to-date SQLite file (:mod:`nitrolyte.store.quick`, which
+spares the SQLAlchemy import too). The summary rows are made by
 the same per-material pivot as the wide frame (:func:`nitrolyte.data.wide.wide_rows`), with the
 same rules as :func:`nitrolyte.store.reads.wide` for a lab's own rows (the conductivity closest to
 25 °C first, the first row's reference and DOI); ``tests/test_store.py`` checks that both paths
@@ -11,31 +14,64 @@ agree.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Connection, select
-
-from nitrolyte.store import tables as t
 from nitrolyte.store.models import review_ref
 from nitrolyte.store.records import MaterialRecord, StoredMeasurement, _nan, _str
 
 if TYPE_CHECKING:
-    from sqlalchemy import Select
+    from sqlalchemy import Connection, Select
 
 
-def _rows(conn: Connection, stmt: Select[Any]) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+class Rows(Protocol):
+    """The three reads a record needs, as lists of plain dicts in table (``id``) order."""
+
+    def table(self, name: str, material_id: str | None) -> list[dict[str, Any]]:
+        """Rows of ``materials`` or ``measurements`` of one material (None: of all), with the
+        long-format columns."""
+
+    def references(self, columns: Sequence[str],
+                   refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """``columns`` of the references (all, or those whose ``ref`` is in ``refs``)."""
 
 
-def _table(conn: Connection, name: str, material_id: str) -> list[dict[str, Any]]:
-    tab = t.TABLES[name]
-    stmt = select(*(tab.c[c] for c in t.COLUMNS[name])).where(
-        tab.c.material_id == material_id).order_by(tab.c.id)
-    rows = _rows(conn, stmt)
-    for r in rows:
+class CoreRows:
+    """:class:`Rows` through SQLAlchemy Core on an open connection (SQLite or PostgreSQL)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _run(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def table(self, name: str, material_id: str | None) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        from nitrolyte.store import tables as t
+
+        tab = t.TABLES[name]
+        stmt = select(*(tab.c[c] for c in t.COLUMNS[name])).order_by(tab.c.id)
+        return self._run(stmt if material_id is None else stmt.where(
+            tab.c.material_id == material_id))
+
+    def references(self, columns: Sequence[str],
+                   refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        from nitrolyte.store import tables as t
+
+        tab = t.references
+        stmt = select(*(tab.c[c] for c in columns)).order_by(tab.c.id)
+        return self._run(stmt if refs is None else stmt.where(tab.c.ref.in_(list(refs))))
+
+
+def _table(rows: Rows, name: str, material_id: str | None) -> list[dict[str, Any]]:
+    out = rows.table(name, material_id)
+    for r in out:
         if "derived_from_arrhenius" in r:  # SQLite hands booleans back as 0/1
             r["derived_from_arrhenius"] = bool(r["derived_from_arrhenius"])
-    return rows
+    return out
 
 
 def _room_distance(row: dict[str, Any]) -> float:
@@ -79,16 +115,48 @@ def _user_summary(mats: list[dict[str, Any]], user: list[dict[str, Any]],
     return out
 
 
-def _summary(conn: Connection, mats: list[dict[str, Any]],
+def _dois(refs: list[dict[str, Any]]) -> tuple[dict[int, Any], dict[int, str]]:
+    """DOI of each reference number of the review: as stored, and as the wide frame shows it."""
+    from nitrolyte.data.wide import _text
+
+    raw = {n: r["doi"] for r in refs if r["source"] == "literature"
+           and (n := review_ref(r["ref"])) is not None}
+    return raw, {n: _text(d) for n, d in raw.items()}
+
+
+def wide_all(rows: Rows) -> tuple[dict[str, Any], ...]:
+    """Every material's wide rows in the wide frame's order, NaN -> None.
+
+    As :func:`nitrolyte.store.reads.wide` without filters: the literature rows of every
+    literature material, then the lab's own rows of every material that has some.
+    """
+    from nitrolyte.data.wide import wide_rows
+
+    mats = _table(rows, "materials", None)
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in _table(rows, "measurements", None):
+        by_id.setdefault(r["material_id"], []).append(r)
+    refs = rows.references(("ref", "doi", "source"))
+    raw_dois, lit_dois = _dois(refs)
+    lit: list[dict[str, Any]] = []
+    user: list[dict[str, Any]] = []
+    for mat in mats:
+        own = by_id.get(mat["material_id"], [])
+        if mat["source"] == "literature":
+            lit += wide_rows({**mat, "ref": review_ref(mat["ref"])},
+                             [r for r in own if r["source"] == "literature"], lit_dois)
+        if mine := [r for r in own if r["source"] == "user"]:
+            user += _user_summary([mat], mine, refs, lit_dois, raw_dois)
+    return tuple({k: _nan(v) for k, v in r.items()} for r in lit + user)
+
+
+def _summary(rows: Rows, mats: list[dict[str, Any]],
              meas: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     """The material's wide rows (literature first, then the lab's own), NaN -> None."""
-    from nitrolyte.data.wide import _text, wide_rows
+    from nitrolyte.data.wide import wide_rows
 
-    tab = t.references
-    refs = _rows(conn, select(tab.c.ref, tab.c.doi, tab.c.source).order_by(tab.c.id))
-    raw_dois = {n: r["doi"] for r in refs if r["source"] == "literature"
-           and (n := review_ref(r["ref"])) is not None}
-    lit_dois = {n: _text(d) for n, d in raw_dois.items()}
+    refs = rows.references(("ref", "doi", "source"))
+    raw_dois, lit_dois = _dois(refs)
     out: list[dict[str, Any]] = []
     for mat in (m for m in mats if m["source"] == "literature"):
         lit = [r for r in meas if r["source"] == "literature"]
@@ -116,15 +184,13 @@ def _measurement(m: dict[str, Any], by_ref: dict[str, dict[str, Any]]) -> Stored
         set_id=None if _nan(m["set_id"]) is None else int(m["set_id"]))
 
 
-def record(conn: Connection, material_id: str) -> MaterialRecord:
-    """The :class:`MaterialRecord` of ``material_id`` from its own rows only."""
-    mats = _table(conn, "materials", material_id)
+def record(rows: Rows, material_id: str) -> MaterialRecord:
+    """The :class:`MaterialRecord` of ``material_id`` from its own rows only (any :class:`Rows`)."""
+    mats = _table(rows, "materials", material_id)
     mat = mats[0]
-    meas = _table(conn, "measurements", material_id)
+    meas = _table(rows, "measurements", material_id)
     wanted = {_str(r) for r in (*(m["ref"] for m in meas), mat["ref"]) if _str(r)}
-    tab = t.references
-    refs = _rows(conn, select(tab.c.ref, tab.c.doi, tab.c.citation, tab.c.source).where(
-        tab.c.ref.in_(sorted(wanted))).order_by(tab.c.id))
+    refs = rows.references(("ref", "doi", "citation", "source"), sorted(wanted))
     by_ref: dict[str, dict[str, Any]] = {}
     for r in sorted(refs, key=lambda r: r["source"]):  # stable: literature first, per ref
         by_ref.setdefault(str(r["ref"]), r)
@@ -137,4 +203,4 @@ def record(conn: Connection, material_id: str) -> MaterialRecord:
         space_group=_str(mat["space_group"]), synthesis=_str(mat["synthesis"]), ref=ref,
         doi=_str(by_ref.get(ref, {}).get("doi")), citation=_str(by_ref.get(ref, {}).get("citation")),
         note=_str(mat["note"]), source=_str(mat["source"]), aliases=aliases,
-        measurements=stored, summary=_summary(conn, mats, meas))
+        measurements=stored, summary=_summary(rows, mats, meas))

@@ -38,14 +38,11 @@ from sqlalchemy import (
     text,
 )
 
-#: Version of the table layout written by this nitrolyte (the ``meta.schema_version``).
-SCHEMA_VERSION = 2
-#: Alembic revision of :data:`SCHEMA_VERSION` (the head of ``migrations/versions``).
-HEAD_REVISION = "0002"
-#: Alembic revision that describes a file written by nitrolyte 0.1 (schema 1).
-SCHEMA1_REVISION = "0001"
-#: The value of ``meta.application`` that marks a nitrolyte database.
-MARKER = "nitrolyte"
+# the layout's version constants live with the other plain values (re-exported here)
+from nitrolyte.store.location import HEAD_REVISION as HEAD_REVISION
+from nitrolyte.store.location import MARKER as MARKER
+from nitrolyte.store.location import SCHEMA1_REVISION as SCHEMA1_REVISION
+from nitrolyte.store.location import SCHEMA_VERSION as SCHEMA_VERSION
 
 metadata = MetaData()
 

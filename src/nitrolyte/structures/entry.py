@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["cif", "prototype", "molecule", "user"]
+Kind = Literal["cif", "prototype", "molecule", "aflow", "user"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class LibraryEntry:
         Display name (``"β-Li3N"``).
     formula : str
         Declared formula of one formula unit (``"Li3N"``).
-    kind : {"cif", "prototype", "molecule", "user"}
+    kind : {"cif", "prototype", "molecule", "aflow", "user"}
         How the structure is built.
     Z : int
         Formula units per cell as published (0 for molecules).

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from nitrolyte.structures.validate import ValidationResult
 
-_KINDS = ("cif", "prototype", "molecule")
+_KINDS = ("cif", "prototype", "molecule", "aflow")
 #: edge of the cubic box a molecule sits in (Å): beyond CHGNet's 5 Å graph cutoff for images
 MOLECULE_BOX_A = 12.0
 
@@ -55,10 +55,12 @@ def _entry(i: int, raw: dict[str, Any]) -> LibraryEntry:
             raise DataValidationError(f"{where}: field {col!r} is required")
     if raw["kind"] not in _KINDS:
         raise DataValidationError(f"{where}: kind must be one of {', '.join(_KINDS)}, got {raw['kind']!r}")
-    if raw["kind"] == "cif":
-        rho = published_density(raw["formula"], int(raw["Z"]), [float(x) for x in raw["published_cell"]])
-    elif raw["kind"] == "prototype":
+    if raw["kind"] == "prototype" and raw.get("density_g_cm3") is None:
+        raise DataValidationError(f"{where}: a prototype needs density_g_cm3 (its published density)")
+    if raw.get("density_g_cm3") is not None:
         rho = float(raw["density_g_cm3"])
+    elif raw["kind"] in ("cif", "aflow"):
+        rho = published_density(raw["formula"], int(raw["Z"]), [float(x) for x in raw["published_cell"]])
     else:
         rho = math.nan
     spec = {k: v for k, v in raw.items() if k not in ("name", "formula", "kind", "Z", "source", "doi",
@@ -90,11 +92,22 @@ def _open_db(db: Any) -> Any:
 
 def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
     """Structures the user added with :func:`add_user_structure` (kept in the store's cache)."""
-    store = _open_db(db)
-    index = store.cache_get(USER_NAMESPACE, _INDEX_KEY) or {"names": []}
+    stored = None
+    if db is None:  # the default database: read-only through sqlite3 where it is up to date
+        from nitrolyte.store import quick
+
+        stored = quick.cache_namespace(USER_NAMESPACE)
+    if stored is None:
+        store = _open_db(db)
+
+        def get(key: str) -> Any:
+            return store.cache_get(USER_NAMESPACE, key)
+    else:
+        get = stored.get
+    index = get(_INDEX_KEY) or {"names": []}
     out = []
     for name in index["names"]:
-        raw = store.cache_get(USER_NAMESPACE, name)
+        raw = get(name)
         if raw is not None:
             out.append(LibraryEntry(raw["name"], raw["formula"], "user", int(raw["Z"]), math.nan,
                                     raw["source"], "", "user structure", {"cif_text": raw["cif"]}))
@@ -203,10 +216,26 @@ def _user_structure(text: str) -> Structure:
 
 _BUILDERS = {
     "user": lambda e: _user_structure(e.spec["cif_text"]),
-    "cif": lambda e: _cif_structure(e.spec["cif"]),
+    "cif": lambda e: _cif_entry(e),
     "prototype": lambda e: _prototype(e.spec),
     "molecule": lambda e: _molecule(e.spec),
+    "aflow": lambda e: _aflow(e),
 }
+
+
+def _cif_entry(entry: LibraryEntry) -> Structure:
+    struct = _cif_structure(entry.spec["cif"])
+    if not entry.spec.get("substitute"):
+        return struct
+    from nitrolyte.structures.aflow import substituted
+
+    return substituted(struct, {**entry.spec, "density_g_cm3": entry.density_g_cm3})
+
+
+def _aflow(entry: LibraryEntry) -> Structure:
+    from nitrolyte.structures.aflow import aflow_structure
+
+    return aflow_structure({**entry.spec, "density_g_cm3": entry.density_g_cm3})
 
 
 @functools.cache
@@ -234,6 +263,10 @@ def entry_hash(name: str) -> str:
                          sort_keys=True, default=str).encode()
     if entry.kind == "user":
         payload += entry.spec["cif_text"].encode()
+    if entry.kind == "aflow":  # the record pymatgen ships, and the density (it can set the cell)
+        from nitrolyte.structures.aflow import record_json
+
+        payload += repr(entry.density_g_cm3).encode() + record_json(entry.spec["aflow"], entry.spec["prototype"])
     if entry.kind == "cif":
         payload += resources.files("nitrolyte.data").joinpath(
             f"structures/cif/{entry.spec['cif']}").read_bytes()

@@ -1,13 +1,17 @@
 """Design endpoints: SSE stack check, pouch-cell energy density, critical values, sweeps.
 
 Thin over :func:`nitrolyte.check_stack`, :func:`nitrolyte.pouch_cell`,
-:func:`nitrolyte.critical_value` and :func:`nitrolyte.cell.sweep.sweep`. They compute, store
-nothing, and are open like the reads.
+:func:`nitrolyte.critical_value`, :func:`nitrolyte.cell.sweep.sweep` and
+:func:`nitrolyte.cell.sweep.review_figure17_data` (the report's Fig. 17C-H family). They
+compute, store nothing, and are open like the reads.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+import functools
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
 
 from nitrolyte.web.api_read import json_response
 from nitrolyte.web.schemas import ERRORS, CellIn, CriticalIn, Document, StackIn, SweepIn, dumps
@@ -65,3 +69,34 @@ def sweep(body: SweepIn) -> Response:
     frame = run(**design)
     columns = [body.x, "gravimetric_Wh_kg", "volumetric_Wh_L"]
     return json_response(dumps({"x": body.x, "points": frame[columns].to_dict("records")}))
+
+
+@functools.lru_cache(maxsize=4)
+def figure17_doc(catholyte: str, points: int) -> bytes:
+    """The Fig. 17 family of ``catholyte`` as the report draws it, per panel and curve (JSON)."""
+    from nitrolyte.cell.sweep import review_figure17_data
+    from nitrolyte.plotting.cell import hue_colours, label, panel_title
+
+    data = review_figure17_data(catholyte, points=points)
+    colours = hue_colours(data["areal_capacity_mAh_cm2"].unique())
+    panels = []
+    for letter, part in data.groupby("panel", sort=True):
+        x_name = str(part["x_name"].iloc[0])
+        fixed = {k: float(part[k].iloc[0]) for k in ("sse_um", "n_p", "al_um", "cu_um")
+                 if k != x_name}
+        curves = [{"areal_capacity_mAh_cm2": float(q), "colour": colours[float(q)],
+                   "x": curve["x"].tolist(),
+                   "gravimetric_Wh_kg": curve["gravimetric_Wh_kg"].tolist()}
+                  for q, curve in part.sort_values("x").groupby("areal_capacity_mAh_cm2")]
+        panels.append({"panel": letter, "title": panel_title(part, str(letter)), "x_name": x_name,
+                       "x_label": label(x_name), "fixed": fixed, "curves": curves})
+    return dumps({"catholyte": catholyte, "panels": panels})
+
+
+@router.get("/cells/figure17", response_model=Document)
+def figure17(catholyte: Literal["Li3InCl6", "LGPS"] = "Li3InCl6",
+                   points: Annotated[int, Query(ge=2, le=401)] = 101) -> Response:
+    """The curves of the review's Fig. 17C-E (Li3InCl6) or F-H (LGPS): gravimetric energy
+    density against SSE thickness, N/P ratio and SSE thickness with light foils, one curve per
+    cathode areal capacity, from the function the report draws them with."""
+    return json_response(figure17_doc(catholyte, points))

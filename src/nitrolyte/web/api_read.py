@@ -23,7 +23,8 @@ def json_response(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-def materials_page(request: Request, params: dict[str, Any], offset: int, limit: int) -> bytes:
+async def materials_page(request: Request, params: dict[str, Any], offset: int,
+                         limit: int) -> bytes:
     """The serialised page of :func:`nitrolyte.materials` for these filters."""
     from nitrolyte.api import filter_frame
     from nitrolyte.checks import check_choice, check_positive
@@ -43,22 +44,22 @@ def materials_page(request: Request, params: dict[str, Any], offset: int, limit:
         return dumps({"total": len(frame), "offset": offset, "limit": limit, "count": len(page),
                       "materials": page.to_dict("records")})
 
-    return request.app.state.frames.answer(("materials", tuple(params.items()), offset, limit),
-                                           build)
+    return await request.app.state.frames.answer_async(
+        ("materials", tuple(params.items()), offset, limit), build)
 
 
 @router.get("/materials", response_model=MaterialsPage)
-def list_materials(request: Request, family: Str = None, element: Str = None,
-                   min_sigma_S_cm: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-                   max_Ea_eV: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-                   name_contains: Str = None,
-                   source: Literal["literature", "user"] | None = None,
-                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
+async def list_materials(request: Request, family: Str = None, element: Str = None,
+                         min_sigma_S_cm: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+                         max_Ea_eV: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+                         name_contains: Str = None,
+                         source: Literal["literature", "user"] | None = None,
+                         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
     """Materials (one row per material and direction), filtered as :func:`nitrolyte.materials`."""
     params = {"family": family, "element": element, "min_sigma_S_cm": min_sigma_S_cm,
               "max_Ea_eV": max_Ea_eV, "name_contains": name_contains, "source": source}
-    return json_response(materials_page(request, params, offset, limit))
+    return json_response(await materials_page(request, params, offset, limit))
 
 
 def material_doc(request: Request, name: str) -> dict[str, Any]:
@@ -74,18 +75,18 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
 
 
 @router.get("/materials/{name}", response_model=Document)
-def material(request: Request, name: str) -> Response:
+async def material(request: Request, name: str) -> Response:
     """Everything stored about one material: records, sources (provenance) and errata."""
-    return json_response(request.app.state.frames.answer(
+    return json_response(await request.app.state.frames.answer_async(
         ("material", name), lambda: dumps(material_doc(request, name))))
 
 
 @router.get("/materials/{name}/sigma", response_model=Document)
-def sigma(request: Request, name: str,
-          T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
-          direction: Literal["perp_c", "par_c"] | None = None,
-          average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
-          convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
+async def sigma(request: Request, name: str,
+                T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
+                direction: Literal["perp_c", "par_c"] | None = None,
+                average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
+                convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
     """Ionic conductivity at temperatures ``T`` (K), Arrhenius from the material's record."""
     import numpy as np
 
@@ -104,7 +105,7 @@ def sigma(request: Request, name: str,
                                   for t, s in zip(T_K, sig, strict=True)]})
 
     key = ("sigma", name, tuple(T), direction, average, convention)
-    return json_response(request.app.state.frames.answer(key, build))
+    return json_response(await request.app.state.frames.answer_async(key, build))
 
 
 @router.get("/windows/{formula}", response_model=Document)
@@ -121,13 +122,13 @@ def window(formula: str) -> Response:
 
 
 @router.get("/screening", response_model=Document)
-def screening(request: Request, family: Str = None,
-              material: Annotated[list[str] | None, Query(max_length=50)] = None,
-              target: Annotated[list[str] | None, Query(max_length=20)] = None,
-              thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
-              areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
-              n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
-              T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
+async def screening(request: Request, family: Str = None,
+                    material: Annotated[list[str] | None, Query(max_length=50)] = None,
+                    target: Annotated[list[str] | None, Query(max_length=20)] = None,
+                    thickness_um: Annotated[float | None, Query(ge=0.1, le=10_000)] = None,
+                    areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+                    n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
+                    T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
     """Materials scored against the review's targets (:func:`nitrolyte.screen`)."""
     from nitrolyte.screening import screen
 
@@ -142,4 +143,4 @@ def screening(request: Request, family: Str = None,
 
     key = ("screening", family, tuple(material or ()), tuple(target or ()),
            tuple(options.items()))
-    return json_response(request.app.state.frames.answer(key, build))
+    return json_response(await request.app.state.frames.answer_async(key, build))

@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from nitrolyte.errors import InputError
 from nitrolyte.web.api_read import json_response
 from nitrolyte.web.schemas import ERRORS, Document, MeasurementIn, dumps
-from nitrolyte.web.security import require_reader, require_writer
+from nitrolyte.web.security import check_reader, require_writer
 
 router = APIRouter(tags=["write"], responses=ERRORS)
 Files = Annotated[list[UploadFile], File(description="one or more files")]
@@ -103,7 +103,7 @@ def import_file(request: Request, file: Annotated[UploadFile, File()],
 def _writer_if(request: Request, store: bool) -> dict[str, Any] | None:
     if store:
         return require_writer(request)
-    require_reader(request)
+    check_reader(request)
     return None
 
 

@@ -1,7 +1,8 @@
 """The FastAPI application: state, error handling, static files and the routers.
 
 Errors are JSON ``{"error": "one line"}``: 400/422 for bad input, 401 for a missing or bad
-token, 403 for a cross-site write, 404 for an unknown material, 413 for an oversized body, 429
+token, 403 for a cross-site write or a ``write`` token on an admin endpoint, 404 for an
+unknown material, 405 (``Allow``: every method of the path), 413 for an oversized body, 429
 after a flood of bad tokens, 503 when the database cannot be opened. Any other exception is a
 bug and answers 500 with the same shape (the schemathesis suite checks none occurs).
 """
@@ -25,7 +26,7 @@ from nitrolyte.errors import (
     NitrolyteError,
     UnknownMaterialError,
 )
-from nitrolyte.web.security import BodyLimit, FailureLimiter
+from nitrolyte.web.security import BodyLimit, FailureLimiter, SecurityHeaders
 
 _LOG = logging.getLogger("nitrolyte.web")
 HERE = Path(__file__).parent
@@ -39,6 +40,9 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
 #: Content-Security-Policy of every response: nothing is loaded from anywhere but this app
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+#: headers of every response
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+           "Referrer-Policy": "no-referrer"}
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -62,6 +66,20 @@ def _wants_page(request: Request) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
+def _allowed(request: Request) -> str | None:
+    """The ``Allow`` header of an API path: the methods of every operation of the schema whose
+    path matches (None for a path outside the schema)."""
+    import re
+
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {m.upper() for m in operations if m != "parameters"}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -73,7 +91,11 @@ def _install_errors(app: FastAPI) -> None:
             from fastapi.responses import RedirectResponse
 
             return RedirectResponse("/login", status_code=303)
-        return error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        allow = _allowed(request) if exc.status_code == 405 else None
+        if allow:  # Starlette names only the methods of the path's first route
+            headers = {**(headers or {}), "Allow": allow}
+        return error(exc.status_code, str(exc.detail), headers)
 
     def handler(status: int) -> Any:
         async def _handle(_: Request, exc: Exception) -> JSONResponse:
@@ -109,14 +131,15 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
 
     from nitrolyte import __version__
     from nitrolyte.api import database
-    from nitrolyte.web import api_design, api_read, api_write, pages
+    from nitrolyte.web import api_admin, api_design, api_read, api_write, pages
     from nitrolyte.web.cache import FrameCache
+    from nitrolyte.web.server import lifespan
 
     app = FastAPI(title="nitrolyte", version=__version__,
                   description="Cited database and toolkit for nitride solid-state electrolytes: "
                               "REST API. Reads are open; writes need 'Authorization: Bearer "
                               "<token>'. Errors are {\"error\": \"...\"}.",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.db = database(db)
     app.state.private = private
     app.state.limiter = limiter or FailureLimiter()
@@ -124,16 +147,9 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
     app.state.frames = FrameCache(app.state.db)
     _install_errors(app)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    for module in (api_read, api_write, api_design):
+    app.add_middleware(SecurityHeaders, headers=HEADERS)  # outermost: a 413 gets them too
+    for module in (api_read, api_write, api_design, api_admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

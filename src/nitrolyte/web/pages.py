@@ -99,14 +99,14 @@ def _arrhenius(families: Any, names: Any, title: str, db: Any) -> tuple[str | No
 
 
 @router.get("/materials/{name}", response_class=HTMLResponse, dependencies=PageReader)
-def material_page(request: Request, name: str) -> HTMLResponse:
+async def material_page(request: Request, name: str) -> HTMLResponse:
     """One material: every record with its source, the errata, the family's Arrhenius plot.
 
     The page is rendered once per state of the database (see :mod:`nitrolyte.web.cache`).
     """
     try:
-        body = request.app.state.frames.answer(("page-material", name),
-                                               lambda: _material_html(request, name))
+        body = await request.app.state.frames.answer_async(
+            ("page-material", name), lambda: _material_html(request, name))
     except NitrolyteError as exc:
         return render(request, "message.html", status_code=404, title="Unknown material",
                       message=str(exc))

@@ -31,7 +31,8 @@ class ErrorOut(BaseModel):
 #: documented error answers of every route (schemathesis checks answers against them)
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": what} for code, what in (
-        (400, "bad request"), (401, "token missing or not valid"), (403, "cross-site request"),
+        (400, "bad request"), (401, "token missing or not valid"),
+        (403, "cross-site request, or a write token where an admin token is needed"),
         (404, "unknown material or missing data"), (413, "request body too large"),
         (422, "bad input (the message names the field and the allowed range)"),
         (429, "too many bad tokens"), (503, "database unavailable"))}
@@ -125,6 +126,43 @@ class StackIn(Strict):
     layers: Annotated[str, Field(min_length=1, max_length=500)] | Annotated[
         list[Name], Field(min_length=1, max_length=8)]
     cathode_V: Annotated[float | None, Field(gt=0, le=10)] = None
+
+
+class TokenIn(Strict):
+    """A token to create: who or what uses it, and what it may do."""
+
+    name: Annotated[Name, Field(max_length=200)]
+    scope: Literal["write", "admin"] = "write"
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: never the token or its hash."""
+
+    name: str
+    scope: Literal["write", "admin"]
+    created_at: str
+    revoked_at: str | None
+
+
+class TokenList(BaseModel):
+    """Every token, active and revoked."""
+
+    tokens: list[TokenInfo]
+
+
+class TokenCreated(BaseModel):
+    """A new token: ``token`` is shown only in this answer."""
+
+    name: str
+    scope: Literal["write", "admin"]
+    token: str
+
+
+class TokenRevoked(BaseModel):
+    """The name of the revoked token and of the admin token that revoked it."""
+
+    revoked: str
+    by: str
 
 
 def dumps(doc: Any) -> bytes:

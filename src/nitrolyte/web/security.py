@@ -1,7 +1,8 @@
 """Who may do what: bearer tokens for writes, a limit on bad tokens, body size, same origin.
 
 * Every write needs ``Authorization: Bearer <token>`` (a token of ``nitrolyte token create``);
-  the store keeps only its SHA-256 (:meth:`nitrolyte.store.Database.verify_token`).
+  the store keeps only its SHA-256 (:meth:`nitrolyte.store.Database.verify_token`). Managing
+  tokens through the API (``/api/v1/tokens``) needs a token of scope ``admin``.
 * Forms are CSRF-safe because no write is authorised by a cookie: the upload page sends the
   token in the ``Authorization`` header from script, which a cross-site form cannot do. A
   request whose ``Origin`` is another site is refused as well.
@@ -97,11 +98,63 @@ def require_writer(request: Request) -> dict[str, Any]:
     return _verify(request, bearer(request), "writing")
 
 
-def require_reader(request: Request) -> None:
-    """FastAPI dependency of every read: open, unless the server runs with ``--private``."""
-    if not request.app.state.private:
-        return
-    _verify(request, bearer(request) or request.cookies.get(READ_COOKIE), "reading this server")
+def require_admin(request: Request) -> dict[str, Any]:
+    """FastAPI dependency of the admin endpoints: a valid token of scope ``admin`` (401 without
+    a valid token, 403 for a ``write`` token)."""
+    found = require_writer(request)
+    if found["scope"] != "admin":
+        raise HTTPException(403, f"this needs an admin token; token {found['name']!r} has scope "
+                                 f"{found['scope']!r} (an admin creates one with `nitrolyte token "
+                                 "create NAME --scope admin`)")
+    return found
+
+
+def check_reader(request: Request) -> None:
+    """Reads are open, unless the server runs with ``--private`` (then: a valid token in the
+    header or the read cookie); raises 401/429 otherwise."""
+    if request.app.state.private:
+        _verify(request, bearer(request) or request.cookies.get(READ_COOKIE),
+                "reading this server")
+
+
+async def require_reader(request: Request) -> None:
+    """FastAPI dependency of every read (:func:`check_reader`).
+
+    ``async`` so that an open read costs no worker thread; the token check of a private server
+    (a database read) runs in the thread pool.
+    """
+    if request.app.state.private:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(check_reader, request)
+
+
+class SecurityHeaders:
+    """ASGI middleware: fixed headers (CSP and friends) on every HTTP response.
+
+    A plain ASGI wrapper of ``send`` rather than Starlette's ``BaseHTTPMiddleware``, which
+    runs every request through an extra task and memory stream.
+    """
+
+    def __init__(self, app: Any, headers: dict[str, str]):
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                headers = MutableHeaders(scope=message)
+                for key, value in self.headers.items():
+                    headers[key] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimit:

@@ -39,11 +39,15 @@
   var cellForm = $("cell-form");
   if (cellForm) {
     var keys = ["areal_capacity_mAh_cm2", "catholyte_um", "nitride_um", "n_p", "al_um", "cu_um"];
-    var pending = null, seq = 0;
+    var pending = null, seq = 0, families = {}, last = null;
     var design = function () {
-      var d = {};
+      var d = {catholyte: $("catholyte").value};
       keys.forEach(function (k) { d[k] = parseFloat($(k).value); $(k + "-value").textContent = $(k).value; });
       return d;
+    };
+    var family = function (catholyte) {  // the report's Fig. 17 curves, fetched once per catholyte
+      if (!families[catholyte]) families[catholyte] = api("/api/v1/cells/figure17?catholyte=" + encodeURIComponent(catholyte));
+      return families[catholyte];
     };
     var critical = function (d, target, solveFor, cell) {
       var body = Object.assign({}, d, {target: target, solve_for: solveFor});
@@ -51,14 +55,30 @@
         $(cell).textContent = r.reachable ? fmt(r.value, 3) : "not reachable";
       });
     };
+    var draw = function (d, cell, fam) {  // the family of the chosen panel and the current design
+      var panel = fam.panels[parseInt($("fig17-panel").value, 10)];
+      var x = panel.x_name === "n_p" ? d.n_p : (d.catholyte_um + d.nitride_um) / 2;
+      var traces = panel.curves.map(function (c) {
+        return {x: c.x, y: c.gravimetric_Wh_kg, mode: "lines", line: {color: c.colour, width: 2},
+                name: c.areal_capacity_mAh_cm2 + " mAh/cm²"};
+      });
+      traces.push({x: [x], y: [cell.gravimetric_Wh_kg], mode: "markers", name: "current design",
+                   marker: {size: 13, color: "#d62728", line: {color: "black", width: 1}}});
+      Plotly.react("fig17", traces,
+        {template: "simple_white", height: 460, margin: {t: 40, l: 60, r: 20, b: 50},
+         title: {text: panel.title, font: {size: 13}},
+         xaxis: {title: {text: panel.x_label}}, yaxis: {title: {text: "gravimetric energy density (Wh/kg)"}},
+         legend: {title: {text: "areal capacity"}},
+         shapes: [350, 500].map(function (t) { return {type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
+           line: {dash: "dash", width: 1, color: "black"}}; })},
+        {responsive: true, displaylogo: false});
+    };
     var update = function () {
       var d = design(), mine = ++seq;
-      Promise.all([
-        postJSON("/api/v1/cells", d),
-        postJSON("/api/v1/cells/sweep", Object.assign({}, d, {x: "nitride_um", start: 0, stop: 100, n: 51})),
-      ]).then(function (res) {
+      Promise.all([postJSON("/api/v1/cells", d), family(d.catholyte)]).then(function (res) {
         if (mine !== seq) return;
-        var cell = res[0], curve = res[1];
+        var cell = res[0];
+        last = {d: d, cell: cell, fam: res[1]};
         $("wh-kg").textContent = fmt(cell.gravimetric_Wh_kg, 4);
         $("wh-l").textContent = fmt(cell.volumetric_Wh_L, 4);
         var rows = Object.keys(cell.breakdown).map(function (layer) {
@@ -66,17 +86,7 @@
           return "<tr><td>" + layer + "</td><td>" + fmt(b.mass_mg_cm2, 3) + "</td><td>" + fmt(b.thickness_um, 3) + "</td></tr>";
         });
         $("breakdown").tBodies[0].innerHTML = rows.join("");
-        var pts = curve.points;
-        Plotly.react("fig17", [
-          {x: pts.map(function (p) { return p.nitride_um; }), y: pts.map(function (p) { return p.gravimetric_Wh_kg; }),
-           mode: "lines", name: "this design, varying the nitride layer"},
-          {x: [d.nitride_um], y: [cell.gravimetric_Wh_kg], mode: "markers", marker: {size: 12, color: "#a3261b"},
-           name: "current design"}],
-          {template: "simple_white", height: 420, margin: {t: 30, l: 60, r: 20, b: 50},
-           xaxis: {title: {text: "nitride SSE layer (µm)"}}, yaxis: {title: {text: "gravimetric energy density (Wh/kg)"}},
-           shapes: [350, 500].map(function (t) { return {type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
-             line: {dash: "dash", width: 1, color: "black"}}; })},
-          {responsive: true, displaylogo: false});
+        draw(d, cell, res[1]);
         showError($("cell-error"), "");
       }).catch(function (e) { showError($("cell-error"), e.message); });
       Promise.all([
@@ -85,9 +95,10 @@
         critical(d, 350, "n_p", "crit-np-350"), critical(d, 500, "n_p", "crit-np-500"),
       ]).catch(function (e) { showError($("cell-error"), e.message); });
     };
-    keys.forEach(function (k) {
-      $(k).addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(update, 60); });
-    });
+    var later = function () { clearTimeout(pending); pending = setTimeout(update, 60); };
+    keys.forEach(function (k) { $(k).addEventListener("input", later); });
+    $("catholyte").addEventListener("change", later);
+    $("fig17-panel").addEventListener("change", function () { if (last) draw(last.d, last.cell, last.fam); });
     update();
   }
 

@@ -1,0 +1,40 @@
+"""Where the database lives and which layout it has: plain values, no SQLAlchemy.
+
+Both the SQLAlchemy engine (:mod:`nitrolyte.store.engine`) and the read-only fast path of
+short-lived commands (:mod:`nitrolyte.store.quick`) import these, so they agree on the
+database they open and on what "up to date" means.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variable that names the database (a SQLAlchemy URL or a file path).
+ENV_VAR = "NITROLYTE_DATABASE_URL"
+HINT = f"set {ENV_VAR} or pass --db PATH to use another database"
+
+#: Version of the table layout written by this nitrolyte (the ``meta.schema_version``).
+SCHEMA_VERSION = 2
+#: Alembic revision of :data:`SCHEMA_VERSION` (the head of ``migrations/versions``).
+HEAD_REVISION = "0002"
+#: Alembic revision that describes a file written by nitrolyte 0.1 (schema 1).
+SCHEMA1_REVISION = "0001"
+#: The value of ``meta.application`` that marks a nitrolyte database.
+MARKER = "nitrolyte"
+
+
+def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
+    """The SQLAlchemy URL of the database to open (argument > environment > user data dir).
+
+    A plain path (``~/lab.sqlite``) becomes ``sqlite:///<absolute path>``.
+    """
+    chosen = url if url not in (None, "") else os.environ.get(ENV_VAR) or None
+    if chosen is None:
+        from platformdirs import user_data_dir
+
+        chosen = Path(user_data_dir("nitrolyte")) / "nitrolyte.sqlite"
+    text_url = os.fspath(chosen)
+    if "://" in text_url:
+        return text_url
+    return f"sqlite:///{Path(text_url).expanduser().resolve()}"
