@@ -31,6 +31,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      "peak RSS GB run_md/hand"),
     ("bench_md.py", ["--rss-only", "--supercells", "1x1x1", "--steps", "2", "--potential",
                      "lj-toy"], "run_md peak RSS (GB)"),
+    ("bench_md_memory.py", ["--supercells", "1x1x1", "--modes", "chunked+trim", "--evals", "1"],
+     "chunked+trim: peak at 2,000 atoms: needs two sizes"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}

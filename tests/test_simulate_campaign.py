@@ -25,7 +25,8 @@ runner = CliRunner()
 
 def write_spec(path: Path, **overrides: object) -> Path:
     doc = {"materials": ["alpha-Li3N"], "vacancies": [0.0], "temperatures_K": [600, 900],
-           "seeds": [0], "ps": 0.5, "supercell": [2, 2, 2], "potential": "lj-toy",
+           "seeds": [0], "ps": 1.0, "equilibration_ps": 0.1, "frame_interval_fs": 20,
+           "supercell": [2, 2, 2], "potential": "lj-toy",
            "device": "cpu", "out": "out", **overrides}
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     return path
@@ -88,7 +89,7 @@ def _n_sets(db_path: Path) -> int:
 def test_two_task_campaign_killed_then_resumed_stores_each_task_once(tmp_path: Path) -> None:
     from nitrolyte.simulate.campaign import campaign_status, run_campaign, stored_task_ids
 
-    spec = write_spec(tmp_path / "spec.yaml")
+    spec = write_spec(tmp_path / "spec.yaml", temperatures_K=[900, 1200])
     dbp = tmp_path / "camp.sqlite"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-m", "nitrolyte", "campaign", "run", str(spec),
@@ -138,18 +139,24 @@ def test_fuzz_campaign_status_never_tracebacks(tmp_path: Path, doc: dict) -> Non
 def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
-    from nitrolyte.simulate.campaign import run_campaign, stored_task_ids
+    from nitrolyte.simulate.campaign import campaign_status, run_campaign, stored_task_ids
 
     spec = write_spec(tmp_path / "s.yaml", ps=0.1, temperatures_K=[700])
+    dbp = tmp_path / "s.sqlite"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=":0") as cluster:
-        report = run_campaign(spec, scheduler=cluster.scheduler_address,
-                              db=tmp_path / "s.sqlite", progress=False)
-    assert (report.n_tasks, report.n_stored, report.n_failed) == (1, 1, 0)
-    assert list(stored_task_ids(tmp_path / "s.sqlite")) == [report.stored[0]["task_id"]]
-    result = json.loads((Path(report.out) / "tasks" / report.stored[0]["task_id"] /
-                         "result.json").read_text())
-    assert result["runs"][0]["T_K"] == 700.0 and result["stored"]["set_id"] == 1
+        report = run_campaign(spec, scheduler=cluster.scheduler_address, db=dbp, progress=False)
+    # 0.1 ps: no hop, so the task finishes with D unknown; nothing is stored, and it is not rerun
+    assert (report.n_tasks, report.n_stored, report.n_failed, len(report.unknown)) == (1, 0, 0, 1)
+    (task,) = report.unknown
+    assert task["set_id"] is None and task["D_cm2_s"] != task["D_cm2_s"] and "hops" in task["reason"]
+    assert stored_task_ids(dbp) == {}
+    result = json.loads((Path(report.out) / "tasks" / task["task_id"] / "result.json").read_text())
+    assert result["runs"][0]["T_K"] == 700.0 and result["stored"] is None
+    (row,) = campaign_status(spec, db=dbp)
+    assert row["state"] == "unknown" and "hops" in row["reason"]
+    again = run_campaign(spec, db=dbp, progress=False)
+    assert (again.n_skipped, again.n_stored, len(again.unknown)) == (1, 0, 0)
 
 
 def _store_task(db: object, task: dict, sigma: float) -> int:

@@ -149,3 +149,85 @@ def test_time_quantities_in_ps() -> None:
         parse_quantity("-1ps", "time", "--start")
     with pytest.raises(InputError, match="write a number with a unit"):
         parse_quantity("10 s", "time", "--start")
+
+
+# ------------------------------------------------------------ honest answers: "unknown", never a number
+def lattice_frames(rng: np.random.Generator, n_frames: int, amplitude_A: float) -> list:
+    """32 Li on fixed sites of a 12 Å box, each axis vibrating harmonically around its site
+    (periods 50-150 fs, random phases, ``amplitude_A`` rms per axis): no hop, ever (a frozen
+    crystal when the amplitude is 0). Frames 10 fs apart."""
+    from ase import Atoms
+
+    sites = rng.uniform(0, BOX_A, (34, 3))
+    omega = 2 * np.pi / rng.uniform(0.05, 0.15, (34, 3))
+    phase = rng.uniform(0, 2 * np.pi, (34, 3))
+    amp = amplitude_A * np.sqrt(2)
+    t = np.arange(n_frames) * 0.01
+    return [Atoms("Li32N2", positions=(sites + amp * np.cos(omega * ti + phase)) % BOX_A,
+                  cell=[BOX_A] * 3, pbc=True) for ti in t]
+
+
+@pytest.mark.parametrize("amplitude_A", [0.0, 0.25])
+def test_frozen_or_vibrating_crystal_answers_unknown(amplitude_A: float) -> None:
+    """A flat MSD (frozen: exactly zero; vibrating: a plateau of 6 x 0.25² Å²) has no D: the
+    answer is NaN with the reasons, never a fitted number (kinisi gave 1e15 cm²/s here)."""
+    import math
+
+    from nitrolyte.simulate.diffusion import analyze_diffusion
+
+    res = analyze_diffusion(lattice_frames(np.random.default_rng(3), 600, amplitude_A),
+                            frame_interval_ps=0.01, T_K=600.0)
+    assert res.diffusive is False and res.n_hops == 0
+    for value in (res.D_cm2_s, res.D_cm2_s_stderr, res.sigma_S_cm, res.D_sigma_cm2_s,
+                  res.sigma_collective_S_cm, res.haven_ratio, res.msd_intercept_A2):
+        assert math.isnan(value)
+    assert "0 Li hops >= 1.5 Å in the run (need >= 20)" in res.reason
+    assert "flat" in res.reason and "need > 4 Å²" in res.reason
+    # the diagnostic MSD is still reported: 0 when frozen, the plateau 2 x 3 x amplitude² when
+    # vibrating (two independent positions, three axes)
+    assert np.mean(res.msd_A2[-20:]) == pytest.approx(6 * amplitude_A**2, rel=0.1, abs=1e-12)
+
+
+def test_too_few_hops_or_too_short_window_answers_unknown() -> None:
+    """A random walk cut to 6 frames has too short a window and too few hops; the whole walk is
+    diffusive, but asked for more hops than it has it answers unknown too."""
+    from nitrolyte.simulate.diffusion import analyze_diffusion
+
+    walk = random_walk(np.random.default_rng(7), 32, 200)
+    short = analyze_diffusion(walk[:6], frame_interval_ps=DT_PS, T_K=600.0)
+    assert not short.diffusive and "fit window has 3 time lags (need >= 10)" in short.reason
+    ok = analyze_diffusion(walk, frame_interval_ps=DT_PS, T_K=600.0)
+    assert ok.diffusive and ok.reason is None and ok.D_cm2_s > 0 and ok.n_hops > 100
+    strict = analyze_diffusion(walk, frame_interval_ps=DT_PS, T_K=600.0,
+                               min_hops=ok.n_hops + 1)
+    assert not strict.diffusive and strict.D_cm2_s != strict.D_cm2_s
+    assert f"{ok.n_hops} Li hops" in strict.reason
+
+
+def test_count_hops_counts_site_changes_not_vibrations() -> None:
+    """One ion hopping k times 2.1 Å back and forth while vibrating 0.3 Å: k hops."""
+    from nitrolyte.simulate.regime import count_hops
+
+    rng = np.random.default_rng(0)
+    sites = np.repeat(np.array([0.0, 2.1, 0.0, 2.1, 4.2]), 50)  # 4 hops
+    pos = np.zeros((len(sites), 1, 3))
+    pos[:, 0, 0] = sites + 0.3 * np.sin(np.arange(len(sites)) * 2.0)
+    pos += rng.normal(0, 0.05, pos.shape)
+    assert count_hops(pos, smooth_frames=8) == 4
+    assert count_hops(pos[:50], smooth_frames=8) == 0
+
+
+def test_cli_says_unknown_in_one_line_and_json_null(tmp_path: Path) -> None:
+    import ase.io
+
+    path = tmp_path / "frozen.extxyz"
+    ase.io.write(path, lattice_frames(np.random.default_rng(1), 200, 0.2))
+    base = ["diffusion", str(path), "--frame-interval", "10fs", "--T", "600K"]
+    res = runner.invoke(app, base)
+    assert res.exit_code == 0, res.output
+    assert res.output.count("\n") == 1
+    assert res.output.startswith("Li at 600 K: D unknown, not diffusive in 1.99 ps: 0 Li hops")
+    doc = json.loads(runner.invoke(app, [*base, "--json"]).output)
+    assert doc["diffusive"] is False and "hops" in doc["reason"] and doc["n_hops"] == 0
+    for key in ("D_cm2_s", "D_cm2_s_stderr", "sigma_S_cm", "D_sigma_cm2_s", "haven_ratio"):
+        assert doc[key] is None

@@ -91,7 +91,8 @@ def test_md_cli_fits_compares_and_stores(tmp_path: Path) -> None:
 
     dbp = tmp_path / "md.sqlite"
     res = runner.invoke(app, ["md", "alpha-Li3N", "--T", "600K", "--T", "800K", "--T", "1000K",
-                              "--ps", "0.15", "--supercell", "2x2x1", "--potential", "lj-toy",
+                              "--ps", "1", "--equilibration", "0.1ps", "--frame-interval", "20fs",
+                              "--supercell", "2x2x1", "--potential", "lj-toy",
                               "--device", "cpu", "--out", str(tmp_path / "runs"), "--db", str(dbp),
                               "--plot", str(tmp_path / "arr.png"), "--json"])
     assert res.exit_code == 0, res.output
@@ -153,9 +154,10 @@ def test_fuzz_md_cli_rejects_or_runs(tmp_path: Path, supercell: str, vac: float)
 
 
 @pytest.mark.slow
-def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
+def test_chgnet_md_cli_few_steps_clean_json_and_unknown(tmp_path: Path) -> None:
     """Real CHGNet (offline weights) through ASE: 10 steps of alpha-Li3N via the CLI; its banners
-    must not corrupt --json, and the result is stored as an MD set with the model version."""
+    must not corrupt --json; 10 fs give no hop, so D is unknown (null, with the reason) and
+    nothing is stored."""
     from nitrolyte.store import Database
 
     dbp = tmp_path / "c.sqlite"
@@ -168,9 +170,13 @@ def test_chgnet_md_cli_few_steps_clean_json_and_stored(tmp_path: Path) -> None:
     assert (md["n_frames"], md["n_atoms"], md["potential"]) == (6, 4, "chgnet")
     assert "0.3.0" in md["model_version"]  # the pretrained weights shipped in the wheel
     assert md["equilibration_ps"] == 0.0
+    # 10 fs of MD: no hop, so the answer is unknown (null), said why, and nothing is stored
+    run = doc["runs"][0]
+    assert run["diffusive"] is False and run["D_cm2_s"] is None and run["sigma_S_cm"] is None
+    assert "hops" in run["reason"] and doc["stored"] is None
+    assert any("nothing stored" in n for n in doc["notes"])
     with Database(dbp) as db:
-        details = json.loads(db.measurement_sets().iloc[0]["method_details"])
-        assert details["version"] == md["model_version"] and details["model"] == "chgnet"
+        assert db.measurement_sets().empty
 
 
 @pytest.mark.parametrize(("x", "formula"), [(0.0, "Li3N"), (0.027, "Li2.92N0.972"),
@@ -183,9 +189,12 @@ def test_stored_formula_is_per_formula_unit_as_fig_3d(x: float, formula: str) ->
 
 
 @pytest.mark.slow
-def test_lean_chgnet_matches_chgnet_calculator() -> None:
-    """The MD calculator (first-order autograd) gives CHGNet's own energy and forces on a
-    rattled 2x2x1 beta-Li3N cell (32 atoms): same model, same graph, only less memory."""
+@pytest.mark.parametrize("chunk_rows", [None, 500])
+def test_lean_chgnet_matches_chgnet_calculator(chunk_rows: int | None) -> None:
+    """The MD calculator (first-order autograd; with ``chunk_rows`` the message passing in
+    checkpointed blocks of 500 angles or bonds, ~10 per layer) gives CHGNet's
+    own energy and forces on a rattled 2x2x1 beta-Li3N cell (32 atoms) to float32 rounding:
+    same model, same graph, only less memory."""
     import numpy as np
     from chgnet.model.dynamics import CHGNetCalculator
     from pymatgen.io.ase import AseAtomsAdaptor
@@ -197,9 +206,63 @@ def test_lean_chgnet_matches_chgnet_calculator() -> None:
     atoms = AseAtomsAdaptor.get_atoms(structure("beta-Li3N") * (2, 2, 1))
     atoms.positions += np.random.default_rng(1).normal(0.0, 0.05, atoms.positions.shape)
     ref = atoms.copy()
-    atoms.calc = get_potential("chgnet").calculator("cpu")
+    from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator
+
+    atoms.calc = LeanCHGNetCalculator(load_chgnet("cpu"), "cpu", chunk_rows=chunk_rows)
     ref.calc = CHGNetCalculator(model=load_chgnet("cpu"), use_device="cpu")
     assert atoms.get_potential_energy() == pytest.approx(ref.get_potential_energy(), abs=1e-4)
     f, f_ref = atoms.get_forces(), ref.get_forces()
     assert np.abs(f_ref).max() > 0.1  # rattled: forces are not trivially zero
     np.testing.assert_allclose(f, f_ref, atol=1e-4)
+    assert isinstance(get_potential("chgnet").calculator("cpu"), LeanCHGNetCalculator)
+
+
+def test_cpu_threads_follow_affinity_and_cgroup_quota(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """Under ``taskset`` (affinity 4 of 16 cores) a 2,048-atom cell gets 4 threads, not 16; a
+    cgroup quota of 2.5 CPUs caps it at 2; one thread per ~100 atoms below that."""
+    import os
+
+    from nitrolyte.simulate import md
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {4, 5, 6, 7}, raising=False)
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: None)
+    assert [md.cpu_threads(n) for n in (50, 250, 2048)] == [1, 2, 4]
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: 2.5)
+    assert md.cpu_threads(2048) == 2
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(md, "_cgroup_cpus", lambda: None)
+    assert md.cpu_threads(2048) == 16  # no affinity call on this platform: the core count
+
+
+@pytest.mark.parametrize(("files", "cpus"), [
+    ({"cpu.max": "250000 100000\n"}, 2.5), ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "50000", "cpu/cpu.cfs_period_us": "100000"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, None),
+    ({"cpu.max": "garbage"}, None), ({}, None)])
+def test_cgroup_quota_is_read_from_v2_and_v1_files(tmp_path: Path, files: dict,
+                                                   cpus: float | None) -> None:
+    from nitrolyte.simulate.md import _cgroup_cpus
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _cgroup_cpus(str(tmp_path)) == cpus
+
+
+def test_release_freed_memory_sets_glibc_threshold_in_a_fresh_process() -> None:
+    """glibc's mallopt is process-wide, so it is asked in a child: True on Linux/glibc (this
+    CI), False elsewhere; a calculator with low_memory=True calls it once, before its first
+    evaluation, and only on the CPU."""
+    import subprocess
+    import sys
+
+    code = ("from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator as C, "
+            "release_freed_memory as r\n"
+            "import ase\nc = C(None, 'cuda', low_memory=True)\n"
+            "print(r(), c.released, C(None, 'cpu').low_memory)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    glibc = sys.platform.startswith("linux")
+    assert done.stdout.split() == [str(glibc), "False", "None"]

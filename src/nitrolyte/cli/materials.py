@@ -102,7 +102,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     from rich.table import Table
 
     from nitrolyte.api import get
-    from nitrolyte.simulate.labels import method_label
+    from nitrolyte.simulate.labels import is_simulation, method_label, simulation_labels
 
     rec = get(name, db=db)
     if as_json:
@@ -121,10 +121,12 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     table = Table(title="measurements")
     for col in ("property", "value", "unit", "T", "dir", "phase", "a", "method", "ref", "source"):
         table.add_column(col, overflow="fold")
+    sim = (simulation_labels(db).get(rec.material_id)
+           if any(is_simulation(m.method) for m in rec.measurements) else None)
     for m in rec.measurements:
         temp = "" if m.temperature is None else f"{m.temperature:g} {m.temperature_unit}"
         table.add_row(m.property, f"{m.qualifier}{m.value:g}", m.unit, temp, m.direction, m.phase,
-                      "a" if m.derived_from_arrhenius else "", method_label(m.method), m.ref,
+                      "a" if m.derived_from_arrhenius else "", method_label(m.method, sim), m.ref,
                       m.source)
     console.print(table)
 

@@ -50,6 +50,13 @@ def _save(fig: Any, path: Path) -> None:
     plt.close(fig)
 
 
+def _coll(res: Any, value: float, err: float, fmt: str = ".3e") -> str:
+    """A collective quantity, or why it is unknown."""
+    if value != value:
+        return f"unknown ({res.collective_reason})"
+    return f"{format(value, fmt)} ± {format(err, '.1e' if fmt == '.3e' else fmt)}"
+
+
 @handle_errors
 def diffusion_cmd(
     traj: Annotated[list[Path], typer.Argument(help="Trajectory (extxyz, .traj, XDATCAR); several "
@@ -81,16 +88,31 @@ def diffusion_cmd(
         echo_json({**res.to_dict(), "files": [str(p) for p in traj],
                    "plot": None if plot is None else str(plot)})
         return
+    if not res.diffusive:
+        typer.echo(f"{species} at {res.T_K:g} K: D unknown, not diffusive in "
+                   f"{(res.n_frames - 1) * res.frame_interval_ps:g} ps: {res.reason}")
+        return
     echo_rows(f"{species} transport at {res.T_K:g} K ({res.estimator})", ["quantity", "value"], [
         ["D* tracer (cm²/s)", f"{res.D_cm2_s:.3e} ± {res.D_cm2_s_stderr:.1e}"],
-        ["D_σ collective (cm²/s)", f"{res.D_sigma_cm2_s:.3e} ± {res.D_sigma_cm2_s_stderr:.1e}"],
+        ["D_σ collective (cm²/s)", _coll(res, res.D_sigma_cm2_s, res.D_sigma_cm2_s_stderr)],
         ["σ Nernst-Einstein (S/cm)", f"{res.sigma_S_cm:.3e} ± {res.sigma_S_cm_stderr:.1e}"],
-        ["σ collective (S/cm)", f"{res.sigma_collective_S_cm:.3e} ± "
-                                f"{res.sigma_collective_S_cm_stderr:.1e}"],
-        ["Haven ratio D*/D_σ", f"{res.haven_ratio:.2f} ± {res.haven_ratio_stderr:.2f}"],
+        ["σ collective (S/cm)", _coll(res, res.sigma_collective_S_cm,
+                                      res.sigma_collective_S_cm_stderr)],
+        ["Haven ratio D*/D_σ", _coll(res, res.haven_ratio, res.haven_ratio_stderr, ".2f")],
         ["fit window (ps)", f"{res.start_ps:g} – {res.max_lag_ps:g}"],
-        ["diffusive regime", f"{'yes' if res.diffusive else 'NO'} (MSD log-log slope "
+        ["diffusive regime", f"yes ({res.n_hops} hops, MSD log-log slope "
                              f"{res.msd_exponent:.2f}, final MSD {res.msd_A2[-1]:.2g} Å²)"]])
+
+
+def _num(value: float, fmt: str) -> str:
+    return "unknown" if value != value else format(value, fmt)
+
+
+def _pm(run: dict[str, Any], key: str) -> str:
+    """``value ± stderr``, or ``unknown`` for a run that did not reach the diffusive regime."""
+    if not run["diffusive"]:
+        return "unknown"
+    return f"{run[key]:.2e} ± {run[key + '_stderr']:.0e}"
 
 
 @handle_errors
@@ -140,9 +162,8 @@ def md_cmd(
     echo_rows(f"{sim.material}: {sim.formula}, {sim.runs[0]['md']['n_atoms']} atoms, "
                 f"{sim.runs[0]['md']['model_version']}",
                 ["T (K)", "D* (cm²/s)", "σ NE (S/cm)", "Haven", "diffusive", "σ literature"],
-                [[f"{r['T_K']:g}", f"{r['D_cm2_s']:.2e} ± {r['D_cm2_s_stderr']:.0e}",
-                  f"{r['sigma_S_cm']:.2e} ± {r['sigma_S_cm_stderr']:.0e}",
-                  f"{r['haven_ratio']:.2f}", "yes" if r["diffusive"] else "NO",
+                [[f"{r['T_K']:g}", _pm(r, "D_cm2_s"), _pm(r, "sigma_S_cm"),
+                  _num(r["haven_ratio"], ".2f"), "yes" if r["diffusive"] else "NO",
                   "" if r["literature_sigma_S_cm"] is None else f"{r['literature_sigma_S_cm']:.2e}"]
                  for r in sim.runs])
     if sim.fit:
@@ -180,8 +201,12 @@ def _report(rep: Any, as_json: bool) -> None:
     if as_json:
         echo_json(rep.to_dict())
         return
-    typer.echo(f"{rep.n_tasks} tasks: {rep.n_skipped} already stored, {rep.n_stored} stored now, "
-               f"{rep.n_failed} failed (out: {rep.out})")
+    typer.echo(f"{rep.n_tasks} tasks: {rep.n_skipped} already finished, {rep.n_stored} stored "
+               f"now, {len(rep.unknown)} finished with D unknown, {rep.n_failed} failed "
+               f"(out: {rep.out})")
+    for u in rep.unknown:
+        typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
+                   f"diffusive: {u['reason']}")
     for f in rep.failed:
         typer.echo(f"failed {f['task_id']}: {f['error']}")
     _print_fits(rep.arrhenius)

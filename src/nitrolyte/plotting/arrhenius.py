@@ -75,9 +75,10 @@ def point_groups(points: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, b
     """(legend label, rows, is_simulation) per stored material and kind of point.
 
     Points whose ``method`` is a simulation (:mod:`nitrolyte.simulate.labels`) are their own
-    group, labelled ``"<name>: MD (simulation)"``; the others ``"<name> (measured, user data)"``.
+    group, labelled ``"<name>: MD (simulation, <model version>)"`` (the points'
+    ``method_label``, else ``"MD (simulation)"``); the others ``"<name> (measured, user data)"``.
     """
-    from nitrolyte.simulate.labels import SIMULATION_LABEL, is_simulation
+    from nitrolyte.simulate.labels import is_simulation, method_label
 
     if points is None or points.empty:
         return []
@@ -85,7 +86,9 @@ def point_groups(points: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, b
     sim = [is_simulation(m) for m in methods]
     out = []
     for (name, is_sim), g in points.assign(_sim=sim).groupby(["name", "_sim"], sort=False):
-        label = f"{name}: {SIMULATION_LABEL}" if is_sim else f"{name} (measured, user data)"
+        given = str(g["method_label"].iloc[0]) if "method_label" in g.columns else ""
+        label = (f"{name}: {method_label('MD', given or None)}" if is_sim
+                 else f"{name} (measured, user data)")
         out.append((label, g.drop(columns="_sim"), bool(is_sim)))
     return out
 

@@ -355,15 +355,16 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _user_notes(ctx: ReportContext) -> dict[str, str]:
+def _user_notes(ctx: ReportContext, sims: dict[str, str]) -> dict[str, str]:
     """material_id -> the methods and notes of its user measurements, '; '-joined, in order
-    (a simulation's method reads "MD (simulation)")."""
+    (a simulation's method reads "MD (simulation, <model version>)", ``sims``)."""
     from nitrolyte.simulate.labels import method_label
 
     frame = ctx.db.table("measurements", "user")
     out: dict[str, list[str]] = {}
     for r in frame.to_dict("records"):
-        for text in (method_label(_plain(r["method"])), _plain(r["note"])):
+        label = method_label(_plain(r["method"]), sims.get(r["material_id"]))
+        for text in (label, _plain(r["note"])):
             if text and text not in out.setdefault(r["material_id"], []):
                 out[r["material_id"]].append(text)
     return {k: "; ".join(v) for k, v in out.items()}
@@ -379,20 +380,25 @@ def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
 
     rows: list[Sequence[Cell] | str] = []
     csv_rows = []
-    notes = _user_notes(ctx)
+    from nitrolyte.simulate.labels import simulation_labels
+
+    sims = simulation_labels(ctx.db)
+    notes = _user_notes(ctx, sims)
     for r in user.to_dict("records"):
+        badge = escape(sims.get(r["material_id"], "user data"))
         r["note"] = "; ".join(filter(None, (_plain(r["note"]), notes.get(r["material_id"], ""))))
         if _num(r["sigma_S_cm"]) is not None:  # unit conversions leave float noise (9.000000000000001e-4)
             r["sigma_S_cm"] = float(f"{r['sigma_S_cm']:.6g}")
         ref, doi = _plain(r["ref"]), _plain(r["doi"])
         ref_text = (f'<a href="https://doi.org/{escape(doi)}">{escape(doi)}</a>' if doi
                     else escape(ref))
-        rows.append([(name_cell(r["name"])[0] + ' <span class="badge">user data</span>',
+        rows.append([(name_cell(r["name"])[0] + f' <span class="badge">{badge}</span>',
                       r["name"]),
                      _text(_plain(r["formula"])), _text(_plain(r["family"])),
                      conductivity_cell(r), _text(_ARROWS.get(r["direction"], r["direction"])),
                      ea_cell(r), (ref_text, None), _text(_plain(r["note"]))])
-        csv_rows.append({"source": "user", "material_id": r["material_id"], "name": r["name"],
+        csv_rows.append({"source": "user", "method": sims.get(r["material_id"], ""),
+                         "material_id": r["material_id"], "name": r["name"],
                          "formula": r["formula"], "family": r["family"],
                          "conductivity_printed": conductivity_text(r),
                          "sigma_S_cm": r["sigma_S_cm"], "T_K": r["T_K"],
@@ -405,7 +411,8 @@ def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
                        review_ref="user data", html=html,
                        csv=ctx.save_csv(pd.DataFrame(csv_rows), "user_data"),
                        caption=f"{len(csv_rows)} rows added by users of this database (marked "
-                               "user data); not part of the review's Tables 1-6, whose rows and "
+                               "user data, or MD (simulation, model and version) for results of "
+                               "ML-potential molecular dynamics); not part of the review's Tables 1-6, whose rows and "
                                "numbering above are the literature's only. Where a user "
                                "measured a material of the review, the row shows the user's "
                                "value. Notes: the material's and its measurements' method and "

@@ -53,10 +53,21 @@ def _check_source(source: str) -> None:
         src.entries(frozenset({"Li"}))
 
 
+def _mark_simulations(frame: Any, db: Any) -> Any:
+    """A ``simulation`` column: the MD label (model, version) of user rows from simulations."""
+    if "source" not in frame.columns or not (frame["source"] == "user").any():
+        return frame
+    from nitrolyte.simulate.labels import simulation_labels
+
+    labels = simulation_labels(db)
+    return frame.assign(simulation=[labels.get(m, "") if s == "user" else "" for m, s in
+                                    zip(frame["material_id"], frame["source"], strict=True)])
+
+
 def _frame(materials: Sequence[str] | None, family: str | None, db: Any) -> Any:
     from nitrolyte import api
 
-    frame = api.materials(family=family, db=db)
+    frame = _mark_simulations(api.materials(family=family, db=db), db)
     if materials is None:
         return frame
     if isinstance(materials, str):

@@ -74,7 +74,11 @@ def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: fl
 
 
 def provenance(row: dict[str, Any]) -> str:
-    """``"ref 26, Table 1 (Arrhenius plot)"`` / ``"user data"`` for a wide-frame row."""
+    """``"ref 26, Table 1 (Arrhenius plot)"`` / ``"user data"`` / ``"MD (simulation, <model
+    version>)"`` for a wide-frame row (the last when the row carries a ``simulation`` label,
+    :func:`nitrolyte.simulate.labels.simulation_labels`)."""
+    if _text(row.get("simulation")):
+        return _text(row.get("simulation"))
     if row.get("source") == "user":
         return "user data" + (f", {row['doi']}" if _text(row.get("doi")) else "")
     ref = row.get("ref")

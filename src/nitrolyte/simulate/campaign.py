@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
+from nitrolyte.simulate.campaign_fit import UNKNOWN_NAMESPACE, unknown_task_ids
 
 SPEC_COPY = "campaign.yaml"
 
@@ -55,6 +56,8 @@ class CampaignReport:
     stored: list[dict[str, Any]]
     failed: list[dict[str, Any]]
     arrhenius: list[dict[str, Any]] = field(default_factory=list)
+    #: tasks finished now whose answer is unknown (not diffusive; nothing stored, reason given)
+    unknown: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -146,17 +149,22 @@ def stored_task_ids(db: Any = None) -> dict[str, int]:
 
 
 def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> dict[str, Any]:
+    from nitrolyte.api import database
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
     sim = TransportSimulation(**result)
+    run = result["runs"][0]
     stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]})
     folder = out / "tasks" / task["task_id"]
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str),
-                                        encoding="utf-8")
-    return {"task_id": task["task_id"], "set_id": stored["set_id"], "material": sim.material,
-            "T_K": task["T_K"], "D_cm2_s": result["runs"][0]["D_cm2_s"],
-            "sigma_S_cm": result["runs"][0]["sigma_S_cm"]}
+    (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
+    if stored is None:  # D unknown: remembered as finished, no measurement to store
+        database(db).cache_put(UNKNOWN_NAMESPACE, task["task_id"], {
+            "material": sim.material, "T_K": task["T_K"], "reason": run["reason"]})
+    return {"task_id": task["task_id"], "set_id": None if stored is None else stored["set_id"],
+            "material": sim.material, "T_K": task["T_K"], "D_cm2_s": run["D_cm2_s"],
+            "sigma_S_cm": run["sigma_S_cm"], "diffusive": run["diffusive"],
+            "reason": run["reason"]}
 
 
 def _client(scheduler: str | None, workers: int | None) -> Any:
@@ -204,9 +212,11 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
 
         copy.write_text(yaml.safe_dump({**spec.model_dump(), "supercell": list(spec.supercell),
                                         "out": "."}, allow_unicode=True), encoding="utf-8")
-    done = stored_task_ids(db)
+    done = {**stored_task_ids(db), **unknown_task_ids(tasks, db)}
     pending = [t for t in tasks if t["task_id"] not in done]
-    stored, failed = [], []
+    stored: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     if pending:
         client = _client(scheduler, workers)
         try:
@@ -216,7 +226,8 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
             for fut in as_completed(futures):
                 task = futures[fut]
                 try:
-                    stored.append(_store(fut.result(), task, out, db))
+                    done_now = _store(fut.result(), task, out, db)
+                    (stored if done_now["set_id"] is not None else unknown).append(done_now)
                 except Exception as exc:  # a failed task is reported, the others go on
                     failed.append({"task_id": task["task_id"], "error": f"{type(exc).__name__}: {exc}"})
                 bar.update(1)
@@ -227,7 +238,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
 
     return CampaignReport(out=str(out), n_tasks=len(tasks), n_skipped=len(tasks) - len(pending),
                           n_stored=len(stored), n_failed=len(failed), stored=stored, failed=failed,
-                          arrhenius=campaign_fits(tasks, db))
+                          arrhenius=campaign_fits(tasks, db), unknown=unknown)
 
 
 def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = True
@@ -241,14 +252,18 @@ def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = T
 
 
 def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:
-    """One row per task: ``stored`` (with its set id), ``started`` (folder exists) or ``pending``."""
+    """One row per task: ``stored`` (with its set id), ``unknown`` (finished, not diffusive: no
+    σ, ``reason`` says why), ``started`` (folder exists) or ``pending``."""
     spec, out = load_spec(spec_path)
     done = stored_task_ids(db)
+    tasks = tasks_of(spec)
+    unknown = unknown_task_ids(tasks, db)
     rows = []
-    for t in tasks_of(spec):
-        state = ("stored" if t["task_id"] in done else
+    for t in tasks:
+        state = ("stored" if t["task_id"] in done else "unknown" if t["task_id"] in unknown else
                  "started" if (out / "tasks" / t["task_id"]).exists() else "pending")
         rows.append({"task_id": t["task_id"], "material": t["material"],
                      "vacancies": t["vacancies"], "T_K": t["T_K"], "seed": t["seed"],
-                     "state": state, "set_id": done.get(t["task_id"])})
+                     "state": state, "set_id": done.get(t["task_id"]),
+                     "reason": unknown.get(t["task_id"])})
     return rows

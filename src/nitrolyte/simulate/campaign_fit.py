@@ -64,6 +64,27 @@ def _store_fit(database: Any, material: str, fit: dict[str, Any], details: dict[
     return int(res.set_id)
 
 
+#: cache namespace of the campaign tasks whose answer is "unknown" (not diffusive)
+UNKNOWN_NAMESPACE = "md-campaign-unknown"
+
+
+def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, str]:
+    """task_id -> reason of the tasks that finished without reaching the diffusive regime.
+
+    Such a task has no σ to store as a measurement; its answer (unknown, and why) is kept in the
+    database's cache (namespace :data:`UNKNOWN_NAMESPACE`) so that it is not run again.
+    """
+    from nitrolyte.api import database
+
+    store = database(db)
+    out = {}
+    for t in tasks:
+        hit = store.cache_get(UNKNOWN_NAMESPACE, t["task_id"])
+        if hit is not None:
+            out[t["task_id"]] = str(hit.get("reason"))
+    return out
+
+
 def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: bool = True
                   ) -> list[dict[str, Any]]:
     """Arrhenius fit of each task group; complete groups' fits stored once (``store``).
@@ -88,6 +109,7 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
     from nitrolyte.simulate.pipeline import fit_runs
 
     database = open_database(db)
+    unknown = unknown_task_ids(list(tasks), database)
     groups: dict[tuple[str, float, str, str], list[dict[str, Any]]] = {}
     for t in tasks:
         groups.setdefault(group_key(t), []).append(t)
@@ -98,7 +120,7 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
         set_ids = [done[i] for i in ids if i in done]
         fit, rt = fit_runs(_points(database, set_ids)) if set_ids else (None, None)
         key = hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
-        complete = len(set_ids) == len(ids)
+        complete = len(set_ids) + sum(i in unknown for i in ids) == len(ids)
         set_id = fits.get(key)
         if store and complete and fit is not None and set_id is None:
             set_id = _store_fit(database, material, fit, {
@@ -106,7 +128,8 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
                 "T_K": sorted({t["T_K"] for t in members}), "task_ids": ids,
                 "set_ids": set_ids, "arrhenius_key": key, "sigma_25C": rt, "simulation": True})
         out.append({"material": material, "vacancies": vac, "potential": potential,
-                    "n_tasks": len(ids), "n_stored": len(set_ids), "complete": complete,
+                    "n_tasks": len(ids), "n_stored": len(set_ids),
+                    "n_unknown": sum(i in unknown for i in ids), "complete": complete,
                     "Ea_eV": None if fit is None else fit["Ea_eV"],
                     "Ea_stderr_eV": None if fit is None else fit["Ea_stderr_eV"],
                     "sigma_25C": rt, "set_id": set_id})

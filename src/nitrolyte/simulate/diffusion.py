@@ -5,6 +5,10 @@ covariance, McCluskey et al., J. Chem. Theory Comput. 2024, 20, 7396): nothing h
 hand. This module turns kinisi's posterior samples into a :class:`DiffusionResult` in nitrolyte's
 units with the Nernst-Einstein conductivity, the Haven ratio it implies and diffusive-regime
 diagnostics.
+
+A run that has not reached the diffusive regime (too few hops, a flat or caged MSD, a fit window
+of too few lags: :mod:`nitrolyte.simulate.regime`) gets no number: D, σ and the Haven ratio are
+NaN (JSON ``null``), ``diffusive`` is False and ``reason`` says why. kinisi is not even asked then.
 """
 
 from __future__ import annotations
@@ -19,9 +23,19 @@ import numpy as np
 
 from nitrolyte.checks import check_positive, check_range
 from nitrolyte.errors import InputError
+from nitrolyte.simulate.regime import (
+    DIFFUSIVE_SLOPE_TOLERANCE,
+    HOP_LENGTH_A,
+    MIN_HOPS,
+    assess,
+    msd_exponent,
+    resolved,
+    slope_reason,
+    unwrapped_positions,
+)
 
-#: |MSD log-log slope - 1| below this over the fit window counts as diffusive
-DIFFUSIVE_SLOPE_TOLERANCE = 0.2
+__all__ = ["DIFFUSIVE_SLOPE_TOLERANCE", "DiffusionResult", "analyze_diffusion"]
+_NAN = math.nan
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,16 @@ class DiffusionResult:
     msd_intercept_A2 : float
         Intercept of kinisi's straight line MSD = 6 D* t + c, Å² (posterior mean).
     diffusive : bool
-        True when ``|msd_exponent - 1| < 0.2`` and the MSD at the end of the window exceeds
-        ``min_msd_A2`` (the ions have moved at least about one hop).
+        True when the run reached the diffusive regime: at least ``min_hops`` hops of at least
+        ``hop_A`` Å, ``|msd_exponent - 1| < 0.2`` over a window of >= 10 lags, an MSD at the end
+        of the window above ``min_msd_A2``, and a tracer D resolved from zero (> 2 s.d.).
+        When False, every D, σ and Haven value is NaN: the answer is *unknown*.
+    reason : str or None
+        Why the run is not diffusive (all failed checks, "; "-separated); None when it is.
+    collective_reason : str or None
+        Why the collective D (and σ collective, Haven ratio) is NaN when the tracer D is not.
+    n_hops : int
+        Hops counted (all ions, all replicas; :func:`nitrolyte.simulate.regime.count_hops`).
     """
 
     species: str
@@ -73,6 +95,11 @@ class DiffusionResult:
     msd_exponent: float
     msd_intercept_A2: float
     diffusive: bool
+    reason: str | None
+    collective_reason: str | None
+    n_hops: int
+    min_hops: int
+    hop_A: float
     min_msd_A2: float
     msd_time_ps: tuple[float, ...]
     msd_A2: tuple[float, ...]
@@ -152,11 +179,53 @@ def _stats(samples: Any) -> tuple[float, float]:
     return float(np.mean(arr)), float(np.std(arr, ddof=1))
 
 
-def _msd_exponent(t: np.ndarray, msd: np.ndarray, start: float) -> float:
-    sel = (t >= start) & (msd > 0)
-    if sel.sum() < 2:
-        return math.nan
-    return float(np.polyfit(np.log(t[sel]), np.log(msd[sel]), 1)[0])
+def _estimate(reps: list[list[Any]], species: str, dt_frame: float, times: np.ndarray,
+              start: float, T: float, charge: int, seed: int, factor: float,
+              min_msd_A2: float) -> dict[str, Any]:
+    """kinisi's estimates in nitrolyte's units, with the checks that need them."""
+    import scipp as sc
+
+    tracer, coll = _run_kinisi(reps, species, dt_frame, times, start, T, charge, seed)
+    D = sc.to_unit(tracer.D, "cm^2/s").values
+    sig_c = sc.to_unit(coll.sigma, "S/cm").values
+    msd = tracer.msd
+    t_msd = np.asarray(msd.coords["time interval"].values if hasattr(msd, "coords")
+                       else tracer.dt.values, dtype=float)
+    msd_v = np.asarray(msd.values, dtype=float)
+    beta = msd_exponent(t_msd, msd_v, start)
+    (d, d_e), (ds, ds_e), (sc_, sc_e) = _stats(D), _stats(sig_c / factor), _stats(sig_c)
+    ne = _stats(factor * np.asarray(D))
+    reasons = slope_reason(beta, float(msd_v[-1]), min_msd_A2, "kinisi's MSD")
+    if not resolved(d, d_e):
+        reasons.append(f"tracer D not resolved from zero ({d:.2g} ± {d_e:.2g} cm²/s)")
+    out = dict(D_cm2_s=d, D_cm2_s_stderr=d_e, sigma_S_cm=ne[0], sigma_S_cm_stderr=ne[1],
+               D_sigma_cm2_s=ds, D_sigma_cm2_s_stderr=ds_e, sigma_collective_S_cm=sc_,
+               sigma_collective_S_cm_stderr=sc_e, msd_exponent=beta,
+               msd_intercept_A2=float(np.mean(tracer.intercept.values)),
+               msd_time_ps=t_msd, msd_A2=msd_v,
+               msd_A2_stderr=np.sqrt(np.asarray(msd.variances, dtype=float)),
+               reason="; ".join(reasons) or None, collective_reason=None)
+    if not resolved(ds, ds_e):
+        out["collective_reason"] = (f"collective D not resolved from zero ({ds:.2g} ± "
+                                    f"{ds_e:.2g} cm²/s); pool replicas or run longer")
+    return out
+
+
+_UNKNOWN = dict.fromkeys(
+    ("D_cm2_s", "D_cm2_s_stderr", "sigma_S_cm", "sigma_S_cm_stderr", "D_sigma_cm2_s",
+     "D_sigma_cm2_s_stderr", "sigma_collective_S_cm", "sigma_collective_S_cm_stderr",
+     "haven_ratio", "haven_ratio_stderr", "msd_intercept_A2"), _NAN)
+_COLLECTIVE = ("D_sigma_cm2_s", "D_sigma_cm2_s_stderr", "sigma_collective_S_cm",
+               "sigma_collective_S_cm_stderr", "haven_ratio", "haven_ratio_stderr")
+
+
+def _haven(v: dict[str, Any]) -> tuple[float, float]:
+    d, d_e, ds, ds_e = (v[k] for k in ("D_cm2_s", "D_cm2_s_stderr", "D_sigma_cm2_s",
+                                       "D_sigma_cm2_s_stderr"))
+    if not (ds > 0 and d > 0):
+        return _NAN, _NAN
+    h = d / ds
+    return h, abs(h) * math.hypot(d_e / d, ds_e / ds)
 
 
 def analyze_diffusion(
@@ -170,6 +239,7 @@ def analyze_diffusion(
     max_lag_fraction: float = 0.5,
     n_points: int = 100,
     min_msd_A2: float = 4.0,
+    min_hops: int = MIN_HOPS,
     seed: int = 0,
 ) -> DiffusionResult:
     """Tracer and collective diffusion, Nernst-Einstein σ and Haven ratio of ``species``.
@@ -195,45 +265,51 @@ def analyze_diffusion(
         Number of time lags evaluated (linearly spaced frames).
     min_msd_A2 : float
         MSD (Å²) the ions must exceed at the end of the window for ``diffusive`` to be True.
+    min_hops : int
+        Hops (all ions, all replicas) needed for ``diffusive`` (default 20: D from N hops has a
+        relative error of about 1/sqrt(N)).
     seed : int
         Seed of kinisi's MCMC sampler (results are reproducible).
+
+    Returns
+    -------
+    DiffusionResult
+        With NaN for every D, σ and Haven value, ``diffusive=False`` and ``reason`` when the run
+        did not reach the diffusive regime (see :mod:`nitrolyte.simulate.regime`).
     """
     import kinisi
-    import scipp as sc
 
     dt_frame = float(check_positive("frame_interval_ps", frame_interval_ps))
     T = float(check_positive("T_K", T_K))
     check_range("max_lag_fraction", max_lag_fraction, lo=0.0, hi=1.0, lo_inclusive=False)
+    check_range("min_hops", min_hops, lo=0)
     reps = _as_replicas(trajectories)
     n_ions, n_frames = _count_ions(reps, species), len(reps[0])
-    times = _lags(n_frames, max_lag_fraction, n_points) * dt_frame
+    lags = _lags(n_frames, max_lag_fraction, n_points)
+    times = lags * dt_frame
     start = float(start_ps) if start_ps is not None else 0.2 * float(times[-1])
     check_range("start_ps", start, lo=0.0, hi=float(times[-2]), lo_inclusive=False)
-    tracer, coll = _run_kinisi(reps, species, dt_frame, times, start, T, charge, seed)
     volume = float(np.mean([abs(np.linalg.det(f.cell[:])) for f in reps[0]]))
-    D = sc.to_unit(tracer.D, "cm^2/s").values
-    sig_c = sc.to_unit(coll.sigma, "S/cm").values
-    factor = _ne_factor(n_ions, volume, T, charge)
-    D_sig = sig_c / factor
-    msd = tracer.msd
-    t_msd = np.asarray(msd.coords["time interval"].values if hasattr(msd, "coords")
-                       else tracer.dt.values, dtype=float)
-    msd_v = np.asarray(msd.values, dtype=float)
-    msd_e = np.sqrt(np.asarray(msd.variances, dtype=float))
-    beta = _msd_exponent(t_msd, msd_v, start)
-    diffusive = bool(abs(beta - 1) < DIFFUSIVE_SLOPE_TOLERANCE and msd_v[-1] > min_msd_A2)
-    (d, d_e), (ds, ds_e), (sc_, sc_e) = _stats(D), _stats(D_sig), _stats(sig_c)
-    ne = factor * np.asarray(D)
-    haven = d / ds if ds > 0 else math.nan
-    haven_e = abs(haven) * math.hypot(d_e / d, ds_e / ds) if ds > 0 and d > 0 else math.nan
+    regime = assess([unwrapped_positions(r, species) for r in reps], lags, dt_frame, start,
+                    species, min_msd_A2, int(min_hops))
+    if regime.diffusive:
+        values = _estimate(reps, species, dt_frame, times, start, T, charge, seed,
+                           _ne_factor(n_ions, volume, T, charge), min_msd_A2)
+        values["haven_ratio"], values["haven_ratio_stderr"] = _haven(values)
+        if values["collective_reason"]:
+            values.update(dict.fromkeys(_COLLECTIVE, _NAN))
+        if values["reason"]:
+            values.update(_UNKNOWN)
+    else:
+        values = {**_UNKNOWN, "msd_exponent": regime.msd_exponent,
+                  "msd_time_ps": regime.msd_time_ps, "msd_A2": regime.msd_A2,
+                  "msd_A2_stderr": np.full(len(regime.msd_A2), _NAN),
+                  "reason": "; ".join(regime.reasons), "collective_reason": None}
+    curve = {k: tuple(map(float, values.pop(k))) for k in ("msd_time_ps", "msd_A2",
+                                                          "msd_A2_stderr")}
     return DiffusionResult(
         species=species, T_K=T, estimator=f"kinisi {kinisi.__version__}", n_frames=n_frames,
         n_replicas=len(reps), n_ions=n_ions, volume_A3=volume, frame_interval_ps=dt_frame,
-        start_ps=start, max_lag_ps=float(times[-1]), D_cm2_s=d, D_cm2_s_stderr=d_e,
-        D_sigma_cm2_s=ds, D_sigma_cm2_s_stderr=ds_e, sigma_S_cm=_stats(ne)[0],
-        sigma_S_cm_stderr=_stats(ne)[1], sigma_collective_S_cm=sc_,
-        sigma_collective_S_cm_stderr=sc_e, haven_ratio=haven,
-        haven_ratio_stderr=haven_e, msd_exponent=beta,
-        msd_intercept_A2=float(np.mean(tracer.intercept.values)), diffusive=diffusive,
-        min_msd_A2=float(min_msd_A2), msd_time_ps=tuple(map(float, t_msd)),
-        msd_A2=tuple(map(float, msd_v)), msd_A2_stderr=tuple(map(float, msd_e)))
+        start_ps=start, max_lag_ps=float(times[-1]), diffusive=values["reason"] is None,
+        n_hops=regime.n_hops, min_hops=int(min_hops), hop_A=HOP_LENGTH_A,
+        min_msd_A2=float(min_msd_A2), **values, **curve)

@@ -1,14 +1,21 @@
-"""How simulated results are marked beside experiments (tables, figures, ``show``).
+"""How simulated results are marked beside experiments (tables, figures, screening, ``show``).
 
 A stored row or point whose ``method`` is in :data:`SIMULATION_METHODS` is a simulation; it is
-labelled ``"MD (simulation)"`` wherever experiments and simulations appear together.
+labelled ``"MD (simulation)"`` wherever experiments and simulations appear together, and with the
+model and its version where the measurement set is at hand, e.g.
+``"MD (simulation, chgnet-0.4.2/model-0.3.0)"`` (:func:`simulation_label`,
+:func:`simulation_labels`).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 #: stored ``method`` values that are simulations, not experiments
 SIMULATION_METHODS: tuple[str, ...] = ("MD",)
-#: how an MD result is named in legends and tables
+#: how an MD result is named in legends and tables when its model is not at hand
 SIMULATION_LABEL = "MD (simulation)"
 
 
@@ -17,8 +24,50 @@ def is_simulation(method: object) -> bool:
     return isinstance(method, str) and method.strip() in SIMULATION_METHODS
 
 
-def method_label(method: object) -> str:
-    """The method as shown to a reader: ``"MD (simulation)"`` for MD, else the text (or "")."""
+def method_label(method: object, label: str | None = None) -> str:
+    """The method as shown to a reader: ``label`` (or ``"MD (simulation)"``) for MD, else the
+    text (or "")."""
     if is_simulation(method):
-        return SIMULATION_LABEL
+        return label or SIMULATION_LABEL
     return method if isinstance(method, str) else ""
+
+
+def simulation_label(details: Mapping[str, Any] | None = None) -> str:
+    """``"MD (simulation, <model version>)"`` from a set's ``method_details`` (``model``,
+    ``version``); ``"MD (simulation)"`` when neither is given."""
+    if not isinstance(details, Mapping):
+        return SIMULATION_LABEL
+    model, version = (str(details.get(k) or "") for k in ("model", "version"))
+    what = version if model and version.startswith(model) else " ".join(filter(None, (model,
+                                                                                      version)))
+    return f"MD (simulation, {what})" if what else SIMULATION_LABEL
+
+
+def _details(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def simulation_labels(db: Any = None) -> dict[str, str]:
+    """material_id -> label of every material with a stored simulation set (one query).
+
+    A material simulated with several models gets their labels joined by ``"; "``; a set
+    without a model (an old one) only counts when the material has no other.
+    """
+    from nitrolyte.api import database
+
+    frame = database(db).measurement_sets()
+    found: dict[str, list[str]] = {}
+    for mid, method, details in zip(frame["material_id"], frame["method"],
+                                    frame["method_details"], strict=True):
+        if is_simulation(method):
+            labels = found.setdefault(str(mid), [])
+            text = simulation_label(_details(details))
+            if text not in labels:
+                labels.append(text)
+    return {mid: "; ".join([x for x in v if x != SIMULATION_LABEL] or v)
+            for mid, v in found.items()}

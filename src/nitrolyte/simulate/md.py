@@ -69,14 +69,50 @@ def _steps(ps: float, timestep_fs: float) -> int:
     return round(ps * 1000.0 / timestep_fs)
 
 
+def _cgroup_cpus(root: str = "/sys/fs/cgroup") -> float | None:
+    """CPUs allowed by the cgroup's CPU quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us`` /
+    ``cpu.cfs_period_us``), or None when there is no quota or it cannot be read."""
+    from pathlib import Path
+
+    base = Path(root)
+    try:
+        text = (base / "cpu.max").read_text().split()
+        if text and text[0] != "max":
+            return float(text[0]) / float(text[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        quota = float((base / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = float((base / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return quota / period if quota > 0 and period > 0 else None
+
+
+def available_cpus() -> int:
+    """CPUs this process may use: its CPU affinity (``taskset``, container cpusets) where the
+    platform has ``os.sched_getaffinity``, else ``os.cpu_count()``, capped by a cgroup CPU quota
+    (rounded down, at least 1)."""
+    import math
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    quota = _cgroup_cpus()
+    if quota is not None:
+        n = min(n, max(1, math.floor(quota)))
+    return max(1, n)
+
+
 def cpu_threads(n_atoms: int) -> int:
-    """torch CPU threads for a cell: one per ~100 atoms, at most the machine's cores.
+    """torch CPU threads for a cell: one per ~100 atoms, at most the CPUs this process may use
+    (:func:`available_cpus`: affinity and cgroup quota, not the machine's core count).
 
     Small cells gain nothing from more threads and lose a lot when cores are shared.
     """
-    import os
-
-    return max(1, min(os.cpu_count() or 1, n_atoms // 100))
+    return max(1, min(available_cpus(), n_atoms // 100))
 
 
 def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,

@@ -111,17 +111,25 @@ def _family(lit: Any, db: Any) -> str | None:
     return get(lit.name, db=db).family
 
 
+def answered(run: dict[str, Any]) -> bool:
+    """True when a run has a σ (diffusive, positive): unknown answers are never fitted or stored."""
+    sigma = run.get("sigma_S_cm")
+    return bool(run.get("diffusive", True) and sigma is not None and sigma == sigma and sigma > 0)
+
+
 def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Arrhenius fit of runs (``T_K``, ``sigma_S_cm``, ``sigma_S_cm_stderr``): (fit, σ at 25 °C).
 
-    Both are None with fewer than ``MIN_TEMPERATURES`` distinct T or a non-positive σ. The fit
+    Only answered runs count (:func:`answered`); both are None with fewer than
+    ``MIN_TEMPERATURES`` distinct T among them. The fit
     dict is what a measurement set stores (Ea_eV, Ea_stderr_eV, law, T range, sigma_RT_S_cm);
     the second gives σ(25 °C) in S/cm with its 95 % interval.
     """
     from nitrolyte.transport.fitting import MIN_TEMPERATURES, fit_arrhenius
 
+    runs = [r for r in runs if answered(r)]  # a run with D unknown has no σ to fit
     T = [r["T_K"] for r in runs]
-    if len(set(T)) < MIN_TEMPERATURES or any(r["sigma_S_cm"] <= 0 for r in runs):
+    if len(set(T)) < MIN_TEMPERATURES:
         return None, None
     fit = fit_arrhenius(T, [r["sigma_S_cm"] for r in runs],
                         [max(r["sigma_S_cm_stderr"], 1e-3 * r["sigma_S_cm"]) for r in runs])
@@ -180,16 +188,17 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                                            "direction": lit.direction, "Ea_eV": lit.Ea_eV,
                                            "sigma_25C_S_cm": float(lit.sigma_S_cm(T_ROOM_K))}
     notes = [f"equilibration {runs[0]['md']['equilibration_ps']:g} ps discarded per run"]
-    notes += [f"{r['T_K']:g} K: diffusive regime not reached (MSD slope {r['msd_exponent']:.2f}, "
-              f"MSD {r['msd_A2'][-1]:.2g} Å²); D and σ are not reliable"
-              for r in runs if not r["diffusive"]]
+    notes += [f"{r['T_K']:g} K: D unknown, not diffusive in {r['md']['production_ps']:g} ps: "
+              f"{r['reason']}" for r in runs if not r["diffusive"]]
     sim = TransportSimulation(
         material=material_name(structure_name, settings.vacancies), structure=structure_name,
         formula=formula_per_unit(structure_name, cell, settings.supercell), family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
         sigma_25C=rt, literature=literature, notes=notes)
     if store:
         stored = store_simulation(sim, db=db)
-        sim = TransportSimulation(**{**asdict(sim), "stored": stored})
+        if stored is None:
+            notes.append("nothing stored: no temperature reached the diffusive regime")
+        sim = TransportSimulation(**{**asdict(sim), "stored": stored, "notes": notes})
     return sim
 
 
@@ -205,15 +214,23 @@ def method_details(sim: TransportSimulation) -> dict[str, Any]:
 
 
 def store_simulation(sim: TransportSimulation, db: Any = None,
-                     extra_details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set."""
+                     extra_details: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set.
+
+    Only answered (diffusive) temperatures become points; the others are listed in
+    ``method_details["not_diffusive"]`` with their reason. Returns None (nothing stored) when no
+    temperature has an answer.
+    """
     from nitrolyte.api import database as open_database
 
-    database = open_database(db)
     points = [{"T_K": r["T_K"], "sigma_S_cm": r["sigma_S_cm"], "kind": "bulk",
-               "sigma_stderr_S_cm": r["sigma_S_cm_stderr"]} for r in sim.runs if r["sigma_S_cm"] > 0]
+               "sigma_stderr_S_cm": r["sigma_S_cm_stderr"]} for r in sim.runs if answered(r)]
     if not points:
-        raise NitrolyteError(f"{sim.material}: no temperature gave a positive D; nothing stored")
+        return None
+    unknown = [{"T_K": r["T_K"], "reason": r.get("reason")} for r in sim.runs if not answered(r)]
+    if unknown:
+        extra_details = {**(extra_details or {}), "not_diffusive": unknown}
+    database = open_database(db)
     res = database.add_measurement_set(
         sim.material, formula=sim.formula, family=sim.family, points=points, fit=sim.fit,
         method="MD", method_details={**method_details(sim), **(extra_details or {})},

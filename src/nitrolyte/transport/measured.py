@@ -206,15 +206,16 @@ def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
     Returns
     -------
     DataFrame
-        ``material_id, name, family, T_K, sigma_S_cm, method`` (K, S/cm), restricted to
-        ``T_min_K..T_max_K`` when given.
+        ``material_id, name, family, T_K, sigma_S_cm, method, method_label`` (K, S/cm),
+        restricted to ``T_min_K..T_max_K`` when given; ``method_label`` names a simulation's
+        model and version (:mod:`nitrolyte.simulate.labels`).
     """
     from nitrolyte import api
     from nitrolyte.units import ZERO_C_K
 
     store = api.database(db)
     meas = store.table("measurements", "user")
-    cols = ["material_id", "name", "family", "T_K", "sigma_S_cm", "method"]
+    cols = ["material_id", "name", "family", "T_K", "sigma_S_cm", "method", "method_label"]
     meas = meas[(meas["property"] == "ionic_conductivity") & (meas["qualifier"].fillna("") == "")]
     if meas.empty:
         return pd.DataFrame(columns=cols)
@@ -226,9 +227,15 @@ def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
     from nitrolyte.units import conductivity_to_S_cm
 
     sigma = [float(conductivity_to_S_cm(v, u)) for v, u in zip(out["value"], out["unit"], strict=True)]
+    from nitrolyte.simulate.labels import is_simulation, method_label, simulation_labels
+
+    sims = simulation_labels(store) if out["method"].map(is_simulation).any() else {}
     frame = pd.DataFrame({"material_id": out["material_id"], "name": out["name"],
                           "family": out["family"], "T_K": T, "sigma_S_cm": sigma,
-                          "method": out["method"].fillna("")}, columns=cols)
+                          "method": out["method"].fillna(""),
+                          "method_label": [method_label(m, sims.get(i)) for m, i in
+                                           zip(out["method"], out["material_id"], strict=True)]},
+                         columns=cols)
     if T_min_K is not None:
         frame = frame[frame["T_K"] >= T_min_K]
     if T_max_K is not None:
