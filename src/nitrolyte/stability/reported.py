@@ -13,12 +13,13 @@ import functools
 import math
 from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from nitrolyte.checks import check_choice
 from nitrolyte.errors import DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WindowKind = Literal["intrinsic", "extended", "experimental"]
 WINDOW_KINDS: tuple[str, ...] = ("intrinsic", "extended", "experimental")
@@ -75,36 +76,53 @@ class ReportedWindow:
         return d
 
 
-def _validate(frame: pd.DataFrame) -> None:
-    lacking = [c for c in _COLUMNS if c not in frame.columns]
-    if lacking:
-        raise DataValidationError(f"reported_windows.csv lacks columns: {', '.join(lacking)}")
-    for i, row in frame.iterrows():
-        where = f"reported_windows.csv row {int(i) + 2}"  # type: ignore[call-overload]
-        if row["window"] not in WINDOW_KINDS:
-            raise DataValidationError(f"{where}, column window: must be one of {WINDOW_KINDS}; got {row['window']!r}")
-        if row["method"] not in METHODS:
-            raise DataValidationError(f"{where}, column method: must be one of {METHODS}; got {row['method']!r}")
-        if not row["source"] or not row["ref"]:
-            raise DataValidationError(f"{where}, columns source/ref: every window names its source")
-        red, ox = row["reduction_V"], row["oxidation_V"]
-        if pd.isna(red) != pd.isna(ox):
-            raise DataValidationError(f"{where}: give both limits or neither")
-        if not pd.isna(red) and red > ox:
-            raise DataValidationError(f"{where}: reduction_V {red} > oxidation_V {ox}")
-        if row["stated_in_review"] and pd.isna(red):
-            raise DataValidationError(f"{where}: stated_in_review rows need their values")
+def _limit(text: str, where: str, column: str) -> float:
+    if not text.strip():
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        raise DataValidationError(f"{where}, column {column}: not a number: {text!r}") from None
+
+
+def _validate(rec: ReportedWindow, where: str) -> None:
+    if rec.window not in WINDOW_KINDS:
+        raise DataValidationError(f"{where}, column window: must be one of {WINDOW_KINDS}; got {rec.window!r}")
+    if rec.method not in METHODS:
+        raise DataValidationError(f"{where}, column method: must be one of {METHODS}; got {rec.method!r}")
+    if not rec.source or not rec.ref:
+        raise DataValidationError(f"{where}, columns source/ref: every window names its source")
+    red, ox = rec.reduction_V, rec.oxidation_V
+    if math.isnan(red) != math.isnan(ox):
+        raise DataValidationError(f"{where}: give both limits or neither")
+    if not math.isnan(red) and red > ox:
+        raise DataValidationError(f"{where}: reduction_V {red} > oxidation_V {ox}")
+    if rec.stated_in_review and math.isnan(red):
+        raise DataValidationError(f"{where}: stated_in_review rows need their values")
 
 
 @functools.cache
-def _table() -> pd.DataFrame:
-    with resources.files("nitrolyte.data").joinpath("reported_windows.csv").open("rb") as fh:
-        frame = pd.read_csv(fh, dtype={"ref": str, "note": str, "source": str})
-    frame["note"] = frame["note"].fillna("")
-    frame["stated_in_review"] = frame["stated_in_review"].map(
-        lambda v: str(v).strip().lower() == "true")
-    _validate(frame)
-    return frame
+def _records() -> tuple[ReportedWindow, ...]:
+    """The validated rows of ``reported_windows.csv`` (read with the csv module: no pandas at start-up)."""
+    import csv
+    import io
+
+    text = resources.files("nitrolyte.data").joinpath("reported_windows.csv").read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    lacking = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
+    if lacking:
+        raise DataValidationError(f"reported_windows.csv lacks columns: {', '.join(lacking)}")
+    records = []
+    for i, raw in enumerate(reader):
+        where = f"reported_windows.csv row {i + 2}"
+        fields: dict[str, Any] = {k: raw[k] or "" for k in _COLUMNS}
+        fields["reduction_V"] = _limit(fields["reduction_V"], where, "reduction_V")
+        fields["oxidation_V"] = _limit(fields["oxidation_V"], where, "oxidation_V")
+        fields["stated_in_review"] = fields["stated_in_review"].strip().lower() == "true"
+        rec = ReportedWindow(**fields)
+        _validate(rec, where)
+        records.append(rec)
+    return tuple(records)
 
 
 def reported_windows(family: str | None = None, window: WindowKind | None = None) -> pd.DataFrame:
@@ -115,7 +133,9 @@ def reported_windows(family: str | None = None, window: WindowKind | None = None
     family : {"nitride", "sulfide", "halide"}, optional
     window : {"intrinsic", "extended", "experimental"}, optional
     """
-    frame = _table().copy()
+    import pandas as pd
+
+    frame = pd.DataFrame([asdict(r) for r in _records()], columns=list(_COLUMNS))
     if family is not None:
         check_choice("family", family, sorted(frame["family"].unique()))
         frame = frame[frame["family"] == family]
@@ -123,10 +143,6 @@ def reported_windows(family: str | None = None, window: WindowKind | None = None
         check_choice("window", window, WINDOW_KINDS)
         frame = frame[frame["window"] == window]
     return frame.reset_index(drop=True)
-
-
-def _record(row: pd.Series) -> ReportedWindow:
-    return ReportedWindow(**{k: row[k] for k in _COLUMNS})  # type: ignore[arg-type]
 
 
 def reported_window(material: str, window: WindowKind = "intrinsic") -> ReportedWindow | None:
@@ -139,8 +155,7 @@ def reported_window(material: str, window: WindowKind = "intrinsic") -> Reported
     check_choice("window", window, WINDOW_KINDS)
     _, comp = resolve_material(material)
     frac = comp.fractional_composition
-    rows = [_record(r) for _, r in _table().iterrows() if r["window"] == window]
-    hits = [r for r in rows if _frac(r.formula) == frac]
+    hits = [r for r in _records() if r.window == window and _frac(r.formula) == frac]
     hits.sort(key=lambda r: (not r.has_value, not r.stated_in_review))
     return hits[0] if hits else None
 

@@ -20,8 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from nitrolyte.errors import MissingDataError
 from nitrolyte.stability._common import (
     basis_text,
@@ -37,6 +35,7 @@ from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition
 
@@ -172,6 +171,8 @@ class StabilityWindow:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame of the scalar fields."""
+        import pandas as pd
+
         d = asdict(self)
         d["energy_basis"] = basis_text(self.energy_basis)
         return pd.DataFrame([{k: "; ".join(v) if isinstance(v, tuple) else v for k, v in d.items()}])
