@@ -172,3 +172,14 @@ def test_user_structures_read_as_the_full_path(sqlite_db: Database,
     assert [repr(e) for e in fast] == [repr(e) for e in full] == [
         repr(e) for e in library.user_entries(sqlite_db)]
     assert [e.name for e in fast] == ["other", "my Li3N"]
+
+
+@pytest.mark.parametrize("args", [["window", "Li3N"], ["sigma", "beta-Li3N", "--T", "300K"], ["list"],
+                                  ["show", "Li3N"]])
+def test_a_folder_as_db_is_an_error_on_every_command(tmp_path: Path, args: list[str]) -> None:
+    """--db naming a folder is refused even where the answer needs no database (window Li3N)."""
+    result = CliRunner().invoke(app, [*args, "--db", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"error: database path {tmp_path} is a directory, not a file; "
+        "set NITROLYTE_DATABASE_URL or pass --db PATH to use another database"]

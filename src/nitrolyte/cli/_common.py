@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.errors import DatabaseError, InputError, NitrolyteError
 from nitrolyte.names import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +32,7 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _check_db_option(kwargs.get("db"))
             return func(*args, **kwargs)
         except InputError as exc:
             typer.echo(f"error: {printable(str(exc), 4000)}", err=True)
@@ -41,6 +42,15 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _check_db_option(db: Any) -> None:
+    """A ``--db`` that names a folder is an error on every command, needed or not."""
+    from nitrolyte.store.location import directory_problem
+
+    problem = directory_problem(db) if isinstance(db, str) else None
+    if problem:
+        raise DatabaseError(problem)
 
 
 def to_jsonable(value: Any) -> Any:

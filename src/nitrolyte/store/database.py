@@ -29,6 +29,7 @@ from nitrolyte.store import engine as eng
 from nitrolyte.store import migrate, one_record, reads
 from nitrolyte.store import tables as t
 from nitrolyte.store.database_lab import LabMethods
+from nitrolyte.store.location import directory_problem
 from nitrolyte.store.models import (
     SOURCES,
     AddResult,
@@ -118,8 +119,9 @@ class Database(LabMethods):
         path = self.path
         if path is None or "mode=ro" in self.url:
             return
-        if path.is_dir():
-            raise DatabaseError(f"database path {path} is a directory, not a file; {eng.HINT}")
+        problem = directory_problem(path)
+        if problem:
+            raise DatabaseError(problem)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -38,3 +38,14 @@ def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
     if "://" in text_url:
         return text_url
     return f"sqlite:///{Path(text_url).expanduser().resolve()}"
+
+
+def directory_problem(path: str | os.PathLike[str] | None) -> str | None:
+    """The one-line error for a database path that is an existing folder, else None.
+
+    Checked by every command's ``--db`` (even where the answer needs no database) and when a
+    :class:`~nitrolyte.store.Database` opens its file.
+    """
+    if path is None or "://" in os.fspath(path) or not Path(os.fspath(path)).expanduser().is_dir():
+        return None
+    return f"database path {os.fspath(path)} is a directory, not a file; {HINT}"
