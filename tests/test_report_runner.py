@@ -109,8 +109,16 @@ def test_a_failing_section_in_a_worker_is_raised_with_its_name(
 
 def test_a_worker_that_dies_is_named(db: Database, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    if not runner.can_fork():  # decided when the build starts (another test may run a thread)
-        pytest.skip("this process cannot fork workers now")
+    if not runner.can_fork():
+        # a thread runs in this process (pytest-xdist), so the build would not fork here: run this
+        # very test alone in a fresh single-threaded pytest, where it can
+        import subprocess
+
+        test_id = f"{Path(__file__).name}::test_a_worker_that_dies_is_named"
+        out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+                              test_id], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout[-3000:] + out.stderr[-2000:]
+        return
     names = _install(monkeypatch, {"ok": (1.0, ()), "dies": (1.0, ())})
     sys.modules[names[1]].build = _dies  # type: ignore[attr-defined]
     monkeypatch.setattr(build_mod, "SECTION_MODULES", tuple(names))
