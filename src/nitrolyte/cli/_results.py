@@ -26,12 +26,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+from nitrolyte.data.cache import write_json_atomic
 
 ENV_VAR = "NITROLYTE_RESULT_CACHE"
 #: bump when the stored layout changes
@@ -159,17 +160,5 @@ def remembered(command: str, args: Sequence[Any], db: str | None,
     with _watch_stderr() as err:
         text = compute()
     if not err.used and _fingerprint(db) == before:
-        _write(path, {"key": key, "stdout": text})
+        write_json_atomic(path, {"key": key, "stdout": text})
     return text
-
-
-def _write(path: Path, doc: dict[str, str]) -> None:
-    """Atomic write (temp file + rename); any OS error leaves the cache as it was."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".result-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle)
-        os.replace(tmp, path)
-    except OSError:
-        return

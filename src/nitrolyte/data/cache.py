@@ -70,11 +70,14 @@ def _read(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in doc.items()}
 
 
-def _write(path: Path, doc: dict[str, str]) -> None:
-    """Atomic write (temp file + rename); any OS error just leaves the cache absent."""
+def write_json_atomic(path: Path, doc: dict[str, str]) -> None:
+    """Write a cache file atomically (temp file + rename); any OS error leaves the cache as it was.
+
+    Used by every file cache of nitrolyte (this one and the CLI's remembered results).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".validated-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(doc, handle)
         os.replace(tmp, path)
@@ -98,5 +101,5 @@ def once_per_data(key: str, compute: Callable[[], str]) -> str:
         return doc[key]
     value = compute()
     if path is not None:
-        _write(path, {**_read(path), "raw_hash": raw_hash(), key: value})
+        write_json_atomic(path, {**_read(path), "raw_hash": raw_hash(), key: value})
     return value
