@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -115,12 +116,15 @@ def cpu_threads(n_atoms: int) -> int:
     return max(1, min(available_cpus(), n_atoms // 100))
 
 
-def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,
-               every: int) -> tuple[int, list[float], float]:
-    """Equilibrate (nothing written), then stream a frame every ``every`` production steps."""
+def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int, every: int,
+               on_frame: Callable[[int, Any], None] | None = None) -> tuple[int, float, float]:
+    """Equilibrate (nothing written), then stream a frame every ``every`` production steps.
+
+    Returns the frames written, their mean temperature (K) and the wall time (s); nothing kept
+    per frame grows with the run (the temperature is a running sum)."""
     from nitrolyte.simulate.trajectory import FrameWriter
 
-    temps: list[float] = []
+    t_sum = 0.0
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # CHGNet's calculator converts to pymatgen, which warns about FixCom on every step
@@ -130,18 +134,23 @@ def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int,
         with FrameWriter(out) as writer:
 
             def record() -> None:
+                nonlocal t_sum
                 writer.write(atoms)
-                temps.append(float(atoms.get_temperature()))
+                t_sum += float(atoms.get_temperature())
+                if on_frame is not None:
+                    on_frame(writer.n_frames - 1, atoms)
 
             dyn.attach(record, interval=every)
             dyn.nsteps = 0  # production starts a fresh count: its first frame is written too
             dyn.run(n_prod)
-    return writer.n_frames, temps, time.perf_counter() - t0
+    n = writer.n_frames
+    return n, t_sum / n if n else float("nan"), time.perf_counter() - t0
 
 
 def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_fs: float = 1.0,
            equilibration_ps: float | None = None, frame_interval_fs: float = 10.0, seed: int = 0,
-           device: str = "auto", potential: str = "chgnet") -> MDRun:
+           device: str = "auto", potential: str = "chgnet",
+           on_frame: Callable[[int, Any], None] | None = None) -> MDRun:
     """Langevin NVT MD of ``structure`` at ``T_K``; production frames written to ``out``.
 
     Parameters
@@ -166,6 +175,10 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
         Where the potential runs.
     potential : str
         A name in :data:`nitrolyte.simulate.potentials.POTENTIALS`.
+    on_frame : callable, optional
+        ``on_frame(index, atoms)`` after each production frame is written (index from 0): a
+        progress bar or a memory probe (``benchmarks/bench_md_run_length.py``). It must not
+        keep ``atoms``, which the integrator goes on moving.
     """
     from ase import units
     from ase.constraints import FixCom
@@ -199,7 +212,7 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     if dev == "cpu":
         torch.set_num_threads(cpu_threads(len(atoms)))
     try:
-        n_frames, temps, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every)
+        n_frames, mean_T, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every, on_frame)
     finally:
         torch.set_num_threads(threads)
     return MDRun(
@@ -209,5 +222,5 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
         frame_interval_ps=every * timestep_fs / 1000.0, n_frames=n_frames, seed=int(seed),
         device=dev, potential=pot.name, model_version=pot.version(),
         thermostat=f"Langevin (ASE), friction {FRICTION_PER_PS:g}/ps",
-        mean_T_K=float(np.mean(temps)) if temps else float("nan"), wall_s=wall,
+        mean_T_K=mean_T, wall_s=wall,
         atom_steps_per_s=len(atoms) * (n_eq + n_prod) / wall if wall > 0 else float("nan"))
