@@ -1,0 +1,185 @@
+"""Does ``run_md``'s memory grow with the run length? RSS per frame over a long run, against
+the plain loop that keeps its frames in memory.
+
+Each run is a fresh process (``--child``) running Langevin NVT of a beta-Li3N supercell at
+600 K, 1 fs steps, no equilibration, that samples its own resident set size (Linux
+``/proc/self/statm``) after every frame into a preallocated array:
+
+* ``run_md``: ``nitrolyte.simulate.md.run_md`` (frames streamed to an extxyz file), sampled by
+  its ``on_frame`` hook;
+* ``kept`` (baseline, what a competent user writes when the analysis comes after the run): ASE
+  ``Langevin`` with the same calculator, thermostat and seed, and every frame kept as
+  ``frames.append(atoms.copy())``.
+
+Printed per run: peak RSS, RSS after the first ``--window`` steps and over the last ``--window``
+steps, the least-squares RSS growth per 1,000 steps (samples after the first 10 % of the run,
+which holds the allocator's and lazy imports' warm-up), and its extrapolation to 50,000 steps
+(50 ps at 1 fs); then the ratio of the baseline's growth to run_md's. The bytes one kept frame
+holds (``atoms.copy()`` arrays) are printed beside the baseline's measured growth.
+
+Two uses: the cheap ``--potential lj-toy`` for thousands of steps isolates the MD loop, frame
+streaming and thermostat from the model; ``--potential chgnet`` (few steps, slow on CPU) shows
+that the model's per-step memory is recycled rather than accumulated.
+
+Run: ``.venv/bin/python benchmarks/bench_md_run_length.py --potential lj-toy --supercell 8x8x4
+--steps 3000 --frame-interval-fs 10`` (2,048 atoms), or ``--potential chgnet --steps 12
+--frame-interval-fs 1 --window 3 --runs run_md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+#: 50 ps at 1 fs
+TARGET_STEPS = 50_000
+
+
+def rss_mb(statm: int) -> float:
+    """Resident set size (MB) read from an open ``/proc/self/statm`` descriptor."""
+    return int(os.pread(statm, 200, 0).split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def frame_bytes(atoms: object) -> int:
+    """Bytes held by the arrays of one ``atoms.copy()`` (what a kept frame costs at least)."""
+    return sum(a.nbytes for a in atoms.copy().arrays.values())  # type: ignore[attr-defined]
+
+
+def _kept_loop(atoms: object, calc: object, steps: int, every: int, probe: object) -> None:
+    """The baseline: ASE Langevin like run_md's, every ``every``-th frame kept in a list."""
+    from ase import units
+    from ase.constraints import FixCom
+    from ase.md.langevin import Langevin
+    from ase.md.velocitydistribution import Stationary, thermalize_momenta
+
+    from nitrolyte.simulate.md import FRICTION_PER_PS
+
+    rng = np.random.default_rng(0)
+    atoms.calc = calc  # type: ignore[attr-defined]
+    thermalize_momenta(atoms, temperature_K=600.0, rng=rng)
+    Stationary(atoms)
+    atoms.set_constraint(FixCom())  # type: ignore[attr-defined]
+    dyn = Langevin(atoms, units.fs, temperature_K=600.0,
+                   friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
+    frames: list[object] = []
+
+    def keep() -> None:
+        frames.append(atoms.copy())  # type: ignore[attr-defined]
+        probe(len(frames) - 1, atoms)  # type: ignore[operator]
+
+    dyn.attach(keep, interval=every)
+    dyn.run(steps)
+
+
+def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
+          potential: str) -> dict:
+    """One run in this process; RSS (MB) after each frame."""
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from nitrolyte.simulate.md import run_md
+    from nitrolyte.structures import structure
+
+    cell = structure("beta-Li3N") * supercell
+    n_frames = steps // every + 1
+    rss = np.full(n_frames, np.nan)  # preallocated: the probe itself allocates nothing
+    statm = os.open("/proc/self/statm", os.O_RDONLY)
+
+    def probe(i: int, atoms: object) -> None:
+        if i < n_frames:
+            rss[i] = rss_mb(statm)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if which == "run_md":
+            run_md(cell, T_K=600.0, ps=steps / 1000.0, out=Path(tmp) / "t.extxyz",
+                   equilibration_ps=0.0, frame_interval_fs=float(every), seed=0, device="cpu",
+                   potential=potential, on_frame=probe)
+        else:
+            from nitrolyte.simulate.potentials import get_potential
+
+            atoms = AseAtomsAdaptor.get_atoms(cell)
+            _kept_loop(atoms, get_potential(potential).calculator("cpu"), steps, every, probe)
+    hwm = next(int(ln.split()[1]) for ln in open("/proc/self/status")
+               if ln.startswith("VmHWM"))
+    atoms = AseAtomsAdaptor.get_atoms(cell)
+    atoms.set_momenta(np.zeros((len(atoms), 3)))
+    return {"which": which, "atoms": len(cell), "every": every, "rss_MB": rss.tolist(),
+            "peak_MB": hwm * 1024 / 1e6, "frame_bytes": frame_bytes(atoms)}
+
+
+def summarise(r: dict, window: int) -> dict:
+    """Peak, first/last-window RSS, fitted growth per 1,000 steps and its 50 ps extrapolation."""
+    rss = np.asarray(r["rss_MB"], dtype=float)
+    steps = np.arange(len(rss)) * r["every"]
+    ok = ~np.isnan(rss)
+    steps, rss = steps[ok], rss[ok]
+    w = max(1, window // r["every"])
+    fit = steps >= 0.1 * steps[-1]
+    slope = np.polyfit(steps[fit], rss[fit], 1)[0] if fit.sum() >= 2 else float("nan")
+    per_1000 = 1000.0 * slope
+    return {**r, "first_MB": float(rss[:w].max()), "last_MB": float(rss[-w:].max()),
+            "growth_MB_per_1000": float(per_1000), "steps": int(steps[-1]),
+            "at_50ps_MB": float(rss[-1] + per_1000 * (TARGET_STEPS - steps[-1]) / 1000.0)}
+
+
+def run_child(which: str, args: argparse.Namespace) -> dict:
+    """The child run in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", which, "--supercell", args.supercell,
+         "--steps", str(args.steps), "--frame-interval-fs", str(args.frame_interval_fs),
+         "--potential", args.potential], capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"{which}: {done.stderr[-1500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(rows: list[dict]) -> None:
+    """The table and the growth ratio of the baseline to run_md."""
+    print("| run | atoms | steps | frame every (fs) | peak RSS (MB) | RSS first window (MB) | "
+          "RSS last window (MB) | growth (MB / 1,000 steps) | extrapolated at 50,000 steps (MB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for s in rows:
+        print(f"| {s['which']} | {s['atoms']} | {s['steps']} | {s['every']} | "
+              f"{s['peak_MB']:.1f} | {s['first_MB']:.1f} | {s['last_MB']:.1f} | "
+              f"{s['growth_MB_per_1000']:+.3f} | {s['at_50ps_MB']:.0f} |")
+    by = {s["which"]: s for s in rows}
+    if "kept" in by:
+        k = by["kept"]
+        expect = k["frame_bytes"] * 1000.0 / k["every"] / 1e6
+        print(f"kept frame: {k['frame_bytes']} bytes of arrays -> {expect:.3f} MB per 1,000 "
+              f"steps expected, {k['growth_MB_per_1000']:.3f} measured")
+    if {"kept", "run_md"} <= by.keys():
+        ours = by["run_md"]["growth_MB_per_1000"]
+        # RSS moves in 4 kB pages: below one page per 1,000 steps the growth is not resolved
+        floor = 4096 / 1e6
+        ratio = by["kept"]["growth_MB_per_1000"] / max(ours, floor)
+        sign = ">" if ours < floor else ""
+        print(f"ratio growth kept / run_md: {sign}{ratio:.0f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--supercell", default="8x8x4", help="of beta-Li3N (8 atoms per cell)")
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--frame-interval-fs", type=int, default=10)
+    ap.add_argument("--potential", default="lj-toy")
+    ap.add_argument("--window", type=int, default=100, help="steps in the first/last window")
+    ap.add_argument("--runs", default="run_md,kept")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sc = tuple(int(x) for x in args.supercell.split("x"))
+    if args.child:
+        print(json.dumps(child(args.child, sc, args.steps, args.frame_interval_fs,
+                               args.potential)))
+        return
+    report([summarise(run_child(w, args), args.window) for w in args.runs.split(",") if w])
+
+
+if __name__ == "__main__":
+    main()
