@@ -105,8 +105,8 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
 
             atoms = AseAtomsAdaptor.get_atoms(cell)
             _kept_loop(atoms, get_potential(potential).calculator("cpu"), steps, every, probe)
-    hwm = next(int(ln.split()[1]) for ln in open("/proc/self/status")
-               if ln.startswith("VmHWM"))
+    status = Path("/proc/self/status").read_text().splitlines()
+    hwm = next(int(ln.split()[1]) for ln in status if ln.startswith("VmHWM"))
     atoms = AseAtomsAdaptor.get_atoms(cell)
     atoms.set_momenta(np.zeros((len(atoms), 3)))
     return {"which": which, "atoms": len(cell), "every": every, "rss_MB": rss.tolist(),
