@@ -33,6 +33,9 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
                      "lj-toy"], "run_md peak RSS (GB)"),
     ("bench_md_memory.py", ["--supercells", "1x1x1", "--modes", "chunked+trim", "--evals", "1"],
      "chunked+trim: peak at 2,000 atoms: needs two sizes"),
+    ("bench_md_run_length.py", ["--supercell", "1x1x1", "--steps", "40", "--frame-interval-fs",
+                                "1", "--window", "5", "--potential", "lj-toy"],
+     "ratio growth kept / run_md"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
