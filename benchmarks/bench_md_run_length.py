@@ -113,6 +113,50 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
             "peak_MB": hwm * 1024 / 1e6, "frame_bytes": frame_bytes(atoms)}
 
 
+def analysis_child(supercell: tuple[int, int, int], n_frames: int) -> dict:
+    """Peak RSS of ``analyze_diffusion`` on an in-memory random walk of the cell's Li (N and
+    the rest fixed): the frames ``nitrolyte md`` reads back after the run."""
+    from ase import Atoms
+
+    from nitrolyte.simulate.diffusion import analyze_diffusion
+    from nitrolyte.structures import structure
+
+    cell = structure("beta-Li3N") * supercell
+    pos0 = cell.cart_coords
+    li = np.array([s.symbol == "Li" for s in cell.species])
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(0.0, 0.3, (n_frames, int(li.sum()), 3)), axis=0)
+    frames = []
+    for t in range(n_frames):
+        pos = pos0.copy()
+        pos[li] += walk[t]
+        frames.append(Atoms(numbers=cell.atomic_numbers, positions=pos,
+                            cell=cell.lattice.matrix, pbc=True))
+    del walk
+    status = Path("/proc/self/status").read_text().splitlines()
+    before = next(int(ln.split()[1]) for ln in status if ln.startswith("VmRSS"))
+    res = analyze_diffusion(frames, frame_interval_ps=0.01, T_K=600.0)
+    status = Path("/proc/self/status").read_text().splitlines()
+    hwm = next(int(ln.split()[1]) for ln in status if ln.startswith("VmHWM"))
+    return {"atoms": len(cell), "frames": n_frames, "frames_MB": before * 1024 / 1e6,
+            "peak_MB": hwm * 1024 / 1e6, "diffusive": bool(res.diffusive)}
+
+
+def analysis_report(rows: list[dict], target_frames: int) -> None:
+    """Peak RSS of the analysis per frame count and a line through the two longest runs."""
+    print("| atoms | frames | RSS with frames loaded (MB) | analysis peak RSS (MB) | diffusive |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['atoms']} | {r['frames']} | {r['frames_MB']:.0f} | {r['peak_MB']:.0f} | "
+              f"{r['diffusive']} |")
+    if len(rows) >= 2:
+        a, b = sorted(rows, key=lambda r: r["frames"])[-2:]
+        slope = (b["peak_MB"] - a["peak_MB"]) / (b["frames"] - a["frames"])
+        print(f"analysis peak: {1000 * slope:.0f} MB per 1,000 frames; extrapolated to "
+              f"{target_frames} frames: {b['peak_MB'] + slope * (target_frames - b['frames']):.0f}"
+              " MB")
+
+
 def summarise(r: dict, window: int) -> dict:
     """Peak, first/last-window RSS, fitted growth per 1,000 steps and its 50 ps extrapolation."""
     rss = np.asarray(r["rss_MB"], dtype=float)
@@ -171,9 +215,22 @@ def main() -> None:
     ap.add_argument("--potential", default="lj-toy")
     ap.add_argument("--window", type=int, default=100, help="steps in the first/last window")
     ap.add_argument("--runs", default="run_md,kept")
+    ap.add_argument("--analysis-frames", default="",
+                    help="instead: peak RSS of the diffusion analysis for these frame counts")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sc = tuple(int(x) for x in args.supercell.split("x"))
+    if args.child == "analysis":
+        print(json.dumps(analysis_child(sc, args.steps)))
+        return
+    if args.analysis_frames:
+        rows = []
+        for n in (int(x) for x in args.analysis_frames.split(",")):
+            args.steps = n
+            rows.append(run_child("analysis", args))
+        target = TARGET_STEPS // args.frame_interval_fs + 1
+        analysis_report(rows, target)
+        return
     if args.child:
         print(json.dumps(child(args.child, sc, args.steps, args.frame_interval_fs,
                                args.potential)))
