@@ -159,6 +159,9 @@ def _run_kinisi(reps: list[list[Any]], species: str, dt_frame: float, times: np.
     import scipp as sc
     from kinisi.analyze import ConductivityAnalyzer, DiffusionAnalyzer
 
+    from nitrolyte.simulate.kinisi_memory import install
+
+    install()  # kinisi's unwrapping over blocks of frames: same numbers, bounded memory
     kw = dict(specie=species, time_step=sc.scalar(dt_frame, unit="ps"),
               step_skip=sc.scalar(1, unit=sc.units.dimensionless),
               dt=sc.array(dims=["time interval"], values=times, unit="ps"), progress=False,
