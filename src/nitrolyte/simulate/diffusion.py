@@ -159,7 +159,7 @@ def _run_kinisi(reps: list[list[Any]], species: str, dt_frame: float, times: np.
     import scipp as sc
     from kinisi.analyze import ConductivityAnalyzer, DiffusionAnalyzer
 
-    from nitrolyte.simulate.kinisi_memory import install
+    from nitrolyte.simulate.kinisi_memory import install, lighten
 
     install()  # kinisi's unwrapping over blocks of frames: same numbers, bounded memory
     kw = dict(specie=species, time_step=sc.scalar(dt_frame, unit="ps"),
@@ -168,10 +168,10 @@ def _run_kinisi(reps: list[list[Any]], species: str, dt_frame: float, times: np.
               dtype="identical" if len(reps) > 1 else None)
     traj = reps if len(reps) > 1 else reps[0]
     start_sc = sc.scalar(start, unit="ps")
-    tracer = DiffusionAnalyzer.from_ase(traj, **kw)
+    tracer = lighten(DiffusionAnalyzer.from_ase(traj, **kw))
     tracer.diffusion(start_sc, progress=False, random_state=np.random.RandomState(seed))
-    coll = ConductivityAnalyzer.from_ase(traj, ionic_charge=sc.scalar(charge, unit="e"),
-                                         system_particles=len(reps), **kw)
+    coll = lighten(ConductivityAnalyzer.from_ase(traj, ionic_charge=sc.scalar(charge, unit="e"),
+                                                 system_particles=len(reps), **kw))
     coll.conductivity(start_sc, sc.scalar(T, unit="K"), progress=False,
                       random_state=np.random.RandomState(seed + 1))
     return tracer, coll
