@@ -2,8 +2,10 @@
 the plain loop that keeps its frames in memory.
 
 Each run is a fresh process (``--child``) running Langevin NVT of a beta-Li3N supercell at
-600 K, 1 fs steps, no equilibration, that samples its own resident set size (Linux
-``/proc/self/statm``) after every frame into a preallocated array:
+600 K, 1 fs steps, no equilibration, that records after every frame, into preallocated arrays,
+its resident set size (Linux ``/proc/self/statm``) and its peak RSS since the previous frame
+(``VmHWM``, reset each frame through ``/proc/self/clear_refs``), so that the transient peak of
+each step's force evaluation is caught, not only the RSS between steps:
 
 * ``run_md``: ``nitrolyte.simulate.md.run_md`` (frames streamed to an extxyz file), sampled by
   its ``on_frame`` hook;
@@ -11,8 +13,8 @@ Each run is a fresh process (``--child``) running Langevin NVT of a beta-Li3N su
   ``Langevin`` with the same calculator, thermostat and seed, and every frame kept as
   ``frames.append(atoms.copy())``.
 
-Printed per run: peak RSS, RSS after the first ``--window`` steps and over the last ``--window``
-steps, the least-squares RSS growth per 1,000 steps (samples after the first 10 % of the run,
+Printed per run: peak RSS, the highest per-step peak over the first ``--window`` steps and over
+the last ``--window`` steps, the least-squares growth of the per-step peaks per 1,000 steps (samples after the first 10 % of the run,
 which holds the allocator's and lazy imports' warm-up), and its extrapolation to 50,000 steps
 (50 ps at 1 fs); then the ratio of the baseline's growth to run_md's. The bytes one kept frame
 holds (``atoms.copy()`` arrays) are printed beside the baseline's measured growth.
@@ -45,6 +47,27 @@ TARGET_STEPS = 50_000
 def rss_mb(statm: int) -> float:
     """Resident set size (MB) read from an open ``/proc/self/statm`` descriptor."""
     return int(os.pread(statm, 200, 0).split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class IntervalPeak:
+    """Peak RSS (MB) since the previous call: Linux ``VmHWM``, then reset by writing 5 to
+    ``/proc/self/clear_refs`` (NaN where that file cannot be written)."""
+
+    def __init__(self) -> None:
+        self.status = os.open("/proc/self/status", os.O_RDONLY)
+        try:
+            self.clear: int | None = os.open("/proc/self/clear_refs", os.O_WRONLY)
+        except OSError:
+            self.clear = None
+
+    def __call__(self) -> float:
+        if self.clear is None:
+            return float("nan")
+        text = os.pread(self.status, 4096, 0)
+        i = text.index(b"VmHWM:")
+        peak = int(text[i + 6:text.index(b"kB", i)]) * 1024 / 1e6
+        os.write(self.clear, b"5")
+        return peak
 
 
 def frame_bytes(atoms: object) -> int:
@@ -89,11 +112,14 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
     cell = structure("beta-Li3N") * supercell
     n_frames = steps // every + 1
     rss = np.full(n_frames, np.nan)  # preallocated: the probe itself allocates nothing
+    peak = np.full(n_frames, np.nan)
     statm = os.open("/proc/self/statm", os.O_RDONLY)
+    interval_peak = IntervalPeak()
 
     def probe(i: int, atoms: object) -> None:
         if i < n_frames:
             rss[i] = rss_mb(statm)
+            peak[i] = interval_peak()
 
     with tempfile.TemporaryDirectory() as tmp:
         if which == "run_md":
@@ -110,6 +136,7 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
     atoms = AseAtomsAdaptor.get_atoms(cell)
     atoms.set_momenta(np.zeros((len(atoms), 3)))
     return {"which": which, "atoms": len(cell), "every": every, "rss_MB": rss.tolist(),
+            "interval_peak_MB": peak.tolist(),
             "peak_MB": hwm * 1024 / 1e6, "frame_bytes": frame_bytes(atoms)}
 
 
@@ -159,7 +186,9 @@ def analysis_report(rows: list[dict], target_frames: int) -> None:
 
 def summarise(r: dict, window: int) -> dict:
     """Peak, first/last-window RSS, fitted growth per 1,000 steps and its 50 ps extrapolation."""
-    rss = np.asarray(r["rss_MB"], dtype=float)
+    rss = np.asarray(r["interval_peak_MB"], dtype=float)
+    if np.isnan(rss).all():  # no clear_refs: the RSS at each frame
+        rss = np.asarray(r["rss_MB"], dtype=float)
     steps = np.arange(len(rss)) * r["every"]
     ok = ~np.isnan(rss)
     steps, rss = steps[ok], rss[ok]
@@ -185,8 +214,8 @@ def run_child(which: str, args: argparse.Namespace) -> dict:
 
 def report(rows: list[dict]) -> None:
     """The table and the growth ratio of the baseline to run_md."""
-    print("| run | atoms | steps | frame every (fs) | peak RSS (MB) | RSS first window (MB) | "
-          "RSS last window (MB) | growth (MB / 1,000 steps) | extrapolated at 50,000 steps (MB) |")
+    print("| run | atoms | steps | frame every (fs) | peak RSS (MB) | per-step peak, first window (MB) | "
+          "per-step peak, last window (MB) | growth (MB / 1,000 steps) | extrapolated at 50,000 steps (MB) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for s in rows:
         print(f"| {s['which']} | {s['atoms']} | {s['steps']} | {s['every']} | "
@@ -215,6 +244,7 @@ def main() -> None:
     ap.add_argument("--potential", default="lj-toy")
     ap.add_argument("--window", type=int, default=100, help="steps in the first/last window")
     ap.add_argument("--runs", default="run_md,kept")
+    ap.add_argument("--save", help="also write the per-frame samples (JSON) to this file")
     ap.add_argument("--analysis-frames", default="",
                     help="instead: peak RSS of the diffusion analysis for these frame counts")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -235,7 +265,10 @@ def main() -> None:
         print(json.dumps(child(args.child, sc, args.steps, args.frame_interval_fs,
                                args.potential)))
         return
-    report([summarise(run_child(w, args), args.window) for w in args.runs.split(",") if w])
+    rows = [run_child(w, args) for w in args.runs.split(",") if w]
+    if args.save:
+        Path(args.save).write_text(json.dumps(rows))
+    report([summarise(r, args.window) for r in rows])
 
 
 if __name__ == "__main__":
