@@ -173,7 +173,9 @@ def md_cmd(
     for note in sim.notes:
         typer.echo(f"note: {note}")
     if sim.stored:
-        typer.echo(f"stored as measurement set {sim.stored['set_id']} ({sim.material}, method MD)")
+        what = "" if sim.stored["n_points"] else ", no σ point: unknown"
+        typer.echo(f"stored as measurement set {sim.stored['set_id']} ({sim.material}, method MD"
+                   f"{what})")
 
 
 SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
@@ -206,7 +208,7 @@ def _report(rep: Any, as_json: bool) -> None:
                f"(out: {rep.out})")
     for u in rep.unknown:
         typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
-                   f"diffusive: {u['reason']}")
+                   f"diffusive: {u['reason']}; stored as set {u['set_id']} with no σ")
     for f in rep.failed:
         typer.echo(f"failed {f['task_id']}: {f['error']}")
     _print_fits(rep.arrhenius)

@@ -71,3 +71,48 @@ def simulation_labels(db: Any = None) -> dict[str, str]:
                 labels.append(text)
     return {mid: "; ".join([x for x in v if x != SIMULATION_LABEL] or v)
             for mid, v in found.items()}
+
+
+#: how a simulated σ that was never answered reads wherever sets are shown (no number)
+UNKNOWN_ANSWER = "σ unknown: not diffusive"
+#: the note of a run stored without any σ (``nitrolyte md``)
+STORED_UNKNOWN = "stored as unknown"
+
+
+def unknown_reasons(details: Any) -> list[str]:
+    """``"600 K: <reason>"`` per temperature a set's ``method_details["not_diffusive"]`` lists."""
+    out = []
+    for entry in _details(details).get("not_diffusive") or ():
+        if isinstance(entry, Mapping):
+            T = entry.get("T_K")
+            where = f"{T:g} K: " if isinstance(T, int | float) else ""
+            out.append(f"{where}{entry.get('reason') or 'no σ'}")
+    return out
+
+
+def unknown_text(details: Any) -> str:
+    """``"σ unknown: not diffusive (600 K: 0 Li hops ...)"`` for a set's unknown temperatures
+    ("" when it lists none)."""
+    reasons = unknown_reasons(details)
+    return f"{UNKNOWN_ANSWER} ({'; '.join(reasons)})" if reasons else ""
+
+
+def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+    """Simulation sets that list unknown temperatures: ``set_id``, ``material_id``, ``name``,
+    ``label`` (model and version), ``n_points`` (0: the whole set is unknown), ``text``
+    (:func:`unknown_text`)."""
+    from nitrolyte.api import database
+
+    frame = database(db).measurement_sets()
+    out = []
+    for row in frame.to_dict("records"):
+        if not is_simulation(row["method"]) or (material_id and row["material_id"] != material_id):
+            continue
+        text = unknown_text(row["method_details"])
+        if text:
+            out.append({"set_id": int(row["set_id"]), "material_id": str(row["material_id"]),
+                        "name": row["name"], "label": simulation_label(_details(
+                            row["method_details"])), "n_points": int(row["n_points"]),
+                        "fit": row["fit"] is not None and row["fit"] == row["fit"],
+                        "text": text})
+    return out
