@@ -97,22 +97,35 @@ def unknown_text(details: Any) -> str:
     return f"{UNKNOWN_ANSWER} ({'; '.join(reasons)})" if reasons else ""
 
 
-def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
-    """Simulation sets that list unknown temperatures: ``set_id``, ``material_id``, ``name``,
-    ``label`` (model and version), ``n_points`` (0: the whole set is unknown), ``text``
-    (:func:`unknown_text`)."""
-    from nitrolyte.api import database
+def _set_rows(db: Any) -> list[dict[str, Any]]:
+    """Every measurement set (quick read-only SQLite path where it can, else the full one)."""
+    from nitrolyte.store import quick
 
-    frame = database(db).measurement_sets()
+    rows = quick.measurement_sets(db)
+    if rows is None:
+        from nitrolyte.api import database
+
+        rows = database(db).measurement_sets().to_dict("records")
+    return rows
+
+
+def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+    """Simulation sets that list temperatures with no σ (not diffusive), oldest first.
+
+    Each: ``set_id``, ``material_id``, ``name``, ``label`` (model and version), ``n_points``,
+    ``only`` (True when the set has neither point nor fit: its whole answer is unknown) and
+    ``text`` (:func:`unknown_text`).
+    """
     out = []
-    for row in frame.to_dict("records"):
+    for row in _set_rows(db):
         if not is_simulation(row["method"]) or (material_id and row["material_id"] != material_id):
             continue
         text = unknown_text(row["method_details"])
         if text:
+            has_fit = isinstance(row["fit"], str) and row["fit"] not in ("", "null")
             out.append({"set_id": int(row["set_id"]), "material_id": str(row["material_id"]),
-                        "name": row["name"], "label": simulation_label(_details(
-                            row["method_details"])), "n_points": int(row["n_points"]),
-                        "fit": row["fit"] is not None and row["fit"] == row["fit"],
-                        "text": text})
+                        "name": row["name"],
+                        "label": simulation_label(_details(row["method_details"])),
+                        "n_points": int(row["n_points"]),
+                        "only": int(row["n_points"]) == 0 and not has_fit, "text": text})
     return out
