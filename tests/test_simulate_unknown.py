@@ -56,8 +56,8 @@ def test_unknown_set_is_stored_with_no_point_and_its_reasons(db: Any) -> None:
 
 
 @pytest.mark.parametrize(("details", "match"), [
-    (None, r"needs at least one point, a fit, or method_details\['not_diffusive'\] saying why"),
-    ({"model": "chgnet"}, "needs at least one point, a fit"),
+    (None, r"needs at least one point or a fit, or method_details\['not_diffusive'\] saying why"),
+    ({"model": "chgnet"}, "needs at least one point or a fit"),
     ({"not_diffusive": []}, "must be a non-empty list"),
     ({"not_diffusive": "hot"}, "must be a non-empty list"),
     ({"not_diffusive": [{"T_K": 600.0}]}, r"\[0\] must be a dict with a non-empty text 'reason'"),

@@ -99,7 +99,7 @@ def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, A
         raise InputError(f"points must be a list of dicts, got {type(points).__name__}")
     reasons = no_value_reasons(details)
     if not points and not fit and not reasons:
-        raise InputError("a measurement set needs at least one point, a fit, or "
+        raise InputError("a measurement set needs at least one point or a fit, or "
                          f"method_details[{NO_VALUE_KEYS[0]!r}] saying why there is no value "
                          "([{'T_K': K, 'reason': text}, ...]); nothing stored")
     rows = []
