@@ -242,3 +242,9 @@ def test_campaign_unknown_task_counts_done_and_completes_its_group(db: Any, tmp_
     assert list(stored_task_ids(db)) == [hot["task_id"]]
     (g,) = campaign_fits([cold, hot], db, store=False)
     assert (g["complete"], g["n_stored"], g["n_unknown"], g["Ea_eV"]) == (True, 1, 1, None)
+    # a task an older version remembered in the cache still counts as finished
+    from nitrolyte.simulate.campaign_fit import UNKNOWN_NAMESPACE
+
+    db.cache_put(UNKNOWN_NAMESPACE, "0123456789abcdef", {"reason": "old"})
+    old = {**cold, "task_id": "0123456789abcdef"}
+    assert unknown_task_ids([old, hot], db) == {"0123456789abcdef": "old"}
