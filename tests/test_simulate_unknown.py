@@ -40,7 +40,8 @@ def unknown_db(db: Any) -> Any:
     return db
 
 
-def test_unknown_set_is_stored_with_no_point_and_its_reasons(db: Any) -> None:
+def test_unknown_set_is_stored_with_no_point_and_its_reasons(any_db: Any) -> None:
+    db = any_db  # SQLite and PostgreSQL
     res = db.add_measurement_set(NAME, formula="Li3N", family="Li3N", points=[], method="MD",
                                  method_details=UNKNOWN)
     assert (res.n_points, res.created_material) == (0, True)
@@ -64,8 +65,9 @@ def test_unknown_set_is_stored_with_no_point_and_its_reasons(db: Any) -> None:
     ({"not_diffusive": [{"T_K": 600.0, "reason": "  "}]}, "non-empty text 'reason'"),
     ({"not_diffusive": [None]}, "non-empty text 'reason', got None"),
 ])
-def test_zero_points_without_a_reason_is_refused_and_nothing_written(db: Any, details: Any,
+def test_zero_points_without_a_reason_is_refused_and_nothing_written(any_db: Any, details: Any,
                                                                       match: str) -> None:
+    db = any_db  # SQLite and PostgreSQL
     before = _counts(db)
     with pytest.raises(InputError, match=match):
         db.add_measurement_set("Never stored (MD)", formula="Li3N", family="Li3N", points=[],
