@@ -71,14 +71,19 @@ class LeanCHGNetCalculator(Calculator):
         Call :func:`release_freed_memory` (process-wide, about 2.5x the CPU time per force)
         before the first evaluation on the CPU; None (default): when the cell has at least
         :data:`LOW_MEMORY_ATOMS` atoms.
+    fast_graph : bool
+        Build the crystal graph with :class:`~nitrolyte.simulate.fast_graph.FastGraphConverter`
+        (identical tensors, ~13x sooner than CHGNet's converter); False uses CHGNet's.
     """
 
     implemented_properties: ClassVar[list[str]] = ["energy", "free_energy", "forces"]
 
     def __init__(self, model: Any, device: str = "cpu",
                  chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
-                 low_memory: bool | None = None) -> None:
+                 low_memory: bool | None = None, fast_graph: bool = True) -> None:
         super().__init__()
+        self.fast_graph = fast_graph
+        self._graph_converter: Any = None
         self.model = model
         self.device = device
         self.chunk_rows = chunk_rows
@@ -99,7 +104,12 @@ class LeanCHGNetCalculator(Calculator):
             self.released = release_freed_memory()
         m = self.model
         m.eval()
-        graph = m.graph_converter(AseAtomsAdaptor.get_structure(self.atoms)).to(self.device)
+        if self._graph_converter is None:
+            from nitrolyte.simulate.fast_graph import FastGraphConverter
+
+            self._graph_converter = (FastGraphConverter(m.graph_converter) if self.fast_graph
+                                     else m.graph_converter)
+        graph = self._graph_converter(AseAtomsAdaptor.get_structure(self.atoms)).to(self.device)
         composition = 0.0 if m.composition_model is None else m.composition_model([graph])
         batched = BatchedGraph.from_graphs(
             [graph], bond_basis_expansion=m.bond_basis_expansion,
