@@ -126,3 +126,14 @@ def test_md_calculator_energy_and_forces_unchanged() -> None:
         results.append((atoms.get_potential_energy(), atoms.get_forces()))
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_chunked_pass_on_cpu_own_pass_on_gpu_by_default() -> None:
+    from nitrolyte.simulate.chunked_chgnet import DEFAULT_CHUNK_ROWS
+    from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator
+
+    assert LeanCHGNetCalculator(None, "cpu").chunk_rows == DEFAULT_CHUNK_ROWS
+    assert LeanCHGNetCalculator(None, "cuda").chunk_rows is None
+    assert LeanCHGNetCalculator(None, "cuda", chunk_rows=300).chunk_rows == 300
+    with pytest.raises(ValueError, match="chunk_rows"):
+        LeanCHGNetCalculator(None, "cpu", chunk_rows="big")
