@@ -244,6 +244,10 @@ def test_campaign_unknown_task_counts_done_and_completes_its_group(db: Any, tmp_
     assert list(stored_task_ids(db)) == [hot["task_id"]]
     (g,) = campaign_fits([cold, hot], db, store=False)
     assert (g["complete"], g["n_stored"], g["n_unknown"], g["Ea_eV"]) == (True, 1, 1, None)
+    status = runner.invoke(app, ["campaign", "status", str(spec), "--db", str(db.path)])
+    assert status.exit_code == 0, status.output
+    assert "unknown" in status.output and "pending" not in status.output
+    assert "1/2 tasks stored with σ, 1 unknown (not diffusive, stored without σ)" in status.output
     # a task an older version remembered in the cache still counts as finished
     from nitrolyte.simulate.campaign_fit import UNKNOWN_NAMESPACE
 

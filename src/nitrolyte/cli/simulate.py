@@ -187,7 +187,9 @@ def _print_fits(fits: list[dict[str, Any]]) -> None:
     """One line per task group: Ea, σ(25 °C) and whether the fit is stored or provisional."""
     for g in fits:
         head = (f"{g['material']}, vacancies {g['vacancies']:g} ({g['potential']}): "
-                f"{g['n_stored']}/{g['n_tasks']} tasks stored")
+                f"{g['n_stored']}/{g['n_tasks']} tasks stored with σ"
+                + (f", {g['n_unknown']} unknown (not diffusive, stored without σ)"
+                   if g.get("n_unknown") else ""))
         if g["Ea_eV"] is None:
             typer.echo(f"{head}; Arrhenius fit needs 3 temperatures")
             continue
