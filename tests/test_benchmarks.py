@@ -31,6 +31,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      "peak RSS GB run_md/hand"),
     ("bench_md.py", ["--rss-only", "--supercells", "1x1x1", "--steps", "2", "--potential",
                      "lj-toy"], "run_md peak RSS (GB)"),
+    ("bench_graph.py", ["--supercells", "1x1x1", "--repeat", "1"],
+     "ratio CHGNet converter / FastGraphConverter"),
     ("bench_md_memory.py", ["--supercells", "1x1x1", "--modes", "chunked+trim", "--evals", "1"],
      "chunked+trim: peak at 2,000 atoms: needs two sizes"),
     ("bench_md_run_length.py", ["--supercell", "1x1x1", "--steps", "40", "--frame-interval-fs",

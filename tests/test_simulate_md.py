@@ -157,7 +157,7 @@ def test_fuzz_md_cli_rejects_or_runs(tmp_path: Path, supercell: str, vac: float)
 def test_chgnet_md_cli_few_steps_clean_json_and_unknown(tmp_path: Path) -> None:
     """Real CHGNet (offline weights) through ASE: 10 steps of alpha-Li3N via the CLI; its banners
     must not corrupt --json; 10 fs give no hop, so D is unknown (null, with the reason) and
-    nothing is stored."""
+    the run is stored as unknown (no σ point, the reason in method_details)."""
     from nitrolyte.store import Database
 
     dbp = tmp_path / "c.sqlite"
@@ -170,13 +170,16 @@ def test_chgnet_md_cli_few_steps_clean_json_and_unknown(tmp_path: Path) -> None:
     assert (md["n_frames"], md["n_atoms"], md["potential"]) == (6, 4, "chgnet")
     assert "0.3.0" in md["model_version"]  # the pretrained weights shipped in the wheel
     assert md["equilibration_ps"] == 0.0
-    # 10 fs of MD: no hop, so the answer is unknown (null), said why, and nothing is stored
+    # 10 fs of MD: no hop, so the answer is unknown (null), said why, and stored as unknown:
+    # a set with no σ point whose method_details give the reason
     run = doc["runs"][0]
     assert run["diffusive"] is False and run["D_cm2_s"] is None and run["sigma_S_cm"] is None
-    assert "hops" in run["reason"] and doc["stored"] is None
-    assert any("nothing stored" in n for n in doc["notes"])
+    assert "hops" in run["reason"] and doc["stored"]["n_points"] == 0
+    assert any(n.startswith("stored as unknown") for n in doc["notes"])
     with Database(dbp) as db:
-        assert db.measurement_sets().empty
+        one = db.measurement_set(doc["stored"]["set_id"])
+        assert one["points"].empty and one["method_details"]["model"] == "chgnet"
+        assert one["method_details"]["not_diffusive"][0]["reason"] == run["reason"]
 
 
 @pytest.mark.parametrize(("x", "formula"), [(0.0, "Li3N"), (0.027, "Li2.92N0.972"),

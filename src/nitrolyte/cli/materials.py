@@ -24,6 +24,31 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
     return "" if value is None else f"{_nan(qualifier) or ''}{value:.3g}"
 
 
+def _unknown_rows(db: Any, filters: dict[str, Any], shown: set[str]) -> list[dict[str, Any]]:
+    """``list`` rows of materials whose only stored answer is a simulation with no σ (not
+    diffusive): σ reads ``unknown (MD)``; none when a σ or Ea minimum/maximum is asked for."""
+    from nitrolyte.simulate.labels import unknown_sets
+
+    if filters["min_sigma_S_cm"] is not None or filters["max_Ea_eV"] is not None \
+            or filters["source"] == "literature":
+        return []
+    sets = [u for u in unknown_sets(db) if u["only"] and u["material_id"] not in shown]
+    if not sets:
+        return []
+    import pandas as pd
+
+    from nitrolyte.api import filter_frame, get
+
+    recs = {u["material_id"]: get(u["material_id"], db=db) for u in sets}
+    frame = pd.DataFrame([{"material_id": r.material_id, "name": r.name, "family": r.family,
+                           "formula": r.formula, "sigma_S_cm": None, "sigma_qualifier": "",
+                           "T_K": None, "Ea_eV": None, "direction": "", "ref": None,
+                           "source": "user", "unknown": True} for r in recs.values()])
+    picked = filter_frame(frame, **{k: v for k, v in filters.items()
+                                    if k in ("family", "element", "name_contains")})
+    return picked.to_dict("records")
+
+
 def _print_table(rows: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> None:
     """The ``list`` table of wide rows (frame records or :func:`nitrolyte.store.quick.wide`)."""
     from nitrolyte.api import _nan
@@ -35,7 +60,9 @@ def _print_table(rows: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> Non
     cells = []
     for r in rows:
         t, ea = _nan(r["T_K"]), _nan(r["Ea_eV"])
-        cells.append([r["name"], r["family"] or "", _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]),
+        sigma = ("unknown (MD)" if r.get("unknown") else
+                 _sigma_text(r["sigma_S_cm"], r["sigma_qualifier"]))
+        cells.append([r["name"], r["family"] or "", sigma,
                       "" if t is None else f"{t:g}", "" if ea is None else f"{ea:g}",
                       r["direction"] or "", "" if _nan(r["ref"]) is None else str(r["ref"]),
                       r["source"]])
@@ -65,7 +92,7 @@ def list_cmd(
 
         rows = quick.wide(db)
         if rows is not None:
-            _print_table(rows)
+            _print_table([*rows, *_unknown_rows(db, filters, {r["material_id"] for r in rows})])
             return
     frame = materials(**filters, db=db)  # type: ignore[arg-type]
     if as_json:
@@ -74,7 +101,9 @@ def list_cmd(
     elif as_csv:
         frame.to_csv(sys.stdout, index=False)
     else:
-        _print_table(frame.to_dict("records"))
+        records = frame.to_dict("records")
+        _print_table([*records, *_unknown_rows(db, filters,
+                                               {r["material_id"] for r in records})])
 
 
 def _property_lines(rec: Any) -> list[str]:
@@ -102,11 +131,19 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     from rich.table import Table
 
     from nitrolyte.api import get
-    from nitrolyte.simulate.labels import is_simulation, method_label, simulation_labels
+    from nitrolyte.simulate.labels import (
+        is_simulation,
+        method_label,
+        simulation_labels,
+        unknown_sets,
+    )
 
     rec = get(name, db=db)
+    unknown = unknown_sets(db, rec.material_id) if rec.source == "user" else []
     if as_json:
-        echo_json({"schema": "nitrolyte.material/1", "material": rec.to_dict()})
+        echo_json({"schema": "nitrolyte.material/1", "material": rec.to_dict(),
+                   "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
+                                           for u in unknown]})
         return
     console = Console(width=max(120, Console().width))
     console.print(f"[bold]{rec.name}[/bold]  ({rec.material_id}, {rec.source})")
@@ -129,6 +166,9 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
                       "a" if m.derived_from_arrhenius else "", method_label(m.method, sim), m.ref,
                       m.source)
     console.print(table)
+    for u in unknown:  # simulated temperatures without σ: said, never a number
+        console.print(f"  set {u['set_id']}, {u['label']}: {u['text']}", highlight=False,
+                      soft_wrap=True)
 
 
 def add_cmd(

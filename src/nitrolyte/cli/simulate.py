@@ -173,7 +173,9 @@ def md_cmd(
     for note in sim.notes:
         typer.echo(f"note: {note}")
     if sim.stored:
-        typer.echo(f"stored as measurement set {sim.stored['set_id']} ({sim.material}, method MD)")
+        what = "" if sim.stored["n_points"] else ", no σ point: unknown"
+        typer.echo(f"stored as measurement set {sim.stored['set_id']} ({sim.material}, method MD"
+                   f"{what})")
 
 
 SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
@@ -185,7 +187,9 @@ def _print_fits(fits: list[dict[str, Any]]) -> None:
     """One line per task group: Ea, σ(25 °C) and whether the fit is stored or provisional."""
     for g in fits:
         head = (f"{g['material']}, vacancies {g['vacancies']:g} ({g['potential']}): "
-                f"{g['n_stored']}/{g['n_tasks']} tasks stored")
+                f"{g['n_stored']}/{g['n_tasks']} tasks stored with σ"
+                + (f", {g['n_unknown']} unknown (not diffusive, stored without σ)"
+                   if g.get("n_unknown") else ""))
         if g["Ea_eV"] is None:
             typer.echo(f"{head}; Arrhenius fit needs 3 temperatures")
             continue
@@ -206,7 +210,7 @@ def _report(rep: Any, as_json: bool) -> None:
                f"(out: {rep.out})")
     for u in rep.unknown:
         typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
-                   f"diffusive: {u['reason']}")
+                   f"diffusive: {u['reason']}; stored as set {u['set_id']} with no σ")
     for f in rep.failed:
         typer.echo(f"failed {f['task_id']}: {f['error']}")
     _print_fits(rep.arrhenius)

@@ -79,8 +79,10 @@ def _comparison(ctx: ReportContext, row: Any) -> FigureOutput | None:
 
 
 def build(ctx: ReportContext) -> Section:
-    """Build the section: two figures per stored measurement set."""
+    """Build the section: two figures per stored measurement set (none for a set without σ
+    point; a simulation whose answer is unknown is named with its reasons in the intro)."""
     from nitrolyte.api import database
+    from nitrolyte.simulate.labels import unknown_sets
 
     sets = database(ctx.db).measurement_sets()
     figures = []
@@ -89,4 +91,6 @@ def build(ctx: ReportContext) -> Section:
     intro = (f"{len(sets)} stored measurement set(s) (nitrolyte eis / fit --store, import)."
              if len(sets) else "No stored measurement sets: store one with `nitrolyte eis FILES "
                                "--store NAME` or `nitrolyte fit FILE --store NAME`.")
+    intro += "".join(f" Set {u['set_id']} ({u['name']}, {u['label']}): {u['text']}."
+                     for u in unknown_sets(ctx.db))  # said, never drawn as a number
     return Section(key=KEY, title="Your measurements", intro=intro, figures=tuple(figures))

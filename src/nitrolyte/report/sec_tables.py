@@ -370,11 +370,49 @@ def _user_notes(ctx: ReportContext, sims: dict[str, str]) -> dict[str, str]:
     return {k: "; ".join(v) for k, v in out.items()}
 
 
+def _with_unknown(ctx: ReportContext, user: pd.DataFrame) -> pd.DataFrame:
+    """The user rows plus one per material whose only answer is a simulation with no σ (not
+    diffusive; ``unknown`` True, its reasons in ``unknown_text``)."""
+    import pandas as pd
+
+    from nitrolyte.api import get
+    from nitrolyte.simulate.labels import unknown_sets
+
+    shown = set(user["material_id"]) if len(user) else set()
+    extra: dict[str, dict[str, Any]] = {}
+    for u in unknown_sets(ctx.db):
+        if not u["only"] or u["material_id"] in shown:
+            continue
+        rec = get(u["material_id"], db=ctx.db)
+        row = extra.setdefault(rec.material_id, {
+            "material_id": rec.material_id, "name": rec.name, "formula": rec.formula,
+            "family": rec.family, "sigma_S_cm": math.nan, "sigma_qualifier": "", "T_K": math.nan,
+            "Ea_eV": math.nan, "Ea_HT_eV": math.nan, "direction": "", "ref": "", "doi": "",
+            "note": "", "from_arrhenius": False, "unknown": True})
+        row["note"] = "; ".join(filter(None, (row["note"], f"set {u['set_id']}: {u['text']}")))
+    if not extra:
+        return user
+    return pd.concat([user, pd.DataFrame(list(extra.values()))], ignore_index=True)
+
+
+def _unknown_notes(ctx: ReportContext) -> dict[str, str]:
+    """material_id -> the unknown temperatures of its simulation sets that have σ points too."""
+    from nitrolyte.simulate.labels import unknown_sets
+
+    out: dict[str, list[str]] = {}
+    for u in unknown_sets(ctx.db):
+        if not u["only"]:
+            out.setdefault(u["material_id"], []).append(f"set {u['set_id']}: {u['text']}")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
 def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
     """The database's user measurements, apart from the review's tables (never renumbered into them).
 
     One row per (material, direction) of :meth:`Database.materials_frame` with ``source="user"``:
-    the room-temperature value closest to 25 °C and the activation energy the user stored.
+    the room-temperature value closest to 25 °C and the activation energy the user stored; a
+    material whose only answer is a simulation with no σ (:func:`_with_unknown`) reads
+    "unknown (not diffusive)" with the reasons in its note.
     """
     import pandas as pd
 
@@ -384,9 +422,12 @@ def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
 
     sims = simulation_labels(ctx.db)
     notes = _user_notes(ctx, sims)
+    unknown = _unknown_notes(ctx)
     for r in user.to_dict("records"):
         badge = escape(sims.get(r["material_id"], "user data"))
-        r["note"] = "; ".join(filter(None, (_plain(r["note"]), notes.get(r["material_id"], ""))))
+        r["note"] = "; ".join(filter(None, (_plain(r["note"]), notes.get(r["material_id"], ""),
+                                            unknown.get(r["material_id"], ""))))
+        is_unknown = r.get("unknown") is True
         if _num(r["sigma_S_cm"]) is not None:  # unit conversions leave float noise (9.000000000000001e-4)
             r["sigma_S_cm"] = float(f"{r['sigma_S_cm']:.6g}")
         ref, doi = _plain(r["ref"]), _plain(r["doi"])
@@ -395,12 +436,14 @@ def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
         rows.append([(name_cell(r["name"])[0] + f' <span class="badge">{badge}</span>',
                       r["name"]),
                      _text(_plain(r["formula"])), _text(_plain(r["family"])),
-                     conductivity_cell(r), _text(_ARROWS.get(r["direction"], r["direction"])),
+                     ("unknown (not diffusive)", None) if is_unknown else conductivity_cell(r),
+                     _text(_ARROWS.get(r["direction"], r["direction"])),
                      ea_cell(r), (ref_text, None), _text(_plain(r["note"]))])
         csv_rows.append({"source": "user", "method": sims.get(r["material_id"], ""),
                          "material_id": r["material_id"], "name": r["name"],
                          "formula": r["formula"], "family": r["family"],
-                         "conductivity_printed": conductivity_text(r),
+                         "conductivity_printed": "unknown (not diffusive)" if is_unknown
+                         else conductivity_text(r),
                          "sigma_S_cm": r["sigma_S_cm"], "T_K": r["T_K"],
                          "direction": r["direction"], "Ea_eV": r["Ea_eV"], "ref": ref,
                          "doi": doi, "note": r["note"]})
@@ -424,7 +467,7 @@ def build(ctx: ReportContext) -> Section:
     wide = ctx.db.materials_frame(source="literature")
     tables = [review_table(ctx, wide, loc) for loc in REVIEW_TABLES]
     tables += [table5(ctx, wide), table6(ctx), errata_table(ctx, wide), targets_table(ctx)]
-    user = ctx.db.materials_frame(source="user")
+    user = _with_unknown(ctx, ctx.db.materials_frame(source="user"))
     if len(user):
         tables.append(user_table(ctx, user))
     return Section(key="tables", title="Tables 1-6: the nitride SSE database",

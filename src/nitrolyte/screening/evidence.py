@@ -328,6 +328,8 @@ def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any
     ev["sigma_S_cm"], ev["sigma_qualifier"], ev["sigma_note"] = sigma_at(sigma, q, T_ref, Ea, T_ROOM_K, **branch)
     ev["sigma_op_S_cm"], ev["sigma_op_qualifier"], ev["sigma_op_note"] = sigma_at(
         sigma, q, T_ref, Ea, design.T_K, **branch)
+    if _text(row.get("sigma_unknown")):  # simulated, never diffusive: unknown, said why
+        ev["sigma_note"] = ev["sigma_op_note"] = _text(row.get("sigma_unknown"))
     ev.update(stability.window(formula))
     ev["reduction_basis"] = ev["window_basis"]
     ev["pairings"] = tuple(stability.pairing(formula, c) for c in design.catholytes) \

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
-from nitrolyte.simulate.campaign_fit import UNKNOWN_NAMESPACE, unknown_task_ids
+from nitrolyte.simulate.campaign_fit import task_sets, unknown_task_ids
 
 SPEC_COPY = "campaign.yaml"
 
@@ -56,7 +56,8 @@ class CampaignReport:
     stored: list[dict[str, Any]]
     failed: list[dict[str, Any]]
     arrhenius: list[dict[str, Any]] = field(default_factory=list)
-    #: tasks finished now whose answer is unknown (not diffusive; nothing stored, reason given)
+    #: tasks finished now whose answer is unknown (not diffusive): stored as a set with no σ
+    #: point, its reason given
     unknown: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,38 +134,26 @@ def run_task(task: dict[str, Any], out_dir: str) -> dict[str, Any]:
 
 
 def stored_task_ids(db: Any = None) -> dict[str, int]:
-    """task_id -> set_id of the campaign tasks already in the database."""
+    """task_id -> set_id of the campaign tasks stored with a σ point (answered)."""
     from nitrolyte.api import database
 
-    frame = database(db).measurement_sets()
-    out: dict[str, int] = {}
-    for row in frame.itertuples(index=False):
-        if row.method != "MD":
-            continue
-        details = row.method_details
-        details = json.loads(details) if isinstance(details, str) else (details or {})
-        if "task_id" in details:
-            out[details["task_id"]] = int(row.set_id)
-    return out
+    return {k: v["set_id"] for k, v in task_sets(database(db)).items() if v["n_points"] > 0}
 
 
 def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> dict[str, Any]:
-    from nitrolyte.api import database
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
     sim = TransportSimulation(**result)
     run = result["runs"][0]
+    # stored once either way: a σ point, or (D unknown) a set with no point saying why
     stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]})
     folder = out / "tasks" / task["task_id"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
-    if stored is None:  # D unknown: remembered as finished, no measurement to store
-        database(db).cache_put(UNKNOWN_NAMESPACE, task["task_id"], {
-            "material": sim.material, "T_K": task["T_K"], "reason": run["reason"]})
-    return {"task_id": task["task_id"], "set_id": None if stored is None else stored["set_id"],
-            "material": sim.material, "T_K": task["T_K"], "D_cm2_s": run["D_cm2_s"],
-            "sigma_S_cm": run["sigma_S_cm"], "diffusive": run["diffusive"],
-            "reason": run["reason"]}
+    return {"task_id": task["task_id"], "set_id": stored["set_id"],
+            "n_points": stored["n_points"], "material": sim.material, "T_K": task["T_K"],
+            "D_cm2_s": run["D_cm2_s"], "sigma_S_cm": run["sigma_S_cm"],
+            "diffusive": run["diffusive"], "reason": run["reason"]}
 
 
 def _client(scheduler: str | None, workers: int | None) -> Any:
@@ -227,7 +216,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                 task = futures[fut]
                 try:
                     done_now = _store(fut.result(), task, out, db)
-                    (stored if done_now["set_id"] is not None else unknown).append(done_now)
+                    (stored if done_now["n_points"] else unknown).append(done_now)
                 except Exception as exc:  # a failed task is reported, the others go on
                     failed.append({"task_id": task["task_id"], "error": f"{type(exc).__name__}: {exc}"})
                 bar.update(1)
@@ -252,9 +241,13 @@ def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = T
 
 
 def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:
-    """One row per task: ``stored`` (with its set id), ``unknown`` (finished, not diffusive: no
-    σ, ``reason`` says why), ``started`` (folder exists) or ``pending``."""
+    """One row per task: ``stored`` (with its set id), ``unknown`` (finished, not diffusive:
+    stored as a set with no σ, ``reason`` says why), ``started`` (folder exists) or
+    ``pending``."""
     spec, out = load_spec(spec_path)
+    from nitrolyte.api import database
+
+    sets = task_sets(database(db))
     done = stored_task_ids(db)
     tasks = tasks_of(spec)
     unknown = unknown_task_ids(tasks, db)
@@ -264,6 +257,6 @@ def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any
                  "started" if (out / "tasks" / t["task_id"]).exists() else "pending")
         rows.append({"task_id": t["task_id"], "material": t["material"],
                      "vacancies": t["vacancies"], "T_K": t["T_K"], "seed": t["seed"],
-                     "state": state, "set_id": done.get(t["task_id"]),
+                     "state": state, "set_id": sets.get(t["task_id"], {}).get("set_id"),
                      "reason": unknown.get(t["task_id"])})
     return rows

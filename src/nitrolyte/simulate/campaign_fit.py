@@ -27,15 +27,31 @@ def _details(row: Any) -> dict[str, Any]:
     return json.loads(d) if isinstance(d, str) else dict(d or {})
 
 
-def _md_sets(database: Any) -> tuple[dict[str, int], dict[str, int]]:
-    """(task_id -> set_id, arrhenius_key -> set_id) of the MD sets in the database."""
-    tasks, fits = {}, {}
+def task_sets(database: Any) -> dict[str, dict[str, Any]]:
+    """task_id -> ``{"set_id", "n_points", "reason"}`` of the campaign task sets stored.
+
+    A task whose run never reached the diffusive regime is stored as a set with no point
+    (``n_points`` 0) whose ``method_details["not_diffusive"]`` gives the ``reason``; an
+    answered task has its σ point and ``reason`` None.
+    """
+    from nitrolyte.simulate.labels import unknown_reasons
+
+    out = {}
     for row in database.measurement_sets().itertuples(index=False):
-        if row.method != "MD":
-            continue
-        d = _details(row)
+        d = _details(row) if row.method == "MD" else {}
         if "task_id" in d:
-            tasks[d["task_id"]] = int(row.set_id)
+            reasons = unknown_reasons(d) if int(row.n_points) == 0 else []
+            out[d["task_id"]] = {"set_id": int(row.set_id), "n_points": int(row.n_points),
+                                 "reason": "; ".join(reasons) or None}
+    return out
+
+
+def _md_sets(database: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """(task_id -> set_id of the answered tasks, arrhenius_key -> set_id) in the database."""
+    tasks = {k: v["set_id"] for k, v in task_sets(database).items() if v["n_points"] > 0}
+    fits = {}
+    for row in database.measurement_sets().itertuples(index=False):
+        d = _details(row) if row.method == "MD" else {}
         if "arrhenius_key" in d:
             fits[d["arrhenius_key"]] = int(row.set_id)
     return tasks, fits
@@ -64,24 +80,27 @@ def _store_fit(database: Any, material: str, fit: dict[str, Any], details: dict[
     return int(res.set_id)
 
 
-#: cache namespace of the campaign tasks whose answer is "unknown" (not diffusive)
+#: cache namespace where older versions kept the tasks whose answer is "unknown" (still read)
 UNKNOWN_NAMESPACE = "md-campaign-unknown"
 
 
 def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, str]:
     """task_id -> reason of the tasks that finished without reaching the diffusive regime.
 
-    Such a task has no σ to store as a measurement; its answer (unknown, and why) is kept in the
-    database's cache (namespace :data:`UNKNOWN_NAMESPACE`) so that it is not run again.
+    Such a task is stored as an MD set with no σ point and its reasons (:func:`task_sets`), so
+    it is not run again; tasks an older version remembered in the cache (namespace
+    :data:`UNKNOWN_NAMESPACE`) count too.
     """
     from nitrolyte.api import database
 
     store = database(db)
-    out = {}
-    for t in tasks:
-        hit = store.cache_get(UNKNOWN_NAMESPACE, t["task_id"])
+    wanted = {t["task_id"] for t in tasks}
+    out = {k: v["reason"] or "not diffusive" for k, v in task_sets(store).items()
+           if k in wanted and v["n_points"] == 0}
+    for tid in wanted - set(out):
+        hit = store.cache_get(UNKNOWN_NAMESPACE, tid)
         if hit is not None:
-            out[t["task_id"]] = str(hit.get("reason"))
+            out[tid] = str(hit.get("reason"))
     return out
 
 
@@ -120,7 +139,7 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
         set_ids = [done[i] for i in ids if i in done]
         fit, rt = fit_runs(_points(database, set_ids)) if set_ids else (None, None)
         key = hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
-        complete = len(set_ids) + sum(i in unknown for i in ids) == len(ids)
+        complete = all(i in done or i in unknown for i in ids)
         set_id = fits.get(key)
         if store and complete and fit is not None and set_id is None:
             set_id = _store_fit(database, material, fit, {
@@ -129,7 +148,8 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: boo
                 "set_ids": set_ids, "arrhenius_key": key, "sigma_25C": rt, "simulation": True})
         out.append({"material": material, "vacancies": vac, "potential": potential,
                     "n_tasks": len(ids), "n_stored": len(set_ids),
-                    "n_unknown": sum(i in unknown for i in ids), "complete": complete,
+                    "n_unknown": sum(i in unknown and i not in done for i in ids),
+                    "complete": complete,
                     "Ea_eV": None if fit is None else fit["Ea_eV"],
                     "Ea_stderr_eV": None if fit is None else fit["Ea_stderr_eV"],
                     "sigma_25C": rt, "set_id": set_id})

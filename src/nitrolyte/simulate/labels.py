@@ -71,3 +71,61 @@ def simulation_labels(db: Any = None) -> dict[str, str]:
                 labels.append(text)
     return {mid: "; ".join([x for x in v if x != SIMULATION_LABEL] or v)
             for mid, v in found.items()}
+
+
+#: how a simulated σ that was never answered reads wherever sets are shown (no number)
+UNKNOWN_ANSWER = "σ unknown: not diffusive"
+#: the note of a run stored without any σ (``nitrolyte md``)
+STORED_UNKNOWN = "stored as unknown"
+
+
+def unknown_reasons(details: Any) -> list[str]:
+    """``"600 K: <reason>"`` per temperature a set's ``method_details["not_diffusive"]`` lists."""
+    out = []
+    for entry in _details(details).get("not_diffusive") or ():
+        if isinstance(entry, Mapping):
+            T = entry.get("T_K")
+            where = f"{T:g} K: " if isinstance(T, int | float) else ""
+            out.append(f"{where}{entry.get('reason') or 'no σ'}")
+    return out
+
+
+def unknown_text(details: Any) -> str:
+    """``"σ unknown: not diffusive (600 K: 0 Li hops ...)"`` for a set's unknown temperatures
+    ("" when it lists none)."""
+    reasons = unknown_reasons(details)
+    return f"{UNKNOWN_ANSWER} ({'; '.join(reasons)})" if reasons else ""
+
+
+def _set_rows(db: Any) -> list[dict[str, Any]]:
+    """Every measurement set (quick read-only SQLite path where it can, else the full one)."""
+    from nitrolyte.store import quick
+
+    rows = quick.measurement_sets(db)
+    if rows is None:
+        from nitrolyte.api import database
+
+        rows = database(db).measurement_sets().to_dict("records")
+    return rows
+
+
+def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+    """Simulation sets that list temperatures with no σ (not diffusive), oldest first.
+
+    Each: ``set_id``, ``material_id``, ``name``, ``label`` (model and version), ``n_points``,
+    ``only`` (True when the set has neither point nor fit: its whole answer is unknown) and
+    ``text`` (:func:`unknown_text`).
+    """
+    out = []
+    for row in _set_rows(db):
+        if not is_simulation(row["method"]) or (material_id and row["material_id"] != material_id):
+            continue
+        text = unknown_text(row["method_details"])
+        if text:
+            has_fit = isinstance(row["fit"], str) and row["fit"] not in ("", "null")
+            out.append({"set_id": int(row["set_id"]), "material_id": str(row["material_id"]),
+                        "name": row["name"],
+                        "label": simulation_label(_details(row["method_details"])),
+                        "n_points": int(row["n_points"]),
+                        "only": int(row["n_points"]) == 0 and not has_fit, "text": text})
+    return out

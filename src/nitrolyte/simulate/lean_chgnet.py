@@ -63,24 +63,35 @@ class LeanCHGNetCalculator(Calculator):
         The loaded model (e.g. :func:`nitrolyte.structures.atomistic.potential.load_chgnet`).
     device : str
         Torch device the model lives on ("cpu" or "cuda").
-    chunk_rows : int or None
+    chunk_rows : int, None or "auto"
         Angles or bonds per checkpointed block of the message passing (a third of the memory
         at 512 atoms for 1.2-1.6x the CPU time per force, measured on loaded cores); None runs
-        CHGNet's own forward pass (all activations kept).
+        CHGNet's own forward pass (all activations kept). "auto" (default): chunked on the CPU,
+        CHGNet's own pass on a GPU (where recomputing the blocks costs kernel launches and
+        memory is ample: 11.4 GB at 2,048 atoms on an H200).
     low_memory : bool or None
         Call :func:`release_freed_memory` (process-wide, about 2.5x the CPU time per force)
         before the first evaluation on the CPU; None (default): when the cell has at least
         :data:`LOW_MEMORY_ATOMS` atoms.
+    fast_graph : bool
+        Build the crystal graph with :class:`~nitrolyte.simulate.fast_graph.FastGraphConverter`
+        (identical tensors, ~13x sooner than CHGNet's converter); False uses CHGNet's.
     """
 
     implemented_properties: ClassVar[list[str]] = ["energy", "free_energy", "forces"]
 
     def __init__(self, model: Any, device: str = "cpu",
-                 chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
-                 low_memory: bool | None = None) -> None:
+                 chunk_rows: int | str | None = "auto",
+                 low_memory: bool | None = None, fast_graph: bool = True) -> None:
         super().__init__()
+        self.fast_graph = fast_graph
+        self._graph_converter: Any = None
         self.model = model
         self.device = device
+        if chunk_rows == "auto":
+            chunk_rows = DEFAULT_CHUNK_ROWS if device == "cpu" else None
+        elif chunk_rows is not None and not isinstance(chunk_rows, int):
+            raise ValueError(f"chunk_rows must be a positive int, None or 'auto', not {chunk_rows!r}")
         self.chunk_rows = chunk_rows
         self.low_memory = low_memory
         self.released = False
@@ -99,7 +110,12 @@ class LeanCHGNetCalculator(Calculator):
             self.released = release_freed_memory()
         m = self.model
         m.eval()
-        graph = m.graph_converter(AseAtomsAdaptor.get_structure(self.atoms)).to(self.device)
+        if self._graph_converter is None:
+            from nitrolyte.simulate.fast_graph import FastGraphConverter
+
+            self._graph_converter = (FastGraphConverter(m.graph_converter) if self.fast_graph
+                                     else m.graph_converter)
+        graph = self._graph_converter(AseAtomsAdaptor.get_structure(self.atoms)).to(self.device)
         composition = 0.0 if m.composition_model is None else m.composition_model([graph])
         batched = BatchedGraph.from_graphs(
             [graph], bond_basis_expansion=m.bond_basis_expansion,

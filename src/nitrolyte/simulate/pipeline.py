@@ -10,6 +10,7 @@ from typing import Any
 
 from nitrolyte.checks import check_range
 from nitrolyte.errors import InputError, NitrolyteError
+from nitrolyte.simulate.labels import STORED_UNKNOWN, UNKNOWN_ANSWER
 from nitrolyte.units import T_ROOM_K
 
 
@@ -196,8 +197,8 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         sigma_25C=rt, literature=literature, notes=notes)
     if store:
         stored = store_simulation(sim, db=db)
-        if stored is None:
-            notes.append("nothing stored: no temperature reached the diffusive regime")
+        if stored["n_points"] == 0:
+            notes.append(f"{STORED_UNKNOWN}: no temperature reached the diffusive regime")
         sim = TransportSimulation(**{**asdict(sim), "stored": stored, "notes": notes})
     return sim
 
@@ -213,26 +214,41 @@ def method_details(sim: TransportSimulation) -> dict[str, Any]:
             "estimator": sim.runs[0]["estimator"], "simulation": True}
 
 
+def not_diffusive(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``method_details["not_diffusive"]`` of unanswered runs: T (K), reason, hops, final MSD (Å²)."""
+    out = []
+    for r in runs:
+        if answered(r):
+            continue
+        msd = [m for m in r.get("msd_A2") or () if m is not None and m == m]
+        out.append({"T_K": r["T_K"], "reason": r.get("reason") or "no σ (not diffusive)",
+                    "n_hops": r.get("n_hops"), "msd_final_A2": msd[-1] if msd else None})
+    return out
+
+
 def store_simulation(sim: TransportSimulation, db: Any = None,
-                     extra_details: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                     extra_details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set.
 
     Only answered (diffusive) temperatures become points; the others are listed in
-    ``method_details["not_diffusive"]`` with their reason. Returns None (nothing stored) when no
-    temperature has an answer.
+    ``method_details["not_diffusive"]`` (T_K, reason, n_hops, msd_final_A2). A run where no
+    temperature is answered is still stored, as a set with no point (``n_points`` 0): the
+    answer is *unknown*, and the set says why. Each call stores a new set (a rerun of the same
+    command adds another set, with its own id and time, under the same material).
+    Returns ``MeasurementSetResult.to_dict()``.
     """
     from nitrolyte.api import database as open_database
 
     points = [{"T_K": r["T_K"], "sigma_S_cm": r["sigma_S_cm"], "kind": "bulk",
                "sigma_stderr_S_cm": r["sigma_S_cm_stderr"]} for r in sim.runs if answered(r)]
-    if not points:
-        return None
-    unknown = [{"T_K": r["T_K"], "reason": r.get("reason")} for r in sim.runs if not answered(r)]
+    unknown = not_diffusive(sim.runs)
     if unknown:
         extra_details = {**(extra_details or {}), "not_diffusive": unknown}
+    note = ("simulation: ML-potential MD, Nernst-Einstein sigma from the tracer D (kinisi)"
+            if points else f"simulation: ML-potential MD; {UNKNOWN_ANSWER}")
     database = open_database(db)
     res = database.add_measurement_set(
         sim.material, formula=sim.formula, family=sim.family, points=points, fit=sim.fit,
         method="MD", method_details={**method_details(sim), **(extra_details or {})},
-        note="simulation: ML-potential MD, Nernst-Einstein sigma from the tracer D (kinisi)")
+        note=note)
     return res.to_dict()

@@ -88,7 +88,10 @@ class LabMethods:
         method : str
             ``"EIS"``, ``"fit"``, ``"MD"``, ...
         method_details : dict, optional
-            Circuit, geometry, model, version, seed ... (JSON).
+            Circuit, geometry, model, version, seed ... (JSON). A set with neither points nor
+            fit (an unknown answer) needs ``method_details["not_diffusive"]``, a non-empty list
+            of ``{"T_K": K, "reason": text, ...}`` saying why; it is stored with no
+            measurement row (``n_points`` 0).
         source_files : list of (str, str)
             (file name, SHA-256 hex) of the files the set came from.
         added_by, note : str, optional
@@ -106,13 +109,34 @@ class LabMethods:
         method = check_text("method", method, max_len=200)
         files = lab.check_files(source_files)
         common = {"formula": formula, "family": family, "note": note}
-        rows = lab.set_rows(name, points, fit, method, common)
+        rows = lab.set_rows(name, points, fit, method, common, method_details)
         fields = {"method": method, "method_details": lab.to_json("method_details", method_details),
                   "fit": lab.to_json("fit", fit), "source_files": lab.to_json("source_files", files),
                   "note": note}
+        if not rows:  # an unknown answer: the set and its reasons, no measurement row
+            return self._store_set_only(name, formula, family, fields, added_by)
         frame = pd.DataFrame.from_records(rows)
         sha = files[0][1] if len(files) == 1 else None
         return self._store(frame, "measurement set", added_by, sha, set_fields=fields)  # type: ignore[no-any-return]
+
+    def _store_set_only(self, name: str, formula: str | None, family: str | None,
+                        fields: Mapping[str, Any], added_by: str | None) -> MeasurementSetResult:
+        """Store a set without points or fit (its material created when new), all or nothing."""
+        import pandas as pd
+
+        from nitrolyte.store import writes
+
+        if added_by is not None:
+            added_by = check_text("added_by", added_by, max_len=200)
+        frame = pd.DataFrame([{"name": name, "material_id": None, "formula": formula,
+                               "family": family}], dtype=object)
+        with self.read() as conn:
+            batch = writes.prepare(conn, frame, "measurement set")
+        with self.write() as conn:
+            mid, set_id = writes.write_set_only(conn, batch, writes.provenance(added_by, None),
+                                                dict(fields))
+        return MeasurementSetResult(set_id=set_id, material_id=mid, n_points=0,
+                                    created_material=mid in batch.created)
 
     def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
         """One row per measurement set (of ``name``, or all), with method, fit, files, provenance."""

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction")
+#: ``method_details`` keys that say why a set has no value: a set with neither points nor a fit
+#: (an honest "unknown", e.g. an MD run that never reached the diffusive regime) is stored only
+#: when one of them lists its reasons, ``[{"T_K": K, "reason": text, ...}, ...]``
+NO_VALUE_KEYS = ("not_diffusive",)
 TOKEN_SCOPES = ("write", "admin")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -59,13 +63,45 @@ def from_json(text: str | None) -> Any:
 
 
 # ---------------------------------------------------------------------- measurement sets
+def no_value_reasons(details: Any) -> list[str]:
+    """The reasons ``method_details`` gives why (part of) a set has no value (:data:`NO_VALUE_KEYS`).
+
+    Empty when it gives none; :class:`InputError` naming the entry when a key is present but is
+    not a non-empty list of dicts, each with a non-empty text ``reason``.
+    """
+    if not isinstance(details, Mapping):
+        return []
+    out = []
+    for key in NO_VALUE_KEYS:
+        if key not in details:
+            continue
+        entries = details[key]
+        if not isinstance(entries, list | tuple) or not entries:
+            raise InputError(f"method_details[{key!r}] must be a non-empty list of "
+                             "{'T_K': K, 'reason': text} dicts")
+        for i, entry in enumerate(entries):
+            reason = entry.get("reason") if isinstance(entry, Mapping) else None
+            if not isinstance(reason, str) or not reason.strip():
+                raise InputError(f"method_details[{key!r}][{i}] must be a dict with a non-empty "
+                                 f"text 'reason', got {entry!r}")
+            out.append(reason)
+    return out
+
+
 def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None,
-             method: str, common: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit."""
+             method: str, common: Mapping[str, Any], details: Any = None) -> list[dict[str, Any]]:
+    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit.
+
+    A set with neither points nor fit has no rows; it is accepted only when ``details`` (the
+    set's ``method_details``) says why there is no value (:func:`no_value_reasons`).
+    """
     if not isinstance(points, Sequence) or isinstance(points, str | bytes):
         raise InputError(f"points must be a list of dicts, got {type(points).__name__}")
-    if not points and not fit:
-        raise InputError("a measurement set needs at least one point or a fit")
+    reasons = no_value_reasons(details)
+    if not points and not fit and not reasons:
+        raise InputError("a measurement set needs at least one point or a fit, or "
+                         f"method_details[{NO_VALUE_KEYS[0]!r}] saying why there is no value "
+                         "([{'T_K': K, 'reason': text}, ...]); nothing stored")
     rows = []
     for i, p in enumerate(points, start=1):
         if not isinstance(p, Mapping):

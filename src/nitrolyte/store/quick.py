@@ -191,3 +191,26 @@ def cache_namespace(namespace: str, db: str | os.PathLike[str] | None = None
         except sqlite3.Error:
             return None
     return {str(k): json.loads(v) for k, v in rows}
+
+
+_SETS_SQL = (
+    "SELECT s.id AS set_id, s.material_id, m.name, m.family, m.formula, s.method, "
+    "s.method_details, s.fit, (SELECT COUNT(*) FROM measurements x WHERE x.set_id = s.id AND "
+    "x.property = 'ionic_conductivity') AS n_points FROM measurement_sets s JOIN materials m ON "
+    "m.material_id = s.material_id ORDER BY s.id")
+
+
+def measurement_sets(db: Any = None) -> list[dict[str, Any]] | None:
+    """Every measurement set with its material's name, family and formula and its number of
+    conductivity points (JSON fields as text), or None where the full path must answer."""
+    if db is not None and not isinstance(db, str | os.PathLike):
+        return None
+    with read(db) as conn:
+        if conn is None:
+            return None
+        try:
+            cursor = conn.execute(_SETS_SQL)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        except sqlite3.Error:
+            return None

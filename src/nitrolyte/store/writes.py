@@ -260,6 +260,24 @@ def write(conn: Connection, batch: Batch, prov: dict[str, Any], *, returning: bo
     return [], set_id
 
 
+def write_set_only(conn: Connection, batch: Batch, prov: dict[str, Any],
+                   set_fields: dict[str, Any]) -> tuple[str, int]:
+    """Store a set with no measurement row (an unknown answer) inside the caller's write
+    transaction: the batch's one material (created when new) and the set row.
+
+    Returns (material_id, set_id).
+    """
+    from nitrolyte.store.lab import insert_set
+
+    resolved = _resolve(conn, [k for k in batch.keys if k is not None])
+    _create_materials(conn, batch, resolved, prov)
+    key = batch.keys[0]
+    mid = resolved[key] if key is not None else str(batch.frame["material_id"].iloc[0])
+    set_id = insert_set(conn, mid, {**set_fields, "added_by": prov["added_by"],
+                                    "added_at": prov["added_at"]})
+    return mid, set_id
+
+
 def material_names(conn: Connection, mids: Iterable[str]) -> dict[str, str]:
     """material_id -> display name."""
     wanted = sorted(set(mids))

@@ -149,6 +149,12 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
     sid = int(sets["set_id"].max() if set_id is None else set_id)
     one = db.measurement_set(sid)
     pts = one["points"]
+    if pts.empty:  # a fit-only set, or a simulation whose answer is unknown (not diffusive)
+        from nitrolyte.simulate.labels import unknown_text
+
+        why = unknown_text(one.get("method_details")) or "only a fit, its points are elsewhere"
+        raise MissingDataError(f"measurement set {sid} of {name} has no σ point to compare "
+                               f"({why})")
     total = pts[pts["kind"] == "total"] if (pts["kind"] == "total").any() else pts
     T = total["T_K"].to_numpy(float)
     sig = total["sigma_S_cm"].to_numpy(float)

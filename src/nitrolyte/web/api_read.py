@@ -66,12 +66,17 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
     """A material's record (every measurement with its source) and the errata about it."""
     from nitrolyte.api import get
     from nitrolyte.dataset import errata
+    from nitrolyte.simulate.labels import unknown_sets
 
     rec = get(name, db=request.app.state.db)
     table = errata()
     hits = table[table["material_ids"].fillna("").str.split(";").map(
         lambda ids: rec.material_id in ids)]
-    return {"material": rec.to_dict(), "errata": hits.to_dict("records")}
+    unknown = (unknown_sets(request.app.state.db, rec.material_id) if rec.source == "user"
+               else [])
+    return {"material": rec.to_dict(), "errata": hits.to_dict("records"),
+            "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
+                                    for u in unknown]}
 
 
 @router.get("/materials/{name}", response_model=Document)
