@@ -137,7 +137,8 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
     atoms.set_momenta(np.zeros((len(atoms), 3)))
     return {"which": which, "atoms": len(cell), "every": every, "rss_MB": rss.tolist(),
             "interval_peak_MB": peak.tolist(),
-            "peak_MB": hwm * 1024 / 1e6, "frame_bytes": frame_bytes(atoms)}
+            "peak_MB": max(hwm * 1024 / 1e6, float(np.nanmax(peak))),
+            "frame_bytes": frame_bytes(atoms)}
 
 
 def analysis_child(supercell: tuple[int, int, int], n_frames: int) -> dict:
@@ -194,11 +195,19 @@ def summarise(r: dict, window: int) -> dict:
     steps, rss = steps[ok], rss[ok]
     w = max(1, window // r["every"])
     fit = steps >= 0.1 * steps[-1]
-    slope = np.polyfit(steps[fit], rss[fit], 1)[0] if fit.sum() >= 2 else float("nan")
+    slope, se = float("nan"), float("nan")
+    if fit.sum() >= 4:
+        coef, cov = np.polyfit(steps[fit], rss[fit], 1, cov=True)
+        slope, se = coef[0], float(np.sqrt(cov[0, 0]))
+    elif fit.sum() >= 2:
+        slope = np.polyfit(steps[fit], rss[fit], 1)[0]
     per_1000 = 1000.0 * slope
     return {**r, "first_MB": float(rss[:w].max()), "last_MB": float(rss[-w:].max()),
-            "growth_MB_per_1000": float(per_1000), "steps": int(steps[-1]),
-            "at_50ps_MB": float(rss[-1] + per_1000 * (TARGET_STEPS - steps[-1]) / 1000.0)}
+            "growth_MB_per_1000": float(per_1000), "growth_se": 1000.0 * se,
+            "steps": int(steps[-1]),
+            # a falling trend is not extrapolated (taken as no growth)
+            "at_50ps_MB": float(rss[-1] + max(per_1000, 0.0) * (TARGET_STEPS - steps[-1]) / 1000),
+            "between_MB": (float(np.nanmin(r["rss_MB"][:w + 1])), float(r["rss_MB"][-1]))}
 
 
 def run_child(which: str, args: argparse.Namespace) -> dict:
@@ -215,12 +224,14 @@ def run_child(which: str, args: argparse.Namespace) -> dict:
 def report(rows: list[dict]) -> None:
     """The table and the growth ratio of the baseline to run_md."""
     print("| run | atoms | steps | frame every (fs) | peak RSS (MB) | per-step peak, first window (MB) | "
-          "per-step peak, last window (MB) | growth (MB / 1,000 steps) | extrapolated at 50,000 steps (MB) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "per-step peak, last window (MB) | growth ± s.e. (MB / 1,000 steps) | extrapolated at 50,000 steps (MB) | "
+          "RSS between steps, start -> end (MB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for s in rows:
         print(f"| {s['which']} | {s['atoms']} | {s['steps']} | {s['every']} | "
               f"{s['peak_MB']:.1f} | {s['first_MB']:.1f} | {s['last_MB']:.1f} | "
-              f"{s['growth_MB_per_1000']:+.3f} | {s['at_50ps_MB']:.0f} |")
+              f"{s['growth_MB_per_1000']:+.3f} ± {s['growth_se']:.3f} | {s['at_50ps_MB']:.0f} | "
+              f"{s['between_MB'][0]:.0f} -> {s['between_MB'][1]:.0f} |")
     by = {s["which"]: s for s in rows}
     if "kept" in by:
         k = by["kept"]
@@ -245,6 +256,7 @@ def main() -> None:
     ap.add_argument("--window", type=int, default=100, help="steps in the first/last window")
     ap.add_argument("--runs", default="run_md,kept")
     ap.add_argument("--save", help="also write the per-frame samples (JSON) to this file")
+    ap.add_argument("--load", help="report the samples saved by --save instead of running")
     ap.add_argument("--analysis-frames", default="",
                     help="instead: peak RSS of the diffusion analysis for these frame counts")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -265,7 +277,10 @@ def main() -> None:
         print(json.dumps(child(args.child, sc, args.steps, args.frame_interval_fs,
                                args.potential)))
         return
-    rows = [run_child(w, args) for w in args.runs.split(",") if w]
+    if args.load:
+        rows = json.loads(Path(args.load).read_text())
+    else:
+        rows = [run_child(w, args) for w in args.runs.split(",") if w]
     if args.save:
         Path(args.save).write_text(json.dumps(rows))
     report([summarise(r, args.window) for r in rows])
