@@ -231,3 +231,38 @@ def test_cli_says_unknown_in_one_line_and_json_null(tmp_path: Path) -> None:
     assert doc["diffusive"] is False and "hops" in doc["reason"] and doc["n_hops"] == 0
     for key in ("D_cm2_s", "D_cm2_s_stderr", "sigma_S_cm", "D_sigma_cm2_s", "haven_ratio"):
         assert doc[key] is None
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n_frames=st.integers(3, 120), cap=st.integers(10, 400))
+def test_bounded_read_keeps_every_stride_th_frame(tmp_path: Path, n_frames: int,
+                                                  cap: int) -> None:
+    """One pass, atoms x frames held stays near the bound; the kept frames are 0, s, 2s, ..."""
+    import ase.io
+    from ase import Atoms
+
+    from nitrolyte.simulate.trajectory import read_frames_bounded
+
+    path = tmp_path / f"f{n_frames}_{cap}.extxyz"
+    ase.io.write(path, [Atoms("LiN", positions=[[i * 1e-3, 0, 0], [1, 1, 1]], cell=[5] * 3,
+                              pbc=True) for i in range(n_frames)])
+    frames, stride = read_frames_bounded(path, max_atom_frames=cap)
+    assert stride & (stride - 1) == 0  # a power of 2
+    assert [round(f.positions[0, 0] * 1e3) for f in frames] == list(range(0, n_frames, stride))
+    assert len(frames) * 2 <= cap or len(frames) <= 8  # 2 atoms per frame
+    assert read_frames_bounded(path)[1] == 1
+
+
+def test_long_file_is_analysed_at_a_stride_with_the_same_D(walk_file: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trajectory over the atom-frame bound is read every 2nd frame: D still recovered."""
+    import nitrolyte.simulate.diffusion as diffusion
+
+    monkeypatch.setattr(diffusion, "MAX_ATOM_FRAMES", 34 * 1000)  # 1,500 frames of 34 atoms
+    res = diffusion.analyze_diffusion(walk_file, frame_interval_ps=DT_PS, T_K=600.0,
+                                      start_ps=0.5)
+    assert res.frame_stride == 2
+    assert res.frame_interval_ps == pytest.approx(2 * DT_PS)
+    assert res.n_frames == 750
+    assert res.D_cm2_s == pytest.approx(D_CM2_S, rel=0.10)

@@ -88,6 +88,9 @@ def diffusion_cmd(
         echo_json({**res.to_dict(), "files": [str(p) for p in traj],
                    "plot": None if plot is None else str(plot)})
         return
+    if res.frame_stride > 1:
+        typer.echo(f"(long trajectory: every {res.frame_stride}th frame analysed, "
+                   f"{res.frame_interval_ps:g} ps apart, to bound memory)")
     if not res.diffusive:
         typer.echo(f"{species} at {res.T_K:g} K: D unknown, not diffusive in "
                    f"{(res.n_frames - 1) * res.frame_interval_ps:g} ps: {res.reason}")

@@ -36,6 +36,10 @@ from nitrolyte.simulate.regime import (
 
 __all__ = ["DIFFUSIVE_SLOPE_TOLERANCE", "DiffusionResult", "analyze_diffusion"]
 _NAN = math.nan
+#: atoms x frames the analysis reads from trajectory files before it keeps every 2nd, 4th, ...
+#: frame: about 2,900 frames of a 2,048-atom cell, ~1.1 GB for the analysis (kinisi included),
+#: so a 50 ps, 2,000-atom run (5,001 frames at 10 fs) is read at 20 fs; small cells never are
+MAX_ATOM_FRAMES = 6_000_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class DiffusionResult:
         Why the collective D (and σ collective, Haven ratio) is NaN when the tracer D is not.
     n_hops : int
         Hops counted (all ions, all replicas; :func:`nitrolyte.simulate.regime.count_hops`).
+    frame_stride : int
+        Every how many stored frames were analysed: 1, or a power of 2 when the trajectory files
+        held more than :data:`MAX_ATOM_FRAMES` atom-frames (``n_frames`` and
+        ``frame_interval_ps`` are then those of the analysed frames).
     """
 
     species: str
@@ -104,6 +112,7 @@ class DiffusionResult:
     msd_time_ps: tuple[float, ...]
     msd_A2: tuple[float, ...]
     msd_A2_stderr: tuple[float, ...]
+    frame_stride: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the MSD curve as lists)."""
@@ -120,20 +129,25 @@ def _ne_factor(n_ions: int, volume_A3: float, T_K: float, charge: int) -> float:
     return float(sigma_from_D(1.0, n_ions / (volume_A3 * 1e-24), T_K, z=charge))
 
 
-def _as_replicas(trajectories: Any) -> list[list[Any]]:
-    from nitrolyte.simulate.trajectory import read_frames
+def _as_replicas(trajectories: Any) -> tuple[list[list[Any]], int]:
+    """Replicas as lists of frames, and the frame stride files were read with (lists: 1)."""
+    from nitrolyte.simulate.trajectory import read_frames_bounded
 
     if isinstance(trajectories, str | Path):
         trajectories = [trajectories]
     if trajectories and not isinstance(trajectories[0], str | Path | list | tuple):
         trajectories = [trajectories]  # one list of Atoms
-    reps = [read_frames(t) if isinstance(t, str | Path) else list(t) for t in trajectories]
-    if not reps:
+    if not trajectories:
         raise InputError("no trajectory given")
+    budget = MAX_ATOM_FRAMES // len(trajectories)
+    read = [read_frames_bounded(t, max_atom_frames=budget) if isinstance(t, str | Path)
+            else (list(t), 1) for t in trajectories]
+    stride = max(k for _, k in read)
+    reps = [frames[::stride // k] for frames, k in read]
     n = min(len(r) for r in reps)
     if any(len(r[0]) != len(reps[0][0]) for r in reps):
         raise InputError("replica trajectories must have the same number of atoms")
-    return [r[:n] for r in reps]
+    return [r[:n] for r in reps], stride
 
 
 def _lags(n_frames: int, max_lag_fraction: float, n_points: int) -> np.ndarray:
@@ -282,11 +296,12 @@ def analyze_diffusion(
     """
     import kinisi
 
-    dt_frame = float(check_positive("frame_interval_ps", frame_interval_ps))
+    dt_stored = float(check_positive("frame_interval_ps", frame_interval_ps))
     T = float(check_positive("T_K", T_K))
     check_range("max_lag_fraction", max_lag_fraction, lo=0.0, hi=1.0, lo_inclusive=False)
     check_range("min_hops", min_hops, lo=0)
-    reps = _as_replicas(trajectories)
+    reps, stride = _as_replicas(trajectories)
+    dt_frame = dt_stored * stride
     n_ions, n_frames = _count_ions(reps, species), len(reps[0])
     lags = _lags(n_frames, max_lag_fraction, n_points)
     times = lags * dt_frame
@@ -315,4 +330,4 @@ def analyze_diffusion(
         n_replicas=len(reps), n_ions=n_ions, volume_A3=volume, frame_interval_ps=dt_frame,
         start_ps=start, max_lag_ps=float(times[-1]), diffusive=values["reason"] is None,
         n_hops=regime.n_hops, min_hops=int(min_hops), hop_A=HOP_LENGTH_A,
-        min_msd_A2=float(min_msd_A2), **values, **curve)
+        min_msd_A2=float(min_msd_A2), frame_stride=stride, **values, **curve)

@@ -99,14 +99,33 @@ def iter_frames(path: str | Path, fmt: str | None = None) -> Iterator[Any]:
 
 def read_frames(path: str | Path, fmt: str | None = None) -> list[Any]:
     """All frames of a trajectory (see :func:`iter_frames`); at least 3 frames are required."""
-    frames = list(iter_frames(path, fmt))
+    return read_frames_bounded(path, fmt)[0]
+
+
+def read_frames_bounded(path: str | Path, fmt: str | None = None,
+                        max_atom_frames: int | None = None) -> tuple[list[Any], int]:
+    """Frames of a trajectory, every ``stride``-th one when all would exceed ``max_atom_frames``.
+
+    One pass, memory bounded: frames are kept until atoms x frames passes the bound, then every
+    second kept frame is dropped and the stride doubles (so ``stride`` is a power of 2 and the
+    kept frames are frames 0, stride, 2 stride, ...). None keeps every frame. Returns
+    ``(frames, stride)``; at least 3 frames are required.
+    """
+    frames: list[Any] = []
+    stride = 1
+    for i, atoms in enumerate(iter_frames(path, fmt)):
+        if i % stride:
+            continue
+        frames.append(atoms)
+        if max_atom_frames and len(frames) * len(atoms) > max_atom_frames and len(frames) > 8:
+            frames, stride = frames[::2], 2 * stride
     if len(frames) < 3:
         raise InputError(f"{path}: a trajectory needs at least 3 frames, got {len(frames)}")
     n = len(frames[0])
     for i, f in enumerate(frames):
         if len(f) != n:
-            raise InputError(f"{path}: frame {i} has {len(f)} atoms, frame 0 has {n}")
-    return frames
+            raise InputError(f"{path}: frame {i * stride} has {len(f)} atoms, frame 0 has {n}")
+    return frames, stride
 
 
 class FrameWriter:
