@@ -36,6 +36,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -141,42 +142,58 @@ def child(which: str, supercell: tuple[int, int, int], steps: int, every: int,
             "frame_bytes": frame_bytes(atoms)}
 
 
-def analysis_child(supercell: tuple[int, int, int], n_frames: int) -> dict:
-    """Peak RSS of ``analyze_diffusion`` on an in-memory random walk of the cell's Li (N and
-    the rest fixed): the frames ``nitrolyte md`` reads back after the run."""
+def _walk_frames(cell: object, n_frames: int) -> Iterator[object]:
+    """Frames of a Li random walk in ``cell`` (N and the rest fixed), one at a time."""
     from ase import Atoms
 
+    pos0 = cell.cart_coords  # type: ignore[attr-defined]
+    li = np.array([s.symbol == "Li" for s in cell.species])  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    pos = pos0.copy()
+    for t in range(n_frames):
+        if t:
+            pos[li] += rng.normal(0.0, 0.3, (int(li.sum()), 3))
+        yield Atoms(numbers=cell.atomic_numbers, positions=pos.copy(),  # type: ignore[attr-defined]
+                    cell=cell.lattice.matrix, pbc=True)  # type: ignore[attr-defined]
+
+
+def analysis_child(supercell: tuple[int, int, int], n_frames: int, from_file: bool) -> dict:
+    """Peak RSS of ``analyze_diffusion`` on a random walk of the cell's Li: frames in memory, or
+    (``from_file``) an extxyz file read with the model loaded, as ``nitrolyte md`` does."""
     from nitrolyte.simulate.diffusion import analyze_diffusion
+    from nitrolyte.simulate.trajectory import FrameWriter
     from nitrolyte.structures import structure
 
     cell = structure("beta-Li3N") * supercell
-    pos0 = cell.cart_coords
-    li = np.array([s.symbol == "Li" for s in cell.species])
-    rng = np.random.default_rng(0)
-    walk = np.cumsum(rng.normal(0.0, 0.3, (n_frames, int(li.sum()), 3)), axis=0)
-    frames = []
-    for t in range(n_frames):
-        pos = pos0.copy()
-        pos[li] += walk[t]
-        frames.append(Atoms(numbers=cell.atomic_numbers, positions=pos,
-                            cell=cell.lattice.matrix, pbc=True))
-    del walk
-    status = Path("/proc/self/status").read_text().splitlines()
-    before = next(int(ln.split()[1]) for ln in status if ln.startswith("VmRSS"))
-    res = analyze_diffusion(frames, frame_interval_ps=0.01, T_K=600.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        if from_file:
+            source: object = Path(tmp) / "walk.extxyz"
+            with FrameWriter(source) as writer:  # type: ignore[arg-type]
+                for atoms in _walk_frames(cell, n_frames):
+                    writer.write(atoms)
+            from nitrolyte.simulate.potentials import get_potential
+
+            model = get_potential("chgnet").calculator("cpu")  # noqa: F841 (held, as in md)
+        else:
+            source = list(_walk_frames(cell, n_frames))
+        status = Path("/proc/self/status").read_text().splitlines()
+        before = next(int(ln.split()[1]) for ln in status if ln.startswith("VmRSS"))
+        res = analyze_diffusion(source, frame_interval_ps=0.01, T_K=600.0)  # type: ignore[arg-type]
     status = Path("/proc/self/status").read_text().splitlines()
     hwm = next(int(ln.split()[1]) for ln in status if ln.startswith("VmHWM"))
     return {"atoms": len(cell), "frames": n_frames, "frames_MB": before * 1024 / 1e6,
-            "peak_MB": hwm * 1024 / 1e6, "diffusive": bool(res.diffusive)}
+            "peak_MB": hwm * 1024 / 1e6, "diffusive": bool(res.diffusive),
+            "stride": res.frame_stride}
 
 
 def analysis_report(rows: list[dict], target_frames: int) -> None:
     """Peak RSS of the analysis per frame count and a line through the two longest runs."""
-    print("| atoms | frames | RSS with frames loaded (MB) | analysis peak RSS (MB) | diffusive |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| atoms | frames | stride read | RSS before the analysis (MB) | analysis peak RSS (MB)"
+          " | diffusive |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['atoms']} | {r['frames']} | {r['frames_MB']:.0f} | {r['peak_MB']:.0f} | "
-              f"{r['diffusive']} |")
+        print(f"| {r['atoms']} | {r['frames']} | {r.get('stride', 1)} | {r['frames_MB']:.0f} | "
+              f"{r['peak_MB']:.0f} | {r['diffusive']} |")
     if len(rows) >= 2:
         a, b = sorted(rows, key=lambda r: r["frames"])[-2:]
         slope = (b["peak_MB"] - a["peak_MB"]) / (b["frames"] - a["frames"])
@@ -215,7 +232,8 @@ def run_child(which: str, args: argparse.Namespace) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--child", which, "--supercell", args.supercell,
          "--steps", str(args.steps), "--frame-interval-fs", str(args.frame_interval_fs),
-         "--potential", args.potential], capture_output=True, text=True, check=False)
+         "--potential", args.potential, *(["--from-file"] if args.from_file else [])],
+        capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"{which}: {done.stderr[-1500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -259,11 +277,14 @@ def main() -> None:
     ap.add_argument("--load", help="report the samples saved by --save instead of running")
     ap.add_argument("--analysis-frames", default="",
                     help="instead: peak RSS of the diffusion analysis for these frame counts")
+    ap.add_argument("--from-file", action="store_true",
+                    help="with --analysis-frames: write the walk to an extxyz file and analyse "
+                         "the file with the CHGNet model loaded (what nitrolyte md does)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sc = tuple(int(x) for x in args.supercell.split("x"))
     if args.child == "analysis":
-        print(json.dumps(analysis_child(sc, args.steps)))
+        print(json.dumps(analysis_child(sc, args.steps, args.from_file)))
         return
     if args.analysis_frames:
         rows = []

@@ -38,6 +38,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_md_run_length.py", ["--supercell", "1x1x1", "--steps", "40", "--frame-interval-fs",
                                 "1", "--window", "5", "--potential", "lj-toy"],
      "ratio growth kept / run_md"),
+    ("bench_md_run_length.py", ["--supercell", "1x1x1", "--analysis-frames", "30,60",
+                                "--from-file"], "| 8 | 60 | 1 |"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
