@@ -146,3 +146,13 @@ def test_analysis_gives_kinisis_answer_with_the_blocked_unwrapping(
     assert np.isfinite(ours.D_cm2_s)
     for key in ("D_cm2_s", "D_cm2_s_stderr", "sigma_S_cm", "haven_ratio"):
         assert getattr(ours, key) == getattr(theirs, key), key
+
+
+def test_kinisi_without_the_routine_keeps_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another kinisi version without the routine: nothing replaced, no error."""
+    from kinisi.parser import Parser
+
+    from nitrolyte.simulate import kinisi_memory
+
+    monkeypatch.delattr(Parser, "non_orthorhombic_calculate_displacements")
+    assert kinisi_memory.install() is False

@@ -1,6 +1,6 @@
 """kinisi's unwrapping of non-orthorhombic trajectories, over blocks of frames.
 
-kinisi (1.x) unwraps a trajectory in a non-orthorhombic cell (hexagonal Li3N is one) by taking,
+kinisi (2.1) unwraps a trajectory in a non-orthorhombic cell (hexagonal Li3N is one) by taking,
 for every frame step and atom, the shortest of 8 periodic images of the fractional step, all at
 once: integer and float image arrays, their Cartesian vectors and norms, about 650 bytes per
 atom and frame (6.7 GB for 2,048 atoms x 5,000 frames, a 50 ps run with a frame every 10 fs).
@@ -62,17 +62,22 @@ def chunked_non_orthorhombic_displacements(coords: Any, lattice: Any,
 ORIGINAL: dict[str, Any] = {}
 
 
-def install() -> None:
-    """Use the blocked unwrapping in kinisi's parsers (idempotent)."""
+def install() -> bool:
+    """Use the blocked unwrapping in kinisi's parsers (idempotent); False, and kinisi's own
+    routine kept, when this kinisi has no such routine (another version: same numbers, more
+    memory)."""
     from kinisi.parser import Parser
 
     name = "non_orthorhombic_calculate_displacements"
-    current = Parser.__dict__[name]
+    current = Parser.__dict__.get(name)
+    if current is None:
+        return False
     if getattr(current, "__func__", None) is chunked_non_orthorhombic_displacements:
-        return
+        return True
     ORIGINAL.setdefault("routine", current.__func__ if isinstance(current, staticmethod)
                         else current)
     setattr(Parser, name, staticmethod(chunked_non_orthorhombic_displacements))
+    return True
 
 
 def lighten(analyzer: Any) -> Any:
