@@ -37,7 +37,7 @@ def test_electronic_conductivity_visible_in_show(db: Database) -> None:
 
 
 def test_electronic_conductivity_in_report_table() -> None:
-    from nitrolyte.report.sec_tables import conductivity_cell
+    from nitrolyte.report.table_cells import conductivity_cell
 
     row = dataset.materials_frame().set_index("material_id").loc["alpha_li3n_sinter"].to_dict()
     html, _ = conductivity_cell(row)

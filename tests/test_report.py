@@ -20,7 +20,7 @@ from nitrolyte.report import build as build_mod
 from nitrolyte.report import build_report
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section, TableOutput
 from nitrolyte.report.page import render_page
-from nitrolyte.report.sec_tables import sci, temperature_text
+from nitrolyte.report.table_cells import sci, temperature_text
 from nitrolyte.store import Database
 
 TABLE_KEYS = ["table1", "table2", "table3", "table4", "table5", "table6", "errata", "targets"]

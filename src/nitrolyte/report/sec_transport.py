@@ -148,7 +148,7 @@ def _figure(ctx: ReportContext, spec: ArrheniusFigure) -> FigureOutput:
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:
     """The operating-temperature table as shown: ⊥c/∥c, conductivities as 1.78e-4."""
-    from nitrolyte.report.sec_tables import sci
+    from nitrolyte.report.table_cells import sci
 
     sigma = [c for c in table.columns if c.startswith("σ at")]
     out = table.assign(direction=table["direction"].map(lambda d: _ARROWS.get(d, d)))
