@@ -175,6 +175,7 @@ def test_show_and_list_read_unknown(unknown_db: Any) -> None:
     assert shown.exit_code == 0, shown.output
     assert f"MD (simulation, {VERSION}): σ unknown: not diffusive (600 K: {REASON})" in \
         " ".join(shown.output.split())
+    assert "measurements" not in shown.output  # no empty table above the unknown line
     doc = json.loads(runner.invoke(app, ["show", NAME, "--db", path, "--json"]).output)
     assert doc["material"]["measurements"] == []
     assert doc["unknown_simulations"][0]["text"].startswith("σ unknown: not diffusive")

@@ -165,7 +165,8 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
         table.add_row(m.property, f"{m.qualifier}{m.value:g}", m.unit, temp, m.direction, m.phase,
                       "a" if m.derived_from_arrhenius else "", method_label(m.method, sim), m.ref,
                       m.source)
-    console.print(table)
+    if rec.measurements or not unknown:  # an unknown-only MD material: no empty table
+        console.print(table)
     for u in unknown:  # simulated temperatures without σ: said, never a number
         console.print(f"  set {u['set_id']}, {u['label']}: {u['text']}", highlight=False,
                       soft_wrap=True)
