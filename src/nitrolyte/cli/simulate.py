@@ -139,6 +139,9 @@ def md_cmd(
     store: Annotated[bool, typer.Option("--store/--no-store", help="Store as MD measurements.")]
     = True,
     plot: Annotated[Path | None, typer.Option(help="Write the Arrhenius plot (PNG/SVG).")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the runs in --out from their checkpoints by --ps more "
+                         "(same settings; no new equilibration).")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -153,7 +156,7 @@ def md_cmd(
             equilibration, "--equilibration"),
         frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
-        potential=potential)
+        potential=potential, resume=resume)
     sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare)
     if plot is not None:
         from nitrolyte.plotting.diffusion import plot_simulated_arrhenius

@@ -29,7 +29,9 @@ class MDRun:
     """One finished NVT run: where its frames are and how it was made.
 
     Times in ps, timestep in fs, temperatures in K; ``atom_steps_per_s`` counts production and
-    equilibration steps times atoms over the wall time.
+    equilibration steps times atoms over the wall time. ``n_frames`` and ``production_ps`` are
+    those of the whole trajectory file; ``resumed_frames`` the frames it held before this run
+    continued it (0 for a new run), ``mean_T_K`` that of the frames this run wrote.
     """
 
     trajectory: str
@@ -49,6 +51,7 @@ class MDRun:
     mean_T_K: float
     wall_s: float
     atom_steps_per_s: float
+    resumed_frames: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -117,40 +120,71 @@ def cpu_threads(n_atoms: int) -> int:
 
 
 def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int, every: int,
-               on_frame: Callable[[int, Any], None] | None = None) -> tuple[int, float, float]:
+               on_frame: Callable[[int, Any], None] | None = None,
+               checkpoint: Callable[[int], None] | None = None,
+               resumed_frames: int | None = None) -> tuple[int, float, float]:
     """Equilibrate (nothing written), then stream a frame every ``every`` production steps.
 
-    Returns the frames written, their mean temperature (K) and the wall time (s); nothing kept
-    per frame grows with the run (the temperature is a running sum)."""
+    After each frame ``checkpoint(frames_in_file)`` saves the state. ``resumed_frames``: the
+    file already holds that many frames, the last one being the starting state (not written
+    again). Returns the frames in the file, the mean temperature (K) of those written and the
+    wall time (s); nothing kept per frame grows with the run (a running sum)."""
     from nitrolyte.simulate.trajectory import FrameWriter
 
-    t_sum = 0.0
+    t_sum, written = 0.0, 0
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # CHGNet's calculator converts to pymatgen, which warns about FixCom on every step
         warnings.filterwarnings("ignore", message="Only FixAtoms and FixCartesian")
         if n_eq:
             dyn.run(n_eq)
-        with FrameWriter(out) as writer:
+        with FrameWriter(out, append_after=resumed_frames) as writer:
 
             def record() -> None:
-                nonlocal t_sum
+                nonlocal t_sum, written
+                if resumed_frames is not None and dyn.nsteps == 0:
+                    return  # the starting state is the file's last frame already
                 writer.write(atoms)
+                written += 1
                 t_sum += float(atoms.get_temperature())
+                if checkpoint is not None:
+                    checkpoint(writer.n_frames)
                 if on_frame is not None:
                     on_frame(writer.n_frames - 1, atoms)
 
             dyn.attach(record, interval=every)
             dyn.nsteps = 0  # production starts a fresh count: its first frame is written too
             dyn.run(n_prod)
-    n = writer.n_frames
-    return n, t_sum / n if n else float("nan"), time.perf_counter() - t0
+    return writer.n_frames, t_sum / written if written else float("nan"), time.perf_counter() - t0
+
+
+def _start(structure: Any, out: Path, T: float, timestep_fs: float, every: int, seed: int,
+           resume: bool) -> tuple[Any, int | None, Any]:
+    """Atoms with their starting momenta, the frames already in ``out`` (None: a new run) and
+    the thermostat's random generator."""
+    from ase.md.velocitydistribution import Stationary, thermalize_momenta
+
+    from nitrolyte.simulate.restart import check_compatible, cut_trajectory, read_checkpoint
+
+    atoms = to_atoms(structure)
+    if not resume:
+        rng = np.random.default_rng(seed)
+        thermalize_momenta(atoms, temperature_K=T, rng=rng)
+        Stationary(atoms)
+        return atoms, None, rng
+    cp = read_checkpoint(out)
+    check_compatible(cp, atoms.get_chemical_symbols(), T, timestep_fs, every)
+    cut_trajectory(out, cp.frames)
+    atoms.set_cell(cp.atoms.get_cell())
+    atoms.set_positions(cp.atoms.get_positions())
+    atoms.set_momenta(cp.atoms.get_momenta())
+    return atoms, cp.frames, np.random.default_rng([seed, cp.frames])
 
 
 def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_fs: float = 1.0,
            equilibration_ps: float | None = None, frame_interval_fs: float = 10.0, seed: int = 0,
            device: str = "auto", potential: str = "chgnet",
-           on_frame: Callable[[int, Any], None] | None = None) -> MDRun:
+           on_frame: Callable[[int, Any], None] | None = None, resume: bool = False) -> MDRun:
     """Langevin NVT MD of ``structure`` at ``T_K``; production frames written to ``out``.
 
     Parameters
@@ -160,13 +194,14 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     T_K : float
         Temperature, K (0 < T <= 5000).
     ps : float
-        Production length, ps (the analysed part).
+        Production length, ps (the analysed part); with ``resume``, the length added.
     out : path
-        extxyz file for the production frames.
+        extxyz file for the production frames; its checkpoint
+        (:func:`nitrolyte.simulate.restart.checkpoint_path`) is rewritten after every frame.
     timestep_fs : float
         Integration step, fs (0 < dt <= 5).
     equilibration_ps : float, optional
-        Discarded equilibration before production; default 25 % of ``ps``.
+        Discarded equilibration before production; default 25 % of ``ps`` (none on resume).
     frame_interval_fs : float
         Time between stored frames, fs (rounded to a whole number of steps).
     seed : int
@@ -176,16 +211,19 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     potential : str
         A name in :data:`nitrolyte.simulate.potentials.POTENTIALS`.
     on_frame : callable, optional
-        ``on_frame(index, atoms)`` after each production frame is written (index from 0): a
-        progress bar or a memory probe (``benchmarks/bench_md_run_length.py``). It must not
-        keep ``atoms``, which the integrator goes on moving.
+        ``on_frame(index, atoms)`` after each production frame is written (index in the file,
+        from 0): a progress bar or a memory probe (``benchmarks/bench_md_run_length.py``). It
+        must not keep ``atoms``, which the integrator goes on moving.
+    resume : bool
+        Continue ``out`` from its checkpoint (same structure, T, timestep and frame interval):
+        the file is cut back to the checkpoint's frames, and ``ps`` more are appended.
     """
     from ase import units
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import Stationary, thermalize_momenta
 
     from nitrolyte.simulate.potentials import get_potential
+    from nitrolyte.simulate.restart import write_checkpoint
     from nitrolyte.structures.atomistic.potential import resolve_device
 
     T = float(check_range("T_K", T_K, lo=0.0, hi=5000.0, lo_inclusive=False))
@@ -194,33 +232,37 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     check_positive("frame_interval_fs", frame_interval_fs)
     eq_ps = EQUILIBRATION_FRACTION * ps if equilibration_ps is None else float(equilibration_ps)
     check_range("equilibration_ps", eq_ps, lo=0.0)
+    every = max(1, round(frame_interval_fs / timestep_fs))
+    atoms, resumed, rng = _start(structure, Path(out), T, timestep_fs, every, seed, resume)
     pot = get_potential(potential)
     dev = resolve_device(device)
-    atoms = to_atoms(structure)
     atoms.calc = pot.calculator(dev)
-    rng = np.random.default_rng(seed)
-    thermalize_momenta(atoms, temperature_K=T, rng=rng)
-    Stationary(atoms)
     atoms.set_constraint(FixCom())
     dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=T,
                    friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
-    every = max(1, round(frame_interval_fs / timestep_fs))
-    n_eq, n_prod = _steps(eq_ps, timestep_fs), _steps(ps, timestep_fs)
+    n_eq, n_prod = (0 if resume else _steps(eq_ps, timestep_fs)), _steps(ps, timestep_fs)
+
+    def checkpoint(frames: int) -> None:
+        write_checkpoint(out, atoms, frames=frames, T_K=T, timestep_fs=timestep_fs,
+                         frame_every=every)
+
     import torch
 
     threads = torch.get_num_threads()
     if dev == "cpu":
         torch.set_num_threads(cpu_threads(len(atoms)))
     try:
-        n_frames, mean_T, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every, on_frame)
+        n_frames, mean_T, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every, on_frame,
+                                            checkpoint, resumed)
     finally:
         torch.set_num_threads(threads)
     return MDRun(
         trajectory=str(out), formula=atoms.get_chemical_formula(mode="hill"), n_atoms=len(atoms),
         T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,
-        production_ps=n_prod * timestep_fs / 1000.0,
+        production_ps=(max(0, (resumed or 1) - 1) * every + n_prod) * timestep_fs / 1000.0,
         frame_interval_ps=every * timestep_fs / 1000.0, n_frames=n_frames, seed=int(seed),
         device=dev, potential=pot.name, model_version=pot.version(),
         thermostat=f"Langevin (ASE), friction {FRICTION_PER_PS:g}/ps",
         mean_T_K=mean_T, wall_s=wall,
-        atom_steps_per_s=len(atoms) * (n_eq + n_prod) / wall if wall > 0 else float("nan"))
+        atom_steps_per_s=len(atoms) * (n_eq + n_prod) / wall if wall > 0 else float("nan"),
+        resumed_frames=resumed or 0)

@@ -27,6 +27,7 @@ class MDSettings:
     seed: int = 0
     device: str = "auto"
     potential: str = "chgnet"
+    resume: bool = False  # continue the trajectories in out_dir from their checkpoints
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         md = run_md(cell, T_K=T, ps=settings.ps, out=path, timestep_fs=settings.timestep_fs,
                     equilibration_ps=settings.equilibration_ps,
                     frame_interval_fs=settings.frame_interval_fs, seed=settings.seed,
-                    device=settings.device, potential=settings.potential)
+                    device=settings.device, potential=settings.potential,
+                    resume=settings.resume)
         diff = analyze_diffusion(path, frame_interval_ps=md.frame_interval_ps, T_K=T,
                                  seed=settings.seed)
         runs.append({**diff.to_dict(), "md": md.to_dict(),
@@ -211,7 +213,9 @@ def method_details(sim: TransportSimulation) -> dict[str, Any]:
             "ps": md["production_ps"], "timestep_fs": md["timestep_fs"],
             "equilibration_ps": md["equilibration_ps"], "T_K": [r["T_K"] for r in sim.runs],
             "thermostat": md["thermostat"], "device": md["device"], "n_atoms": md["n_atoms"],
-            "estimator": sim.runs[0]["estimator"], "simulation": True}
+            "estimator": sim.runs[0]["estimator"], "simulation": True,
+            **({"continued_from_frames": md["resumed_frames"]} if md.get("resumed_frames")
+               else {})}
 
 
 def not_diffusive(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:

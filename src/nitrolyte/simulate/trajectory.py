@@ -132,14 +132,15 @@ class FrameWriter:
     """Append frames to an extxyz file as they come (bounded memory), flushing each one.
 
     Use as a context manager; :meth:`write` takes an :class:`ase.Atoms` and stores symbols,
-    positions (Å), cell and pbc only.
+    positions (Å), cell and pbc only. ``append_after=N`` continues a file of N frames.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, append_after: int | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = self.path.open("w", encoding="utf-8")
-        self.n_frames = 0
+        # append_after: the file already holds that many frames; new ones go after them
+        self._fh = self.path.open("w" if append_after is None else "a", encoding="utf-8")
+        self.n_frames = append_after or 0
 
     def write(self, atoms: Any) -> None:
         """Append one frame."""
