@@ -255,3 +255,16 @@ def test_campaign_unknown_task_counts_done_and_completes_its_group(db: Any, tmp_
     db.cache_put(UNKNOWN_NAMESPACE, "0123456789abcdef", {"reason": "old"})
     old = {**cold, "task_id": "0123456789abcdef"}
     assert unknown_task_ids([old, hot], db) == {"0123456789abcdef": "old"}
+
+
+def test_restore_refuses_a_database_holding_only_an_unknown_set(db: Any, tmp_path: Path) -> None:
+    """An unknown MD set has no measurement rows, yet it is user data: restore asks --replace."""
+    dump = tmp_path / "dump.json"
+    db.dump(dump)  # empty of user data
+    db.add_measurement_set(NAME, formula="Li3N", family="Li3N", points=[], method="MD",
+                           method_details=UNKNOWN)
+    with pytest.raises(InputError, match=r"already holds user rows.*--replace"):
+        db.restore(dump)
+    assert _counts(db) == (1, 1)
+    db.restore(dump, replace=True)
+    assert _counts(db) == (0, 0)

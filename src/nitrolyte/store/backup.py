@@ -120,9 +120,12 @@ def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
     from nitrolyte.store.seed import rebuild_name_keys
     from nitrolyte.store.writes import _MEAS_COLS, bulk_insert
 
-    held = conn.scalar(select(t.measurements.c.id).where(t.measurements.c.source == "user")
-                       .limit(1))
-    if held is not None and not replace:
+    held = [conn.scalar(select(t.measurements.c.id).where(t.measurements.c.source == "user")
+                        .limit(1)),
+            conn.scalar(select(t.measurement_sets.c.id).limit(1)),  # an unknown set: no rows
+            conn.scalar(select(t.materials.c.material_id).where(t.materials.c.source == "user")
+                        .limit(1))]
+    if any(h is not None for h in held) and not replace:
         raise InputError("the database already holds user rows; restore into a new database, "
                          "or pass --replace to delete them first")
     for table in (t.measurements, t.measurement_sets):
