@@ -74,6 +74,10 @@ def test_resume_refuses_what_it_cannot_continue(cell: object, tmp_path: Path) ->
     with pytest.raises(InputError, match="not this cell"):
         run_md(build_cell("beta-Li3N", (2, 2, 1), 0.1, 0), T_K=600.0, ps=0.02, out=out,
                resume=True, **TOY)
+    moved = out.rename(tmp_path / "elsewhere.extxyz")
+    with pytest.raises(InputError, match=r"trajectory .* is missing"):
+        run_md(cell, T_K=600.0, ps=0.02, out=out, resume=True, **TOY)
+    moved.rename(out)
     checkpoint_path(out).write_text("2\n\nLi 0 0 0\nN 1 1 1\n")
     with pytest.raises(InputError, match="not a nitrolyte MD checkpoint"):
         run_md(cell, T_K=600.0, ps=0.02, out=out, resume=True, **TOY)

@@ -92,6 +92,8 @@ def cut_trajectory(trajectory: str | Path, frames: int) -> None:
     :class:`InputError` when the file holds fewer complete frames than that.
     """
     path = Path(trajectory)
+    if not path.is_file():
+        raise InputError(f"resume: the trajectory {path} is missing (only its checkpoint is there)")
     tmp = path.with_name(path.name + ".cut")
     kept = 0
     with path.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
