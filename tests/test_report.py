@@ -520,6 +520,24 @@ def test_safe_path_stays_inside(tmp_path: Path, name: str) -> None:
     assert path.resolve().is_relative_to(root.resolve())
 
 
+def test_safe_path_when_another_worker_makes_the_folder_first(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sections run in parallel workers: a folder made by another one between the existence
+    check and mkdir is used, not a FileExistsError (seen in a CI run: report/data)."""
+    from nitrolyte.report.framework import safe_path
+
+    root = tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "data"
+                        else real_exists(self))  # the check ran before the other worker's mkdir
+    assert safe_path(root, "data/x.csv") == (root / "data" / "x.csv").resolve()
+    monkeypatch.undo()
+    (root / "file").write_text("")
+    with pytest.raises(InputError, match="is not a folder"):
+        safe_path(root, "file/x.csv")
+
+
 def test_errata_table_shows_the_issue_13_errata(built: Path) -> None:
     page = (built / "index.html").read_text()
     ids = {r["id"] for r in _rows(built / "data" / "errata.csv")}

@@ -16,6 +16,7 @@ byte-identical.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -180,8 +181,10 @@ def safe_path(root: Path, name: str) -> Path:
             raise InputError(f"out_dir: {current} is a symbolic link to "
                              f"{current.resolve()}, outside the report folder; remove it")
         if not current.exists():
-            current.mkdir()
-        elif not current.is_dir():
+            # another section's worker may make it between the check and mkdir
+            with contextlib.suppress(FileExistsError):
+                current.mkdir()
+        if not current.is_dir():
             raise InputError(f"out_dir: {current} is not a folder; remove it")
     path = current / rel.parts[-1]
     if path.is_symlink():
