@@ -27,23 +27,22 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
 def _unknown_rows(db: Any, filters: dict[str, Any], shown: set[str]) -> list[dict[str, Any]]:
     """``list`` rows of materials whose only stored answer is a simulation with no σ (not
     diffusive): σ reads ``unknown (MD)``; none when a σ or Ea minimum/maximum is asked for."""
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.simulate.labels import unknown_only_materials
 
     if filters["min_sigma_S_cm"] is not None or filters["max_Ea_eV"] is not None \
             or filters["source"] == "literature":
         return []
-    sets = [u for u in unknown_sets(db) if u["only"] and u["material_id"] not in shown]
-    if not sets:
+    found = unknown_only_materials(db, shown)
+    if not found:
         return []
     import pandas as pd
 
-    from nitrolyte.api import filter_frame, get
+    from nitrolyte.api import filter_frame
 
-    recs = {u["material_id"]: get(u["material_id"], db=db) for u in sets}
-    frame = pd.DataFrame([{"material_id": r.material_id, "name": r.name, "family": r.family,
-                           "formula": r.formula, "sigma_S_cm": None, "sigma_qualifier": "",
-                           "T_K": None, "Ea_eV": None, "direction": "", "ref": None,
-                           "source": "user", "unknown": True} for r in recs.values()])
+    frame = pd.DataFrame([{"material_id": m["material_id"], "name": m["name"],
+                           "family": m["family"], "formula": m["formula"], "sigma_S_cm": None,
+                           "sigma_qualifier": "", "T_K": None, "Ea_eV": None, "direction": "",
+                           "ref": None, "source": "user", "unknown": True} for m in found])
     picked = filter_frame(frame, **{k: v for k, v in filters.items()
                                     if k in ("family", "element", "name_contains")})
     return picked.to_dict("records")

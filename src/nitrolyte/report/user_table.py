@@ -55,24 +55,18 @@ def with_unknown(ctx: ReportContext, user: pd.DataFrame) -> pd.DataFrame:
     diffusive; ``unknown`` True, its reasons in ``unknown_text``)."""
     import pandas as pd
 
-    from nitrolyte.api import get
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.simulate.labels import unknown_only_materials
 
     shown = set(user["material_id"]) if len(user) else set()
-    extra: dict[str, dict[str, Any]] = {}
-    for u in unknown_sets(ctx.db):
-        if not u["only"] or u["material_id"] in shown:
-            continue
-        rec = get(u["material_id"], db=ctx.db)
-        row = extra.setdefault(rec.material_id, {
-            "material_id": rec.material_id, "name": rec.name, "formula": rec.formula,
-            "family": rec.family, "sigma_S_cm": math.nan, "sigma_qualifier": "", "T_K": math.nan,
-            "Ea_eV": math.nan, "Ea_HT_eV": math.nan, "direction": "", "ref": "", "doi": "",
-            "note": "", "from_arrhenius": False, "unknown": True})
-        row["note"] = "; ".join(filter(None, (row["note"], f"set {u['set_id']}: {u['text']}")))
+    extra = [{"material_id": m["material_id"], "name": m["name"], "formula": m["formula"],
+              "family": m["family"], "sigma_S_cm": math.nan, "sigma_qualifier": "",
+              "T_K": math.nan, "Ea_eV": math.nan, "Ea_HT_eV": math.nan, "direction": "",
+              "ref": "", "doi": "", "note": "; ".join(f"set {i}: {text}" for i, text in m["sets"]),
+              "from_arrhenius": False, "unknown": True}
+             for m in unknown_only_materials(ctx.db, shown)]
     if not extra:
         return user
-    return pd.concat([user, pd.DataFrame(list(extra.values()))], ignore_index=True)
+    return pd.concat([user, pd.DataFrame(extra)], ignore_index=True)
 
 
 def _unknown_notes(ctx: ReportContext) -> dict[str, str]:

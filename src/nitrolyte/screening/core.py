@@ -67,25 +67,19 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
 def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.simulate.labels import unknown_only_materials
 
-    sets = [u for u in unknown_sets(db) if u["only"]
-            and u["material_id"] not in set(frame["material_id"])]
-    if not sets:
+    found = unknown_only_materials(db, set(frame["material_id"]))
+    if not found:
         return frame
     import pandas as pd
 
     from nitrolyte import api
 
-    rows: dict[str, dict[str, Any]] = {}
-    for u in sets:
-        rec = api.get(u["material_id"], db=db)
-        row = rows.setdefault(rec.material_id, {
-            "material_id": rec.material_id, "name": rec.name, "family": rec.family,
-            "formula": rec.formula, "source": "user", "simulation": u["label"],
-            "sigma_unknown": ""})
-        row["sigma_unknown"] = "; ".join(filter(None, (row["sigma_unknown"], u["text"])))
-    extra = pd.DataFrame(list(rows.values())).reindex(
+    rows = [{"material_id": m["material_id"], "name": m["name"], "family": m["family"],
+             "formula": m["formula"], "source": "user", "simulation": m["label"],
+             "sigma_unknown": "; ".join(text for _, text in m["sets"])} for m in found]
+    extra = pd.DataFrame(rows).reindex(
         columns=list(dict.fromkeys([*frame.columns, "simulation", "sigma_unknown"])))
     extra = api.filter_frame(extra, family=family)
     return pd.concat([frame, extra], ignore_index=True) if len(extra) else frame

@@ -10,7 +10,7 @@ model and its version where the measurement set is at hand, e.g.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 #: stored ``method`` values that are simulations, not experiments
@@ -129,3 +129,26 @@ def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[st
                         "n_points": int(row["n_points"]),
                         "only": int(row["n_points"]) == 0 and not has_fit, "text": text})
     return out
+
+
+def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Materials whose only stored answer is a simulation with no σ (sets with neither point nor
+    fit, :func:`unknown_sets`), those in ``exclude`` left out, in set order.
+
+    Each: ``material_id``, ``name``, ``family``, ``formula``, ``label`` (of its first such set)
+    and ``sets``, a list of ``(set_id, text)``.
+    """
+    from nitrolyte.api import get
+
+    found: dict[str, dict[str, Any]] = {}
+    for u in unknown_sets(db):
+        if not u["only"] or u["material_id"] in exclude:
+            continue
+        row = found.get(u["material_id"])
+        if row is None:
+            rec = get(u["material_id"], db=db)
+            row = found[u["material_id"]] = {
+                "material_id": rec.material_id, "name": rec.name, "family": rec.family,
+                "formula": rec.formula, "label": u["label"], "sets": []}
+        row["sets"].append((u["set_id"], u["text"]))
+    return list(found.values())

@@ -89,30 +89,26 @@ def check_compatible(cp: Checkpoint, symbols: list[str], T_K: float, timestep_fs
 def cut_trajectory(trajectory: str | Path, frames: int) -> None:
     """Keep the first ``frames`` frames of an extxyz trajectory (drops a half-written tail).
 
+    The file is truncated in place after its last kept frame (nothing is copied).
     :class:`InputError` when the file holds fewer complete frames than that.
     """
     path = Path(trajectory)
     if not path.is_file():
         raise InputError(f"resume: the trajectory {path} is missing (only its checkpoint is there)")
-    tmp = path.with_name(path.name + ".cut")
-    kept = 0
-    with path.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
+    kept, end = 0, 0
+    with path.open("rb") as src:
         while kept < frames:
             head = src.readline()
-            if not head.strip():
-                break
             try:
                 n_atoms = int(head)
             except ValueError:
                 break
-            lines = [head, src.readline()]
-            lines += [src.readline() for _ in range(n_atoms)]
-            if not lines[-1].endswith("\n"):
+            lines = [src.readline() for _ in range(n_atoms + 1)]
+            if not lines[-1].endswith(b"\n"):
                 break
-            dst.writelines(lines)
-            kept += 1
+            kept, end = kept + 1, src.tell()
     if kept < frames:
-        tmp.unlink()
         raise InputError(f"resume: {path} holds {kept} complete frames, its checkpoint counts "
                          f"{frames}")
-    os.replace(tmp, path)
+    if path.stat().st_size > end:
+        os.truncate(path, end)
