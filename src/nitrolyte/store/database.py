@@ -15,6 +15,7 @@ refused and left unchanged (see :mod:`nitrolyte.store.migrate`).
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from nitrolyte.store import engine as eng
 from nitrolyte.store import migrate, one_record, reads
 from nitrolyte.store import tables as t
 from nitrolyte.store.database_lab import LabMethods
-from nitrolyte.store.location import directory_problem
+from nitrolyte.store.location import directory_problem, read_only, read_only_uri
 from nitrolyte.store.models import (
     SOURCES,
     AddResult,
@@ -66,7 +67,11 @@ class Database(LabMethods):
     Notes
     -----
     Nothing is opened until the first call that needs the data. Reads of an up-to-date
-    database never write to it, so a read-only copy can be queried.
+    database never write to it, so a read-only copy can be queried: a SQLite file whose file,
+    folder or mount is not writable (or a URL with ``?mode=ro``) is opened read-only
+    (:func:`~nitrolyte.store.location.read_only_uri`) and every write is refused with one line.
+    Before its first write, an object checks a SQLite file's pages (``PRAGMA quick_check``)
+    and refuses to write into a damaged one.
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None, *, timeout_s: float = 5.0,
@@ -78,6 +83,7 @@ class Database(LabMethods):
         self.auto_upgrade = upgrade
         self._engine: Engine | None = None
         self._ready = False
+        self._intact = False  # pages checked before this object's first write
         self.last_upgrade: UpgradeResult | None = None
 
     def __repr__(self) -> str:
@@ -94,6 +100,13 @@ class Database(LabMethods):
         return self._url.get_backend_name()
 
     @property
+    def read_only(self) -> bool:
+        """Whether the database is an existing SQLite file that cannot be written (the file,
+        its folder or its mount is read-only, or the URL says ``?mode=ro``)."""
+        query = "&".join(f"{k}={v}" for k, v in self._url.query.items())
+        return eng.is_sqlite(self._url) and read_only(self.path, query)
+
+    @property
     def where(self) -> str:
         """The file path (or URL, password hidden) for messages."""
         return eng.where(self._url)
@@ -104,7 +117,7 @@ class Database(LabMethods):
         """Turn driver errors into one-line :class:`DatabaseError` naming the database."""
         try:
             yield
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, sqlite3.Error) as exc:
             raise eng.translate(exc, self._url, action, self.timeout_s) from None
 
     @property
@@ -112,12 +125,14 @@ class Database(LabMethods):
         """The SQLAlchemy engine (created on first use)."""
         if self._engine is None:
             self._check_path()
-            self._engine = eng.make_engine(self._url, self.timeout_s)
+            path = self.path
+            uri = read_only_uri(path) if path is not None and self.read_only else None
+            self._engine = eng.make_engine(self._url, self.timeout_s, uri)
         return self._engine
 
     def _check_path(self) -> None:
         path = self.path
-        if path is None or "mode=ro" in self.url:
+        if path is None or self.read_only:
             return
         problem = directory_problem(path)
         if problem:
@@ -157,10 +172,33 @@ class Database(LabMethods):
 
     @contextmanager
     def write(self, action: str = "write to") -> Iterator[Connection]:
-        """A connection in a write transaction holding the writer lock: all or nothing."""
+        """A connection in a write transaction holding the writer lock: all or nothing.
+
+        Refused with one line for a read-only or damaged database (nothing is written).
+        """
         self.ensure()
+        self.check_writable(action)
         with self.guard(action), eng.write_transaction(self.engine) as conn:
             yield conn
+
+    def check_writable(self, action: str = "write to") -> None:
+        """Refuse a read-only database, and (once per object) a damaged SQLite file."""
+        if self.read_only:
+            raise DatabaseError(f"database {self.where} is read-only (its file, folder or mount "
+                                f"is not writable): cannot {action} it, nothing was written; "
+                                f"make it writable, or {eng.HINT}")
+        self.check_intact(action)
+
+    def check_intact(self, action: str) -> None:
+        """Refuse a SQLite file whose pages are damaged (``PRAGMA quick_check``), once per
+        object; the message says how to restore a dump."""
+        if self._intact or self.backend != "sqlite":
+            return
+        with self.guard(action), self.engine.connect() as conn:
+            problem = migrate.integrity_problem(conn)
+        if problem is not None:
+            raise eng.damaged(self.where, problem, action)
+        self._intact = True
 
     # ------------------------------------------------------------------ schema and seed
     def ensure(self) -> None:
@@ -169,7 +207,8 @@ class Database(LabMethods):
             return
         with self.guard("open"):
             self.last_upgrade = migrate.prepare(self.engine, self.where, self.path,
-                                                upgrade=self.auto_upgrade)
+                                                upgrade=self.auto_upgrade,
+                                                read_only=self.read_only)
         self._ready = True
 
     def upgrade(self) -> UpgradeResult | None:
@@ -196,6 +235,7 @@ class Database(LabMethods):
             Number of literature measurement rows now stored.
         """
         self.ensure()
+        self.check_writable("reseed")
         with self.guard("reseed"):
             return migrate.reseed(self.engine)
 

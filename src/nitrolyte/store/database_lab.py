@@ -27,6 +27,7 @@ class LabMethods:
         def read(self, action: str = ...) -> AbstractContextManager[Connection]: ...
         def write(self, action: str = ...) -> AbstractContextManager[Connection]: ...
         def resolve(self, name: str) -> str: ...
+        def check_intact(self, action: str) -> None: ...
         def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                    source_sha256: str | None, single: bool = False,
                    set_fields: Mapping[str, Any] | None = None) -> Any: ...
@@ -36,9 +37,12 @@ class LabMethods:
 
         The file restores into any nitrolyte database, SQLite or PostgreSQL
         (:meth:`restore`); literature rows are not included (every database is seeded).
+        A damaged SQLite file is refused (its dump would silently miss rows); the file is
+        written whole or not at all, readable by its owner only (0600: it holds token hashes).
         """
         from nitrolyte.store import backup
 
+        self.check_intact("dump")
         with self.read() as conn:
             doc = backup.dump(conn)
         backup.write_dump(doc, Path(path))
