@@ -369,8 +369,11 @@ class Database(LabMethods):
 
     def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                source_sha256: str | None, single: bool = False,
-               set_fields: Mapping[str, Any] | None = None) -> Any:
-        from nitrolyte.store import writes
+               set_fields: Mapping[str, Any] | None = None,
+               imported: tuple[str, bool] | None = None) -> Any:
+        """Validate and write rows, all or nothing; ``imported`` = (file SHA-256, again)
+        records the import (refusing a repeat unless ``again``) in the same transaction."""
+        from nitrolyte.store import imports, writes
         from nitrolyte.store.validate import REQUIRED, validate_frame
 
         required = REQUIRED if set_fields is None else REQUIRED[:-1]
@@ -383,8 +386,12 @@ class Database(LabMethods):
         with self.read() as conn:
             batch = writes.prepare(conn, frame, where)
         with self.write() as conn:
+            if imported is not None and not imported[1]:  # again, under the writer lock
+                imports.refuse_repeat(conn, imported[0], where, self.where)
             ids, set_id = writes.write(conn, batch, prov, returning=single,
                                        set_fields=None if set_fields is None else dict(set_fields))
+            if imported is not None:
+                imports.record(conn, imported[0], where, len(batch.frame), prov["added_by"])
             mids = batch.frame["material_id"].tolist()
             if single:
                 name = writes.material_names(conn, mids)[mids[0]]
@@ -399,25 +406,32 @@ class Database(LabMethods):
 
     def import_file(self, path: str | os.PathLike[str],
                     format: Literal["auto", "csv", "json", "obelix"] = "auto",
-                    added_by: str | None = None) -> TransferResult:
+                    added_by: str | None = None, again: bool = False) -> TransferResult:
         """Import user measurements from a CSV or JSON file, all or nothing.
 
         The file has the long-format columns (``name, property, value, unit, temperature,
         temperature_unit`` plus optional ones, see ``docs/cli.md``); an exported file imports
         back unchanged. ``format="obelix"`` reads the OBELiX dataset CSV (room temperature).
-        Every row records ``added_by`` (default the OS user) and the file's SHA-256.
+        Every row records ``added_by`` (default the OS user) and the file's SHA-256; a file
+        whose content was imported before is refused unless ``again`` (it would store every
+        row twice).
 
         Raises
         ------
         DataValidationError
             Naming the row number and field of the first bad row; nothing is stored.
+        AlreadyImportedError
+            The same content was imported before (and ``again`` is False); nothing is stored.
         """
         from nitrolyte.store import files
 
         path = Path(path)
         fmt = files.file_format(path, format, ("csv", "json", "obelix"))
         frame = files.read_frame(path, fmt)
-        res = self._store(frame, path.name, added_by, files.sha256_file(path))
+        sha = files.sha256_file(path)
+        if not again:
+            self.check_new_import(path, sha)
+        res = self._store(frame, path.name, added_by, sha, imported=(sha, again))
         return TransferResult(path=str(path), n_measurements=res.n_measurements,
                               n_materials_created=res.n_materials_created)
 
@@ -447,4 +461,5 @@ class Database(LabMethods):
                 .where(t.materials.c.source == "user"))))
             conn.execute(delete(t.materials).where(t.materials.c.source == "user"))
             conn.execute(delete(t.references).where(t.references.c.source == "user"))
+            conn.execute(delete(t.imports))  # the files may be imported again
         return int(n.rowcount or 0)

@@ -28,6 +28,8 @@ class LabMethods:
         def write(self, action: str = ...) -> AbstractContextManager[Connection]: ...
         def resolve(self, name: str) -> str: ...
         def check_intact(self, action: str) -> None: ...
+        @property
+        def where(self) -> str: ...
         def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                    source_sha256: str | None, single: bool = False,
                    set_fields: Mapping[str, Any] | None = None) -> Any: ...
@@ -66,6 +68,29 @@ class LabMethods:
             n = backup.restore(conn, doc, replace)
         return TransferResult(path=str(path), n_measurements=n,
                               n_materials_created=len(doc.get("materials", [])))
+
+    # ------------------------------------------------------------------ imported files
+    def check_new_import(self, path: str | os.PathLike[str], sha256: str | None = None) -> None:
+        """Raise :class:`~nitrolyte.errors.AlreadyImportedError` if a file with the content of
+        ``path`` (its SHA-256) was imported into this database before."""
+        from nitrolyte.store import files, imports
+
+        path = Path(path)
+        sha = sha256 or files.sha256_file(path)
+        with self.read() as conn:
+            imports.refuse_repeat(conn, sha, path.name, self.where)
+
+    def record_import(self, path: str | os.PathLike[str], n_measurements: int,
+                      added_by: str | None = None) -> None:
+        """Remember that ``path`` was imported (for imports stored another way, such as a
+        sigma(T) file stored as a measurement set)."""
+        from nitrolyte.store import files, imports
+        from nitrolyte.store.writes import provenance
+
+        path = Path(path)
+        with self.write() as conn:
+            imports.record(conn, files.sha256_file(path), path.name, n_measurements,
+                           provenance(added_by, None)["added_by"])
 
     # ------------------------------------------------------------------ measurement sets
     def add_measurement_set(

@@ -280,9 +280,14 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
             before = None if state.new else state.revision
             if needs_work(state):
                 _apply(conn, state)
-    except BaseException:
+    except BaseException as exc:
         _discard(backup)  # all or nothing: the file is as it was, the copy is not needed
-        raise
+        if isinstance(exc, SQLAlchemyError | DatabaseError) or not isinstance(exc, Exception):
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseError(f"cannot upgrade database {place} from revision {state.revision} "
+                            f"({first}): its tables are not the ones nitrolyte wrote; it was "
+                            f"left unchanged; {HINT}") from None
     if backup is not None and before == t.HEAD_REVISION:  # another program migrated it first
         _discard(backup)
         backup = None

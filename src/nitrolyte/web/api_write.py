@@ -90,12 +90,14 @@ def add_measurement(request: Request, body: MeasurementIn,
 @router.post("/imports", response_model=Document, status_code=201)
 def import_file(request: Request, file: Annotated[UploadFile, File()],
                 writer: Annotated[dict[str, Any], Depends(require_writer)],
-                format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto") -> Response:
-    """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none."""
+                format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto",
+                again: Annotated[bool, Form()] = False) -> Response:
+    """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none. A file
+    whose content was imported before is refused (409) unless ``again=true``."""
     db = request.app.state.db
     with saved([file]) as [(path, _sha)]:
         res = _write(request, lambda: db.import_file(path, format=format,
-                                                     added_by=writer["name"]))
+                                                     added_by=writer["name"], again=again))
         doc = {**res.to_dict(), "path": path.name, "added_by": writer["name"]}
     return Response(dumps(doc), status_code=201, media_type="application/json")
 
