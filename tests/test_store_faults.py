@@ -470,6 +470,6 @@ def test_intact_dump_and_older_dump_restore(dumped: Path, tmp_path: Path) -> Non
     (tmp_path / "old.json").write_text(json.dumps(old))
     with Database(tmp_path / "b.sqlite") as db:
         assert db.restore(tmp_path / "old.json").n_measurements == 150
-    with pytest.raises(DataValidationError, match="'schema' must be 'nitrolyte.dump/2'"):
-        (tmp_path / "bad.json").write_text(json.dumps({**old, "schema": "nitrolyte.dump/9"}))
+    (tmp_path / "bad.json").write_text(json.dumps({**old, "schema": "nitrolyte.dump/9"}))
+    with pytest.raises(DataValidationError, match=r"'schema' must be 'nitrolyte\.dump/2'"):
         Database(tmp_path / "c.sqlite").restore(tmp_path / "bad.json")
