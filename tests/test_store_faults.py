@@ -370,6 +370,21 @@ def test_repeated_import_is_refused_unless_again(sqlite_db: Database, tmp_path: 
     assert _user_rows(sqlite_db.path) == 6
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgresql)])
+def test_repeated_import_both_backends(request: pytest.FixtureRequest, tmp_path: Path,
+                                       backend: str) -> None:
+    db = request.getfixturevalue("sqlite_db" if backend == "sqlite" else "pg_db")
+    path = _csv(tmp_path)
+    assert db.import_file(path, added_by="alice").n_measurements == 2
+    with pytest.raises(AlreadyImportedError, match=r"lab.csv was already imported into .* by "
+                                                   r"alice: 2 measurement\(s\)"):
+        db.import_file(path)
+    assert len(db.table("measurements", "user")) == 2
+    assert db.import_file(path, again=True).n_measurements == 2
+    assert len(db.table("measurements", "user")) == 4
+
+
 def test_repeated_sigma_t_import_is_refused(sqlite_db: Database, tmp_path: Path) -> None:
     path = _csv(tmp_path, "series.csv", "T_K,sigma_S_cm\n300,1e-4\n330,3e-4\n360,8e-4\n")
     args = ["import", str(path), "--name", "Lab film", "--formula", "Li3N", "--db",
