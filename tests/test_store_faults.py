@@ -179,6 +179,12 @@ def test_read_only_url_flag(sqlite_db: Database) -> None:
                    "is read-only")
 
 
+def test_read_only_url_never_creates_a_file(tmp_path: Path) -> None:
+    one_error_line(runner.invoke(app, ["list", "--db", f"sqlite:///{tmp_path}/no.sqlite?mode=ro"]),
+                   "does not exist", "never creates one")
+    assert list(tmp_path.iterdir()) == []
+
+
 def _ro_mount_works() -> bool:
     if sys.platform != "linux" or shutil.which("unshare") is None:
         return False

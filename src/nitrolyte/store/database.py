@@ -30,7 +30,12 @@ from nitrolyte.store import engine as eng
 from nitrolyte.store import migrate, one_record, reads
 from nitrolyte.store import tables as t
 from nitrolyte.store.database_lab import LabMethods
-from nitrolyte.store.location import directory_problem, read_only, read_only_uri
+from nitrolyte.store.location import (
+    asks_read_only,
+    directory_problem,
+    read_only,
+    read_only_uri,
+)
 from nitrolyte.store.models import (
     SOURCES,
     AddResult,
@@ -103,8 +108,10 @@ class Database(LabMethods):
     def read_only(self) -> bool:
         """Whether the database is an existing SQLite file that cannot be written (the file,
         its folder or its mount is read-only, or the URL says ``?mode=ro``)."""
-        query = "&".join(f"{k}={v}" for k, v in self._url.query.items())
-        return eng.is_sqlite(self._url) and read_only(self.path, query)
+        return eng.is_sqlite(self._url) and read_only(self.path, self._query())
+
+    def _query(self) -> str:
+        return "&".join(f"{k}={v}" for k, v in self._url.query.items())
 
     @property
     def where(self) -> str:
@@ -132,6 +139,9 @@ class Database(LabMethods):
 
     def _check_path(self) -> None:
         path = self.path
+        if path is not None and not path.is_file() and asks_read_only(self._query()):
+            raise DatabaseError(f"database {path} does not exist (a read-only URL, ?mode=ro, "
+                                f"never creates one); {eng.HINT}")
         if path is None or self.read_only:
             return
         problem = directory_problem(path)

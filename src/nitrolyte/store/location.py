@@ -49,9 +49,14 @@ def read_only(path: str | os.PathLike[str] | None, url_query: str = "") -> bool:
     """
     if path is None or not Path(path).is_file():
         return False
-    if "mode=ro" in url_query or "immutable=1" in url_query:
+    if asks_read_only(url_query):
         return True
     return not (os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK))
+
+
+def asks_read_only(url_query: str) -> bool:
+    """Whether a URL's query (``mode=ro``, ``immutable=1``) asks for read-only access."""
+    return "mode=ro" in url_query or "immutable=1" in url_query
 
 
 def read_only_uri(path: str | os.PathLike[str]) -> str:
