@@ -338,6 +338,7 @@ def test_damaged_file_readers_answer_one_line(damaged_db: Path, tmp_path: Path) 
                   "--out", str(tmp_path / "rep")]):
         one_error_line(runner.invoke(app, [*args, *db]), "is damaged",
                        "nitrolyte db restore DUMP")
+    assert not (tmp_path / "rep").exists()  # no partial report folder
 
 
 def test_damaged_file_is_never_written_nor_dumped(damaged_db: Path, tmp_path: Path) -> None:

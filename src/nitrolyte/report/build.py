@@ -226,16 +226,16 @@ def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
     from nitrolyte.report.page import needs_plotly, render_page
 
     modules = _select(sections)
+    generated = _generated()
+    store = database(db)
+    store.ensure()  # a database that cannot be read leaves no folder behind
     out = Path(out_dir)
     existed = out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"out_dir {out} cannot be created: {exc.strerror}") from None
-    generated = _generated()
     before = previous_files(out)
-    store = database(db)
-    store.ensure()
     stage: Path | None = None
     try:
         stage = Path(tempfile.mkdtemp(prefix=".nitrolyte-build-", dir=out))
