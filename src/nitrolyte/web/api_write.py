@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 
 from nitrolyte.errors import InputError
 from nitrolyte.web.api_read import json_response
-from nitrolyte.web.schemas import ERRORS, Document, MeasurementIn, dumps
+from nitrolyte.web.schemas import ERRORS, Document, ErrorOut, MeasurementIn, dumps
 from nitrolyte.web.security import check_reader, require_writer
 
 router = APIRouter(tags=["write"], responses=ERRORS)
@@ -87,7 +87,9 @@ def add_measurement(request: Request, body: MeasurementIn,
                     media_type="application/json")
 
 
-@router.post("/imports", response_model=Document, status_code=201)
+@router.post("/imports", response_model=Document, status_code=201, responses={
+    409: {"model": ErrorOut, "description": "a file with this content was imported before "
+                                            "(send again=true to store its rows twice)"}})
 def import_file(request: Request, file: Annotated[UploadFile, File()],
                 writer: Annotated[dict[str, Any], Depends(require_writer)],
                 format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto",
