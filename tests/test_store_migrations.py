@@ -82,8 +82,10 @@ def test_cli_db_current_upgrade_history(tmp_path: Path) -> None:
     assert out.exit_code == 0 and '"upgraded": false' in out.stdout
     out = runner.invoke(app, ["db", "history"])
     assert out.exit_code == 0 and out.stdout.splitlines()[0].startswith("0001  Schema 1")
-    assert out.stdout.splitlines()[1].startswith("0002  Schema 2")
-    assert out.stdout.splitlines()[-1].startswith(f"{HEAD_REVISION}  Schema 3")
+    lines = out.stdout.splitlines()
+    assert lines[1].startswith("0002  Schema 2") and lines[-1].startswith(f"{HEAD_REVISION}  ")
+    assert "0003  Schema 3: the SHA-256 of every imported file, so a repeated import is " \
+           "refused." in lines
 
 
 def test_head_revision_matches_the_migration_scripts() -> None:
