@@ -24,8 +24,12 @@ def os_reason(exc: OSError) -> str:
 
 def _default_mode() -> int:
     """0666 less the process umask: what ``open(path, "w")`` would have created."""
-    mask = os.umask(0)
-    os.umask(mask)
+    try:  # Linux: read it without changing it (os.umask is process-wide, threads may write)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            mask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
     return 0o666 & ~mask
 
 
