@@ -113,12 +113,6 @@ def test_serve_loopback_is_open_and_public_opens_a_lan_server(monkeypatch, sqlit
 
 
 # ------------------------------------------------------------------------------ sessions
-def _cookie(response: Any) -> tuple[str, str]:
-    header = response.headers["set-cookie"]
-    name, _, rest = header.partition("=")
-    return name, header
-
-
 def test_login_keeps_a_session_id_not_the_token(sqlite_db: Any) -> None:
     token = sqlite_db.create_token("reader")
     with make_client(sqlite_db, private=True) as c:
