@@ -233,10 +233,19 @@ def test_token_expires_and_shows_its_last_use(sqlite_db: Any) -> None:
     assert "expired 2001-01-01T00:00:00+00:00" in listed.stdout and "last used 20" in listed.stdout
 
 
+def test_an_unreadable_expiry_counts_as_passed(sqlite_db: Any) -> None:
+    token = sqlite_db.create_token("edited", expires="1d")
+    sqlite_db.close()
+    with sqlite3.connect(sqlite_db.path) as con:  # as a hand-edited dump could restore it
+        con.execute("UPDATE api_tokens SET expires_at = 'next year'")
+    assert sqlite_db.verify_token(token) is None
+    assert sqlite_db.list_tokens()[0]["expired"] is True
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("30", "expires: cannot read '30'; write a lifetime with its unit"),
-    ("30 days", "cannot read"), ("0d", "expires must be > 0 and at most 3650 days"),
-    ("3651d", "at most 3650 days"), ("-1h", "cannot read")])
+    ("30 days", "cannot read"), ("0d", "expires must be at least 1min and at most 3650 days"),
+    ("0.5min", "at least 1min"), ("3651d", "at most 3650 days"), ("-1h", "cannot read")])
 def test_token_expiry_needs_a_unit_and_a_range(sqlite_db: Any, value: str, message: str) -> None:
     out = _cli(sqlite_db, "token", "create", "visitor", "--expires", value)
     assert out.exit_code == 2 and out.stderr.startswith("error: expires"), out.stderr

@@ -229,20 +229,26 @@ def token_lifetime(text: str, field: str = "expires") -> dt.timedelta:
     """A token lifetime written with its unit (``30d``, ``12h``, ``90min``, ``2w``).
 
     Raises :class:`InputError` naming ``field`` for anything else, and outside
-    0 < lifetime <= :data:`MAX_TOKEN_DAYS` days.
+    1 min <= lifetime <= :data:`MAX_TOKEN_DAYS` days.
     """
     m = _LIFETIME.match(text) if isinstance(text, str) else None
     if m is None:
         raise InputError(f"{field}: cannot read {text!r}; write a lifetime with its unit "
                          "(min, h, d, w), e.g. 30d")
     seconds = float(m.group(1)) * _LIFETIME_S[m.group(2)]
-    if not 0 < seconds <= MAX_TOKEN_DAYS * 86400:
-        raise InputError(f"{field} must be > 0 and at most {MAX_TOKEN_DAYS} days, got {text!r}")
+    if not 60 <= seconds <= MAX_TOKEN_DAYS * 86400:
+        raise InputError(f"{field} must be at least 1min and at most {MAX_TOKEN_DAYS} days, "
+                         f"got {text!r}")
     return dt.timedelta(seconds=seconds)
 
 
 def _utc(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
+    """A stored UTC time (naive ones are UTC); None when missing or unreadable."""
+    try:
+        found = dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return found.replace(tzinfo=dt.UTC) if found is not None and found.tzinfo is None else found
 
 
 def create_token(conn: Connection, name: str, scope: str, expires: str | None = None) -> str:
@@ -269,7 +275,12 @@ def create_token(conn: Connection, name: str, scope: str, expires: str | None = 
 
 
 def _expired(expires_at: str | None, now: dt.datetime) -> bool:
-    return expires_at is not None and _utc(expires_at) <= now  # type: ignore[operator]
+    """Whether a token with this ``expires_at`` is refused at ``now`` (an unreadable expiry,
+    say from an edited dump, counts as passed)."""
+    if expires_at is None:
+        return False
+    when = _utc(expires_at)
+    return when is None or when <= now
 
 
 def list_tokens(conn: Connection) -> list[dict[str, Any]]:
