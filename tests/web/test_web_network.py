@@ -123,7 +123,8 @@ def test_login_keeps_a_session_id_not_the_token(sqlite_db: Any) -> None:
         assert token not in " ".join(cookies)
         assert "httponly" in session.lower() and "samesite=strict" in session.lower()
         assert "max-age=43200" in session.lower() and "secure" not in session.lower()
-        assert c.get("/", headers={"Accept": "text/html"}).status_code == 200
+        page = c.get("/", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and 'action="/logout"' in page.text
         assert c.get("/api/v1/materials?limit=1").status_code == 200
         assert sqlite_db.revoke_token("reader")  # revoking the token ends its sessions at once
         assert c.get("/api/v1/materials?limit=1").status_code == 401
