@@ -59,7 +59,7 @@ def serve(db_path: str, port: int) -> None:
     from nitrolyte.web.server import serve as run_server
 
     app = create_app(Database(db_path))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         bodies = {k: (client.get(p).content, client.get(p).headers["content-type"])
                   for k, p in ENDPOINTS.items()}
 

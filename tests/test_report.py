@@ -64,7 +64,7 @@ def test_table_csv_values(built: Path) -> None:
     rows = {r["name"]: r for r in _rows(built / "data" / "table2.csv")}
     li11 = rows["Li11N3Cl2"]
     assert li11["conductivity_printed"] == "~3.7e-11^a S/cm (25 °C)"
-    assert (float(li11["sigma_S_cm"]), li11["from_arrhenius"]) == (3.7e-11, "True")
+    assert (float(li11["sigma_S_cm"]), li11["from_arrhenius"]) == (3.7e-11, "true")
     assert (rows["Li13N4Br"]["Ea_eV"], rows["Li13N4Br"]["Ea_HT_eV"]) == ("0.73", "0.47")
     crystal = [r for r in _rows(built / "data" / "table1.csv") if r["name"] == "α-Li3N single crystal"]
     assert [r["direction"] for r in crystal] == ["perp_c", "par_c"]

@@ -217,7 +217,7 @@ def test_web_material_lists_unknown(unknown_db: Any) -> None:
     from nitrolyte.web import create_app
 
     token = unknown_db.create_token("reader")
-    with TestClient(create_app(unknown_db)) as client:
+    with TestClient(create_app(unknown_db), base_url="http://localhost") as client:
         doc = client.get(f"/api/v1/materials/{NAME}",
                          headers={"Authorization": f"Bearer {token}"}).json()
         page = client.get(f"/materials/{NAME}", headers={"Authorization": f"Bearer {token}"})

@@ -425,7 +425,7 @@ def test_rest_import_repeat_is_409(sqlite_db: Database) -> None:
 
     auth = {"Authorization": f"Bearer {sqlite_db.create_token('alice')}"}
     files = {"file": ("lab.csv", CSV.encode())}
-    with TestClient(create_app(sqlite_db)) as client:
+    with TestClient(create_app(sqlite_db), base_url="http://localhost") as client:
         assert client.post("/api/v1/imports", files=files, headers=auth).status_code == 201
         again = client.post("/api/v1/imports", files=files, headers=auth)
         assert again.status_code == 409, again.text

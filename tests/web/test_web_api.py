@@ -33,7 +33,7 @@ def client(web_db: Any) -> Any:
 
     from nitrolyte.web import create_app
 
-    with TestClient(create_app(web_db)) as c:
+    with TestClient(create_app(web_db), base_url="http://localhost") as c:
         yield c
 
 
@@ -231,7 +231,8 @@ def test_bad_token_flood_is_rate_limited(web_db):
     from nitrolyte.web.security import FailureLimiter
 
     good = web_db.create_token("bob")
-    with TestClient(create_app(web_db, limiter=FailureLimiter(max_failures=5))) as c:
+    with TestClient(create_app(web_db, limiter=FailureLimiter(max_failures=5)),
+                    base_url="http://localhost") as c:
         codes = [c.post("/api/v1/measurements", json=ROW, headers=auth(f"nl_guess{i}")).status_code
                  for i in range(8)]
         assert codes == [401] * 5 + [429] * 3
@@ -245,7 +246,7 @@ def test_oversized_body_is_413(web_db, token):
 
     from nitrolyte.web import create_app
 
-    with TestClient(create_app(web_db, max_body_bytes=1000)) as c:
+    with TestClient(create_app(web_db, max_body_bytes=1000), base_url="http://localhost") as c:
         big = {**ROW, "note": "x" * 400, "method": "y" * 400, "ref": "z" * 400}
         one_line_error(c.post("/api/v1/measurements", json=big, headers=auth(token)), 413,
                        "larger than 1000 bytes")
@@ -361,7 +362,7 @@ def test_private_server_needs_a_token_to_read(web_db, token):
 
     from nitrolyte.web import create_app
 
-    with TestClient(create_app(web_db, private=True)) as c:
+    with TestClient(create_app(web_db, private=True), base_url="http://localhost") as c:
         one_line_error(c.get("/api/v1/materials"), 401, "reading this server needs a token")
         assert c.get("/api/v1/materials", headers=auth(token)).json()["total"] > 40
         page = c.get("/", headers={"Accept": "text/html"}, follow_redirects=False)
@@ -402,7 +403,7 @@ def page_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from nitrolyte.web import create_app
 
     db = Database(tmp_path_factory.mktemp("pages") / "pages.sqlite")
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url="http://localhost") as c:
         yield c
     db.close()
 

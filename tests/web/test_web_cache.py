@@ -67,7 +67,7 @@ def test_reads_see_every_write_at_once(web_db):
     token = web_db.create_token("alice")
     other = Other(web_db.url)
     try:
-        with TestClient(create_app(web_db)) as client:
+        with TestClient(create_app(web_db), base_url="http://localhost") as client:
             total = client.get("/api/v1/materials").json()["total"]
             generation = client.app.state.frames.current()
             assert client.app.state.frames.current() == generation  # no write: answers reused
@@ -129,7 +129,7 @@ def test_serving_process_is_warmed_and_its_heap_frozen(sqlite_db):
     app.state.settle = True  # what nitrolyte.web.server.serve sets before uvicorn starts
     thresholds = gc.get_threshold()
     try:
-        with TestClient(app):
+        with TestClient(app, base_url="http://localhost"):
             assert gc.get_freeze_count() > 10_000  # start-up objects are never scanned again
             assert gc.get_threshold() == GC_THRESHOLDS
             assert app.state.frames._frame is not None  # the materials frame is built

@@ -37,7 +37,8 @@ def _app() -> Any:
     from nitrolyte.store import Database
     from nitrolyte.web import create_app
 
-    return create_app(Database(_FOLDER / "fuzz.sqlite"))  # opened on the first request
+    # opened on the first request; schemathesis's in-process client sends Host: testserver
+    return create_app(Database(_FOLDER / "fuzz.sqlite"), allowed_hosts=["testserver"])
 
 
 APP = _app()

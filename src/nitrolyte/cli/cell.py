@@ -230,7 +230,9 @@ def sweep_cmd(ctx: typer.Context,
     if plot:
         _plot(frame, swept, plot)
     if csv:
-        frame.to_csv(sys.stdout, index=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        write_frame_csv(frame, sys.stdout)
     elif as_json:
         echo_json({"axes": swept, "designs": frame.to_dict(orient="records")})
     else:

@@ -268,7 +268,9 @@ def compare_set_cmd(store: Any, name: str | None, against: str | None, plot: Pat
                    "plot": None if plot is None else str(plot)})
         return
     if as_csv:
-        res.to_frame().to_csv(sys.stdout, index=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        write_frame_csv(res.to_frame(), sys.stdout)
         return
     Ea = ("no Ea (fewer than 3 temperatures)" if res.Ea_eV is None
           else f"Ea = {res.Ea_eV:.3f} ± {res.Ea_stderr_eV:.2g} eV")

@@ -98,7 +98,9 @@ def list_cmd(
         echo_json({"schema": "nitrolyte.materials/1", "filters": filters, "count": len(frame),
                    "materials": frame.to_dict("records")})
     elif as_csv:
-        frame.to_csv(sys.stdout, index=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        write_frame_csv(frame, sys.stdout)
     else:
         records = frame.to_dict("records")
         _print_table([*records, *_unknown_rows(db, filters,
@@ -280,7 +282,9 @@ def compare_cmd(
         echo_json({"schema": "nitrolyte.compare/1", "tolerance_decades": tolerance,
                    "count": len(out), "matches": out.to_dict("records")})
     elif as_csv:
-        out.to_csv(sys.stdout, index=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        write_frame_csv(out, sys.stdout)
     else:
         typer.echo(f"{len(out)} user row(s) match a review formula "
                    f"({(out['verdict'] == 'disagrees').sum()} disagree by > {tolerance:g} decade)")

@@ -8,6 +8,7 @@ print one line on stderr; a bad option value (``--target sigma=abc``) exits 2, a
 from __future__ import annotations
 
 import math
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -140,7 +141,9 @@ def screen_cmd(
     if as_json:
         echo_json(result.to_dict())
     elif as_csv:
-        typer.echo(result.to_frame().to_csv(index=False), nl=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        write_frame_csv(result.to_frame(), sys.stdout)
     else:
         print_table(result, top)
 

@@ -251,7 +251,10 @@ class ReportContext:
     def save_csv(self, frame: pd.DataFrame, stem: str) -> str:
         """Save the data behind a figure or table as ``data/<stem>.csv``."""
         rel = f"data/{stem}.csv"
-        frame.to_csv(self.path(rel), index=False)
+        from nitrolyte.store.files import write_frame_csv
+
+        with self.path(rel).open("w", newline="", encoding="utf-8") as fh:
+            write_frame_csv(frame, fh)  # spreadsheet-safe, as every CSV nitrolyte writes
         self._written.append(rel)
         return rel
 

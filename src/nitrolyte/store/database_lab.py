@@ -204,15 +204,21 @@ class LabMethods:
         with self.write() as conn:
             lab.cache_put(conn, namespace, key, value)
 
-    def create_token(self, name: str, scope: Literal["write", "admin"] = "write") -> str:
-        """Create an API token; returns the plaintext (shown once, only its SHA-256 is stored)."""
+    def create_token(self, name: str, scope: Literal["write", "admin"] = "write",
+                     expires: str | None = None) -> str:
+        """Create an API token; returns the plaintext (shown once, only its SHA-256 is stored).
+
+        ``expires``: its lifetime with a unit (``30d``, ``12h``, ``90min``, ``2w``); after it
+        the token is refused. None: it never expires.
+        """
         from nitrolyte.store import lab
 
         with self.write() as conn:
-            return lab.create_token(conn, name, scope)
+            return lab.create_token(conn, name, scope, expires)
 
     def list_tokens(self) -> list[dict[str, Any]]:
-        """Tokens as ``{"name", "scope", "created_at", "revoked_at"}`` (no secrets)."""
+        """Tokens as ``{"name", "scope", "created_at", "revoked_at", "expires_at",
+        "last_used_at", "expired"}`` (no secrets; times UTC ISO 8601, None: never)."""
         from nitrolyte.store import lab
 
         with self.read() as conn:
@@ -226,8 +232,28 @@ class LabMethods:
             return lab.revoke_token(conn, name)
 
     def verify_token(self, plaintext: str) -> dict[str, str] | None:
-        """``{"name", "scope"}`` of the active token ``plaintext``, else None."""
+        """``{"name", "scope"}`` of the active, unexpired token ``plaintext``, else None; its
+        use is recorded (``last_used_at``, to :data:`~nitrolyte.store.lab.LAST_USED_RESOLUTION_S`)."""
         from nitrolyte.store import lab
 
+        return self.verify_token_digest(lab.plaintext_digest(plaintext))
+
+    def verify_token_digest(self, digest: str | None) -> dict[str, str] | None:
+        """:meth:`verify_token` for the token whose SHA-256 is ``digest`` (what a web session
+        keeps instead of the token)."""
+        from nitrolyte.errors import NitrolyteError
+        from nitrolyte.store import lab
+
+        if digest is None:
+            return None
         with self.read() as conn:
-            return lab.verify_token(conn, plaintext)
+            found = lab.find_token(conn, digest)
+        if found is None:
+            return None
+        if lab.stale_use(found):
+            try:
+                with self.write("record a token's use in") as conn:
+                    lab.touch_token(conn, found["id"])
+            except NitrolyteError:  # a read-only database still serves reads
+                pass
+        return {"name": found["name"], "scope": found["scope"]}

@@ -5,7 +5,8 @@ File format (CSV with a header, or JSON ``{"schema": "nitrolyte.measurements/1",
 :data:`~nitrolyte.store.models.EXPORT_COLUMNS`; ``name, property, value, unit, temperature`` are
 required, the rest optional. Units travel with the data, as in the package data.
 
-CSV exports are safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``, ``-``,
+CSV exports (and every other CSV nitrolyte writes, through :func:`write_csv`) are safe to
+open in a spreadsheet: a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return is written with a leading ``'`` (so it is not run as a formula),
 and an import removes that ``'`` again, so export -> import is lossless.
 
@@ -21,8 +22,9 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.store.models import EXPORT_COLUMNS, JSON_SCHEMA, clean
@@ -138,6 +140,38 @@ def export_rows(materials: pd.DataFrame, measurements: pd.DataFrame,
     return out
 
 
+def write_csv(out: TextIO, columns: Sequence[Any], rows: Iterable[Sequence[Any]],
+              lineterminator: str = "\n") -> None:
+    """Write a table as spreadsheet-safe CSV: the one CSV writer of every file or output a
+    spreadsheet may open (export, the report's ``data/*.csv``, ``list --csv`` and the other
+    ``--csv`` outputs).
+
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is written
+    with a leading ``'`` (shown, not run as a formula; an import removes it again); floats are
+    written exactly (``repr``), missing values (None, NaN, NA) as empty cells, booleans as
+    ``true``/``false``.
+    """
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow([_csv_cell(str(c)) for c in columns])
+    writer.writerows([_csv_cell(_plain(v)) for v in row] for row in rows)
+
+
+def write_frame_csv(frame: pd.DataFrame, out: TextIO) -> None:
+    """:func:`write_csv` of a DataFrame (its columns, no index)."""
+    write_csv(out, list(frame.columns), frame.itertuples(index=False, name=None))
+
+
+def _plain(value: Any) -> Any:
+    """A pandas/numpy cell as a plain Python value (None when missing)."""
+    try:
+        if value is None or value != value:  # NaN, NaT
+            return None
+    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
+        return None
+    dtype = getattr(value, "dtype", None)
+    return value.item() if dtype is not None and dtype.kind in "biuf" else value
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -155,9 +189,8 @@ def write_rows(path: Path, rows: list[dict[str, Any]], fmt: str) -> None:
 
     with replacing(path, "export file") as fh:
         if fmt == "csv":
-            writer = csv.writer(fh)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows([[_csv_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows])
+            cells = ([r[c] for c in EXPORT_COLUMNS] for r in rows)
+            write_csv(fh, EXPORT_COLUMNS, cells, lineterminator="\r\n")  # type: ignore[arg-type]
         else:
             doc = {"schema": JSON_SCHEMA, "measurements": rows}
             fh.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ Used through :class:`~nitrolyte.store.Database` (``add_measurement_set``, ``meas
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -210,51 +211,128 @@ def cache_put(conn: Connection, namespace: str, key: str, value: Mapping[str, An
 
 
 # ---------------------------------------------------------------------- API tokens
+#: the longest lifetime a token may be given, days
+MAX_TOKEN_DAYS = 3650
+#: a token's last use is recorded at most this often, s (each record is a write, after which a
+#: web server rebuilds its cached answers)
+LAST_USED_RESOLUTION_S = 3600
+_LIFETIME = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(min|h|d|w)\s*$")
+_LIFETIME_S = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
 def token_hash(plaintext: str) -> str:
     """SHA-256 hex of a token (the only form stored)."""
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def create_token(conn: Connection, name: str, scope: str) -> str:
-    """Store a new token's hash; returns the plaintext (inside a write transaction)."""
+def token_lifetime(text: str, field: str = "expires") -> dt.timedelta:
+    """A token lifetime written with its unit (``30d``, ``12h``, ``90min``, ``2w``).
+
+    Raises :class:`InputError` naming ``field`` for anything else, and outside
+    1 min <= lifetime <= :data:`MAX_TOKEN_DAYS` days.
+    """
+    m = _LIFETIME.match(text) if isinstance(text, str) else None
+    if m is None:
+        raise InputError(f"{field}: cannot read {text!r}; write a lifetime with its unit "
+                         "(min, h, d, w), e.g. 30d")
+    seconds = float(m.group(1)) * _LIFETIME_S[m.group(2)]
+    if not 60 <= seconds <= MAX_TOKEN_DAYS * 86400:
+        raise InputError(f"{field} must be at least 1min and at most {MAX_TOKEN_DAYS} days, "
+                         f"got {text!r}")
+    return dt.timedelta(seconds=seconds)
+
+
+def _utc(text: str | None) -> dt.datetime | None:
+    """A stored UTC time (naive ones are UTC); None when missing or unreadable."""
+    try:
+        found = dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return found.replace(tzinfo=dt.UTC) if found is not None and found.tzinfo is None else found
+
+
+def create_token(conn: Connection, name: str, scope: str, expires: str | None = None) -> str:
+    """Store a new token's hash; returns the plaintext (inside a write transaction).
+
+    ``expires`` is its lifetime (:func:`token_lifetime`); None: it never expires.
+    """
     name = check_text("token name", name, max_len=200)
     check_choice("scope", scope, TOKEN_SCOPES)
+    lifetime = None if expires is None else token_lifetime(expires)
     tok = t.api_tokens
     active = conn.scalar(select(tok.c.id).where(tok.c.name == name, tok.c.revoked_at.is_(None)))
     if active is not None:
         raise InputError(f"token name {name!r} is already used by an active token; revoke it "
                          "first or choose another name")
     plaintext = "nlt_" + secrets.token_urlsafe(32)
+    created = now_iso()
+    expires_at = (None if lifetime is None
+                  else (_utc(created) + lifetime).isoformat(timespec="seconds"))  # type: ignore[operator]
     conn.execute(insert(tok), {"name": name, "scope": scope, "sha256": token_hash(plaintext),
-                               "created_at": now_iso(), "revoked_at": None})
+                               "created_at": created, "revoked_at": None,
+                               "expires_at": expires_at, "last_used_at": None})
     return plaintext
 
 
+def _expired(expires_at: str | None, now: dt.datetime) -> bool:
+    """Whether a token with this ``expires_at`` is refused at ``now`` (an unreadable expiry,
+    say from an edited dump, counts as passed)."""
+    if expires_at is None:
+        return False
+    when = _utc(expires_at)
+    return when is None or when <= now
+
+
 def list_tokens(conn: Connection) -> list[dict[str, Any]]:
-    """Every token (active and revoked) without its hash."""
+    """Every token (active, expired and revoked) without its hash: name, scope, created_at,
+    revoked_at, expires_at, last_used_at (UTC, ISO 8601; None: never) and ``expired``."""
     tok = t.api_tokens
-    rows = conn.execute(select(tok.c.name, tok.c.scope, tok.c.created_at, tok.c.revoked_at)
-                        .order_by(tok.c.id)).all()
-    return [dict(r._mapping) for r in rows]
+    rows = conn.execute(select(tok.c.name, tok.c.scope, tok.c.created_at, tok.c.revoked_at,
+                               tok.c.expires_at, tok.c.last_used_at).order_by(tok.c.id)).all()
+    now = dt.datetime.now(dt.UTC)
+    return [{**r._mapping, "expired": _expired(r.expires_at, now)} for r in rows]
 
 
 def revoke_token(conn: Connection, name: str) -> bool:
-    """Revoke the active token called ``name``; False if there is none."""
+    """Revoke the active (or expired) token called ``name``; False if there is none."""
     tok = t.api_tokens
     res = conn.execute(update(tok).where(tok.c.name == name, tok.c.revoked_at.is_(None))
                        .values(revoked_at=now_iso()))
     return bool(res.rowcount)
 
 
-def verify_token(conn: Connection, plaintext: str) -> dict[str, str] | None:
-    """``{"name", "scope"}`` of the active token ``plaintext``, else None."""
+def find_token(conn: Connection, digest: str) -> dict[str, Any] | None:
+    """``{"id", "name", "scope", "last_used_at"}`` of the token whose SHA-256 is ``digest``, if
+    it is neither revoked nor expired; else None."""
+    tok = t.api_tokens
+    row = conn.execute(select(tok.c.id, tok.c.name, tok.c.scope, tok.c.expires_at,
+                              tok.c.last_used_at).where(
+        tok.c.sha256 == digest, tok.c.revoked_at.is_(None))).first()
+    if row is None or _expired(row.expires_at, dt.datetime.now(dt.UTC)):
+        return None
+    return {"id": row.id, "name": row.name, "scope": row.scope, "last_used_at": row.last_used_at}
+
+
+def plaintext_digest(plaintext: Any) -> str | None:
+    """The SHA-256 of something that may be a token; None for what nitrolyte never issues."""
     if not isinstance(plaintext, str) or not plaintext or len(plaintext) > 500:
         return None
     try:
-        digest = token_hash(plaintext)
+        return token_hash(plaintext)
     except UnicodeEncodeError:  # lone surrogates: not a token nitrolyte ever issued
         return None
+
+
+def stale_use(found: dict[str, Any]) -> bool:
+    """Whether the last use recorded for ``found`` (:func:`find_token`) is older than
+    :data:`LAST_USED_RESOLUTION_S` (or missing)."""
+    last = _utc(found["last_used_at"])
+    return last is None or (dt.datetime.now(dt.UTC) - last).total_seconds() >= \
+        LAST_USED_RESOLUTION_S
+
+
+def touch_token(conn: Connection, token_id: int) -> None:
+    """Record that the token ``token_id`` was used now (inside a write transaction)."""
     tok = t.api_tokens
-    row = conn.execute(select(tok.c.name, tok.c.scope).where(
-        tok.c.sha256 == digest, tok.c.revoked_at.is_(None))).first()
-    return None if row is None else {"name": row.name, "scope": row.scope}
+    conn.execute(update(tok).where(tok.c.id == token_id).values(last_used_at=now_iso()))
+

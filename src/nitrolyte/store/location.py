@@ -15,9 +15,9 @@ ENV_VAR = "NITROLYTE_DATABASE_URL"
 HINT = f"set {ENV_VAR} or pass --db PATH to use another database"
 
 #: Version of the table layout written by this nitrolyte (the ``meta.schema_version``).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Alembic revision of :data:`SCHEMA_VERSION` (the head of ``migrations/versions``).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 #: Alembic revision that describes a file written by nitrolyte 0.1 (schema 1).
 SCHEMA1_REVISION = "0001"
 #: The value of ``meta.application`` that marks a nitrolyte database.

@@ -161,7 +161,7 @@ def integrity_problem(conn: Connection) -> str | None:
 
 def revisions() -> tuple[str, ...]:
     """Known migration revisions, oldest first (kept in step with ``migrations/versions``)."""
-    return (t.SCHEMA1_REVISION, "0002", t.HEAD_REVISION)
+    return (t.SCHEMA1_REVISION, "0002", "0003", t.HEAD_REVISION)
 
 
 def needs_work(state: State) -> bool:

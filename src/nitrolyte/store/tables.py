@@ -16,7 +16,7 @@ Tables
 ``cache``
     Computed results (relaxed structures, ML energies) by namespace and key, as JSON.
 ``api_tokens``
-    SHA-256 of API tokens with their name and scope.
+    SHA-256 of API tokens with their name, scope, expiry and last use.
 ``imports``
     SHA-256 of every file imported (``nitrolyte import``, ``POST /api/v1/imports``) with its
     name, row count, who and when: a file already imported is refused unless asked ``again``.
@@ -130,6 +130,8 @@ api_tokens = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
     Column("revoked_at", String(40)),
+    Column("expires_at", String(40)),
+    Column("last_used_at", String(40)),
     Index("ix_api_tokens_active_name", "name", unique=True,
           sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
 )

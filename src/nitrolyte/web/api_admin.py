@@ -1,7 +1,8 @@
 """Admin endpoints: API tokens (an ``admin`` token only).
 
-* ``GET /tokens``: every token's name, scope and dates (never a token or its hash);
-* ``POST /tokens``: create a token (``{"name", "scope"}``), shown once in the answer;
+* ``GET /tokens``: every token's name, scope, dates, expiry and last use (never a token or its
+  hash);
+* ``POST /tokens``: create a token (``{"name", "scope", "expires"}``), shown once in the answer;
 * ``DELETE /tokens/{name}``: revoke the active token of that name.
 
 The two scopes: ``write`` may store data (every ``POST`` of the write endpoints); ``admin`` may do
@@ -27,15 +28,20 @@ Admin = Annotated[dict[str, Any], Depends(require_admin)]
 
 @router.get("/tokens", response_model=TokenList)
 def list_tokens(request: Request, _admin: Admin) -> Response:
-    """Every token (active and revoked): name, scope, created_at, revoked_at."""
+    """Every token (active, expired and revoked): name, scope, created_at, revoked_at,
+    expires_at, last_used_at, expired."""
     return json_response(dumps({"tokens": request.app.state.db.list_tokens()}))
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 def create_token(request: Request, body: TokenIn, _admin: Admin) -> Response:
     """Create a token; the answer holds it, the only time it is shown (only its hash is kept)."""
-    plain = request.app.state.db.create_token(body.name, body.scope)
-    return Response(dumps({"name": body.name, "scope": body.scope, "token": plain}),
+    db = request.app.state.db
+    plain = db.create_token(body.name, body.scope, body.expires)
+    expires_at = next((t["expires_at"] for t in db.list_tokens()
+                       if t["name"] == body.name.strip() and t["revoked_at"] is None), None)
+    return Response(dumps({"name": body.name, "scope": body.scope, "token": plain,
+                           "expires_at": expires_at}),
                     status_code=201, media_type="application/json")
 
 

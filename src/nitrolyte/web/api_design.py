@@ -9,7 +9,7 @@ compute, store nothing, and are open like the reads.
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -38,19 +38,48 @@ def cell(body: CellIn) -> Response:
     return json_response(dumps(pouch_cell(**expand_sse(body.design())).to_dict()))
 
 
+def critical_of(design: dict[str, Any], target: float, solve_for: str, basis: str) -> Any:
+    """:func:`~nitrolyte.cell.critical.critical_value` of a design, whatever it gives for
+    ``solve_for`` (that field, or both SSE layers for ``sse_um``, is the unknown)."""
+    from nitrolyte.cell.critical import critical_value
+
+    unknown = (("sse_um", "catholyte_um", "nitride_um") if solve_for == "sse_um"
+               else (solve_for,))
+    design = {k: v for k, v in design.items() if k not in unknown}
+    return critical_value(target, solve_for, basis, **design)  # type: ignore[arg-type]
+
+
 @router.post("/cells/critical", response_model=Document)
 def critical(body: CriticalIn) -> Response:
     """The value of ``solve_for`` at which the design just reaches ``target``."""
-    from nitrolyte.cell.critical import critical_value
-
     design = body.design()
     for key in ("target", "solve_for", "basis"):
         design.pop(key, None)
-    unknown = (("sse_um", "catholyte_um", "nitride_um") if body.solve_for == "sse_um"
-               else (body.solve_for,))
-    design = {k: v for k, v in design.items() if k not in unknown}
-    result = critical_value(body.target, body.solve_for, body.basis, **design)  # type: ignore[arg-type]
-    return json_response(dumps(result.to_dict()))
+    return json_response(dumps(critical_of(design, body.target, body.solve_for,
+                                           body.basis).to_dict()))
+
+
+#: the critical values the cell designer shows: (what is solved for, target Wh/kg)
+DESIGNER_CRITICAL = tuple((k, t) for k in ("nitride_um", "areal_capacity_mAh_cm2", "n_p")
+                          for t in (350.0, 500.0))
+
+
+@functools.lru_cache(maxsize=1)
+def designer_start() -> dict[str, Any]:
+    """What the cell designer shows before any slider moves: the default design's inputs,
+    energy densities, layer breakdown and :data:`DESIGNER_CRITICAL` (value or None when the
+    target is out of reach), computed once per process and rendered into the page."""
+    from nitrolyte.cell.pouch import pouch_cell
+
+    cell = pouch_cell().to_dict()
+    inputs = {k: v["value"] for k, v in cell["inputs"].items()}
+    critical = {}
+    for solve_for, target in DESIGNER_CRITICAL:
+        found = critical_of(inputs, target, solve_for, "gravimetric")
+        critical[f"{solve_for}-{target:g}"] = found.value if found.reachable else None
+    return {"inputs": inputs, "gravimetric_Wh_kg": cell["gravimetric_Wh_kg"],
+            "volumetric_Wh_L": cell["volumetric_Wh_L"], "breakdown": cell["breakdown"],
+            "critical": critical}
 
 
 @router.post("/cells/sweep", response_model=Document)

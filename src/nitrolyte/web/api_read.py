@@ -6,6 +6,7 @@ Thin over :func:`nitrolyte.materials`, :func:`nitrolyte.get`, :func:`nitrolyte.c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -79,14 +80,7 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
                                     for u in unknown]}
 
 
-@router.get("/materials/{name}", response_model=Document)
-async def material(request: Request, name: str) -> Response:
-    """Everything stored about one material: records, sources (provenance) and errata."""
-    return json_response(await request.app.state.frames.answer_async(
-        ("material", name), lambda: dumps(material_doc(request, name))))
-
-
-@router.get("/materials/{name}/sigma", response_model=Document)
+@router.get("/materials/{name:path}/sigma", response_model=Document)
 async def sigma(request: Request, name: str,
                 T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
                 direction: Literal["perp_c", "par_c"] | None = None,
@@ -113,6 +107,14 @@ async def sigma(request: Request, name: str,
     return json_response(await request.app.state.frames.answer_async(key, build))
 
 
+@router.get("/materials/{name:path}", response_model=Document)
+async def material(request: Request, name: str) -> Response:
+    """Everything stored about one material: records, sources (provenance) and errata (a name
+    may contain ``/``)."""
+    return json_response(await request.app.state.frames.answer_async(
+        ("material", name), lambda: dumps(material_doc(request, name))))
+
+
 @router.get("/windows/{formula}", response_model=Document)
 def window(formula: str) -> Response:
     """Thermodynamic electrochemical window (V vs. Li/Li+, embedded energies) and the
@@ -126,6 +128,25 @@ def window(formula: str) -> Response:
     return json_response(dumps({**w.to_dict(), "reported": [r.to_dict() for r in reported]}))
 
 
+def screening_result(state: Any, family: str | None = None, materials: tuple[str, ...] = (),
+                     targets: tuple[str, ...] = (), options: dict[str, float | None] | None = None,
+                     charge: Callable[[], None] | None = None) -> Any:
+    """:func:`nitrolyte.screen` (windows from the embedded energies) of the current data, built
+    once per generation and parameter set (``charge`` is called first when it must be built)."""
+    from nitrolyte.screening import screen
+
+    chosen = {k: v for k, v in (options or {}).items() if v is not None}
+
+    def build() -> Any:
+        if charge is not None:
+            charge()
+        return screen(list(materials) or None, family=family, targets=list(targets) or None,
+                      db=state.db, source="embedded", **chosen)
+
+    key = ("screening-result", family, materials, targets, tuple(sorted(chosen.items())))
+    return state.frames.answer(key, build)
+
+
 @router.get("/screening", response_model=Document)
 async def screening(request: Request, family: Str = None,
                     material: Annotated[list[str] | None, Query(max_length=50)] = None,
@@ -134,18 +155,18 @@ async def screening(request: Request, family: Str = None,
                     areal_capacity_mAh_cm2: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
                     n_p: Annotated[float | None, Query(ge=0.01, le=1000)] = None,
                     T_K: Annotated[float | None, Query(ge=1, le=5000)] = None) -> Response:
-    """Materials scored against the review's targets (:func:`nitrolyte.screen`)."""
-    from nitrolyte.screening import screen
+    """Materials scored against the review's targets (:func:`nitrolyte.screen`); a new
+    parameter set counts against the client's limit of expensive reads (429 beyond it)."""
+    from nitrolyte.web.security import charge_expensive
 
     options = {"thickness_um": thickness_um, "areal_capacity_mAh_cm2": areal_capacity_mAh_cm2,
                "n_p": n_p, "T_K": T_K}
+    materials, targets = tuple(material or ()), tuple(target or ())
 
     def build() -> bytes:
-        result = screen(material or None, family=family, targets=target or None,
-                        db=request.app.state.db, source="embedded",
-                        **{k: v for k, v in options.items() if v is not None})
+        result = screening_result(request.app.state, family, materials, targets, options,
+                                  charge=lambda: charge_expensive(request, "screening"))
         return dumps(result.to_dict())
 
-    key = ("screening", family, tuple(material or ()), tuple(target or ()),
-           tuple(options.items()))
+    key = ("screening", family, materials, targets, tuple(options.items()))
     return json_response(await request.app.state.frames.answer_async(key, build))

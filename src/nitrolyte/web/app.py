@@ -1,9 +1,10 @@
 """The FastAPI application: state, error handling, static files and the routers.
 
-Errors are JSON ``{"error": "one line"}``: 400/422 for bad input, 401 for a missing or bad
-token, 403 for a cross-site write or a ``write`` token on an admin endpoint, 404 for an
-unknown material, 405 (``Allow``: every method of the path), 413 for an oversized body, 429
-after a flood of bad tokens, 503 when the database cannot be opened. Any other exception is a
+Errors are JSON ``{"error": "one line"}``: 400 for a ``Host`` this server does not answer to,
+400/422 for bad input, 401 for a missing or bad token, 403 for a cross-site write or a
+``write`` token on an admin endpoint, 404 for an unknown material, 405 (``Allow``: every method
+of the path), 413 for an oversized body, 429 after a flood of bad tokens or of new expensive
+reads, 503 when the database cannot be opened. Any other exception is a
 bug and answers 500 with the same shape (the schemathesis suite checks none occurs).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,15 @@ from nitrolyte.errors import (
     NitrolyteError,
     UnknownMaterialError,
 )
-from nitrolyte.web.security import BodyLimit, FailureLimiter, SecurityHeaders
+from nitrolyte.web.security import (
+    LOOPBACK_HOSTS,
+    AllowedHosts,
+    BodyLimit,
+    ExpensiveLimiter,
+    FailureLimiter,
+    SecurityHeaders,
+)
+from nitrolyte.web.sessions import Sessions
 
 _LOG = logging.getLogger("nitrolyte.web")
 HERE = Path(__file__).parent
@@ -114,7 +124,10 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
-               limiter: FailureLimiter | None = None) -> FastAPI:
+               limiter: FailureLimiter | None = None,
+               allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
+               expensive: ExpensiveLimiter | None = None,
+               sessions: Sessions | None = None) -> FastAPI:
     """Build the nitrolyte web application.
 
     Parameters
@@ -123,11 +136,18 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
         The database (default as :func:`nitrolyte.api.database`: ``NITROLYTE_DATABASE_URL`` or
         the per-user file); SQLite or PostgreSQL URLs alike.
     private : bool
-        Reads need a token too (header, or the cookie the ``/login`` page sets).
+        Reads need a token too (header, or the session the ``/login`` page opens).
     max_body_bytes : int
         Largest request body accepted, bytes (larger: 413).
     limiter : FailureLimiter, optional
         The bad-token limiter (default: 20 bad tokens per minute and client).
+    allowed_hosts : iterable of str
+        The names in a ``Host`` header this server answers (default: loopback); any other
+        gets 400, except IP-address literals (see :class:`~nitrolyte.web.security.AllowedHosts`).
+    expensive : ExpensiveLimiter, optional
+        The limiter of new expensive answers (default: 12 per minute and client).
+    sessions : Sessions, optional
+        The sign-in sessions of ``/login`` (default: 12 h each, in memory).
     """
     from fastapi.staticfiles import StaticFiles
 
@@ -145,12 +165,15 @@ def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = M
     app.state.db = database(db)
     app.state.private = private
     app.state.limiter = limiter or FailureLimiter()
+    app.state.expensive = expensive or ExpensiveLimiter()
+    app.state.sessions = sessions or Sessions()
     app.state.write_lock = threading.Lock()
     app.state.frames = FrameCache(app.state.db)
     _install_errors(app)
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(SecurityHeaders, headers=HEADERS)  # outermost: a 413 gets them too
+    app.add_middleware(AllowedHosts, hosts=allowed_hosts)
+    app.add_middleware(SecurityHeaders, headers=HEADERS)  # outermost: a 400/413 gets them too
     for module in (api_read, api_write, api_design, api_admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)

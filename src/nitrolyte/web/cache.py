@@ -125,7 +125,7 @@ class FrameCache:
         self._lock = threading.Lock()
         self._generation: Hashable | None = None
         self._frame: Any = None
-        self._answers: OrderedDict[Any, bytes] = OrderedDict()
+        self._answers: OrderedDict[Any, Any] = OrderedDict()
 
     def current(self) -> Hashable:
         """The database's generation now (cached answers of an older one are dropped)."""
@@ -156,22 +156,23 @@ class FrameCache:
                 self._frame = frame
         return frame
 
-    def _lookup(self, request_key: Any) -> bytes | None:
+    def _lookup(self, request_key: Any) -> Any:
         with self._lock:
             found = self._answers.get(request_key)
             if found is not None:
                 self._answers.move_to_end(request_key)
             return found
 
-    def _keep(self, key: Hashable, request_key: Any, body: bytes) -> None:
+    def _keep(self, key: Hashable, request_key: Any, body: Any) -> None:
         with self._lock:
             if self._generation == key:
                 self._answers[request_key] = body
                 while len(self._answers) > MAX_ANSWERS:
                     self._answers.popitem(last=False)
 
-    def answer(self, request_key: Any, build: Callable[[], bytes]) -> bytes:
-        """The serialised answer for ``request_key`` under the current data (built once)."""
+    def answer(self, request_key: Any, build: Callable[[], Any]) -> Any:
+        """The answer for ``request_key`` under the current data (built once): serialised
+        bytes, or a result object that several answers share (an immutable one)."""
         key = self.current()
         found = self._lookup(request_key)
         if found is None:

@@ -10,6 +10,7 @@ anywhere else.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nitrolyte.errors import MissingDataError, NitrolyteError
-from nitrolyte.web.security import READ_COOKIE, check_origin, require_reader
+from nitrolyte.web.security import charge_expensive, check_origin, client_of, require_reader
 
 router = APIRouter(include_in_schema=False)
 PageReader = [Depends(require_reader)]
@@ -25,11 +26,36 @@ NAV = (("/", "Materials"), ("/overlay", "Overlay"), ("/cell", "Cell designer"),
        ("/stack", "Stack checker"), ("/screening", "Screening"), ("/upload", "Upload"))
 
 
+def significant(value: Any, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant figures, trailing zeros dropped; "–" when unknown.
+
+    The same text as ``fmt`` of ``static/app.js`` (so a page's numbers do not change when its
+    script takes over): ``351.4``, ``2.7``, ``12346``, ``1.23e-4``.
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+        mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+        return f"{_strip(mantissa)}e{int(exponent)}"
+    decimals = 0 if v == 0 else max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    return _strip(f"{v:.{decimals}f}")
+
+
+def _strip(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @functools.cache
 def templates() -> Any:
     from fastapi.templating import Jinja2Templates
 
-    return Jinja2Templates(directory=Path(__file__).parent / "templates")
+    found = Jinja2Templates(directory=Path(__file__).parent / "templates")
+    found.env.filters["sig"] = significant
+    return found
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -98,9 +124,10 @@ def _arrhenius(families: Any, names: Any, title: str, db: Any) -> tuple[str | No
     return figure_json(plotly_arrhenius_family(frame, title)), None
 
 
-@router.get("/materials/{name}", response_class=HTMLResponse, dependencies=PageReader)
+@router.get("/materials/{name:path}", response_class=HTMLResponse, dependencies=PageReader)
 async def material_page(request: Request, name: str) -> HTMLResponse:
-    """One material: every record with its source, the errata, the family's Arrhenius plot.
+    """One material: every record with its source, the errata, the family's Arrhenius plot
+    (a name may contain ``/``).
 
     The page is rendered once per state of the database (see :mod:`nitrolyte.web.cache`).
     """
@@ -144,11 +171,12 @@ def overlay(request: Request,
 
 @router.get("/cell", response_class=HTMLResponse, dependencies=PageReader)
 def cell_designer(request: Request) -> HTMLResponse:
-    """Cell designer: sliders; Wh/kg, Wh/L and critical values follow through the API."""
-    from nitrolyte.cell.pouch import pouch_cell
+    """Cell designer: sliders; Wh/kg, Wh/L and critical values follow through the API. The
+    default design's numbers are in the page itself (computed once per process)."""
+    from nitrolyte.web.api_design import designer_start
 
-    defaults = {k: v["value"] for k, v in pouch_cell().to_dict()["inputs"].items()}
-    return render(request, "cell.html", defaults=defaults)
+    start = designer_start()
+    return render(request, "cell.html", defaults=start["inputs"], start=start)
 
 
 @router.get("/stack", response_class=HTMLResponse, dependencies=PageReader)
@@ -170,14 +198,26 @@ def stack_page(request: Request,
 @router.get("/screening", response_class=HTMLResponse, dependencies=PageReader)
 def screening_page(request: Request,
                    family: Annotated[str | None, Query(max_length=100)] = None) -> HTMLResponse:
-    """The screening table: every material against the review's targets."""
-    from nitrolyte.screening import screen
+    """The screening table: every material against the review's targets (the result is built
+    once per state of the database and family; a new one counts against the client's limit of
+    expensive reads)."""
+    from fastapi import HTTPException
+
+    from nitrolyte.web.api_read import screening_result
 
     error, result = None, None
     try:
-        result = screen(family=family or None, db=request.app.state.db, source="embedded")
+        result = screening_result(request.app.state, family or None,
+                                  charge=lambda: charge_expensive(request, "screening"))
     except NitrolyteError as exc:
         error = str(exc)
+    except HTTPException as exc:
+        if exc.status_code != 429:
+            raise
+        page = render(request, "message.html", status_code=429, title="Too many requests",
+                      message=str(exc.detail))
+        page.headers.update(exc.headers or {})
+        return page
     return render(request, "screening.html", result=result, family=family or "", error=error,
                   status_code=422 if error else 200)
 
@@ -192,24 +232,44 @@ def upload_page(request: Request) -> HTMLResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    """Sign in to read a ``--private`` server (the cookie authorises reads, never writes)."""
+    """Sign in to read a private server (the session authorises reads, never writes)."""
     return render(request, "login.html", error=None)
 
 
 @router.post("/login", response_class=HTMLResponse, response_model=None)
 def login(request: Request,
           token: Annotated[str, Form(max_length=200)]) -> HTMLResponse | RedirectResponse:
-    """Check the token and keep it in an HttpOnly, SameSite=Strict cookie for reading."""
+    """Check the token and open a session (:mod:`nitrolyte.web.sessions`): the cookie holds a
+    random session id, HttpOnly, SameSite=Strict, and Secure when served over HTTPS."""
+    from nitrolyte.store.lab import plaintext_digest
+    from nitrolyte.web.sessions import OLD_COOKIE, SESSION_COOKIE
+
     check_origin(request)
-    limiter, client = request.app.state.limiter, request.client.host if request.client else "-"
-    if limiter.blocked(client):
+    state, client = request.app.state, client_of(request)
+    if state.limiter.blocked(client):
         return render(request, "login.html", status_code=429,
-                      error=f"too many bad tokens from {client}; wait {limiter.window_s:g} s")
-    if request.app.state.db.verify_token(token.strip()) is None:
-        limiter.fail(client)
+                      error=f"too many bad tokens from {client}; wait {state.limiter.window_s:g} s")
+    digest = plaintext_digest(token.strip())
+    if state.db.verify_token_digest(digest) is None:
+        state.limiter.fail(client)
         return render(request, "login.html", status_code=401,
-                      error="the token is not valid (unknown or revoked)")
+                      error="the token is not valid (unknown, expired or revoked)")
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(READ_COOKIE, token.strip(), httponly=True, samesite="strict",
-                        max_age=30 * 24 * 3600)
+    state.sessions.close(request.cookies.get(SESSION_COOKIE))
+    response.set_cookie(SESSION_COOKIE, state.sessions.open(digest), httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https",
+                        max_age=int(state.sessions.lifetime_s))
+    response.delete_cookie(OLD_COOKIE)
+    return response
+
+
+@router.post("/logout", response_class=RedirectResponse)
+def logout(request: Request) -> RedirectResponse:
+    """End this browser's session."""
+    from nitrolyte.web.sessions import SESSION_COOKIE
+
+    check_origin(request)
+    request.app.state.sessions.close(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
     return response

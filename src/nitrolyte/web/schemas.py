@@ -133,6 +133,8 @@ class TokenIn(Strict):
 
     name: Annotated[Name, Field(max_length=200)]
     scope: Literal["write", "admin"] = "write"
+    expires: Annotated[str | None, Field(max_length=40, description="lifetime with its unit: "
+                                         "30d, 12h, 90min, 2w (default: never expires)")] = None
 
 
 class TokenInfo(BaseModel):
@@ -142,6 +144,9 @@ class TokenInfo(BaseModel):
     scope: Literal["write", "admin"]
     created_at: str
     revoked_at: str | None
+    expires_at: str | None
+    last_used_at: str | None
+    expired: bool
 
 
 class TokenList(BaseModel):
@@ -156,6 +161,7 @@ class TokenCreated(BaseModel):
     name: str
     scope: Literal["write", "admin"]
     token: str
+    expires_at: str | None
 
 
 class TokenRevoked(BaseModel):

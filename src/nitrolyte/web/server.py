@@ -11,6 +11,7 @@ young generation less often, so a full collection walks only what later requests
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -21,15 +22,27 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 def warm(app: Any) -> None:
     """Import and build what the read endpoints need (the materials frame, the errata, the
-    page templates, the plotting and conductivity modules) before the first request."""
+    page templates, the plotting and conductivity modules) before the first request, and the
+    answers that cost seconds the first time: the default screening (page and API), the cell
+    designer's default design and its Fig. 17 curves."""
     import nitrolyte.plotting.arrhenius
     import nitrolyte.transport.conductivity  # noqa: F401
     from nitrolyte.dataset import errata
+    from nitrolyte.web.api_design import designer_start, figure17_doc
+    from nitrolyte.web.api_read import screening_result
     from nitrolyte.web.pages import templates
 
     app.state.frames.materials()
     errata()
     templates()
+    try:  # a failure here is the first request's to report, not a reason not to start
+        designer_start()
+        for catholyte in ("Li3InCl6", "LGPS"):
+            figure17_doc(catholyte, 101)
+        screening_result(app.state)
+    except Exception as exc:
+        logging.getLogger("nitrolyte.web").warning("warm-up of the cached answers failed: %s",
+                                                   exc)
 
 
 def settle() -> None:
@@ -53,10 +66,13 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     yield
 
 
-def serve(app: Any, host: str, port: int) -> None:
+def serve(app: Any, host: str, port: int, trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+          ) -> None:
     """Serve ``app`` with uvicorn (one process; httptools and uvloop when installed), warmed and
-    settled at start-up; no access log."""
+    settled at start-up; no access log. ``X-Forwarded-Proto``/``-For`` are believed only from
+    ``trusted_proxies`` (a reverse proxy that terminates TLS)."""
     import uvicorn
 
     app.state.settle = True
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                proxy_headers=True, forwarded_allow_ips=",".join(trusted_proxies))

@@ -4,10 +4,16 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
 
+  // significant figures, trailing zeros dropped: the text of pages.significant on the server
+  function strip(text) { return text.indexOf(".") < 0 ? text : text.replace(/0+$/, "").replace(/\.$/, ""); }
   function fmt(value, digits) {
-    if (value === null || value === undefined || isNaN(value)) return "–";
+    if (value === null || value === undefined || !isFinite(value)) return "–";
     var v = Number(value), d = digits || 4;
-    return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(d - 1) : v.toPrecision(d);
+    if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) {
+      var parts = v.toExponential(d - 1).split("e");
+      return strip(parts[0]) + "e" + Number(parts[1]);
+    }
+    return strip(v.toFixed(v === 0 ? 0 : Math.max(0, d - 1 - Math.floor(Math.log10(Math.abs(v))))));
   }
 
   function showError(el, message) {
