@@ -137,6 +137,8 @@ def screen_cmd(
                     stack=stacks, stack_thickness_um=_floats(stack_um, "--stack-um"),
                     weights=_pairs(weight, "--weight") or None, db=db,
                     **{k: v for k, v in options.items() if v is not None})
+    for text in result.warnings:
+        typer.echo(f"warning: {text}", err=True)
     if as_json:
         echo_json(result.to_dict())
     elif as_csv:
