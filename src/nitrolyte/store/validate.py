@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from nitrolyte.errors import DataValidationError
 from nitrolyte.properties import PROPERTIES, T_MAX_K, to_canonical
 from nitrolyte.store.models import BAD_TEXT, EXPORT_COLUMNS, text_or_none
-from nitrolyte.units import is_conductivity_unit
+from nitrolyte.units import bare_temperature_error, is_conductivity_unit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -236,9 +236,12 @@ def validate_frame(raw: pd.DataFrame, where: str,
         problems.add(blank, lambda i, c=col: f"field {c!r} is required")
     _numbers(frame, problems, raw.reindex(columns=list(EXPORT_COLUMNS)))
     _flags(frame, problems)
-    has_t = np.isfinite(frame["temperature"].to_numpy(dtype=float))
-    frame["temperature_unit"] = frame["temperature_unit"].where(
-        frame["temperature_unit"].notna() | ~has_t, "K")
+    temp = frame["temperature"].to_numpy(dtype=float)
+    has_t = np.isfinite(temp)
+    bare = has_t & frame["temperature_unit"].isna().to_numpy()  # 25: kelvin or °C?
+    problems.add(bare, lambda i: f"{bare_temperature_error('temperature', temp[i])} "
+                                 "(column temperature_unit: K or C)")
+    frame["temperature_unit"] = frame["temperature_unit"].where(~bare, "K")
     _physics(frame, problems, lambda i, fallback: _row_message(frame, i, fallback),
              plausible=not allow_implausible)
     refs = [r is not None and r.isdigit() and int(r) < 1 for r in columns["ref"]]
