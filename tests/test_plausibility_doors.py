@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from nitrolyte.cli import app
 from nitrolyte.errors import DataValidationError, InputError
-from nitrolyte.plausibility import check_measurement, usable_frame
+from nitrolyte.plausibility import check_measurement
 
 runner = CliRunner()
 HINT = " (pass --allow-implausible / allow_implausible=True if it is real)"
@@ -200,6 +200,8 @@ def test_a_seeded_database_still_builds_the_report_and_serves_screening(db: Any,
 
 def test_usable_frame_blanks_only_what_is_outside() -> None:
     import pandas as pd
+
+    from nitrolyte.plausibility import usable_frame
 
     frame = pd.DataFrame({"name": ["a", "b", "c", "d"], "sigma_S_cm": [1e-3, 20.0, 1e-4, None],
                           "T_K": [300.0, 300.0, 5.0, None], "Ea_eV": [0.3, 0.3, 0.3, 3.5]})
