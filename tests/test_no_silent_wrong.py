@@ -161,3 +161,12 @@ def test_d1_cli_never_answers_a_unit_less_temperature(db: Any, number: str, comm
             "cell": ["cell", "--c-rate", "1"]}[command]
     res = run(*args, "--T", number, "--db", str(db.path))
     _one_error_line(res, "is ambiguous; write")
+
+
+def test_d1_sigma_csv_needs_the_unit_in_its_header(tmp_path: Path) -> None:
+    """A sigma(T) CSV whose temperature column is just ``T`` is refused, not read as kelvin."""
+    path = tmp_path / "s.csv"
+    path.write_text("T,sigma_S_cm\n25,1e-4\n50,2e-4\n75,4e-4\n")
+    res = run("fit", str(path))
+    assert res.exit_code in (1, 2) and res.stdout == "" and "T_K" in res.stderr
+    assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1
