@@ -37,7 +37,7 @@ from nitrolyte.cli import app
 pytestmark = pytest.mark.slow
 #: examples per entry point when FUZZ_EXAMPLES is not set (see the module docstring)
 COUNTS = {"structure_cif": 200, "diffusion": 50, "rest_read": 300, "rest_design": 2000,
-          "rest_write": 600, "rest_upload": 600, "rest_screening": 40}
+          "rest_write": 600, "rest_upload": 600, "rest_screening": 40, "rest_admin": 300}
 COMMAND = typer.main.get_command(app)
 runner = CliRunner()
 NON_FINITE = re.compile(r"(?<![\w.])(nan|inf|infinity)(?![\w.])", re.IGNORECASE)
@@ -342,3 +342,29 @@ def test_rest_screening(rest: Any, params: dict, implausible: bool) -> None:
     if doc is not None and "cryo fuzz" in db.names() and not params.get("material") and \
             params.get("family") in (None, ""):
         assert any("cryo fuzz" in w for w in doc["warnings"]), doc["warnings"]
+
+
+@fuzz("rest_admin")
+@given(op=st.sampled_from(["list", "create", "revoke"]), name=TEXT,
+       scope=st.sampled_from(["write", "admin", "root", ""]))
+def test_rest_tokens(rest: Any, op: str, name: str, scope: str) -> None:
+    """/tokens (list, create, revoke) with an admin token: never a 500."""
+    from urllib.parse import quote
+
+    client, db = rest
+    admin = {"Authorization": f"Bearer {_admin_token(db)}"}
+    r = {"list": lambda: client.get("/api/v1/tokens", headers=admin),
+         "create": lambda: client.post("/api/v1/tokens", json={"name": name, "scope": scope},
+                                       headers=admin),
+         "revoke": lambda: client.delete(f"/api/v1/tokens/{quote(name, safe='') or 'x'}",
+                                         headers=admin)}[op]()
+    _answer(r)
+
+
+_ADMIN: dict[str, str] = {}
+
+
+def _admin_token(db: Any) -> str:
+    if "token" not in _ADMIN:
+        _ADMIN["token"] = db.create_token("fuzz-admin", "admin")
+    return _ADMIN["token"]

@@ -262,3 +262,14 @@ def test_mev_is_a_thousandth_of_an_ev(db: Any, tmp_path: Path, value: str, unit:
     else:
         assert res.exit_code == 0, res.output
         assert db.get("mev").Ea_eV() == pytest.approx(Ea, rel=1e-12)
+
+
+def test_md_refuses_a_temperature_it_could_not_store_before_running(db: Any,
+                                                                    tmp_path: Path) -> None:
+    """MD sets go through the same limits: a 2500 K run is refused up front, not after hours."""
+    res = run("md", "beta-Li3N", "--T", "2500K", "--ps", "0.01", "--potential", "lj-toy",
+              "--out", str(tmp_path / "md"), "--db", str(db.path))
+    assert res.exit_code == 2 and res.stderr.strip() == (
+        "error: --T: 2500 K is outside the 10-2000 K a stored measurement may have; run it "
+        "with --no-store")
+    assert not (tmp_path / "md").exists()

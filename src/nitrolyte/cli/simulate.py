@@ -150,6 +150,14 @@ def md_cmd(
     from nitrolyte.units import parse_quantity
 
     temps = [parse_quantity(t, "temperature", "--T") for t in T]
+    if store:  # the store's laboratory limits, checked before hours of MD rather than after
+        from nitrolyte.plausibility import LIMITS, outside_mask
+
+        bad = [t for t in temps if outside_mask("T_K", [t])[0]]
+        if bad:
+            lo, hi = LIMITS["T_K"]
+            raise InputError(f"--T: {bad[0]:g} K is outside the {lo:g}-{hi:g} K a stored "
+                             "measurement may have; run it with --no-store")
     settings = MDSettings(
         ps=ps, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1000.0,
         equilibration_ps=None if equilibration is None else parse_duration_ps(
