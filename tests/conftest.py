@@ -153,6 +153,7 @@ DELETE FROM materials WHERE source = 'user';
 DELETE FROM "references" WHERE source = 'user';
 DELETE FROM cache;
 DELETE FROM api_tokens;
+DELETE FROM imports;
 """
 
 

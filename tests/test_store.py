@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from nitrolyte import dataset
 from nitrolyte.errors import DatabaseError, DataValidationError, InputError
-from nitrolyte.store import COLUMNS, SCHEMA_VERSION, Database, data_hash, resolve_url
+from nitrolyte.store import (
+    COLUMNS,
+    HEAD_REVISION,
+    SCHEMA_VERSION,
+    Database,
+    data_hash,
+    resolve_url,
+)
 
 #: OBELiX lies in ../shared/external beside the checkout (and beside CI's clone); never shipped.
 OBELIX = Path(__file__).resolve().parents[2] / "shared" / "external" / "obelix" / "all.csv"
@@ -326,7 +333,7 @@ def test_newer_schema_is_refused(sqlite_db: Database) -> None:
     db.close()
     _set_meta(db.path, "schema_version", str(SCHEMA_VERSION + 1))
     with pytest.raises(DatabaseError, match=rf"schema version {SCHEMA_VERSION + 1} \(revision "
-                                            r"0002\), newer than this nitrolyte.*--db"):
+                                            rf"{HEAD_REVISION}\), newer than this nitrolyte.*--db"):
         Database(db.path).names()
 
 

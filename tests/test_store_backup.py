@@ -62,7 +62,7 @@ def test_dump_keeps_provenance_and_restore_refuses_non_empty(sqlite_db: Database
                                                              tmp_path: Path) -> None:
     _fill(sqlite_db, tmp_path)
     doc = json.loads(_dump_text(sqlite_db, tmp_path / "a.json"))
-    assert doc["schema"] == "nitrolyte.dump/1"
+    assert doc["schema"] == "nitrolyte.dump/2"
     rows = {m["value"]: m for m in doc["measurements"]}
     assert rows[2.5e-6]["added_by"] == "alice" and len(rows[2.5e-6]["source_sha256"]) == 64
     assert rows[2.6e-6]["set"] == 0 and rows[2.5e-6]["set"] is None
@@ -75,7 +75,7 @@ def test_dump_keeps_provenance_and_restore_refuses_non_empty(sqlite_db: Database
 
 @pytest.mark.parametrize(("content", "message"), [
     ("{", "not a nitrolyte dump"),
-    ('{"schema": "other"}', "'schema' must be 'nitrolyte.dump/1'"),
+    ('{"schema": "other"}', "'schema' must be 'nitrolyte.dump/2'"),
     ('{"schema": "nitrolyte.dump/1", "measurements": {}}', "'measurements' must be a list"),
     ('{"schema": "nitrolyte.dump/1", "measurements": [{"material_id": "nope", "property": '
      '"ionic_conductivity", "value": 1, "derived_from_arrhenius": false, "added_at": "x"}]}',

@@ -65,8 +65,8 @@ def test_schema1_file_upgrades_keeping_user_rows(tmp_path: Path) -> None:
 def test_no_auto_upgrade_refuses_and_leaves_file(tmp_path: Path) -> None:
     path = _schema1(tmp_path)
     before = path.read_bytes()
-    with pytest.raises(DatabaseError, match=r"revision 0001; this nitrolyte needs 0002: run "
-                                            r"`nitrolyte db upgrade`"):
+    with pytest.raises(DatabaseError, match=rf"revision 0001; this nitrolyte needs {HEAD_REVISION}: "
+                                            r"run `nitrolyte db upgrade`"):
         Database(path, upgrade=False).names()
     assert path.read_bytes() == before
 
@@ -74,14 +74,18 @@ def test_no_auto_upgrade_refuses_and_leaves_file(tmp_path: Path) -> None:
 def test_cli_db_current_upgrade_history(tmp_path: Path) -> None:
     path = _schema1(tmp_path)
     out = runner.invoke(app, ["db", "current", "--db", str(path)])
-    assert out.exit_code == 0 and "revision 0001, schema version 1 (head is 0002)" in out.stdout
+    assert out.exit_code == 0 and f"revision 0001, schema version 1 (head is {HEAD_REVISION})" \
+        in out.stdout
     out = runner.invoke(app, ["db", "upgrade", "--db", str(path)])
-    assert out.exit_code == 0 and "from revision 0001 to 0002; backup:" in out.stdout
+    assert out.exit_code == 0 and f"from revision 0001 to {HEAD_REVISION}; backup:" in out.stdout
     out = runner.invoke(app, ["db", "upgrade", "--db", str(path), "--json"])
     assert out.exit_code == 0 and '"upgraded": false' in out.stdout
     out = runner.invoke(app, ["db", "history"])
     assert out.exit_code == 0 and out.stdout.splitlines()[0].startswith("0001  Schema 1")
-    assert out.stdout.splitlines()[-1].startswith(f"{HEAD_REVISION}  Schema 2")
+    lines = out.stdout.splitlines()
+    assert lines[1].startswith("0002  Schema 2") and lines[-1].startswith(f"{HEAD_REVISION}  ")
+    assert "0003  Schema 3: the SHA-256 of every imported file, so a repeated import is " \
+           "refused." in lines
 
 
 def test_head_revision_matches_the_migration_scripts() -> None:

@@ -80,6 +80,14 @@ class DatabaseError(NitrolyteError, RuntimeError):
     """The embedded database could not be opened, written or migrated (locked, read-only, ...)."""
 
 
+class OutputError(NitrolyteError):
+    """A file could not be written (disk full, folder read-only); nothing partial was left."""
+
+
+class AlreadyImportedError(NitrolyteError):
+    """A file with the same content (SHA-256) was imported into this database before."""
+
+
 class NitrolyteWarning(UserWarning):
     """Base of every warning nitrolyte emits (filter them all with this category)."""
 

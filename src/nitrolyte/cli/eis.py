@@ -192,10 +192,10 @@ def _is_sigma_csv(path: Path) -> bool:
 
 def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
                     family: str | None, allow_implausible: bool, store: Any,
-                    as_json: bool) -> bool:
-    """For ``nitrolyte import``: store a sigma(T) CSV (as ``fit`` reads) as a measurement set.
-    True when the file was handled here (long-format rows are the store's to validate,
-    laboratory limits included)."""
+                    as_json: bool, again: bool = False) -> bool:
+    """For ``nitrolyte import``: store a sigma(T) CSV (as ``fit`` reads) as a measurement set
+    (refused when its content was imported before, unless ``again``). True when the file was
+    handled here (long-format rows are the store's to validate, laboratory limits included)."""
     kind = file.suffix.lower().lstrip(".") if fmt == "auto" else fmt
     if kind == "csv" and file.is_file() and _is_sigma_csv(file):
         from nitrolyte.transport.eis_series import store_conductivity_data
@@ -204,9 +204,12 @@ def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
         if name is None:
             raise InputError(f"{file.name} is a sigma(T) file (as `nitrolyte fit` reads): give the "
                              "material with --name (and --formula / --family for a new one)")
+        if not again:
+            store.check_new_import(file)
         res, fit = store_conductivity_data(store, name, read_conductivity_csv(file),
                                            method="import", formula=formula, family=family,
                                            allow_implausible=allow_implausible)
+        store.record_import(file, res.n_points)
         if as_json:
             echo_json({"schema": "nitrolyte.import/1", "database": store.where,
                        "path": str(file), "n_measurements": res.n_points,

@@ -223,15 +223,20 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs
                allow_implausible: Annotated[bool, typer.Option(
                    "--allow-implausible", help="Accept sigma > 10 S/cm, T outside 10-2000 K, "
                                                "Ea outside 0-3 eV.")] = False,
+               again: Annotated[bool, typer.Option(
+                   "--again", help="Import a file whose content was imported before (its rows "
+                                   "are stored a second time).")] = False,
                as_json: JsonOption = False, db: DbOption = None) -> None:
-    """Import your measurements from a CSV/JSON file: all rows or none."""
+    """Import your measurements from a CSV/JSON file: all rows or none; a file already
+    imported (same content) is refused unless --again."""
     from nitrolyte.api import database
     from nitrolyte.cli.eis import import_precheck
 
     store = database(db)
-    if import_precheck(file, format, name, formula, family, allow_implausible, store, as_json):
+    if import_precheck(file, format, name, formula, family, allow_implausible, store, as_json,
+                       again=again):
         return
-    res = store.import_file(file, format=format,  # type: ignore[arg-type]
+    res = store.import_file(file, format=format, again=again,  # type: ignore[arg-type]
                             allow_implausible=allow_implausible)
     if as_json:
         echo_json({"schema": "nitrolyte.import/1", "database": store.where, **res.to_dict()})

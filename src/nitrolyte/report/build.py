@@ -1,19 +1,27 @@
 """Build the HTML report: run every section builder, write ``index.html`` and ``manifest.json``.
 
 Sections are listed in :data:`SECTION_MODULES`; each module has ``build(ctx) -> Section``.
+
+The build writes into a hidden staging folder inside the output folder
+(``.nitrolyte-build-*``) and renames its files into place only when every section, the page
+and the manifest were written: a full disk or any failure removes the staging folder and
+leaves the output folder as it was (one ``error:`` line, no partial report).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nitrolyte.errors import InputError
+from nitrolyte.errors import InputError, OutputError
 from nitrolyte.report.framework import FigureCache, ReportContext, Section, default_cache_dir
 from nitrolyte.report.runner import run_sections
 
@@ -141,19 +149,31 @@ def _write(out: Path, name: str, text: str) -> None:
     safe_path(out, name).write_text(text, encoding="utf-8")
 
 
-def _plotly_js(out: Path) -> str:
-    """Write Plotly's JavaScript beside the page (skipped when the same file is already there)."""
+def _plotly_js(stage: Path, out: Path) -> str:
+    """Write Plotly's JavaScript beside the page (skipped when ``out`` already has it)."""
     from plotly.offline import get_plotlyjs
 
     from nitrolyte.report.framework import safe_path
     from nitrolyte.report.page import PLOTLY_JS
 
     text = get_plotlyjs()
-    path = safe_path(out, PLOTLY_JS)
-    if not (path.is_file() and path.stat().st_size == len(text.encode("utf-8"))
+    path = out / PLOTLY_JS
+    if not (path.is_file() and not path.is_symlink()
+            and path.stat().st_size == len(text.encode("utf-8"))
             and path.read_text(encoding="utf-8") == text):
-        path.write_text(text, encoding="utf-8")
+        safe_path(stage, PLOTLY_JS).write_text(text, encoding="utf-8")
     return PLOTLY_JS
+
+
+def _move_into(stage: Path, out: Path, names: Sequence[str]) -> None:
+    """Rename the staged files into ``out`` (page and manifest last)."""
+    from nitrolyte.report.framework import safe_path
+
+    last = ("index.html", "manifest.json")
+    for name in [*(n for n in names if n not in last), *last]:
+        src = stage / name
+        if src.is_file():
+            os.replace(src, safe_path(out, name))
 
 
 def _fingerprint(out: Path, names: Sequence[str]) -> str:
@@ -206,27 +226,41 @@ def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
     from nitrolyte.report.page import needs_plotly, render_page
 
     modules = _select(sections)
+    generated = _generated()
+    store = database(db)
+    store.ensure()  # a database that cannot be read leaves no folder behind
     out = Path(out_dir)
+    existed = out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"out_dir {out} cannot be created: {exc.strerror}") from None
-    generated = _generated()
     before = previous_files(out)
-    store = database(db)
-    store.ensure()
-    ctx = ReportContext(out_dir=out, db=store, cache=_cache(cache))
-    built, written = run_sections(modules, ctx, progress, jobs)
-    _check_keys(built)
-    files = [*written, "index.html", "manifest.json"]
-    if needs_plotly(built):
-        files.append(_plotly_js(out))
-    fingerprint = _fingerprint(out, written)
-    page = render_page(built, generated=generated, version=nitrolyte.__version__,
-                       database=store.where, fingerprint=fingerprint)
-    _write(out, "index.html", page)
-    doc = manifest(built, generated=generated, database=store.where, files=files,
-                   fingerprint=fingerprint)
-    _write(out, "manifest.json", json.dumps(doc, indent=1) + "\n")
+    stage: Path | None = None
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".nitrolyte-build-", dir=out))
+        ctx = ReportContext(out_dir=stage, db=store, cache=_cache(cache))
+        built, written = run_sections(modules, ctx, progress, jobs)
+        _check_keys(built)
+        files = [*written, "index.html", "manifest.json"]
+        if needs_plotly(built):
+            files.append(_plotly_js(stage, out))
+        fingerprint = _fingerprint(stage, written)
+        page = render_page(built, generated=generated, version=nitrolyte.__version__,
+                           database=store.where, fingerprint=fingerprint)
+        _write(stage, "index.html", page)
+        doc = manifest(built, generated=generated, database=store.where, files=files,
+                       fingerprint=fingerprint)
+        _write(stage, "manifest.json", json.dumps(doc, indent=1) + "\n")
+        _move_into(stage, out, files)
+    except OSError as exc:
+        raise OutputError(f"cannot write the report into {out}: {exc.strerror or exc}; the "
+                          "partial build was removed and the folder left as it was") from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        if not existed:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only when empty: the build failed into a folder it made
     remove_stale(out, before, files)
     return out / "index.html"

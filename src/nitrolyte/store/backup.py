@@ -5,10 +5,18 @@ of ``references``, ``materials`` and ``measurements`` (provenance included), the
 sets (a measurement names its set by position in the dump, not by a database id), the results
 cache and the API token hashes. Literature rows are not dumped: every nitrolyte database is
 seeded with them. A dump from SQLite restores into PostgreSQL and back unchanged.
+
+The document also records the SHA-256 of every file imported (``imports``, so a restored
+database still refuses a repeated import), the number of rows of each list (``counts``) and
+the SHA-256 of its content (``sha256``, over the canonical JSON of everything else);
+``restore`` refuses a dump whose counts or checksum do not match (a truncated or altered file)
+before it writes anything. Dumps are written whole or not at all (a temporary file renamed)
+and readable by their owner only (mode 0600: they hold the API token hashes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,9 +25,14 @@ from sqlalchemy import Connection, delete, insert, select
 
 from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.store import tables as t
-from nitrolyte.store.models import DUMP_SCHEMA, clean
+from nitrolyte.store.models import DUMP_SCHEMA, DUMP_SCHEMAS, clean
 
 _SKIP = {"id"}
+#: the lists of a dump, in the order they are written
+LISTS = ("references", "materials", "measurement_sets", "measurements", "cache", "api_tokens",
+         "imports")
+#: permission bits of a dump file (it holds the API token hashes)
+DUMP_MODE = 0o600
 
 
 def _rows(conn: Connection, table: Any, *where: Any) -> list[dict[str, Any]]:
@@ -44,38 +57,75 @@ def dump(conn: Connection) -> dict[str, Any]:
                if k not in ("id", "set_id")}
         row["set"] = position.get(r.set_id)
         measurements.append(row)
-    return {"schema": DUMP_SCHEMA, "schema_version": t.SCHEMA_VERSION,
-            "references": user["references"], "materials": user["materials"],
-            "measurement_sets": [{k: v for k, v in r._mapping.items() if k != "id"} for r in sets],
-            "measurements": measurements, "cache": _rows(conn, t.cache),
-            "api_tokens": _rows(conn, t.api_tokens)}
+    doc = {"schema": DUMP_SCHEMA, "schema_version": t.SCHEMA_VERSION,
+           "references": user["references"], "materials": user["materials"],
+           "measurement_sets": [{k: v for k, v in r._mapping.items() if k != "id"} for r in sets],
+           "measurements": measurements, "cache": _rows(conn, t.cache),
+           "api_tokens": _rows(conn, t.api_tokens), "imports": _rows(conn, t.imports)}
+    doc["counts"] = {name: len(doc[name]) for name in LISTS}
+    doc["sha256"] = checksum(doc)
+    return doc
+
+
+def checksum(doc: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a dump's canonical JSON (sorted keys, no spaces), ``sha256`` left out."""
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_dump(doc: dict[str, Any], path: Path) -> None:
-    """Write a dump document as UTF-8 JSON."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write dump file {path}: {exc.strerror}") from None
+    """Write a dump document as UTF-8 JSON, mode 0600, whole or not at all."""
+    from nitrolyte._atomic import write_text
+
+    write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "dump file",
+               mode=DUMP_MODE)
 
 
 def read_dump(path: Path) -> dict[str, Any]:
-    """Read and check a dump document."""
+    """Read and check a dump document (its row counts and checksum, where it has them)."""
     if not path.is_file():
         raise InputError(f"dump file {path} does not exist")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataValidationError(f"{path} is not a nitrolyte dump (invalid JSON: {exc})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != DUMP_SCHEMA:
+    except OSError as exc:
+        raise InputError(f"cannot read dump file {path}: {exc.strerror}") from None
+    if not isinstance(doc, dict) or doc.get("schema") not in DUMP_SCHEMAS:
         raise DataValidationError(f"{path} is not a nitrolyte dump: 'schema' must be "
-                                  f"{DUMP_SCHEMA!r}")
-    for key in ("references", "materials", "measurement_sets", "measurements", "cache",
-                "api_tokens"):
+                                  f"{DUMP_SCHEMA!r} (or {DUMP_SCHEMAS[1]!r} of an earlier nitrolyte)")
+    for key in LISTS:
         if not isinstance(doc.get(key, []), list):
             raise DataValidationError(f"{path}: {key!r} must be a list")
+    if doc["schema"] == DUMP_SCHEMA:
+        _verify(doc, path)
     return doc
+
+
+def _verify(doc: dict[str, Any], path: Path) -> None:
+    """Refuse a dump whose row counts or checksum do not match its content."""
+    counts = doc.get("counts")
+    if not isinstance(counts, dict) or not isinstance(doc.get("sha256"), str):
+        raise DataValidationError(f"{path}: a {DUMP_SCHEMA} dump must have 'counts' and "
+                                  "'sha256'; the file is incomplete or was altered; nothing was "
+                                  "restored")
+    for name in LISTS:
+        have, said = len(doc.get(name, [])), counts.get(name)
+        if have != said:
+            raise DataValidationError(
+                f"{path}: {name!r} holds {have} row(s) but the dump recorded {said}; the file "
+                "is incomplete or was altered; nothing was restored (use an intact dump)")
+    try:
+        actual = checksum(doc)
+    except ValueError:  # NaN or infinity: never written by nitrolyte
+        actual = ""
+    if actual != doc["sha256"]:
+        raise DataValidationError(
+            f"{path}: the SHA-256 of its content ({actual[:12] or 'invalid'}...) is not the one "
+            f"recorded ({str(doc['sha256'])[:12]}...); the file was altered or damaged; nothing "
+            "was restored (use an intact dump)")
 
 
 def _known(table: Any, row: dict[str, Any], where: str) -> dict[str, Any]:
@@ -136,6 +186,7 @@ def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
         conn.execute(delete(table).where(table.c.source == "user"))
     conn.execute(delete(t.cache))
     conn.execute(delete(t.api_tokens))
+    conn.execute(delete(t.imports))
     from nitrolyte.store.writes import _material_row
 
     for name in ("references", "materials"):
@@ -179,7 +230,8 @@ def restore(conn: Connection, doc: dict[str, Any], replace: bool) -> int:
         rows.append({k: v for k, v in row.items() if k not in ("set_id", "source")})
     tuples = _checked(rows, sets) if rows else []
     bulk_insert(conn, "measurements", _MEAS_COLS, tuples)
-    for name, table in (("cache", t.cache), ("api_tokens", t.api_tokens)):
+    for name, table in (("cache", t.cache), ("api_tokens", t.api_tokens),
+                        ("imports", t.imports)):
         rows = [_known(table, r, f"dump {name}") for r in doc.get(name, [])]
         if rows:
             conn.execute(insert(table), rows)

@@ -15,6 +15,7 @@ refused and left unchanged (see :mod:`nitrolyte.store.migrate`).
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,12 @@ from nitrolyte.store import engine as eng
 from nitrolyte.store import migrate, one_record, reads
 from nitrolyte.store import tables as t
 from nitrolyte.store.database_lab import LabMethods
-from nitrolyte.store.location import directory_problem
+from nitrolyte.store.location import (
+    asks_read_only,
+    directory_problem,
+    read_only,
+    read_only_uri,
+)
 from nitrolyte.store.models import (
     SOURCES,
     AddResult,
@@ -66,7 +72,11 @@ class Database(LabMethods):
     Notes
     -----
     Nothing is opened until the first call that needs the data. Reads of an up-to-date
-    database never write to it, so a read-only copy can be queried.
+    database never write to it, so a read-only copy can be queried: a SQLite file whose file,
+    folder or mount is not writable (or a URL with ``?mode=ro``) is opened read-only
+    (:func:`~nitrolyte.store.location.read_only_uri`) and every write is refused with one line.
+    Before its first write, an object checks a SQLite file's pages (``PRAGMA quick_check``)
+    and refuses to write into a damaged one.
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None, *, timeout_s: float = 5.0,
@@ -78,6 +88,7 @@ class Database(LabMethods):
         self.auto_upgrade = upgrade
         self._engine: Engine | None = None
         self._ready = False
+        self._intact = False  # pages checked before this object's first write
         self.last_upgrade: UpgradeResult | None = None
 
     def __repr__(self) -> str:
@@ -94,6 +105,15 @@ class Database(LabMethods):
         return self._url.get_backend_name()
 
     @property
+    def read_only(self) -> bool:
+        """Whether the database is an existing SQLite file that cannot be written (the file,
+        its folder or its mount is read-only, or the URL says ``?mode=ro``)."""
+        return eng.is_sqlite(self._url) and read_only(self.path, self._query())
+
+    def _query(self) -> str:
+        return "&".join(f"{k}={v}" for k, v in self._url.query.items())
+
+    @property
     def where(self) -> str:
         """The file path (or URL, password hidden) for messages."""
         return eng.where(self._url)
@@ -104,7 +124,7 @@ class Database(LabMethods):
         """Turn driver errors into one-line :class:`DatabaseError` naming the database."""
         try:
             yield
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, sqlite3.Error) as exc:
             raise eng.translate(exc, self._url, action, self.timeout_s) from None
 
     @property
@@ -112,12 +132,17 @@ class Database(LabMethods):
         """The SQLAlchemy engine (created on first use)."""
         if self._engine is None:
             self._check_path()
-            self._engine = eng.make_engine(self._url, self.timeout_s)
+            path = self.path
+            uri = read_only_uri(path) if path is not None and self.read_only else None
+            self._engine = eng.make_engine(self._url, self.timeout_s, uri)
         return self._engine
 
     def _check_path(self) -> None:
         path = self.path
-        if path is None or "mode=ro" in self.url:
+        if path is not None and not path.is_file() and asks_read_only(self._query()):
+            raise DatabaseError(f"database {path} does not exist (a read-only URL, ?mode=ro, "
+                                f"never creates one); {eng.HINT}")
+        if path is None or self.read_only:
             return
         problem = directory_problem(path)
         if problem:
@@ -157,10 +182,33 @@ class Database(LabMethods):
 
     @contextmanager
     def write(self, action: str = "write to") -> Iterator[Connection]:
-        """A connection in a write transaction holding the writer lock: all or nothing."""
+        """A connection in a write transaction holding the writer lock: all or nothing.
+
+        Refused with one line for a read-only or damaged database (nothing is written).
+        """
         self.ensure()
+        self.check_writable(action)
         with self.guard(action), eng.write_transaction(self.engine) as conn:
             yield conn
+
+    def check_writable(self, action: str = "write to") -> None:
+        """Refuse a read-only database, and (once per object) a damaged SQLite file."""
+        if self.read_only:
+            raise DatabaseError(f"database {self.where} is read-only (its file, folder or mount "
+                                f"is not writable): cannot {action} it, nothing was written; "
+                                f"make it writable, or {eng.HINT}")
+        self.check_intact(action)
+
+    def check_intact(self, action: str) -> None:
+        """Refuse a SQLite file whose pages are damaged (``PRAGMA quick_check``), once per
+        object; the message says how to restore a dump."""
+        if self._intact or self.backend != "sqlite":
+            return
+        with self.guard(action), self.engine.connect() as conn:
+            problem = migrate.integrity_problem(conn)
+        if problem is not None:
+            raise eng.damaged(self.where, problem, action)
+        self._intact = True
 
     # ------------------------------------------------------------------ schema and seed
     def ensure(self) -> None:
@@ -169,7 +217,8 @@ class Database(LabMethods):
             return
         with self.guard("open"):
             self.last_upgrade = migrate.prepare(self.engine, self.where, self.path,
-                                                upgrade=self.auto_upgrade)
+                                                upgrade=self.auto_upgrade,
+                                                read_only=self.read_only)
         self._ready = True
 
     def upgrade(self) -> UpgradeResult | None:
@@ -196,6 +245,7 @@ class Database(LabMethods):
             Number of literature measurement rows now stored.
         """
         self.ensure()
+        self.check_writable("reseed")
         with self.guard("reseed"):
             return migrate.reseed(self.engine)
 
@@ -334,10 +384,13 @@ class Database(LabMethods):
     def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                source_sha256: str | None, single: bool = False,
                set_fields: Mapping[str, Any] | None = None,
+               imported: tuple[str, bool] | None = None,
                allow_implausible: bool = False) -> Any:
         """Every write of measurement rows: one validation (:func:`validate_frame`, with the
-        laboratory limits unless ``allow_implausible``), then one all-or-nothing write."""
-        from nitrolyte.store import writes
+        laboratory limits unless ``allow_implausible``), then one all-or-nothing write;
+        ``imported`` = (file SHA-256, again) records the import (refusing a repeat unless
+        ``again``) in the same transaction."""
+        from nitrolyte.store import imports, writes
         from nitrolyte.store.validate import REQUIRED, validate_frame
 
         required = REQUIRED if set_fields is None else REQUIRED[:-1]
@@ -350,8 +403,12 @@ class Database(LabMethods):
         with self.read() as conn:
             batch = writes.prepare(conn, frame, where)
         with self.write() as conn:
+            if imported is not None and not imported[1]:  # again, under the writer lock
+                imports.refuse_repeat(conn, imported[0], where, self.where)
             ids, set_id = writes.write(conn, batch, prov, returning=single,
                                        set_fields=None if set_fields is None else dict(set_fields))
+            if imported is not None:
+                imports.record(conn, imported[0], where, len(batch.frame), prov["added_by"])
             mids = batch.frame["material_id"].tolist()
             if single:
                 name = writes.material_names(conn, mids)[mids[0]]
@@ -366,27 +423,34 @@ class Database(LabMethods):
 
     def import_file(self, path: str | os.PathLike[str],
                     format: Literal["auto", "csv", "json", "obelix"] = "auto",
-                    added_by: str | None = None,
+                    added_by: str | None = None, again: bool = False,
                     allow_implausible: bool = False) -> TransferResult:
         """Import user measurements from a CSV or JSON file, all or nothing.
 
         The file has the long-format columns (``name, property, value, unit, temperature,
         temperature_unit`` plus optional ones, see ``docs/cli.md``); an exported file imports
         back unchanged. ``format="obelix"`` reads the OBELiX dataset CSV (room temperature).
-        Every row records ``added_by`` (default the OS user) and the file's SHA-256. Values
-        outside what a laboratory measures are refused unless ``allow_implausible``.
+        Every row records ``added_by`` (default the OS user) and the file's SHA-256; a file
+        whose content was imported before is refused unless ``again`` (it would store every
+        row twice). Values outside what a laboratory measures are refused unless
+        ``allow_implausible``.
 
         Raises
         ------
         DataValidationError
             Naming the row number and field of the first bad row; nothing is stored.
+        AlreadyImportedError
+            The same content was imported before (and ``again`` is False); nothing is stored.
         """
         from nitrolyte.store import files
 
         path = Path(path)
         fmt = files.file_format(path, format, ("csv", "json", "obelix"))
         frame = files.read_frame(path, fmt)
-        res = self._store(frame, path.name, added_by, files.sha256_file(path),
+        sha = files.sha256_file(path)
+        if not again:
+            self.check_new_import(path, sha)
+        res = self._store(frame, path.name, added_by, sha, imported=(sha, again),
                           allow_implausible=allow_implausible)
         return TransferResult(path=str(path), n_measurements=res.n_measurements,
                               n_materials_created=res.n_materials_created)
@@ -417,4 +481,5 @@ class Database(LabMethods):
                 .where(t.materials.c.source == "user"))))
             conn.execute(delete(t.materials).where(t.materials.c.source == "user"))
             conn.execute(delete(t.references).where(t.references.c.source == "user"))
+            conn.execute(delete(t.imports))  # the files may be imported again
         return int(n.rowcount or 0)

@@ -27,6 +27,9 @@ class LabMethods:
         def read(self, action: str = ...) -> AbstractContextManager[Connection]: ...
         def write(self, action: str = ...) -> AbstractContextManager[Connection]: ...
         def resolve(self, name: str) -> str: ...
+        def check_intact(self, action: str) -> None: ...
+        @property
+        def where(self) -> str: ...
         def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                    source_sha256: str | None, single: bool = False,
                    set_fields: Mapping[str, Any] | None = None,
@@ -37,9 +40,12 @@ class LabMethods:
 
         The file restores into any nitrolyte database, SQLite or PostgreSQL
         (:meth:`restore`); literature rows are not included (every database is seeded).
+        A damaged SQLite file is refused (its dump would silently miss rows); the file is
+        written whole or not at all, readable by its owner only (0600: it holds token hashes).
         """
         from nitrolyte.store import backup
 
+        self.check_intact("dump")
         with self.read() as conn:
             doc = backup.dump(conn)
         backup.write_dump(doc, Path(path))
@@ -63,6 +69,29 @@ class LabMethods:
             n = backup.restore(conn, doc, replace)
         return TransferResult(path=str(path), n_measurements=n,
                               n_materials_created=len(doc.get("materials", [])))
+
+    # ------------------------------------------------------------------ imported files
+    def check_new_import(self, path: str | os.PathLike[str], sha256: str | None = None) -> None:
+        """Raise :class:`~nitrolyte.errors.AlreadyImportedError` if a file with the content of
+        ``path`` (its SHA-256) was imported into this database before."""
+        from nitrolyte.store import files, imports
+
+        path = Path(path)
+        sha = sha256 or files.sha256_file(path)
+        with self.read() as conn:
+            imports.refuse_repeat(conn, sha, path.name, self.where)
+
+    def record_import(self, path: str | os.PathLike[str], n_measurements: int,
+                      added_by: str | None = None) -> None:
+        """Remember that ``path`` was imported (for imports stored another way, such as a
+        sigma(T) file stored as a measurement set)."""
+        from nitrolyte.store import files, imports
+        from nitrolyte.store.writes import provenance
+
+        path = Path(path)
+        with self.write() as conn:
+            imports.record(conn, files.sha256_file(path), path.name, n_measurements,
+                           provenance(added_by, None)["added_by"])
 
     # ------------------------------------------------------------------ measurement sets
     def add_measurement_set(

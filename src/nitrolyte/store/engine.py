@@ -78,8 +78,12 @@ def _fork_safe(engine: Engine) -> Engine:
     return engine
 
 
-def make_engine(url: URL, timeout_s: float) -> Engine:
-    """The engine for ``url`` with nitrolyte's transaction handling installed."""
+def make_engine(url: URL, timeout_s: float, read_only_uri: str | None = None) -> Engine:
+    """The engine for ``url`` with nitrolyte's transaction handling installed.
+
+    ``read_only_uri`` (:func:`~nitrolyte.store.location.read_only_uri`) opens a SQLite file
+    through that URI instead: nothing is ever written to it or beside it.
+    """
     if not is_sqlite(url):
         try:
             return _fork_safe(create_engine(url, pool_pre_ping=True))
@@ -87,7 +91,17 @@ def make_engine(url: URL, timeout_s: float) -> Engine:
             raise InputError(f"database url {url.render_as_string(hide_password=True)!r} cannot "
                              f"be opened ({exc}); use sqlite:///PATH, a plain file path or "
                              "postgresql+psycopg://USER@HOST/DB") from None
-    engine = _fork_safe(create_engine(url, connect_args={"timeout": timeout_s}))
+    if read_only_uri is not None:
+        import sqlite3
+
+        def _connect_ro() -> sqlite3.Connection:
+            return sqlite3.connect(read_only_uri, uri=True, timeout=timeout_s,
+                                   check_same_thread=False)
+
+        file_url = URL.create("sqlite", database=str(sqlite_path(url)))
+        engine = _fork_safe(create_engine(file_url, creator=_connect_ro))
+    else:
+        engine = _fork_safe(create_engine(url, connect_args={"timeout": timeout_s}))
     engine.nitrolyte_timeout_ms = int(timeout_s * 1000)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
@@ -141,7 +155,16 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def translate(exc: SQLAlchemyError, url: URL, action: str, timeout_s: float) -> DatabaseError:
+def damaged(place: str, problem: str, action: str) -> DatabaseError:
+    """The one-line refusal for a damaged SQLite file: nothing written, how to restore."""
+    return DatabaseError(f"database {place} is damaged ({problem}); refusing to {action} it, "
+                         "nothing was written; restore your last dump into a new file: "
+                         "`nitrolyte db restore DUMP --db NEW.sqlite` (rows a damaged file "
+                         f"still holds: `sqlite3 {place} .recover`)")
+
+
+def translate(exc: SQLAlchemyError | Exception, url: URL, action: str,
+              timeout_s: float) -> DatabaseError:
     """One line for a driver error: which database, what failed, what to do; no SQL text."""
     place = where(url)
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
@@ -164,6 +187,8 @@ def translate(exc: SQLAlchemyError, url: URL, action: str, timeout_s: float) -> 
     if "connection" in low or "could not connect" in low or "no such file" in low:
         return DatabaseError(f"cannot connect to database {place} ({msg}); start the server or "
                              f"{HINT}")
-    if "not a database" in low or "malformed" in low:
+    if "malformed" in low:
+        return damaged(place, msg, action)
+    if "not a database" in low:
         return DatabaseError(f"{place} is not a database file nitrolyte can read ({msg}); {HINT}")
     return DatabaseError(f"cannot {action} database {place}: {msg}; {HINT}")

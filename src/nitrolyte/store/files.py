@@ -150,16 +150,14 @@ def _csv_cell(value: Any) -> str:
 
 
 def write_rows(path: Path, rows: list[dict[str, Any]], fmt: str) -> None:
-    """Write export rows as CSV (spreadsheet-safe) or JSON."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """Write export rows as CSV (spreadsheet-safe) or JSON, whole or not at all."""
+    from nitrolyte._atomic import replacing
+
+    with replacing(path, "export file") as fh:
         if fmt == "csv":
-            with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(EXPORT_COLUMNS)
-                writer.writerows([[_csv_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows])
+            writer = csv.writer(fh)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows([[_csv_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows])
         else:
             doc = {"schema": JSON_SCHEMA, "measurements": rows}
-            path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write export file {path}: {exc.strerror}") from None
+            fh.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # type: ignore[arg-type]

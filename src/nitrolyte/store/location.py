@@ -15,9 +15,9 @@ ENV_VAR = "NITROLYTE_DATABASE_URL"
 HINT = f"set {ENV_VAR} or pass --db PATH to use another database"
 
 #: Version of the table layout written by this nitrolyte (the ``meta.schema_version``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Alembic revision of :data:`SCHEMA_VERSION` (the head of ``migrations/versions``).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 #: Alembic revision that describes a file written by nitrolyte 0.1 (schema 1).
 SCHEMA1_REVISION = "0001"
 #: The value of ``meta.application`` that marks a nitrolyte database.
@@ -38,6 +38,42 @@ def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
     if "://" in text_url:
         return text_url
     return f"sqlite:///{Path(text_url).expanduser().resolve()}"
+
+
+def read_only(path: str | os.PathLike[str] | None, url_query: str = "") -> bool:
+    """Whether an existing SQLite file must be opened read-only.
+
+    True for ``?mode=ro`` (or ``immutable=1``) in the URL, and when the file or its folder
+    cannot be written (a read-only file, folder or mount: SQLite's journal and WAL files live
+    beside the database, so a writable file in a read-only folder cannot be written either).
+    """
+    if path is None or not Path(path).is_file():
+        return False
+    if asks_read_only(url_query):
+        return True
+    return not (os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK))
+
+
+def asks_read_only(url_query: str) -> bool:
+    """Whether a URL's query (``mode=ro``, ``immutable=1``) asks for read-only access."""
+    return "mode=ro" in url_query or "immutable=1" in url_query
+
+
+def read_only_uri(path: str | os.PathLike[str]) -> str:
+    """The ``sqlite3`` URI that reads ``path`` without writing anything beside it.
+
+    ``mode=ro``; plus ``immutable=1`` when the folder is not writable and holds no ``-shm``
+    file (SQLite cannot open a WAL database read-only without one; where it exists, the WAL's
+    committed rows are read through it).
+    """
+    from urllib.parse import quote
+
+    path = Path(path)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    shm = path.with_name(path.name + "-shm")
+    if not os.access(path.parent, os.W_OK) and not shm.exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def directory_problem(path: str | os.PathLike[str] | None) -> str | None:

@@ -1,12 +1,16 @@
 """Opening a database: recognise it, migrate it with Alembic, seed or reseed it.
 
-* A database with no tables is created at the head revision and seeded, in one transaction.
+* A truly empty database (no table, view, index or trigger; for SQLite also ``application_id``
+  and ``user_version`` 0) is created at the head revision and seeded, in one transaction.
 * Only a database carrying nitrolyte's marker (``meta.application = 'nitrolyte'``, or the
-  ``schema_version`` + ``nitrolyte_version`` keys that nitrolyte 0.1 wrote) is ever migrated or
-  seeded; any other database is refused with one line and not written to (a SQLite file stays
+  ``schema_version`` + ``nitrolyte_version`` keys that nitrolyte 0.1 wrote) and its tables is
+  ever migrated or seeded; any other database (a view, an ``application_id``, a marker without
+  nitrolyte's tables) is refused with one line and not written to (a SQLite file stays
   byte-identical).
 * An older nitrolyte database is upgraded by the migrations in ``migrations/versions`` keeping
-  every row; a SQLite file is first copied next to itself (``NAME.<revision>-<time>.bak``).
+  every row; a SQLite file is first checked (``PRAGMA quick_check``) and copied next to itself
+  (``NAME.<revision>-<time>.bak``); that copy is removed again when the upgrade fails (the
+  file is then unchanged), so retries never pile up backups.
 * A newer one (unknown revision or schema) is refused: downgrading could lose columns.
 * When the package data changed, literature rows are replaced (user rows never are); when the
   name rules changed (:data:`nitrolyte.names.NAMES_VERSION`), the name index is rebuilt.
@@ -30,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from nitrolyte.errors import DatabaseError
 from nitrolyte.store import seed as seeding
 from nitrolyte.store import tables as t
-from nitrolyte.store.engine import HINT, write_transaction
+from nitrolyte.store.engine import HINT, damaged, write_transaction
 from nitrolyte.store.models import UpgradeResult
 
 if TYPE_CHECKING:
@@ -48,11 +52,17 @@ class State:
     tables: set[str] = field(default_factory=set)
     meta: dict[str, str] | None = None
     revision: str | None = None
+    #: other schema objects ("view v", "trigger t", ...), not counting tables
+    objects: list[str] = field(default_factory=list)
+    #: SQLite's ``PRAGMA application_id`` and ``user_version`` (0 elsewhere)
+    application_id: int = 0
+    user_version: int = 0
 
     @property
     def new(self) -> bool:
-        """No tables at all: nitrolyte may create its own."""
-        return not self.tables
+        """Truly empty (no schema object, no application id or user version): nitrolyte may
+        create its own tables."""
+        return not (self.tables or self.objects or self.application_id or self.user_version)
 
     @property
     def ours(self) -> bool:
@@ -68,9 +78,21 @@ class State:
         return int(value) if value.isdigit() else 0
 
 
+def _objects(conn: Connection) -> tuple[list[str], int, int]:
+    """Schema objects other than tables, and SQLite's application_id / user_version."""
+    if conn.dialect.name != "sqlite":
+        return [f"view {v}" for v in inspect(conn).get_view_names()], 0, 0
+    rows = conn.exec_driver_sql("SELECT type, name FROM sqlite_master WHERE type != 'table' "
+                                "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").all()
+    app = int(conn.exec_driver_sql("PRAGMA application_id").scalar() or 0)
+    user = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    return [f"{kind} {name}" for kind, name in rows], app, user
+
+
 def read_state(conn: Connection) -> State:
     """Inspect ``conn`` without writing anything."""
     state = State(tables=set(inspect(conn).get_table_names()))
+    state.objects, state.application_id, state.user_version = _objects(conn)
     if "meta" in state.tables:
         try:
             state.meta = seeding.read_meta(conn)
@@ -83,14 +105,34 @@ def read_state(conn: Connection) -> State:
     return state
 
 
+#: tables every nitrolyte database has had since schema 1
+_CORE_TABLES = frozenset({"references", "materials", "measurements", "meta"})
+
+
+def _holdings(state: State) -> str:
+    """What a foreign database holds, for the refusal message."""
+    def few(items: list[str]) -> str:
+        return ", ".join(items[:6]) + (", ..." if len(items) > 6 else "")
+
+    parts = [f"tables {few(sorted(state.tables))}"] if state.tables else []
+    parts += [few(state.objects)] if state.objects else []
+    parts += [f"application_id {state.application_id}"] if state.application_id else []
+    parts += [f"user_version {state.user_version}"] if state.user_version else []
+    return "; ".join(parts)
+
+
 def check_ours(state: State, place: str) -> None:
     """Refuse a database that is not nitrolyte's, or newer than this nitrolyte."""
-    if not state.new and not state.ours:
-        shown = ", ".join(sorted(state.tables)[:6]) + (", ..." if len(state.tables) > 6 else "")
-        raise DatabaseError(f"{place} is not a nitrolyte database (it holds tables {shown} and "
-                            f"no nitrolyte marker); it was left unchanged; {HINT}")
     if state.new:
         return
+    if not state.ours:
+        raise DatabaseError(f"{place} is not a nitrolyte database (it holds {_holdings(state)} "
+                            f"and no nitrolyte marker); it was left unchanged; {HINT}")
+    missing = sorted(_CORE_TABLES - state.tables)
+    if missing:
+        raise DatabaseError(f"{place} carries nitrolyte's marker but lacks its table(s) "
+                            f"{', '.join(missing)}: it is damaged or not a nitrolyte database; "
+                            f"it was left unchanged; {HINT}")
     if state.schema_version > t.SCHEMA_VERSION or state.revision not in revisions():
         raise DatabaseError(
             f"database {place} has schema version {state.schema_version} (revision "
@@ -98,9 +140,28 @@ def check_ours(state: State, place: str) -> None:
             f"upgrade nitrolyte, or {HINT}")
 
 
+def integrity_problem(conn: Connection) -> str | None:
+    """The first complaint of SQLite's ``PRAGMA quick_check`` (None when intact or not SQLite).
+
+    Reads every page once (about 10 ms for a seeded database): run before a process's first
+    write and before a dump, not per read.
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    try:
+        first = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+    except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
+        orig = getattr(exc, "orig", exc)
+        return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if first == "ok":
+        return None
+    lines = [ln for ln in str(first).strip().splitlines() if not ln.startswith("***")]
+    return lines[0] if lines else str(first).strip()
+
+
 def revisions() -> tuple[str, ...]:
     """Known migration revisions, oldest first (kept in step with ``migrations/versions``)."""
-    return (t.SCHEMA1_REVISION, t.HEAD_REVISION)
+    return (t.SCHEMA1_REVISION, "0002", t.HEAD_REVISION)
 
 
 def needs_work(state: State) -> bool:
@@ -172,7 +233,7 @@ def _apply(conn: Connection, state: State) -> None:
 
 
 def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
-            upgrade: bool = True) -> UpgradeResult | None:
+            upgrade: bool = True, read_only: bool = False) -> UpgradeResult | None:
     """Bring the database to the head revision and the package data; None if nothing to do.
 
     Parameters
@@ -185,25 +246,51 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
         The SQLite file (backed up before a migration), None for other databases.
     upgrade : bool
         If False, an older schema raises :class:`DatabaseError` instead of being migrated.
+    read_only : bool
+        The file cannot be written: anything to create, migrate or reseed is refused.
     """
     with engine.connect() as conn:
         state = read_state(conn)
     check_ours(state, place)
     if not needs_work(state):
         return None
+    if read_only:
+        what = ("created" if state.new else "upgraded" if state.revision != t.HEAD_REVISION
+                else "reseeded with this nitrolyte's data")
+        raise DatabaseError(f"database {place} is read-only and would have to be {what} before "
+                            "this nitrolyte can read it; nothing was written; copy it to a "
+                            f"writable folder and open the copy, or {HINT}")
     if not upgrade and not state.new and state.revision != t.HEAD_REVISION:
         raise DatabaseError(f"database {place} is at schema revision {state.revision}; this "
                             f"nitrolyte needs {t.HEAD_REVISION}: run `nitrolyte db upgrade`")
+    if not state.new:
+        with engine.connect() as conn:
+            problem = integrity_problem(conn)
+        if problem is not None:
+            raise damaged(place, problem, "upgrade" if state.revision != t.HEAD_REVISION
+                          else "reseed")
     backup = None
     if (sqlite_file is not None and not state.new and state.revision != t.HEAD_REVISION
             and sqlite_file.is_file()):
-        backup = str(backup_sqlite(sqlite_file, state.revision))
-    with write_transaction(engine, wait_s=_MIGRATION_WAIT_S) as conn:
-        state = read_state(conn)  # again, under the writer lock
-        check_ours(state, place)
-        before = None if state.new else state.revision
-        if needs_work(state):
-            _apply(conn, state)
+        backup = backup_sqlite(sqlite_file, state.revision)
+    try:
+        with write_transaction(engine, wait_s=_MIGRATION_WAIT_S) as conn:
+            state = read_state(conn)  # again, under the writer lock
+            check_ours(state, place)
+            before = None if state.new else state.revision
+            if needs_work(state):
+                _apply(conn, state)
+    except BaseException as exc:
+        _discard(backup)  # all or nothing: the file is as it was, the copy is not needed
+        if isinstance(exc, SQLAlchemyError | DatabaseError) or not isinstance(exc, Exception):
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseError(f"cannot upgrade database {place} from revision {state.revision} "
+                            f"({first}): its tables are not the ones nitrolyte wrote; it was "
+                            f"left unchanged; {HINT}") from None
+    if backup is not None and before == t.HEAD_REVISION:  # another program migrated it first
+        _discard(backup)
+        backup = None
     if sqlite_file is not None:  # outside any transaction (the driver is in autocommit)
         raw = engine.raw_connection()
         try:
@@ -212,7 +299,14 @@ def prepare(engine: Engine, place: str, sqlite_file: Path | None, *,
             pass
         finally:
             raw.close()
-    return UpgradeResult(from_revision=before, to_revision=t.HEAD_REVISION, backup=backup)
+    return UpgradeResult(from_revision=before, to_revision=t.HEAD_REVISION,
+                         backup=None if backup is None else str(backup))
+
+
+def _discard(backup: Path | None) -> None:
+    """Remove a backup copy that is not needed (missing is fine)."""
+    if backup is not None:
+        backup.unlink(missing_ok=True)
 
 
 def current(engine: Engine, place: str) -> dict[str, Any]:

@@ -18,7 +18,10 @@ SOURCES: tuple[str, ...] = ("literature", "user")
 #: schema name of exported JSON files
 JSON_SCHEMA = "nitrolyte.measurements/1"
 #: schema name of ``nitrolyte db dump`` files
-DUMP_SCHEMA = "nitrolyte.dump/1"
+DUMP_SCHEMA = "nitrolyte.dump/2"
+#: dump schemas ``restore`` reads: this one (row counts and a SHA-256 checked) and nitrolyte's
+#: earlier one (no counts, no checksum)
+DUMP_SCHEMAS = (DUMP_SCHEMA, "nitrolyte.dump/1")
 MATERIAL_FIELDS = ("material_id", "name", "aliases", "formula", "family", "crystal_system",
                    "space_group", "synthesis")
 MEASUREMENT_FIELDS = ("property", "value", "qualifier", "unit", "temperature", "temperature_unit",

@@ -22,7 +22,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nitrolyte.store.location import HEAD_REVISION, MARKER, resolve_url
+from nitrolyte.store.location import HEAD_REVISION, MARKER, read_only_uri, resolve_url
 
 if TYPE_CHECKING:
     from nitrolyte.store.records import MaterialRecord
@@ -87,7 +87,7 @@ def read(db: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection | Non
         yield None
         return
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0,
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=5.0,
                                isolation_level=None)
     except sqlite3.Error:
         yield None

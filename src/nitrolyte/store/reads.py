@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 
 from nitrolyte.store import tables as t
 from nitrolyte.store.models import review_ref
@@ -41,6 +42,8 @@ def _frame(conn: Connection, stmt: Select[Any], columns: Sequence[str]) -> pd.Da
     try:
         cursor.execute(str(compiled), params)
         rows = cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own reads raise it
+        raise DBAPIError(None, None, exc) from exc
     finally:
         cursor.close()
     frame = pd.DataFrame.from_records(rows, columns=list(columns))

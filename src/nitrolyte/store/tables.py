@@ -17,6 +17,9 @@ Tables
     Computed results (relaxed structures, ML energies) by namespace and key, as JSON.
 ``api_tokens``
     SHA-256 of API tokens with their name and scope.
+``imports``
+    SHA-256 of every file imported (``nitrolyte import``, ``POST /api/v1/imports``) with its
+    name, row count, who and when: a file already imported is refused unless asked ``again``.
 ``meta``
     Key/value facts: ``application`` (the nitrolyte marker), ``schema_version``, ``data_hash``,
     ``names_version``, ``seeded_at``, ``nitrolyte_version``.
@@ -129,6 +132,16 @@ api_tokens = Table(
     Column("revoked_at", String(40)),
     Index("ix_api_tokens_active_name", "name", unique=True,
           sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("file_name", String(300), nullable=False),
+    Column("n_measurements", Integer, nullable=False),
+    Column("added_by", String(200)),
+    Column("imported_at", String(40), nullable=False),
 )
 
 meta = Table(

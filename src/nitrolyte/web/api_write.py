@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 
 from nitrolyte.errors import InputError
 from nitrolyte.web.api_read import json_response
-from nitrolyte.web.schemas import ERRORS, Document, MeasurementIn, dumps
+from nitrolyte.web.schemas import ERRORS, Document, ErrorOut, MeasurementIn, dumps
 from nitrolyte.web.security import check_reader, require_writer
 
 router = APIRouter(tags=["write"], responses=ERRORS)
@@ -87,17 +87,21 @@ def add_measurement(request: Request, body: MeasurementIn,
                     media_type="application/json")
 
 
-@router.post("/imports", response_model=Document, status_code=201)
+@router.post("/imports", response_model=Document, status_code=201, responses={
+    409: {"model": ErrorOut, "description": "a file with this content was imported before "
+                                            "(send again=true to store its rows twice)"}})
 def import_file(request: Request, file: Annotated[UploadFile, File()],
                 writer: Annotated[dict[str, Any], Depends(require_writer)],
                 format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto",
+                again: Annotated[bool, Form()] = False,
                 allow_implausible: Annotated[bool, Form()] = False) -> Response:
     """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none, with
-    the same laboratory limits (``allow_implausible`` as ``--allow-implausible``)."""
+    the same laboratory limits (``allow_implausible`` as ``--allow-implausible``). A file
+    whose content was imported before is refused (409) unless ``again=true``."""
     db = request.app.state.db
     with saved([file]) as [(path, _sha)]:
         res = _write(request, lambda: db.import_file(path, format=format,
-                                                     added_by=writer["name"],
+                                                     added_by=writer["name"], again=again,
                                                      allow_implausible=allow_implausible))
         doc = {**res.to_dict(), "path": path.name, "added_by": writer["name"]}
     return Response(dumps(doc), status_code=201, media_type="application/json")

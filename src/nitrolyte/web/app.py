@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from nitrolyte.errors import (
+    AlreadyImportedError,
     DatabaseError,
     InputError,
     MissingDataError,
@@ -35,6 +36,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 #: exception type -> HTTP status (the handler of the most specific class in the MRO answers)
 STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (UnknownMaterialError, 404), (MissingDataError, 404), (DatabaseError, 503),
+    (AlreadyImportedError, 409),
     (InputError, 422), (NitrolyteError, 422), (ValueError, 422),
 )
 #: Content-Security-Policy of every response: nothing is loaded from anywhere but this app
