@@ -271,5 +271,5 @@ def test_md_refuses_a_temperature_it_could_not_store_before_running(db: Any,
               "--out", str(tmp_path / "md"), "--db", str(db.path))
     assert res.exit_code == 2 and res.stderr.strip() == (
         "error: --T: 2500 K is outside the 10-2000 K a stored measurement may have; run it "
-        "with --no-store")
+        "with --no-store or --allow-implausible")
     assert not (tmp_path / "md").exists()
