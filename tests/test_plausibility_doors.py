@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from pathlib import Path
@@ -273,3 +274,13 @@ def test_md_refuses_a_temperature_it_could_not_store_before_running(db: Any,
         "error: --T: 2500 K is outside the 10-2000 K a stored measurement may have; run it "
         "with --no-store or --allow-implausible")
     assert not (tmp_path / "md").exists()
+
+
+def test_sigma_names_the_implausible_value_its_answer_rests_on(db: Any) -> None:
+    _seed(db)
+    res = run("sigma", "steep", "--T", "300K", "--db", str(db.path))
+    assert res.exit_code == 0 and res.stderr.splitlines()[0] == (
+        "warning: the stored Ea_eV = 4.9 is outside what a laboratory measures (0 <= Ea_eV <= 3); "
+        "this answer rests on it")
+    ok = run("sigma", "beta-Li3N", "--T", "25C", "--json", "--db", str(db.path))
+    assert json.loads(ok.stdout)["warnings"] == []

@@ -258,10 +258,28 @@ def evaluation_warnings(material_id: str, T_K: Sequence[float] | Any,
 
 def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
     """:func:`evaluation_warnings` for a :class:`~nitrolyte.api.MaterialRecord` at ``T_K`` (K):
-    its measured range is the temperatures of its conductivity rows."""
+    its measured range is the temperatures of its conductivity rows. A stored value the answer
+    rests on that lies outside :data:`LIMITS` (an older version, or ``--allow-implausible``,
+    stored it) is named first."""
     measured = [m.temperature_K for m in record.measurements
                 if m.property == "ionic_conductivity" and m.temperature_K is not None]
-    return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)
+    out: list[str] = []
+    for row in getattr(record, "summary", None) or ():  # one wide row per direction
+        for key in ("sigma_S_cm", "T_K", "Ea_eV"):
+            value = _finite_or_none(row.get(key))
+            text = None if value is None else f"the stored {_outside(key, value)}; this answer rests on it"
+            if text is not None and outside_mask(key, [value])[0] and text not in out:
+                out.append(text)
+    return out + evaluation_warnings(record.material_id, T_K, measured,
+                                     formula=record.formula or None)
+
+
+def _finite_or_none(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if np.isfinite(out) else None
 
 
 def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:
