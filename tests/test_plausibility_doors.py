@@ -174,6 +174,7 @@ def test_a_plausible_row_that_overflows_is_unknown_not_a_crash(db: Any) -> None:
     assert math.isnan(table.loc[("edge", "", "user")].iloc[0])
 
 
+@pytest.mark.slow  # three report sections and a full screening: ~30 s on the loaded machine
 def test_a_seeded_database_still_builds_the_report_and_serves_screening(db: Any,
                                                                          tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
