@@ -9,7 +9,7 @@ garbage-collector pauses and the CPU time per request of server and client for
 
 * ``GET /api/v1/materials`` (the default page: the first 100 rows),
 * ``GET /materials/β-Li3N`` (a material page, HTML with its Arrhenius plot),
-* ``GET /api/v1/materials/beta-Li3N/sigma?T=300``,
+* ``GET /api/v1/materials/beta-Li3N/sigma?T_K=300``,
 
 and for a baseline route of the same server that returns the same bytes as a precomputed
 static body (``/bench-static/<endpoint>``, an ``async`` route: the cheapest the framework
@@ -42,7 +42,7 @@ from typing import Any
 
 ENDPOINTS = {"materials": "/api/v1/materials",
              "material_page": "/materials/%CE%B2-Li3N",
-             "sigma": "/api/v1/materials/beta-Li3N/sigma?T=300"}
+             "sigma": "/api/v1/materials/beta-Li3N/sigma?T_K=300"}
 
 
 def serve(db_path: str, port: int) -> None:

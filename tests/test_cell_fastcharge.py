@@ -104,7 +104,7 @@ def test_cli_says_unknown_and_why_wh_per_l_is_missing():
 
     from nitrolyte.cli import app
 
-    done = CliRunner().invoke(app, ["cell", "--cathode", "LFP", "--c-rate", "4", "--T", "253.15"])
+    done = CliRunner().invoke(app, ["cell", "--cathode", "LFP", "--c-rate", "4", "--T", "253.15K"])
     assert done.exit_code == 0, done.output
     assert "UNKNOWN at -20 °C" in done.output and "Li3InCl6" in done.output
     assert "volumetric        n/a (Wh/L not computed: the components table has no density " \

@@ -94,7 +94,8 @@ def test_md_cli_fits_compares_and_stores(tmp_path: Path) -> None:
                               "--ps", "1", "--equilibration", "0.1ps", "--frame-interval", "20fs",
                               "--supercell", "2x2x1", "--potential", "lj-toy",
                               "--device", "cpu", "--out", str(tmp_path / "runs"), "--db", str(dbp),
-                              "--plot", str(tmp_path / "arr.png"), "--json"])
+                              "--plot", str(tmp_path / "arr.png"), "--json",
+                              "--allow-implausible"])  # lj-toy (plumbing) gives sigma ~ 37 S/cm
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert [r["T_K"] for r in doc["runs"]] == [600.0, 800.0, 1000.0]

@@ -1,10 +1,17 @@
 """What a laboratory can measure, and where a stored record stops being valid.
 
-Two kinds of check, one place:
+Three kinds of check, one place:
 
-* :func:`check_measurement` refuses values no laboratory measures (conductivity above
-  10 S/cm, temperatures outside 10-2000 K, activation energies outside 0-3 eV) unless
-  ``allow_implausible``; imports, ``eis --store`` and ``fit --store`` call it.
+* :func:`limit_masks` marks values no laboratory measures (conductivity above 10 S/cm,
+  temperatures outside 10-2000 K, activation energies outside 0-3 eV). Every write applies it
+  through the store's one validation (:func:`nitrolyte.store.validate.validate_frame`: ``add``,
+  ``import``, the REST writes, the web upload, EIS/fit/MD measurement sets) unless
+  ``allow_implausible``; :func:`check_measurement` says the same for loose numbers (a spectrum's
+  temperature, a fitted series) before anything is computed.
+* :func:`usable_frame` is the readers' side: a stored row outside those limits (as an older
+  version, or ``--allow-implausible``, could store) is skipped by screening and the report's
+  extrapolations with a warning naming the material, property, value and reason, never an
+  exception that fails the whole page.
 * :func:`evaluation_warnings` says when a record is evaluated outside its measured temperature
   range, past a known phase transition or past the melting point (Li3N: 814 °C, sections 3.1 and
   3.2 of the review; ``records.yaml``, ``phase_transitions``, kind ``melting``).
@@ -12,16 +19,15 @@ Two kinds of check, one place:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from nitrolyte.errors import DataValidationError, InputError
+from nitrolyte.errors import InputError
 from nitrolyte.units import ZERO_C_K
 
 #: (low, high) limits of what a laboratory measures; units in the key
@@ -30,6 +36,25 @@ LIMITS: dict[str, tuple[float, float]] = {"T_K": (10.0, 2000.0), "sigma_S_cm": (
 #: element symbols in a formula string (a cheap pre-check before pymatgen)
 _ELEMENT = re.compile(r"[A-Z][a-z]?")
 _HINT = " (pass --allow-implausible / allow_implausible=True if it is real)"
+
+
+def _outside(key: str, value: float) -> str:
+    """Why ``value`` of ``key`` (a :data:`LIMITS` key) is refused: the message every door gives."""
+    lo, hi = LIMITS[key]
+    rng = f"0 < {key} <= {hi:g}" if key == "sigma_S_cm" else f"{lo:g} <= {key} <= {hi:g}"
+    return f"{key} = {value:g} is outside what a laboratory measures ({rng})"
+
+
+def outside_mask(key: str, values: Any) -> Any:
+    """Boolean array: which ``values`` (finite numbers, unit in ``key``) lie outside LIMITS[key].
+
+    NaN (a blank) is never outside; a conductivity must be > 0, the others within [lo, hi].
+    """
+    lo, hi = LIMITS[key]
+    arr = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        low = arr <= lo if key == "sigma_S_cm" else arr < lo
+        return low | (arr > hi)
 
 
 def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] = (),
@@ -57,14 +82,87 @@ def check_measurement(*, T_K: Iterable[float] = (), sigma_S_cm: Iterable[float] 
             raise error(f"{prefix}{key} must be finite, got {arr[~np.isfinite(arr)][0]}")
         if allow_implausible or not arr.size:
             continue
-        lo, hi = LIMITS[key]
-        bad = arr[(arr <= lo) | (arr > hi)] if key == "sigma_S_cm" else arr[(arr < lo) | (arr > hi)]
+        bad = arr[outside_mask(key, arr)]
         if bad.size and key != "Ea_eV" and bad[0] <= 0:
             raise error(f"{prefix}{key} must be > 0, got {bad[0]:g}")
         if bad.size:
-            rng = f"0 < {key} <= {hi:g}" if key == "sigma_S_cm" else f"{lo:g} <= {key} <= {hi:g}"
-            raise error(f"{prefix}{key} = {bad[0]:g} is outside what a laboratory measures "
-                             f"({rng}){_HINT}")
+            raise error(f"{prefix}{_outside(key, bad[0])}{_HINT}")
+
+
+def limit_masks(prop: Any, value: Any, T_K: Any) -> list[tuple[Any, Callable[[int], str]]]:
+    """Rows outside :data:`LIMITS`, for the store's validation of a batch.
+
+    Parameters
+    ----------
+    prop : array of str
+        Each row's property.
+    value : array of float
+        Each row's value in the property's canonical unit (S/cm, eV); NaN where unknown.
+    T_K : array of float
+        Each row's temperature in K (NaN where none).
+
+    Returns
+    -------
+    list of (mask, message)
+        One boolean mask per limit and a function of the row index giving its message
+        (with the ``--allow-implausible`` hint).
+    """
+    prop, value, T_K = np.asarray(prop, dtype=object), np.asarray(value, float), np.asarray(T_K, float)
+    out: list[tuple[Any, Callable[[int], str]]] = []
+    for key, arr, rows in (("T_K", T_K, np.ones(len(prop), dtype=bool)),
+                           ("sigma_S_cm", value, prop == "ionic_conductivity"),
+                           ("Ea_eV", value, prop == "activation_energy")):
+        out.append((rows & outside_mask(key, arr),
+                    lambda i, k=key, a=arr: f"{_outside(k, float(a[i]))}{_HINT}"))
+    return out
+
+
+#: wide-frame columns a reader uses -> (LIMITS key, the property named in a warning, unit)
+_WIDE_LIMITS = (("T_K", "T_K", "temperature", "K"),
+                ("sigma_S_cm", "sigma_S_cm", "ionic_conductivity", "S/cm"),
+                ("Ea_eV", "Ea_eV", "activation_energy", "eV"),
+                ("Ea_HT_eV", "Ea_eV", "activation_energy (HT)", "eV"))
+
+
+def usable_frame(frame: Any) -> tuple[Any, list[str]]:
+    """A wide materials frame with the values no laboratory measures blanked, and why.
+
+    A reader that extrapolates (screening, the report's Arrhenius lines, the API) calls this
+    first: a stored row outside :data:`LIMITS` (a 5 K pellet, 500 S/cm, Ea 4.9 eV) cannot be
+    used, so its value becomes NaN (unknown; a bad temperature blanks the conductivity measured
+    at it too) and one warning per value names the material, property, value and reason.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide frame (:func:`nitrolyte.api.materials`); columns that are absent are skipped.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        A copy with the unusable values blanked (the input when nothing was), and the warnings.
+    """
+    warnings: list[str] = []
+    out = frame
+    for col, key, prop, unit in _WIDE_LIMITS:
+        if col not in frame.columns:
+            continue
+        values = np.asarray(frame[col].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = outside_mask(key, values) | np.isinf(values)
+        if not bad.any():
+            continue
+        out = out.copy() if out is frame else out
+        blank = [col, "sigma_S_cm"] if col == "T_K" and "sigma_S_cm" in frame.columns else [col]
+        sigma = (frame["sigma_S_cm"].to_numpy(dtype=float, na_value=np.nan)
+                 if col == "T_K" and "sigma_S_cm" in frame.columns else None)
+        for i in np.flatnonzero(bad):
+            name = frame["name"].iloc[i] if "name" in frame.columns else frame.index[i]
+            what = (f"{prop} {values[i]:g} {unit}" if sigma is None else
+                    f"ionic_conductivity {sigma[i]:g} S/cm at {values[i]:g} K")
+            warnings.append(f"skipped {name}: {what}: {_outside(key, float(values[i]))}")
+        out.loc[out.index[bad], blank] = np.nan
+    return out, warnings
 
 
 def temperature_limits_K(material_id: str, formula: str | None = None) -> list[tuple[float, str]]:
@@ -158,43 +256,30 @@ def evaluation_warnings(material_id: str, T_K: Sequence[float] | Any,
     return out
 
 
-def _number(value: Any) -> float | None:
+def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
+    """:func:`evaluation_warnings` for a :class:`~nitrolyte.api.MaterialRecord` at ``T_K`` (K):
+    its measured range is the temperatures of its conductivity rows. A stored value the answer
+    rests on that lies outside :data:`LIMITS` (an older version, or ``--allow-implausible``,
+    stored it) is named first."""
+    measured = [m.temperature_K for m in record.measurements
+                if m.property == "ionic_conductivity" and m.temperature_K is not None]
+    out: list[str] = []
+    for row in getattr(record, "summary", None) or ():  # one wide row per direction
+        for key in ("sigma_S_cm", "T_K", "Ea_eV"):
+            value = _finite_or_none(row.get(key))
+            text = None if value is None else f"the stored {_outside(key, value)}; this answer rests on it"
+            if text is not None and outside_mask(key, [value])[0] and text not in out:
+                out.append(text)
+    return out + evaluation_warnings(record.material_id, T_K, measured,
+                                     formula=record.formula or None)
+
+
+def _finite_or_none(value: Any) -> float | None:
     try:
         out = float(value)
     except (TypeError, ValueError):
         return None
-    return out if out == out else None
-
-
-def check_rows(rows: Iterable[dict[str, Any]], where: str, allow_implausible: bool = False) -> None:
-    """:func:`check_measurement` for long-format measurement rows (``property, value, unit,
-    temperature, temperature_unit``); rows that do not parse are left to the store's
-    validation. The error names the row (numbered from 1)."""
-    from nitrolyte.units import conductivity_to_S_cm
-
-    if allow_implausible:
-        return
-    for i, row in enumerate(rows, start=1):
-        T, unit = _number(row.get("temperature")), str(row.get("temperature_unit") or "K").strip()
-        T_K = None if T is None else T + (ZERO_C_K if unit in ("C", "°C", "degC") else 0.0)
-        value, prop = _number(row.get("value")), str(row.get("property") or "ionic_conductivity")
-        kw: dict[str, list[float]] = {"T_K": [] if T_K is None or T_K <= 0 else [T_K]}
-        if value is not None and value <= 0:
-            pass  # non-positive values are the store's validation error, not implausible
-        elif value is not None and prop == "ionic_conductivity":
-            with contextlib.suppress(InputError):  # an unknown unit is the store's error to report
-                kw["sigma_S_cm"] = [float(conductivity_to_S_cm(value, str(row.get("unit") or "S/cm")))]
-        elif value is not None and prop == "activation_energy":
-            kw["Ea_eV"] = [value * (1e-3 if str(row.get("unit")) == "meV" else 1.0)]
-        check_measurement(**kw, where=f"{where} row {i}", error=DataValidationError)
-
-
-def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
-    """:func:`evaluation_warnings` for a :class:`~nitrolyte.api.MaterialRecord` at ``T_K`` (K):
-    its measured range is the temperatures of its conductivity rows."""
-    measured = [m.temperature_K for m in record.measurements
-                if m.property == "ionic_conductivity" and m.temperature_K is not None]
-    return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)
+    return out if np.isfinite(out) else None
 
 
 def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:

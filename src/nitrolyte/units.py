@@ -111,7 +111,7 @@ _T_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*(K|C|°C|degC)?\s*$")
 _QUANTITY_PATTERN = re.compile(rf"^\s*{_NUMBER}\s*(.*?)\s*$", re.S)
 #: kind -> (unit table, unit of a bare number or None if a unit is required, example)
 _QUANTITY_KINDS: dict[str, tuple[dict[str, Any], str | None, str]] = {
-    "temperature": (_TEMPERATURE_UNITS, "K", "300K, 25C or 25°C"),
+    "temperature": (_TEMPERATURE_UNITS, None, "300K, 25C or 25°C"),
     "length": ({k: v for k, v in _LENGTH_TO_CM.items() if k != "m"}, None, "500um or 0.5mm"),
     "area": ({k: v for k, v in _AREA_TO_CM2.items() if not k.startswith("m2")
               and not k.startswith("m^")}, None, "0.785cm2 or 78.5mm2"),
@@ -120,15 +120,33 @@ _QUANTITY_KINDS: dict[str, tuple[dict[str, Any], str | None, str]] = {
 }
 
 
-def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
-    """``"25C"`` -> (25.0, ``"C"``); ``"300K"`` or a bare ``"300"`` -> (300.0, ``"K"``).
+def bare_temperature_error(field: str, value: float | str) -> UnitError:
+    """The one refusal of a temperature typed without its unit (is 25 kelvin or °C?):
+    ``T: a bare number 25 is ambiguous; write 25C or 298.15K``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return UnitError(f"{field}: a bare number {value} is ambiguous; write it with its unit, "
+                         "e.g. 25C or 298.15K")
+    if not math.isfinite(v):
+        return UnitError(f"{field}: a bare number {value} is ambiguous and not finite; write e.g. "
+                         "25C or 298.15K")
+    return UnitError(f"{field}: a bare number {v:g} is ambiguous; write {v:g}C or "
+                     f"{round(v + ZERO_C_K, 6):g}K")
 
-    The number keeps the unit it was written in (no range check), for storing it as given.
+
+def split_temperature(text: str, field: str = "T") -> tuple[float, str]:
+    """``"25C"`` -> (25.0, ``"C"``); ``"300K"`` -> (300.0, ``"K"``).
+
+    The number keeps the unit it was written in (no range check), for storing it as given. A
+    bare number is refused (:func:`bare_temperature_error`): 25 could be kelvin or °C.
     """
     m = _T_PATTERN.match(text) if isinstance(text, str) else None
     if not m or not math.isfinite(float(m.group(1))):
-        raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K, 25C or 300")
-    return float(m.group(1)), _TEMPERATURE_UNITS[m.group(2) or "K"]
+        raise UnitError(f"{field}: cannot read temperature {text!r}; write e.g. 300K or 25C")
+    if m.group(2) is None:
+        raise bare_temperature_error(field, m.group(1))
+    return float(m.group(1)), _TEMPERATURE_UNITS[m.group(2)]
 
 
 def parse_quantity(text: str,
@@ -138,12 +156,15 @@ def parse_quantity(text: str,
     time -> ps.
 
     ``"25C"`` -> 298.15, ``"500um"`` -> 0.05, ``"78.5mm2"`` -> 0.785, ``"2 mS cm-1"`` -> 2e-3.
-    A bare number is K for a temperature and S/cm for a conductivity; lengths, areas and times need
-    their unit. Temperatures must be above 0 K, the others finite and > 0; errors name
-    ``field`` and the value received.
+    A bare number is S/cm for a conductivity; temperatures (is 25 kelvin or °C?), lengths,
+    areas and times need their unit (:func:`bare_temperature_error` says how to write one).
+    Temperatures must be above 0 K, the others finite and > 0; errors name ``field`` and the
+    value received.
     """
     table, bare, example = _QUANTITY_KINDS[kind]
     m = _QUANTITY_PATTERN.match(text) if isinstance(text, str) else None
+    if m is not None and kind == "temperature" and not m.group(2):
+        raise bare_temperature_error(field, m.group(1))
     unit = (m.group(2) or bare) if m else None
     factor = None
     if unit is not None:

@@ -96,12 +96,17 @@ def test_sigma_matches_the_arrhenius_closed_form(client):
 
     rec = nitrolyte.get("beta-Li3N")
     s_ref, T_ref, Ea = rec.sigma_S_cm(), rec.T_K(), rec.Ea_eV()
-    doc = client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": [250, 300, 400]}).json()
+    doc = client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": ["250K", "300K", "-173.15C"]}).json()
+    assert [r["T_K"] for r in doc["results"]] == pytest.approx([250, 300, 100])
     for r in doc["results"]:
         T = r["T_K"]
         expected = s_ref * T_ref / T * math.exp(-Ea / K_B_EV * (1 / T - 1 / T_ref))
         assert r["sigma_S_cm"] == pytest.approx(expected, rel=1e-9)
     one_line_error(client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": -3}), 422, "T")
+    one_line_error(client.get("/api/v1/materials/beta-Li3N/sigma", params={"T": "300"}), 422,
+                   "T: a bare number 300 is ambiguous; write 300C or 573.15K")
+    same = client.get("/api/v1/materials/beta-Li3N/sigma", params={"T_K": [250, 300]}).json()
+    assert [r["sigma_S_cm"] for r in same["results"]] == [r["sigma_S_cm"] for r in doc["results"][:2]]
 
 
 def test_window_and_stack(client):

@@ -121,7 +121,7 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
          c_rate: Annotated[float | None, typer.Option(
              "--c-rate", help="Also check the SSE ohmic drop at this C-rate (e.g. 4).")] = None,
          temperature: Annotated[str, typer.Option(
-             "--T", help="Temperature for --c-rate: 298.15K, 25C (a bare number is K).")]
+             "--T", help="Temperature for --c-rate: 298.15K or 25C (with its unit).")]
          = "298.15K",
          nitride_sigma: Annotated[str | None, typer.Option(
              "--nitride-sigma", help="Nitride conductivity for --c-rate: 1e-3, 1mS/cm, "

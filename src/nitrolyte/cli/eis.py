@@ -190,29 +190,12 @@ def _is_sigma_csv(path: Path) -> bool:
             and any(c.startswith(("sigma_", "R_")) for c in cols))
 
 
-def _rows(path: Path, fmt: str) -> list[dict[str, Any]]:
-    import csv
-    import json
-
-    try:
-        if fmt == "csv":
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                return [dict(r) for r in csv.DictReader(fh)]
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
-        return []  # the store's import reports it
-    data = data.get("measurements") if isinstance(data, dict) else data
-    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
-
-
 def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
                     family: str | None, allow_implausible: bool, store: Any,
                     as_json: bool, again: bool = False) -> bool:
     """For ``nitrolyte import``: store a sigma(T) CSV (as ``fit`` reads) as a measurement set
-    (refused when its content was imported before, unless ``again``), or refuse implausible
-    long-format rows. True when the file was handled here."""
-    from nitrolyte.plausibility import check_rows
-
+    (refused when its content was imported before, unless ``again``). True when the file was
+    handled here (long-format rows are the store's to validate, laboratory limits included)."""
     kind = file.suffix.lower().lstrip(".") if fmt == "auto" else fmt
     if kind == "csv" and file.is_file() and _is_sigma_csv(file):
         from nitrolyte.transport.eis_series import store_conductivity_data
@@ -241,8 +224,6 @@ def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
     if name is not None:
         raise InputError("--name is only for a sigma(T) CSV (columns T_K or T_C and sigma_... or "
                          "R_... with geometry)")
-    if kind in ("csv", "json"):
-        check_rows(_rows(file, kind), file.name, allow_implausible)
     return False
 
 

@@ -177,7 +177,8 @@ def add_cmd(
     name: Annotated[str, typer.Option("--name", help="Material name (new names create a material).")],
     value: Annotated[float, typer.Option("--value", help="The value, in --unit.")],
     unit: Annotated[str, typer.Option("--unit", help="Unit of --value, e.g. S/cm, mS/cm, eV.")],
-    T: Annotated[str, typer.Option("--T", help="Temperature: 300K, 25C or a number in K.")],
+    T: Annotated[str, typer.Option("--T", help="Temperature with its unit: 300K or 25C (a bare "
+                                   "number is refused).")],
     property: Annotated[str, typer.Option("--property", help="ionic_conductivity, activation_energy, ...")] = "ionic_conductivity",
     qualifier: Annotated[str, typer.Option("--qualifier", help="'', '<', '>', '~' or '='.")] = "",
     direction: Annotated[str, typer.Option("--direction", help="perp_c or par_c (single crystals).")] = "",
@@ -189,6 +190,9 @@ def add_cmd(
     formula: Annotated[str, typer.Option("--formula", help="Formula of a new material, e.g. Li3N.")] = "",
     family: Annotated[str, typer.Option("--family", help="Family of a new material.")] = "",
     space_group: Annotated[str, typer.Option("--space-group", help="Space group of a new material.")] = "",
+    allow_implausible: Annotated[bool, typer.Option(
+        "--allow-implausible", help="Accept sigma > 10 S/cm, T outside 10-2000 K, "
+                                    "Ea outside 0-3 eV.")] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -202,7 +206,7 @@ def add_cmd(
         material=name, property=property, value=value, unit=unit, temperature=temperature,
         temperature_unit=t_unit, qualifier=qualifier, direction=direction, phase=phase,
         method=method, derived_from_arrhenius=from_arrhenius, ref=ref, note=note, formula=formula,
-        family=family, space_group=space_group)
+        family=family, space_group=space_group, allow_implausible=allow_implausible)
     if as_json:
         echo_json({"schema": "nitrolyte.added/1", "database": store.where, **res.to_dict()})
         return
@@ -234,7 +238,8 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="CSV or JSON file (docs
     if import_precheck(file, format, name, formula, family, allow_implausible, store, as_json,
                        again=again):
         return
-    res = store.import_file(file, format=format, again=again)  # type: ignore[arg-type]
+    res = store.import_file(file, format=format, again=again,  # type: ignore[arg-type]
+                            allow_implausible=allow_implausible)
     if as_json:
         echo_json({"schema": "nitrolyte.import/1", "database": store.where, **res.to_dict()})
         return

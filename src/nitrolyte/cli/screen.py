@@ -109,7 +109,7 @@ def screen_cmd(
     catholyte_um: Annotated[float | None, typer.Option("--catholyte-um", help="Cathode-side SSE layer, um (default 20).")] = None,
     areal_capacity: Annotated[float | None, typer.Option("--areal-capacity", help="mAh/cm2 (default 4).")] = None,
     n_p: Annotated[float | None, typer.Option("--np", help="N/P ratio (default 1).")] = None,
-    temperature: Annotated[str | None, typer.Option("--T", help="Operating temperature for the 4C check: 298.15, 300K, 25C.")] = None,
+    temperature: Annotated[str | None, typer.Option("--T", help="Operating temperature for the 4C check: 300K or 25C (with its unit).")] = None,
     max_drop: Annotated[float | None, typer.Option("--max-drop", help="Allowed ohmic drop at 4C, V (default 0.1).")] = None,
     pair_with: Annotated[list[str] | None, typer.Option(
         "--pair-with", help="Cathode-side SSE tried as pairing (repeat; default Li3InCl6 and LGPS).")] = None,
@@ -138,6 +138,8 @@ def screen_cmd(
                     stack=stacks, stack_thickness_um=_floats(stack_um, "--stack-um"),
                     weights=_pairs(weight, "--weight") or None, db=db,
                     **{k: v for k, v in options.items() if v is not None})
+    for text in result.warnings:
+        typer.echo(f"warning: {text}", err=True)
     if as_json:
         echo_json(result.to_dict())
     elif as_csv:

@@ -142,6 +142,9 @@ def md_cmd(
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue the runs in --out from their checkpoints by --ps more "
                          "(same settings; no new equilibration).")] = False,
+    allow_implausible: Annotated[bool, typer.Option(
+        "--allow-implausible", help="Store sigma > 10 S/cm or T outside 10-2000 K (the limits "
+                                    "of every stored measurement).")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -150,6 +153,15 @@ def md_cmd(
     from nitrolyte.units import parse_quantity
 
     temps = [parse_quantity(t, "temperature", "--T") for t in T]
+    if store and not allow_implausible:  # the store's limits, before hours of MD, not after
+        from nitrolyte.plausibility import LIMITS, outside_mask
+
+        bad = [t for t in temps if outside_mask("T_K", [t])[0]]
+        if bad:
+            lo, hi = LIMITS["T_K"]
+            raise InputError(f"--T: {bad[0]:g} K is outside the {lo:g}-{hi:g} K a stored "
+                             "measurement may have; run it with --no-store or "
+                             "--allow-implausible")
     settings = MDSettings(
         ps=ps, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1000.0,
         equilibration_ps=None if equilibration is None else parse_duration_ps(
@@ -157,7 +169,8 @@ def md_cmd(
         frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
         potential=potential, resume=resume)
-    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare)
+    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare,
+                             allow_implausible=allow_implausible)
     if plot is not None:
         from nitrolyte.plotting.diffusion import plot_simulated_arrhenius
 

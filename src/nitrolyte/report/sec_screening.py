@@ -140,5 +140,8 @@ def build(ctx: ReportContext) -> Section:
     from nitrolyte.screening import screen
 
     result = screen(stack=list(STACKS), db=ctx.db)
-    return Section(key=KEY, title="Screening against the review's targets", intro=INTRO,
+    intro = INTRO if not result.warnings else (  # stored values it could not use, named
+        f"{INTRO} Skipped stored values (outside what a laboratory measures): "
+        + "; ".join(w.removeprefix("skipped ") for w in result.warnings) + ".")
+    return Section(key=KEY, title="Screening against the review's targets", intro=intro,
                    tables=_tables(ctx, result), figures=(_figure(ctx, result),))

@@ -85,10 +85,16 @@ def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     return pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
 
 
-def _frame(materials: Sequence[str] | None, family: str | None, db: Any) -> Any:
+def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
+           warnings: list[str]) -> Any:
+    """The materials to screen; stored values no laboratory measures are blanked (unknown)
+    and named in ``warnings`` (:func:`nitrolyte.plausibility.usable_frame`)."""
     from nitrolyte import api
+    from nitrolyte.plausibility import usable_frame
 
-    frame = _mark_simulations(api.materials(family=family, db=db), db)
+    frame, skipped = usable_frame(api.materials(family=family, db=db))
+    warnings.extend(skipped)
+    frame = _mark_simulations(frame, db)
     frame = _add_unknown(frame, family, db)
     if materials is None:
         return frame
@@ -194,15 +200,19 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     recs = records if records is not None else dataset.records()
     lookup = StabilityLookup(des)
     air = any(t.column in AIR_COLUMNS for t in tgts)
-    rows = []
+    rows, warnings = [], []
     if materials is None or len(materials) > 0:
         energy, reason = _energy_model(des)
-        for r in _frame(materials, family, db).to_dict("records"):
-            ev = material_evidence(r, des, recs, lookup, energy, energy_note=reason, air=air)
+        for r in _frame(materials, family, db, warnings).to_dict("records"):
+            try:
+                ev = material_evidence(r, des, recs, lookup, energy, energy_note=reason, air=air)
+            except ArithmeticError as exc:  # one unusable row never fails the whole screening
+                warnings.append(f"skipped {r.get('name')}: cannot be evaluated ({exc})")
+                continue
             rows.append(_row(ev, tgts, des, min_confidence, label(ev)))
     for s in _stacks(stack, stack_thickness_um):
         ev = stack_evidence(s, des, recs, db, lookup)
         rows.append(_row(ev, tgts, des, min_confidence, s.label(des)))
     rows.sort(key=rank_key)
     ranked = tuple(dataclasses.replace(r, rank=i) for i, r in enumerate(rows, start=1))
-    return ScreeningResult(ranked, tgts, des, float(min_confidence))
+    return ScreeningResult(ranked, tgts, des, float(min_confidence), tuple(warnings))

@@ -69,8 +69,15 @@ def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: fl
     from nitrolyte.transport.arrhenius import ArrheniusModel
 
     extra = {k: v for k, v in branch.items() if v is not None and math.isfinite(v)}
-    model = ArrheniusModel.from_point(sigma, T_ref_K, Ea_eV, "sigmaT", **extra)
-    return float(model.sigma_S_cm(T_K)), qualifier, f"Arrhenius (sigmaT) from {T_ref_K:g} K"
+    try:
+        value = float(ArrheniusModel.from_point(sigma, T_ref_K, Ea_eV, "sigmaT", **extra)
+                      .sigma_S_cm(T_K))
+    except ArithmeticError:  # exp() overflows: a point far from T_K with a large Ea
+        value = math.inf
+    if not (math.isfinite(value) and value > 0):
+        return _NAN, "", (f"cannot extrapolate {sigma:g} S/cm at {T_ref_K:g} K with Ea "
+                          f"{Ea_eV:g} eV to {T_K:g} K (the value under- or overflows)")
+    return value, qualifier, f"Arrhenius (sigmaT) from {T_ref_K:g} K"
 
 
 def provenance(row: dict[str, Any]) -> str:

@@ -147,12 +147,15 @@ class ScreeningResult:
         The cell design and conditions.
     min_confidence : float
         Rows below this confidence rank after all others.
+    warnings : tuple of str
+        Stored values that could not be used (material, property, value, reason), skipped.
     """
 
     rows: tuple[ScreeningRow, ...]
     targets: tuple[Target, ...]
     design: ScreeningDesign
     min_confidence: float
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -203,4 +206,4 @@ class ScreeningResult:
         return {"schema": SCHEMA, "design": self.design.to_dict(),
                 "targets": [t.to_dict() for t in self.targets],
                 "min_confidence": self.min_confidence, "count": len(self.rows),
-                "rows": [r.to_dict() for r in self.rows]}
+                "warnings": list(self.warnings), "rows": [r.to_dict() for r in self.rows]}

@@ -145,7 +145,8 @@ def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[st
 
 def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                        settings: MDSettings, out_dir: str | Path, *, store: bool = True,
-                       db: Any = None, compare: str | None = None) -> TransportSimulation:
+                       db: Any = None, compare: str | None = None,
+                       allow_implausible: bool = False) -> TransportSimulation:
     """Run NVT MD at each temperature, analyse Li transport, fit, compare and store.
 
     Parameters
@@ -164,6 +165,10 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         Database to write and to compare with (default: the user's).
     compare : str, optional
         Database material to compare with (default: the same material).
+    allow_implausible : bool
+        Store points outside the laboratory limits every write applies (sigma > 10 S/cm,
+        T outside 10-2000 K); otherwise such a set is refused (the trajectories stay in
+        ``out_dir``).
     """
     from nitrolyte.simulate.diffusion import analyze_diffusion
     from nitrolyte.simulate.md import run_md
@@ -198,7 +203,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         formula=formula_per_unit(structure_name, cell, settings.supercell), family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
         sigma_25C=rt, literature=literature, notes=notes)
     if store:
-        stored = store_simulation(sim, db=db)
+        stored = store_simulation(sim, db=db, allow_implausible=allow_implausible)
         if stored["n_points"] == 0:
             notes.append(f"{STORED_UNKNOWN}: no temperature reached the diffusive regime")
         sim = TransportSimulation(**{**asdict(sim), "stored": stored, "notes": notes})
@@ -231,7 +236,8 @@ def not_diffusive(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def store_simulation(sim: TransportSimulation, db: Any = None,
-                     extra_details: dict[str, Any] | None = None) -> dict[str, Any]:
+                     extra_details: dict[str, Any] | None = None,
+                     allow_implausible: bool = False) -> dict[str, Any]:
     """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set.
 
     Only answered (diffusive) temperatures become points; the others are listed in
@@ -254,5 +260,5 @@ def store_simulation(sim: TransportSimulation, db: Any = None,
     res = database.add_measurement_set(
         sim.material, formula=sim.formula, family=sim.family, points=points, fit=sim.fit,
         method="MD", method_details={**method_details(sim), **(extra_details or {})},
-        note=note)
+        note=note, allow_implausible=allow_implausible)
     return res.to_dict()

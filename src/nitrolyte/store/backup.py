@@ -145,7 +145,8 @@ def _checked(rows: list[dict[str, Any]], set_ids: list[int | None]) -> list[tupl
     from nitrolyte.store.writes import _MEAS_COLS
 
     frame = validate_frame(pd.DataFrame.from_records(rows), "dump measurements",
-                           required=("property", "value", "unit"))
+                           required=("property", "value", "unit"),
+                           allow_implausible=True)  # rows stored with --allow-implausible round-trip
     frame["source"] = "user"
     columns = []
     for col in _MEAS_COLS:

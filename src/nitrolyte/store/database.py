@@ -338,7 +338,7 @@ class Database(LabMethods):
     def add_measurement(self, *, material: str, property: str, value: float, unit: str,
                         temperature: float, temperature_unit: str = "K",
                         added_by: str | None = None, source_sha256: str | None = None,
-                        **fields: Any) -> AddResult:
+                        allow_implausible: bool = False, **fields: Any) -> AddResult:
         """Store one user measurement, creating the material if its name is new.
 
         Parameters
@@ -360,6 +360,9 @@ class Database(LabMethods):
             Who adds it (default: the OS user).
         source_sha256 : str, optional
             SHA-256 of the file the value came from.
+        allow_implausible : bool
+            Store a value outside what a laboratory measures
+            (:data:`nitrolyte.plausibility.LIMITS`: 10-2000 K, sigma <= 10 S/cm, Ea 0-3 eV).
         **fields
             Optional long-format fields: ``qualifier, direction, phase, method,
             derived_from_arrhenius, ref, doi, citation, location, note, value_stderr`` and, for
@@ -375,21 +378,25 @@ class Database(LabMethods):
         row = {"name": material, "property": property, "value": value, "unit": unit,
                "temperature": temperature, "temperature_unit": temperature_unit, **fields}
         frame = pd.DataFrame([{k: v for k, v in row.items() if v is not None}])
-        return self._store(frame, "add", added_by, source_sha256, single=True)  # type: ignore[return-value]
+        return self._store(frame, "add", added_by, source_sha256, single=True,  # type: ignore[return-value]
+                           allow_implausible=allow_implausible)
 
     def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                source_sha256: str | None, single: bool = False,
                set_fields: Mapping[str, Any] | None = None,
-               imported: tuple[str, bool] | None = None) -> Any:
-        """Validate and write rows, all or nothing; ``imported`` = (file SHA-256, again)
-        records the import (refusing a repeat unless ``again``) in the same transaction."""
+               imported: tuple[str, bool] | None = None,
+               allow_implausible: bool = False) -> Any:
+        """Every write of measurement rows: one validation (:func:`validate_frame`, with the
+        laboratory limits unless ``allow_implausible``), then one all-or-nothing write;
+        ``imported`` = (file SHA-256, again) records the import (refusing a repeat unless
+        ``again``) in the same transaction."""
         from nitrolyte.store import imports, writes
         from nitrolyte.store.validate import REQUIRED, validate_frame
 
         required = REQUIRED if set_fields is None else REQUIRED[:-1]
         if "source_sha256" in raw.columns:  # an export read back keeps its rows' provenance
             source_sha256 = None
-        frame = validate_frame(raw, where, required)
+        frame = validate_frame(raw, where, required, allow_implausible=allow_implausible)
         if added_by is not None:
             added_by = check_text("added_by", added_by, max_len=200)
         prov = writes.provenance(added_by, source_sha256)
@@ -416,7 +423,8 @@ class Database(LabMethods):
 
     def import_file(self, path: str | os.PathLike[str],
                     format: Literal["auto", "csv", "json", "obelix"] = "auto",
-                    added_by: str | None = None, again: bool = False) -> TransferResult:
+                    added_by: str | None = None, again: bool = False,
+                    allow_implausible: bool = False) -> TransferResult:
         """Import user measurements from a CSV or JSON file, all or nothing.
 
         The file has the long-format columns (``name, property, value, unit, temperature,
@@ -424,7 +432,8 @@ class Database(LabMethods):
         back unchanged. ``format="obelix"`` reads the OBELiX dataset CSV (room temperature).
         Every row records ``added_by`` (default the OS user) and the file's SHA-256; a file
         whose content was imported before is refused unless ``again`` (it would store every
-        row twice).
+        row twice). Values outside what a laboratory measures are refused unless
+        ``allow_implausible``.
 
         Raises
         ------
@@ -441,7 +450,8 @@ class Database(LabMethods):
         sha = files.sha256_file(path)
         if not again:
             self.check_new_import(path, sha)
-        res = self._store(frame, path.name, added_by, sha, imported=(sha, again))
+        res = self._store(frame, path.name, added_by, sha, imported=(sha, again),
+                          allow_implausible=allow_implausible)
         return TransferResult(path=str(path), n_measurements=res.n_measurements,
                               n_materials_created=res.n_materials_created)
 

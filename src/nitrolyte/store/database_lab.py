@@ -32,7 +32,8 @@ class LabMethods:
         def where(self) -> str: ...
         def _store(self, raw: pd.DataFrame, where: str, added_by: str | None,
                    source_sha256: str | None, single: bool = False,
-                   set_fields: Mapping[str, Any] | None = None) -> Any: ...
+                   set_fields: Mapping[str, Any] | None = None,
+                   allow_implausible: bool = False) -> Any: ...
 
     def dump(self, path: str | os.PathLike[str]) -> TransferResult:
         """Write every user row (with provenance), set, cache entry and token hash to JSON.
@@ -98,7 +99,7 @@ class LabMethods:
         points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None = None,
         method: str, method_details: Mapping[str, Any] | None = None,
         source_files: Sequence[tuple[str, str]] = (), added_by: str | None = None,
-        note: str | None = None,
+        note: str | None = None, allow_implausible: bool = False,
     ) -> MeasurementSetResult:
         """Store a set of conductivity points (and its Arrhenius fit) in one transaction.
 
@@ -125,6 +126,8 @@ class LabMethods:
             (file name, SHA-256 hex) of the files the set came from.
         added_by, note : str, optional
             Provenance and free text.
+        allow_implausible : bool
+            Store points outside what a laboratory measures (the same limits as every write).
 
         Returns
         -------
@@ -146,7 +149,8 @@ class LabMethods:
             return self._store_set_only(name, formula, family, fields, added_by)
         frame = pd.DataFrame.from_records(rows)
         sha = files[0][1] if len(files) == 1 else None
-        return self._store(frame, "measurement set", added_by, sha, set_fields=fields)  # type: ignore[no-any-return]
+        return self._store(frame, "measurement set", added_by, sha, set_fields=fields,  # type: ignore[no-any-return]
+                           allow_implausible=allow_implausible)
 
     def _store_set_only(self, name: str, formula: str | None, family: str | None,
                         fields: Mapping[str, Any], added_by: str | None) -> MeasurementSetResult:

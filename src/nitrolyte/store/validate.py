@@ -1,8 +1,10 @@
 """Vectorised validation of user measurement rows (a whole import at once, no per-row models).
 
 :func:`validate_frame` checks every rule of :class:`nitrolyte.data.schema.Measurement` (and the
-file-level ones: required fields, numbers, text without NUL bytes or lone surrogates, plausible
-ranges from :mod:`nitrolyte.properties`) with pandas column operations, and raises
+file-level ones: required fields, numbers, text without NUL bytes or lone surrogates, the
+ranges of :mod:`nitrolyte.properties`, and what a laboratory measures,
+:func:`nitrolyte.plausibility.limit_masks`, unless ``allow_implausible``) with pandas column
+operations, and raises
 :class:`~nitrolyte.errors.DataValidationError` for the first bad row, naming the row and field.
 For a rule the row model also enforces, the message is the model's own, so an import and the
 package-data loader say the same thing.
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from nitrolyte.errors import DataValidationError
 from nitrolyte.properties import PROPERTIES, T_MAX_K, to_canonical
 from nitrolyte.store.models import BAD_TEXT, EXPORT_COLUMNS, text_or_none
-from nitrolyte.units import is_conductivity_unit
+from nitrolyte.units import bare_temperature_error, is_conductivity_unit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -118,8 +120,10 @@ def _flags(frame: pd.DataFrame, problems: _Problems) -> None:
     frame["derived_from_arrhenius"] = flag.isin(_TRUE)
 
 
-def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int, str], str]) -> None:
-    """Property, unit, choices, value sign and range, temperature: the row model's rules."""
+def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int, str], str],
+             plausible: bool = True) -> None:
+    """Property, unit, choices, value sign and range, temperature: the row model's rules; with
+    ``plausible``, also the laboratory limits (:func:`nitrolyte.plausibility.limit_masks`)."""
 
     prop = frame["property"]
     problems.add(prop.notna() & ~prop.isin(list(PROPERTIES)),
@@ -148,11 +152,17 @@ def _physics(frame: pd.DataFrame, problems: _Problems, model_msg: Callable[[int,
         i, f"column 'value': must be > 0, got {frame['value'].iloc[i]}"))
     problems.add(known & (canonical > vmax), lambda i: model_msg(
         i, f"column 'value': {frame['value'].iloc[i]:g} {frame['unit'].iloc[i]} is not plausible"))
-    _temperatures(frame, problems, model_msg)
+    kelvin = _temperatures(frame, problems, model_msg)
+    if plausible:
+        from nitrolyte.plausibility import limit_masks
+
+        for mask, message in limit_masks(prop.to_numpy(), canonical, kelvin):
+            problems.add(mask, message)
 
 
 def _temperatures(frame: pd.DataFrame, problems: _Problems,
-                  model_msg: Callable[[int, str], str]) -> None:
+                  model_msg: Callable[[int, str], str]) -> np.ndarray:
+    """Temperature rules; returns each row's temperature in K (NaN where none)."""
     import numpy as np
 
     temp = frame["temperature"].to_numpy(dtype=float)
@@ -168,10 +178,12 @@ def _temperatures(frame: pd.DataFrame, problems: _Problems,
     problems.add(has_t & ~((kelvin > 0) & (kelvin <= T_MAX_K)), lambda i: model_msg(
         i, f"column 'temperature': {temp[i]:g} {unit.iloc[i]} is out of range; allowed: above "
            f"0 K and at most {T_MAX_K:g} K"))
+    return np.asarray(kelvin, dtype=float)
 
 
 def validate_frame(raw: pd.DataFrame, where: str,
-                   required: tuple[str, ...] = REQUIRED) -> pd.DataFrame:
+                   required: tuple[str, ...] = REQUIRED, *,
+                   allow_implausible: bool = False) -> pd.DataFrame:
     """Check and normalise user rows; raise for the first bad row, naming row and field.
 
     Parameters
@@ -183,6 +195,9 @@ def validate_frame(raw: pd.DataFrame, where: str,
         Prefix of messages: the file name, or ``"add"`` for a single row.
     required : tuple of str
         Fields that must not be blank.
+    allow_implausible : bool
+        Accept values outside what a laboratory measures (``--allow-implausible``); the
+        property registry's ranges still apply.
 
     Returns
     -------
@@ -221,10 +236,14 @@ def validate_frame(raw: pd.DataFrame, where: str,
         problems.add(blank, lambda i, c=col: f"field {c!r} is required")
     _numbers(frame, problems, raw.reindex(columns=list(EXPORT_COLUMNS)))
     _flags(frame, problems)
-    has_t = np.isfinite(frame["temperature"].to_numpy(dtype=float))
-    frame["temperature_unit"] = frame["temperature_unit"].where(
-        frame["temperature_unit"].notna() | ~has_t, "K")
-    _physics(frame, problems, lambda i, fallback: _row_message(frame, i, fallback))
+    temp = frame["temperature"].to_numpy(dtype=float)
+    has_t = np.isfinite(temp)
+    bare = has_t & frame["temperature_unit"].isna().to_numpy()  # 25: kelvin or °C?
+    problems.add(bare, lambda i: f"{bare_temperature_error('temperature', temp[i])} "
+                                 "(column temperature_unit: K or C)")
+    frame["temperature_unit"] = frame["temperature_unit"].where(~bare, "K")
+    _physics(frame, problems, lambda i, fallback: _row_message(frame, i, fallback),
+             plausible=not allow_implausible)
     refs = [r is not None and r.isdigit() and int(r) < 1 for r in columns["ref"]]
     problems.add(np.array(refs, dtype=bool), lambda i: "field 'ref' must be a reference number >= 1, a "
                                                 f"DOI or a citation, got {frame['ref'].iloc[i]!r}")

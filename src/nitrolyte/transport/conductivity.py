@@ -115,7 +115,15 @@ def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
     from nitrolyte import api
 
     frame = api.materials(family=family, db=db)
-    if names is None:
+    if names is None:  # every record: a stored value no laboratory measures is skipped, named
+        import warnings
+
+        from nitrolyte.errors import PlausibilityWarning
+        from nitrolyte.plausibility import usable_frame
+
+        frame, skipped = usable_frame(frame)
+        for text in skipped:
+            warnings.warn(text, PlausibilityWarning, stacklevel=3)
         return frame[frame["sigma_S_cm"].notna() & frame["Ea_eV"].notna()]
     if isinstance(names, str):
         names = [names]
@@ -156,7 +164,9 @@ def _evaluate(frame: pd.DataFrame, T: np.ndarray, convention: Convention) -> np.
     """sigma (S/cm) of every frame row (axis 0) at every temperature (axis 1), by broadcasting."""
     p = frame_parameters(frame, convention)
     keys = ("ln_prefactor", "Ea_eV", "sigma_T", "T_transition_K", "Ea_HT_eV")
-    return np.exp(ln_sigma(T[None, :], *(p[k][:, None] for k in keys)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.exp(ln_sigma(T[None, :], *(p[k][:, None] for k in keys)))
+    return np.where(np.isfinite(out), out, np.nan)  # an overflowing extrapolation is unknown
 
 
 def conductivity_table(

@@ -109,7 +109,8 @@ class SpectraArrhenius:
         return db.add_measurement_set(name, formula=formula, family=family, points=pts,
                                       fit=fit_summary(self.arrhenius), method="EIS",
                                       method_details=details, source_files=files,
-                                      added_by=added_by, note=note)
+                                      added_by=added_by, note=note,
+                                      allow_implausible=allow_implausible)
 
 
 def _matching(fits: Sequence[ImpedanceFit], spectra: Sequence[Spectrum] | None
@@ -296,7 +297,8 @@ def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit
                                  method_details={"columns": list(data.columns),
                                                  "convention": convention,
                                                  "nitrolyte_version": __version__},
-                                 source_files=files, added_by=added_by)
+                                 source_files=files, added_by=added_by,
+                                 allow_implausible=allow_implausible)
     return res, fit
 
 

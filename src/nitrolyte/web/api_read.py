@@ -82,28 +82,40 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
 
 @router.get("/materials/{name:path}/sigma", response_model=Document)
 async def sigma(request: Request, name: str,
-                T: Annotated[list[float], Query(max_length=100, description="Temperatures, K")],
+                T: Annotated[list[str] | None, Query(
+                    max_length=100, description="Temperatures with their unit: 300K, 25C "
+                                                "(a bare number is refused)")] = None,
+                T_K: Annotated[list[float] | None, Query(max_length=100,
+                                                         description="Temperatures, K")] = None,
                 direction: Literal["perp_c", "par_c"] | None = None,
                 average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
                 convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
-    """Ionic conductivity at temperatures ``T`` (K), Arrhenius from the material's record."""
+    """Ionic conductivity at temperatures ``T`` (with unit) and ``T_K`` (K), Arrhenius from
+    the material's record."""
     import numpy as np
 
     from nitrolyte.checks import check_range
+    from nitrolyte.errors import InputError
     from nitrolyte.transport.conductivity import conductivity
+    from nitrolyte.units import parse_quantity
 
-    T_K = np.asarray(check_range("T", np.asarray(T, dtype=float), lo=0.0, hi=5000.0,
-                                 lo_inclusive=False), dtype=float)
+    given = [parse_quantity(t, "temperature", "T") for t in T or ()] + list(T_K or ())
+    if not given:
+        raise InputError("T: give temperatures with their unit (T=300K, T=25C) or in kelvin "
+                         "as T_K=300")
+    field = "T_K" if T_K else "T"
+    temps = np.asarray(check_range(field, np.asarray(given, dtype=float), lo=0.0, hi=5000.0,
+                                   lo_inclusive=False), dtype=float)
 
     def build() -> bytes:
-        sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,
+        sig = np.atleast_1d(conductivity(name, temps, direction, convention=convention,
                                          average=average, db=request.app.state.db))
         return dumps({"material": name, "direction": direction, "average": average,
                       "convention": convention,
                       "results": [{"T_K": float(t), "sigma_S_cm": float(s)}
-                                  for t, s in zip(T_K, sig, strict=True)]})
+                                  for t, s in zip(temps, sig, strict=True)]})
 
-    key = ("sigma", name, tuple(T), direction, average, convention)
+    key = ("sigma", name, tuple(temps), direction, average, convention)
     return json_response(await request.app.state.frames.answer_async(key, build))
 
 

@@ -82,7 +82,7 @@ def add_measurement(request: Request, body: MeasurementIn,
         direction=body.direction, phase=body.phase, method=body.method,
         derived_from_arrhenius=body.from_arrhenius, ref=body.ref, note=body.note,
         formula=body.formula, family=body.family, space_group=body.space_group,
-        added_by=writer["name"]))
+        added_by=writer["name"], allow_implausible=body.allow_implausible))
     return Response(dumps({**res.to_dict(), "added_by": writer["name"]}), status_code=201,
                     media_type="application/json")
 
@@ -93,13 +93,16 @@ def add_measurement(request: Request, body: MeasurementIn,
 def import_file(request: Request, file: Annotated[UploadFile, File()],
                 writer: Annotated[dict[str, Any], Depends(require_writer)],
                 format: Annotated[Literal["auto", "csv", "json"], Form()] = "auto",
-                again: Annotated[bool, Form()] = False) -> Response:
-    """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none. A file
+                again: Annotated[bool, Form()] = False,
+                allow_implausible: Annotated[bool, Form()] = False) -> Response:
+    """Import a long-format CSV or JSON file (``nitrolyte import``): all rows or none, with
+    the same laboratory limits (``allow_implausible`` as ``--allow-implausible``). A file
     whose content was imported before is refused (409) unless ``again=true``."""
     db = request.app.state.db
     with saved([file]) as [(path, _sha)]:
         res = _write(request, lambda: db.import_file(path, format=format,
-                                                     added_by=writer["name"], again=again))
+                                                     added_by=writer["name"], again=again,
+                                                     allow_implausible=allow_implausible))
         doc = {**res.to_dict(), "path": path.name, "added_by": writer["name"]}
     return Response(dumps(doc), status_code=201, media_type="application/json")
 

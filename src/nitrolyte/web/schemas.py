@@ -60,7 +60,8 @@ class MeasurementIn(Strict):
     name: Name
     value: float
     unit: Annotated[str, Field(min_length=1, max_length=40)]
-    T: Annotated[str, Field(min_length=1, max_length=40, description="300K, 25C or a number in K")]
+    T: Annotated[str, Field(min_length=1, max_length=40,
+                            description="with its unit: 300K or 25C (a bare number is refused)")]
     property: Annotated[str, Field(max_length=100)] = "ionic_conductivity"
     qualifier: Literal["", "<", ">", "~", "="] = ""
     direction: Literal["", "perp_c", "par_c"] = ""
@@ -72,6 +73,8 @@ class MeasurementIn(Strict):
     formula: Text = ""
     family: Text = ""
     space_group: Text = ""
+    allow_implausible: bool = Field(False, description="store a value outside what a laboratory "
+                                    "measures (10-2000 K, sigma <= 10 S/cm, Ea 0-3 eV)")
 
 
 Um = Annotated[float | None, Field(ge=0, le=10_000)]
