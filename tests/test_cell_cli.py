@@ -101,8 +101,8 @@ def test_sweep_text_and_plot(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--catholyte", "Li3InCl5"), "unknown material 'Li3InCl5'; did you mean: Li3InCl6"),
-    (("--sse-um", "-4"), "--sse-um must be >= 0, got -4"),
-    (("--catholyte-um", "-4"), "catholyte_um must be >= 0, got -4"),
+    (("--sse-um", "-4"), "sse_um must be >= 0 and <= 10000, got -4"),
+    (("--catholyte-um", "-4"), "catholyte_um must be >= 0 and <= 10000, got -4"),
     (("--sse-um", "10", "--nitride-um", "5"), "--sse-um sets both SSE layers"),
     (("sweep", "foo=1:2:3"), "sweep: unknown parameter 'foo'"),
     (("sweep", "np=1:2"), "sweep: cannot read 'np=1:2'"),

@@ -14,6 +14,7 @@ from scipy.optimize import brentq
 
 from nitrolyte.cell import critical_value, pouch_cell, review_section5_table
 from nitrolyte.cell.critical import REVIEW_READING, canonical_solve_for, expand_sse
+from nitrolyte.cell.limits import DESIGN_LIMITS
 from nitrolyte.errors import InputError
 
 REFERENCE = Path(__file__).parent / "reference" / "review_section5_critical_values.csv"
@@ -29,7 +30,8 @@ def _density(design: dict, name: str, x: float, basis: str = "gravimetric") -> f
 
 
 def _root(design: dict, name: str, target: float, basis: str = "gravimetric") -> float:
-    return brentq(lambda x: _density(design, name, x, basis) - target, 1e-9, 5e3, xtol=1e-12,
+    hi = DESIGN_LIMITS[name].hi  # the bracket stays inside the parameter's physical range
+    return brentq(lambda x: _density(design, name, x, basis) - target, 1e-9, hi, xtol=1e-12,
                   rtol=1e-13)
 
 

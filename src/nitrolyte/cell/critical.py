@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nitrolyte.cell.limits import check_design
 from nitrolyte.cell.pouch import PouchCell, stack, unit_of
 from nitrolyte.checks import check_choice, check_positive
 from nitrolyte.errors import InputError
@@ -199,6 +200,7 @@ def expand_sse(design: dict[str, Any]) -> dict[str, Any]:
     design = dict(design)
     if "sse_um" in design:
         sse = design.pop("sse_um")
+        check_design("sse_um", sse)
         for name in ("catholyte_um", "nitride_um"):
             if name in design:
                 raise InputError(f"pass either sse_um or {name}, not both")

@@ -1,0 +1,109 @@
+"""Issue 20 section 2 and issue 21 (defect 5, friction): the edges of every entry point.
+
+Each case is the exact input a probe or a user typed; on the version before this file each one
+crashed with a traceback or answered nonsense without a word. The outcome asserted is one
+``error:`` line naming the field and the allowed range, or an answer with a ``warning:`` line.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from nitrolyte.cli import app
+from nitrolyte.errors import InputError
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, [*args])
+
+
+def one_error_line(result: Any, *needles: str, code: int = 2) -> None:
+    """The command failed with exit ``code``, one ``error:`` line holding every needle."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+# ------------------------------------------------ cell: one table of physical ranges (item 5)
+@pytest.mark.parametrize(("args", "message"), [
+    (("--c-rate", "1e30"), "c_rate must be > 0 and <= 100, got 1e+30"),
+    (("--areal-capacity", "1e150"), "areal_capacity_mAh_cm2 must be > 0 and <= 100, got 1e+150"),
+    (("--areal-capacity", "5e6"), "areal_capacity_mAh_cm2 must be > 0 and <= 100, got 5e+06"),
+    (("--nitride-um", "1e300"), "nitride_um must be >= 0 and <= 10000, got 1e+300"),
+    (("--c-rate", "4", "--max-drop", "1e300"), "max_drop_V must be > 0 and <= 10, got 1e+300"),
+    (("--li-capacity", "1e9"), "li_capacity_mAh_g must be > 0 and <= 3861.5, got 1e+09"),
+    (("--al-um", "5e4"), "al_um must be >= 0 and <= 1000, got 50000"),
+])
+def test_cell_cli_refuses_design_inputs_outside_their_physical_range(args, message):
+    one_error_line(run("cell", *args), message)
+
+
+def test_cell_np_0_is_the_anode_free_limit_and_says_so():
+    """N/P 0 is accepted (the Fig. 17 N/P curves start there) by the CLI, the API and REST alike,
+    and the CLI says that it is the anode-free cell."""
+    from nitrolyte.cell import pouch_cell
+
+    result = run("cell", "--np", "0")
+    assert result.exit_code == 0, result.output
+    assert "note: N/P 0: no Li metal" in result.stdout
+    free = pouch_cell(anode="anode-free").gravimetric_Wh_kg
+    assert pouch_cell(n_p=0).gravimetric_Wh_kg == pytest.approx(free, rel=1e-12)
+
+
+@pytest.mark.parametrize(("field", "bad"), [
+    ("areal_capacity_mAh_cm2", 5e6), ("areal_capacity_mAh_cm2", 1e150), ("nitride_um", 1e300),
+    ("n_p", 1e6), ("al_um", 5e4), ("li_capacity_mAh_g", 1e6), ("n_p", -1.0)])
+def test_python_api_and_cli_share_the_limits(field, bad):
+    from nitrolyte.cell import pouch_cell
+
+    with pytest.raises(InputError, match=f"{field} must be"):
+        pouch_cell(**{field: bad})
+
+
+def test_rest_schema_ranges_are_the_design_limits():
+    """Every number of the REST cell body has exactly the range of DESIGN_LIMITS."""
+    from nitrolyte.cell.limits import DESIGN_LIMITS
+    from nitrolyte.web.schemas import CellIn
+
+    props = CellIn.model_json_schema()["properties"]
+    numeric = {k: v for k, v in props.items()
+               if any(o.get("type") == "number" for o in v.get("anyOf", [v]))}
+    assert set(numeric) >= {"areal_capacity_mAh_cm2", "n_p", "sse_um", "al_um"}
+    for name, prop in numeric.items():
+        number = next(o for o in prop.get("anyOf", [prop]) if o.get("type") == "number")
+        limit = DESIGN_LIMITS[name]
+        lo_key = "minimum" if limit.lo_inclusive else "exclusiveMinimum"
+        hi_key = "maximum" if limit.hi_inclusive else "exclusiveMaximum"
+        assert (number[lo_key], number[hi_key]) == (limit.lo, limit.hi), name
+
+
+def test_rest_accepts_and_refuses_what_the_cli_does(sqlite_db):
+    from fastapi.testclient import TestClient
+
+    from nitrolyte.web import create_app
+
+    with TestClient(create_app(sqlite_db)) as client:
+        assert client.post("/api/v1/cells", json={"n_p": 0}).status_code == 200
+        bad = client.post("/api/v1/cells", json={"areal_capacity_mAh_cm2": 5e6})
+        assert bad.status_code == 422 and "areal_capacity_mAh_cm2" in bad.json()["error"]
+
+
+def test_big_sweeps_through_the_fused_kernel_check_the_upper_limits_too():
+    from nitrolyte.cell import PouchCell
+
+    q = np.full(70_000, 4.0)
+    q[123] = 5e6
+    with pytest.raises(InputError, match="areal_capacity_mAh_cm2 must be > 0 and <= 100"):
+        PouchCell(areal_capacity_mAh_cm2=q).evaluate()
+    assert math.isfinite(float(PouchCell(areal_capacity_mAh_cm2=np.full(70_000, 100.0))
+                               .evaluate().gravimetric_Wh_kg[0]))
