@@ -107,3 +107,34 @@ def test_big_sweeps_through_the_fused_kernel_check_the_upper_limits_too():
         PouchCell(areal_capacity_mAh_cm2=q).evaluate()
     assert math.isfinite(float(PouchCell(areal_capacity_mAh_cm2=np.full(70_000, 100.0))
                                .evaluate().gravimetric_Wh_kg[0]))
+
+
+# ------------------------------------------------------------ sigma: no silent extrapolation
+@pytest.mark.parametrize(("T", "shown"), [("7e-9K", "7e-09"), ("9000K", "9000")])
+def test_sigma_refuses_temperatures_no_laboratory_reaches(db, T, shown):
+    """Before: 7e-9 K printed 0.000e+00 S/cm and 9000 K 1.449e+02 S/cm for β-Li3N."""
+    result = run("sigma", "beta-Li3N", "--T", T, "--db", f"sqlite:///{db.path}")
+    one_error_line(result, f"T_K must be >= 10 and <= 2000, got {shown}")
+
+
+def test_sigma_of_a_one_temperature_record_warns_and_names_its_ea(db):
+    """β-Li3N is one σ at 25 °C and one Ea (Table 1, ref. 28): at 60 °C the answer is the
+    Arrhenius line through that point with the assumed Ea, and the output says so once."""
+    result = run("sigma", "beta-Li3N", "--T", "60C", "--db", f"sqlite:///{db.path}")
+    assert result.exit_code == 0, result.output
+    warns = [w for w in result.stderr.splitlines() if w.startswith("warning: ")]
+    assert warns == ["warning: extrapolated: 333.15 K from the record's one measured temperature "
+                     "298.15 K; Ea = 0.448 eV (ref. 28, Table 1) assumed constant"]
+    # sigma*T Arrhenius through 2.085e-4 S/cm at 298.15 K with 0.448 eV (closed form)
+    k_B = 8.617333262e-5
+    expected = 2.085e-4 * 298.15 / 333.15 * math.exp(-0.448 / k_B * (1 / 333.15 - 1 / 298.15))
+    assert f"{expected:.3e}" in result.stdout
+    at_own_T = run("sigma", "beta-Li3N", "--T", "25C", "--db", f"sqlite:///{db.path}")
+    assert at_own_T.exit_code == 0 and "warning" not in at_own_T.stderr
+
+
+def test_sigma_api_refuses_too(db):
+    import nitrolyte
+
+    with pytest.raises(InputError, match="T_K must be >= 10 and <= 2000, got 9000"):
+        nitrolyte.conductivity("beta-Li3N", 9000.0, db=db)

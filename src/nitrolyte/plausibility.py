@@ -194,7 +194,35 @@ def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
     its measured range is the temperatures of its conductivity rows."""
     measured = [m.temperature_K for m in record.measurements
                 if m.property == "ionic_conductivity" and m.temperature_K is not None]
-    return evaluation_warnings(record.material_id, T_K, measured, formula=record.formula or None)
+    single = _single_point_warning(record, T_K, measured)
+    out = evaluation_warnings(record.material_id, T_K, () if len(set(measured)) == 1 else measured,
+                              formula=record.formula or None)
+    return single + out
+
+
+def _single_point_warning(record: Any, T_K: Sequence[float] | Any,
+                          measured_K: Sequence[float]) -> list[str]:
+    """A record measured at one temperature is extrapolated everywhere else with an assumed
+    Ea: say so, and where that Ea comes from."""
+    if len(set(measured_K)) != 1:
+        return []
+    T0 = float(measured_K[0])
+    temps = np.atleast_1d(np.asarray(T_K, dtype=float))
+    away = temps[np.abs(temps - T0) > 0.5]  # 0.5 K: 25 °C written as 298 K
+    if not away.size:
+        return []
+    ea = [m for m in record.measurements if m.property == "activation_energy"]
+    if ea:
+        m = ea[0]
+        where = ", ".join(x for x in (f"ref. {m.ref}" if m.ref else "", m.location) if x) \
+            or f"{m.source} row"
+        values = "; ".join(" ".join(x for x in (f"{e.value:g} {e.unit}", e.direction, e.phase) if x)
+                           for e in ea)
+        source = f"Ea = {values} ({where}) assumed constant"
+    else:
+        source = "no Ea in the record"
+    return [f"extrapolated: {away[0]:.2f} K from the record's one measured temperature "
+            f"{T0:.2f} K; {source}"]
 
 
 def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:

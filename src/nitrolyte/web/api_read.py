@@ -96,10 +96,12 @@ async def sigma(request: Request, name: str,
     import numpy as np
 
     from nitrolyte.checks import check_range
+    from nitrolyte.plausibility import LIMITS
     from nitrolyte.transport.conductivity import conductivity
 
-    T_K = np.asarray(check_range("T", np.asarray(T, dtype=float), lo=0.0, hi=5000.0,
-                                 lo_inclusive=False), dtype=float)
+    # the range nitrolyte.conductivity accepts (what a laboratory measures)
+    T_K = np.asarray(check_range("T", np.asarray(T, dtype=float), lo=LIMITS["T_K"][0],
+                                 hi=LIMITS["T_K"][1]), dtype=float)
 
     def build() -> bytes:
         sig = np.atleast_1d(conductivity(name, T_K, direction, convention=convention,
