@@ -8,6 +8,7 @@ crashed with a traceback or answered nonsense without a word. The outcome assert
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -138,3 +139,45 @@ def test_sigma_api_refuses_too(db):
 
     with pytest.raises(InputError, match="T_K must be >= 10 and <= 2000, got 9000"):
         nitrolyte.conductivity("beta-Li3N", 9000.0, db=db)
+
+
+# ------------------------------------------------------------- eis: bounded on read, flagged fits
+EIS_DATA = Path(__file__).parent / "data" / "eis"
+
+
+def _spectrum_file(tmp_path: Path, row: int, cells: str, name: str = "probe_25C.csv") -> Path:
+    lines = (EIS_DATA / "pellet_25C.csv").read_text().splitlines()
+    lines[row] = cells
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("cells", "needles"), [
+    ("3.2e269,8.371323e+02,-4.712489e+03", ("frequency column: 3.2e+269 at data row 1",
+                                            "1e-06-1e+10 Hz")),
+    ("1.0e+07,1e300,-4.712489e+03", ("Z' (real part) column: 1e+300 at data row 1",)),
+    ("1.0e+07,8.371323e+02,-1e20", ("Z'' (imaginary part) column: -1e+20 at data row 1",)),
+])
+def test_eis_refuses_values_no_analyser_measures_naming_file_and_column(tmp_path, cells, needles):
+    """Before: a first frequency of 3.2e269 Hz ended in ZeroDivisionError (Kramers-Kronig)."""
+    path = _spectrum_file(tmp_path, 2, cells)
+    result = run("eis", str(path), "--thickness", "500um", "--area", "0.785cm2")
+    one_error_line(result, "probe_25C.csv: ", *needles, code=1)
+
+
+def test_kramers_kronig_on_a_near_zero_point_is_flagged_not_a_traceback(tmp_path):
+    """Before: |Z| = 1.4e-6 ohm at one frequency made lin-KK's least squares raise
+    LinAlgError (and LAPACK print DLASCL); now the check is 'not possible' and says so."""
+    path = _spectrum_file(tmp_path, 2, "1.000000e+07,1e-6,1e-6")
+    result = run("eis", str(path), "--thickness", "500um", "--area", "0.785cm2")
+    assert result.exit_code == 0, result.output
+    assert "warning: Kramers-Kronig check not possible" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_fit_with_nan_quality_is_flagged():
+    from nitrolyte.transport.impedance import _quality
+
+    notes = _quality(None, {}, np.ones(3), math.nan, 0.05, 0.785)  # type: ignore[arg-type]
+    assert notes[0].startswith("fit quality unknown: relative RMSE is nan")
