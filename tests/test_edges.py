@@ -25,6 +25,28 @@ def run(*args: str) -> Any:
     return runner.invoke(app, [*args])
 
 
+@pytest.fixture
+def entry(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Any:
+    """Run the console entry point ``nitrolyte.cli.main`` (with its warning hook) on argv;
+    returns (exit code, stdout, stderr)."""
+    import sys
+    import warnings
+
+    import nitrolyte.cli as cli
+
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+
+    def go(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["nitrolyte", *args])
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        out = capsys.readouterr()
+        return int(done.value.code or 0), out.out, out.err
+
+    return go
+
+
 def one_error_line(result: Any, *needles: str, code: int = 2) -> None:
     """The command failed with exit ``code``, one ``error:`` line holding every needle."""
     assert result.exit_code == code, result.output
@@ -181,3 +203,150 @@ def test_fit_with_nan_quality_is_flagged():
 
     notes = _quality(None, {}, np.ones(3), math.nan, 0.05, 0.785)  # type: ignore[arg-type]
     assert notes[0].startswith("fit quality unknown: relative RMSE is nan")
+
+
+# ------------------------------------------------- diffusion: interval, corrupted, truncated files
+D_A2_PS, DT_PS, BOX_A = 0.5, 0.1, 12.0
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory) -> list:
+    """A random walk of 16 Li (D = 0.5 Å²/ps, 0.1 ps frames) and 2 fixed N in a 12 Å box."""
+    from ase import Atoms
+
+    rng = np.random.default_rng(7)
+    steps = rng.normal(0.0, math.sqrt(2 * D_A2_PS * DT_PS), size=(300, 16, 3))
+    steps[0] = 0.0
+    pos = np.cumsum(steps, axis=0) + rng.uniform(0, BOX_A, (1, 16, 3))
+    fixed = rng.uniform(0, BOX_A, (2, 3))
+    return [Atoms("Li16N2", positions=np.vstack([p % BOX_A, fixed]), cell=[BOX_A] * 3, pbc=True)
+            for p in pos]
+
+
+def _write_traj(path: Path, frames: list) -> Path:
+    from ase.io.trajectory import Trajectory
+
+    with Trajectory(str(path), "w") as traj:
+        for frame in frames:
+            traj.write(frame)
+    return path
+
+
+def diffusion(path: Path, *args: str) -> Any:
+    return run("diffusion", str(path), "--frame-interval", "0.1ps", "--T", "600K", *args)
+
+
+@pytest.mark.parametrize("interval", ["1.8e308fs", "1.7e308fs", "1e300ps"])
+def test_diffusion_refuses_a_frame_interval_no_run_has(tmp_path, walk, interval):
+    """Before: 1.7e308 fs went on to kinisi and died in 'ValueError: Initial state has a large
+    condition number'."""
+    import ase.io
+
+    path = tmp_path / "walk.extxyz"
+    ase.io.write(path, walk)
+    result = run("diffusion", str(path), "--frame-interval", interval, "--T", "600K")
+    one_error_line(result, "frame")
+
+
+@pytest.mark.parametrize(("corrupt", "needle"), [
+    ("nan_position", "frame 50: atom positions must be finite"),
+    ("huge_position", "frame 50: atom positions must be finite and within 100000 Å"),
+    ("zero_cell", "frame 50: the periodic cell must be finite"),
+    ("flat_cell", "frame 0: the periodic cell must be finite"),
+    ("infinite_cell", "frame 0: the periodic cell must be finite"),
+])
+def test_corrupted_traj_frames_are_one_error_line(tmp_path, walk, corrupt, needle):
+    """Before: a flat cell ended in numpy's LinAlgError traceback, a zero cell in one frame gave
+    a different D without a word, a NaN position 'MSD reaches only nan Å²'."""
+    frames = [f.copy() for f in walk]
+    if corrupt == "nan_position":
+        frames[50].positions[3, 0] = np.nan
+    elif corrupt == "huge_position":
+        frames[50].positions[3, 0] = 1e300
+    elif corrupt == "zero_cell":
+        frames[50].cell = np.zeros((3, 3))
+    elif corrupt == "flat_cell":
+        for f in frames:
+            f.cell = [[12, 0, 0], [12, 0, 0], [0, 0, 12]]
+    else:
+        for f in frames:
+            f.cell = [1e300] * 3
+    path = _write_traj(tmp_path / f"{corrupt}.traj", frames)
+    one_error_line(diffusion(path), f"{corrupt}.traj: {needle}")
+
+
+def _killed(tmp_path: Path, walk: list, cut: str) -> Path:
+    """200 complete extxyz frames and the start of frame 200, cut at ``cut``."""
+    import ase.io
+
+    ase.io.write(tmp_path / "more.extxyz", walk[:201])
+    lines = (tmp_path / "more.extxyz").read_text().splitlines(keepends=True)
+    keep = 200 * 20 + {"count_line": 1, "header": 2, "five_atoms": 7, "mid_line": 7}[cut]
+    path = tmp_path / "killed.extxyz"
+    path.write_text("".join(lines[:keep]) + (lines[keep][:15] if cut == "mid_line" else ""))
+    return path
+
+
+@pytest.mark.parametrize("cut", ["count_line", "header", "five_atoms", "mid_line"])
+def test_a_trajectory_cut_by_a_killed_run_keeps_its_complete_frames(tmp_path, walk, cut):
+    from nitrolyte.errors import NitrolyteWarning
+    from nitrolyte.simulate.trajectory import read_frames
+
+    with pytest.warns(NitrolyteWarning, match="killed.extxyz: frame 200 is incomplete"):
+        frames = read_frames(_killed(tmp_path, walk, cut))
+    assert len(frames) == 200
+    assert np.allclose(frames[-1].positions, walk[199].positions, atol=1e-6)
+
+
+def test_diffusion_of_a_killed_run_is_that_of_its_complete_frames(tmp_path, walk, entry):
+    """Issue 21: before, ``diffusion`` refused the file (XYZError: Frame has 6 atoms)."""
+    import json
+
+    import ase.io
+
+    full = tmp_path / "full.extxyz"
+    ase.io.write(full, walk[:200])
+    opts = ("--frame-interval", "0.1ps", "--T", "600K", "--json")
+    code, out, err = entry("diffusion", str(_killed(tmp_path, walk, "mid_line")), *opts)
+    assert code == 0, err
+    assert err.strip().splitlines() == [
+        "warning: killed.extxyz: frame 200 is incomplete (a run killed while writing it?); "
+        "using the 200 complete frames before it"]
+    a, b = json.loads(out), json.loads(diffusion(full, "--json").stdout)
+    assert a["n_frames"] == b["n_frames"] == 200
+    assert a["D_cm2_s"] == b["D_cm2_s"]
+
+
+def test_a_trajectory_corrupted_in_the_middle_is_still_an_error(tmp_path, walk):
+    import ase.io
+
+    path = tmp_path / "middle.extxyz"
+    ase.io.write(path, walk[:50])
+    lines = path.read_text().splitlines(keepends=True)
+    del lines[20 * 10 + 5]  # one atom line gone from frame 10
+    path.write_text("".join(lines))
+    one_error_line(diffusion(path), "middle.extxyz: cannot read as extxyz")
+
+
+# ------------------------------------------------------------- warnings: one line, no source
+def test_python_warnings_print_as_one_warning_line_without_the_source_line(entry):
+    """Before: ``.../cell/fastcharge.py:117: PlausibilityWarning: 1173.15 K is past the melting
+    point ...`` and the source line below it."""
+    code, _, err = entry("cell", "--c-rate", "4", "--T", "900C", "--catholyte-sigma", "1e-3")
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("warning: ") for line in lines), lines
+    assert any("past the melting point at 814 °C" in line for line in lines)
+    assert ".py:" not in err
+
+
+def test_the_one_line_hook_shows_other_packages_warnings_with_their_kind(entry, capsys):
+    import warnings
+
+    from nitrolyte.errors import PlausibilityWarning
+
+    entry("--help")
+    warnings.showwarning(PlausibilityWarning("a\n  b"), PlausibilityWarning, "x.py", 1)
+    warnings.showwarning(UserWarning("from elsewhere"), UserWarning, "y.py", 2)
+    assert capsys.readouterr().err.splitlines() == ["warning: a b",
+                                                    "warning: UserWarning: from elsewhere"]
