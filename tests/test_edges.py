@@ -350,3 +350,82 @@ def test_the_one_line_hook_shows_other_packages_warnings_with_their_kind(entry, 
     warnings.showwarning(UserWarning("from elsewhere"), UserWarning, "y.py", 2)
     assert capsys.readouterr().err.splitlines() == ["warning: a b",
                                                     "warning: UserWarning: from elsewhere"]
+
+
+# ------------------------------------------------------------------------- friction (issue 21)
+@pytest.mark.parametrize(("formula", "message"), [
+    ("Xx3N", "add: formula: 'Xx3N' is not a chemical formula: 'Xx' is not an element symbol"),
+    ("Li3P", "add: 'β-Li3N' exists with formula Li3N; formula 'Li3P' does not match it"),
+])
+def test_add_formula_for_an_existing_material_is_refused_unless_it_matches(db, formula, message):
+    """Before: ``add --name beta-Li3N --formula Xx3N`` stored the row and ignored the formula."""
+    url = f"sqlite:///{db.path}"
+    args = ("add", "--name", "beta-Li3N", "--value", "1e-4", "--unit", "S/cm", "--T", "300K",
+            "--db", url)
+    before = len(db.get("beta-Li3N").measurements)
+    one_error_line(run(*args, "--formula", formula), message, code=1)
+    assert len(db.get("beta-Li3N").measurements) == before  # nothing half-stored
+    same = run(*args, "--formula", "Li6N2")  # the stored formula, any multiple: accepted
+    assert same.exit_code == 0, same.output
+
+
+def test_md_shows_a_progress_bar_with_time_left_on_stderr_but_not_with_json(tmp_path, capsys):
+    from nitrolyte.simulate.md import run_md
+    from nitrolyte.structures.library import library_structure
+
+    cell = library_structure("alpha-Li3N")
+    run_md(cell, T_K=600.0, ps=0.05, out=tmp_path / "a.extxyz", potential="lj-toy",
+           device="cpu", progress=True)
+    err = capsys.readouterr().err
+    assert "MD Li3N 600 K" in err and "62/62" in err and "step/s" in err
+    run_md(cell, T_K=600.0, ps=0.05, out=tmp_path / "b.extxyz", potential="lj-toy",
+           device="cpu")
+    assert capsys.readouterr().err == ""
+    result = run("md", "alpha-Li3N", "--T", "600K", "--ps", "0.05", "--potential", "lj-toy",
+                 "--device", "cpu", "--no-store", "--out", str(tmp_path / "c"), "--json")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_md_filters_chgnets_requires_grad_warning(tmp_path):
+    """CHGNet reads its stress with ``.item()`` on a tensor that needs grad; torch's UserWarning
+    leaked to stderr on every ``nitrolyte md``. The integrator filters exactly that one."""
+    import warnings
+
+    from nitrolyte.simulate.md import _integrate
+
+    class Dynamics:  # what the integrator calls of ASE's Langevin
+        nsteps = 0
+
+        def attach(self, function: Any, interval: int) -> None:
+            pass
+
+        def run(self, steps: int) -> None:
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.", UserWarning, stacklevel=1)
+            warnings.warn("another warning", UserWarning, stacklevel=1)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _integrate(Dynamics(), None, tmp_path / "t.extxyz", 1, 1, 1)
+    assert [str(w.message) for w in caught] == ["another warning", "another warning"]
+
+
+def test_readme_says_what_make_test_installs_and_where_nitrolyte_writes():
+    from nitrolyte.data.cache import ENV_VAR as CACHE_VAR
+    from nitrolyte.store.location import ENV_VAR as DB_VAR
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    head = text[:text.index("## What is inside")]
+    for needle in ("apt-get", "needs root", "chromium", "postgresql", "user data directory",
+                   f"`{DB_VAR}`", f"`{CACHE_VAR}=DIR`", f"`{CACHE_VAR}=off`", "--db PATH"):
+        assert needle in head, needle
+
+
+def test_cache_dir_off_turns_the_report_figure_cache_off_too(monkeypatch, tmp_path):
+    """Before: NITROLYTE_CACHE_DIR=off made the report cache figures in ./off/report-figures."""
+    from nitrolyte.report.framework import default_cache_dir
+
+    monkeypatch.setenv("NITROLYTE_CACHE_DIR", "off")
+    assert default_cache_dir() is None
+    monkeypatch.setenv("NITROLYTE_CACHE_DIR", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "report-figures"

@@ -145,7 +145,9 @@ def md_cmd(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments."""
+    """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments.
+
+    A progress bar with the time left runs on stderr (not with --json)."""
     from nitrolyte.simulate.pipeline import MDSettings, literature_model, simulate_transport
     from nitrolyte.units import parse_quantity
 
@@ -157,7 +159,8 @@ def md_cmd(
         frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
         potential=potential, resume=resume)
-    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare)
+    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare,
+                             progress=not as_json)
     if plot is not None:
         from nitrolyte.plotting.diffusion import plot_simulated_arrhenius
 

@@ -145,7 +145,8 @@ def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[st
 
 def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                        settings: MDSettings, out_dir: str | Path, *, store: bool = True,
-                       db: Any = None, compare: str | None = None) -> TransportSimulation:
+                       db: Any = None, compare: str | None = None,
+                       progress: bool = False) -> TransportSimulation:
     """Run NVT MD at each temperature, analyse Li transport, fit, compare and store.
 
     Parameters
@@ -164,6 +165,8 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         Database to write and to compare with (default: the user's).
     compare : str, optional
         Database material to compare with (default: the same material).
+    progress : bool
+        A progress bar with the time left on stderr per temperature (``run_md``).
     """
     from nitrolyte.simulate.diffusion import analyze_diffusion
     from nitrolyte.simulate.md import run_md
@@ -181,7 +184,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                     equilibration_ps=settings.equilibration_ps,
                     frame_interval_fs=settings.frame_interval_fs, seed=settings.seed,
                     device=settings.device, potential=settings.potential,
-                    resume=settings.resume)
+                    resume=settings.resume, progress=progress)
         diff = analyze_diffusion(path, frame_interval_ps=md.frame_interval_ps, T_K=T,
                                  seed=settings.seed)
         runs.append({**diff.to_dict(), "md": md.to_dict(),
