@@ -8,11 +8,14 @@ crashed with a traceback or answered nonsense without a word. The outcome assert
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nitrolyte.cli import app
@@ -429,3 +432,116 @@ def test_cache_dir_off_turns_the_report_figure_cache_off_too(monkeypatch, tmp_pa
     assert default_cache_dir() is None
     monkeypatch.setenv("NITROLYTE_CACHE_DIR", str(tmp_path))
     assert default_cache_dir() == tmp_path / "report-figures"
+
+
+# ------------------------------------------------ structure --cif: bounded before anything is built
+CIF = (Path(__file__).resolve().parents[1] / "src" / "nitrolyte" / "data" / "structures" / "cif"
+       / "obelix-0iv.cif").read_text()  # Li2PS3, P-31m
+
+
+def _cif(**fields: str) -> str:
+    """The Li2PS3 CIF with some header fields (``_cell_length_a`` ...) replaced."""
+    lines = []
+    for line in CIF.splitlines():
+        key = line.split()[0] if line.split() else ""
+        lines.append(f"{key}   {fields[key]}" if key in fields else line)
+    return "\n".join(lines) + "\n"
+
+
+def _with_site_value(column: int, value: str) -> str:
+    """The CIF with the last atom site's ``column`` (3-5: x, y, z; 6: occupancy) = ``value``."""
+    lines = CIF.splitlines()
+    cells = lines[-1].split()
+    cells[column] = value
+    lines[-1] = "  " + "  ".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # before: MemoryError (the neighbour search asked for 35 GB)
+    (_cif(_cell_length_a="1e6"), "_cell_length_a = 1e+06 Å is outside 1-200 Å"),
+    # before: NaN lattice, LAPACK DLASCL on stderr
+    (_cif(_cell_length_a="1e400"), "_cell_length_a = inf Å is outside 1-200 Å"),
+    # before: ZeroDivisionError in pymatgen's Ewald sum
+    (_cif(_cell_angle_alpha="180"), "_cell_angle_alpha = 180° is outside 10-170°"),
+    # before: ValueError: Cannot create cython.array from NULL pointer (neighbour list)
+    (_cif(_cell_length_c="0"), "_cell_length_c = 0 Å is outside 1-200 Å"),
+    (_cif(_cell_angle_gamma="1e-300"), "_cell_angle_gamma = 1e-300° is outside 10-170°"),
+    # three valid angles that make no cell: 150 + 150 + 60 > 360
+    (_cif(_cell_angle_alpha="150", _cell_angle_beta="150", _cell_angle_gamma="60"),
+     "the cell's volume from its lengths and angles (150, 150, 60°) is 0 Å³, outside 1-1e+06"),
+    # before: ZeroDivisionError in the Ewald sum of the ordering (occupancy 1e-300)
+    (_with_site_value(6, "1e-300"), "_atom_site_occupancy (row 4) = 1e-300 is outside 0.01-1.05"),
+    (_with_site_value(3, "nan"), "_atom_site_fract_x (row 4) = nan is outside -10-10"),
+    (_with_site_value(5, "1e30"), "_atom_site_fract_z (row 4) = 1e+30 is outside -10-10"),
+])
+def test_structure_cif_outside_physical_bounds_is_one_error_line(tmp_path, db, text, message):
+    path = tmp_path / "probe.cif"
+    path.write_text(text)
+    result = run("structure", "probe", "--cif", str(path), "--db", f"sqlite:///{db.path}")
+    one_error_line(result, f"cif: probe.cif: {message}")
+
+
+def test_structure_cif_atom_count_is_bounded(tmp_path):
+    from nitrolyte.structures.cif_limits import MAX_SITES
+    from nitrolyte.structures.library import read_cif
+
+    head, sites = CIF.split(" _atom_site_occupancy\n")
+    rows = [f"  Li  Li{i}  1  {(i % 97) / 97:.6f}  {(i // 97) / 97:.6f}  0.5  1.0"
+            for i in range(MAX_SITES + 1)]
+    path = tmp_path / "many.cif"
+    path.write_text(head + " _atom_site_occupancy\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=f"{MAX_SITES + 1} atom sites; at most {MAX_SITES}"):
+        read_cif(path)
+
+
+def test_the_shipped_cifs_are_inside_the_bounds():
+    from nitrolyte.structures.cif_limits import check_cif_text
+
+    folder = Path(__file__).resolve().parents[1] / "src" / "nitrolyte" / "data" / "structures"
+    for path in sorted((folder / "cif").glob("*.cif")):
+        check_cif_text(path.read_text(), path.name)
+
+
+_NUMBERS = ["0", "-1", "1e6", "1e400", "180", "1e-300", "nan", "inf", "360", "179.99", "?", ".",
+            "1e-5", "1000", "-180", "0.5", "5", "1E308", "90", "3"]
+
+
+@st.composite
+def mutated_cifs(draw: st.DrawFn) -> str:
+    """The Li2PS3 CIF with 1-4 of its numbers replaced by edge values, maybe a line dropped or
+    repeated (the probe of issue 20 found 45 crashes in 2,000 such files)."""
+    import re
+
+    text = CIF
+    numbers = list(re.finditer(r"(?<![\w.])-?\d+\.\d+", text))
+    index = st.one_of(st.integers(0, 5), st.integers(0, len(numbers) - 1))  # cell first
+    picks = sorted({draw(index) for _ in range(draw(st.integers(1, 4)))}, reverse=True)
+    for i in picks:
+        text = text[:numbers[i].start()] + draw(st.sampled_from(_NUMBERS)) + text[numbers[i].end():]
+    lines = text.splitlines()
+    k = draw(st.integers(0, len(lines) - 1))
+    action = draw(st.sampled_from(["keep", "drop", "repeat"]))
+    if action == "drop":
+        del lines[k]
+    elif action == "repeat":
+        lines.insert(k, lines[k])
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")), deadline=None,
+          derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=mutated_cifs())
+def test_fuzzed_cifs_never_crash(tmp_path_factory, text):
+    """Property: ``structure NAME --cif`` on any such file adds it or says one ``error:`` line
+    (1,000 examples: 0 crashes, 941 errors, 59 added; FUZZ_EXAMPLES=2000 for the full probe)."""
+    path = tmp_path_factory.getbasetemp() / "fuzz.cif"
+    path.write_text(text)
+    db = tmp_path_factory.getbasetemp() / "fuzz-cif.sqlite"
+    result = run("structure", "fuzzed", "--cif", str(path), "--db", f"sqlite:///{db}")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception))
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code:
+        one_error_line(result)
