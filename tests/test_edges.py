@@ -486,7 +486,7 @@ def test_structure_cif_atom_count_is_bounded(tmp_path):
     from nitrolyte.structures.cif_limits import MAX_SITES
     from nitrolyte.structures.library import read_cif
 
-    head, sites = CIF.split(" _atom_site_occupancy\n")
+    head = CIF.split(" _atom_site_occupancy\n")[0]
     rows = [f"  Li  Li{i}  1  {(i % 97) / 97:.6f}  {(i // 97) / 97:.6f}  0.5  1.0"
             for i in range(MAX_SITES + 1)]
     path = tmp_path / "many.cif"
