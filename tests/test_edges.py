@@ -545,3 +545,18 @@ def test_fuzzed_cifs_never_crash(tmp_path_factory, text):
     assert result.exit_code in (0, 2), result.output
     if result.exit_code:
         one_error_line(result)
+
+
+def test_dlascl_came_from_a_weighted_arrhenius_fit_with_absurd_errors(tmp_path):
+    """LAPACK's ``DLASCL ... illegal value`` lines: an error column of 1e-300 S/cm made the
+    weights (σ/δσ)² overflow to inf; lstsq printed DLASCL and raised LinAlgError. The relative
+    errors are now bounded (1e-12 to 1e6) before any linear algebra."""
+    path = tmp_path / "tiny_err.csv"
+    path.write_text("T_K,sigma_S_cm,sigma_err_S_cm\n300,1e-3,1e-300\n320,2e-3,1e-300\n"
+                    "340,4e-3,1e-300\n360,7e-3,1e-300\n")
+    one_error_line(run("fit", str(path)), "tiny_err.csv: sigma_err / sigma_S_cm (relative "
+                   "error) must be >= 1e-12 and <= 1e+06")
+    from nitrolyte.transport.fitting import fit_arrhenius
+
+    with pytest.raises(InputError, match="sigma_S_cm must be a finite number"):
+        fit_arrhenius([300, 320, 340], [1e-3, np.inf, 1e-3])
