@@ -108,7 +108,7 @@ def test_sweep_text_and_plot(tmp_path):
     (("sweep", "np=1:2"), "sweep: cannot read 'np=1:2'"),
     (("sweep", "np"), "expected PARAM=START:STOP:N"),
     (("critical", "--solve-for", "voltage"), "solve_for must be one of"),
-    (("critical", "--target", "-3"), "target must be > 0, got -3"),
+    (("critical", "--target", "-3"), "target must be > 0 and <= 100000, got -3"),
 ])
 def test_errors_are_one_clean_line_and_exit_code(args, message):
     """docs/cli.md: exit 1 when the command fails (unknown material, missing data), 2 for a bad

@@ -121,7 +121,7 @@ def test_cli_spellings_and_json():
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"solve_for": "voltage"}, r"solve_for must be one of .*; got 'voltage'"),
-    ({"target": -350}, r"target must be > 0, got -350"),
+    ({"target": -350}, r"target must be > 0 and <= 100000, got -350"),
     ({"basis": "molar"}, r"basis must be one of gravimetric, volumetric; got 'molar'"),
     ({"solve_for": "sse_um", "catholyte_um": 20}, r"catholyte_um is the unknown"),
     ({"solve_for": "n_p", "anode": "anode-free"}, r"solve_for='n_p' needs anode='lithium'"),

@@ -21,7 +21,7 @@ import pandas as pd
 
 from nitrolyte.cell.limits import check_design
 from nitrolyte.cell.pouch import PouchCell, stack, unit_of
-from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.checks import check_choice
 from nitrolyte.errors import InputError
 
 Basis = Literal["gravimetric", "volumetric"]
@@ -159,7 +159,7 @@ def critical_value(target: Any = 350.0, solve_for: str = "areal_capacity_mAh_cm2
     """
     solve_for = canonical_solve_for(solve_for)
     check_choice("basis", basis, ("gravimetric", "volumetric"))
-    target_arr = check_positive("target", target)
+    target_arr = check_design("target", target)
     design = expand_sse(design)
     unknown = ("catholyte_um", "nitride_um") if solve_for == "sse_um" else (solve_for,)
     given = [name for name in unknown if name in design]

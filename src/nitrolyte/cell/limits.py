@@ -67,6 +67,8 @@ DESIGN_LIMITS: dict[str, Limit] = {
     "packaging_um": _LENGTH_UM,
     **{f"{layer}_density_g_cm3": _DENSITY
        for layer in ("cathode", "composite_sse", "catholyte", "nitride", "li", "al", "cu")},
+    # critical values: a target energy density, Wh/kg or Wh/L
+    "target": Limit(0.0, 1e5, "Wh/kg or Wh/L", lo_inclusive=False),
     # fast-charge check: up to a 36 s charge, a 10 V drop, what a laboratory measures
     "c_rate": Limit(0.0, 100.0, "1/h", lo_inclusive=False),
     "max_drop_V": Limit(0.0, 10.0, "V", lo_inclusive=False),

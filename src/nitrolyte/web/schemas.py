@@ -74,12 +74,16 @@ class MeasurementIn(Strict):
     space_group: Text = ""
 
 
+def _limited_field(name: str) -> dict[str, float]:
+    from nitrolyte.cell.limits import field
+
+    return field(name)
+
+
 def _limited(name: str) -> Any:
     """An optional number in ``name``'s physical range: the table the CLI and the Python API
     check too (:data:`nitrolyte.cell.limits.DESIGN_LIMITS`)."""
-    from nitrolyte.cell.limits import field
-
-    return Annotated[float | None, Field(**field(name))]
+    return Annotated[float | None, Field(**_limited_field(name))]
 
 
 class CellIn(Strict):
@@ -108,7 +112,7 @@ class CellIn(Strict):
 class CriticalIn(CellIn):
     """A design and the parameter to solve for so that it just reaches the target."""
 
-    target: Annotated[float, Field(gt=0, le=1e5)] = 350.0
+    target: Annotated[float, Field(**_limited_field("target"))] = 350.0
     solve_for: Literal["sse_um", "areal_capacity_mAh_cm2", "n_p", "cu_um", "al_um",
                        "catholyte_um", "nitride_um"] = "sse_um"
     basis: Literal["gravimetric", "volumetric"] = "gravimetric"
