@@ -101,14 +101,14 @@ def test_sweep_text_and_plot(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--catholyte", "Li3InCl5"), "unknown material 'Li3InCl5'; did you mean: Li3InCl6"),
-    (("--sse-um", "-4"), "--sse-um must be >= 0, got -4"),
-    (("--catholyte-um", "-4"), "catholyte_um must be >= 0, got -4"),
+    (("--sse-um", "-4"), "sse_um must be >= 0 and <= 10000, got -4"),
+    (("--catholyte-um", "-4"), "catholyte_um must be >= 0 and <= 10000, got -4"),
     (("--sse-um", "10", "--nitride-um", "5"), "--sse-um sets both SSE layers"),
     (("sweep", "foo=1:2:3"), "sweep: unknown parameter 'foo'"),
     (("sweep", "np=1:2"), "sweep: cannot read 'np=1:2'"),
     (("sweep", "np"), "expected PARAM=START:STOP:N"),
     (("critical", "--solve-for", "voltage"), "solve_for must be one of"),
-    (("critical", "--target", "-3"), "target must be > 0, got -3"),
+    (("critical", "--target", "-3"), "target must be > 0 and <= 100000, got -3"),
 ])
 def test_errors_are_one_clean_line_and_exit_code(args, message):
     """docs/cli.md: exit 1 when the command fails (unknown material, missing data), 2 for a bad

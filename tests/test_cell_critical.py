@@ -14,6 +14,7 @@ from scipy.optimize import brentq
 
 from nitrolyte.cell import critical_value, pouch_cell, review_section5_table
 from nitrolyte.cell.critical import REVIEW_READING, canonical_solve_for, expand_sse
+from nitrolyte.cell.limits import DESIGN_LIMITS
 from nitrolyte.errors import InputError
 
 REFERENCE = Path(__file__).parent / "reference" / "review_section5_critical_values.csv"
@@ -29,7 +30,8 @@ def _density(design: dict, name: str, x: float, basis: str = "gravimetric") -> f
 
 
 def _root(design: dict, name: str, target: float, basis: str = "gravimetric") -> float:
-    return brentq(lambda x: _density(design, name, x, basis) - target, 1e-9, 5e3, xtol=1e-12,
+    hi = DESIGN_LIMITS[name].hi  # the bracket stays inside the parameter's physical range
+    return brentq(lambda x: _density(design, name, x, basis) - target, 1e-9, hi, xtol=1e-12,
                   rtol=1e-13)
 
 
@@ -119,7 +121,7 @@ def test_cli_spellings_and_json():
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"solve_for": "voltage"}, r"solve_for must be one of .*; got 'voltage'"),
-    ({"target": -350}, r"target must be > 0, got -350"),
+    ({"target": -350}, r"target must be > 0 and <= 100000, got -350"),
     ({"basis": "molar"}, r"basis must be one of gravimetric, volumetric; got 'molar'"),
     ({"solve_for": "sse_um", "catholyte_um": 20}, r"catholyte_um is the unknown"),
     ({"solve_for": "n_p", "anode": "anode-free"}, r"solve_for='n_p' needs anode='lithium'"),

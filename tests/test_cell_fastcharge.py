@@ -58,9 +58,9 @@ def test_thick_layers_fail_a_4c_charge():
 
 @pytest.mark.parametrize(("kwargs", "message", "error"), [
     ({"nitride_material": "unobtainium nitride"}, r"unobtainium", UnknownMaterialError),
-    ({"c_rate": 0, "catholyte_sigma_S_cm": 1e-3}, r"c_rate must be > 0, got 0", InputError),
-    ({"T_K": -5}, r"T_K must be > 0, got -5", InputError),
-    ({"max_drop_V": 0}, r"max_drop_V must be > 0, got 0", InputError),
+    ({"c_rate": 0, "catholyte_sigma_S_cm": 1e-3}, r"c_rate must be > 0 and <= 100, got 0", InputError),
+    ({"T_K": -5}, r"T_K must be >= 10 and <= 2000, got -5", InputError),
+    ({"max_drop_V": 0}, r"max_drop_V must be > 0 and <= 10, got 0", InputError),
     ({"catholyte_sigma_S_cm": -1.0}, r"catholyte_sigma_S_cm must be > 0", InputError),
     ({"sse_um": [10.0, 20.0]}, r"takes one design", InputError),
 ])

@@ -164,12 +164,12 @@ def test_to_frame_and_json_round_trip():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"catholyte_um": -5}, r"catholyte_um must be >= 0, got -5"),
-    ({"nitride_um": np.array([1.0, -2.0])}, r"nitride_um must be >= 0, got array with min -2"),
-    ({"areal_capacity_mAh_cm2": 0}, r"areal_capacity_mAh_cm2 must be > 0, got 0"),
+    ({"catholyte_um": -5}, r"catholyte_um must be >= 0 and <= 10000, got -5"),
+    ({"nitride_um": np.array([1.0, -2.0])}, r"nitride_um must be >= 0 and <= 10000, got array with min -2"),
+    ({"areal_capacity_mAh_cm2": 0}, r"areal_capacity_mAh_cm2 must be > 0 and <= 100, got 0"),
     ({"active_fraction": 1.2}, r"active_fraction must be > 0 and <= 1, got 1.2"),
     ({"active_fraction": 0}, r"active_fraction must be > 0 and <= 1, got 0"),
-    ({"n_p": -0.1}, r"n_p must be >= 0, got -0.1"),
+    ({"n_p": -0.1}, r"n_p must be >= 0 and <= 100, got -0.1"),
     ({"al_um": float("nan")}, r"al_um must be a number, got NaN"),
     ({"cu_um": "thin"}, r"cu_um must be a number, got 'thin'"),
     ({"cathode_porosity": 1.0}, r"cathode_porosity must be >= 0 and < 1, got 1"),
@@ -177,8 +177,8 @@ def test_to_frame_and_json_round_trip():
     ({"sides": "triple"}, r"sides must be one of single, double; got 'triple'"),
     ({"anode": "graphite"}, r"anode must be one of lithium, anode-free; got 'graphite'"),
     ({"capacity_basis": "nominal"}, r"capacity_basis must be one of practical, theoretical"),
-    ({"li_capacity_mAh_g": 0}, r"li_capacity_mAh_g must be > 0, got 0"),
-    ({"catholyte_density_g_cm3": -2.0}, r"catholyte_density_g_cm3 must be > 0, got -2"),
+    ({"li_capacity_mAh_g": 0}, r"li_capacity_mAh_g must be > 0 and <= 3861.5, got 0"),
+    ({"catholyte_density_g_cm3": -2.0}, r"catholyte_density_g_cm3 must be > 0 and <= 25, got -2"),
 ])
 def test_bad_designs_are_refused(kwargs, message):
     with pytest.raises(InputError, match=message):

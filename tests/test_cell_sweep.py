@@ -57,7 +57,7 @@ def test_no_axis_gives_one_row():
     ({"output": "xarray"}, r"output must be 'frame' or 'grid', got 'xarray'"),
     ({"sse_um": []}, r"axis sse_um is empty"),
     ({"sse_um": [[1, 2], [3, 4]]}, r"sse_um must be a scalar or a 1-D sequence, got 2-D"),
-    ({"sse_um": [10, -10]}, r"catholyte_um must be >= 0, got array with min -10"),
+    ({"sse_um": [10, -10]}, r"(sse|catholyte)_um must be >= 0 and <= 10000, got array with min -10"),
 ])
 def test_bad_sweeps(kwargs, message):
     with pytest.raises(InputError, match=message):

@@ -260,7 +260,8 @@ def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
     """:func:`evaluation_warnings` for a :class:`~nitrolyte.api.MaterialRecord` at ``T_K`` (K):
     its measured range is the temperatures of its conductivity rows. A stored value the answer
     rests on that lies outside :data:`LIMITS` (an older version, or ``--allow-implausible``,
-    stored it) is named first."""
+    stored it) is named first; a record measured at one temperature says that its Ea is
+    assumed."""
     measured = [m.temperature_K for m in record.measurements
                 if m.property == "ionic_conductivity" and m.temperature_K is not None]
     out: list[str] = []
@@ -270,7 +271,9 @@ def record_warnings(record: Any, T_K: Sequence[float] | Any) -> list[str]:
             text = None if value is None else f"the stored {_outside(key, value)}; this answer rests on it"
             if text is not None and outside_mask(key, [value])[0] and text not in out:
                 out.append(text)
-    return out + evaluation_warnings(record.material_id, T_K, measured,
+    out += _single_point_warning(record, T_K, measured)
+    return out + evaluation_warnings(record.material_id, T_K,
+                                     () if len(set(measured)) == 1 else measured,
                                      formula=record.formula or None)
 
 
@@ -280,6 +283,31 @@ def _finite_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return out if np.isfinite(out) else None
+
+
+def _single_point_warning(record: Any, T_K: Sequence[float] | Any,
+                          measured_K: Sequence[float]) -> list[str]:
+    """A record measured at one temperature is extrapolated everywhere else with an assumed
+    Ea: say so, and where that Ea comes from."""
+    if len(set(measured_K)) != 1:
+        return []
+    T0 = float(measured_K[0])
+    temps = np.atleast_1d(np.asarray(T_K, dtype=float))
+    away = temps[np.abs(temps - T0) > 0.5]  # 0.5 K: 25 °C written as 298 K
+    if not away.size:
+        return []
+    ea = [m for m in record.measurements if m.property == "activation_energy"]
+    if ea:
+        m = ea[0]
+        where = ", ".join(x for x in (f"ref. {m.ref}" if m.ref else "", m.location) if x) \
+            or f"{m.source} row"
+        values = "; ".join(" ".join(x for x in (f"{e.value:g} {e.unit}", e.direction, e.phase) if x)
+                           for e in ea)
+        source = f"Ea = {values} ({where}) assumed constant"
+    else:
+        source = "no Ea in the record"
+    return [f"extrapolated: {away[0]:.2f} K from the record's one measured temperature "
+            f"{T0:.2f} K; {source}"]
 
 
 def warn_record(record: Any, T_K: Sequence[float] | Any, *, stacklevel: int = 3) -> list[str]:

@@ -19,8 +19,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nitrolyte.cell.limits import check_design
 from nitrolyte.cell.pouch import PouchCell, stack, unit_of
-from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.checks import check_choice
 from nitrolyte.errors import InputError
 
 Basis = Literal["gravimetric", "volumetric"]
@@ -158,7 +159,7 @@ def critical_value(target: Any = 350.0, solve_for: str = "areal_capacity_mAh_cm2
     """
     solve_for = canonical_solve_for(solve_for)
     check_choice("basis", basis, ("gravimetric", "volumetric"))
-    target_arr = check_positive("target", target)
+    target_arr = check_design("target", target)
     design = expand_sse(design)
     unknown = ("catholyte_um", "nitride_um") if solve_for == "sse_um" else (solve_for,)
     given = [name for name in unknown if name in design]
@@ -199,6 +200,7 @@ def expand_sse(design: dict[str, Any]) -> dict[str, Any]:
     design = dict(design)
     if "sse_um" in design:
         sse = design.pop("sse_um")
+        check_design("sse_um", sse)
         for name in ("catholyte_um", "nitride_um"):
             if name in design:
                 raise InputError(f"pass either sse_um or {name}, not both")

@@ -26,8 +26,8 @@ import pandas as pd
 
 from nitrolyte.cell.components import component, resolve
 from nitrolyte.cell.critical import expand_sse
+from nitrolyte.cell.limits import check_design
 from nitrolyte.cell.pouch import PouchCell
-from nitrolyte.checks import check_positive
 from nitrolyte.errors import InputError, MissingDataError, UnknownMaterialError
 from nitrolyte.units import T_ROOM_K
 
@@ -149,14 +149,15 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
     design : PouchCell, optional
         The design; or give its parameters as keywords (``sse_um`` sets both layers).
     c_rate : float
-        C-rate, 1/h (> 0); 4 = a 15 min charge.
+        C-rate, 1/h (0 < C <= 100); 4 = a 15 min charge.
     T_K : float
-        Temperature, K (> 0), at which the conductivities are taken.
+        Temperature, K (10-2000 K), at which the conductivities are taken.
     max_drop_V : float
-        Allowed total ohmic drop across the SSE layers, V (> 0). Default 0.1 V (a design
+        Allowed total ohmic drop across the SSE layers, V (0 < V <= 10). Default 0.1 V (a design
         choice; the review states none).
     catholyte_sigma_S_cm, nitride_sigma_S_cm : float, optional
-        Explicit layer conductivities, S/cm (> 0).
+        Explicit layer conductivities, S/cm (0 < σ <= 10). Every range is
+        :data:`nitrolyte.cell.limits.DESIGN_LIMITS`.
     nitride_material : str, optional
         Database material for the nitride's sigma(T). Default: :data:`REVIEW_CELL_NITRIDE`
         (vacancy-rich β-Li3N, the nitride of the review's cells) for the default ``β-Li3N``
@@ -180,8 +181,9 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
     cell = design if design is not None else PouchCell(**expand_sse(design_kwargs))
     if design is not None and design_kwargs:
         cell = cell.replace(**expand_sse(design_kwargs))
-    t_k = float(check_positive("T_K", T_K))
-    max_drop = float(check_positive("max_drop_V", max_drop_V))
+    c_rate = float(check_design("c_rate", c_rate))
+    t_k = float(check_design("T_K", T_K))
+    max_drop = float(check_design("max_drop_V", max_drop_V))
     result = cell.evaluate()
     p = result.inputs
     if np.ndim(p["areal_capacity_mAh_cm2"]) or np.ndim(p["catholyte_um"]) \
@@ -190,12 +192,12 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
                                "use nitrolyte.transport.layer for arrays")
     reasons: list[str] = []
     if catholyte_sigma_S_cm is not None:
-        sig_c, src_c = float(check_positive("catholyte_sigma_S_cm", catholyte_sigma_S_cm)), "given"
+        sig_c, src_c = float(check_design("catholyte_sigma_S_cm", catholyte_sigma_S_cm)), "given"
     else:
         sig_c, src_c = _known(lambda: _catholyte_sigma(p["catholyte"], t_k, direction), reasons)
     nitride = nitride_material or _nitride_for_sigma(p["nitride"])
     if nitride_sigma_S_cm is not None:
-        sig_n, src_n = float(check_positive("nitride_sigma_S_cm", nitride_sigma_S_cm)), "given"
+        sig_n, src_n = float(check_design("nitride_sigma_S_cm", nitride_sigma_S_cm)), "given"
     else:
         where = "materials database (Arrhenius)"
         if nitride != p["nitride"] and nitride_material is None:

@@ -56,9 +56,11 @@ def coefficients(p: dict[str, Any], share: float) -> np.ndarray:
 
 
 def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k: np.ndarray,
-            grav: np.ndarray, vol: np.ndarray, energy: np.ndarray, mass: np.ndarray,
+            hi: np.ndarray, grav: np.ndarray, vol: np.ndarray, energy: np.ndarray, mass: np.ndarray,
             thick: np.ndarray) -> int:  # pragma: no cover - compiled by numba
-    """One pass over 3-D (broadcast) inputs: checks and all five outputs; returns #invalid."""
+    """One pass over 3-D (broadcast) inputs: checks and all five outputs; returns #invalid.
+
+    ``hi``: the upper limits of :data:`MAIN` (:data:`nitrolyte.cell.limits.DESIGN_LIMITS`)."""
     a, b, c, d, e, inv_f, g, h, j, volt = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]
     bad = 0
     n0, n1, n2 = grav.shape
@@ -66,8 +68,8 @@ def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k:
         for i1 in range(n1):
             for i2 in range(n2):
                 qi, tc, tn, npi = q[i0, i1, i2], t_c[i0, i1, i2], t_n[i0, i1, i2], n_p[i0, i1, i2]
-                if not (0.0 < qi < np.inf and 0.0 <= tc < np.inf and 0.0 <= tn < np.inf
-                        and 0.0 <= npi < np.inf):
+                if not (0.0 < qi <= hi[0] and 0.0 <= tc <= hi[1] and 0.0 <= tn <= hi[2]
+                        and 0.0 <= npi <= hi[3]):
                     bad += 1
                 en = qi * volt
                 m = (a + qi * (b + e * npi) + c * tc + d * tn) * inv_f
@@ -114,8 +116,16 @@ def evaluate_arrays(p: dict[str, Any], share: float, shape: tuple[int, ...],
     if out is None:
         out = tuple(np.empty(shape) for _ in OUTPUTS)
     views = [np.broadcast_to(np.asarray(p[key], dtype=float), shape3) for key in MAIN]
-    bad = _compiled()(*views, coefficients(p, share), *(o.reshape(shape3) for o in out))
+    bad = _compiled()(*views, coefficients(p, share), upper_limits(),
+                      *(o.reshape(shape3) for o in out))
     return out, int(bad)
+
+
+def upper_limits() -> np.ndarray:
+    """The upper limits of :data:`MAIN`, in order (lower ones: > 0 for Q, >= 0 else)."""
+    from nitrolyte.cell.limits import DESIGN_LIMITS
+
+    return np.array([DESIGN_LIMITS[key].hi for key in MAIN], dtype=float)
 
 
 def usable(p: dict[str, Any], shape: tuple[int, ...]) -> bool:

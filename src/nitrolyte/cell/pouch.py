@@ -20,14 +20,7 @@ import numpy as np
 import pandas as pd
 
 from nitrolyte.cell.components import component, resolve
-from nitrolyte.checks import (
-    check_choice,
-    check_finite,
-    check_nonnegative,
-    check_positive,
-    check_range,
-    scalar_or_array,
-)
+from nitrolyte.checks import check_choice, scalar_or_array
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.units import FARADAY, MAH_TO_C
 
@@ -312,17 +305,13 @@ class PouchCell:
 
 
 def check_parameters(p: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Range-check the numeric parameters of ``p`` in place (finite; >= 0, > 0 or fractions)."""
-    for name in _NONNEGATIVE:
-        if name not in skip:
-            p[name] = check_finite(name, check_nonnegative(name, p[name]))
-    for name in _POSITIVE:
+    """Range-check the numeric parameters of ``p`` in place against their physical ranges
+    (:data:`nitrolyte.cell.limits.DESIGN_LIMITS`, the table the CLI and REST API share)."""
+    from nitrolyte.cell.limits import check_design
+
+    for name in (*_NONNEGATIVE, *_POSITIVE, *_POROSITY, "active_fraction"):
         if p[name] is not None and name not in skip:
-            p[name] = check_finite(name, check_positive(name, p[name]))
-    for name in _POROSITY:
-        p[name] = check_range(name, p[name], lo=0.0, hi=1.0, hi_inclusive=False)
-    p["active_fraction"] = check_range("active_fraction", p["active_fraction"], lo=0.0,
-                                       hi=1.0, lo_inclusive=False)
+            p[name] = check_design(name, p[name])
     return p
 
 
@@ -336,6 +325,9 @@ def design_notes(p: dict[str, Any]) -> tuple[str, ...]:
                      "thickness")
     if p["anode"] == "anode-free":
         notes.append("anode-free: no Li metal; all cyclable Li comes from the cathode")
+    elif np.ndim(p["n_p"]) == 0 and float(p["n_p"]) == 0.0:
+        notes.append("N/P 0: no Li metal, the same cell as anode='anode-free' (all cyclable Li "
+                     "comes from the cathode)")
     return tuple(notes)
 
 

@@ -61,6 +61,11 @@ def _only(name: str) -> typer.Typer | None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (warnings print as one ``warning:`` line, also in server logs)."""
+    import warnings
+
+    from nitrolyte.cli._common import one_line_warning
+
+    warnings.showwarning = one_line_warning
     one = _only(sys.argv[1]) if len(sys.argv) > 1 else None
     (one or app)()

@@ -26,6 +26,20 @@ DbOption = Annotated[str | None, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (schemas in docs/).")]
 
 
+def one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                     lineno: int, file: Any = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` of the command line (installed by :func:`nitrolyte.cli.main`,
+    so also in ``serve``'s logs): one ``warning: ...`` line on stderr, never
+    the source file and line (``fastcharge.py:117: PlausibilityWarning ...``). A warning of
+    another package says its kind (``warning: UserWarning: ...``)."""
+    from nitrolyte.errors import NitrolyteWarning
+
+    text = " ".join(str(message).split())
+    if not issubclass(category, NitrolyteWarning):
+        text = f"{category.__name__}: {text}"
+    typer.echo(f"warning: {printable(text, 4000)}", err=True)
+
+
 def handle_errors(func: F) -> F:
     """Print nitrolyte errors as one clean line on stderr; exit 2 for bad input, else 1."""
 

@@ -53,8 +53,10 @@ def _design(ctx: typer.Context | None, **options: Any) -> dict[str, Any]:
     names = {"areal_capacity": "areal_capacity_mAh_cm2", "li_capacity": "li_capacity_mAh_g",
              "packaging_fraction": "packaging_mass_fraction", "np": "n_p"}
     design = dict(ctx.obj or {}) if ctx is not None else {}
-    if isinstance(options.get("sse_um"), float) and options["sse_um"] < 0:
-        raise InputError(f"--sse-um must be >= 0, got {options['sse_um']:g}")
+    if isinstance(options.get("sse_um"), float):
+        from nitrolyte.cell.limits import check_design
+
+        check_design("sse_um", options["sse_um"])
     for key, value in options.items():
         if value is not None:
             design[names.get(key, key)] = value

@@ -148,7 +148,9 @@ def md_cmd(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments."""
+    """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments.
+
+    A progress bar with the time left runs on stderr (not with --json)."""
     from nitrolyte.simulate.pipeline import MDSettings, literature_model, simulate_transport
     from nitrolyte.units import parse_quantity
 
@@ -170,7 +172,7 @@ def md_cmd(
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
         potential=potential, resume=resume)
     sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare,
-                             allow_implausible=allow_implausible)
+                             allow_implausible=allow_implausible, progress=not as_json)
     if plot is not None:
         from nitrolyte.plotting.diffusion import plot_simulated_arrhenius
 

@@ -96,7 +96,10 @@ def fit_cmd(
     from nitrolyte.transport.io import read_conductivity_csv
 
     data = read_conductivity_csv(file)
-    fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
+    try:
+        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
+    except InputError as exc:  # the file's numbers: say which file
+        raise type(exc)(f"{file.name}: {exc}") from None
     stored = None
     if store is not None:
         from nitrolyte.store import Database

@@ -188,7 +188,7 @@ def _cache(cache: bool | str | os.PathLike[str]) -> FigureCache | None:
     if cache is False:
         return None
     folder = default_cache_dir() if cache is True else Path(cache)
-    return FigureCache(folder)
+    return None if folder is None else FigureCache(folder)
 
 
 def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,

@@ -153,13 +153,14 @@ class FigureCache:
             pass
 
 
-def default_cache_dir() -> Path:
-    """``$NITROLYTE_CACHE_DIR/report-figures``, else ``$XDG_CACHE_HOME`` or ``~/.cache``."""
-    base = os.environ.get("NITROLYTE_CACHE_DIR")
-    if base:
-        return Path(base) / "report-figures"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "nitrolyte" / "report-figures"
+def default_cache_dir() -> Path | None:
+    """``report-figures`` in nitrolyte's cache directory (:func:`nitrolyte.data.cache.cache_dir`:
+    ``$NITROLYTE_CACHE_DIR``, else the user cache directory); None when
+    ``NITROLYTE_CACHE_DIR=off`` (before: a folder named ``off`` in the working directory)."""
+    from nitrolyte.data.cache import cache_dir
+
+    base = cache_dir()
+    return None if base is None else base / "report-figures"
 
 
 def safe_path(root: Path, name: str) -> Path:

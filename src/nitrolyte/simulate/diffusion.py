@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nitrolyte.checks import check_positive, check_range
+from nitrolyte.checks import check_range
 from nitrolyte.errors import InputError
 from nitrolyte.simulate.regime import (
     DIFFUSIVE_SLOPE_TOLERANCE,
@@ -269,9 +269,9 @@ def analyze_diffusion(
     species : str
         Element symbol of the mobile ion.
     frame_interval_ps : float
-        Time between stored frames, ps.
+        Time between stored frames, ps (1e-4 to 1e4).
     T_K : float
-        Temperature of the run, K (for the conductivities).
+        Temperature of the run, K (for the conductivities; 0 < T <= 1e4).
     charge : int
         Charge number of the ion (1 for Li+).
     start_ps : float, optional
@@ -296,8 +296,9 @@ def analyze_diffusion(
     """
     import kinisi
 
-    dt_stored = float(check_positive("frame_interval_ps", frame_interval_ps))
-    T = float(check_positive("T_K", T_K))
+    # 0.1 fs to 10 ns between frames, up to 10 000 K: a 1.8e308 fs interval crashed kinisi
+    dt_stored = float(check_range("frame_interval_ps", frame_interval_ps, lo=1e-4, hi=1e4))
+    T = float(check_range("T_K", T_K, lo=0.0, hi=1e4, lo_inclusive=False))
     check_range("max_lag_fraction", max_lag_fraction, lo=0.0, hi=1.0, lo_inclusive=False)
     check_range("min_hops", min_hops, lo=0)
     reps, stride = _as_replicas(trajectories)

@@ -7,6 +7,7 @@ does not grow with the run length.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -136,6 +137,9 @@ def _integrate(dyn: Any, atoms: Any, out: str | Path, n_eq: int, n_prod: int, ev
     with warnings.catch_warnings():
         # CHGNet's calculator converts to pymatgen, which warns about FixCom on every step
         warnings.filterwarnings("ignore", message="Only FixAtoms and FixCartesian")
+        # and CHGNet reads its stress with .item() on a tensor that needs grad (torch warns)
+        warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True",
+                                category=UserWarning)
         if n_eq:
             dyn.run(n_eq)
         with FrameWriter(out, append_after=resumed_frames) as writer:
@@ -181,10 +185,33 @@ def _start(structure: Any, out: Path, T: float, timestep_fs: float, every: int, 
     return atoms, cp.frames, np.random.default_rng([seed, cp.frames])
 
 
+def _progress_bar(dyn: Any, total: int, label: str, show: bool) -> Any:
+    """A tqdm bar on stderr over the ``total`` MD steps (equilibration + production), with the
+    time left, advanced by an observer of ``dyn`` about 200 times; None when not ``show``."""
+    if not show or total <= 0:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="step", file=sys.stderr, dynamic_ncols=True,
+               mininterval=1.0)
+    every = max(1, total // 200)
+    started = [False]
+
+    def advance() -> None:
+        if not started[0]:  # ASE calls observers once before the first step
+            started[0] = True
+            return
+        bar.update(min(every, total - bar.n))
+
+    dyn.attach(advance, interval=every)
+    return bar
+
+
 def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_fs: float = 1.0,
            equilibration_ps: float | None = None, frame_interval_fs: float = 10.0, seed: int = 0,
            device: str = "auto", potential: str = "chgnet",
-           on_frame: Callable[[int, Any], None] | None = None, resume: bool = False) -> MDRun:
+           on_frame: Callable[[int, Any], None] | None = None, resume: bool = False,
+           progress: bool = False) -> MDRun:
     """Langevin NVT MD of ``structure`` at ``T_K``; production frames written to ``out``.
 
     Parameters
@@ -217,6 +244,9 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     resume : bool
         Continue ``out`` from its checkpoint (same structure, T, timestep and frame interval):
         the file is cut back to the checkpoint's frames, and ``ps`` more are appended.
+    progress : bool
+        Show a progress bar with the time left on stderr (tqdm; ``nitrolyte md`` without
+        ``--json``).
     """
     from ase import units
     from ase.constraints import FixCom
@@ -251,11 +281,17 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     threads = torch.get_num_threads()
     if dev == "cpu":
         torch.set_num_threads(cpu_threads(len(atoms)))
+    bar = _progress_bar(dyn, n_eq + n_prod, f"MD {atoms.get_chemical_formula()} {T:g} K",
+                        progress)
     try:
         n_frames, mean_T, wall = _integrate(dyn, atoms, out, n_eq, n_prod, every, on_frame,
                                             checkpoint, resumed)
+        if bar is not None:
+            bar.update(bar.total - bar.n)  # the observer's last interval may end short
     finally:
         torch.set_num_threads(threads)
+        if bar is not None:
+            bar.close()
     return MDRun(
         trajectory=str(out), formula=atoms.get_chemical_formula(mode="hill"), n_atoms=len(atoms),
         T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,

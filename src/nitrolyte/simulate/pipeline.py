@@ -146,7 +146,8 @@ def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[st
 def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                        settings: MDSettings, out_dir: str | Path, *, store: bool = True,
                        db: Any = None, compare: str | None = None,
-                       allow_implausible: bool = False) -> TransportSimulation:
+                       allow_implausible: bool = False,
+                       progress: bool = False) -> TransportSimulation:
     """Run NVT MD at each temperature, analyse Li transport, fit, compare and store.
 
     Parameters
@@ -169,6 +170,8 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         Store points outside the laboratory limits every write applies (sigma > 10 S/cm,
         T outside 10-2000 K); otherwise such a set is refused (the trajectories stay in
         ``out_dir``).
+    progress : bool
+        A progress bar with the time left on stderr per temperature (``run_md``).
     """
     from nitrolyte.simulate.diffusion import analyze_diffusion
     from nitrolyte.simulate.md import run_md
@@ -186,7 +189,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                     equilibration_ps=settings.equilibration_ps,
                     frame_interval_fs=settings.frame_interval_fs, seed=settings.seed,
                     device=settings.device, potential=settings.potential,
-                    resume=settings.resume)
+                    resume=settings.resume, progress=progress)
         diff = analyze_diffusion(path, frame_interval_ps=md.frame_interval_ps, T_K=T,
                                  seed=settings.seed)
         runs.append({**diff.to_dict(), "md": md.to_dict(),

@@ -7,6 +7,7 @@ as light :class:`ase.Atoms` (symbols, positions, cell, pbc only) so that long ru
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,13 +89,61 @@ def iter_frames(path: str | Path, fmt: str | None = None) -> Iterator[Any]:
     if not p.is_file():
         raise InputError(f"trajectory file not found: {p}")
     spec = detect_format(p, fmt)
+    n_read, n_atoms = 0, 0
     try:
         for atoms in ase.io.iread(str(p), index=":", format=spec.ase_format):
-            yield _light(atoms)
+            frame = _light(atoms)
+            check_frame(p, n_read, frame)
+            n_read, n_atoms = n_read + 1, len(frame)
+            yield frame
     except InputError:
         raise
     except Exception as exc:  # ASE raises many types for malformed files
+        if spec.name == "extxyz" and n_read and _only_last_frame_cut(p, n_read, n_atoms):
+            import warnings
+
+            from nitrolyte.errors import NitrolyteWarning
+
+            warnings.warn(f"{p.name}: frame {n_read} is incomplete (a run killed while writing "
+                          f"it?); using the {n_read} complete frames before it",
+                          NitrolyteWarning, stacklevel=2)
+            return
         raise InputError(f"{p}: cannot read as {spec.name}: {type(exc).__name__}: {exc}") from None
+
+
+#: largest cell edge and |position| accepted in a frame, Å (a corrupted file gives 1e300)
+MAX_LENGTH_A = 1e5
+
+
+def check_frame(path: Path, index: int, atoms: Any) -> None:
+    """Refuse a frame no simulation writes: non-finite or absurd positions, a cell that is not
+    finite or has no volume (a corrupted ``.traj`` decodes to such frames)."""
+    import numpy as np
+
+    where = f"{path}: frame {index}"
+    pos, cell = np.asarray(atoms.positions, dtype=float), np.asarray(atoms.cell[:], dtype=float)
+    if not (np.isfinite(pos).all() and np.abs(pos).max(initial=0.0) <= MAX_LENGTH_A):
+        raise InputError(f"{where}: atom positions must be finite and within {MAX_LENGTH_A:g} Å "
+                         "(corrupted file?)")
+    with np.errstate(all="ignore"):
+        lengths = np.sqrt((cell * cell).sum(axis=1))
+        ok = np.isfinite(lengths).all() and lengths.max() <= MAX_LENGTH_A
+        volume = abs(float(np.linalg.det(cell))) if ok else math.nan
+    # a flat (singular) cell has a volume far below the product of its edges
+    if not (ok and volume > max(0.1, 1e-6 * float(lengths.prod()))):
+        raise InputError(f"{where}: the periodic cell must be finite, with edges <= "
+                         f"{MAX_LENGTH_A:g} Å and a volume > 0.1 Å³, got edges "
+                         f"{', '.join(f'{x:g}' for x in lengths)} Å and volume {volume:g} Å³ "
+                         "(corrupted file?)")
+
+
+def _only_last_frame_cut(path: Path, n_read: int, n_atoms: int) -> bool:
+    """Whether what follows ``n_read`` complete extxyz frames of ``n_atoms`` atoms (each
+    ``n_atoms + 2`` lines) is shorter than one frame: a file cut while its last frame was
+    written, not one corrupted in the middle."""
+    with path.open("rb") as fh:
+        n_lines = sum(1 for _ in fh)
+    return n_lines - n_read * (n_atoms + 2) < n_atoms + 2
 
 
 def read_frames(path: str | Path, fmt: str | None = None) -> list[Any]:

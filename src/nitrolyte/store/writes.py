@@ -108,7 +108,40 @@ def prepare(conn: Connection, frame: pd.DataFrame, where: str) -> Batch:
                                       "is not in the database)")
         if key is not None and key not in found and key not in batch.new:
             batch.new[key] = _material_row(frame.iloc[i].to_dict(), label)
+        elif key in found and where == "add":
+            _same_formula(conn, found[key], frame.iloc[i].get("formula"), label)
     return batch
+
+
+def _same_formula(conn: Connection, material_id: str, given: Any, label: str) -> None:
+    """``add --formula`` for a material that exists: accepted when it is the stored formula (any
+    multiple, e.g. Li6N2 for Li3N), refused otherwise, never silently ignored."""
+    from nitrolyte.errors import InputError
+    from nitrolyte.formula import parse_formula
+
+    if not isinstance(given, str) or not given.strip():
+        return
+    stored = conn.execute(select(t.materials.c.name, t.materials.c.formula).where(
+        t.materials.c.material_id == material_id)).first()
+    if stored is None or not stored.formula:
+        return
+
+    def fractions(text: str) -> dict[str, float]:
+        amounts = parse_formula(text)
+        total = sum(amounts.values())
+        return {el: n / total for el, n in amounts.items()}
+
+    try:
+        mine, theirs = fractions(given), fractions(stored.formula)
+        same = mine.keys() == theirs.keys() and all(
+            abs(mine[el] - theirs[el]) <= 1e-6 for el in mine)
+    except InputError as exc:
+        raise DataValidationError(f"{label}: formula: {exc}") from None
+    if not same:
+        raise DataValidationError(
+            f"{label}: {stored.name!r} exists with formula {stored.formula}; formula {given!r} "
+            "does not match it (a material's formula is set when it is created: leave --formula "
+            "out, or add the measurement under a new name)")
 
 
 def _create_materials(conn: Connection, batch: Batch, resolved: dict[str, str],

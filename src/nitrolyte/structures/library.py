@@ -290,13 +290,17 @@ def read_cif(path: str | Path) -> Structure:
     Raises
     ------
     InputError
-        When the file is missing, empty or not a readable CIF (one line naming the file).
+        When the file is missing, empty or not a readable CIF, or its cell or atoms are outside
+        :data:`nitrolyte.structures.cif_limits.CIF_LIMITS` (one line naming the file and field).
     """
     from pymatgen.io.cif import CifParser
+
+    from nitrolyte.structures.cif_limits import check_cif_text, check_structure
 
     p = Path(path)
     if not p.is_file():
         raise InputError(f"cif: file {str(p)!r} does not exist")
+    check_cif_text(p.read_text(encoding="utf-8", errors="replace"), p.name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -306,6 +310,7 @@ def read_cif(path: str | Path) -> Structure:
                          f"{str(exc).splitlines()[0] if str(exc) else 'no structure'})") from None
     if not structures or len(structures[0]) == 0:
         raise InputError(f"cif: {p.name} holds no structure")
+    check_structure(structures[0], p.name)
     return structures[0]
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nitrolyte.checks import check_choice, check_positive
+from nitrolyte.checks import as_float_array, check_choice, check_positive, check_range
 from nitrolyte.errors import MissingDataError
 from nitrolyte.transport.arrhenius import (
     CONVENTIONS,
@@ -76,7 +76,8 @@ def conductivity(
     name_or_record : str or MaterialRecord
         A name or alias known to :func:`nitrolyte.api.get`, or a record.
     T_K : array_like
-        Temperatures in K (> 0), any shape; a scalar gives a float.
+        Temperatures in K, any shape; a scalar gives a float. Outside what a laboratory
+        measures (10-2000 K, :data:`nitrolyte.plausibility.LIMITS`) is an :class:`InputError`.
     direction : {"perp_c", "par_c"}, optional
         Required for anisotropic records unless ``average`` is given.
     convention : {"sigmaT", "sigma"}
@@ -94,11 +95,15 @@ def conductivity(
     Warns
     -----
     PlausibilityWarning
-        When ``T_K`` lies outside the record's measured temperature range, past a known phase
+        When ``T_K`` lies outside the record's measured temperature range (or away from the one
+        temperature of a single-point record, whose Ea is then assumed), past a known phase
         transition or past the melting point (``nitrolyte sigma`` prints the same lines).
     """
-    from nitrolyte.plausibility import warn_record
+    from nitrolyte.plausibility import LIMITS, warn_record
 
+    T_arr = as_float_array("T_K", T_K)  # 7e-9 K, 9000 K: refused, one value named
+    check_range("T_K", T_arr.item() if T_arr.size == 1 else T_arr, lo=LIMITS["T_K"][0],
+                hi=LIMITS["T_K"][1])
     record = _record(name_or_record, db)
     if average is not None:
         check_choice("average", average, POLYCRYSTAL_RULES)

@@ -22,7 +22,13 @@ import pandas as pd
 from nitrolyte.checks import check_choice
 from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.transport.arrhenius import Convention
-from nitrolyte.transport.fitting import MIN_TEMPERATURES, ArrheniusFit, fit_arrhenius
+from nitrolyte.transport.fitting import (
+    MAX_RELATIVE_ERROR,
+    MIN_RELATIVE_ERROR,
+    MIN_TEMPERATURES,
+    ArrheniusFit,
+    fit_arrhenius,
+)
 from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import Spectrum
 
@@ -260,7 +266,8 @@ def arrhenius_from_spectra(
         return SpectraArrhenius(fits, None, which, notes)
     sig = [getattr(f, f"sigma_{which}_S_cm") for f in fits]
     err = [getattr(f, f"sigma_{which}_stderr_S_cm") for f in fits]
-    use_err = all(e == e and 0 < e < float("inf") for e in err)
+    use_err = all(e == e and MIN_RELATIVE_ERROR <= e / s <= MAX_RELATIVE_ERROR
+                  for e, s in zip(err, sig, strict=True))  # else unweighted
     arr = fit_arrhenius([f.T_K for f in fits], sig, err if use_err else None, convention,
                         absolute_sigma=False)
     return SpectraArrhenius(fits, arr, which, notes)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_choice, check_positive, check_range
+from nitrolyte.checks import check_choice, check_positive, check_positive_finite, check_range
 from nitrolyte.errors import InputError
 from nitrolyte.transport.arrhenius import CONVENTIONS, ArrheniusModel, Convention
 from nitrolyte.units import K_B_EV, T_ROOM_K
@@ -197,9 +197,13 @@ def _studentized(e: np.ndarray, h: np.ndarray, s2: float, dof: int, known: bool)
     return e / np.sqrt(s2_i * one_minus_h)
 
 
+#: range of a point's relative error sigma_err / sigma in a weighted fit
+MIN_RELATIVE_ERROR, MAX_RELATIVE_ERROR = 1e-12, 1e6
+
+
 def _validate(T_K: Any, sigma_S_cm: Any, sigma_err: Any) -> tuple[np.ndarray, ...]:
-    T = np.atleast_1d(check_positive("T_K", T_K)).ravel()
-    sig = np.atleast_1d(check_positive("sigma_S_cm", sigma_S_cm)).ravel()
+    T = np.atleast_1d(check_positive_finite("T_K", T_K)).ravel()
+    sig = np.atleast_1d(check_positive_finite("sigma_S_cm", sigma_S_cm)).ravel()
     if T.shape != sig.shape:
         raise InputError(f"T_K and sigma_S_cm must have the same length, got {T.size} and {sig.size}")
     n_distinct = np.unique(T).size
@@ -212,6 +216,11 @@ def _validate(T_K: Any, sigma_S_cm: Any, sigma_err: Any) -> tuple[np.ndarray, ..
         err = np.broadcast_to(err, sig.shape).astype(float) if err.size == 1 else err
         if err.shape != sig.shape:
             raise InputError(f"sigma_err must have one value per point ({sig.size}), got {err.size}")
+        # weights (sigma/err)^2 must stay finite and non-zero: an error of 1e-300 S/cm made them
+        # overflow and LAPACK print "DLASCL ... illegal value" before a LinAlgError traceback
+        with np.errstate(all="ignore"):
+            check_range("sigma_err / sigma_S_cm (relative error)", err / sig,
+                        lo=MIN_RELATIVE_ERROR, hi=MAX_RELATIVE_ERROR)
     return T, sig, err
 
 

@@ -19,6 +19,7 @@ warnings for a poor fit (relative RMSE > 2 %, non-finite errors, unphysical capa
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -44,6 +45,8 @@ CIRCUITS: dict[str, str] = {k: m.string for k, m in CIRCUIT_MODELS.items()}
 #: warning thresholds: relative RMSE of the fit and rms Kramers-Kronig residual
 MAX_REL_RMSE = 0.02
 MAX_KK_RESIDUAL = 0.02
+#: largest |Z| range (max/min) the lin-KK check is run on (it weights every point by 1/|Z|)
+KK_MAX_RANGE = 1e12
 #: plausible specific capacitances C L / A in F/cm (Irvine, Sinclair & West, Adv. Mater. 1990)
 BULK_C_RANGE_F_CM = (1e-14, 1e-10)
 GB_C_RANGE_F_CM = (1e-12, 1e-6)
@@ -215,13 +218,19 @@ def kk_residual(spectrum: Spectrum, c: float = 0.85, max_M: int = 50) -> float:
     from impedance.validation import fit_linKK, get_tc_distribution
 
     f, Z = spectrum.freq_Hz, spectrum.Z_ohm
+    absZ = np.abs(Z)
+    if not (absZ.min() > 0 and absZ.max() <= KK_MAX_RANGE * absZ.min()):
+        return math.nan  # lin-KK weights by 1/|Z|: a zero |Z| breaks its least squares (LAPACK)
     M, mu = 0, 1.0
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        while mu > c and max_M > M:
-            M += 1
-            ts = get_tc_distribution(f, M)
-            elements, mu = fit_linKK(f, ts, M, Z, "complex", True)
+        try:
+            while mu > c and max_M > M:
+                M += 1
+                ts = get_tc_distribution(f, M)
+                elements, mu = fit_linKK(f, ts, M, Z, "complex", True)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError):
+            return math.nan
         e = np.asarray(elements, dtype=float)
         jw = 2j * np.pi * f
         Z_hat = e[0] + (e[1:M + 1, None] / (1 + jw[None, :] * ts[:, None])).sum(axis=0)
@@ -244,6 +253,9 @@ def _oriented(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> tuple[np.nda
 def _quality(model: CircuitModel, res: dict[str, Any], e: np.ndarray, rel: float, L: float,
              A: float) -> list[str]:
     out = []
+    if not math.isfinite(rel):
+        out.append(f"fit quality unknown: relative RMSE is {rel} (a |Z| of 0 in the data?); "
+                   "do not use this fit")
     if rel > MAX_REL_RMSE:
         out.append(f"poor fit: relative RMSE {rel:.1%} > {MAX_REL_RMSE:.0%} (try another circuit)")
     if not np.all(np.isfinite(e)):
@@ -360,6 +372,9 @@ def fit_impedance(
     rel = float(np.sqrt(np.mean(np.abs(Z_fit - spectrum.Z_ohm) ** 2 / np.abs(spectrum.Z_ohm) ** 2)))
     kk_res = kk_residual(spectrum) if kk else None
     notes += _quality(model, res, e, rel, L, A)
+    if kk_res is not None and not math.isfinite(kk_res):
+        notes.append("Kramers-Kronig check not possible (a |Z| of 0, or |Z| spanning more than "
+                     f"{KK_MAX_RANGE:g}x): the spectrum's validity is unknown")
     if kk_res is not None and kk_res > MAX_KK_RESIDUAL:
         notes.append(f"Kramers-Kronig residual {kk_res:.1%} > {MAX_KK_RESIDUAL:.0%}: the spectrum "
                      "may be drifting or non-linear")

@@ -210,6 +210,7 @@ class Spectrum:
             raise InputError("freq_Hz must be finite and > 0")
         if not np.isfinite(Z).all():
             raise InputError("Z_ohm must be finite")
+        _check_measurable(f, Z)
         object.__setattr__(self, "freq_Hz", f)
         object.__setattr__(self, "Z_ohm", Z)
 
@@ -217,6 +218,30 @@ class Spectrum:
         """Columns ``freq_Hz, Z_real_ohm, Z_imag_ohm``."""
         return pd.DataFrame({"freq_Hz": self.freq_Hz, "Z_real_ohm": self.Z_ohm.real,
                              "Z_imag_ohm": self.Z_ohm.imag})
+
+
+#: what an impedance analyser measures: frequencies (Hz) and impedance components (ohm)
+FREQ_RANGE_HZ = (1e-6, 1e10)
+MAX_Z_OHM = 1e15
+
+
+def _check_measurable(f: np.ndarray, Z: np.ndarray) -> None:
+    """Refuse a frequency or impedance no analyser measures (a first frequency of 3.2e269 Hz
+    made the Kramers-Kronig check divide by zero), naming the column and the data row."""
+    lo, hi = FREQ_RANGE_HZ
+    columns = (("frequency", f, (f < lo) | (f > hi), f"{lo:g}-{hi:g} Hz"),
+               ("Z' (real part)", Z.real, np.abs(Z.real) > MAX_Z_OHM, f"|Z'| <= {MAX_Z_OHM:g} ohm"),
+               ("Z'' (imaginary part)", Z.imag, np.abs(Z.imag) > MAX_Z_OHM,
+                f"|Z''| <= {MAX_Z_OHM:g} ohm"))
+    for column, values, bad, allowed in columns:
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"{column} column: {values[i]:g} at data row {i + 1} is outside "
+                             f"what an impedance analyser measures ({allowed})")
+    largest = float(np.abs(Z).max())
+    if 0.0 < largest < 1e-9:  # all zero: the readers' own error
+        raise InputError(f"impedance is below 1e-09 ohm at every frequency (largest |Z| "
+                         f"{largest:g} ohm): not a measured spectrum")
 
 
 _T_IN_NAME = re.compile(r"(?<![A-Za-z0-9.])(-?\d+(?:\.\d+)?)\s*(K|C|degC)(?![A-Za-z])")
@@ -263,7 +288,10 @@ def read_spectrum(path: str | Path, T_K: float | None = None) -> Spectrum:
                         "minus_Z_imag_ohm")
     Z = _numeric(frame, "Z_real_ohm", path) + 1j * imag
     T = temperature_from_filename(path) if T_K is None else float(T_K)
-    return Spectrum(_numeric(frame, f_col, path), Z, T, str(path))
+    try:
+        return Spectrum(_numeric(frame, f_col, path), Z, T, str(path))
+    except InputError as exc:
+        raise type(exc)(f"{path.name}: {exc}") from None
 
 
 def _is_float(text: str) -> bool:

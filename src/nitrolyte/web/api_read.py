@@ -96,6 +96,7 @@ async def sigma(request: Request, name: str,
 
     from nitrolyte.checks import check_range
     from nitrolyte.errors import InputError
+    from nitrolyte.plausibility import LIMITS
     from nitrolyte.transport.conductivity import conductivity
     from nitrolyte.units import parse_quantity
 
@@ -104,8 +105,9 @@ async def sigma(request: Request, name: str,
         raise InputError("T: give temperatures with their unit (T=300K, T=25C) or in kelvin "
                          "as T_K=300")
     field = "T_K" if T_K else "T"
-    temps = np.asarray(check_range(field, np.asarray(given, dtype=float), lo=0.0, hi=5000.0,
-                                   lo_inclusive=False), dtype=float)
+    # the range nitrolyte.conductivity accepts (what a laboratory measures)
+    temps = np.asarray(check_range(field, np.asarray(given, dtype=float), lo=LIMITS["T_K"][0],
+                                   hi=LIMITS["T_K"][1]), dtype=float)
 
     def build() -> bytes:
         sig = np.atleast_1d(conductivity(name, temps, direction, convention=convention,

@@ -77,27 +77,35 @@ class MeasurementIn(Strict):
                                     "measures (10-2000 K, sigma <= 10 S/cm, Ea 0-3 eV)")
 
 
-Um = Annotated[float | None, Field(ge=0, le=10_000)]
-Positive = Annotated[float | None, Field(gt=0, le=1e6)]
+def _limited_field(name: str) -> dict[str, float]:
+    from nitrolyte.cell.limits import field
+
+    return field(name)
+
+
+def _limited(name: str) -> Any:
+    """An optional number in ``name``'s physical range: the table the CLI and the Python API
+    check too (:data:`nitrolyte.cell.limits.DESIGN_LIMITS`)."""
+    return Annotated[float | None, Field(**_limited_field(name))]
 
 
 class CellIn(Strict):
     """A pouch-cell design (every field optional: the review's defaults, docs/cell.md)."""
 
-    areal_capacity_mAh_cm2: Positive = None
-    catholyte_um: Um = None
-    nitride_um: Um = None
-    sse_um: Um = None
-    n_p: Positive = None
-    al_um: Um = None
-    cu_um: Um = None
+    areal_capacity_mAh_cm2: _limited("areal_capacity_mAh_cm2") = None  # type: ignore[valid-type]
+    catholyte_um: _limited("catholyte_um") = None  # type: ignore[valid-type]
+    nitride_um: _limited("nitride_um") = None  # type: ignore[valid-type]
+    sse_um: _limited("sse_um") = None  # type: ignore[valid-type]
+    n_p: _limited("n_p") = None  # type: ignore[valid-type]
+    al_um: _limited("al_um") = None  # type: ignore[valid-type]
+    cu_um: _limited("cu_um") = None  # type: ignore[valid-type]
     catholyte: Text | None = None
     nitride: Text | None = None
     cathode: Text | None = None
     sides: Literal["single", "double"] | None = None
     anode: Literal["lithium", "anode-free"] | None = None
-    li_capacity_mAh_g: Positive = None
-    packaging_mass_fraction: Annotated[float | None, Field(ge=0, lt=1)] = None
+    li_capacity_mAh_g: _limited("li_capacity_mAh_g") = None  # type: ignore[valid-type]
+    packaging_mass_fraction: _limited("packaging_mass_fraction") = None  # type: ignore[valid-type]
 
     def design(self) -> dict[str, Any]:
         """The set fields, as keyword arguments of :func:`nitrolyte.pouch_cell`."""
@@ -107,7 +115,7 @@ class CellIn(Strict):
 class CriticalIn(CellIn):
     """A design and the parameter to solve for so that it just reaches the target."""
 
-    target: Annotated[float, Field(gt=0, le=1e5)] = 350.0
+    target: Annotated[float, Field(**_limited_field("target"))] = 350.0
     solve_for: Literal["sse_um", "areal_capacity_mAh_cm2", "n_p", "cu_um", "al_um",
                        "catholyte_um", "nitride_um"] = "sse_um"
     basis: Literal["gravimetric", "volumetric"] = "gravimetric"
