@@ -25,6 +25,7 @@ from nitrolyte.stability._common import (
     formula_label,
     phase_diagram,
     phase_label,
+    require_known,
     resolve_material,
 )
 from nitrolyte.stability.energies import EnergySource
@@ -151,6 +152,8 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
     (la, ca), (lb, cb) = resolve_material(a, db), resolve_material(b, db)
     elements = chemsys(ca, cb)
     pd_ = phase_diagram(elements, src, use_cache=use_cache)
+    for label, c in ((la, ca), (lb, cb)):
+        require_known(label, c, _own_energy(c, pd_)[0], src.name, db)
     missing = src.missing_phases(elements)
     base = dict(a=la, b=lb, formula_a=formula_label(ca), formula_b=formula_label(cb), source=src.name,
                 missing_phases=tuple(m.formula for m in missing))

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nitrolyte.errors import MissingDataError, NitrolyteError
+from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.web.security import READ_COOKIE, check_origin, require_reader
 
 router = APIRouter(include_in_schema=False)
@@ -160,7 +161,7 @@ def stack_page(request: Request,
     result, error = None, None
     if layers and layers.strip():
         try:
-            result = check_stack(layers, "embedded").to_dict()
+            result = check_stack(layers, DEFAULT_SOURCE).to_dict()
         except (NitrolyteError, ValueError) as exc:
             error = str(exc)
     return render(request, "stack.html", layers=layers or "Li | β-Li3N | Li3InCl6 | NMC811",
