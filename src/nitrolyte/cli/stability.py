@@ -118,6 +118,8 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
         typer.echo("  not computable from this source")
     elif r.reactive:
         typer.echo(f"  reactive: {r.reaction_at_min}  ({r.min_energy_eV_atom:.3f} eV/atom at x_A = {r.x_min:.3f})")
+    elif r.missing_phases:
+        typer.echo(f"  no reaction among the phases known (missing: {', '.join(r.missing_phases)})")
     else:
         typer.echo("  no reaction: the two phases coexist")
     for k in r.kinks:
@@ -179,10 +181,7 @@ def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         return
     typer.echo(f"{rows[0].material} in air  (source {rows[0].source})")
     for r in rows:
-        what = f"{r.reaction}" if r.reaction and r.energy_meV_atom < 0 else "no reaction found"
-        typer.echo(f"  + {r.gas}: {_v(r.energy_meV_atom / 1000)} eV/atom  {what}")
-        if r.missing_phases:
-            typer.echo(f"      phases not in the source: {', '.join(r.missing_phases)}")
+        typer.echo(f"  + {r.gas}: {r.text()}")
 
 
 def register(app: typer.Typer) -> None:

@@ -84,6 +84,16 @@ class LayerWindow:
                 "oxidation": self.oxidation_completeness}.get(side or "", self.completeness)
         return kind == "complete" or (not ok and kind == "bound")
 
+    def certainly_contains(self, V: float) -> bool:
+        """Whether the true window contains ``V`` whatever the missing phases are: inside a
+        complete window, or at an exact limit of an outer bound (the true window keeps it)."""
+        if self.completeness == "complete":
+            return self.reduction_V - 1e-6 <= V <= self.oxidation_V + 1e-6
+        if self.completeness != "bound":
+            return False
+        return ((self.reduction_completeness == "complete" and abs(V - self.reduction_V) <= 1e-6)
+                or (self.oxidation_completeness == "complete" and abs(V - self.oxidation_V) <= 1e-6))
+
     def missing_text(self) -> str:
         """``"Li3InCl6: InCl3 missing from the source"``."""
         return f"{self.material}: {', '.join(self.lacking)} missing from the source"
@@ -269,7 +279,8 @@ def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> Inter
         return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unknown",
                               f"cannot judge: window of {lacking.material} {lacking.basis}", energy)
     lo, hi = max(a.reduction_V, b.reduction_V), min(a.oxidation_V, b.oxidation_V)
-    undecided = [w.missing_text() for w in (a, b) if w.completeness != "complete"]
+    overlap_sure = any(a.certainly_contains(v) and b.certainly_contains(v) for v in (lo, hi))
+    undecided = [] if overlap_sure else [w.missing_text() for w in (a, b) if w.completeness != "complete"]
     # a reaction found among the phases known stands: missing phases only make it more favourable
     reacts = bool(chem.computable and chem.reactive and a.own_energy and b.own_energy)
     if lo > hi + 1e-6 and not (a.decides(False) and b.decides(False)) and not reacts:

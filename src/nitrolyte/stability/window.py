@@ -185,8 +185,7 @@ class StabilityWindow:
         move the reduction limit and a poorer one only the oxidation limit (Li2O2 leaves Li2O's
         reduction limit exact); with more elements every missing phase counts for both.
         """
-        side_lacking = {"reduction": self.lacking_reduction, "oxidation": self.lacking_oxidation}.get(
-            side or "", None)
+        side_lacking = {"reduction": self.lacking_reduction, "oxidation": self.lacking_oxidation}.get(side or "")
         lacking = self.lacking if side_lacking is None else side_lacking
         if not lacking:
             return "complete"
