@@ -146,10 +146,11 @@ def overlay(request: Request,
 @router.get("/cell", response_class=HTMLResponse, dependencies=PageReader)
 def cell_designer(request: Request) -> HTMLResponse:
     """Cell designer: sliders; Wh/kg, Wh/L and critical values follow through the API."""
+    from nitrolyte.cell.components import layer_materials
     from nitrolyte.cell.pouch import pouch_cell
 
     defaults = {k: v["value"] for k, v in pouch_cell().to_dict()["inputs"].items()}
-    return render(request, "cell.html", defaults=defaults)
+    return render(request, "cell.html", defaults=defaults, electrolytes=layer_materials())
 
 
 @router.get("/stack", response_class=HTMLResponse, dependencies=PageReader)
