@@ -143,12 +143,22 @@ def activation(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> Criter
     return _simple(t, ev, "no activation energy in the database", ev.get("Ea_source", ""))
 
 
+def _bound_compare(value: float, qualifier: str, t: Target) -> Status:
+    """:func:`compare` for a window limit: ``"?"`` (no bound) is unknown, and a bound from a phase
+    set with phases missing is not strict (the true limit may equal it), so equality is unknown."""
+    if qualifier == "?" and not math.isnan(value):
+        return "unknown"
+    if qualifier in ("<", ">") and value == t.value:
+        return "unknown"
+    return compare(value, qualifier if qualifier in ("<", ">") else "", t.comparator, t.value)
+
+
 def li_stability(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> CriterionResult:
     """Reduction limit of the window (V vs. Li/Li+): not reduced by Li metal at 0 V."""
     value = ev.get("reduction_V", _NAN)
     rounded = round(value, 6) if math.isfinite(value) else value
     q = ev.get("reduction_qualifier", "")
-    status = "unknown" if q == "?" else compare(rounded, q, t.comparator, t.value)
+    status = _bound_compare(rounded, q, t)
     note = "" if status != "fail" else (
         f"reduced by Li metal below {value:.2f} V; it relies on a passivating interphase "
         "(for LiPON the Li3N/Li3P/Li2O interphase of Section 4.3)")
@@ -170,7 +180,7 @@ def oxidation(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> Criteri
         return _stack_oxidation(t, ev)
     ox, basis = ev.get("oxidation_V", _NAN), ev.get("window_basis", "")
     q = ev.get("oxidation_qualifier", "")
-    own = "unknown" if q == "?" and math.isfinite(ox) else compare(ox, q, t.comparator, t.value)
+    own = _bound_compare(ox, q, t)
     if own == "pass":
         return _result(t, "pass", ox, source=basis)
     if own == "unknown" and math.isnan(ox):
@@ -193,8 +203,7 @@ def _stack_oxidation(t: Target, ev: dict[str, Any]) -> CriterionResult:
     oxidised below the target."""
     checks = tuple(ev.get("stack_interfaces", ()))
     ox, basis = ev.get("oxidation_V", _NAN), ev.get("window_basis", "")
-    q = ev.get("oxidation_qualifier", "")
-    own = "unknown" if q == "?" else compare(ox, q, t.comparator, t.value)
+    own = _bound_compare(ox, ev.get("oxidation_qualifier", ""), t)
     statuses = [c["status"] for c in checks]
     text = "; ".join(f"{c['left']} | {c['right']}: {c['verdict']}" for c in checks)
     note = f"cathode-side SSE {ev.get('cathode_side', '')}: {basis}" + (f"; {text}" if text else "")
