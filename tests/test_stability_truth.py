@@ -96,6 +96,8 @@ def test_ml_source_lists_flagged_and_left_out_phases():
     from nitrolyte.stability.sources import resolve_source
 
     ml = resolve_source("ml")
+    bn = {m.formula: m.reason for m in ml.missing_phases(frozenset({"Li", "B", "N"}))}
+    assert bn["BN"].startswith("structure flagged: relaxation")
     reasons = {m.formula: m.reason for m in ml.missing_phases(frozenset({"Li", "In", "Cl"}))}
     assert reasons["InCl3"].startswith(("structure flagged", "no dGf"))
     # for 'ml' a phase only the experimental table holds is missing too
