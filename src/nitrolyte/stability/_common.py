@@ -154,7 +154,7 @@ def _reduced(formula: str) -> str | None:
 @functools.cache
 def _known_formulas() -> frozenset[str]:
     """Reduced formulas of every phase nitrolyte knows of: materials data, thermochemical table
-    (measured and ``missing`` rows) and the shipped structure library."""
+    (measured and ``missing`` rows), published windows and the shipped structure library."""
     formulas: list[str] = []
     try:
         from nitrolyte import dataset
@@ -163,9 +163,11 @@ def _known_formulas() -> frozenset[str]:
     except (ImportError, OSError, NitrolyteError):
         pass
     from nitrolyte.stability.energies import thermochemistry
+    from nitrolyte.stability.reported import reported_windows
     from nitrolyte.structures.library import library_entries
 
     formulas += [str(f) for f in thermochemistry()["formula"]]
+    formulas += [str(f) for f in reported_windows()["formula"].dropna()]
     formulas += [e.formula for e in library_entries()]
     return frozenset(r for f in formulas if (r := _reduced(f)) is not None)
 
