@@ -139,6 +139,7 @@ def air_table(materials: list[str] | None = None,
         from nitrolyte.stability.ml import MLSource
 
         ml = src.ml if hasattr(src, "ml") else MLSource()
+        ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
     observed = review_observations()
