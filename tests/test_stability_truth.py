@@ -92,6 +92,13 @@ def test_window_li3bn2_ml_names_bn_as_missing():
     assert "BN (structure flagged: relaxation: volume +5.2 % on ML relaxation)" in text
 
 
+def test_interface_says_no_reaction_among_the_phases_known():
+    res = run("interface", "Li", "Li9N2Cl3")
+    assert res.exit_code == 0, res.output
+    assert "no reaction among the phases known (missing: Li9N2Cl3, Li11N3Cl2, Li5NCl2, Li4NCl)" in res.output
+    assert "the two phases coexist" not in res.output
+
+
 def test_ml_source_lists_flagged_and_left_out_phases():
     from nitrolyte.stability.sources import resolve_source
 

@@ -248,10 +248,14 @@ class MLSource:
 
     def missing_structure_message(self, formula: str) -> str:
         """The one-line answer when a composition has no validated structure in the library."""
+        from nitrolyte.names import name_key
+
         target = _reduced(formula)
         table = self.energies(_elements(target) | {"Li"})
+        # by formula, or by an entry named like the formula whose structure is something else
         flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
-                   if not bool(r["ok"]) and _reduced(r["formula"]) == target]
+                   if not bool(r["ok"]) and (_reduced(r["formula"]) == target
+                                             or name_key(str(r["name"])) == name_key(formula))]
         if flagged:
             return (f"the library structure of {formula} failed validation and is left out: "
                     f"{'; '.join(flagged)}; supply a better one with 'nitrolyte structure NAME --cif FILE'")
