@@ -97,6 +97,9 @@ def test_interface_says_no_reaction_among_the_phases_known():
     assert res.exit_code == 0, res.output
     assert "no reaction among the phases known (missing: Li9N2Cl3, Li11N3Cl2, Li5NCl2, Li4NCl)" in res.output
     assert "the two phases coexist" not in res.output
+    doc = json.loads(run("interface", "Li", "Li9N2Cl3", "--json").output)
+    assert doc["reactive"] is False and doc["complete"] is False
+    assert json.loads(run("interface", "Li", "beta-Li3N", "--json").output)["complete"] is True
 
 
 def test_ml_source_lists_flagged_and_left_out_phases():
