@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -95,13 +94,7 @@ def _known_names() -> list[str]:
         names += [str(n) for n in dataset.materials()["name"]]
     except (ImportError, OSError, NitrolyteError):
         pass
-    from nitrolyte.stability.energies import thermochemistry
-    from nitrolyte.stability.reported import reported_windows
-    from nitrolyte.structures.library import library_entries
-
-    names += [e.name for e in library_entries()] + [str(f) for f in thermochemistry()["formula"]]
-    names += [str(n) for n in reported_windows()["material"]]
-    return list(dict.fromkeys(names))
+    return names
 
 
 def resolve_material(material: str, db: Any = None) -> tuple[str, Composition]:
@@ -133,69 +126,6 @@ def resolve_material(material: str, db: Any = None) -> tuple[str, Composition]:
         detail = "" if why is None else f"and not a formula: {str(why).split(': ', 1)[-1]}"
         raise UnknownMaterialError(text, known=_known_names(), detail=detail)
     return text, comp
-
-
-def _is_named(text: str) -> bool:
-    """Whether ``text`` is a name the stability tools or the curated data know (not a bare formula)."""
-    return _ALIASES.get(_key(text)) is not None or _from_package_data(text) is not None
-
-
-def _reduced(formula: str) -> str | None:
-    from pymatgen.core import Composition
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return Composition(formula).reduced_formula
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-@functools.cache
-def _known_formulas() -> frozenset[str]:
-    """Reduced formulas of every phase nitrolyte knows of: materials data, thermochemical table
-    (measured and ``missing`` rows), published windows and the shipped structure library."""
-    formulas: list[str] = []
-    try:
-        from nitrolyte import dataset
-
-        formulas += [str(f) for f in dataset.materials()["formula"].dropna()]
-    except (ImportError, OSError, NitrolyteError):
-        pass
-    from nitrolyte.stability.energies import thermochemistry
-    from nitrolyte.stability.reported import reported_windows
-    from nitrolyte.structures.library import library_entries
-
-    formulas += [str(f) for f in thermochemistry()["formula"]]
-    formulas += [str(f) for f in reported_windows()["formula"].dropna()]
-    formulas += [e.formula for e in library_entries()]
-    return frozenset(r for f in formulas if (r := _reduced(f)) is not None)
-
-
-def require_known(text: str, comp: Composition, own_energy: bool, source_name: str, db: Any = None) -> None:
-    """Refuse a composition that is neither a known material nor held by the source.
-
-    A formula nobody tabulated and the source has no energy for (``Li6PSCl`` for Li6PS5Cl,
-    ``Li9N2CI3`` with a capital I for Li9N2Cl3) would only get the window of the phase mixture
-    it lies on, which answers a question nobody asked: it is an unknown material, with the
-    names it is closest to. A new composition is judged once a structure gives the source its
-    energy (``nitrolyte structure NAME --cif FILE``).
-
-    Raises
-    ------
-    UnknownMaterialError
-        With "did you mean" suggestions (:func:`nitrolyte.names.suggest`).
-    """
-    if own_energy or comp.is_element or _is_named(text):
-        return
-    if comp.reduced_formula in _known_formulas():
-        return
-    if _from_user_database(text, db) is not None:
-        return
-    raise UnknownMaterialError(text, known=_known_names(), detail=(
-        f"no material of the database, and source {source_name!r} has no energy for the "
-        f"composition {formula_label(comp)}; to judge a new composition add its structure with "
-        "'nitrolyte structure NAME --cif FILE'"))
 
 
 def formula_label(comp: Composition) -> str:

@@ -25,10 +25,10 @@ from nitrolyte.stability._common import (
     formula_label,
     phase_diagram,
     phase_label,
-    require_known,
     resolve_material,
 )
 from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.known import require_known
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
 

@@ -29,10 +29,10 @@ from nitrolyte.stability._common import (
     full_reduction_products,
     phase_diagram,
     phase_label,
-    require_known,
     resolve_material,
 )
 from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.known import require_known
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 
 if TYPE_CHECKING:
