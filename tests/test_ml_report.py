@@ -58,4 +58,4 @@ def test_report_section_builds(tmp_path, db):
     li2s = lib.set_index("name").loc["Li2S"]
     assert li2s["ok"] and li2s["e_above_hull_meV_atom"] == pytest.approx(0.0, abs=1e-6)
     stack = pd.read_csv(next(tmp_path.rglob("ml_review_stack.csv")))
-    assert list(stack["status"]) == ["stable", "unstable", "stable"]
+    assert list(stack["status"]) == ["stable", "unstable", "unknown"]  # InCl3 missing: a bound

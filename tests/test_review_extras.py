@@ -191,6 +191,6 @@ def test_missing_target_is_a_clear_error(tmp_path: Path, records):
 def test_section_builds(tmp_path: Path, db):
     section = sec.build(ReportContext(out_dir=tmp_path, db=db))
     assert [f.key for f in section.figures] == ["fig3D", "fig4E", "fig6A", "fig16C"]
-    assert [t.key for t in section.tables] == ["table_kappa", "table_li3n_structures"]
+    assert [t.key for t in section.tables] == ["table_kappa", "table_li3n_structures", "table_stated_values"]
     assert all((tmp_path / f.svg).exists() and (tmp_path / f.csv).exists() for f in section.figures)
     assert "+32 %" in section.tables[1].deviations[0]

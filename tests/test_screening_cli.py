@@ -46,7 +46,7 @@ def test_targets_and_csv(db):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 1
     assert rows[0]["ccd"] == "pass" and rows[0]["T_transition_K"] == "unknown"
-    code, out, _ = run(db, "--only-stacks", "--stack", "Li | β-Li3N | LiCl", "--target", "oxidation=3.5",
+    code, out, _ = run(db, "--only-stacks", "--stack", "Li | β-Li3N | LiF", "--target", "oxidation=3.5",
                        "--T", "25C", "--json")
     row = json.loads(out)["rows"][0]
     assert code == 0 and next(c for c in row["criteria"] if c["criterion"] == "oxidation")["status"] == "pass"
@@ -58,7 +58,8 @@ def test_design_options(db):
     doc = json.loads(out)
     assert code == 0 and doc["design"]["densities_g_cm3"] == {"Li9N2Cl3": 1.2}
     crit = {c["criterion"]: c for c in doc["rows"][0]["criteria"]}
-    assert crit["energy_density"]["status"] == "pass" and crit["oxidation"]["status"] == "fail"
+    # Li9N2Cl3 is a Li3N + LiCl tie line (own energy missing): its pairing is not decided
+    assert crit["energy_density"]["status"] == "pass" and crit["oxidation"]["status"] == "unknown"
     assert crit["sigma"]["weight"] == 2.0 and crit["fast_charge"]["threshold"] == pytest.approx(1.6e-4)
 
 

@@ -108,11 +108,18 @@ def test_li9n2cl3_tie_line_and_what_is_missing():
     assert any("tie line" in n for n in w.notes)
 
 
-@pytest.mark.parametrize("name", ["Li3N", "beta-Li3N", "Li9N2Cl3"])
+@pytest.mark.parametrize("name", ["Li3N", "beta-Li3N"])
 def test_nitrides_are_stable_against_li_metal(name):
     assert electrochemical_window(name).stable_against_li is True
     r = interface_reaction("Li", name)
     assert r.computable and r.reactive is False and r.min_energy_eV_atom == 0.0
+
+
+def test_tie_line_window_does_not_decide_li_stability():
+    # Li9N2Cl3's own energy (and Li11N3Cl2, Li5NCl2, Li4NCl) are missing: a Li3N + LiCl tie line
+    w = electrochemical_window("Li9N2Cl3")
+    assert w.stable_against_li is None and w.li_verdict == "not decided"
+    assert w.completeness == "incomplete" and w.lacking[0] == "Li9N2Cl3"
 
 
 def test_lipon_not_computable_offline_but_products_from_composition():
@@ -151,7 +158,10 @@ def test_reduction_limit_never_above_oxidation_limit(n_li, n_n, n_cl, n_i):
     formula = "".join(f"{k}{v}" for k, v in parts.items() if v)
     if sum(v for k, v in parts.items() if k != "Li") == 0:
         return
-    w = electrochemical_window(formula)
+    try:
+        w = electrochemical_window(formula)
+    except UnknownMaterialError:  # no known material and no energy for it: refused, not guessed
+        return
     if w.computable:
         assert w.reduction_V <= w.oxidation_V
         assert w.reduction_V >= 0.0
@@ -168,7 +178,9 @@ def test_window_to_dict_and_frame():
 
 def test_aln_has_no_oxidation_limit_with_li_open():
     w = electrochemical_window("AlN")
-    assert w.oxidation_V == math.inf and w.stable_against_li
+    assert w.oxidation_V == math.inf
+    # the Li-Al alloys (LiAl) are missing from the source: no "yes" on an incomplete phase set
+    assert w.li_verdict == "not decided" and w.stable_against_li is None and "LiAl" in w.lacking_reduction
     assert w.to_dict()["oxidation_V"] is None
 
 

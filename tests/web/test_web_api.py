@@ -115,8 +115,13 @@ def test_window_and_stack(client):
     s = client.post("/api/v1/stacks", json={"layers": "Li | beta-Li3N | Li3InCl6 | NMC811"}).json()
     assert [i["left"] for i in s["interfaces"]] == ["Li", "beta-Li3N", "Li3InCl6"]
     assert s["interfaces"][0]["status"] == "stable"
+    # the command line's default source (issue 21), and its summary names the unstable interface
+    assert s["source"] == "auto" and s["summary"].startswith("Unstable: beta-Li3N | Li3InCl6.")
     one_line_error(client.post("/api/v1/stacks", json={"layers": "Li | Qq9"}), 404,
                    "unknown material")
+    # a typo is an error with "did you mean", never "stable" (issue 21 defect 2)
+    one_line_error(client.post("/api/v1/stacks", json={"layers": "Li | Li3N | Li6PSCl | NMC811"}), 404,
+                   "did you mean: Li6PS5Cl")
 
 
 def test_cell_equals_python_api_and_critical_round_trips(client):
@@ -439,3 +444,12 @@ def test_eis_upload_of_instrument_files(client, tmp_path):
     assert doc["circuit"] == "auto" and len(doc["nyquist"]) == 4
     assert [f["T_K"] for f in doc["impedance_fits"]] == pytest.approx(
         [298.15, 323.15, 348.15, 373.15])
+
+
+def test_cell_designer_lets_the_user_choose_the_electrolyte(client):
+    # issue 21: every review electrolyte with a structure has a density, so the page offers them
+    html = client.get("/cell").text
+    assert '<select id="nitride" name="nitride">' in html
+    assert '<option value="LiSi2N3">' in html and '<option value="β-Li3N" selected>' in html
+    doc = client.post("/api/v1/cells", json={"nitride": "LiSi2N3"}).json()
+    assert doc["inputs"]["nitride_density_g_cm3"]["value"] == pytest.approx(3.002, abs=1e-3)

@@ -206,3 +206,94 @@ def component(name: str) -> Component:
 def component_value(name: str, prop: str) -> float:
     """Tabulated value of ``prop`` for component ``name``, in the table unit."""
     return component(name).get(prop)
+
+
+def layer_density(name: str, parameter: str = "density_g_cm3") -> tuple[float, str]:
+    """Density (g/cm3) of a layer material and where it comes from.
+
+    The components table first (the review's Fig. 17 values), else the structure library: the
+    X-ray or handbook density of a published structure (:mod:`nitrolyte.structures.library`),
+    or the density of the user's or a predicted structure (labelled as such). A material of the
+    database is looked up by its name, then by its formula.
+
+    Raises
+    ------
+    MissingDataError
+        One line naming ``parameter`` (the option to pass instead) when no density is known.
+    """
+    unknown: UnknownMaterialError | None = None
+    try:
+        comp = component(name)
+    except UnknownMaterialError as exc:
+        comp, unknown = None, exc
+    if comp is not None and "density" in comp.properties:
+        v = comp.properties["density"]
+        return v.value, f"components table: {comp.name} ({v.source}, {v.location})".replace(", )", ")")
+    formulas = _formulas_of(name)
+    for key in dict.fromkeys((name, *formulas)):
+        found = _structure_density(key)
+        if found is not None:
+            return found
+    if unknown is not None and not formulas:  # a typo, not a material without a density
+        raise unknown
+    raise MissingDataError(
+        f"no density for {name}: not in the components table and no structure of it in the library "
+        f"(measured or predicted); pass {parameter} (--{parameter.removesuffix('_density_g_cm3')}-density "
+        "on the command line) or add a structure with "
+        "'nitrolyte structure NAME --cif FILE'")
+
+
+def _formulas_of(name: str) -> tuple[str, ...]:
+    """Formula of a material of the curated data (none if unknown)."""
+    from nitrolyte import dataset
+    from nitrolyte.errors import NitrolyteError
+
+    try:
+        mid = dataset.name_index().get(dataset.normalize_name(name))
+        frame = dataset.materials()
+    except (OSError, NitrolyteError):
+        return ()
+    rows = frame[frame["material_id"] == mid]["formula"].dropna()
+    return tuple(str(f) for f in rows)
+
+
+def _structure_density(key: str) -> tuple[float, str] | None:
+    """(density, source) of the library entry named ``key`` (or of that formula), or None."""
+    from nitrolyte.errors import NitrolyteError
+    from nitrolyte.structures.library import library_entry, library_structure
+
+    try:
+        entry = library_entry(key)
+    except NitrolyteError:
+        return None
+    if entry.kind == "molecule":
+        return None
+    if math.isfinite(entry.density_g_cm3):
+        how = "X-ray density of the published cell" if entry.kind in ("cif", "aflow") else "published density"
+        return entry.density_g_cm3, f"structure library: {entry.name} ({how}; {entry.source})"
+    label = "predicted structure" if "predicted" in entry.role else "user structure"
+    return float(library_structure(entry.name).density), f"{label} {entry.name} ({entry.source})"
+
+
+@lru_cache(maxsize=1)
+def layer_materials() -> tuple[str, ...]:
+    """SSE layer materials with a density: the table's SSEs, then every structure-library entry
+    of a review material (a compound with Li whose formula is in the curated data)."""
+    from pymatgen.core import Composition
+
+    from nitrolyte import dataset
+    from nitrolyte.structures.library import library_entries
+
+    formulas = set()
+    for f in dataset.materials()["formula"].dropna():
+        try:
+            formulas.add(Composition(str(f)).reduced_formula)
+        except (ValueError, KeyError):
+            continue
+    names = list(component_names("sse"))
+    for e in library_entries():
+        comp = Composition(e.formula)
+        if (e.kind != "molecule" and "Li" in {str(el) for el in comp.elements} and len(comp.elements) > 1
+                and comp.reduced_formula in formulas and math.isfinite(e.density_g_cm3)):
+            names.append(e.name)
+    return tuple(dict.fromkeys(names))

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nitrolyte.cell.components import component, resolve
+from nitrolyte.cell.components import component, layer_density, resolve
 from nitrolyte.checks import check_choice, scalar_or_array
 from nitrolyte.errors import InputError, MissingDataError
 from nitrolyte.units import FARADAY, MAH_TO_C
@@ -351,8 +351,8 @@ def _fill_from_table(p: dict[str, Any]) -> None:
             cath.properties else None
     for layer in ("catholyte", "nitride"):
         key = f"{layer}_density_g_cm3"
-        if p[key] is None:
-            p[key] = _table(p[layer], "density", key)
+        if p[key] is None:  # components table, else the structure library
+            p[key] = layer_density(p[layer], key)[0]
     if p["composite_sse_density_g_cm3"] is None:
         p["composite_sse_density_g_cm3"] = p["catholyte_density_g_cm3"]
     for key, name in (("li_density_g_cm3", "Li"), ("al_density_g_cm3", "Al"),

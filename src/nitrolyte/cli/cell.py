@@ -27,7 +27,8 @@ PARAMS: dict[str, str] = {
     "cu-um": "cu_um", "active-fraction": "active_fraction", "li-capacity": "li_capacity_mAh_g",
     "packaging-fraction": "packaging_mass_fraction", "packaging-mg": "packaging_mg_cm2",
     "cathode-porosity": "cathode_porosity", "capacity": "cathode_capacity_mAh_g",
-    "voltage": "voltage_V",
+    "voltage": "voltage_V", "nitride-density": "nitride_density_g_cm3",
+    "catholyte-density": "catholyte_density_g_cm3",
 }
 
 Q = Annotated[float | None, typer.Option("--areal-capacity", help="Cathode areal capacity, mAh/cm2 (default 4).")]
@@ -39,6 +40,11 @@ AL = Annotated[float | None, typer.Option("--al-um", help="Al foil, um (default 
 CU = Annotated[float | None, typer.Option("--cu-um", help="Cu foil, um (default 10; light: 4).")]
 CATHOLYTE = Annotated[str | None, typer.Option("--catholyte", help="Cathode-side SSE (default Li3InCl6).")]
 NITRIDE = Annotated[str | None, typer.Option("--nitride", help="Nitride SSE (default β-Li3N).")]
+NIT_RHO = Annotated[float | None, typer.Option(
+    "--nitride-density", help="Nitride SSE density, g/cm3 (default: the components table, else the "
+    "density of its structure in the library).")]
+CATH_RHO = Annotated[float | None, typer.Option(
+    "--catholyte-density", help="Catholyte SSE density, g/cm3 (default as --nitride-density).")]
 CATHODE = Annotated[str | None, typer.Option("--cathode", help="Cathode active material (default NMC811).")]
 SIDES = Annotated[str | None, typer.Option("--sides", help="single | double (default single).")]
 ANODE = Annotated[str | None, typer.Option("--anode", help="lithium | anode-free (default lithium).")]
@@ -120,6 +126,7 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
          cu_um: CU = None, catholyte: CATHOLYTE = None, nitride: NITRIDE = None,
          cathode: CATHODE = None, sides: SIDES = None, anode: ANODE = None,
          li_capacity: LI_CAP = None, packaging_fraction: PACK = None,
+         nitride_density: NIT_RHO = None, catholyte_density: CATH_RHO = None,
          c_rate: Annotated[float | None, typer.Option(
              "--c-rate", help="Also check the SSE ohmic drop at this C-rate (e.g. 4).")] = None,
          temperature: Annotated[str, typer.Option(
@@ -142,7 +149,8 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
                       nitride_um=nitride_um, sse_um=sse_um, np=np_, al_um=al_um, cu_um=cu_um,
                       catholyte=catholyte, nitride=nitride, cathode=cathode, sides=sides,
                       anode=anode, li_capacity=li_capacity,
-                      packaging_fraction=packaging_fraction)
+                      packaging_fraction=packaging_fraction,
+                      nitride_density_g_cm3=nitride_density, catholyte_density_g_cm3=catholyte_density)
     if ctx.invoked_subcommand is not None:
         return
     from nitrolyte.cell.critical import expand_sse

@@ -58,6 +58,16 @@ def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
     typer.echo(text, nl=False)
 
 
+def _kind_text(w: object) -> str:
+    """What the printed window is: nothing for a complete phase set, else a bound or neither."""
+    kind, lacking = getattr(w, "completeness", "complete"), ", ".join(getattr(w, "lacking", ()))
+    if kind == "bound":
+        return f"\n    an outer bound: the true window lies inside it (missing phases: {lacking})"
+    if kind == "incomplete":
+        return f"\n    no bound either way: phases missing from the source ({lacking})"
+    return ""
+
+
 def _window_text(material: str, source: str, json_: bool, db: str | None) -> str:
     """What ``window`` prints."""
     from nitrolyte.cli._common import json_text
@@ -71,13 +81,15 @@ def _window_text(material: str, source: str, json_: bool, db: str | None) -> str
     lines = [f"{w.material} ({w.formula}), source {w.source}"]
     if w.computable:
         lines.append(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
-                     f"  (phases: {' + '.join(w.equilibrium_phases)})")
-        red = " + ".join(w.reduction_products) or "none (stable against Li metal)"
+                     f"  (phases: {' + '.join(w.equilibrium_phases)}){_kind_text(w)}")
+        red = " + ".join(w.reduction_products) or (
+            "none (stable against Li metal)" if w.li_verdict == "yes" else "none among the phases known")
         lines.append(f"  below reduction limit: {red}"
                      + (f"  [+{w.li_uptake_reduction:g} Li/f.u.]" if w.reduction_products else ""))
         ox = " + ".join(w.oxidation_products) or "none"
         lines.append(f"  above oxidation limit: {ox}  [-{w.li_release_oxidation:g} Li/f.u.]")
-        lines.append(f"  stable against Li metal: {'yes' if w.stable_against_li else 'no'}")
+        lines.append(f"  stable against Li metal: {w.li_verdict}"
+                     + (f" (missing: {', '.join(w.lacking)})" if w.li_verdict == "not decided" else ""))
         lines += _basis_lines(w.energy_basis)
     else:
         lines.append("  computed window: not computable from this source")
@@ -106,6 +118,8 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
         typer.echo("  not computable from this source")
     elif r.reactive:
         typer.echo(f"  reactive: {r.reaction_at_min}  ({r.min_energy_eV_atom:.3f} eV/atom at x_A = {r.x_min:.3f})")
+    elif r.missing_phases:
+        typer.echo(f"  no reaction among the phases known (missing: {', '.join(r.missing_phases)})")
     else:
         typer.echo("  no reaction: the two phases coexist")
     for k in r.kinks:
@@ -136,6 +150,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
         if i.reaction:
             typer.echo(f"      reaction: {i.reaction}  ({1000 * i.reaction_energy_eV_atom:.0f} meV/atom; "
                        f"products {' + '.join(i.products) or 'none'})")
+    typer.echo(f"  {r.summary}")
 
 
 @handle_errors
@@ -166,10 +181,7 @@ def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         return
     typer.echo(f"{rows[0].material} in air  (source {rows[0].source})")
     for r in rows:
-        what = f"{r.reaction}" if r.reaction and r.energy_meV_atom < 0 else "no reaction found"
-        typer.echo(f"  + {r.gas}: {_v(r.energy_meV_atom / 1000)} eV/atom  {what}")
-        if r.missing_phases:
-            typer.echo(f"      phases not in the source: {', '.join(r.missing_phases)}")
+        typer.echo(f"  + {r.gas}: {r.text()}")
 
 
 def register(app: typer.Typer) -> None:

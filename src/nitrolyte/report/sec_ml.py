@@ -88,7 +88,8 @@ def _air_table(ctx: ReportContext) -> TableOutput:
         caption=("Most negative reaction energy (meV per atom of mixture) of each library material with "
                  "H2O(g), O2 and CO2(g) at 298.15 K, from experimental gases and products (NBS 1982) "
                  "and anchored ML energies; ranked by moisture reactivity, beside the review's "
-                 "air-stability observations. 0: no reaction among the phases the source holds."),
+                 "air-stability observations. 0: no reaction among the phases the source holds; a "<" "
+                 "qualifier marks an upper bound (the phases missing from the source are listed)."),
         deviations=("Hydrates, HCl, oxychlorides, sulfates and metal oxides are not in the source: "
                     "halides and sulfides show fewer reactions than they undergo",))
 

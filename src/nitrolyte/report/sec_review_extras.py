@@ -318,6 +318,33 @@ def _tables(ctx: ReportContext, kappa: pd.DataFrame, review_density: float) -> t
     )
 
 
+def stated_frame(recs: Any) -> pd.DataFrame:
+    """Values the review states outside its tables: melting points (``phase_transitions`` of kind
+    melting, e.g. Li3N 814 °C, sections 3.1/3.2) and ranges (``stated_ranges``, e.g. LiPON's Li:P
+    from 1:1 to 2.91:1, section 2.2), one row each with where it is printed."""
+    import pandas as pd
+
+    rows = [{"quantity": f"melting point of {t.material}", "subject": t.material,
+             "value": f"{t.qualifier or ''}{t.value:g}", "unit": {"C": "°C"}.get(t.unit, t.unit),
+             "location": t.location,
+             "refs": ", ".join(str(r) for r in t.refs), "note": t.note}
+            for t in recs.phase_transitions if t.kind == "melting"]
+    rows += [{"quantity": r.quantity, "subject": r.subject, "value": f"{r.value:g} to {r.value_max:g}",
+              "unit": r.unit, "location": r.location, "refs": ", ".join(str(x) for x in r.refs),
+              "note": r.printed} for r in recs.stated_ranges]
+    return pd.DataFrame(rows, columns=["quantity", "subject", "value", "unit", "location", "refs", "note"])
+
+
+def _stated_table(ctx: ReportContext, recs: Any) -> TableOutput:
+    frame = stated_frame(recs)
+    return TableOutput(key="table_stated_values", title="Values the review states in its text",
+                       review_ref="Sections 2.2, 3.1, 3.2, 4.3",
+                       html=ctx.frame_to_html(frame, "tbl-table_stated_values"),
+                       csv=ctx.save_csv(frame, "table_stated_values"),
+                       caption="Melting points and stated ranges as printed (records.yaml), e.g. the "
+                               "Li3N melting point (814 °C) and the Li:P range of LiPON (1:1 to 2.91:1).")
+
+
 def build(ctx: ReportContext) -> Section:
     """Build the section (Figs. 3D, 4E, 6A, 16C and the κ and Li3N-structure tables)."""
     from nitrolyte import api, dataset
@@ -333,5 +360,6 @@ def build(ctx: ReportContext) -> Section:
                          "from the compositions (nitrolyte.structures), the Li3N crystal structures "
                          "built from their space groups and lattice parameters, and the critical "
                          "current densities the review states.",
-                   tables=_tables(ctx, kappa, component_value("β-Li3N", "density")),
+                   tables=(*_tables(ctx, kappa, component_value("β-Li3N", "density")),
+                           _stated_table(ctx, recs)),
                    figures=figures)

@@ -100,8 +100,8 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
                        csv=csv, caption="Each interface at the potential it sees (Li: 0 V; NMC811: 3.75 V "
                        "nominal, Fig. 17 caption), with the basis of every window.",
                        deviations=tuple(
-                           f"{r.left} | {r.right} ({r.stack}): unknown, {r.verdict}; supply a structure "
-                           "('nitrolyte structure NAME --cif FILE') or use --source mp"
+                           f"{r.left} | {r.right} ({r.stack}): unknown, {r.verdict}; supply the "
+                           "missing structures ('nitrolyte structure NAME --cif FILE') or use --source mp"
                            for r in table.itertuples() if r.status == "unknown"))
 
 

@@ -143,16 +143,30 @@ def activation(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> Criter
     return _simple(t, ev, "no activation energy in the database", ev.get("Ea_source", ""))
 
 
+def _bound_compare(value: float, qualifier: str, t: Target) -> Status:
+    """:func:`compare` for a window limit: ``"?"`` (no bound) is unknown, and a bound from a phase
+    set with phases missing is not strict (the true limit may equal it), so equality is unknown."""
+    if qualifier == "?" and not math.isnan(value):
+        return "unknown"
+    if qualifier in ("<", ">") and value == t.value:
+        return "unknown"
+    return compare(value, qualifier if qualifier in ("<", ">") else "", t.comparator, t.value)
+
+
 def li_stability(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> CriterionResult:
     """Reduction limit of the window (V vs. Li/Li+): not reduced by Li metal at 0 V."""
     value = ev.get("reduction_V", _NAN)
     rounded = round(value, 6) if math.isfinite(value) else value
-    status = compare(rounded, "", t.comparator, t.value)
+    q = ev.get("reduction_qualifier", "")
+    status = _bound_compare(rounded, q, t)
     note = "" if status != "fail" else (
         f"reduced by Li metal below {value:.2f} V; it relies on a passivating interphase "
         "(for LiPON the Li3N/Li3P/Li2O interphase of Section 4.3)")
     basis = ev.get("reduction_basis", ev.get("window_basis", ""))
-    return _result(t, status, value, source=basis if status != "unknown" else "",
+    if status == "unknown" and math.isfinite(value):  # a window on an incomplete phase set
+        return _result(t, status, value, "" if q == "?" else q, source=basis,
+                       note=f"not decided: reduced below {value:.2f} V on the phases known; {basis}")
+    return _result(t, status, value, q if q in ("<", ">") else "", source=basis if status != "unknown" else "",
                    note=basis if status == "unknown" else note)
 
 
@@ -165,20 +179,23 @@ def oxidation(t: Target, ev: dict[str, Any], design: ScreeningDesign) -> Criteri
     if ev.get("kind") == "stack":
         return _stack_oxidation(t, ev)
     ox, basis = ev.get("oxidation_V", _NAN), ev.get("window_basis", "")
-    own = compare(ox, "", t.comparator, t.value)
+    q = ev.get("oxidation_qualifier", "")
+    own = _bound_compare(ox, q, t)
     if own == "pass":
         return _result(t, "pass", ox, source=basis)
-    if own == "unknown":
+    if own == "unknown" and math.isnan(ox):
         return _result(t, "unknown", note=basis)
     pairs = tuple(ev.get("pairings", ()))
     stable = [p for p in pairs if p["status"] == "stable"]
     if stable:
         return _result(t, "pass", ox, source=basis, note=f"oxidised above {ox:.2f} V but pairs with "
                        f"{stable[0]['catholyte']}: {stable[0]['verdict']}")
-    status: Status = "fail" if all(p["status"] == "unstable" for p in pairs) else "unknown"
+    status: Status = "fail" if own == "fail" and all(p["status"] == "unstable" for p in pairs) else "unknown"
     tried = _pairing_text(pairs) if pairs else "no cathode-side SSE tried (catholytes=())"
-    return _result(t, status, ox, source=basis,
-                   note=f"oxidised above {ox:.2f} V; cathode-side pairings: {tried}")
+    where = (f"oxidised above {ox:.2f} V" if own == "fail" else
+             f"not decided: oxidised above {ox:.2f} V on the phases known ({basis})")
+    return _result(t, status, ox, q if q in ("<", ">") else "", source=basis,
+                   note=f"{where}; cathode-side pairings: {tried}")
 
 
 def _stack_oxidation(t: Target, ev: dict[str, Any]) -> CriterionResult:
@@ -186,7 +203,7 @@ def _stack_oxidation(t: Target, ev: dict[str, Any]) -> CriterionResult:
     oxidised below the target."""
     checks = tuple(ev.get("stack_interfaces", ()))
     ox, basis = ev.get("oxidation_V", _NAN), ev.get("window_basis", "")
-    own = compare(ox, "", t.comparator, t.value)
+    own = _bound_compare(ox, ev.get("oxidation_qualifier", ""), t)
     statuses = [c["status"] for c in checks]
     text = "; ".join(f"{c['left']} | {c['right']}: {c['verdict']}" for c in checks)
     note = f"cathode-side SSE {ev.get('cathode_side', '')}: {basis}" + (f"; {text}" if text else "")

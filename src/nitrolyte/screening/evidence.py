@@ -96,6 +96,11 @@ def provenance(row: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- stability
+#: completeness of a window limit -> (qualifier of the reduction limit, of the oxidation limit):
+#: with phases missing the true window lies inside an outer bound (reduction ">", oxidation "<");
+#: "?" where the limit is no bound at all (the material's own energy is missing)
+_WINDOW_QUALIFIER = {"complete": ("", ""), "bound": (">", "<"), "incomplete": ("?", "?")}
+
 class StabilityLookup:
     """Windows and pairings per formula, computed once per screening (phase diagrams are cached
     by :mod:`nitrolyte.stability`)."""
@@ -124,7 +129,9 @@ class StabilityLookup:
             return {"reduction_V": _NAN, "oxidation_V": _NAN, "window_width_V": _NAN,
                     "window_basis": f"unknown: {exc}"}
         return {"reduction_V": w.reduction_V, "oxidation_V": w.oxidation_V,
-                "window_width_V": w.oxidation_V - w.reduction_V, "window_basis": w.basis}
+                "window_width_V": w.oxidation_V - w.reduction_V, "window_basis": w.basis,
+                "reduction_qualifier": _WINDOW_QUALIFIER[w.reduction_completeness][0],
+                "oxidation_qualifier": _WINDOW_QUALIFIER[w.oxidation_completeness][1]}
 
     def air(self, formula: str) -> dict[str, Any]:
         """Reaction energies with H2O, O2 and CO2 (:data:`AIR_COLUMNS`) and how they were found."""
@@ -297,12 +304,13 @@ def _air_evidence(formula: str, source: str) -> dict[str, Any]:
                                        "on its own)" if mixture else ""))}
     lacking = [r.gas for r in reactions if not math.isfinite(r.energy_meV_atom)]
     worst = min(known, key=lambda r: r.energy_meV_atom, default=None)
-    text = "; ".join(f"+ {r.gas}: {r.reaction} ({r.energy_meV_atom:.0f} meV/atom)" if r.energy_meV_atom < 0
-                     else f"+ {r.gas}: no reaction found" for r in known)
+    text = "; ".join(f"+ {r.gas}: {r.text()}" for r in known)
     if lacking:
         text += f"; not computable with {', '.join(lacking)} (phases missing from the source)"
+    # a phase missing from the source can only make a reaction more favourable: an upper bound
+    complete = not lacking and all(r.complete for r in known)
     return {**out, "air_reaction_meV_atom": worst.energy_meV_atom if worst else _NAN,
-            "air_complete": not lacking, "air_gas": worst.gas if worst else "",
+            "air_complete": complete, "air_gas": worst.gas if worst else "",
             "air_source": f"computed: nitrolyte.stability.air_reactions, source {reactions[0].source!r}",
             "air_note": text}
 

@@ -57,10 +57,33 @@ class AirReaction:
     source: str
     own_energy: bool = True
 
+    @property
+    def complete(self) -> bool:
+        """Whether the source holds the material and every known phase of the system."""
+        return self.own_energy and not self.missing_phases
+
+    @property
+    def qualifier(self) -> str:
+        """``""`` for an exact value, ``"<"`` when phases are missing: they can only make the
+        reaction more favourable, so the value is an upper bound (a 0 is "none found among the
+        phases known", not "no reaction")."""
+        return "" if self.complete or not math.isfinite(self.energy_meV_atom) else "<"
+
+    def text(self) -> str:
+        """``"-472 meV/atom: 0.4 Li3N + ..."`` or ``"no reaction among the phases known (missing: ...)"``."""
+        missing = f" (missing: {', '.join(self.missing_phases)})" if self.missing_phases else ""
+        if not math.isfinite(self.energy_meV_atom):
+            return "not computable from the source" + missing
+        if self.reaction and self.energy_meV_atom < 0:
+            bound = " or lower" if self.qualifier else ""
+            return f"{self.energy_meV_atom / 1000:.3f} eV/atom{bound}: {self.reaction}{missing}"
+        return ("no reaction among the phases known" + missing) if self.qualifier else "no reaction"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN as None)."""
         d = asdict(self)
         d["energy_meV_atom"] = self.energy_meV_atom if math.isfinite(self.energy_meV_atom) else None
+        d.update(complete=self.complete, qualifier=self.qualifier)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
@@ -105,7 +128,8 @@ def air_table(materials: list[str] | None = None,
     -------
     pandas.DataFrame
         One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``,
-        the products with H2O and the review's air-stability observation where it records one.
+        ``{gas}_qualifier`` (``"<"``: an upper bound, phases are missing), the products, the
+        phases missing from the source and the review's air-stability observation where it records one.
     """
     import pandas as pd
     from pymatgen.core import Composition
@@ -115,6 +139,7 @@ def air_table(materials: list[str] | None = None,
         from nitrolyte.stability.ml import MLSource
 
         ml = src.ml if hasattr(src, "ml") else MLSource()
+        ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
     observed = review_observations()
@@ -124,7 +149,9 @@ def air_table(materials: list[str] | None = None,
         row: dict[str, Any] = {"material": m}
         for gas, r in reactions.items():
             row[f"{gas}_meV_atom"] = r.energy_meV_atom
+            row[f"{gas}_qualifier"] = r.qualifier  # "<": an upper bound (phases missing)
             row[f"{gas}_products"] = " + ".join(r.products)
+        row["missing_phases"] = ", ".join(dict.fromkeys(p for r in reactions.values() for p in r.missing_phases))
         row["review_observation"] = observed.get(Composition(m).reduced_formula, "")
         rows.append(row)
     frame = pd.DataFrame(rows)

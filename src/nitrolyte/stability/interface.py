@@ -28,6 +28,7 @@ from nitrolyte.stability._common import (
     resolve_material,
 )
 from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.known import require_known
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
 
@@ -82,8 +83,11 @@ class InterfaceResult:
     products : tuple of str
         Products of the most negative reaction.
     reactive : bool or None
-        True when the most negative reaction energy is below zero.
+        True when the most negative reaction energy is below zero; False means "no reaction among
+        the phases known" unless :attr:`complete`.
     missing_phases : tuple of str
+        Phases of the system known to exist that the source lacks (thermochemical ``missing``
+        rows, flagged library structures): they can only make a reaction more favourable.
     source : str
     notes : tuple of str
     energy_basis : dict
@@ -105,10 +109,18 @@ class InterfaceResult:
     source: str = "embedded"
     notes: tuple[str, ...] = ()
     energy_basis: dict[str, str] = field(default_factory=dict, hash=False)
+    own_energies: tuple[bool, bool] = (True, True)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the source holds both reactants and every known phase of the system: only then
+        is "no reaction" an answer (otherwise it is "none among the phases known")."""
+        return self.computable and not self.missing_phases and all(self.own_energies)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN as None)."""
         d = {k: v for k, v in asdict(self).items() if k != "kinks"}
+        d["complete"] = self.complete
         for k in ("min_energy_eV_atom", "x_min"):
             d[k] = d[k] if math.isfinite(d[k]) else None
         d = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
@@ -151,9 +163,12 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
     (la, ca), (lb, cb) = resolve_material(a, db), resolve_material(b, db)
     elements = chemsys(ca, cb)
     pd_ = phase_diagram(elements, src, use_cache=use_cache)
+    for label, c in ((la, ca), (lb, cb)):
+        require_known(label, c, _own_energy(c, pd_)[0], src.name, db)
     missing = src.missing_phases(elements)
     base = dict(a=la, b=lb, formula_a=formula_label(ca), formula_b=formula_label(cb), source=src.name,
-                missing_phases=tuple(m.formula for m in missing))
+                missing_phases=tuple(m.formula for m in missing),
+                own_energies=(_own_energy(ca, pd_)[0], _own_energy(cb, pd_)[0]))
     gaps = sorted(set(_closed_decomposition_gaps(ca, pd_, missing))
                   | set(_closed_decomposition_gaps(cb, pd_, missing)))
     if gaps:

@@ -189,25 +189,52 @@ class MLSource:
         self.scheme = scheme
         self.name = "ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}"
         self._energies = energies
-        digest = hashlib.sha1(self.energies().to_csv(index=False).encode()).hexdigest()[:12]
+        self._complete = energies is not None
+        if energies is not None:
+            digest = hashlib.sha1(energies.to_csv(index=False).encode()).hexdigest()[:12]
+        else:  # what the energies are made of, without relaxing anything
+            digest = _plan_digest()
         self.cache_key = f"ml:{scheme}:{digest}"
 
-    def energies(self) -> pd.DataFrame:
-        """The per-structure ML energy table this source uses."""
-        if self._energies is None:
-            self._energies = _library_table()
+    def energies(self, elements: frozenset[str] | None = None) -> pd.DataFrame:
+        """The per-structure ML energy table this source uses.
+
+        Parameters
+        ----------
+        elements : frozenset of str, optional
+            Only the entries of this chemical system need to be current: user structures of
+            other systems are not relaxed (the packaged rows are always there).
+        """
+        if self._complete:
+            return self._energies  # type: ignore[return-value]
+        from nitrolyte.structures.atomistic.library_energies import current_energies
+
+        table = current_energies(elements=elements)
+        if self._energies is not None:
+            import pandas as pd
+
+            table = pd.concat([self._energies, table[~table["name"].isin(self._energies["name"])]],
+                              ignore_index=True)
+        if self._energies is None or len(table) != len(self._energies):
+            self._energies = table
+            self.__dict__.pop("formation", None)  # recomputed with the new rows
+        self._complete = elements is None
         return self._energies
 
     @functools.cached_property
     def formation(self) -> pd.DataFrame:
-        """Formation energies of the valid rows under this source's scheme."""
-        return formation_energies(self.energies(), self.scheme)
+        """Formation energies of the valid rows computed so far under this source's scheme
+        (every row of the packaged table, user structures of the systems asked about)."""
+        if self._energies is None:
+            self.energies(frozenset())
+        return formation_energies(self._energies, self.scheme)
 
     def entries(self, elements: frozenset[str]) -> list[PDEntry]:
         """Element references at zero plus every valid library phase of the system (eV per f.u.)."""
         from pymatgen.analysis.phase_diagram import PDEntry
         from pymatgen.core import Composition
 
+        self.energies(elements)
         out = element_entries(elements)
         for _, r in self.formation.iterrows():
             comp = Composition(r["reduced_formula"])
@@ -221,10 +248,14 @@ class MLSource:
 
     def missing_structure_message(self, formula: str) -> str:
         """The one-line answer when a composition has no validated structure in the library."""
+        from nitrolyte.names import name_key
+
         target = _reduced(formula)
-        table = self.energies()
+        table = self.energies(_elements(target) | {"Li"})
+        # by formula, or by an entry named like the formula whose structure is something else
         flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
-                   if not bool(r["ok"]) and _reduced(r["formula"]) == target]
+                   if not bool(r["ok"]) and (_reduced(r["formula"]) == target
+                                             or name_key(str(r["name"])) == name_key(formula))]
         if flagged:
             return (f"the library structure of {formula} failed validation and is left out: "
                     f"{'; '.join(flagged)}; supply a better one with 'nitrolyte structure NAME --cif FILE'")
@@ -240,7 +271,7 @@ class MLSource:
         """Elements of a valid library phase that have no valid elemental structure (sorted)."""
         from pymatgen.core import Composition
 
-        table = self.energies()
+        table = self.energies(_elements(reduced_formula) | {"Li"})
         own = table[table["ok"].astype(bool) & (table["formula"].map(_reduced) == reduced_formula)]
         if own.empty:
             return []
@@ -249,17 +280,61 @@ class MLSource:
         return sorted(str(el) for el in Composition(reduced_formula).elements if str(el) not in have)
 
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
-        """Known phases of the system (embedded table's list) with no validated structure."""
+        """Known phases of the system this source has no energy for.
+
+        The embedded table's ``missing`` rows, the library structures that failed validation
+        (flagged: left out), and the phases the experimental table holds that the library lacks
+        (BN, whose structure is flagged, is a missing phase of Li-B-N here).
+        """
         from nitrolyte.stability.energies import _default_embedded
 
-        have = set(self.formation["reduced_formula"])
-        return tuple(m for m in _default_embedded().missing_phases(elements) if _reduced(m.formula) not in have)
+        table = _default_embedded()
+        out = list(table.missing_phases(elements)) + self.flagged_phases(elements)
+        out += [MissingPhase(r["formula"], r["name"], f"not in source {self.name!r}: no validated "
+                             "structure (the experimental table holds it)")
+                for r in table._rows(elements, missing=False) if len(_elements(r["formula"])) > 1]
+        return _unique_missing(out, set(self.formation["reduced_formula"]))
+
+    def flagged_phases(self, elements: frozenset[str]) -> list[MissingPhase]:
+        """Library structures of the system that failed validation (left out of every diagram)."""
+        table = self.energies(elements)
+        return [MissingPhase(str(r["formula"]), str(r["name"]), f"structure flagged: {r['failures']}")
+                for _, r in table.iterrows()
+                if not bool(r["ok"]) and _elements(str(r["formula"])) <= elements]
 
 
 def _reduced(formula: str) -> str:
     from pymatgen.core import Composition
 
     return Composition(formula).reduced_formula
+
+
+def _elements(formula: str) -> frozenset[str]:
+    from nitrolyte.stability.energies import _elements_of
+
+    return _elements_of(formula)
+
+
+def _unique_missing(phases: list[MissingPhase], have: set[str]) -> tuple[MissingPhase, ...]:
+    """One entry per reduced formula, the first reason kept, phases in ``have`` dropped."""
+    out: dict[str, MissingPhase] = {}
+    for m in phases:
+        key = _reduced(m.formula)
+        if key not in have:
+            out.setdefault(key, m)
+    return tuple(out.values())
+
+
+def _plan_digest() -> str:
+    """Digest of what the library's energies are made of (packaged rows, entries to compute)."""
+    import json
+
+    from nitrolyte.structures.atomistic.library_energies import plan
+    from nitrolyte.structures.library import entry_hash
+
+    have, todo = plan()
+    payload = have.to_csv(index=False) + json.dumps([(n, entry_hash(n)) for n in todo])
+    return hashlib.sha1(payload.encode()).hexdigest()[:12]
 
 
 def _library_table() -> pd.DataFrame:
@@ -329,5 +404,8 @@ class HybridSource:
         return own + [e for e in self.ml.entries(elements) if e.composition.reduced_formula not in have]
 
     def missing_phases(self, elements: frozenset[str]) -> tuple[MissingPhase, ...]:
-        """Phases missing from both."""
-        return self.ml.missing_phases(elements)
+        """Phases missing from both: the table's ``missing`` rows without a valid ML structure, and
+        flagged library structures of phases the table does not hold."""
+        have = {e.composition.reduced_formula for e in self.entries(elements)}
+        out = list(self.embedded.missing_phases(elements)) + self.ml.flagged_phases(elements)
+        return _unique_missing(out, have)

@@ -62,11 +62,41 @@ class LayerWindow:
     reduction_V: float
     oxidation_V: float
     basis: str
+    completeness: str = "complete"
+    lacking: tuple[str, ...] = ()
+    reduction_completeness: str = "complete"
+    oxidation_completeness: str = "complete"
+    own_energy: bool = True
 
     @property
     def known(self) -> bool:
         """Whether both limits are known."""
         return math.isfinite(self.reduction_V) and not math.isnan(self.oxidation_V)
+
+    def decides(self, ok: bool, side: str | None = None) -> bool:
+        """Whether a verdict ``ok`` built on this window holds whatever the missing phases are.
+
+        A complete window decides both ways; an outer bound (:attr:`StabilityWindow.completeness`)
+        decides only a failure (the true window is narrower); an incomplete one decides nothing.
+        ``side`` (``"reduction"`` / ``"oxidation"``) judges one limit only.
+        """
+        kind = {"reduction": self.reduction_completeness,
+                "oxidation": self.oxidation_completeness}.get(side or "", self.completeness)
+        return kind == "complete" or (not ok and kind == "bound")
+
+    def certainly_contains(self, V: float) -> bool:
+        """Whether the true window contains ``V`` whatever the missing phases are: inside a
+        complete window, or at an exact limit of an outer bound (the true window keeps it)."""
+        if self.completeness == "complete":
+            return self.reduction_V - 1e-6 <= V <= self.oxidation_V + 1e-6
+        if self.completeness != "bound":
+            return False
+        return ((self.reduction_completeness == "complete" and abs(V - self.reduction_V) <= 1e-6)
+                or (self.oxidation_completeness == "complete" and abs(V - self.oxidation_V) <= 1e-6))
+
+    def missing_text(self) -> str:
+        """``"Li3InCl6: InCl3 missing from the source"``."""
+        return f"{self.material}: {', '.join(self.lacking)} missing from the source"
 
 
 @dataclass(frozen=True)
@@ -124,13 +154,27 @@ class StackCheck:
         """True when every interface is judged stable."""
         return all(i.status == "stable" for i in self.interfaces)
 
+    @property
+    def summary(self) -> str:
+        """One sentence: stable, unstable (naming the interfaces) or not decided (naming them)."""
+        def names(status: str) -> str:
+            return ", ".join(f"{i.left} | {i.right}" for i in self.interfaces if i.status == status)
+
+        if self.ok:
+            return "All interfaces stable."
+        unstable, unknown = names("unstable"), names("unknown")
+        text = f"Unstable: {unstable}." if unstable else ""
+        if unknown:
+            text += (" " if text else "") + f"Not decided: {unknown}."
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         def win(w: LayerWindow) -> dict[str, Any]:
             return {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
                     for k, v in asdict(w).items()}
         return {"layers": list(self.layers), "source": self.source, "ok": self.ok,
-                "windows": [win(w) for w in self.windows],
+                "summary": self.summary, "windows": [win(w) for w in self.windows],
                 "interfaces": [i.to_dict() for i in self.interfaces]}
 
     def to_frame(self) -> pd.DataFrame:
@@ -161,13 +205,17 @@ def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOUR
             basis += f" (tie line {' + '.join(w.equilibrium_phases)}; own energy not in source)"
         if w.energy_basis:
             basis += f" [{w.basis_text()}]"
-        return LayerWindow(material, w.reduction_V, w.oxidation_V, basis)
+        if w.completeness != "complete":
+            basis += (f"; {'an outer bound' if w.completeness == 'bound' else 'no bound'}: "
+                      f"{', '.join(w.lacking)} missing from the source")
+        return LayerWindow(material, w.reduction_V, w.oxidation_V, basis, w.completeness, w.lacking,
+                           w.side_completeness("reduction"), w.side_completeness("oxidation"), w.own_energy)
     rep = reported_window(material)
     if rep is not None and rep.has_value:
         where = "stated in the review" if rep.stated_in_review else "from the source paper"
         return LayerWindow(material, rep.reduction_V, rep.oxidation_V,
                            f"reported {rep.method} window ({where}, ref {rep.ref}); not computable from "
-                           f"source {w.source!r}")
+                           f"source {w.source!r}", own_energy=w.own_energy)
     return LayerWindow(material, math.nan, math.nan,
                        f"unknown: not computable from source {w.source!r} and no published value embedded")
 
@@ -185,18 +233,22 @@ def _electrode_check(el: Electrode, w: LayerWindow) -> InterfaceCheck:
                               f"cannot judge {w.material} at {el.potential_V:g} V: window {w.basis}")
     if el.role == "anode":
         ok = w.reduction_V <= el.potential_V + 1e-6
-        text = (f"stable: {w.material} is not reduced at {el.potential_V:g} V ({_fmt(w)})" if ok else
-                f"unstable: {w.material} is reduced below {w.reduction_V:.2f} V, above the "
-                f"{el.name} potential of {el.potential_V:g} V ({_fmt(w)}); it needs a passivating "
-                "interphase or an interlayer")
+        claim = (f"{w.material} is not reduced at {el.potential_V:g} V" if ok else
+                 f"{w.material} is reduced below {w.reduction_V:.2f} V, above the {el.name} potential "
+                 f"of {el.potential_V:g} V")
+        remedy = "a passivating interphase or an interlayer"
     else:
         ok = w.oxidation_V >= el.potential_V - 1e-6
-        text = (f"stable: {w.material} is not oxidised at {el.potential_V:g} V ({_fmt(w)})" if ok else
-                f"unstable: {w.material} is oxidised above {w.oxidation_V:.2f} V, below the "
-                f"{el.name} potential of {el.potential_V:g} V ({_fmt(w)}); it needs a passivating "
-                "interphase or a cathode coating")
+        claim = (f"{w.material} is not oxidised at {el.potential_V:g} V" if ok else
+                 f"{w.material} is oxidised above {w.oxidation_V:.2f} V, below the {el.name} potential "
+                 f"of {el.potential_V:g} V")
+        remedy = "a passivating interphase or a cathode coating"
+    if not w.decides(ok, "reduction" if el.role == "anode" else "oxidation"):
+        return InterfaceCheck(left, right, kind, el.potential_V, "unknown",
+                              f"not decided: on the phases known {claim} ({_fmt(w)})")
+    text = f"{'stable' if ok else 'unstable'}: {claim} ({_fmt(w)})"
     if not ok:
-        text += _extended_note(w.material, el.potential_V)
+        text += f"; it needs {remedy}" + _extended_note(w.material, el.potential_V)
     return InterfaceCheck(left, right, kind, el.potential_V, "stable" if ok else "unstable", text)
 
 
@@ -227,19 +279,39 @@ def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> Inter
         return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unknown",
                               f"cannot judge: window of {lacking.material} {lacking.basis}", energy)
     lo, hi = max(a.reduction_V, b.reduction_V), min(a.oxidation_V, b.oxidation_V)
-    if lo > hi + 1e-6:
+    overlap_sure = any(a.certainly_contains(v) and b.certainly_contains(v) for v in (lo, hi))
+    undecided = [] if overlap_sure else [w.missing_text() for w in (a, b) if w.completeness != "complete"]
+    # a reaction found among the phases known stands: missing phases only make it more favourable
+    reacts = bool(chem.computable and chem.reactive and a.own_energy and b.own_energy)
+    if lo > hi + 1e-6 and not (a.decides(False) and b.decides(False)) and not reacts:
+        return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unknown",
+                              f"not decided: no common window on the phases known "
+                              f"({a.material}: {_fmt(a)}; {b.material}: {_fmt(b)}); "
+                              + "; ".join(undecided), energy)
+    if lo > hi + 1e-6 and a.decides(False) and b.decides(False):
         ox_first, red_last = (a, b) if a.oxidation_V <= b.oxidation_V else (b, a)
         text = (f"unstable: no common window - {ox_first.material} is oxidised above "
                 f"{ox_first.oxidation_V:.2f} V while {red_last.material} is reduced below "
                 f"{red_last.reduction_V:.2f} V ({a.material}: {_fmt(a)}; {b.material}: {_fmt(b)}); "
                 "the contact relies on kinetics or an interphase")
         return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unstable", text, energy)
-    if chem.computable and chem.reactive:
-        text = (f"unstable: windows overlap at {lo:.2f}-{hi:.2f} V but the two react chemically: "
+    if reacts:
+        overlap = f"windows overlap at {lo:.2f}-{hi:.2f} V but" if lo <= hi + 1e-6 else \
+            "no common window on the phases known, and"
+        text = (f"unstable: {overlap} the two react chemically: "
                 f"{chem.reaction_at_min} ({chem.min_energy_eV_atom:.3f} eV/atom)")
         return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unstable", text, energy)
-    chem_text = ("no chemical reaction" if chem.computable else "chemical reaction not computable")
-    text = f"stable: windows overlap at {lo:.2f}-{hi:.2f} V; {chem_text}"
+    if not chem.computable:
+        undecided.append("chemical reaction not computable from the source")
+    elif chem.reactive:
+        undecided.append(f"the phase mixtures react: {chem.reaction_at_min}")
+    elif chem.missing_phases:
+        undecided.append("no chemical reaction among the phases known (missing: "
+                         f"{', '.join(chem.missing_phases)})")
+    if undecided:
+        text = f"not decided: windows overlap at {lo:.2f}-{hi:.2f} V on the phases known; " + "; ".join(undecided)
+        return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "unknown", text, energy)
+    text = f"stable: windows overlap at {lo:.2f}-{hi:.2f} V; no chemical reaction"
     return InterfaceCheck(a.material, b.material, "SSE|SSE", math.nan, "stable", text, energy)
 
 

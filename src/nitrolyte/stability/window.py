@@ -16,7 +16,7 @@ releases Li (Zhu, He and Mo, review ref 155; Richards et al., ref 188). For a bi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from nitrolyte.stability._common import (
     resolve_material,
 )
 from nitrolyte.stability.energies import EnergySource
+from nitrolyte.stability.known import require_known
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 
 if TYPE_CHECKING:
@@ -111,7 +112,9 @@ class StabilityWindow:
     equilibrium_phases : tuple of str
         Phases the composition is made of inside the window (itself if on the hull).
     stable_against_li : bool or None
-        Whether the composition coexists with Li metal (None when not computable).
+        Whether the composition coexists with Li metal; None when not computable or not
+        decided (:attr:`completeness` is not ``"complete"`` and the answer would be "yes", or is
+        ``"incomplete"``).
     own_energy, on_hull : bool
         Whether the source holds an energy for this composition, and whether it is stable.
     computable : bool
@@ -150,6 +153,54 @@ class StabilityWindow:
     source: str = "embedded"
     notes: tuple[str, ...] = field(default_factory=tuple)
     energy_basis: dict[str, str] = field(default_factory=dict, hash=False)
+    lacking_reduction: tuple[str, ...] | None = None
+    lacking_oxidation: tuple[str, ...] | None = None
+
+    @property
+    def lacking(self) -> tuple[str, ...]:
+        """Phases of the chemical system known to exist whose energies the source lacks: the
+        :attr:`missing_phases` (the thermochemical table's ``missing`` rows, flagged library
+        structures, phases other sources hold), plus the composition itself when the source has
+        no energy for it."""
+        own = () if self.own_energy or not self.formula else (self.formula,)
+        return tuple(dict.fromkeys((*own, *self.missing_phases)))
+
+    @property
+    def completeness(self) -> str:
+        """How far the window can be trusted.
+
+        ``"complete"``: the source holds the composition and every phase known in its chemical
+        system. ``"bound"``: the composition is on the hull but known phases are missing; they
+        can only narrow the window, so the true window lies inside the one given (the reduction
+        limit is a lower bound, the oxidation limit an upper bound). ``"incomplete"``: the
+        composition's own energy is missing (a tie-line window) or it is above the hull with
+        phases missing: no bound on either limit.
+        """
+        return self.side_completeness(None)
+
+    def side_completeness(self, side: str | None) -> str:
+        """:attr:`completeness` of one limit (``"reduction"``, ``"oxidation"``; None: both).
+
+        For a composition with one element besides Li, a missing phase richer in Li can only
+        move the reduction limit and a poorer one only the oxidation limit (Li2O2 leaves Li2O's
+        reduction limit exact); with more elements every missing phase counts for both.
+        """
+        side_lacking = {"reduction": self.lacking_reduction, "oxidation": self.lacking_oxidation}.get(side or "")
+        lacking = self.lacking if side_lacking is None else side_lacking
+        if not lacking:
+            return "complete"
+        return "bound" if self.own_energy and self.on_hull else "incomplete"
+
+    @property
+    def li_verdict(self) -> str:
+        """``"yes"``, ``"no"`` or ``"not decided"``: stable against Li metal (0 V)."""
+        if not self.computable or math.isnan(self.reduction_V):
+            return "not decided"
+        reduced = self.reduction_V > V_TOL
+        kind = self.side_completeness("reduction")
+        if kind == "complete" or (reduced and kind == "bound"):
+            return "no" if reduced else "yes"
+        return "not decided"
 
     @property
     def width_V(self) -> float:
@@ -167,6 +218,7 @@ class StabilityWindow:
         for k in ("reduction_V", "oxidation_V"):
             if not math.isfinite(d[k]):
                 d[k] = None
+        d.update(completeness=self.completeness, lacking=self.lacking, li_verdict=self.li_verdict)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     def to_frame(self) -> pd.DataFrame:
@@ -252,10 +304,14 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
     pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)
     missing = src.missing_phases(chemsys(comp))
     own, on_hull = _own_energy(comp, pd_)
+    require_known(label, comp, own, src.name, db)
     if getattr(src, "requires_structure", False) and not own:
         raise MissingDataError(src.missing_structure_message(formula_label(comp)))  # type: ignore[attr-defined]
+    lacking = tuple(dict.fromkeys(((formula_label(comp),) if not own else ()) + tuple(m.formula for m in missing)))
+    red_lacking, ox_lacking = _side_lacking(comp, lacking)
     base = dict(material=label, formula=formula_label(comp), source=src.name,
                 missing_phases=tuple(m.formula for m in missing),
+                lacking_reduction=red_lacking, lacking_oxidation=ox_lacking,
                 full_reduction_products=full_reduction_products(comp), own_energy=own, on_hull=on_hull)
     gaps = _closed_decomposition_gaps(comp, pd_, missing)
     if gaps:
@@ -276,7 +332,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
     named = [formula_label(comp), *(segs[idx].phases if idx is not None else ()),
              *(lo.phases if lo else ()), *(hi.phases if hi else ())]
     base["energy_basis"] = energy_basis(pd_, named, src.name)
-    return StabilityWindow(
+    w = StabilityWindow(
         reduction_V=red, oxidation_V=ox,
         reduction_products=lo.phases if lo else (), oxidation_products=hi.phases if hi else (),
         li_uptake_reduction=lo.li_per_fu if lo else 0.0,
@@ -285,6 +341,9 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
         equilibrium_phases=segs[idx].phases if idx is not None else (),
         stable_against_li=bool(idx is not None and red <= V_TOL),
         notes=notes, **base)  # type: ignore[arg-type]
+    if w.li_verdict == "not decided":  # a "yes" on an incomplete phase set is no answer
+        w = replace(w, stable_against_li=None)
+    return w
 
 
 def _notes(comp: Composition, own: bool, on_hull: bool, idx: int | None, missing: tuple[Any, ...],
@@ -301,7 +360,31 @@ def _notes(comp: Composition, own: bool, on_hull: bool, idx: int | None, missing
         notes.append("no potential range without Li exchange: the composition decomposes at "
                      "every potential except the single value given")
     if missing:
+        what = ("so the window is an outer bound (the true one lies inside it)" if own and on_hull
+                else "so the window is no bound either way")
         notes.append("phases of this chemical system without energies in the source: "
-                     f"{', '.join(m.formula for m in missing)}; they can only narrow the window of "
-                     "a phase on the hull")
+                     f"{', '.join(_missing_text(m) for m in missing)}; they can only narrow the "
+                     f"window of a phase on the hull, {what}")
     return tuple(notes)
+
+
+def _missing_text(m: Any) -> str:
+    """``"BN (structure flagged: ...)"`` for a phase left out of the source, else its formula."""
+    reason = str(getattr(m, "reason", ""))
+    return f"{m.formula} ({reason})" if reason.startswith(("structure flagged", "not in source")) else m.formula
+
+
+def _side_lacking(comp: Composition, lacking: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(phases that can move the reduction limit, phases that can move the oxidation limit).
+
+    With one element besides Li, reduction products are richer in Li than the composition and
+    oxidation products poorer, so a missing phase counts for one side only (both if it has the
+    composition's own Li fraction); otherwise every missing phase counts for both sides.
+    """
+    if len([el for el in comp.elements if str(el) != "Li"]) != 1:
+        return lacking, lacking
+    x = comp.get_atomic_fraction("Li")
+    frac = {f: _comp(f).get_atomic_fraction("Li") for f in lacking}
+    red = tuple(f for f in lacking if frac[f] >= x - 1e-9)
+    ox = tuple(f for f in lacking if frac[f] <= x + 1e-9)
+    return red, ox

@@ -125,22 +125,14 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
     InputError
         For an empty name, a name of a shipped entry, a bad CIF, or a failed neighbour check.
     """
-    from nitrolyte.structures.validate import check_neighbours
-
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"name must be a non-empty string, got {name!r}")
     name = name.strip()
     if any(name_key(e.name) == name_key(name) for e in library_entries()):
         raise InputError(f"name {name!r} is a shipped library entry; choose another name")
-    from nitrolyte.structures.ordering import order_structure
-
     struct = read_cif(cif)
-    formula = struct.composition.reduced_formula
-    if not struct.is_ordered:
-        struct = order_structure(struct, formula)
-    ok, detail, _ = check_neighbours(struct)
-    if not ok:
-        raise InputError(f"cif: {Path(cif).name} fails the nearest-neighbour check ({detail})")
+    formula = _declared_formula(name, struct, Path(cif).name)
+    struct = _checked_user_structure(name, formula, struct, Path(cif).name)
     z = round(struct.composition.num_atoms / struct.composition.reduced_composition.num_atoms)
     store = _open_db(db)
     store.cache_put(USER_NAMESPACE, name, {"name": name, "formula": formula, "Z": z,
@@ -151,6 +143,60 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
     _built.cache_clear()
     return LibraryEntry(name, formula, "user", z, math.nan, f"user CIF {Path(cif).name}", "",
                         "user structure", {})
+
+
+def _declared_formula(name: str, struct: Structure, filename: str) -> str:
+    """The reduced formula the entry claims: the name's if it is a formula, else the CIF's.
+
+    Raises
+    ------
+    InputError
+        When the CIF's occupancies do not give that formula (an OBELiX CIF of Li4PS4I whose Li
+        occupancies sum to Li8.234 per two formula units), or give a non-integral composition.
+    """
+    from pymatgen.core import Composition
+
+    from nitrolyte.formula import looks_like_formula, parse_formula
+
+    got = struct.composition
+    declared = None
+    if looks_like_formula(name):
+        try:
+            declared = Composition(parse_formula(name))
+        except InputError:
+            declared = None
+    if declared is None:
+        declared = got
+    if not got.reduced_composition.almost_equals(declared.reduced_composition, rtol=1e-3) \
+            or any(abs(a - round(a)) > 1e-3 for a in got.reduced_composition.values()):
+        want = (f"whole {declared.reduced_formula} formula units (the formula of the name)"
+                if declared is not got else "a whole-number composition")
+        raise InputError(f"cif: {filename} failed the composition check, not added: its occupancies "
+                         f"give {got.formula.replace(' ', '')} per cell, not {want}; fix the occupancies "
+                         "or name the entry by its composition")
+    return declared.reduced_formula
+
+
+def _checked_user_structure(name: str, formula: str, struct: Structure, filename: str) -> Structure:
+    """The ordered structure of a user CIF that passes the composition and neighbour checks.
+
+    Raises
+    ------
+    InputError
+        Naming the check that failed (nothing is stored).
+    """
+    from nitrolyte.structures.ordering import order_structure
+    from nitrolyte.structures.validate import validate_structure
+
+    if not struct.is_ordered:
+        struct = order_structure(struct, formula)
+    entry = LibraryEntry(name, formula, "user", 0, math.nan, f"user CIF {filename}")
+    result = validate_structure(entry, struct)
+    if not result.ok:
+        what = {"neighbours": "the nearest-neighbour check", "composition": "the composition check"}
+        failed = "; ".join(f"{what.get(k, k)} ({d})" for k, (ok, d) in result.checks.items() if not ok)
+        raise InputError(f"cif: {filename} failed {failed}; not added")
+    return struct
 
 
 def all_entries(db: Any = None) -> tuple[LibraryEntry, ...]:

@@ -9,7 +9,10 @@ temperature (Arrhenius from the record, phase transitions included) and
 
 (the review prints no uncertainty for its activation energies, so the difference carries the
 measurement's standard error only). The verdict is ``agrees`` when every
-:math:`|r_i| \\le` ``tolerance_decades``, else ``disagrees``. Evaluating a record outside its
+:math:`|r_i| \\le` ``tolerance_decades`` and, where the set has an Arrhenius fit,
+:math:`|\\Delta E_a| \\le \\max(` ``tolerance_Ea_eV`` :math:`, 2 s(E_{a,\\mathrm{meas}}))`
+(default 0.05 eV: two σ curves can cross inside the measured range while their slopes differ
+by 0.17 eV); else ``disagrees``, with ``verdict_reason`` naming which test failed. Evaluating a record outside its
 range, past a phase transition or past the melting point adds a warning
 (:func:`nitrolyte.plausibility.evaluation_warnings`).
 """
@@ -41,7 +44,8 @@ class SetComparison:
         The set's Arrhenius fit, eV.
     matches : tuple of dict
         One per literature record: ``name, direction, ref, Ea_eV, dEa_eV, dEa_stderr_eV,
-        log10_ratio`` (one per measured T), ``max_abs_log10_ratio, verdict, warnings``.
+        log10_ratio`` (one per measured T), ``max_abs_log10_ratio, verdict, verdict_reason,
+        Ea_tolerance_eV, warnings``.
     tolerance_decades : float
         Agreement band.
     """
@@ -68,7 +72,7 @@ class SetComparison:
     def to_frame(self) -> pd.DataFrame:
         """One row per literature record."""
         cols = ["name", "direction", "ref", "Ea_eV", "dEa_eV", "dEa_stderr_eV",
-                "max_abs_log10_ratio", "verdict"]
+                "max_abs_log10_ratio", "verdict", "verdict_reason"]
         return pd.DataFrame([{k: m[k] for k in cols} for m in self.matches], columns=cols)
 
 
@@ -118,8 +122,27 @@ def _candidates(lit: pd.DataFrame, against: str | None, formula: str, family: st
                      "--against MATERIAL")
 
 
+#: default agreement band of the activation energy (eV), widened to twice the fit's standard error
+EA_TOLERANCE_EV = 0.05
+
+
+def _verdict(ratio: Any, tol: float, dEa: float | None, Ea_stderr: float | None,
+             tol_Ea: float) -> tuple[str, str, float]:
+    """(verdict, reason, Ea band in eV) of one literature record: σ and, when fitted, Ea."""
+    band = max(tol_Ea, 2.0 * float(Ea_stderr or 0.0))
+    sigma_ok = bool(np.all(np.abs(ratio) <= tol))
+    reasons = [] if sigma_ok else [f"σ differs by up to {float(np.abs(ratio).max()):.2f} decades "
+                                   f"(> {tol:g})"]
+    if dEa is not None and abs(dEa) > band:
+        reasons.append(f"Ea differs by {dEa:+.3f} eV (> {band:.3f} eV)")
+    if not reasons:
+        return "agrees", ("σ and Ea within tolerance" if dEa is not None
+                          else "σ within tolerance; Ea not judged (no Arrhenius fit)"), band
+    return "disagrees", "; ".join(reasons), band
+
+
 def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int | None = None,
-                tolerance_decades: float = 0.5) -> SetComparison:
+                tolerance_decades: float = 0.5, tolerance_Ea_eV: float = EA_TOLERANCE_EV) -> SetComparison:
     """Compare the latest (or ``set_id``) measurement set of ``name`` with the literature.
 
     Parameters
@@ -135,6 +158,9 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
         A particular set; default the latest of ``name``.
     tolerance_decades : float
         Agreement band for :math:`|\\log_{10}` ratio| (default 0.5).
+    tolerance_Ea_eV : float
+        Agreement band for :math:`|\\Delta E_a|` in eV (default 0.05), widened to twice the
+        fit's standard error.
     """
     from nitrolyte import api
     from nitrolyte.checks import check_positive
@@ -142,6 +168,7 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
     from nitrolyte.transport.conductivity import _evaluate
 
     tol = float(check_positive("tolerance_decades", tolerance_decades))
+    tol_Ea = float(check_positive("tolerance_Ea_eV", tolerance_Ea_eV))
     sets = db.measurement_sets(name)
     if sets.empty:
         raise MissingDataError(f"{name} has no stored measurement set (store one with "
@@ -167,13 +194,15 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
     for (_, row), lit_sigma in zip(rows.iterrows(), values, strict=True):
         ratio = np.log10(sig / lit_sigma)
         Ea = fit.get("Ea_eV")
+        dEa = None if Ea is None else float(Ea - row["Ea_eV"])
+        verdict, reason, band = _verdict(ratio, tol, dEa, fit.get("Ea_stderr_eV"), tol_Ea)
         matches.append({
             "name": row["name"], "material_id": row["material_id"],
             "direction": row.get("direction") or "", "ref": row.get("ref"),
-            "Ea_eV": float(row["Ea_eV"]), "dEa_eV": None if Ea is None else Ea - row["Ea_eV"],
+            "Ea_eV": float(row["Ea_eV"]), "dEa_eV": dEa, "Ea_tolerance_eV": band,
             "dEa_stderr_eV": fit.get("Ea_stderr_eV"), "sigma_lit_S_cm": lit_sigma.tolist(),
             "log10_ratio": ratio.tolist(), "max_abs_log10_ratio": float(np.abs(ratio).max()),
-            "verdict": "agrees" if np.all(np.abs(ratio) <= tol) else "disagrees",
+            "verdict": verdict, "verdict_reason": reason,
             "warnings": evaluation_warnings(row["material_id"], T, formula=row.get("formula"))})
     return SetComparison(name=rec.name, set_id=sid, method=one["method"],
                          family=rec.family or "", formula=rec.formula or "",

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.web.api_read import json_response
 from nitrolyte.web.schemas import ERRORS, CellIn, CriticalIn, Document, StackIn, SweepIn, dumps
 from nitrolyte.web.security import require_reader
@@ -25,7 +26,7 @@ def stack(body: StackIn) -> Response:
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
     from nitrolyte.stability import check_stack
 
-    result = check_stack(body.layers, "embedded", cathode_potential_V=body.cathode_V)
+    result = check_stack(body.layers, DEFAULT_SOURCE, cathode_potential_V=body.cathode_V)
     return json_response(dumps(result.to_dict()))
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nitrolyte.errors import MissingDataError, NitrolyteError
+from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.web.security import charge_expensive, check_origin, client_of, require_reader
 
 router = APIRouter(include_in_schema=False)
@@ -171,12 +172,15 @@ def overlay(request: Request,
 
 @router.get("/cell", response_class=HTMLResponse, dependencies=PageReader)
 def cell_designer(request: Request) -> HTMLResponse:
-    """Cell designer: sliders; Wh/kg, Wh/L and critical values follow through the API. The
-    default design's numbers are in the page itself (computed once per process)."""
+    """Cell designer: sliders, and the electrolyte of each SSE layer; Wh/kg, Wh/L and critical
+    values follow through the API. The default design's numbers are in the page itself
+    (computed once per process)."""
+    from nitrolyte.cell.components import layer_materials
     from nitrolyte.web.api_design import designer_start
 
     start = designer_start()
-    return render(request, "cell.html", defaults=start["inputs"], start=start)
+    return render(request, "cell.html", defaults=start["inputs"], start=start,
+                  electrolytes=layer_materials())
 
 
 @router.get("/stack", response_class=HTMLResponse, dependencies=PageReader)
@@ -188,7 +192,7 @@ def stack_page(request: Request,
     result, error = None, None
     if layers and layers.strip():
         try:
-            result = check_stack(layers, "embedded").to_dict()
+            result = check_stack(layers, DEFAULT_SOURCE).to_dict()
         except (NitrolyteError, ValueError) as exc:
             error = str(exc)
     return render(request, "stack.html", layers=layers or "Li | β-Li3N | Li3InCl6 | NMC811",

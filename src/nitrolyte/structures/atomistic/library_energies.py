@@ -119,21 +119,47 @@ def packaged_rows(names: Iterable[str], version: str) -> pd.DataFrame:
     return table[keep]
 
 
-def current_energies(potential: Potential | None = None, *, db: Any = None,
-                     progress: bool = True) -> pd.DataFrame:
-    """The ML energy table of the whole library: packaged rows where still valid, the rest computed.
+def plan(potential: Potential | None = None, *, db: Any = None) -> tuple[pd.DataFrame, list[str]]:
+    """(packaged rows still valid, names of the entries that need computing or the store's cache).
 
-    The packaged rows are used without rebuilding their structures (their entry hash and model
-    version match); entries that changed or are new are relaxed (or read from the store's cache).
+    Nothing is relaxed: this is what :func:`current_energies` would do, for cache keys.
     """
-    import pandas as pd
-
     from nitrolyte.structures.library import all_entries
 
     pot = default_potential() if potential is None else potential
     names = [e.name for e in all_entries(db or None)]
     have = packaged_rows(names, pot.version)
-    todo = [n for n in names if n not in set(have["name"])]
+    return have, [n for n in names if n not in set(have["name"])]
+
+
+def _within(name: str, elements: frozenset[str] | None) -> bool:
+    """Whether a library entry's elements all lie in ``elements`` (None: every entry)."""
+    if elements is None:
+        return True
+    from pymatgen.core import Composition
+
+    from nitrolyte.structures.library import library_entry
+
+    try:
+        return {str(el) for el in Composition(library_entry(name).formula).elements} <= elements
+    except (ValueError, KeyError):
+        return True
+
+
+def current_energies(potential: Potential | None = None, *, db: Any = None,
+                     progress: bool = True, elements: frozenset[str] | None = None) -> pd.DataFrame:
+    """The ML energy table of the library: packaged rows where still valid, the rest computed.
+
+    The packaged rows are used without rebuilding their structures (their entry hash and model
+    version match); entries that changed or are new are relaxed (or read from the store's cache).
+    With ``elements``, only the entries of that chemical system are computed (a question about
+    Li-N never relaxes a user's sulfide); the packaged rows are all returned.
+    """
+    import pandas as pd
+
+    pot = default_potential() if potential is None else potential
+    have, todo = plan(pot, db=db)
+    todo = [n for n in todo if _within(n, elements)]
     if not todo:
         return have.reset_index(drop=True)
     fresh = library_energies(todo, pot, db=db, progress=progress)

@@ -47,7 +47,7 @@
     var keys = ["areal_capacity_mAh_cm2", "catholyte_um", "nitride_um", "n_p", "al_um", "cu_um"];
     var pending = null, seq = 0, families = {}, last = null;
     var design = function () {
-      var d = {catholyte: $("catholyte").value};
+      var d = {catholyte: $("catholyte").value, nitride: $("nitride").value};
       keys.forEach(function (k) { d[k] = parseFloat($(k).value); $(k + "-value").textContent = $(k).value; });
       return d;
     };
@@ -104,6 +104,7 @@
     var later = function () { clearTimeout(pending); pending = setTimeout(update, 60); };
     keys.forEach(function (k) { $(k).addEventListener("input", later); });
     $("catholyte").addEventListener("change", later);
+    $("nitride").addEventListener("change", later);
     $("fig17-panel").addEventListener("change", function () { if (last) draw(last.d, last.cell, last.fam); });
     update();
   }
