@@ -68,7 +68,8 @@ class CircuitModel:
 
 CIRCUIT_MODELS: dict[str, CircuitModel] = {}
 #: circuits fitted when no circuit is forced, simplest first
-CANDIDATES: tuple[str, ...] = ("bulk_no_electrode", "bulk", "bulk_gb_no_electrode", "bulk_gb")
+CANDIDATES: tuple[str, ...] = ("bulk_no_electrode", "bulk", "bulk_gb_no_electrode", "bulk_gb",
+                               "series_gb")
 
 
 def register(name: str, string: str, *, exponents: tuple[int, ...], bulk: tuple[int, ...],
