@@ -7,7 +7,6 @@ follows ``nitrolyte.eis/1`` in docs/cli.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,22 +20,10 @@ SCHEMA = "nitrolyte.eis/1"
 
 def geometry_cm(thickness: str, area: str | None, diameter: str | None) -> tuple[float, float]:
     """(thickness in cm, area in cm2) from ``--thickness`` and exactly one of ``--area`` /
-    ``--diameter`` (:math:`A = \\pi d^2/4`)."""
-    from nitrolyte.units import parse_quantity
+    ``--diameter`` (:func:`nitrolyte.transport.eis_series.pellet_geometry_cm`)."""
+    from nitrolyte.transport.eis_series import pellet_geometry_cm
 
-    if (area is None) == (diameter is None):
-        raise InputError("give the electrode size with exactly one of --area (e.g. 0.785cm2) or "
-                         "--diameter (e.g. 10mm)")
-    L = parse_quantity(thickness, "length", "--thickness")
-    if area is not None:
-        A, field, text = parse_quantity(area, "area", "--area"), "--area", area
-    else:
-        d = parse_quantity(str(diameter), "length", "--diameter")
-        A, field, text = math.pi * d * d / 4, "--diameter", str(diameter)
-    for name, value, given in (("--thickness", L, thickness), (field, A, text)):
-        if not math.isfinite(value) or value > 1e4:
-            raise InputError(f"{name} must be a finite size of a laboratory pellet, got {given}")
-    return L, A
+    return pellet_geometry_cm(thickness, area, diameter, prefix="--")
 
 
 def _paths(files: list[Path], manifest: Path | None = None) -> list[Path]:
@@ -151,7 +138,7 @@ def eis_cmd(
                                     "Ea 0-3 eV.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Store unreliable impedance fits (unphysical capacitance, a parameter "
-                        "at its bound, σ error > 20 %), marked as such.")] = False,
+                        "at its bound, σ error > 30 %), marked as such.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print nitrolyte.eis/1 JSON.")] = False,
 ) -> None:

@@ -6,12 +6,14 @@ by ``show``, ``eis``, the web pages and the API's display fields.
 .. math:: x \\pm \\delta x \\ \\text{with}\\ \\delta x \\ \\text{to two significant figures and}
           \\ x \\ \\text{to the same decimal place}
 
-(an activation energy without an error is given to 3 decimals, eV).
+(a measured activation energy without an error is given to 3 decimals, eV; the review's values
+as printed).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 #: Arrhenius law -> its label in tables
 CONVENTION_LABELS = {"sigmaT": "σT Arrhenius", "sigma": "σ Arrhenius"}
@@ -48,6 +50,66 @@ def format_Ea(Ea_eV: float, stderr_eV: float | None = None) -> str:
 
 
 def format_sigma(sigma_S_cm: float, stderr_S_cm: float | None = None) -> str:
-    """Conductivity in S/cm to 3 significant figures, ``"1.23e-04 ± 4.0e-06"`` with its error."""
-    text = f"{sigma_S_cm:.3g}" if 1e-3 <= abs(sigma_S_cm) < 1e3 else f"{sigma_S_cm:.2e}"
-    return text if not _usable(stderr_S_cm) else f"{text} ± {stderr_S_cm:.1e}"
+    """Conductivity in S/cm: with its error, to the digit of the error's second significant
+    figure (``"9.0831e-05 ± 4.8e-08"``); without, as given (``%g``)."""
+    if stderr_S_cm is None or not _usable(stderr_S_cm) or sigma_S_cm == 0:
+        return f"{sigma_S_cm:g}"
+    digits = math.floor(math.log10(abs(sigma_S_cm))) - math.floor(math.log10(stderr_S_cm)) + 1
+    return f"{sigma_S_cm:.{min(max(digits, 1), 6)}e} ± {stderr_S_cm:.1e}"
+
+
+def set_laws(db: Any, name: str) -> dict[int, str]:
+    """Measurement set id -> the Arrhenius law of its fit (``sigmaT``/``sigma``) for material
+    ``name`` (sets without a fit or a stated law are left out)."""
+    from nitrolyte.transport.measured import as_dict
+
+    sets = db.measurement_sets(name)
+    out = {}
+    for sid, fit in zip(sets.get("set_id", []), sets.get("fit", []), strict=True):
+        law = as_dict(fit).get("law")
+        if law in CONVENTION_LABELS:
+            out[int(sid)] = str(law)
+    return out
+
+
+def measurement_rows(measurements: Any, laws: dict[int, str] | None = None
+                     ) -> list[dict[str, Any]]:
+    """Each stored measurement's dict plus what a reader needs to see (tables, JSON, web).
+
+    Added keys: ``kind`` (``bulk``/``total`` for a set's conductivity, else ''), ``law`` (the
+    Arrhenius law of a fitted activation energy, or None), ``law_label``, ``text`` (the value
+    rounded to its standard error, :func:`format_Ea` / :func:`format_sigma`) and
+    ``unreliable`` (a point of an impedance fit stored with ``--force``).
+    """
+    from nitrolyte.transport.eis_series import UNRELIABLE_NOTE
+
+    out = []
+    for m in measurements:
+        d = m.to_dict() if hasattr(m, "to_dict") else dict(m)
+        law = (laws or {}).get(d.get("set_id") or -1) if d["property"] == "activation_energy" \
+            else None
+        q = d.get("qualifier") or ""
+        if d.get("source") == "literature":  # as the review printed it
+            text = f"{q}{d['value']:g}"
+        elif d["property"] == "activation_energy":
+            text = q + format_Ea(d["value"], d.get("value_stderr"))
+        elif d["property"] == "ionic_conductivity":
+            text = q + format_sigma(d["value"], d.get("value_stderr"))
+        else:
+            text = f"{q}{d['value']:.4g}"
+        out.append({**d, "kind": d.get("kind") or "", "law": law,
+                    "law_label": convention_label(law) if law else "", "text": text,
+                    "unreliable": (d.get("note") or "").startswith(UNRELIABLE_NOTE)})
+    return out
+
+
+def record_rows(rec: Any, db: Any = None) -> list[dict[str, Any]]:
+    """:func:`measurement_rows` of a :class:`~nitrolyte.store.records.MaterialRecord`, with the
+    laws of its stored sets' fits read from ``db`` (a Database, URL, path or None)."""
+    laws: dict[int, str] = {}
+    if any(m.set_id is not None and m.property == "activation_energy"
+           for m in rec.measurements):
+        from nitrolyte.api import database
+
+        laws = set_laws(database(db), rec.name)
+    return measurement_rows(rec.measurements, laws)

@@ -14,7 +14,7 @@ figure, and is left out of the Arrhenius fit of a series
    of the electrode tail), or a resistance is not a finite positive number.
 3. **Undetermined conductivity.** The standard error of :math:`\\sigma_\\mathrm{total}` (and of
    :math:`\\sigma_\\mathrm{bulk}` when a grain-boundary arc is fitted) is not finite or exceeds
-   :data:`MAX_SIGMA_REL_ERR` (20 %) of the value. The errors come from the full parameter
+   :data:`MAX_SIGMA_REL_ERR` (30 %) of the value. The errors come from the full parameter
    covariance (:func:`resistance_sum_stderr`), so a well-determined total of two overlapping arcs is not
    penalised for the poorly determined split.
 
@@ -34,7 +34,7 @@ GB_C_RANGE_F_CM = (1e-12, 1e-6)
 #: lowest CPE exponent of a bulk or grain-boundary arc
 MIN_ARC_EXPONENT = 0.5
 #: largest relative standard error of a stored conductivity
-MAX_SIGMA_REL_ERR = 0.20
+MAX_SIGMA_REL_ERR = 0.30
 
 
 def resistance_sum_stderr(cov: np.ndarray, idx: Sequence[int]) -> float:

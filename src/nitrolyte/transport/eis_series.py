@@ -8,7 +8,7 @@ the file names (``pellet_80C.mpt``); each is range-checked (10-2000 K,
 ``Database.add_measurement_set`` in one transaction.
 
 A fit that breaks a rule of :mod:`nitrolyte.transport.eis_quality` (unphysical capacitance, a
-parameter at its bound, a conductivity error above 20 %) is *unreliable*: it is left out of the
+parameter at its bound, a conductivity error above 30 %) is *unreliable*: it is left out of the
 Arrhenius fit (which is robust, Huber loss, by default), named in the warnings, and not stored
 unless ``force=True`` (``--force``); a forced one is stored with a note on its points
 (:data:`UNRELIABLE_NOTE`) and listed in ``method_details["unreliable"]``.
@@ -175,6 +175,40 @@ def fit_summary(fit: ArrheniusFit | None) -> dict[str, Any] | None:
             "T_min_K": min(fit.T_K), "T_max_K": max(fit.T_K), "sigma_RT_S_cm": fit.sigma_RT_S_cm,
             "n_points": fit.n_points, "r_squared": fit.r_squared,
             "covariance": [list(r) for r in fit.covariance], "loss": fit.loss}
+
+
+def pellet_geometry_cm(thickness: str | None, area: str | None, diameter: str | None, *,
+                       prefix: str = "") -> tuple[float, float]:
+    """(thickness in cm, electrode area in cm2) of a pellet from text with units.
+
+    .. math:: A = \\pi d^2/4
+
+    The thickness and exactly one of area / diameter are required (no default: a wrong
+    geometry scales every conductivity). ``prefix`` ("--" for the CLI) goes before the field
+    names in the messages.
+    """
+    import math
+
+    from nitrolyte.units import parse_quantity
+
+    t_name, a_name, d_name = (f"{prefix}{n}" for n in ("thickness", "area", "diameter"))
+    blank = [v is None or not str(v).strip() for v in (thickness, area, diameter)]
+    if blank[0]:
+        raise InputError(f"{t_name}: give the pellet thickness with its unit (e.g. 1mm, 500um); "
+                         "there is no default")
+    if blank[1] == blank[2]:
+        raise InputError(f"give the electrode size with exactly one of {a_name} (e.g. 0.785cm2) "
+                         f"or {d_name} (e.g. 10mm); there is no default")
+    L = parse_quantity(str(thickness), "length", t_name)
+    if not blank[1]:
+        A, field, text = parse_quantity(str(area), "area", a_name), a_name, str(area)
+    else:
+        d = parse_quantity(str(diameter), "length", d_name)
+        A, field, text = math.pi * d * d / 4, d_name, str(diameter)
+    for name, value, given in ((t_name, L, thickness), (field, A, text)):
+        if not math.isfinite(value) or value > 1e4:
+            raise InputError(f"{name} must be a finite size of a laboratory pellet, got {given}")
+    return L, A
 
 
 def sha256_file(path: str | Path) -> str:

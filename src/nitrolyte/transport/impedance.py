@@ -17,7 +17,7 @@ variance; the full covariance is kept (``parameter_covariance``), and the error 
 included. Every fit carries a Kramers-Kronig residual (``impedance.validation.linKK``),
 warnings (poor fit, Kramers-Kronig) and ``problems``: the rules of
 :mod:`nitrolyte.transport.eis_quality` that make a fit unreliable (capacitance out of range, a
-parameter at its bound, a conductivity error above 20 %).
+parameter at its bound, a conductivity error above 30 %).
 """
 
 from __future__ import annotations
