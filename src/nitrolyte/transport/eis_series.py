@@ -390,6 +390,7 @@ class StoredFit:
     R_total_ohm: float
     T_K: float | None
     source: str
+    problems: tuple[str, ...] = ()
 
     def predict(self, freq_Hz: Any) -> np.ndarray:
         """Complex impedance (ohm) of the stored circuit at ``freq_Hz`` (Hz)."""
@@ -409,7 +410,8 @@ def stored_spectra(method_details: dict[str, Any]) -> list[tuple[StoredFit, Spec
         model = circuit_model(rec["circuit"])
         p = tuple(float(x) for x in rec["parameters"])
         R = p[model.bulk[0]] + (p[model.gb[0]] if model.gb else 0.0)
-        fit = StoredFit(model.name, model.string, p, R, rec.get("T_K"), rec["file"])
+        fit = StoredFit(model.name, model.string, p, R, rec.get("T_K"), rec["file"],
+                        tuple(rec.get("problems") or ()))
         Z = np.asarray(rec["Z_real_ohm"]) + 1j * np.asarray(rec["Z_imag_ohm"])
         out.append((fit, Spectrum(rec["freq_Hz"], Z, rec.get("T_K"), rec["file"])))
     return out

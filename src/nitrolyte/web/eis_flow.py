@@ -35,8 +35,11 @@ class EisResult:
 
 
 def _nyquist(spectrum: Any, fit: Any) -> dict[str, Any]:
+    """Measured and fitted curves; ``arcs_view_ohm`` is the Z' range of the arcs (the page
+    zooms there, equal aspect, so the blocking-electrode tail does not squash them)."""
     Z_fit = fit.predict(spectrum.freq_Hz)
     return {"source": Path(spectrum.source).name, "T_K": spectrum.T_K,
+            "arcs_view_ohm": [0.0, 1.5 * fit.R_total_ohm], "reliable": fit.reliable,
             "freq_Hz": spectrum.freq_Hz.tolist(), "Z_real_ohm": spectrum.Z_ohm.real.tolist(),
             "minus_Z_imag_ohm": (-spectrum.Z_ohm.imag).tolist(),
             "fit_Z_real_ohm": Z_fit.real.tolist(), "fit_minus_Z_imag_ohm": (-Z_fit.imag).tolist()}
