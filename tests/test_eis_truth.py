@@ -20,7 +20,7 @@ import eis_fixtures as fx
 from nitrolyte.cli import app
 from nitrolyte.errors import DataValidationError, InputError
 from nitrolyte.transport.eis_readers import read_instrument_file
-from nitrolyte.transport.eis_series import UNRELIABLE_NOTE, arrhenius_from_spectra
+from nitrolyte.transport.eis_series import arrhenius_from_spectra
 from nitrolyte.transport.fitting import fit_arrhenius
 from nitrolyte.transport.impedance import fit_impedance
 
@@ -80,6 +80,8 @@ def test_unreliable_fit_is_left_out_of_a_robust_arrhenius_fit(tmp_path):
 
 
 def test_forced_unreliable_series_is_refused_then_stored_marked_with_force(tmp_path, db):
+    from nitrolyte.transport.eis_series import UNRELIABLE_NOTE
+
     folder = tmp_path / "spectra"
     folder.mkdir()
     series(folder, temps=(25, 40, 60, 80))

@@ -25,8 +25,11 @@ conductivity may still be right, and the warning says what to check.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+
+from nitrolyte.transport.circuits import CircuitModel
 
 #: plausible specific capacitances C L / A in F/cm (Irvine, Sinclair & West, Adv. Mater. 1990)
 BULK_C_RANGE_F_CM = (1e-14, 1e-10)
@@ -35,6 +38,9 @@ GB_C_RANGE_F_CM = (1e-12, 1e-6)
 MIN_ARC_EXPONENT = 0.5
 #: largest relative standard error of a stored conductivity
 MAX_SIGMA_REL_ERR = 0.30
+#: warning thresholds: relative RMSE of the fit and rms Kramers-Kronig residual
+MAX_REL_RMSE = 0.02
+MAX_KK_RESIDUAL = 0.02
 
 
 def resistance_sum_stderr(cov: np.ndarray, idx: Sequence[int]) -> float:
@@ -76,3 +82,25 @@ def fit_problems(*, C_bulk_F: float | None, C_gb_F: float | None, arc_exponents:
         elif rel > MAX_SIGMA_REL_ERR:
             out.append(f"σ_{kind} relative standard error {rel:.0%} > {MAX_SIGMA_REL_ERR:.0%}")
     return out
+
+
+def fit_warnings(rel: float, kk_res: float | None) -> list[str]:
+    """Warnings (not problems): relative RMSE > :data:`MAX_REL_RMSE`, Kramers-Kronig residual
+    > :data:`MAX_KK_RESIDUAL`."""
+    out = []
+    if rel > MAX_REL_RMSE:
+        out.append(f"poor fit: relative RMSE {rel:.1%} > {MAX_REL_RMSE:.0%} (try another circuit)")
+    if kk_res is not None and kk_res > MAX_KK_RESIDUAL:
+        out.append(f"Kramers-Kronig residual {kk_res:.1%} > {MAX_KK_RESIDUAL:.0%}: the spectrum "
+                   "may be drifting or non-linear")
+    return out
+
+
+def circuit_problems(model: CircuitModel, res: dict[str, Any], p: np.ndarray,
+                     rel_err: dict[str, float], L: float, A: float) -> list[str]:
+    """Why a fit is unreliable (:func:`nitrolyte.transport.eis_quality.fit_problems`)."""
+    arcs = [part[2] for part in (model.bulk, model.gb) if part is not None and len(part) == 3]
+    Rs = [res["R_bulk_ohm"]] + ([] if res["R_gb_ohm"] is None else [res["R_gb_ohm"]])
+    return fit_problems(C_bulk_F=res["C_bulk_F"], C_gb_F=res["C_gb_F"],
+                        arc_exponents=[float(p[i]) for i in arcs], resistances_ohm=Rs,
+                        sigma_rel_err=rel_err, thickness_cm=L, area_cm2=A)

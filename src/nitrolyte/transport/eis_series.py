@@ -108,6 +108,11 @@ class SpectraArrhenius:
         from nitrolyte import __version__
         from nitrolyte.plausibility import check_measurement
 
+        pts = self.points()
+        check_measurement(T_K=[p["T_K"] for p in pts], sigma_S_cm=[p["sigma_S_cm"] for p in pts],
+                          Ea_eV=[] if self.arrhenius is None else [self.arrhenius.Ea_eV],
+                          where=name, allow_implausible=allow_implausible,
+                          error=DataValidationError)
         bad = self.unreliable
         if bad and not force:
             raise DataValidationError(
@@ -115,11 +120,6 @@ class SpectraArrhenius:
                     f"{Path(f.source).name or 'spectrum'}: {', '.join(f.problems)}" for f in bad)
                 + ". Check the spectra or force a circuit (--circuit); --force stores them "
                 "marked unreliable")
-        pts = self.points()
-        check_measurement(T_K=[p["T_K"] for p in pts], sigma_S_cm=[p["sigma_S_cm"] for p in pts],
-                          Ea_eV=[] if self.arrhenius is None else [self.arrhenius.Ea_eV],
-                          where=name, allow_implausible=allow_implausible,
-                          error=DataValidationError)
         first = self.impedance_fits[0]
         details = {"circuits": {Path(f.source).name: f.circuit for f in self.impedance_fits},
                    "thickness_cm": first.thickness_cm, "area_cm2": first.area_cm2,

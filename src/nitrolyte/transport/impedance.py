@@ -45,16 +45,16 @@ from nitrolyte.transport.circuits import (
 from nitrolyte.transport.eis_quality import (  # noqa: F401  (re-exported)
     BULK_C_RANGE_F_CM,
     GB_C_RANGE_F_CM,
-    fit_problems,
+    MAX_KK_RESIDUAL,
+    MAX_REL_RMSE,
+    circuit_problems,
+    fit_warnings,
     resistance_sum_stderr,
 )
 from nitrolyte.transport.io import Spectrum
 
 #: kept for compatibility: circuit name -> impedance.py string
 CIRCUITS: dict[str, str] = {k: m.string for k, m in CIRCUIT_MODELS.items()}
-#: warning thresholds: relative RMSE of the fit and rms Kramers-Kronig residual
-MAX_REL_RMSE = 0.02
-MAX_KK_RESIDUAL = 0.02
 
 
 @dataclass(frozen=True)
@@ -274,26 +274,6 @@ def _oriented(model: CircuitModel, p: np.ndarray, cov: np.ndarray
     return p[order], cov[np.ix_(order, order)]
 
 
-def _warnings(rel: float, kk_res: float | None) -> list[str]:
-    out = []
-    if rel > MAX_REL_RMSE:
-        out.append(f"poor fit: relative RMSE {rel:.1%} > {MAX_REL_RMSE:.0%} (try another circuit)")
-    if kk_res is not None and kk_res > MAX_KK_RESIDUAL:
-        out.append(f"Kramers-Kronig residual {kk_res:.1%} > {MAX_KK_RESIDUAL:.0%}: the spectrum "
-                   "may be drifting or non-linear")
-    return out
-
-
-def _problems(model: CircuitModel, res: dict[str, Any], p: np.ndarray,
-              rel_err: dict[str, float], L: float, A: float) -> list[str]:
-    """Why a fit is unreliable (:func:`nitrolyte.transport.eis_quality.fit_problems`)."""
-    arcs = [part[2] for part in (model.bulk, model.gb) if part is not None and len(part) == 3]
-    Rs = [res["R_bulk_ohm"]] + ([] if res["R_gb_ohm"] is None else [res["R_gb_ohm"]])
-    return fit_problems(C_bulk_F=res["C_bulk_F"], C_gb_F=res["C_gb_F"],
-                        arc_exponents=[float(p[i]) for i in arcs], resistances_ohm=Rs,
-                        sigma_rel_err=rel_err, thickness_cm=L, area_cm2=A)
-
-
 def _resistances(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> dict[str, Any]:
     b, g = model.bulk, model.gb
     return {"R_bulk_ohm": p[b[0]], "R_bulk_stderr_ohm": e[b[0]],
@@ -316,9 +296,28 @@ def _fit_circuit(model: CircuitModel, spectrum: Spectrum, guess: Sequence[float]
     return (*_oriented(model, p, cov), rss)
 
 
-def _select(spectrum: Spectrum) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+def _assess(model: CircuitModel, p: np.ndarray, cov: np.ndarray, L: float, A: float
+            ) -> dict[str, Any]:
+    """Resistances, errors, total R with its covariance-based error, and the fit's problems."""
+    e = _stderr(cov)
+    res = _resistances(model, p, e)
+    R_idx = [model.bulk[0]] + ([] if model.gb is None else [model.gb[0]])
+    R_tot = float(sum(p[i] for i in R_idx))
+    R_tot_err = resistance_sum_stderr(cov, R_idx)
+    rel_err = {"total": R_tot_err / R_tot}
+    if model.gb is not None:
+        rel_err["bulk"] = float(res["R_bulk_stderr_ohm"]) / res["R_bulk_ohm"]
+    return {"e": e, "res": res, "R_tot": R_tot, "R_tot_err": R_tot_err,
+            "problems": circuit_problems(model, res, p, rel_err, L, A)}
+
+
+def _select(spectrum: Spectrum, L: float, A: float
+            ) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """The candidate of lowest BIC among the reliable fits (among all when none is reliable):
+    a circuit whose parameters break a rule of :mod:`~nitrolyte.transport.eis_quality` (a
+    spurious second arc, say) is not chosen over a physical one."""
     N = 2 * spectrum.freq_Hz.size
-    best, tried, errors = None, [], []
+    fitted, tried, errors = [], [], []
     for name in CANDIDATES:
         model = CIRCUIT_MODELS[name]
         try:
@@ -327,12 +326,13 @@ def _select(spectrum: Spectrum) -> tuple[CircuitModel, np.ndarray, np.ndarray, l
             errors.append(str(exc))
             continue
         bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
-        tried.append({"circuit": name, "bic": float(bic), "rss": rss})
-        if best is None or bic < best[0]:
-            best = (bic, model, p, cov)
-    if best is None:
+        reliable = not _assess(model, p, cov, L, A)["problems"]
+        tried.append({"circuit": name, "bic": float(bic), "rss": rss, "reliable": reliable})
+        fitted.append((not reliable, bic, model, p, cov))
+    if not fitted:
         raise NitrolyteError("no candidate circuit could be fitted: " + "; ".join(errors))
-    return best[1], best[2], best[3], tried
+    best = min(fitted, key=lambda c: (c[0], c[1]))
+    return best[2], best[3], best[4], tried
 
 
 def fit_impedance(
@@ -384,27 +384,21 @@ def fit_impedance(
     if circuit is None:
         if guess is not None:
             raise InputError("guess needs circuit (the parameter order depends on it)")
-        model, p, cov, tried = _select(spectrum)
+        model, p, cov, tried = _select(spectrum, L, A)
     else:
         model = circuit_model(circuit)
         p, cov, _ = _fit_circuit(model, spectrum, guess)
         tried = []
-    e = _stderr(cov)
-    res = _resistances(model, p, e)
-    R_idx = [model.bulk[0]] + ([] if model.gb is None else [model.gb[0]])
-    R_tot = float(sum(p[i] for i in R_idx))
-    R_tot_err = resistance_sum_stderr(cov, R_idx)
+    q = _assess(model, p, cov, L, A)
+    e, res, R_tot, R_tot_err = q["e"], q["res"], q["R_tot"], q["R_tot_err"]
     Z_fit = _predict(model.string, p, spectrum.freq_Hz)
     rel = float(np.sqrt(np.mean(np.abs(Z_fit - spectrum.Z_ohm) ** 2 / np.abs(spectrum.Z_ohm) ** 2)))
     kk_res = kk_residual(spectrum) if kk else None
     name = Path(spectrum.source).name
-    notes += [f"{name}: {w}" if name else w for w in _warnings(rel, kk_res)]
+    notes += [f"{name}: {w}" if name else w for w in fit_warnings(rel, kk_res)]
     s_b, s_t = L / (res["R_bulk_ohm"] * A), L / (R_tot * A)
-    rel_err = {"total": R_tot_err / R_tot}
-    if model.gb is not None:
-        rel_err["bulk"] = float(res["R_bulk_stderr_ohm"]) / res["R_bulk_ohm"]
     n = spectrum.freq_Hz.size * 2
-    sel = tuple({"circuit": t["circuit"], "bic": t["bic"],
+    sel = tuple({"circuit": t["circuit"], "bic": t["bic"], "reliable": t["reliable"],
                  "rel_rmse": float(np.sqrt(t["rss"] / (n / 2)))} for t in tried)
     return ImpedanceFit(
         circuit=model.name, circuit_string=model.string, parameter_names=_parameter_names(model),
@@ -415,7 +409,7 @@ def fit_impedance(
         sigma_total_S_cm=s_t, sigma_total_stderr_S_cm=s_t * R_tot_err / R_tot, rel_rmse=rel,
         T_K=spectrum.T_K, source=spectrum.source, kk_residual=kk_res, warnings=tuple(notes),
         selection=sel, parameter_covariance=tuple(tuple(r) for r in cov.tolist()),
-        problems=tuple(_problems(model, res, p, rel_err, L, A)))
+        problems=tuple(q["problems"]))
 
 
 def _parameter_names(model: CircuitModel) -> tuple[str, ...]:
