@@ -46,7 +46,7 @@ def test_every_reader_gives_sigma_total_within_5_percent_without_circuit(tmp_pat
     assert fit.R_bulk_ohm == pytest.approx(fx.R_B_RT, rel=0.05)
     assert fit.warnings == () and fit.rel_rmse < 0.01 and fit.kk_residual < 0.01
     assert {c["circuit"] for c in fit.selection} == {"bulk", "bulk_no_electrode", "bulk_gb",
-                                                     "bulk_gb_no_electrode", "series_gb"}
+                                                     "bulk_gb_no_electrode"}
     best = min(fit.selection, key=lambda c: c["bic"])
     assert best["circuit"] == fit.circuit and best["rel_rmse"] == pytest.approx(fit.rel_rmse)
 

@@ -37,6 +37,7 @@ from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.transport.circuits import (
     CANDIDATES,
     CIRCUIT_MODELS,
+    FALLBACKS,
     CircuitModel,
     capacitance_F,
     circuit_model,
@@ -313,22 +314,28 @@ def _assess(model: CircuitModel, p: np.ndarray, cov: np.ndarray, L: float, A: fl
 
 def _select(spectrum: Spectrum, L: float, A: float
             ) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
-    """The candidate of lowest BIC among the reliable fits (among all when none is reliable):
-    a circuit whose parameters break a rule of :mod:`~nitrolyte.transport.eis_quality` (a
-    spurious second arc, say) is not chosen over a physical one."""
+    """The candidate of lowest BIC among the reliable fits; the fallbacks (``series_gb``) join
+    when the lowest-BIC candidate is unreliable; the lowest BIC of all when nothing is. A circuit whose
+    parameters break a rule of :mod:`~nitrolyte.transport.eis_quality` (a spurious second arc,
+    say) is not chosen over a physical one."""
     N = 2 * spectrum.freq_Hz.size
-    fitted, tried, errors = [], [], []
-    for name in CANDIDATES:
-        model = CIRCUIT_MODELS[name]
-        try:
-            p, cov, rss = _fit_circuit(model, spectrum, None)
-        except NitrolyteError as exc:
-            errors.append(str(exc))
-            continue
-        bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
-        reliable = not _assess(model, p, cov, L, A)["problems"]
-        tried.append({"circuit": name, "bic": float(bic), "rss": rss, "reliable": reliable})
-        fitted.append((not reliable, bic, model, p, cov))
+    fitted: list[tuple[bool, float, CircuitModel, np.ndarray, np.ndarray]] = []
+    tried: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for names in (CANDIDATES, FALLBACKS):
+        if fitted and not min(fitted, key=lambda c: c[1])[0]:
+            break  # the best candidate by BIC is reliable
+        for name in names:
+            model = CIRCUIT_MODELS[name]
+            try:
+                p, cov, rss = _fit_circuit(model, spectrum, None)
+            except NitrolyteError as exc:
+                errors.append(str(exc))
+                continue
+            bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
+            reliable = not _assess(model, p, cov, L, A)["problems"]
+            tried.append({"circuit": name, "bic": float(bic), "rss": rss, "reliable": reliable})
+            fitted.append((not reliable, bic, model, p, cov))
     if not fitted:
         raise NitrolyteError("no candidate circuit could be fitted: " + "; ".join(errors))
     best = min(fitted, key=lambda c: (c[0], c[1]))
