@@ -258,3 +258,22 @@ def test_display_rounding_rules():
     assert round_to_uncertainty(0.45029, 0.00015) == ("0.45029", "0.00015")
     assert format_sigma(9.08311e-05, 4.8e-08) == "9.0831e-05 ± 4.8e-08"
     assert format_sigma(2.085e-4) == "0.0002085"
+
+
+def test_nyquist_panel_of_an_unreliable_fit_says_so():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nitrolyte.plotting.nyquist import plot_nyquist
+    from nitrolyte.transport.io import Spectrum
+
+    f, Z = fx.small_arcs_spectrum(T80, seed=0)
+    s = Spectrum(f, Z, T80, "pellet_80C.mpt")
+    good = fit_impedance(s, thickness_cm=L_CM, area_cm2=A_CM2, kk=False)
+    bad = fit_impedance(s, thickness_cm=L_CM, area_cm2=A_CM2, circuit="bulk_gb", kk=False)
+    fig = plot_nyquist([good, bad], [s, s])
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    plt.close(fig)
+    assert titles == ["pellet_80C.mpt at 353.1 K", "UNRELIABLE FIT: pellet_80C.mpt at 353.1 K"]
