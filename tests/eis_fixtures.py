@@ -139,3 +139,71 @@ def write(folder: Path, fmt: str, T_C: float, seed: int = 0, stem: str = "pellet
     path = folder / f"{stem}_{T_C:g}C{suffix}"
     path.write_text(writer(f, Z), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- a conductive pellet, small arcs
+# The same pellet geometry, ten times more conductive (R_b = 800, R_gb = 600 ohm at 25 °C, Ea
+# 0.45 eV), measured as a BioLogic SP-300 does, 7 MHz to 0.1 Hz at 10 points per decade. At 80 °C
+# the arcs are small (R_b = 62, R_gb = 46 ohm) and the bulk arc's apex (~250 MHz) lies above the
+# highest frequency: only the high-frequency intercept shows R_b.
+SMALL_R_B_RT, SMALL_R_GB_RT = 800.0, 600.0
+SMALL_Q_B, SMALL_Q_GB = 1.5e-11, 1e-9
+SMALL_FREQ = np.logspace(np.log10(7e6), -1, 80)
+
+
+def small_arcs_spectrum(T_K: float, seed: int = 0, noise: float = NOISE
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """(f in Hz, Z in ohm) of the conductive pellet at ``T_K``: two small arcs + blocking tail."""
+    jw = 1j * 2 * np.pi * SMALL_FREQ
+    Rb, Rg = resistance(SMALL_R_B_RT, T_K), resistance(SMALL_R_GB_RT, T_K)
+    Z = (Rb / (1 + Rb * SMALL_Q_B * jw**N_B) + Rg / (1 + Rg * SMALL_Q_GB * jw**N_GB)
+         + 1 / (Q_EL * jw**N_EL))
+    rng = np.random.default_rng(seed)
+    return SMALL_FREQ, Z + noise * np.abs(Z) * (rng.standard_normal(Z.size)
+                                                + 1j * rng.standard_normal(Z.size))
+
+
+def small_arcs_sigma_total(T_K: float) -> float:
+    """True total conductivity of the conductive pellet, S/cm."""
+    return THICKNESS_CM / ((resistance(SMALL_R_B_RT, T_K) + resistance(SMALL_R_GB_RT, T_K))
+                           * AREA_CM2)
+
+
+def ec_lab_mpt(f: np.ndarray, Z: np.ndarray, T_C: float) -> str:
+    """An EC-Lab (BioLogic) PEIS export as a European-locale PC writes it: the header block
+    with "Nb header lines", tab-separated columns and decimal commas."""
+    cols = ["freq/Hz", "Re(Z)/Ohm", "-Im(Z)/Ohm", "|Z|/Ohm", "Phase(Z)/deg", "time/s",
+            "<Ewe>/V", "<I>/mA", "Cs/µF", "Cp/µF", "cycle number", "I Range", "|Ewe|/V",
+            "|I|/A", "Ns", "(Q-Qo)/mA.h", "Re(Y)/Ohm-1", "Im(Y)/Ohm-1", "|Y|/Ohm-1",
+            "Phase(Y)/deg"]
+    info = ["Potentio Electrochemical Impedance Spectroscopy", "",
+            "Run on channel : 3 (SN 12345)", "User : ", "Ewe ctrl range : min = -10,00 V, "
+            "max = 10,00 V", "Acquisition started on : 12/05/2025 14:03:27",
+            "Loaded Setting File : NONE", "Saved on :", "File : pellet.mpr",
+            "Directory : C:\\Users\\lab\\Documents\\EC-Lab\\Data\\", "Host : 192.109.209.128",
+            "Device : SP-300 (SN 12345)", "Address : USB", "EC-Lab for windows v11.50 "
+            "(software)", "Electrode material : Au", "Initial state : ", "Electrolyte : ",
+            "Comments : ", f"Temperature : {T_C:g} °C".replace(".", ","), "Mass of active material : "
+            "0,001 mg", "Cycle Definition : Charge/Discharge alternance", "Mode\tSingle sine",
+            "E (V)\t0,0000", "vs.\tRef", "fi\t7,000\t", "unit fi\tMHz", "ff\t100,000",
+            "unit ff\tmHz", "Nd\t10", "Points\tper decade", "spacing\tLogarithmic",
+            "Va (mV)\t10,0", "pw\t0,10", "Na\t2", "corr\t0"]
+    head = ["EC-Lab ASCII FILE", f"Nb header lines : {len(info) + 5}", "", *info, ""]
+    head.append("\t".join(cols) + "\t")
+    rows = []
+    for i, (x, z) in enumerate(zip(f, Z, strict=True)):
+        y = 1 / z
+        vals = [x, z.real, -z.imag, abs(z), np.degrees(np.angle(z)), 10.0 + i, 1e-4, 1e-5,
+                1e6 / (2 * np.pi * x * -z.imag), 0.0, 1, 12, 0.01, 1e-5, 0, 0.0, y.real, y.imag,
+                abs(y), np.degrees(np.angle(y))]
+        rows.append("\t".join(f"{v:.7E}".replace(".", ",") if isinstance(v, float)
+                              else str(v) for v in vals) + "\t")
+    return "\n".join(head + rows) + "\n"
+
+
+def write_small_arcs(folder: Path, T_C: float, seed: int = 0, stem: str = "pellet") -> Path:
+    """Write the conductive pellet's spectrum at ``T_C`` (°C) as a decimal-comma EC-Lab .mpt."""
+    f, Z = small_arcs_spectrum(T_C + 273.15, seed)
+    path = folder / f"{stem}_{T_C:g}C.mpt"
+    path.write_text(ec_lab_mpt(f, Z, T_C), encoding="latin-1")
+    return path

@@ -312,10 +312,11 @@ def test_upload_impedance_preview_shows_fit_and_nyquist(view, server, shots):
     page.select_option("#kind", "eis")
     page.set_input_files("#files", [str(p) for p in files])
     page.fill("#thickness", "1mm")
+    page.fill("#area", "0.785cm2")  # geometry has no default (issue 21)
     page.click("#preview")
     page.wait_for_selector("#preview-table tr", timeout=60_000)
     ea_row = page.inner_text("#preview-table tr:first-child")
-    assert ea_row.startswith("Ea (eV)")
+    assert ea_row.startswith("Ea (eV, σT Arrhenius")
     assert float(ea_row.split("\t")[1].split("±")[0]) == pytest.approx(0.52, rel=0.02)
     assert rendered_traces(page, "#preview-plot") == 2 * len(files)  # data + fit per file
     assert len(server.db.table("measurements", "user")) == stored_before  # a preview stores nothing

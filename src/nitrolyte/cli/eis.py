@@ -7,7 +7,6 @@ follows ``nitrolyte.eis/1`` in docs/cli.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,22 +20,10 @@ SCHEMA = "nitrolyte.eis/1"
 
 def geometry_cm(thickness: str, area: str | None, diameter: str | None) -> tuple[float, float]:
     """(thickness in cm, area in cm2) from ``--thickness`` and exactly one of ``--area`` /
-    ``--diameter`` (:math:`A = \\pi d^2/4`)."""
-    from nitrolyte.units import parse_quantity
+    ``--diameter`` (:func:`nitrolyte.transport.eis_series.pellet_geometry_cm`)."""
+    from nitrolyte.transport.eis_series import pellet_geometry_cm
 
-    if (area is None) == (diameter is None):
-        raise InputError("give the electrode size with exactly one of --area (e.g. 0.785cm2) or "
-                         "--diameter (e.g. 10mm)")
-    L = parse_quantity(thickness, "length", "--thickness")
-    if area is not None:
-        A, field, text = parse_quantity(area, "area", "--area"), "--area", area
-    else:
-        d = parse_quantity(str(diameter), "length", "--diameter")
-        A, field, text = math.pi * d * d / 4, "--diameter", str(diameter)
-    for name, value, given in (("--thickness", L, thickness), (field, A, text)):
-        if not math.isfinite(value) or value > 1e4:
-            raise InputError(f"{name} must be a finite size of a laboratory pellet, got {given}")
-    return L, A
+    return pellet_geometry_cm(thickness, area, diameter, prefix="--")
 
 
 def _paths(files: list[Path], manifest: Path | None = None) -> list[Path]:
@@ -87,24 +74,35 @@ def _arrhenius(fit: Any, confidence: float = 0.95) -> dict[str, Any] | None:
             "sigma_RT_ci_S_cm": [rt.lower_S_cm[0], rt.upper_S_cm[0]]}
 
 
-def _echo_table(res: Any, L: float, A: float) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _pm(value: float, err: float) -> str:
+    return f"{value:.3e} ± {err:.1e}" if err == err and err < float("inf") else f"{value:.3e} ± ?"
 
-    table = Table(title=f"Impedance fits, L = {L:g} cm, A = {A:.4g} cm²")
-    for c in ("file", "T (K)", "circuit", "σ bulk (S/cm)", "σ total (S/cm)", "rel. RMSE", "KK"):
-        table.add_column(c)
-    for f in res.impedance_fits:
-        table.add_row(Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}", f.circuit,
-                      f"{f.sigma_bulk_S_cm:.3e} ± {f.sigma_bulk_stderr_S_cm:.1e}",
-                      f"{f.sigma_total_S_cm:.3e} ± {f.sigma_total_stderr_S_cm:.1e}",
-                      f"{f.rel_rmse:.2%}", "" if f.kk_residual is None else f"{f.kk_residual:.2%}")
-    Console().print(table)
+
+def _echo_table(res: Any, L: float, A: float) -> None:
+    from nitrolyte.cli._table import print_table
+
+    cols = ("file", "T (K)", "circuit", "σ bulk (S/cm)", "σ total (S/cm)", "rel. RMSE", "KK",
+            "fit")
+    rows = [[Path(f.source).name, "" if f.T_K is None else f"{f.T_K:.2f}", f.circuit,
+             _pm(f.sigma_bulk_S_cm, f.sigma_bulk_stderr_S_cm),
+             _pm(f.sigma_total_S_cm, f.sigma_total_stderr_S_cm), f"{f.rel_rmse:.2%}",
+             "" if f.kk_residual is None else f"{f.kk_residual:.2%}",
+             "ok" if f.reliable else "UNRELIABLE"] for f in res.impedance_fits]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    print_table(f"Impedance fits, L = {L:g} cm, A = {A:.4g} cm²", [(c, {}) for c in cols], rows,
+                min_width=sum(widths) + 3 * len(widths) + 1)  # file names are never cut
+    for f in res.unreliable:
+        typer.echo(f"UNRELIABLE {Path(f.source).name}: {'; '.join(f.problems)}")
     arr = res.arrhenius
     if arr is not None:
-        typer.echo(f"Arrhenius ({res.which}, {arr.convention}): Ea = {arr.Ea_eV:.4f} ± "
-                   f"{arr.Ea_stderr_eV:.4f} eV, σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, "
-                   f"R² = {arr.r_squared:.5f}")
+        from nitrolyte.transport.display import convention_label, format_Ea
+
+        n_out = len(res.unreliable)
+        typer.echo(f"Arrhenius ({res.which} σ, {convention_label(arr.convention)}, "
+                   f"{'robust Huber' if arr.loss == 'huber' else 'least-squares'} fit"
+                   f"{f', {n_out} unreliable fit(s) left out' if n_out else ''}): "
+                   f"Ea = {format_Ea(arr.Ea_eV, arr.Ea_stderr_eV)} eV, "
+                   f"σ(25 °C) = {arr.sigma_RT_S_cm:.3e} S/cm, R² = {arr.r_squared:.5f}")
     for w in res.warnings:
         typer.echo(f"warning: {w}", err=True)
 
@@ -127,6 +125,9 @@ def eis_cmd(
     fmt: Annotated[str, typer.Option("--format", help="auto or an instrument format.")] = "auto",
     which: Annotated[str, typer.Option(help="Conductivity for the Arrhenius fit: total or bulk.")]
     = "total",
+    convention: Annotated[str, typer.Option(
+        "--convention", "--law", help="Arrhenius law: sigmaT (σT = A exp(-Ea/kT), Fig. 10B) or "
+                                      "sigma.")] = "sigmaT",
     store: Annotated[str | None, typer.Option(help="Store the series as a measurement set of "
                                               "this material name.")] = None,
     formula: Annotated[str | None, typer.Option(help="Formula of a new --store material.")] = None,
@@ -135,13 +136,19 @@ def eis_cmd(
     allow_implausible: Annotated[bool, typer.Option(
         "--allow-implausible", help="Store values outside 10-2000 K, sigma <= 10 S/cm, "
                                     "Ea 0-3 eV.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Store unreliable impedance fits (unphysical capacitance, a parameter "
+                        "at its bound, σ error > 30 %), marked as such.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print nitrolyte.eis/1 JSON.")] = False,
 ) -> None:
     """Fit impedance spectra: chosen circuit, sigma bulk/total, Kramers-Kronig check, Arrhenius."""
+    from nitrolyte.checks import check_choice
+    from nitrolyte.transport.arrhenius import CONVENTIONS
     from nitrolyte.transport.eis_readers import read_instrument_file
     from nitrolyte.transport.eis_series import arrhenius_from_spectra
 
+    check_choice("--convention", convention, CONVENTIONS)
     L, A = geometry_cm(thickness, area, diameter)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
@@ -149,13 +156,14 @@ def eis_cmd(
     temps = _temperatures(paths, T, manifest)
     spectra = [read_instrument_file(p, t, fmt) for p, t in zip(paths, temps, strict=True)]
     res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,
-                                 which=which, require_arrhenius=False)  # type: ignore[arg-type]
+                                 which=which, convention=convention,  # type: ignore[arg-type]
+                                 require_arrhenius=False)
     stored = None
     if store is not None:
         from nitrolyte.store import Database
 
         stored = res.store(Database(db), store, formula=formula, family=family,
-                           spectra=spectra, allow_implausible=allow_implausible)
+                           spectra=spectra, allow_implausible=allow_implausible, force=force)
     if plot is not None:
         from nitrolyte.plotting.nyquist import plot_nyquist
 
@@ -163,7 +171,7 @@ def eis_cmd(
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
         echo_json({"schema": SCHEMA, "thickness_cm": L, "area_cm2": A,
-                   "circuit": circuit or "auto", "which": which,
+                   "circuit": circuit or "auto", "which": which, "convention": convention,
                    "impedance_fits": [_fit_row(f) for f in res.impedance_fits],
                    "arrhenius": _arrhenius(res.arrhenius), "warnings": list(res.warnings),
                    "stored": None if stored is None else stored.to_dict(),
@@ -172,7 +180,9 @@ def eis_cmd(
     _echo_table(res, L, A)
     if stored is not None:
         typer.echo(f"stored as measurement set {stored.set_id} of {store} "
-                   f"({stored.n_points} points)")
+                   f"({stored.n_points} points"
+                   + (f", {len(res.unreliable)} unreliable fit(s) marked)" if res.unreliable
+                      else ")"))
     if plot is not None:
         typer.echo(f"plot written to {plot}")
 

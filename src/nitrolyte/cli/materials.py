@@ -142,7 +142,10 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     rec = get(name, db=db)
     unknown = unknown_sets(db, rec.material_id) if rec.source == "user" else []
     if as_json:
-        echo_json({"schema": "nitrolyte.material/1", "material": rec.to_dict(),
+        from nitrolyte.transport.display import record_rows
+
+        echo_json({"schema": "nitrolyte.material/1",
+                   "material": {**rec.to_dict(), "measurements": record_rows(rec, db)},
                    "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
                                            for u in unknown]})
         return
@@ -156,18 +159,29 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
             console.print(f"  {label:<10} {value}", highlight=False, soft_wrap=True)
     for line in _property_lines(rec):
         console.print(f"  {line}", highlight=False, soft_wrap=True)
-    table = Table(title="measurements")
-    for col in ("property", "value", "unit", "T", "dir", "phase", "a", "method", "ref", "source"):
-        table.add_column(col, overflow="fold")
+    from nitrolyte.transport.display import record_rows
+
+    cols = ("property", "kind / law", "value", "unit", "T", "dir", "phase", "a", "method", "ref",
+            "source")
     sim = (simulation_labels(db).get(rec.material_id)
            if any(is_simulation(m.method) for m in rec.measurements) else None)
-    for m in rec.measurements:
-        temp = "" if m.temperature is None else f"{m.temperature:g} {m.temperature_unit}"
-        table.add_row(m.property, f"{m.qualifier}{m.value:g}", m.unit, temp, m.direction, m.phase,
-                      "a" if m.derived_from_arrhenius else "", method_label(m.method, sim), m.ref,
-                      m.source)
+    rows = []
+    for m in record_rows(rec, db):
+        temp = "" if m["temperature"] is None else f"{m['temperature']:g} {m['temperature_unit']}"
+        kind = " ".join(filter(None, (m["kind"], m["law_label"],
+                                      "UNRELIABLE fit" if m["unreliable"] else "")))
+        rows.append([m["property"], kind, m["text"], m["unit"], temp, m["direction"], m["phase"],
+                     "a" if m["derived_from_arrhenius"] else "", method_label(m["method"], sim),
+                     m["ref"], m["source"]])
+    table = Table(title="measurements")
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*r)
+    natural = sum(max([len(c), *(len(str(r[i])) for r in rows)]) + 3
+                  for i, c in enumerate(cols)) + 1
     if rec.measurements or not unknown:  # an unknown-only MD material: no empty table
-        console.print(table)
+        Console(width=max(natural, console.width)).print(table)  # no cell is folded
     for u in unknown:  # simulated temperatures without σ: said, never a number
         console.print(f"  set {u['set_id']}, {u['label']}: {u['text']}", highlight=False,
                       soft_wrap=True)

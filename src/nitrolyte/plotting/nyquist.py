@@ -42,7 +42,8 @@ def plot_nyquist(fits: Sequence[Any], spectra: Sequence[Any], title: str = "") -
     -------
     matplotlib.figure.Figure
         Axes: Z' (ohm) against -Z'' (ohm), equal aspect; the bulk, grain-boundary and electrode
-        parts are shaded along Z' from the high-frequency intercept.
+        parts are shaded along Z' from the high-frequency intercept. The panel of an unreliable
+        fit (``problems``) is titled "UNRELIABLE FIT" in red.
     """
     plt = _mpl()
     by_source = {s.source: s for s in spectra}
@@ -85,7 +86,10 @@ def _panel(ax: Any, fit: Any, spec: Any) -> None:
         ax.axvspan(start, start + R, color=color, alpha=0.12, label=f"{label}: {R:.3g} Ω")
         start += R
     T = "" if fit.T_K is None else f" at {fit.T_K:.1f} K"
-    ax.set_title(f"{_name(fit.source)}{T}", fontsize=9)
+    if getattr(fit, "problems", ()):  # an unreliable fit (nitrolyte.transport.eis_quality)
+        ax.set_title(f"UNRELIABLE FIT: {_name(fit.source)}{T}", fontsize=9, color="tab:red")
+    else:
+        ax.set_title(f"{_name(fit.source)}{T}", fontsize=9)
     ax.set_xlabel("Z' (Ω)")
     ax.set_ylabel("-Z'' (Ω)")
     R_tot = max(fit.R_total_ohm, 1e-12)  # zoom on the arcs; the electrode tail leaves the frame

@@ -53,7 +53,10 @@ def _nyquist(ctx: ReportContext, row: Any) -> FigureOutput | None:
         review_ref="user data", png=png, svg=svg, csv=ctx.save_csv(data, key),
         caption="Nyquist plots (Z' against -Z'', ohm) of the stored spectra with the fitted "
                 "circuit (chosen by BIC unless forced); shaded: the bulk and grain-boundary "
-                "resistances along Z'; dotted: where the blocking-electrode tail starts.",
+                "resistances along Z'; dotted: where the blocking-electrode tail starts. A panel "
+                "titled UNRELIABLE FIT (red) is a fit stored with --force that breaks a rule of "
+                "docs/transport.md (unphysical capacitance, a parameter at its bound, σ error "
+                "> 30 %); its points carry that note in the tables.",
         deviations=("User measurement, not a figure of the review.",))
 
 

@@ -26,7 +26,7 @@ from nitrolyte.store.models import check_text, now_iso
 if TYPE_CHECKING:
     import pandas as pd
 
-POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction")
+POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction", "note")
 #: ``method_details`` keys that say why a set has no value: a set with neither points nor a fit
 #: (an honest "unknown", e.g. an MD run that never reached the diffusive regime) is stored only
 #: when one of them lists its reasons, ``[{"T_K": K, "reason": text, ...}, ...]``
@@ -118,7 +118,7 @@ def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, A
                      "value": p["sigma_S_cm"], "unit": "S/cm", "temperature": p["T_K"],
                      "temperature_unit": "K", "direction": p.get("direction"),
                      "value_stderr": p.get("sigma_stderr_S_cm"), "kind": p.get("kind") or "total",
-                     "method": method})
+                     "method": method, "note": p.get("note") or common.get("note")})
     if fit:
         if not isinstance(fit, Mapping) or "Ea_eV" not in fit:
             raise InputError("fit must be a dict with at least Ea_eV (and Ea_stderr_eV, law, ...)")
@@ -186,7 +186,8 @@ def set_detail(conn: Connection, set_id: int) -> dict[str, Any]:
     for key in ("method_details", "fit", "source_files", "files"):
         out[key] = from_json(out[key])
     x = t.measurements
-    pts = conn.execute(select(x.c.temperature, x.c.value, x.c.kind, x.c.value_stderr, x.c.direction)
+    pts = conn.execute(select(x.c.temperature, x.c.value, x.c.kind, x.c.value_stderr, x.c.direction,
+                              x.c.note)
                        .where(x.c.set_id == set_id, x.c.property == "ionic_conductivity")
                        .order_by(x.c.id)).all()
     out["points"] = pd.DataFrame.from_records(pts, columns=list(POINT_KEYS))

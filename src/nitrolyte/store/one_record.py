@@ -181,7 +181,8 @@ def _measurement(m: dict[str, Any], by_ref: dict[str, dict[str, Any]]) -> Stored
         doi=_str(by_ref.get(ref, {}).get("doi")), location=_str(m["location"]),
         note=_str(m["note"]), source=m["source"], added_at=_str(m["added_at"]),
         added_by=_str(m["added_by"]), value_stderr=_nan(m["value_stderr"]),
-        set_id=None if _nan(m["set_id"]) is None else int(m["set_id"]))
+        set_id=None if _nan(m["set_id"]) is None else int(m["set_id"]),
+        kind=_str(m.get("kind")))
 
 
 def record(rows: Rows, material_id: str) -> MaterialRecord:

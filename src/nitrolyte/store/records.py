@@ -54,6 +54,8 @@ class StoredMeasurement:
         Standard error of ``value`` (same unit), e.g. of a fitted activation energy.
     set_id : int or None
         The measurement set the row belongs to (see :meth:`Database.add_measurement_set`).
+    kind : str
+        For a conductivity of a measurement set: ``"bulk"`` or ``"total"`` ('' otherwise).
     """
 
     property: str
@@ -76,6 +78,7 @@ class StoredMeasurement:
     added_by: str = ""
     value_stderr: float | None = None
     set_id: int | None = None
+    kind: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON."""

@@ -14,7 +14,8 @@ Registered circuits (``@register``; adding one is one entry):
 * ``series_gb``: ``R0-p(R1,CPE1)-CPE2`` - the bulk arc lies above the highest measured frequency,
   so the bulk is the high-frequency intercept R0 and the arc is the grain boundary.
 
-:data:`CANDIDATES` are the circuits tried when none is forced (see
+:data:`CANDIDATES` are the circuits tried when none is forced, :data:`FALLBACKS` those tried
+when the candidate of lowest BIC is unreliable (see
 :func:`nitrolyte.transport.impedance.fit_impedance`).
 """
 
@@ -69,6 +70,10 @@ class CircuitModel:
 CIRCUIT_MODELS: dict[str, CircuitModel] = {}
 #: circuits fitted when no circuit is forced, simplest first
 CANDIDATES: tuple[str, ...] = ("bulk_no_electrode", "bulk", "bulk_gb_no_electrode", "bulk_gb")
+#: circuits fitted only when the candidate of lowest BIC is unreliable (``series_gb``: the bulk arc lies
+#: above the highest frequency, as for small arcs at high temperature; on a spectrum whose bulk
+#: arc is in the window its R0 runs towards 0 and the fit is slow)
+FALLBACKS: tuple[str, ...] = ("series_gb",)
 
 
 def register(name: str, string: str, *, exponents: tuple[int, ...], bulk: tuple[int, ...],

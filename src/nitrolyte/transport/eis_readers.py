@@ -5,6 +5,9 @@ BioLogic EC-Lab ``.mpt``, Autolab / ZView text, Parstat, ZPlot ``.z``, VersaStud
 PowerSuite and CH Instruments. Anything else is read as delimited text (:func:`read_delimited`):
 comma, semicolon or tab separated, decimal commas, and the common header spellings
 (``freq/Hz``, ``Freq``, ``Re(Z)/Ohm``, ``Z'``, ``Zreal``, ``-Im(Z)/Ohm``, ``-Z''``, ``Zimag`` ...).
+An EC-Lab ``.mpt`` written with decimal commas (a European Windows locale), which impedance.py's
+reader cannot parse, is read the same way after its header block ("Nb header lines : N"), with
+``--format biologic`` or ``csv`` alike.
 
 The sign convention is read from the data, not trusted from the header: a capacitive arc has
 :math:`Z'' < 0`, so a spectrum whose imaginary part is positive at most frequencies is flipped
@@ -63,7 +66,6 @@ def _impedance_py(reader: str) -> Reader:
 
 for _name, _reader, _ext, _sniff in (
     ("gamry", "readGamry", (".dta",), lambda t: "ZCURVE" in t),
-    ("biologic", "readBioLogic", (".mpt",), lambda t: t.startswith("EC-Lab ASCII FILE")),
     ("zplot", "readZPlot", (".z",), lambda t: "End Comments" in t and "Freq(Hz)" in t),
     ("versastudio", "readVersaStudio", (".par",), lambda t: "<Segment1>" in t),
     ("chinstruments", "readCHInstruments", (), lambda t: "\nFreq/Hz, Z'/ohm" in t),
@@ -72,6 +74,34 @@ for _name, _reader, _ext, _sniff in (
     ("powersuite", "readPowerSuite", (), lambda t: t.startswith("Frequency\t Zre\t Zimg")),
 ):
     register_format(_name, _ext, _sniff)(_impedance_py(_reader))
+
+
+_EC_LAB_HEADER = re.compile(r"^Nb header lines\s*:\s*(\d+)\s*$", re.MULTILINE)
+
+
+def _ec_lab_table(text: str) -> list[str] | None:
+    """The column-header and data lines of an EC-Lab ASCII export (None if it is not one)."""
+    if not text.startswith("EC-Lab ASCII FILE"):
+        return None
+    m = _EC_LAB_HEADER.search(text[:400])
+    lines = text.splitlines()
+    if m is None or not 2 < int(m.group(1)) <= len(lines):
+        raise DataValidationError("EC-Lab file without a valid 'Nb header lines : N' line")
+    return lines[int(m.group(1)) - 1:]
+
+
+@register_format("biologic", (".mpt",), lambda t: t.startswith("EC-Lab ASCII FILE"))
+def read_biologic(path: Path, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """BioLogic EC-Lab ``.mpt``: impedance.py's reader, or, for decimal commas, the delimited
+    reader on the table after the header block."""
+    try:
+        table = _ec_lab_table(text)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{path.name}: {exc}") from None
+    data = [ln for ln in (table or [])[1:3] if ln.strip()]
+    if data and re.search(r"\d,\d", data[0]):
+        return read_delimited(path, text)
+    return _impedance_py("readBioLogic")(path, text)
 
 
 # ------------------------------------------------------------------ delimited text
@@ -126,7 +156,11 @@ def _is_number(text: str) -> bool:
 @register_format("csv", (".csv", ".tsv", ".txt"))
 def read_delimited(path: Path, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Delimited text: delimiter, decimal comma and header spelling detected (module docstring)."""
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    try:
+        table = _ec_lab_table(text) or text.splitlines()
+    except DataValidationError as exc:
+        raise DataValidationError(f"{path.name}: {exc}") from None
+    lines = [ln for ln in table if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise DataValidationError(f"{path.name}: no data lines")
     sample = lines[min(1, len(lines) - 1)]

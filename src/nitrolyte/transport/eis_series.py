@@ -6,6 +6,12 @@ Temperatures come from the caller (one per spectrum), a manifest CSV (:func:`rea
 the file names (``pellet_80C.mpt``); each is range-checked (10-2000 K,
 :mod:`nitrolyte.plausibility`). :meth:`SpectraArrhenius.store` saves the whole series with
 ``Database.add_measurement_set`` in one transaction.
+
+A fit that breaks a rule of :mod:`nitrolyte.transport.eis_quality` (unphysical capacitance, a
+parameter at its bound, a conductivity error above 30 %) is *unreliable*: it is left out of the
+Arrhenius fit (which is robust, Huber loss, by default), named in the warnings, and not stored
+unless ``force=True`` (``--force``); a forced one is stored with a note on its points
+(:data:`UNRELIABLE_NOTE`) and listed in ``method_details["unreliable"]``.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ from nitrolyte.transport.fitting import (
     MIN_RELATIVE_ERROR,
     MIN_TEMPERATURES,
     ArrheniusFit,
+    Loss,
     fit_arrhenius,
 )
 from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import Spectrum
 
 Which = Literal["bulk", "total"]
+#: the note on a stored point of an unreliable fit (followed by its problems)
+UNRELIABLE_NOTE = "unreliable impedance fit (stored with --force)"
 
 
 @dataclass(frozen=True)
@@ -48,13 +57,19 @@ class SpectraArrhenius:
     which : {"bulk", "total"}
         The conductivity fitted.
     warnings : tuple of str
-        Every spectrum's warnings, prefixed with its file name.
+        Every spectrum's warnings, prefixed with its file name (an unreliable fit's problems
+        included).
     """
 
     impedance_fits: tuple[ImpedanceFit, ...]
     arrhenius: ArrheniusFit | None
     which: str
     warnings: tuple[str, ...] = ()
+
+    @property
+    def unreliable(self) -> tuple[ImpedanceFit, ...]:
+        """The fits that break a rule of :mod:`nitrolyte.transport.eis_quality`."""
+        return tuple(f for f in self.impedance_fits if not f.reliable)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -66,8 +81,10 @@ class SpectraArrhenius:
     def to_frame(self) -> pd.DataFrame:
         """One row per spectrum: T, circuit, resistances, conductivities, quality."""
         keys = ("source", "T_K", "circuit", "R_bulk_ohm", "R_gb_ohm", "R_total_ohm",
-                "sigma_bulk_S_cm", "sigma_total_S_cm", "rel_rmse", "kk_residual")
-        return pd.DataFrame([{k: getattr(f, k) for k in keys} for f in self.impedance_fits])
+                "sigma_bulk_S_cm", "sigma_bulk_stderr_S_cm", "sigma_total_S_cm",
+                "sigma_total_stderr_S_cm", "rel_rmse", "kk_residual", "reliable")
+        return pd.DataFrame([{**{k: getattr(f, k) for k in keys},
+                              "problems": "; ".join(f.problems)} for f in self.impedance_fits])
 
     def points(self) -> list[dict[str, Any]]:
         """Bulk and total conductivity per temperature, as ``add_measurement_set`` points."""
@@ -79,19 +96,21 @@ class SpectraArrhenius:
                 out.append({"T_K": f.T_K, "sigma_S_cm": getattr(f, f"sigma_{kind}_S_cm"),
                             "kind": kind,
                             "sigma_stderr_S_cm": _finite(getattr(f, f"sigma_{kind}_stderr_S_cm")),
-                            "direction": None})
+                            "direction": None,
+                            "note": None if f.reliable else unreliable_note(f)})
         return out
 
     def store(self, db: Any, name: str, *, formula: str | None = None,
               family: str | None = None, added_by: str | None = None,
               note: str | None = None, spectra: Sequence[Spectrum] | None = None,
-              allow_implausible: bool = False) -> Any:
+              allow_implausible: bool = False, force: bool = False) -> Any:
         """Save the series as one measurement set (points, fit, method, files' SHA-256).
 
         ``method_details`` keeps the geometry, each file's circuit and parameters and, when
         ``spectra`` are given, the measured data (for the report's Nyquist figure). Returns the
         store's ``MeasurementSetResult``. Nothing is stored if any value is implausible
-        (:func:`nitrolyte.plausibility.check_measurement`) unless ``allow_implausible``.
+        (:func:`nitrolyte.plausibility.check_measurement`) unless ``allow_implausible``, nor if
+        any fit is unreliable (:mod:`nitrolyte.transport.eis_quality`) unless ``force``.
         """
         from nitrolyte import __version__
         from nitrolyte.plausibility import check_measurement
@@ -101,12 +120,21 @@ class SpectraArrhenius:
                           Ea_eV=[] if self.arrhenius is None else [self.arrhenius.Ea_eV],
                           where=name, allow_implausible=allow_implausible,
                           error=DataValidationError)
+        bad = self.unreliable
+        if bad and not force:
+            raise DataValidationError(
+                "unreliable impedance fit(s), nothing stored: " + "; ".join(
+                    f"{Path(f.source).name or 'spectrum'}: {', '.join(f.problems)}" for f in bad)
+                + ". Check the spectra or force a circuit (--circuit); --force stores them "
+                "marked unreliable")
         first = self.impedance_fits[0]
         details = {"circuits": {Path(f.source).name: f.circuit for f in self.impedance_fits},
                    "thickness_cm": first.thickness_cm, "area_cm2": first.area_cm2,
                    "which": self.which, "nitrolyte_version": __version__,
                    "kk_residual_max": max((f.kk_residual or 0.0) for f in self.impedance_fits),
                    "warnings": list(self.warnings),
+                   "unreliable": [{"file": Path(f.source).name, "T_K": f.T_K,
+                                   "problems": list(f.problems)} for f in bad],
                    "spectra": [_spectrum_record(f, s) for f, s in
                                zip(self.impedance_fits, _matching(self.impedance_fits, spectra),
                                    strict=True)]}
@@ -129,11 +157,17 @@ def _spectrum_record(fit: ImpedanceFit, spectrum: Spectrum | None) -> dict[str, 
     """One spectrum's fit (and data, if given) as JSON for ``method_details``."""
     out: dict[str, Any] = {"file": Path(fit.source).name, "T_K": fit.T_K,
                            "circuit": fit.circuit, "parameters": list(fit.parameters),
-                           "rel_rmse": fit.rel_rmse, "kk_residual": fit.kk_residual}
+                           "rel_rmse": fit.rel_rmse, "kk_residual": fit.kk_residual,
+                           "problems": list(fit.problems)}
     if spectrum is not None:
         out.update(freq_Hz=spectrum.freq_Hz.tolist(), Z_real_ohm=spectrum.Z_ohm.real.tolist(),
                    Z_imag_ohm=spectrum.Z_ohm.imag.tolist())
     return out
+
+
+def unreliable_note(fit: ImpedanceFit) -> str:
+    """The note stored on the points of a forced unreliable fit."""
+    return f"{UNRELIABLE_NOTE}: {'; '.join(fit.problems)}"
 
 
 def _finite(x: float | None) -> float | None:
@@ -148,7 +182,41 @@ def fit_summary(fit: ArrheniusFit | None) -> dict[str, Any] | None:
             "ln_prefactor_stderr": fit.ln_prefactor_stderr, "law": fit.convention,
             "T_min_K": min(fit.T_K), "T_max_K": max(fit.T_K), "sigma_RT_S_cm": fit.sigma_RT_S_cm,
             "n_points": fit.n_points, "r_squared": fit.r_squared,
-            "covariance": [list(r) for r in fit.covariance]}
+            "covariance": [list(r) for r in fit.covariance], "loss": fit.loss}
+
+
+def pellet_geometry_cm(thickness: str | None, area: str | None, diameter: str | None, *,
+                       prefix: str = "") -> tuple[float, float]:
+    """(thickness in cm, electrode area in cm2) of a pellet from text with units.
+
+    .. math:: A = \\pi d^2/4
+
+    The thickness and exactly one of area / diameter are required (no default: a wrong
+    geometry scales every conductivity). ``prefix`` ("--" for the CLI) goes before the field
+    names in the messages.
+    """
+    import math
+
+    from nitrolyte.units import parse_quantity
+
+    t_name, a_name, d_name = (f"{prefix}{n}" for n in ("thickness", "area", "diameter"))
+    blank = [v is None or not str(v).strip() for v in (thickness, area, diameter)]
+    if blank[0]:
+        raise InputError(f"{t_name}: give the pellet thickness with its unit (e.g. 1mm, 500um); "
+                         "there is no default")
+    if blank[1] == blank[2]:
+        raise InputError(f"give the electrode size with exactly one of {a_name} (e.g. 0.785cm2) "
+                         f"or {d_name} (e.g. 10mm); there is no default")
+    L = parse_quantity(str(thickness), "length", t_name)
+    if not blank[1]:
+        A, field, text = parse_quantity(str(area), "area", a_name), a_name, str(area)
+    else:
+        d = parse_quantity(str(diameter), "length", d_name)
+        A, field, text = math.pi * d * d / 4, d_name, str(diameter)
+    for name, value, given in ((t_name, L, thickness), (field, A, text)):
+        if not math.isfinite(value) or value > 1e4:
+            raise InputError(f"{name} must be a finite size of a laboratory pellet, got {given}")
+    return L, A
 
 
 def sha256_file(path: str | Path) -> str:
@@ -231,6 +299,7 @@ def arrhenius_from_spectra(
     which: Which = "total",
     convention: Convention = "sigmaT",
     require_arrhenius: bool = True,
+    loss: Loss = "huber",
 ) -> SpectraArrhenius:
     """Fit every spectrum, then an Arrhenius law to the bulk or total conductivities.
 
@@ -249,28 +318,40 @@ def arrhenius_from_spectra(
     convention : {"sigmaT", "sigma"}
         Arrhenius form; the conductivity errors of the impedance fits weigh the points.
     require_arrhenius : bool
-        Raise when fewer than three distinct temperatures are given (default); with False,
-        ``arrhenius`` is None instead.
+        Raise when fewer than three distinct temperatures of reliable fits are given
+        (default); with False, ``arrhenius`` is None instead.
+    loss : {"huber", "linear"}
+        Robust (default) or plain weighted least squares (:func:`fit_arrhenius`).
+
+    Unreliable impedance fits (:mod:`nitrolyte.transport.eis_quality`) are left out of the
+    Arrhenius fit, and the warnings say so.
     """
     check_choice("which", which, get_args(Which))
     items = _with_temperatures(_spectra(spectra), temperatures_K)
     fits = tuple(fit_impedance(s, thickness_cm=thickness_cm, area_cm2=area_cm2, circuit=circuit)
                  for s in items)
-    notes = tuple(w for s, f in zip(items, fits, strict=True)
-                  for w in [*s.meta.get("warnings", []), *f.warnings] if w)
-    n_T = len({f.T_K for f in fits})
+    notes = [w for s, f in zip(items, fits, strict=True)
+             for w in [*s.meta.get("warnings", []), *f.warnings] if w]
+    notes += [f"{Path(f.source).name or 'spectrum'} ({f.T_K:.2f} K): unreliable fit, left out "
+              f"of the Arrhenius fit and not stored without --force: {'; '.join(f.problems)}"
+              for f in fits if not f.reliable]
+    good = [f for f in fits if f.reliable]
+    n_T = len({f.T_K for f in good})
     if n_T < MIN_TEMPERATURES:
         if require_arrhenius:
             raise InputError(f"an Arrhenius fit needs at least {MIN_TEMPERATURES} distinct "
-                             f"temperatures, got {n_T}")
-        return SpectraArrhenius(fits, None, which, notes)
-    sig = [getattr(f, f"sigma_{which}_S_cm") for f in fits]
-    err = [getattr(f, f"sigma_{which}_stderr_S_cm") for f in fits]
+                             f"temperatures of reliable fits, got {n_T}")
+        if len({f.T_K for f in fits}) >= MIN_TEMPERATURES:
+            notes.append(f"no Arrhenius fit: fewer than {MIN_TEMPERATURES} temperatures with a "
+                         "reliable impedance fit")
+        return SpectraArrhenius(fits, None, which, tuple(notes))
+    sig = [getattr(f, f"sigma_{which}_S_cm") for f in good]
+    err = [getattr(f, f"sigma_{which}_stderr_S_cm") for f in good]
     use_err = all(e == e and MIN_RELATIVE_ERROR <= e / s <= MAX_RELATIVE_ERROR
                   for e, s in zip(err, sig, strict=True))  # else unweighted
-    arr = fit_arrhenius([f.T_K for f in fits], sig, err if use_err else None, convention,
-                        absolute_sigma=False)
-    return SpectraArrhenius(fits, arr, which, notes)
+    arr = fit_arrhenius([f.T_K for f in good], sig, err if use_err else None, convention,
+                        absolute_sigma=False, loss=loss)
+    return SpectraArrhenius(fits, arr, which, tuple(notes))
 
 
 def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit",
@@ -319,6 +400,7 @@ class StoredFit:
     R_total_ohm: float
     T_K: float | None
     source: str
+    problems: tuple[str, ...] = ()
 
     def predict(self, freq_Hz: Any) -> np.ndarray:
         """Complex impedance (ohm) of the stored circuit at ``freq_Hz`` (Hz)."""
@@ -338,7 +420,8 @@ def stored_spectra(method_details: dict[str, Any]) -> list[tuple[StoredFit, Spec
         model = circuit_model(rec["circuit"])
         p = tuple(float(x) for x in rec["parameters"])
         R = p[model.bulk[0]] + (p[model.gb[0]] if model.gb else 0.0)
-        fit = StoredFit(model.name, model.string, p, R, rec.get("T_K"), rec["file"])
+        fit = StoredFit(model.name, model.string, p, R, rec.get("T_K"), rec["file"],
+                        tuple(rec.get("problems") or ()))
         Z = np.asarray(rec["Z_real_ohm"]) + 1j * np.asarray(rec["Z_imag_ohm"])
         out.append((fit, Spectrum(rec["freq_Hz"], Z, rec.get("T_K"), rec["file"])))
     return out

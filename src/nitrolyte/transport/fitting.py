@@ -7,14 +7,18 @@ The fit is linear in the parameters :math:`(\\ln A, E_a)`:
 
 with weights :math:`w_i = (\\sigma_i/\\delta\\sigma_i)^2` when conductivity errors are given (the
 standard deviation of :math:`\\ln\\sigma` is the relative error). Outliers are flagged by their
-studentized residual and kept in the fit.
+studentized residual and kept in the fit. With ``loss="huber"`` the fit is robust: iteratively
+reweighted least squares with Huber weights :math:`\\min(1, c\\,s/|e_i|)` (:math:`c = 1.345`,
+:math:`s` the larger of the median-absolute-deviation scale of the weighted residuals and, when
+errors are given, 1), so one point far off the line pulls it much less than in plain least
+squares; points within their stated error keep full weight.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,6 +30,11 @@ from nitrolyte.units import K_B_EV, T_ROOM_K
 
 #: minimum number of distinct temperatures of a fit
 MIN_TEMPERATURES = 3
+#: loss functions of :func:`fit_arrhenius`
+Loss = Literal["linear", "huber"]
+LOSSES: tuple[str, ...] = ("linear", "huber")
+#: Huber tuning constant (95 % efficiency for normal errors)
+HUBER_C = 1.345
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,10 @@ class ArrheniusFit:
         Externally studentized (or, with absolute errors, standardized) residuals.
     outliers : tuple of bool
         Points with ``|studentized residual| > outlier_threshold``; they are kept in the fit.
+    loss : {"linear", "huber"}
+        Plain or robust (Huber) least squares.
+    robust_weights : tuple of float or None
+        With ``loss="huber"``, each point's final Huber weight (1 = full weight).
     """
 
     convention: Convention
@@ -106,6 +119,8 @@ class ArrheniusFit:
     studentized_residuals: tuple[float, ...]
     outliers: tuple[bool, ...]
     outlier_threshold: float
+    loss: str = "linear"
+    robust_weights: tuple[float, ...] | None = None
 
     @property
     def prefactor(self) -> float:
@@ -232,6 +247,7 @@ def fit_arrhenius(
     *,
     absolute_sigma: bool = True,
     outlier_threshold: float = 3.0,
+    loss: Loss = "linear",
 ) -> ArrheniusFit:
     """Weighted least-squares Arrhenius fit of conductivities measured at several temperatures.
 
@@ -258,6 +274,9 @@ def fit_arrhenius(
         or rescale the covariance by the reduced chi-square.
     outlier_threshold : float
         A point is flagged when its studentized residual exceeds this in magnitude (> 0).
+    loss : {"linear", "huber"}
+        ``"linear"`` (default): weighted least squares; ``"huber"``: robust, see the module
+        docstring (the covariance then uses the final weights).
 
     Returns
     -------
@@ -265,10 +284,14 @@ def fit_arrhenius(
     """
     check_choice("convention", convention, CONVENTIONS)
     check_positive("outlier_threshold", outlier_threshold)
+    check_choice("loss", loss, LOSSES)
     T, sig, err = _validate(T_K, sigma_S_cm, sigma_err)
     y = np.log(sig) + (np.log(T) if convention == "sigmaT" else 0.0)
     X = np.stack([np.ones_like(T), -1.0 / (K_B_EV * T)], axis=1)
     w = np.ones_like(T) if err is None else (sig / err) ** 2
+    hw = _huber_weights(X, y, w, err is not None) if loss == "huber" else None
+    if hw is not None:
+        w = w * hw
     sw = np.sqrt(w)
     Xw, yw = X * sw[:, None], y * sw
     beta, *_ = np.linalg.lstsq(Xw, yw, rcond=None)
@@ -292,7 +315,25 @@ def fit_arrhenius(
         sigma_S_cm=tuple(sig.tolist()), sigma_err_S_cm=None if err is None else tuple(err.tolist()),
         residuals=tuple(resid.tolist()), studentized_residuals=tuple(t.tolist()),
         outliers=tuple(bool(v) for v in np.abs(t) > outlier_threshold),
-        outlier_threshold=float(outlier_threshold))
+        outlier_threshold=float(outlier_threshold), loss=loss,
+        robust_weights=None if hw is None else tuple(hw.tolist()))
+
+
+def _huber_weights(X: np.ndarray, y: np.ndarray, w: np.ndarray, known: bool,
+                   iterations: int = 50) -> np.ndarray:
+    """Huber weights of the points by iteratively reweighted least squares (module docstring)."""
+    hw = np.ones_like(y)
+    for _ in range(iterations):
+        sw = np.sqrt(w * hw)
+        beta, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+        e = (y - X @ beta) * np.sqrt(w)
+        scale = 1.4826 * float(np.median(np.abs(e - np.median(e))))
+        scale = max(scale, 1.0 if known else 1e-9 * max(float(np.abs(y).max()), 1.0))
+        new = np.minimum(1.0, HUBER_C * scale / np.maximum(np.abs(e), 1e-300))
+        if np.allclose(new, hw, rtol=1e-10, atol=1e-12):
+            break
+        hw = new
+    return hw
 
 
 def sigma_from_resistance_S_cm(R_ohm: Any, thickness_cm: Any, area_cm2: Any) -> np.ndarray | float:

@@ -12,8 +12,12 @@ residuals). impedance.py evaluates the circuit (``wrapCircuit``); the least squa
 ``least_squares``, residuals weighted by :math:`|Z|`) runs in :math:`\\ln R`, :math:`\\ln Q` and
 :math:`n`, because ``CustomCircuit.fit`` in linear parameters stalls on the 12 decades between a
 bulk Q (~1e-11) and R (~1e5). Standard errors come from the Jacobian, scaled by the residual
-variance. Every fit carries a Kramers-Kronig residual (``impedance.validation.linKK``) and
-warnings for a poor fit (relative RMSE > 2 %, non-finite errors, unphysical capacitances).
+variance; the full covariance is kept (``parameter_covariance``), and the error of
+:math:`\\sigma_\\mathrm{total}` propagates it, covariance of :math:`R_b` and :math:`R_{gb}`
+included. Every fit carries a Kramers-Kronig residual (``impedance.validation.linKK``),
+warnings (poor fit, Kramers-Kronig) and ``problems``: the rules of
+:mod:`nitrolyte.transport.eis_quality` that make a fit unreliable (capacitance out of range, a
+parameter at its bound, a conductivity error above 30 %).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,23 +38,26 @@ from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.transport.circuits import (
     CANDIDATES,
     CIRCUIT_MODELS,
+    FALLBACKS,
     CircuitModel,
     capacitance_F,
     circuit_model,
     compile_circuit,
 )
+from nitrolyte.transport.eis_quality import (  # noqa: F401  (re-exported)
+    BULK_C_RANGE_F_CM,
+    GB_C_RANGE_F_CM,
+    KK_MAX_RANGE,
+    MAX_KK_RESIDUAL,
+    MAX_REL_RMSE,
+    circuit_problems,
+    fit_warnings,
+    resistance_sum_stderr,
+)
 from nitrolyte.transport.io import Spectrum
 
 #: kept for compatibility: circuit name -> impedance.py string
 CIRCUITS: dict[str, str] = {k: m.string for k, m in CIRCUIT_MODELS.items()}
-#: warning thresholds: relative RMSE of the fit and rms Kramers-Kronig residual
-MAX_REL_RMSE = 0.02
-MAX_KK_RESIDUAL = 0.02
-#: largest |Z| range (max/min) the lin-KK check is run on (it weights every point by 1/|Z|)
-KK_MAX_RANGE = 1e12
-#: plausible specific capacitances C L / A in F/cm (Irvine, Sinclair & West, Adv. Mater. 1990)
-BULK_C_RANGE_F_CM = (1e-14, 1e-10)
-GB_C_RANGE_F_CM = (1e-12, 1e-6)
 
 
 @dataclass(frozen=True)
@@ -77,9 +85,14 @@ class ImpedanceFit:
     kk_residual : float or None
         RMS of the linKK residuals relative to :math:`|Z|` (None when not run).
     warnings : tuple of str
-        Quality warnings (poor fit, non-finite errors, unphysical capacitance, sign fixed ...).
+        Quality warnings (poor fit, Kramers-Kronig, sign fixed ...), each naming the file.
     selection : tuple of dict
         Every candidate circuit tried: ``circuit``, ``bic``, ``rel_rmse`` (empty when forced).
+    parameter_covariance : tuple of tuple of float
+        Covariance of ``parameters`` (their units squared).
+    problems : tuple of str
+        Why the fit is unreliable (:mod:`nitrolyte.transport.eis_quality`); empty when it is
+        not. ``reliable`` is ``not problems``.
     """
 
     circuit: str
@@ -107,6 +120,13 @@ class ImpedanceFit:
     kk_residual: float | None = None
     warnings: tuple[str, ...] = ()
     selection: tuple[dict[str, Any], ...] = field(default=())
+    parameter_covariance: tuple[tuple[float, ...], ...] = field(default=())
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def reliable(self) -> bool:
+        """True when no rule of :mod:`nitrolyte.transport.eis_quality` is broken."""
+        return not self.problems
 
     def predict(self, freq_Hz: Any) -> np.ndarray:
         """Complex impedance (ohm) of the fitted circuit at ``freq_Hz`` (Hz)."""
@@ -117,8 +137,8 @@ class ImpedanceFit:
         return part_impedance(self, element, freq_Hz)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (schema in docs/transport.md)."""
-        return asdict(self)
+        """JSON-ready dict (schema in docs/transport.md), with ``reliable``."""
+        return {**asdict(self), "reliable": self.reliable}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per circuit parameter."""
@@ -160,7 +180,8 @@ def _evaluator(string: str) -> Any:
 
 def _least_squares(model: CircuitModel, spectrum: Spectrum, p0: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Modulus-weighted least squares in log(R), log(Q) and n; parameters, errors, RSS."""
+    """Modulus-weighted least squares in log(R), log(Q) and n: parameters, their covariance
+    (:math:`C_p = D C_x D`, :math:`D = \\mathrm{diag}(\\partial p/\\partial x)`) and the RSS."""
     from scipy.optimize import least_squares
 
     is_n = np.zeros(p0.size, dtype=bool)
@@ -195,11 +216,22 @@ def _least_squares(model: CircuitModel, spectrum: Spectrum, p0: np.ndarray
     try:
         with np.errstate(all="ignore"):
             cov_x = np.linalg.inv(sol.jac.T @ sol.jac) * rss / dof
-        err_x = np.sqrt(np.where(np.diag(cov_x) >= 0, np.diag(cov_x), np.inf))
     except np.linalg.LinAlgError:
-        err_x = np.full(p.size, np.inf)
+        cov_x = np.full((p.size, p.size), np.inf)
+    d = np.where(is_n, 1.0, p)
     with np.errstate(all="ignore"):
-        return p, np.where(is_n, err_x, p * err_x), rss
+        cov = cov_x * d[:, None] * d[None, :]
+    bad = ~(np.isfinite(np.diag(cov)) & (np.diag(cov) >= 0))
+    cov[bad, :] = np.inf
+    cov[:, bad] = np.inf
+    return p, cov, rss
+
+
+def _stderr(cov: np.ndarray) -> np.ndarray:
+    """Standard errors from a covariance (inf where the variance is not finite or < 0)."""
+    v = np.diag(cov)
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(v) & (v >= 0), np.sqrt(np.abs(v)), np.inf)
 
 
 def kk_residual(spectrum: Spectrum, c: float = 0.85, max_M: int = 50) -> float:
@@ -238,36 +270,17 @@ def kk_residual(spectrum: Spectrum, c: float = 0.85, max_M: int = 50) -> float:
         return float(np.sqrt(np.mean(np.abs(Z - Z_hat) ** 2 / np.abs(Z) ** 2)))
 
 
-def _oriented(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _oriented(model: CircuitModel, p: np.ndarray, cov: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Two arcs are interchangeable in the fit: the bulk is the one of smaller capacitance."""
     if model.gb is None or len(model.bulk) != 3:
-        return p, e
+        return p, cov
     b, g = list(model.bulk), list(model.gb)
     if capacitance_F(*p[b]) <= capacitance_F(*p[g]):
-        return p, e
+        return p, cov
     order = np.arange(p.size)
     order[b], order[g] = g, b
-    return p[order], e[order]
-
-
-def _quality(model: CircuitModel, res: dict[str, Any], e: np.ndarray, rel: float, L: float,
-             A: float) -> list[str]:
-    out = []
-    if not math.isfinite(rel):
-        out.append(f"fit quality unknown: relative RMSE is {rel} (a |Z| of 0 in the data?); "
-                   "do not use this fit")
-    if rel > MAX_REL_RMSE:
-        out.append(f"poor fit: relative RMSE {rel:.1%} > {MAX_REL_RMSE:.0%} (try another circuit)")
-    if not np.all(np.isfinite(e)):
-        out.append("some parameter standard errors are not finite (circuit over-parameterised "
-                   "or the data do not constrain it)")
-    for key, (lo, hi), label in (("C_bulk_F", BULK_C_RANGE_F_CM, "bulk"),
-                                 ("C_gb_F", GB_C_RANGE_F_CM, "grain-boundary")):
-        C = res.get(key)
-        if C is not None and not lo <= C * L / A <= hi:
-            out.append(f"unphysical {label} capacitance: C L/A = {C * L / A:.2g} F/cm, expected "
-                       f"{lo:g} to {hi:g} F/cm")
-    return out
+    return p[order], cov[np.ix_(order, order)]
 
 
 def _resistances(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> dict[str, Any]:
@@ -281,34 +294,60 @@ def _resistances(model: CircuitModel, p: np.ndarray, e: np.ndarray) -> dict[str,
 
 def _fit_circuit(model: CircuitModel, spectrum: Spectrum, guess: Sequence[float] | None
                  ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Parameters, their covariance and the RSS of one circuit."""
     order = np.argsort(spectrum.freq_Hz)[::-1]
     p0 = list(guess) if guess is not None else model.guess(spectrum.freq_Hz[order],
                                                            spectrum.Z_ohm[order])
     if len(p0) != model.n_parameters:
         raise InputError(f"guess must have {model.n_parameters} values for circuit "
                          f"{model.name!r}, got {len(p0)}")
-    p, e, rss = _least_squares(model, spectrum, np.asarray(p0, dtype=float))
-    p, e = _oriented(model, p, e)
-    return p, e, rss
+    p, cov, rss = _least_squares(model, spectrum, np.asarray(p0, dtype=float))
+    return (*_oriented(model, p, cov), rss)
 
 
-def _select(spectrum: Spectrum) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+def _assess(model: CircuitModel, p: np.ndarray, cov: np.ndarray, L: float, A: float
+            ) -> dict[str, Any]:
+    """Resistances, errors, total R with its covariance-based error, and the fit's problems."""
+    e = _stderr(cov)
+    res = _resistances(model, p, e)
+    R_idx = [model.bulk[0]] + ([] if model.gb is None else [model.gb[0]])
+    R_tot = float(sum(p[i] for i in R_idx))
+    R_tot_err = resistance_sum_stderr(cov, R_idx)
+    rel_err = {"total": R_tot_err / R_tot}
+    if model.gb is not None:
+        rel_err["bulk"] = float(res["R_bulk_stderr_ohm"]) / res["R_bulk_ohm"]
+    return {"e": e, "res": res, "R_tot": R_tot, "R_tot_err": R_tot_err,
+            "problems": circuit_problems(model, res, p, rel_err, L, A)}
+
+
+def _select(spectrum: Spectrum, L: float, A: float
+            ) -> tuple[CircuitModel, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """The candidate of lowest BIC among the reliable fits; the fallbacks (``series_gb``) join
+    when the lowest-BIC candidate is unreliable; the lowest BIC of all when nothing is. A circuit whose
+    parameters break a rule of :mod:`~nitrolyte.transport.eis_quality` (a spurious second arc,
+    say) is not chosen over a physical one."""
     N = 2 * spectrum.freq_Hz.size
-    best, tried, errors = None, [], []
-    for name in CANDIDATES:
-        model = CIRCUIT_MODELS[name]
-        try:
-            p, e, rss = _fit_circuit(model, spectrum, None)
-        except NitrolyteError as exc:
-            errors.append(str(exc))
-            continue
-        bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
-        tried.append({"circuit": name, "bic": float(bic), "rss": rss})
-        if best is None or bic < best[0]:
-            best = (bic, model, p, e)
-    if best is None:
+    fitted: list[tuple[bool, float, CircuitModel, np.ndarray, np.ndarray]] = []
+    tried: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for names in (CANDIDATES, FALLBACKS):
+        if fitted and not min(fitted, key=lambda c: c[1])[0]:
+            break  # the best candidate by BIC is reliable
+        for name in names:
+            model = CIRCUIT_MODELS[name]
+            try:
+                p, cov, rss = _fit_circuit(model, spectrum, None)
+            except NitrolyteError as exc:
+                errors.append(str(exc))
+                continue
+            bic = N * np.log(max(rss, 1e-300) / N) + p.size * np.log(N)
+            reliable = not _assess(model, p, cov, L, A)["problems"]
+            tried.append({"circuit": name, "bic": float(bic), "rss": rss, "reliable": reliable})
+            fitted.append((not reliable, bic, model, p, cov))
+    if not fitted:
         raise NitrolyteError("no candidate circuit could be fitted: " + "; ".join(errors))
-    return best[1], best[2], best[3], tried
+    best = min(fitted, key=lambda c: (c[0], c[1]))
+    return best[2], best[3], best[4], tried
 
 
 def fit_impedance(
@@ -360,38 +399,32 @@ def fit_impedance(
     if circuit is None:
         if guess is not None:
             raise InputError("guess needs circuit (the parameter order depends on it)")
-        model, p, e, tried = _select(spectrum)
+        model, p, cov, tried = _select(spectrum, L, A)
     else:
         model = circuit_model(circuit)
-        p, e, _ = _fit_circuit(model, spectrum, guess)
+        p, cov, _ = _fit_circuit(model, spectrum, guess)
         tried = []
-    res = _resistances(model, p, e)
-    R_tot = res["R_bulk_ohm"] + (res["R_gb_ohm"] or 0.0)
-    R_tot_err = float(np.hypot(res["R_bulk_stderr_ohm"], res["R_gb_stderr_ohm"] or 0.0))
+    q = _assess(model, p, cov, L, A)
+    e, res, R_tot, R_tot_err = q["e"], q["res"], q["R_tot"], q["R_tot_err"]
     Z_fit = _predict(model.string, p, spectrum.freq_Hz)
     rel = float(np.sqrt(np.mean(np.abs(Z_fit - spectrum.Z_ohm) ** 2 / np.abs(spectrum.Z_ohm) ** 2)))
     kk_res = kk_residual(spectrum) if kk else None
-    notes += _quality(model, res, e, rel, L, A)
-    if kk_res is not None and not math.isfinite(kk_res):
-        notes.append("Kramers-Kronig check not possible (a |Z| of 0, or |Z| spanning more than "
-                     f"{KK_MAX_RANGE:g}x): the spectrum's validity is unknown")
-    if kk_res is not None and kk_res > MAX_KK_RESIDUAL:
-        notes.append(f"Kramers-Kronig residual {kk_res:.1%} > {MAX_KK_RESIDUAL:.0%}: the spectrum "
-                     "may be drifting or non-linear")
+    name = Path(spectrum.source).name
+    notes += [f"{name}: {w}" if name else w for w in fit_warnings(rel, kk_res)]
     s_b, s_t = L / (res["R_bulk_ohm"] * A), L / (R_tot * A)
-    names = _parameter_names(model)
     n = spectrum.freq_Hz.size * 2
-    sel = tuple({"circuit": t["circuit"], "bic": t["bic"],
+    sel = tuple({"circuit": t["circuit"], "bic": t["bic"], "reliable": t["reliable"],
                  "rel_rmse": float(np.sqrt(t["rss"] / (n / 2)))} for t in tried)
     return ImpedanceFit(
-        circuit=model.name, circuit_string=model.string, parameter_names=names,
+        circuit=model.name, circuit_string=model.string, parameter_names=_parameter_names(model),
         parameters=tuple(p.tolist()), parameter_stderr=tuple(e.tolist()),
         **{k: (None if v is None else float(v)) for k, v in res.items()},
-        R_total_ohm=float(R_tot), R_total_stderr_ohm=R_tot_err, thickness_cm=L, area_cm2=A,
+        R_total_ohm=R_tot, R_total_stderr_ohm=R_tot_err, thickness_cm=L, area_cm2=A,
         sigma_bulk_S_cm=s_b, sigma_bulk_stderr_S_cm=s_b * float(res["R_bulk_stderr_ohm"]) / res["R_bulk_ohm"],
         sigma_total_S_cm=s_t, sigma_total_stderr_S_cm=s_t * R_tot_err / R_tot, rel_rmse=rel,
         T_K=spectrum.T_K, source=spectrum.source, kk_residual=kk_res, warnings=tuple(notes),
-        selection=sel)
+        selection=sel, parameter_covariance=tuple(tuple(r) for r in cov.tolist()),
+        problems=tuple(q["problems"]))
 
 
 def _parameter_names(model: CircuitModel) -> tuple[str, ...]:

@@ -183,6 +183,7 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
         raise MissingDataError(f"measurement set {sid} of {name} has no σ point to compare "
                                f"({why})")
     total = pts[pts["kind"] == "total"] if (pts["kind"] == "total").any() else pts
+    total, notes = _reliable(total, sid)
     T = total["T_K"].to_numpy(float)
     sig = total["sigma_S_cm"].to_numpy(float)
     rec = api.get(name, db=db)
@@ -209,7 +210,24 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
                          T_K=tuple(T.tolist()), sigma_S_cm=tuple(sig.tolist()),
                          Ea_eV=fit.get("Ea_eV"), Ea_stderr_eV=fit.get("Ea_stderr_eV"),
                          matches=tuple(matches), tolerance_decades=tol,
-                         warnings=tuple(w for m in matches for w in m["warnings"]))
+                         warnings=(*notes, *(w for m in matches for w in m["warnings"])))
+
+
+def _reliable(points: pd.DataFrame, set_id: int) -> tuple[pd.DataFrame, list[str]]:
+    """The points of reliable impedance fits, and warnings naming those left out (points
+    stored with ``--force``, :data:`~nitrolyte.transport.eis_series.UNRELIABLE_NOTE`)."""
+    from nitrolyte.transport.eis_series import UNRELIABLE_NOTE
+
+    notes = points["note"] if "note" in points else pd.Series([""] * len(points))
+    bad = notes.fillna("").astype(str).str.startswith(UNRELIABLE_NOTE).to_numpy()
+    if not bad.any():
+        return points, []
+    where = ", ".join(f"{t:.2f} K" for t in points["T_K"].to_numpy(float)[bad])
+    if bad.all():
+        return points, [f"every point of set {set_id} comes from an unreliable impedance fit "
+                        f"(stored with --force, at {where}): this comparison is not to be trusted"]
+    return points[~bad], [f"set {set_id}: {int(bad.sum())} point(s) of unreliable impedance fits "
+                          f"(stored with --force, at {where}) left out of the comparison"]
 
 
 def family_lines(db: Any, comparison: SetComparison, n_points: int = 60) -> pd.DataFrame:

@@ -75,7 +75,10 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
         lambda ids: rec.material_id in ids)]
     unknown = (unknown_sets(request.app.state.db, rec.material_id) if rec.source == "user"
                else [])
-    return {"material": rec.to_dict(), "errata": hits.to_dict("records"),
+    from nitrolyte.transport.display import record_rows
+
+    return {"material": {**rec.to_dict(), "measurements": record_rows(rec, request.app.state.db)},
+            "errata": hits.to_dict("records"),
             "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
                                     for u in unknown]}
 

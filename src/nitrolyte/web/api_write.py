@@ -3,9 +3,10 @@
 * ``POST /measurements``: one row, the fields of ``nitrolyte add``;
 * ``POST /imports``: a long-format CSV/JSON file (``nitrolyte import``), all rows or none;
 * ``POST /fits``: a sigma(T) CSV -> Arrhenius fit; ``store=true`` keeps points and fit;
-* ``POST /eis``: impedance spectra of any supported instrument format + geometry -> fits
-  (circuit chosen per spectrum unless forced; Arrhenius over >= 3 temperatures);
-  ``store=true`` keeps them.
+* ``POST /eis``: impedance spectra of any supported instrument format + geometry (``thickness``
+  and exactly one of ``area`` / ``diameter``, no defaults) -> fits (circuit chosen per spectrum
+  unless forced; robust Arrhenius over >= 3 temperatures of reliable fits); ``store=true`` keeps
+  them (unreliable fits only with ``force=true``, marked).
 
 Without ``store=true`` the fit endpoints only compute (a preview, no token needed). A stored
 row records the token's name as who added it. Writes through one server are serialised, so
@@ -31,7 +32,8 @@ from nitrolyte.web.security import check_reader, require_writer
 
 router = APIRouter(tags=["write"], responses=ERRORS)
 Files = Annotated[list[UploadFile], File(description="one or more files")]
-Geometry = Annotated[str, Form(max_length=40, description="with its unit: 500um, 0.785cm2")]
+Geometry = Annotated[str | None, Form(max_length=40, description="with its unit: 500um, "
+                                      "0.785cm2, 10mm; required, no default")]
 
 
 def _safe_name(name: str | None, index: int) -> str:
@@ -153,29 +155,33 @@ def fit_csv(request: Request, file: Annotated[UploadFile, File()],
 
 
 @router.post("/eis", response_model=Document)
-def eis(request: Request, files: Files, thickness: Geometry, area: Geometry,
+def eis(request: Request, files: Files, thickness: Geometry = None, area: Geometry = None,
+        diameter: Geometry = None,
         T: Annotated[list[str] | None, Form(description="temperature per file, e.g. 300K")] = None,
         circuit: Annotated[str | None, Form(max_length=40, description="force a circuit "
                                             "(default: chosen per spectrum)")] = None,
         which: Annotated[Literal["bulk", "total"], Form()] = "total",
+        convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT",
         store: Annotated[bool, Form()] = False,
+        force: Annotated[bool, Form(description="store unreliable fits, marked")] = False,
         name: Annotated[str | None, Form(max_length=300)] = None,
         formula: Annotated[str | None, Form(max_length=300)] = None,
         family: Annotated[str | None, Form(max_length=100)] = None) -> Response:
-    """Fit impedance spectra (``nitrolyte eis``): circuit, R and sigma per file, Nyquist data,
-    warnings, and the Arrhenius fit over >= 3 temperatures; ``store=true`` keeps the series
-    as a measurement set."""
+    """Fit impedance spectra (``nitrolyte eis``): circuit, R and sigma per file (with
+    ``reliable`` and ``problems``), Nyquist data, warnings, and the Arrhenius fit over >= 3
+    temperatures; ``store=true`` keeps the series as a measurement set."""
     from nitrolyte.web import eis_flow
 
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
     temps = [t for t in (T or []) if t.strip()]
     with saved(files) as paths:
-        result = eis_flow.fit_files(paths, thickness=thickness, area=area, temperatures=temps,
-                                    circuit=(circuit or "").strip() or None, which=which)
+        result = eis_flow.fit_files(paths, thickness=thickness, area=area, diameter=diameter,
+                                    temperatures=temps, circuit=(circuit or "").strip() or None,
+                                    which=which, convention=convention)
         if meta is not None and writer is not None:
             stored = _write(request, lambda: result.store(
                 request.app.state.db, meta.name, formula=meta.formula, family=meta.family,
-                added_by=writer["name"]))
+                added_by=writer["name"], force=force))
             result.doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
     return json_response(dumps(result.doc))

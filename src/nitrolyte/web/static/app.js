@@ -127,7 +127,9 @@
       if (kind === "imports" && !store) { previewImport(files[0]); return; }
       if (kind === "eis") {
         Array.prototype.forEach.call(files, function (f) { data.append("files", f); });
-        ["thickness", "area", "circuit"].forEach(function (k) { data.append(k, uploadForm.elements[k].value); });
+        ["thickness", "area", "diameter", "circuit", "convention"].forEach(function (k) {
+          var v = uploadForm.elements[k].value.trim(); if (v) data.append(k, v); });
+        if (store && $("force").checked) data.append("force", "true");
         $("temps").value.split(",").map(function (t) { return t.trim(); }).filter(Boolean)
           .forEach(function (t) { data.append("T", t); });
       } else {
@@ -158,18 +160,30 @@
         $("upload-status").textContent = "Preview of the first rows; Store validates every row (all or nothing).";
       });
     };
+    var pm = function (v, e, fixed) {  // a value to the second significant figure of its error
+      if (!(e > 0) || !isFinite(e)) return fixed ? v.toFixed(3) : fmt(v, 3);
+      var d = Math.max(0, 1 - Math.floor(Math.log10(e)));
+      if (fixed) return v.toFixed(d) + " ± " + e.toFixed(d);
+      var digits = Math.min(Math.max(Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(e)) + 1, 1), 6);
+      return v.toExponential(digits) + " ± " + e.toExponential(1);
+    };
+    var last = null;
+    $("whole-spectrum").addEventListener("change", function () { if (last) render(last.kind, last.doc); });
     var render = function (kind, doc) {
+      last = {kind: kind, doc: doc};
       var out = $("preview-out"), rows = [];
       if (kind === "imports") { out.textContent = doc.n_measurements + " measurement(s) imported, " + doc.n_materials_created + " new material(s)."; return; }
       var fit = kind === "fits" ? doc.fit : doc.arrhenius;
       if (fit) {
-        rows.push(["Ea (eV)", fmt(fit.Ea_eV, 4) + " ± " + fmt(fit.Ea_stderr_eV, 2)]);
+        var law = fit.convention === "sigma" ? "σ Arrhenius" : "σT Arrhenius";
+        rows.push(["Ea (eV, " + law + (fit.loss === "huber" ? ", robust fit" : "") + ")", pm(fit.Ea_eV, fit.Ea_stderr_eV, true)]);
         rows.push(["σ at 25 °C (S/cm)", fmt(doc.sigma_RT_S_cm, 3)]);
-        rows.push(["R²", fmt(fit.r_squared, 5)]);
+        rows.push(["R²", fit.r_squared.toFixed(4)]);
       }
       (doc.impedance_fits || []).forEach(function (f) {
-        rows.push([(f.source || "").split("/").pop() + (f.T_K ? " (" + fmt(f.T_K, 4) + " K)" : ""),
-                   "σ bulk " + fmt(f.sigma_bulk_S_cm, 3) + ", total " + fmt(f.sigma_total_S_cm, 3) + " S/cm"]);
+        rows.push([(f.source || "").split("/").pop() + (f.T_K ? " (" + f.T_K.toFixed(1) + " K)" : "") + (f.reliable === false ? " UNRELIABLE" : ""),
+                   "σ bulk " + pm(f.sigma_bulk_S_cm, f.sigma_bulk_stderr_S_cm) + ", total " + pm(f.sigma_total_S_cm, f.sigma_total_stderr_S_cm) + " S/cm" +
+                   (f.reliable === false ? " (unreliable: " + f.problems.join("; ") + ")" : "")]);
       });
       var warnings = (doc.warnings || []).concat(fit && fit.outliers ? fit.outliers.map(function (o, i) {
         return o ? fit.T_K[i] + " K is an outlier (kept)" : null; }).filter(Boolean) : []);
@@ -183,11 +197,17 @@
         var li = document.createElement("li"); li.textContent = w; $("preview-warnings").appendChild(li); });
       var traces = [], layout = {template: "simple_white", height: 420, margin: {t: 30, l: 70, r: 20, b: 50}};
       if (doc.nyquist) {
+        var hi = 0;
         doc.nyquist.forEach(function (n) {
           traces.push({x: n.Z_real_ohm, y: n.minus_Z_imag_ohm, mode: "markers", name: n.source});
           traces.push({x: n.fit_Z_real_ohm, y: n.fit_minus_Z_imag_ohm, mode: "lines", name: n.source + " fit"});
+          hi = Math.max(hi, n.arcs_view_ohm[1]);
         });
-        layout.xaxis = {title: {text: "Z′ (Ω)"}}; layout.yaxis = {title: {text: "−Z″ (Ω)"}, scaleanchor: "x"};
+        layout.xaxis = {title: {text: "Z′ (Ω)"}, tickformat: ".3~s"};
+        layout.yaxis = {title: {text: "−Z″ (Ω)"}, scaleanchor: "x", scaleratio: 1, tickformat: ".3~s"};
+        if (!$("whole-spectrum").checked) {  // the arcs, not the blocking-electrode tail
+          layout.xaxis.range = [-0.05 * hi, hi]; layout.yaxis.range = [-0.05 * hi, 0.6 * hi];
+        }
       } else if (fit) {
         traces.push({x: fit.T_K.map(function (t) { return 1000 / t; }), y: fit.sigma_S_cm, mode: "markers", name: "data"});
         layout.xaxis = {title: {text: "1000/T (1/K)"}}; layout.yaxis = {title: {text: "σ (S/cm)"}, type: "log"};
