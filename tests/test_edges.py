@@ -118,7 +118,7 @@ def test_rest_accepts_and_refuses_what_the_cli_does(sqlite_db):
 
     from nitrolyte.web import create_app
 
-    with TestClient(create_app(sqlite_db)) as client:
+    with TestClient(create_app(sqlite_db), base_url="http://localhost") as client:
         assert client.post("/api/v1/cells", json={"n_p": 0}).status_code == 200
         bad = client.post("/api/v1/cells", json={"areal_capacity_mAh_cm2": 5e6})
         assert bad.status_code == 422 and "areal_capacity_mAh_cm2" in bad.json()["error"]

@@ -150,7 +150,7 @@ def test_web_eis_geometry_is_required_and_diameter_accepted(tmp_path, db):
         files = [("files", (p.name, p.read_bytes(), "text/csv")) for p in paths]
         return client.post("/api/v1/eis", files=files, data=data)
 
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://localhost") as client:
         for data, match in (({}, "thickness"), ({"thickness": "1mm"}, "exactly one of area"),
                             ({"thickness": "1mm", "area": "0.785cm2", "diameter": "10mm"},
                              "exactly one of area")):
@@ -243,7 +243,7 @@ def test_show_labels_bulk_total_with_stderr_and_rounds_Ea_with_its_law(tmp_path,
 
     from nitrolyte.web import create_app
 
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://localhost") as client:
         api = client.get("/api/v1/materials/my pellet").json()["material"]["measurements"]
         page = client.get("/materials/my pellet").text
     assert [r["text"] for r in api] == [r["text"] for r in rows]

@@ -189,7 +189,7 @@ def rest(fuzz_db: str) -> Any:
 
     db = Database(fuzz_db)
     token = db.create_token("fuzzer")
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://localhost") as client:
         client.headers.update({"Authorization": f"Bearer {token}"})
         yield client, db
     db.close()

@@ -89,7 +89,7 @@ def test_d1_rest_T_40_is_refused(db: Any) -> None:
     token = db.create_token("alice")
     body = {"name": "bare rest", "value": 1e-4, "unit": "S/cm", "T": "40"}
     try:
-        with TestClient(create_app(db)) as client:
+        with TestClient(create_app(db), base_url="http://localhost") as client:
             r = client.post("/api/v1/measurements", json=body,
                             headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 422 and r.json()["error"] == f"T: {BARE_40}"

@@ -92,7 +92,7 @@ def test_rest_writes_apply_the_same_limits(db: Any, tmp_path: Path) -> None:
     body = {"name": "cryo pellet", "value": 1e-4, "unit": "S/cm", "T": "5K"}
     csv = b"name,property,value,unit,temperature,temperature_unit\ncold,ionic_conductivity,1e-5,S/cm,1.5,K\n"
     try:
-        with TestClient(create_app(db)) as client:
+        with TestClient(create_app(db), base_url="http://localhost") as client:
             r = client.post("/api/v1/measurements", json=body, headers=auth)
             assert r.status_code == 422
             assert r.json()["error"] == f"add: T_K = 5 is outside what a laboratory measures (10 <= T_K <= 2000){HINT}"
@@ -190,7 +190,7 @@ def test_a_seeded_database_still_builds_the_report_and_serves_screening(db: Any,
     page = index.read_text(encoding="utf-8")
     assert "Skipped stored values" in page and "cryo pellet: ionic_conductivity 0.0001 S/cm at 5 K" in page
     try:
-        with TestClient(create_app(db)) as client:
+        with TestClient(create_app(db), base_url="http://localhost") as client:
             r = client.get("/api/v1/screening")
             assert r.status_code == 200, r.text
             doc = r.json()
