@@ -197,14 +197,14 @@ def test_kramers_kronig_on_a_near_zero_point_is_flagged_not_a_traceback(tmp_path
     path = _spectrum_file(tmp_path, 2, "1.000000e+07,1e-6,1e-6")
     result = run("eis", str(path), "--thickness", "500um", "--area", "0.785cm2")
     assert result.exit_code == 0, result.output
-    assert "warning: Kramers-Kronig check not possible" in result.stderr
+    assert "warning: probe_25C.csv: Kramers-Kronig check not possible" in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_fit_with_nan_quality_is_flagged():
-    from nitrolyte.transport.impedance import _quality
+    from nitrolyte.transport.eis_quality import fit_warnings
 
-    notes = _quality(None, {}, np.ones(3), math.nan, 0.05, 0.785)  # type: ignore[arg-type]
+    notes = fit_warnings(math.nan, None)
     assert notes[0].startswith("fit quality unknown: relative RMSE is nan")
 
 

@@ -422,7 +422,7 @@ def test_a_name_with_a_slash_opens(sqlite_db: Any) -> None:
         for quoted in (quote(name), quote(name, safe="")):
             doc = c.get(f"/api/v1/materials/{quoted}")
             assert doc.status_code == 200 and doc.json()["material"]["name"] == name
-            sigma = c.get(f"/api/v1/materials/{quoted}/sigma", params={"T": 300})
+            sigma = c.get(f"/api/v1/materials/{quoted}/sigma", params={"T": "300K"})
             assert sigma.status_code == 200, sigma.text
             assert sigma.json()["results"][0]["sigma_S_cm"] == pytest.approx(1e-4, rel=1e-9)
 

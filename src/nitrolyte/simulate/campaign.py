@@ -42,6 +42,9 @@ class CampaignSpec(BaseModel):
     potential: str = "chgnet"
     device: str = "auto"
     out: str = "campaign-out"
+    #: store σ outside the laboratory limits (> 10 S/cm: a toy potential, or a real run far above
+    #: any measured temperature); not part of a task's identity
+    allow_implausible: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ def tasks_of(spec: CampaignSpec) -> list[dict[str, Any]]:
                  "supercell": list(spec.supercell), "potential": spec.potential,
                  "model_version": version}
         tid = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
-        out.append({**ident, "task_id": tid, "device": spec.device})
+        out.append({**ident, "task_id": tid, "device": spec.device,
+                    "allow_implausible": spec.allow_implausible})
     return out
 
 
@@ -146,7 +150,8 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> 
     sim = TransportSimulation(**result)
     run = result["runs"][0]
     # stored once either way: a σ point, or (D unknown) a set with no point saying why
-    stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]})
+    stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]},
+                              allow_implausible=bool(task.get("allow_implausible", False)))
     folder = out / "tasks" / task["task_id"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
