@@ -70,7 +70,7 @@ def _kind_text(w: object) -> str:
 
 def _window_text(material: str, source: str, json_: bool, db: str | None) -> str:
     """What ``window`` prints."""
-    from nitrolyte.cli._common import json_text
+    from nitrolyte._json import json_text
     from nitrolyte.stability import electrochemical_window, reported_window
 
     w = electrochemical_window(material, source, db=db)

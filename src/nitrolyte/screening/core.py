@@ -57,7 +57,7 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
     """A ``simulation`` column: the MD label (model, version) of user rows from simulations."""
     if "source" not in frame.columns or not (frame["source"] == "user").any():
         return frame
-    from nitrolyte.simulate.labels import simulation_labels
+    from nitrolyte.provenance import simulation_labels
 
     labels = simulation_labels(db)
     return frame.assign(simulation=[labels.get(m, "") if s == "user" else "" for m, s in
@@ -67,7 +67,7 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
 def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
-    from nitrolyte.simulate.labels import unknown_only_materials
+    from nitrolyte.provenance import unknown_only_materials
 
     found = unknown_only_materials(db, set(frame["material_id"]))
     if not found:

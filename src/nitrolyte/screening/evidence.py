@@ -83,7 +83,7 @@ def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: fl
 def provenance(row: dict[str, Any]) -> str:
     """``"ref 26, Table 1 (Arrhenius plot)"`` / ``"user data"`` / ``"MD (simulation, <model
     version>)"`` for a wide-frame row (the last when the row carries a ``simulation`` label,
-    :func:`nitrolyte.simulate.labels.simulation_labels`)."""
+    :func:`nitrolyte.provenance.simulation_labels`)."""
     if _text(row.get("simulation")):
         return _text(row.get("simulation"))
     if row.get("source") == "user":

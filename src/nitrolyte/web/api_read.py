@@ -67,7 +67,7 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
     """A material's record (every measurement with its source) and the errata about it."""
     from nitrolyte.api import get
     from nitrolyte.dataset import errata
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.provenance import unknown_sets
 
     rec = get(name, db=request.app.state.db)
     table = errata()
