@@ -198,7 +198,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     _check_source(des.source)
     tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
     recs = records if records is not None else dataset.records()
-    lookup = StabilityLookup(des)
+    lookup = StabilityLookup(des, db)
     air = any(t.column in AIR_COLUMNS for t in tgts)
     rows, warnings = [], []
     if materials is None or len(materials) > 0:
