@@ -285,3 +285,17 @@ def test_a_layer_too_thin_to_weigh_has_no_density_limit() -> None:
     assert energy.mass_per_density == 0.0
     assert energy.density_limit(350.0) == float("inf")
     assert energy.density_limit(1e9) == float("-inf")
+
+
+def test_a_stack_of_a_material_only_in_the_given_database(sqlite_db):
+    """The stack's interfaces are checked in the database given (issue 24: check_stack was
+    called without it, so a user name of that database was an unknown material)."""
+    sqlite_db.add_measurement(material="Lab nitride X9", formula="Li3N", family="Li3N",
+                              property="ionic_conductivity", value=3e-4, unit="S/cm",
+                              temperature=25, temperature_unit="C")
+    mine = screen([], stack="Li | Lab nitride X9 | Li3InCl6 | NMC811", db=sqlite_db).rows[0]
+    li3n = screen([], stack="Li | Li3N | Li3InCl6 | NMC811", db=sqlite_db).rows[0]
+    assert mine.label == "Li | Lab nitride X9 (20 µm) | Li3InCl6 (20 µm) | NMC811"
+    # the same formula gives the same stability verdicts (Li3N is stable against Li, Fig. 2A)
+    assert statuses(mine)["li_stability"] == statuses(li3n)["li_stability"] == "pass"
+    assert statuses(mine)["oxidation"] == statuses(li3n)["oxidation"]

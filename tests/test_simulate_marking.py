@@ -17,7 +17,7 @@ MD_LABEL = f"MD (simulation, {VERSION})"
 
 
 def test_method_label() -> None:
-    from nitrolyte.simulate.labels import is_simulation, method_label
+    from nitrolyte.provenance import is_simulation, method_label
 
     assert [method_label(m) for m in ("MD", " MD ", "EIS", "", None)] == [
         "MD (simulation)", "MD (simulation)", "EIS", "", ""]
@@ -26,7 +26,7 @@ def test_method_label() -> None:
 
 
 def test_simulation_label_names_model_and_version() -> None:
-    from nitrolyte.simulate.labels import simulation_label
+    from nitrolyte.provenance import simulation_label
 
     assert simulation_label({"model": "chgnet", "version": VERSION}) == MD_LABEL
     assert simulation_label({"model": "lj-toy", "version": "1"}) == "MD (simulation, lj-toy 1)"

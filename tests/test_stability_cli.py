@@ -81,3 +81,17 @@ def test_errors_are_one_line(app, args, message, code):
     assert res.exit_code == code
     assert message in res.output
     assert "Traceback" not in res.output
+
+
+def test_window_of_a_name_only_in_the_given_database(app, sqlite_db, tmp_path):
+    """``window NAME --db X`` for a user material of X: the published windows of its formula are
+    found through X too (issue 24: they were looked up in the default database, an error)."""
+    sqlite_db.add_measurement(material="Lab nitride X9", formula="Li3N", family="Li3N",
+                              property="ionic_conductivity", value=3e-4, unit="S/cm",
+                              temperature=25, temperature_unit="C")
+    res = run(app, "window", "Lab nitride X9", "--db", str(tmp_path / "nitrolyte.sqlite"), "--json")
+    assert res.exit_code == 0, res.output
+    doc, li3n = json.loads(res.output), json.loads(run(app, "window", "Li3N", "--json").output)
+    assert (doc["material"], doc["formula"]) == ("Lab nitride X9", "Li3N")
+    assert doc["reported"] == li3n["reported"] != []
+    assert doc["oxidation_V"] == li3n["oxidation_V"]

@@ -8,13 +8,12 @@ wrong unit) or a usage error. Errors print one line on stderr starting with ``er
 from __future__ import annotations
 
 import functools
-import json
-import math
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from nitrolyte._json import json_text
 from nitrolyte.errors import DatabaseError, InputError, NitrolyteError
 from nitrolyte.names import printable
 
@@ -65,31 +64,6 @@ def _check_db_option(db: Any) -> None:
     problem = directory_problem(db) if isinstance(db, str) else None
     if problem:
         raise DatabaseError(problem)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Containers recursively; numpy scalars -> Python; NaN, infinities and pandas NA -> None."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | bool):
-        return value
-    if hasattr(value, "item"):
-        value = value.item()
-    try:
-        if value != value:  # NaN and pandas NA
-            return None
-    except (TypeError, ValueError):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def json_text(doc: Any) -> str:
-    """A JSON document as the commands print it (UTF-8, indented, NaN as null), no newline."""
-    return json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False)
 
 
 def echo_json(doc: Any) -> None:

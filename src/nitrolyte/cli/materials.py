@@ -27,7 +27,7 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
 def _unknown_rows(db: Any, filters: dict[str, Any], shown: set[str]) -> list[dict[str, Any]]:
     """``list`` rows of materials whose only stored answer is a simulation with no σ (not
     diffusive): σ reads ``unknown (MD)``; none when a σ or Ea minimum/maximum is asked for."""
-    from nitrolyte.simulate.labels import unknown_only_materials
+    from nitrolyte.provenance import unknown_only_materials
 
     if filters["min_sigma_S_cm"] is not None or filters["max_Ea_eV"] is not None \
             or filters["source"] == "literature":
@@ -132,7 +132,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Material name, alias or i
     from rich.table import Table
 
     from nitrolyte.api import get
-    from nitrolyte.simulate.labels import (
+    from nitrolyte.provenance import (
         is_simulation,
         method_label,
         simulation_labels,

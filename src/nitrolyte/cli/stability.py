@@ -70,12 +70,12 @@ def _kind_text(w: object) -> str:
 
 def _window_text(material: str, source: str, json_: bool, db: str | None) -> str:
     """What ``window`` prints."""
-    from nitrolyte.cli._common import json_text
+    from nitrolyte._json import json_text
     from nitrolyte.stability import electrochemical_window, reported_window
 
     w = electrochemical_window(material, source, db=db)
     reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(material, k)) is not None]  # type: ignore[arg-type]
+                if (r := reported_window(material, k, db=db)) is not None]  # type: ignore[arg-type]
     if json_:  # as echo_json prints it
         return json_text({**w.to_dict(), "reported": [r.to_dict() for r in reported]}) + "\n"
     lines = [f"{w.material} ({w.formula}), source {w.source}"]

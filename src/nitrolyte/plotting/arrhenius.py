@@ -74,11 +74,11 @@ _SIM_COLOR = "#d62728"
 def point_groups(points: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, bool]]:
     """(legend label, rows, is_simulation) per stored material and kind of point.
 
-    Points whose ``method`` is a simulation (:mod:`nitrolyte.simulate.labels`) are their own
+    Points whose ``method`` is a simulation (:mod:`nitrolyte.provenance`) are their own
     group, labelled ``"<name>: MD (simulation, <model version>)"`` (the points'
     ``method_label``, else ``"MD (simulation)"``); the others ``"<name> (measured, user data)"``.
     """
-    from nitrolyte.simulate.labels import is_simulation, method_label
+    from nitrolyte.provenance import is_simulation, method_label
 
     if points is None or points.empty:
         return []

@@ -56,7 +56,7 @@ def plot_simulated_arrhenius(sim: Any, literature: Any = None, title: str = "") 
         The database record's model, drawn from 25 °C to the hottest simulated temperature.
     """
     from nitrolyte.plotting.arrhenius import _mpl
-    from nitrolyte.simulate.labels import simulation_label
+    from nitrolyte.provenance import simulation_label
     from nitrolyte.units import K_B_EV
 
     s = sim if isinstance(sim, dict) else sim.to_dict()

@@ -85,7 +85,7 @@ def build(ctx: ReportContext) -> Section:
     """Build the section: two figures per stored measurement set (none for a set without σ
     point; a simulation whose answer is unknown is named with its reasons in the intro)."""
     from nitrolyte.api import database
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.provenance import unknown_sets
 
     sets = database(ctx.db).measurement_sets()
     figures = []

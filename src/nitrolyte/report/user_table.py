@@ -38,7 +38,7 @@ def _plain(value: Any) -> str:
 def _user_notes(ctx: ReportContext, sims: dict[str, str]) -> dict[str, str]:
     """material_id -> the methods and notes of its user measurements, '; '-joined, in order
     (a simulation's method reads "MD (simulation, <model version>)", ``sims``)."""
-    from nitrolyte.simulate.labels import method_label
+    from nitrolyte.provenance import method_label
 
     frame = ctx.db.table("measurements", "user")
     out: dict[str, list[str]] = {}
@@ -55,7 +55,7 @@ def with_unknown(ctx: ReportContext, user: pd.DataFrame) -> pd.DataFrame:
     diffusive; ``unknown`` True, its reasons in ``unknown_text``)."""
     import pandas as pd
 
-    from nitrolyte.simulate.labels import unknown_only_materials
+    from nitrolyte.provenance import unknown_only_materials
 
     shown = set(user["material_id"]) if len(user) else set()
     extra = [{"material_id": m["material_id"], "name": m["name"], "formula": m["formula"],
@@ -71,7 +71,7 @@ def with_unknown(ctx: ReportContext, user: pd.DataFrame) -> pd.DataFrame:
 
 def _unknown_notes(ctx: ReportContext) -> dict[str, str]:
     """material_id -> the unknown temperatures of its simulation sets that have σ points too."""
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.provenance import unknown_sets
 
     out: dict[str, list[str]] = {}
     for u in unknown_sets(ctx.db):
@@ -92,7 +92,7 @@ def user_table(ctx: ReportContext, user: pd.DataFrame) -> TableOutput:
 
     rows: list[Sequence[Cell] | str] = []
     csv_rows = []
-    from nitrolyte.simulate.labels import simulation_labels
+    from nitrolyte.provenance import simulation_labels
 
     sims = simulation_labels(ctx.db)
     notes = _user_notes(ctx, sims)

@@ -57,7 +57,7 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
     """A ``simulation`` column: the MD label (model, version) of user rows from simulations."""
     if "source" not in frame.columns or not (frame["source"] == "user").any():
         return frame
-    from nitrolyte.simulate.labels import simulation_labels
+    from nitrolyte.provenance import simulation_labels
 
     labels = simulation_labels(db)
     return frame.assign(simulation=[labels.get(m, "") if s == "user" else "" for m, s in
@@ -67,7 +67,7 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
 def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
-    from nitrolyte.simulate.labels import unknown_only_materials
+    from nitrolyte.provenance import unknown_only_materials
 
     found = unknown_only_materials(db, set(frame["material_id"]))
     if not found:
@@ -198,7 +198,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     _check_source(des.source)
     tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
     recs = records if records is not None else dataset.records()
-    lookup = StabilityLookup(des)
+    lookup = StabilityLookup(des, db)
     air = any(t.column in AIR_COLUMNS for t in tgts)
     rows, warnings = [], []
     if materials is None or len(materials) > 0:

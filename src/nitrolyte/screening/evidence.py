@@ -83,7 +83,7 @@ def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: fl
 def provenance(row: dict[str, Any]) -> str:
     """``"ref 26, Table 1 (Arrhenius plot)"`` / ``"user data"`` / ``"MD (simulation, <model
     version>)"`` for a wide-frame row (the last when the row carries a ``simulation`` label,
-    :func:`nitrolyte.simulate.labels.simulation_labels`)."""
+    :func:`nitrolyte.provenance.simulation_labels`)."""
     if _text(row.get("simulation")):
         return _text(row.get("simulation"))
     if row.get("source") == "user":
@@ -103,10 +103,12 @@ _WINDOW_QUALIFIER = {"complete": ("", ""), "bound": (">", "<"), "incomplete": ("
 
 class StabilityLookup:
     """Windows and pairings per formula, computed once per screening (phase diagrams are cached
-    by :mod:`nitrolyte.stability`)."""
+    by :mod:`nitrolyte.stability`); a formula the source does not hold is looked up in ``db``,
+    the database being screened."""
 
-    def __init__(self, design: ScreeningDesign):
+    def __init__(self, design: ScreeningDesign, db: Any = None):
         self.design = design
+        self.db = db
         self._windows: dict[str, dict[str, Any]] = {}
         self._pairs: dict[tuple[str, str], dict[str, Any]] = {}
         self._air: dict[str, dict[str, Any]] = {}
@@ -124,7 +126,7 @@ class StabilityLookup:
             return {"reduction_V": _NAN, "oxidation_V": _NAN, "window_width_V": _NAN,
                     "window_basis": "unknown: the database gives no formula"}
         try:
-            w = layer_window(formula, self.design.source)
+            w = layer_window(formula, self.design.source, db=self.db)
         except NitrolyteError as exc:
             return {"reduction_V": _NAN, "oxidation_V": _NAN, "window_width_V": _NAN,
                     "window_basis": f"unknown: {exc}"}
@@ -136,7 +138,7 @@ class StabilityLookup:
     def air(self, formula: str) -> dict[str, Any]:
         """Reaction energies with H2O, O2 and CO2 (:data:`AIR_COLUMNS`) and how they were found."""
         if formula not in self._air:
-            self._air[formula] = _air_evidence(formula, self.design.source)
+            self._air[formula] = _air_evidence(formula, self.design.source, self.db)
         return self._air[formula]
 
     def pairing(self, formula: str, catholyte: str) -> dict[str, Any]:
@@ -146,7 +148,8 @@ class StabilityLookup:
             from nitrolyte.stability import check_stack
 
             try:
-                check = check_stack([formula, catholyte], self.design.source).interfaces[0]
+                check = check_stack([formula, catholyte], self.design.source,
+                                    db=self.db).interfaces[0]
                 self._pairs[key] = {"catholyte": catholyte, "status": check.status,
                                     "verdict": check.verdict}
             except NitrolyteError as exc:
@@ -282,7 +285,7 @@ class EnergyModel:
         return spare_mg_cm2 / self.mass_per_density
 
 
-def _air_evidence(formula: str, source: str) -> dict[str, Any]:
+def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
     """Air evidence of one formula; NaN with a note where the source has no energy for it."""
     from nitrolyte.stability.air import air_reactions
 
@@ -290,7 +293,7 @@ def _air_evidence(formula: str, source: str) -> dict[str, Any]:
     if not formula:
         return {**out, "air_note": "the database gives no formula"}
     try:
-        reactions = air_reactions(formula, source)
+        reactions = air_reactions(formula, source, db=db)
     except NitrolyteError as exc:
         return {**out, "air_note": str(exc)}
     own = all(r.own_energy for r in reactions)

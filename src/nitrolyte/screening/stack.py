@@ -162,7 +162,7 @@ def stack_evidence(stack: Stack, design: ScreeningDesign, records: Any, db: Any,
     ev["sigma_op_note"] = "; ".join(n for n in notes if n)
     ev["sigma_op_source"] = "computed: layers in series (" + "; ".join(sources) + ")"
     last = stability.window(str(rows[-1].get("formula") or sses[-1]))
-    check = check_stack(list(sses), design.source) if len(sses) > 1 else None
+    check = check_stack(list(sses), design.source, db=db) if len(sses) > 1 else None
     ev.update(oxidation_V=last["oxidation_V"], window_basis=last["window_basis"], cathode_side=sses[-1],
               oxidation_qualifier=last.get("oxidation_qualifier", ""),
               stack_interfaces=tuple(i.to_dict() for i in check.interfaces) if check else ())

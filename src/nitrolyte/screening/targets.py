@@ -113,10 +113,6 @@ class Target:
         """True for the criteria of :data:`BUILTIN` (with their own evaluation rules)."""
         return self.id in BUILTIN
 
-    def describe(self) -> str:
-        """``"sigma_S_cm >= 0.001 S/cm"``."""
-        return f"{self.column} {self.comparator} {self.value:g} {self.unit}".strip()
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return asdict(self)

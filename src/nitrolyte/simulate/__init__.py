@@ -4,7 +4,8 @@
 collective D, Nernst-Einstein σ and the Haven ratio (kinisi); ``md`` runs NVT MD through ASE;
 ``pipeline`` goes from a library structure to an Arrhenius fit stored as MD measurements;
 ``campaign`` runs many of them on Dask (``campaign_fit`` combines their temperatures into one
-Arrhenius fit); ``labels`` marks simulated results beside experiments. Heavy dependencies are imported inside the functions.
+Arrhenius fit); simulated results are marked beside experiments by
+:mod:`nitrolyte.provenance`. Heavy dependencies are imported inside the functions.
 """
 
 from nitrolyte.simulate.campaign import (

@@ -34,7 +34,7 @@ def task_sets(database: Any) -> dict[str, dict[str, Any]]:
     (``n_points`` 0) whose ``method_details["not_diffusive"]`` gives the ``reason``; an
     answered task has its σ point and ``reason`` None.
     """
-    from nitrolyte.simulate.labels import unknown_reasons
+    from nitrolyte.provenance import unknown_reasons
 
     out = {}
     for row in database.measurement_sets().itertuples(index=False):

@@ -10,7 +10,7 @@ from typing import Any
 
 from nitrolyte.checks import check_range
 from nitrolyte.errors import InputError, NitrolyteError
-from nitrolyte.simulate.labels import STORED_UNKNOWN, UNKNOWN_ANSWER
+from nitrolyte.provenance import STORED_UNKNOWN, UNKNOWN_ANSWER
 from nitrolyte.units import T_ROOM_K
 
 

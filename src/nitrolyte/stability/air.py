@@ -88,7 +88,7 @@ class AirReaction:
 
 
 def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                  gases: tuple[str, ...] = GASES) -> tuple[AirReaction, ...]:
+                  gases: tuple[str, ...] = GASES, *, db: Any = None) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
     Parameters
@@ -99,6 +99,8 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
         Energy source (default ``DEFAULT_SOURCE``, ``"auto"``: embedded experimental + anchored ML).
     gases : tuple of str
         Gas formulas (default H2O, O2, CO2).
+    db : Database, str or path-like, optional
+        Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
 
     Returns
     -------
@@ -108,7 +110,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
     src = resolve_source(source)
     out = []
     for gas in gases:
-        r = interface_reaction(material, gas, src)
+        r = interface_reaction(material, gas, src, db=db)
         energy = 1000.0 * r.min_energy_eV_atom if r.computable else math.nan
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
                                tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis))

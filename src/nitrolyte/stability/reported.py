@@ -145,15 +145,19 @@ def reported_windows(family: str | None = None, window: WindowKind | None = None
     return frame.reset_index(drop=True)
 
 
-def reported_window(material: str, window: WindowKind = "intrinsic") -> ReportedWindow | None:
+def reported_window(material: str, window: WindowKind = "intrinsic", *,
+                    db: Any = None) -> ReportedWindow | None:
     """The published window of a material (matched by composition), or None.
+
+    ``db`` is the database of the names users added (default: the user's; see
+    :func:`nitrolyte.api.get`).
 
     Rows with a value are preferred over rows that only record a bar without a number.
     """
     from nitrolyte.stability._common import resolve_material
 
     check_choice("window", window, WINDOW_KINDS)
-    _, comp = resolve_material(material)
+    _, comp = resolve_material(material, db)
     frac = comp.fractional_composition
     hits = [r for r in _records() if r.window == window and _frac(r.formula) == frac]
     hits.sort(key=lambda r: (not r.has_value, not r.stated_in_review))

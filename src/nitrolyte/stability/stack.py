@@ -210,7 +210,7 @@ def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOUR
                       f"{', '.join(w.lacking)} missing from the source")
         return LayerWindow(material, w.reduction_V, w.oxidation_V, basis, w.completeness, w.lacking,
                            w.side_completeness("reduction"), w.side_completeness("oxidation"), w.own_energy)
-    rep = reported_window(material)
+    rep = reported_window(material, db=db)
     if rep is not None and rep.has_value:
         where = "stated in the review" if rep.stated_in_review else "from the source paper"
         return LayerWindow(material, rep.reduction_V, rep.oxidation_V,
@@ -225,7 +225,7 @@ def _fmt(w: LayerWindow) -> str:
     return f"{w.reduction_V:.2f}-{ox} V, {w.basis}"
 
 
-def _electrode_check(el: Electrode, w: LayerWindow) -> InterfaceCheck:
+def _electrode_check(el: Electrode, w: LayerWindow, db: Any = None) -> InterfaceCheck:
     left, right = (el.name, w.material) if el.role == "anode" else (w.material, el.name)
     kind = "anode|SSE" if el.role == "anode" else "SSE|cathode"
     if not w.known:
@@ -248,15 +248,15 @@ def _electrode_check(el: Electrode, w: LayerWindow) -> InterfaceCheck:
                               f"not decided: on the phases known {claim} ({_fmt(w)})")
     text = f"{'stable' if ok else 'unstable'}: {claim} ({_fmt(w)})"
     if not ok:
-        text += f"; it needs {remedy}" + _extended_note(w.material, el.potential_V)
+        text += f"; it needs {remedy}" + _extended_note(w.material, el.potential_V, db)
     return InterfaceCheck(left, right, kind, el.potential_V, "stable" if ok else "unstable", text)
 
 
-def _extended_note(material: str, potential_V: float) -> str:
+def _extended_note(material: str, potential_V: float, db: Any = None) -> str:
     """Mention published extended / measured windows that do cover the potential."""
     parts = []
     for kind in ("extended", "experimental"):
-        rep = reported_window(material, kind)  # type: ignore[arg-type]
+        rep = reported_window(material, kind, db=db)  # type: ignore[arg-type]
         if rep is not None and rep.has_value and rep.reduction_V <= potential_V <= rep.oxidation_V:
             parts.append(f"the {kind} window {rep.reduction_V:g}-{rep.oxidation_V:g} V (ref {rep.ref}) "
                          "covers this potential")
@@ -353,8 +353,8 @@ def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | 
     if not sses:
         raise InputError(f"stack needs at least one SSE layer between the electrodes, got {names}")
     windows = [layer_window(m, source, db=db) for m in sses]
-    checks = [_electrode_check(anode, windows[0])] if anode else []
+    checks = [_electrode_check(anode, windows[0], db)] if anode else []
     checks += [_sse_check(a, b, source, db) for a, b in itertools.pairwise(windows)]
-    checks += [_electrode_check(cathode, windows[-1])] if cathode else []
+    checks += [_electrode_check(cathode, windows[-1], db)] if cathode else []
     src_name = source if isinstance(source, str) else getattr(source, "name", str(source))
     return StackCheck(tuple(names), tuple(windows), tuple(checks), str(src_name))

@@ -49,7 +49,6 @@ from nitrolyte.store.models import (
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.engine import Engine
-    from sqlalchemy.orm import Session
 
     from nitrolyte.store.records import MaterialRecord
 
@@ -165,13 +164,6 @@ class Database(LabMethods):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def session(self) -> Session:
-        """A new SQLAlchemy ORM session on the up-to-date database (``with db.session() as s``)."""
-        from sqlalchemy.orm import Session
-
-        self.ensure()
-        return Session(self.engine)
 
     @contextmanager
     def read(self, action: str = "read") -> Iterator[Connection]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from nitrolyte.errors import DatabaseError
@@ -344,11 +344,3 @@ def schema_info(engine: Engine) -> dict[str, str]:
     """The ``meta`` table as a dict."""
     with engine.connect() as conn:
         return seeding.read_meta(conn)
-
-
-def user_count(conn: Connection) -> int:
-    """Number of user measurement rows."""
-    from sqlalchemy import func
-
-    return int(conn.scalar(select(func.count()).select_from(t.measurements).where(
-        t.measurements.c.source == "user")) or 0)

@@ -49,7 +49,7 @@ def vacancy_supercell(structure: Structure | str, li_vacancy_fraction: float,
     Parameters
     ----------
     structure : pymatgen.core.Structure or str
-        An ordered structure, or a library name (``"β-Li3N"``, see :func:`nitrolyte.structures.structure`).
+        An ordered structure, or a library name (``"β-Li3N"``, see :func:`nitrolyte.structures.named.structure`).
     li_vacancy_fraction : float
         Fraction of the Li on ``sites`` removed, in [0, 1).
     supercell : tuple of 3 int
@@ -109,7 +109,7 @@ def _as_structure(structure: Structure | str) -> Structure:
     from pymatgen.core import Structure as _Structure
 
     if isinstance(structure, str):
-        from nitrolyte.structures import structure as _build
+        from nitrolyte.structures.named import structure as _build
 
         structure = _build(structure, {})  # the stoichiometric cell of the named phase
     if not isinstance(structure, _Structure):

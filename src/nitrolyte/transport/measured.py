@@ -177,7 +177,7 @@ def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int |
     one = db.measurement_set(sid)
     pts = one["points"]
     if pts.empty:  # a fit-only set, or a simulation whose answer is unknown (not diffusive)
-        from nitrolyte.simulate.labels import unknown_text
+        from nitrolyte.provenance import unknown_text
 
         why = unknown_text(one.get("method_details")) or "only a fit, its points are elsewhere"
         raise MissingDataError(f"measurement set {sid} of {name} has no σ point to compare "
@@ -261,7 +261,7 @@ def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
     DataFrame
         ``material_id, name, family, T_K, sigma_S_cm, method, method_label`` (K, S/cm),
         restricted to ``T_min_K..T_max_K`` when given; ``method_label`` names a simulation's
-        model and version (:mod:`nitrolyte.simulate.labels`).
+        model and version (:mod:`nitrolyte.provenance`).
     """
     from nitrolyte import api
     from nitrolyte.units import ZERO_C_K
@@ -280,7 +280,7 @@ def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
     from nitrolyte.units import conductivity_to_S_cm
 
     sigma = [float(conductivity_to_S_cm(v, u)) for v, u in zip(out["value"], out["unit"], strict=True)]
-    from nitrolyte.simulate.labels import is_simulation, method_label, simulation_labels
+    from nitrolyte.provenance import is_simulation, method_label, simulation_labels
 
     sims = simulation_labels(store) if out["method"].map(is_simulation).any() else {}
     frame = pd.DataFrame({"material_id": out["material_id"], "name": out["name"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.web.api_read import json_response
@@ -22,11 +22,12 @@ router = APIRouter(tags=["design"], dependencies=[Depends(require_reader)], resp
 
 
 @router.post("/stacks", response_model=Document)
-def stack(body: StackIn) -> Response:
+def stack(request: Request, body: StackIn) -> Response:
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
     from nitrolyte.stability import check_stack
 
-    result = check_stack(body.layers, DEFAULT_SOURCE, cathode_potential_V=body.cathode_V)
+    result = check_stack(body.layers, DEFAULT_SOURCE, cathode_potential_V=body.cathode_V,
+                         db=request.app.state.db)
     return json_response(dumps(result.to_dict()))
 
 

@@ -67,7 +67,7 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
     """A material's record (every measurement with its source) and the errata about it."""
     from nitrolyte.api import get
     from nitrolyte.dataset import errata
-    from nitrolyte.simulate.labels import unknown_sets
+    from nitrolyte.provenance import unknown_sets
 
     rec = get(name, db=request.app.state.db)
     table = errata()
@@ -133,16 +133,17 @@ async def material(request: Request, name: str) -> Response:
 
 
 @router.get("/windows/{formula}", response_model=Document)
-def window(formula: str) -> Response:
+def window(request: Request, formula: str) -> Response:
     """Thermodynamic electrochemical window (V vs. Li/Li+, the default energy source, as the
     command line) and the published windows of a formula or material name."""
     from nitrolyte.stability import electrochemical_window
     from nitrolyte.stability.reported import reported_window
     from nitrolyte.stability.sources import DEFAULT_SOURCE
 
-    w = electrochemical_window(formula, DEFAULT_SOURCE)
+    db = request.app.state.db
+    w = electrochemical_window(formula, DEFAULT_SOURCE, db=db)
     reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(formula, k)) is not None]  # type: ignore[arg-type]
+                if (r := reported_window(formula, k, db=db)) is not None]  # type: ignore[arg-type]
     return json_response(dumps({**w.to_dict(), "reported": [r.to_dict() for r in reported]}))
 
 

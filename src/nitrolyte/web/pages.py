@@ -192,7 +192,7 @@ def stack_page(request: Request,
     result, error = None, None
     if layers and layers.strip():
         try:
-            result = check_stack(layers, DEFAULT_SOURCE).to_dict()
+            result = check_stack(layers, DEFAULT_SOURCE, db=request.app.state.db).to_dict()
         except (NitrolyteError, ValueError) as exc:
             error = str(exc)
     return render(request, "stack.html", layers=layers or "Li | β-Li3N | Li3InCl6 | NMC811",

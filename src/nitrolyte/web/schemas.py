@@ -184,6 +184,6 @@ class TokenRevoked(BaseModel):
 
 def dumps(doc: Any) -> bytes:
     """JSON bytes of a document (numpy scalars as numbers, NaN and infinities as null)."""
-    from nitrolyte.cli._common import to_jsonable
+    from nitrolyte._json import to_jsonable
 
     return json.dumps(to_jsonable(doc), ensure_ascii=False, separators=(",", ":")).encode()

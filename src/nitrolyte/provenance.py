@@ -1,4 +1,7 @@
-"""How simulated results are marked beside experiments (tables, figures, screening, ``show``).
+"""Provenance of stored results: how simulated results are marked beside experiments (tables,
+figures, screening, ``show``).
+
+It sits below transport, simulate, screening and the interfaces, which all label rows with it.
 
 A stored row or point whose ``method`` is in :data:`SIMULATION_METHODS` is a simulation; it is
 labelled ``"MD (simulation)"`` wherever experiments and simulations appear together, and with the
