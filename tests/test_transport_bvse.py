@@ -131,3 +131,18 @@ def test_store_is_labelled_simulation(db) -> None:  # type: ignore[no-untyped-de
     row = sets[sets["method"] == "BVSE"].iloc[-1]
     label = simulation_labels(db)[row["material_id"]]
     assert label.startswith("BVSE (simulation") and "MD" not in label
+
+
+@pytest.mark.slow
+def test_doc_validation_rows() -> None:
+    """Three rows of the validation table in docs/transport.md, recomputed through the CLI's path."""
+    from pathlib import Path
+
+    from nitrolyte.transport.bvse_validation import PAIRS, table_line, validation_rows
+
+    doc = (Path(__file__).parents[1] / "docs" / "transport.md").read_text("utf-8")
+    picked = tuple(p for p in PAIRS if (p[0], p[2]) in {("α-Li3N", "perp_c"), ("β-Li3N", None),
+                                                         ("α-Li3BN2", None)})
+    assert len(picked) == 3
+    for row in validation_rows(picked):
+        assert table_line(row) in doc

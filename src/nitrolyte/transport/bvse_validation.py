@@ -39,13 +39,13 @@ def measured_Ea(material_id: str, direction: str | None) -> tuple[float, str]:
     return float(r["value"]), f"ref {int(r['ref'])}, {r['location']}"
 
 
-def validation_rows() -> list[dict[str, Any]]:
+def validation_rows(pairs: tuple[tuple[str, str, str | None, str], ...] = PAIRS) -> list[dict[str, Any]]:
     """One row per pair: structure, direction, measured Ea, BVSE value, dimensionality, ΔEa (eV)."""
     from nitrolyte.transport.bvse import bvse, resolve_structure
 
     cache: dict[str, Any] = {}
     out = []
-    for name, mid, direction, which in PAIRS:
+    for name, mid, direction, which in pairs:
         if name not in cache:
             cache[name] = bvse(resolve_structure(name)[1])
         res = cache[name]
@@ -69,15 +69,18 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
             "spearman": float(rho)}
 
 
+def table_line(r: dict[str, Any]) -> str:
+    """One row of the markdown table (values to 0.01 eV)."""
+    bv = "none" if r["bvse_eV"] is None else f"{r['bvse_eV']:.2f}"
+    de = "—" if r["delta_eV"] is None else f"{round(r['delta_eV'], 2) + 0.0:+.2f}"
+    return (f"| {r['structure']} | {r['direction'] or '—'} | {r['measured_Ea_eV']:.3g} | "
+            f"{r['source']} | {bv} | {r['dimensionality']}D | {de} |")
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
-    """The table of docs/transport.md (values to 0.01 eV)."""
+    """The table of docs/transport.md with its summary line."""
     lines = ["| structure | direction | measured Ea (eV) | source | BVSE (eV) | dim. | ΔEa (eV) |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        bv = "none" if r["bvse_eV"] is None else f"{r['bvse_eV']:.2f}"
-        de = "—" if r["delta_eV"] is None else f"{r['delta_eV']:+.2f}"
-        lines.append(f"| {r['structure']} | {r['direction'] or '—'} | {r['measured_Ea_eV']:.3g} | "
-                     f"{r['source']} | {bv} | {r['dimensionality']}D | {de} |")
+             "|---|---|---|---|---|---|---|", *(table_line(r) for r in rows)]
     s = summary(rows)
     lines.append("")
     lines.append(f"n = {s['n']}: mean |ΔEa| = {s['mean_abs_delta_eV']:.2f} eV, worst |ΔEa| = "
