@@ -30,6 +30,8 @@ def test_channel_along_c_is_1d() -> None:
     assert p.barriers_eV["2D"] == pytest.approx(3.0, abs=0.002)  # everything open at 3 eV
     assert p.dimensionality == 1
     assert p.periods["1D"] == [[0, 0, 1]] or p.periods["1D"] == [[0, 0, -1]]
+    assert p.axis_barriers_eV["par_c"] == pytest.approx(0.4, abs=0.002)
+    assert p.axis_barriers_eV["perp_c"] == pytest.approx(3.0, abs=0.002)
 
 
 def test_diagonal_channel_wraps_through_the_corner() -> None:
@@ -52,6 +54,7 @@ def test_slab_is_2d_and_closed_pocket_does_not_percolate() -> None:
     assert p.barriers_eV["2D"] == pytest.approx(0.7, abs=0.002)
     assert p.barriers_eV["3D"] is None
     assert p.dimensionality == 2
+    assert p.axis_barriers_eV == {"perp_c": pytest.approx(0.7, abs=0.002), "par_c": None}
 
 
 @settings(max_examples=25, deadline=None)

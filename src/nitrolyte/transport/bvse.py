@@ -89,31 +89,6 @@ def site_energy(struct: Structure, resolution: float = RESOLUTION_A) -> np.ndarr
                          f"{struct.composition.reduced_formula} ({str(exc).splitlines()[0]})") from None
 
 
-def axis_barriers(energy: np.ndarray, encut: float = ENCUT_EV, tol: float = 0.005) -> dict[str, float | None]:
-    """Lowest barrier (eV) of a path with a component along c (``par_c``) and of one within the ab
-    plane (``perp_c``); ``None`` above ``encut``. Meaningful for a hexagonal/tetragonal c axis."""
-    from nitrolyte.transport.percolation import spanned_periods
-
-    e = energy - energy.min()
-    tests = {"perp_c": lambda v: bool(((v[:, 2] == 0) & v[:, :2].any(axis=1)).any())
-             or np.linalg.matrix_rank(v.astype(float)) >= 2,
-             "par_c": lambda v: bool((v[:, 2] != 0).any())}
-    out: dict[str, float | None] = {}
-    for key, has in tests.items():
-        def ok(E: float, has: Any = has) -> bool:
-            return any(has(v) for v in spanned_periods(e < E))
-
-        if not ok(encut):
-            out[key] = None
-            continue
-        lo, hi = 0.0, encut
-        while hi - lo > tol:
-            mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-        out[key] = round(hi, 4)
-    return out
-
-
 def bvse(struct: Structure, resolution: float = RESOLUTION_A, encut: float = ENCUT_EV) -> BVSEResult:
     """BVSE percolation barriers of Li in ``struct`` (ordered pymatgen Structure).
 
@@ -128,7 +103,7 @@ def bvse(struct: Structure, resolution: float = RESOLUTION_A, encut: float = ENC
     perc = percolation(energy, encut=encut)
     return BVSEResult(struct.composition.reduced_formula, perc.barriers_eV, perc.periods,
                       perc.dimensionality, energy, tuple(float(x) for x in struct.lattice.abc),
-                      axis_barriers(energy, encut))
+                      perc.axis_barriers_eV)
 
 
 def resolve_structure(spec: str) -> tuple[str, Structure]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,11 +25,14 @@ class Percolation:
     """Barriers (eV, above the grid minimum) for 1D, 2D, 3D percolation; ``None`` above ``encut``.
 
     ``periods`` holds, per dimension, the integer cell shifts (rows) that span the percolating
-    component at that barrier (``[[0, 0, 1]]``: a channel along c).
+    component at that barrier (``[[0, 0, 1]]``: a channel along c). ``axis_barriers_eV``: the
+    lowest barrier of a path within the ab plane (``perp_c``) and of one with a component along c
+    (``par_c``), meaningful for a hexagonal or tetragonal c axis.
     """
 
     barriers_eV: dict[str, float | None]
     periods: dict[str, list[list[int]]]
+    axis_barriers_eV: dict[str, float | None]
 
     @property
     def dimensionality(self) -> int:
@@ -92,13 +96,19 @@ def spanned_periods(open_mask: np.ndarray) -> list[np.ndarray]:
     return [np.array(v) for v in loops.values() if v]
 
 
-def _rank_and_basis(open_mask: np.ndarray) -> tuple[int, list[list[int]]]:
-    best, basis = 0, []
+def _state(open_mask: np.ndarray) -> dict[str, Any]:
+    """Rank of the best-connected component, its basis, and whether any loop lies in the ab plane
+    (``perp_c``) or has a component along c (``par_c``)."""
+    best, basis, perp, par = 0, [], False, False
     for vecs in spanned_periods(open_mask):
         r = int(np.linalg.matrix_rank(vecs.astype(float)))
+        par = par or bool((vecs[:, 2] != 0).any())
+        # a rank-2 loop lattice always holds an in-plane vector (v1*c2 - v2*c1)
+        perp = perp or r >= 2 or bool(((vecs[:, 2] == 0) & vecs[:, :2].any(axis=1)).any())
         if r > best:
             best, basis = r, _independent(vecs)
-    return best, basis
+    return {"rank": best, "basis": basis, "1D": best >= 1, "2D": best >= 2, "3D": best >= 3,
+            "perp_c": perp, "par_c": par}
 
 
 def _independent(vecs: np.ndarray) -> list[list[int]]:
@@ -111,35 +121,46 @@ def _independent(vecs: np.ndarray) -> list[list[int]]:
     return [[int(x) for x in v] for v in out]
 
 
+_KEYS = ("1D", "2D", "3D", "perp_c", "par_c")
+
+
 def percolation(energy: np.ndarray, encut: float = 5.0, tol: float = 0.005) -> Percolation:
     """Percolation barriers (eV) of a periodic energy grid (eV, shape nx×ny×nz, axes along a, b, c).
+
+    One bisection per quantity (1D, 2D, 3D; a path within the ab plane, ``perp_c``; one with a
+    component along c, ``par_c``), each evaluation narrowing every quantity's interval (all five
+    only switch on as the threshold grows).
 
     Parameters
     ----------
     energy : array
         Energy at each grid point (eV); only differences to its minimum matter.
     encut : float
-        Highest barrier searched (eV above the minimum); a dimension not reached is ``None``.
+        Highest barrier searched (eV above the minimum); a quantity not reached is ``None``.
     tol : float
         Bisection tolerance (eV).
     """
     e = np.asarray(energy, dtype=float)
     e = np.where(np.isfinite(e), e - np.nanmin(e), np.inf)
-    barriers: dict[str, float | None] = {}
-    periods: dict[str, list[list[int]]] = {}
-    top_rank, top_basis = _rank_and_basis(e < encut)
-    for d in (1, 2, 3):
-        key = f"{d}D"
-        if top_rank < d:
-            barriers[key], periods[key] = None, []
-            continue
-        lo, hi, basis = 0.0, encut, top_basis
-        while hi - lo > tol:
-            mid = 0.5 * (lo + hi)
-            r, b = _rank_and_basis(e < mid)
-            if r >= d:
-                hi, basis = mid, b
-            else:
-                lo = mid
-        barriers[key], periods[key] = round(hi, 4), basis
-    return Percolation(barriers, periods)
+    lo = dict.fromkeys(_KEYS, 0.0)
+    hi = dict.fromkeys(_KEYS, encut)
+    basis: dict[str, list[list[int]]] = {k: [] for k in _KEYS}
+
+    def probe(E: float) -> None:
+        st = _state(e < E)
+        for k in _KEYS:
+            if st[k] and hi[k] >= E:
+                hi[k], basis[k] = E, st["basis"]
+            elif not st[k]:
+                lo[k] = max(lo[k], E)
+
+    top = _state(e < encut)
+    reached = {k: bool(top[k]) for k in _KEYS}
+    basis.update({k: top["basis"] for k in _KEYS if reached[k]})
+    for k in _KEYS:
+        while reached[k] and hi[k] - lo[k] > tol:
+            probe(0.5 * (lo[k] + hi[k]))
+    barriers = {k: round(hi[k], 4) if reached[k] else None for k in _KEYS}
+    return Percolation({k: barriers[k] for k in _KEYS[:3]},
+                       {k: basis[k] if reached[k] else [] for k in _KEYS[:3]},
+                       {k: barriers[k] for k in _KEYS[3:]})
