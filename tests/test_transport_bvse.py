@@ -133,7 +133,18 @@ def test_store_is_labelled_simulation(db) -> None:  # type: ignore[no-untyped-de
     sets = db.measurement_sets()
     row = sets[sets["method"] == "BVSE"].iloc[-1]
     label = simulation_labels(db)[row["material_id"]]
-    assert label.startswith("BVSE (simulation") and "MD" not in label
+    assert label == "BVSE (simulation, bvlain-0.25.1)"
+    # screening shows the stored barrier as simulated, never as measured
+    scr = CliRunner().invoke(app, ["screen", "--material", "LiCl", "--db", str(db.url), "--json"])
+    assert scr.exit_code == 0, scr.output
+    (ea,) = [c for c in json.loads(scr.stdout)["rows"][0]["criteria"] if c["criterion"] == "Ea"]
+    assert ea["value"] == pytest.approx(row_ea(db, int(row["set_id"]))) and ea["source"] == label
+    text = CliRunner().invoke(app, ["screen", "--material", "LiCl", "--db", str(db.url)]).stdout
+    assert " sim." in text
+
+
+def row_ea(db, set_id: int) -> float:  # type: ignore[no-untyped-def]
+    return float(db.measurement_set(set_id)["fit"]["Ea_eV"])
 
 
 @pytest.mark.slow

@@ -141,7 +141,7 @@ def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
         raise InputError(f"structure: no Li percolation below {ENCUT_EV:g} eV in {result.formula}; "
                          "nothing to store")
     d = result.to_dict()
-    details = {"model": "BVSE", "version": d["engine"], "quantity": QUANTITY,
+    details = {"model": "bvlain", "version": d["engine"], "quantity": QUANTITY,
                "barriers_eV": d["barriers_eV"], "dimensionality": d["dimensionality"],
                "resolution_A": RESOLUTION_A}
     res = database(db).add_measurement_set(
