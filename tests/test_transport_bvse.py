@@ -160,3 +160,22 @@ def test_doc_validation_rows() -> None:
     assert len(picked) == 3
     for row in validation_rows(picked):
         assert table_line(row) in doc
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pymatgen's CIF writer: site labels
+def test_user_structure_from_its_database(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A user's own (or predicted) structure added with `structure NAME --cif` in --db is found."""
+    import warnings
+
+    from nitrolyte.structures.library import library_structure
+
+    cif = tmp_path / "mine.cif"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        library_structure("β-Li3N").to(filename=str(cif))
+    runner = CliRunner()
+    assert runner.invoke(app, ["structure", "my-li3n", "--cif", str(cif), "--db", str(db.url)]).exit_code == 0
+    res = runner.invoke(app, ["transport", "my-li3n", "--db", str(db.url), "--json"])
+    assert res.exit_code == 0, res.output
+    direct = runner.invoke(app, ["transport", str(cif), "--json"])
+    assert json.loads(res.stdout)["barriers_eV"] == json.loads(direct.stdout)["barriers_eV"]

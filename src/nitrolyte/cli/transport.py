@@ -196,7 +196,7 @@ def transport_cmd(
     check_choice("--method", method, ("bvse",))
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
-    name, struct = resolve_structure(structure)
+    name, struct = resolve_structure(structure, db)
     res = bvse(struct)
     stored = store_bvse(name, res, db) if store else None
     if plot is not None:

@@ -106,27 +106,48 @@ def bvse(struct: Structure, resolution: float = RESOLUTION_A, encut: float = ENC
                       perc.axis_barriers_eV)
 
 
-def resolve_structure(spec: str) -> tuple[str, Structure]:
+def _ordered(struct: Structure) -> Structure:
+    if struct.is_ordered:
+        return struct
+    from nitrolyte.structures.ordering import order_structure
+
+    return order_structure(struct, struct.composition.reduced_formula)
+
+
+def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
     """(name, ordered Structure) of a library/user entry name or formula, or a CIF path.
 
     A path (it exists, or ends in ``.cif``) is read with :func:`nitrolyte.structures.library.read_cif`
     (one ``InputError`` line for a broken file); anything else is looked up in the structure
-    library (shipped and user entries; ``UnknownMaterialError`` with close names).
+    library: shipped entries, then the user's own (``nitrolyte structure NAME --cif FILE``) in the
+    default database or in ``db`` (``UnknownMaterialError`` with close names).
     """
     from pathlib import Path
 
-    from nitrolyte.structures.library import library_entry, library_structure, read_cif
+    from nitrolyte.errors import UnknownMaterialError
+    from nitrolyte.structures.library import all_entries, library_entry, library_structure, read_cif
 
     p = Path(spec)
     if p.suffix.lower() == ".cif" or p.is_file():
-        struct = read_cif(p)
-        if not struct.is_ordered:
-            from nitrolyte.structures.ordering import order_structure
+        return p.stem, _ordered(read_cif(p))
+    try:
+        entry = library_entry(spec)
+        return entry.name, library_structure(entry.name)
+    except UnknownMaterialError:
+        if db is None:
+            raise
+    from pymatgen.core import Structure as _Structure
 
-            struct = order_structure(struct, struct.composition.reduced_formula)
-        return p.stem, struct
-    entry = library_entry(spec)
-    return entry.name, library_structure(entry.name)
+    from nitrolyte.api import database
+    from nitrolyte.names import name_key
+
+    key = name_key(spec)
+    found = [e for e in all_entries(database(db)) if e.kind == "user" and key in (name_key(e.name), name_key(e.formula))]
+    if not found:
+        raise UnknownMaterialError(spec, [e.name for e in all_entries(database(db))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return found[0].name, _ordered(_Structure.from_str(found[0].spec["cif_text"], fmt="cif"))
 
 
 def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
