@@ -112,8 +112,12 @@ def test_cli_json(alpha_li3n: object, tmp_path) -> None:  # type: ignore[no-unty
     assert out.stat().st_size > 1000
 
 
-@pytest.mark.parametrize(("arg", "text"), [("AlN", "AlN has no Li"),
-                                           ("bad.cif", "bad.cif is not a readable CIF")])
+@pytest.mark.parametrize(("arg", "text"), [
+    ("AlN", "AlN has no Li"),
+    ("bad.cif", "bad.cif is not a readable CIF"),
+    ("Li", "no bond-valence oxidation states for Li"),  # a metal
+    ("Li3P", "no softBV bond-valence parameters for Li+ with P3- in Li3P"),
+])
 def test_cli_refuses_in_one_line_and_stores_nothing(arg: str, text: str, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "bad.cif").write_text("data_x\n_cell_length_a 3\nnot a cif\n")
     path = str(tmp_path / arg) if arg.endswith(".cif") else arg
@@ -122,6 +126,7 @@ def test_cli_refuses_in_one_line_and_stores_nothing(arg: str, text: str, db, tmp
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0]
+    assert res.stdout == ""  # bvlain's own prints never reach stdout
     assert len(db.measurement_sets()) == before
 
 

@@ -11,6 +11,8 @@ measured activation energy (no defect formation, grain boundaries or disorder).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,15 +80,39 @@ def site_energy(struct: Structure, resolution: float = RESOLUTION_A) -> np.ndarr
 
     _check_li(struct)
     calc = Lain(verbose=False)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            calc.read_structure(struct.copy())
+    # bvlain prints its own messages ("Oops. ..."): kept off stdout, which may carry --json
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        _read(calc, struct)
+        try:
             return np.asarray(calc.bvse_distribution(mobile_ion="Li1+", r_cut=R_CUT_A,
                                                      resolution=resolution), dtype=float)
-    except ValueError as exc:  # BVAnalyzer: no charge-balanced oxidation states
-        raise InputError(f"structure: no bond-valence oxidation states for "
-                         f"{struct.composition.reduced_formula} ({str(exc).splitlines()[0]})") from None
+        except KeyError as exc:  # the atomic number of a species without softBV parameters
+            raise InputError(f"structure: no softBV bond-valence parameters for Li+ with "
+                             f"{_species(calc, exc.args[0] if exc.args else None)} in "
+                             f"{struct.composition.reduced_formula}") from None
+
+
+def _species(calc: Any, Z: Any) -> str:
+    """``"P3-"``: the decorated species of atomic number ``Z`` (or the number as given)."""
+    try:
+        return next(str(site.specie) for site in calc.st if int(Z) == site.specie.Z)
+    except (StopIteration, TypeError, ValueError, AttributeError):
+        return f"element {Z}"
+
+
+def _read(calc: Any, struct: Structure) -> None:
+    """Oxidation states by bond valence (pymatgen's BVAnalyzer): bvlain's default forbids P3- (right
+    for phosphates); a phosphide (Li3P) only balances with it, so it is allowed on a second try."""
+    last = ""
+    for forbidden in (["O-", "P3-"], ["O-"]):
+        try:
+            calc.read_structure(struct.copy(), forbidden_species=forbidden)
+            return
+        except ValueError as exc:
+            last = str(exc).splitlines()[0] if str(exc) else "no charge-balanced assignment"
+    raise InputError(f"structure: no bond-valence oxidation states for "
+                     f"{struct.composition.reduced_formula} ({last})")
 
 
 def bvse(struct: Structure, resolution: float = RESOLUTION_A, encut: float = ENCUT_EV) -> BVSEResult:
