@@ -17,13 +17,13 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 #: stored ``method`` values that are simulations, not experiments
-SIMULATION_METHODS: tuple[str, ...] = ("MD",)
+SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE")
 #: how an MD result is named in legends and tables when its model is not at hand
 SIMULATION_LABEL = "MD (simulation)"
 
 
 def is_simulation(method: object) -> bool:
-    """Whether a stored ``method`` is a simulation (``"MD"``)."""
+    """Whether a stored ``method`` is a simulation (``"MD"``, ``"BVSE"``)."""
     return isinstance(method, str) and method.strip() in SIMULATION_METHODS
 
 
@@ -31,19 +31,20 @@ def method_label(method: object, label: str | None = None) -> str:
     """The method as shown to a reader: ``label`` (or ``"MD (simulation)"``) for MD, else the
     text (or "")."""
     if is_simulation(method):
-        return label or SIMULATION_LABEL
+        return label or (SIMULATION_LABEL if method.strip() == "MD" else f"{method.strip()} (simulation)")
     return method if isinstance(method, str) else ""
 
 
-def simulation_label(details: Mapping[str, Any] | None = None) -> str:
+def simulation_label(details: Mapping[str, Any] | None = None, method: str = "MD") -> str:
     """``"MD (simulation, <model version>)"`` from a set's ``method_details`` (``model``,
-    ``version``); ``"MD (simulation)"`` when neither is given."""
+    ``version``); ``"MD (simulation)"`` when neither is given (``method`` replaces "MD", e.g. BVSE)."""
+    plain = f"{method} (simulation)"
     if not isinstance(details, Mapping):
-        return SIMULATION_LABEL
+        return plain
     model, version = (str(details.get(k) or "") for k in ("model", "version"))
     what = version if model and version.startswith(model) else " ".join(filter(None, (model,
                                                                                       version)))
-    return f"MD (simulation, {what})" if what else SIMULATION_LABEL
+    return f"{method} (simulation, {what})" if what else plain
 
 
 def _details(value: Any) -> dict[str, Any]:
@@ -69,10 +70,10 @@ def simulation_labels(db: Any = None) -> dict[str, str]:
                                     frame["method_details"], strict=True):
         if is_simulation(method):
             labels = found.setdefault(str(mid), [])
-            text = simulation_label(_details(details))
+            text = simulation_label(_details(details), str(method).strip())
             if text not in labels:
                 labels.append(text)
-    return {mid: "; ".join([x for x in v if x != SIMULATION_LABEL] or v)
+    return {mid: "; ".join([x for x in v if not x.endswith(" (simulation)")] or v)
             for mid, v in found.items()}
 
 

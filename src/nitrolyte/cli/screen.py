@@ -57,7 +57,8 @@ def _temperature(text: str | None) -> float | None:
 def _cell(c: Any) -> str:
     symbol, style = _STYLE[c.status]
     value = c.value_text()
-    return f"[{style}]{symbol}[/]" + (f" {value}" if value else "")
+    sim = " sim." if value and "(simulation" in str(getattr(c, "source", "") or "") else ""
+    return f"[{style}]{symbol}[/]" + (f" {value}{sim}" if value else "")
 
 
 def print_table(result: Any, top: int | None) -> None:
@@ -86,7 +87,8 @@ def print_table(result: Any, top: int | None) -> None:
     console.print("[bold green]✓[/] pass  [bold red]✗[/] fail  [yellow]?[/] unknown (never counted as a "
                   "pass); proven = weighted share of all criteria known to pass; score = weighted share "
                   f"of known criteria passed; conf. = share known; dim rows: confidence < "
-                  f"{result.min_confidence:g}, ranked last.")
+                  f"{result.min_confidence:g}, ranked last; sim.: a simulated or predicted value "
+                  "(MD, BVSE), not a measurement.")
     console.print(RANK_MEANING, highlight=False)
     for t in result.targets:
         what = "charge time" if t.id == "fast_charge" else t.column

@@ -1,4 +1,4 @@
-"""``nitrolyte sigma | fit | layer``: ion transport from the shell (``eis``: ``cli/eis.py``).
+"""``nitrolyte sigma | fit | layer | transport``: ion transport from the shell (``eis``: ``cli/eis.py``).
 
 Errors print one line to stderr (``error: ...``) and exit 1 (2 for a bad option value, docs/cli.md). Temperatures carry their unit
 (``300K``, ``25C``); lengths and areas too (``500um``, ``0.5mm``, ``0.785cm2``, ``78.5mm2``).
@@ -176,8 +176,54 @@ def layer_cmd(
             ["verdict", ("passes" if chk.passes else "fails") + f" (margin {chk.margin:.3g}×)"]])
 
 
+@handle_errors
+def transport_cmd(
+    structure: Annotated[str, typer.Argument(
+        help="Structure: a library or user entry name/formula (e.g. alpha-Li3N) or a CIF path.")],
+    method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen).")]
+    = "bvse",
+    plot: Annotated[Path | None, typer.Option("--plot", metavar="OUT.png",
+                                              help="Write the BVSE map (.png or .svg).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Store the barrier as a BVSE simulation "
+                                        "measurement set (labelled, never a measured Ea).")] = False,
+    db: DbOption = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Li migration barrier from a structure (BVSE percolation barrier; not a measured Ea)."""
+    from nitrolyte.checks import check_choice
+    from nitrolyte.transport.bvse import QUANTITY, bvse, resolve_structure, store_bvse
+
+    check_choice("--method", method, ("bvse",))
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    name, struct = resolve_structure(structure, db)
+    res = bvse(struct)
+    stored = store_bvse(name, res, db) if store else None
+    if plot is not None:
+        import matplotlib.pyplot as plt
+
+        from nitrolyte.plotting.bvse import plot_bvse
+
+        fig = plot_bvse(res)
+        fig.savefig(plot, dpi=150, bbox_inches="tight")
+        plt.close(fig)
+    doc = {"structure": name, **res.to_dict(), **({"stored": stored} if stored else {})}
+    if as_json:
+        echo_json(doc)
+        return
+    fmt = {k: "none" if v is None else f"{v:.3f} eV" for k, v in res.barriers_eV.items()}
+    typer.echo(f"{name} ({res.formula}): Ea = "
+               + ("none below the cutoff" if res.Ea_eV is None else f"{res.Ea_eV:.3f} eV")
+               + f", {res.dimensionality}D network")
+    typer.echo(f"  percolation barriers: 1D {fmt['1D']}, 2D {fmt['2D']}, 3D {fmt['3D']}")
+    typer.echo(f"  quantity: {QUANTITY}")
+    if stored:
+        typer.echo(f"  stored as BVSE simulation set {stored['set_id']}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``sigma``, ``fit`` and ``layer`` to the ``nitrolyte`` app (``eis``: cli/eis.py)."""
+    """Add ``sigma``, ``fit``, ``layer`` and ``transport`` to the ``nitrolyte`` app (``eis``: cli/eis.py)."""
     app.command("sigma")(sigma_cmd)
     app.command("fit")(fit_cmd)
     app.command("layer")(layer_cmd)
+    app.command("transport")(transport_cmd)
