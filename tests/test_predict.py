@@ -201,3 +201,21 @@ def test_cli_predict_input_errors() -> None:
     assert bad.exit_code == 2 and bad.output.startswith("error:")
     hint = runner.invoke(app, ["structure", "Li7PN4"])
     assert "nitrolyte structure predict Li7PN4 --type" in hint.output and len(hint.output.splitlines()) == 1
+
+
+def test_energy_of_a_predicted_phase_is_labelled_predicted() -> None:
+    """The ml source names a predicted structure wherever its energy is used (window's energy basis)."""
+    import pandas as pd
+
+    from nitrolyte.stability.ml import MLSource
+
+    table = _packaged()
+    li3n = table[table["name"] == "α-Li3N"].iloc[0]
+    row = {**li3n.to_dict(), "name": "Li3N (predicted)", "kind": "predicted",
+           "source": "predicted (type li3n, test, 1 trials, 2026-12-07)"}
+    source = MLSource(energies=pd.concat([table, pd.DataFrame([row])], ignore_index=True))
+    labels = {e.attribute["structure"]: e.attribute["source"] for e in source.entries(frozenset({"Li", "N"}))
+              if isinstance(e.attribute, dict) and "structure" in e.attribute}
+    assert labels["Li3N (predicted)"] == ("CHGNet, anchored scheme; structure predicted "
+                                          "(type li3n, test, 1 trials, 2026-12-07)")
+    assert labels["α-Li3N"] == "CHGNet, anchored scheme"
