@@ -78,8 +78,8 @@ def relax_rate(n: int) -> dict[str, float]:
 def recovery_row(label: str, trials: int, seed: int) -> dict[str, object]:
     """Predict one case blind and compare with the library."""
     from nitrolyte.structures.predict import predict
-    from nitrolyte.structures.predict.outcome import hull, known_match, library_table
     from nitrolyte.structures.predict.model import default_model
+    from nitrolyte.structures.predict.outcome import hull, known_match, library_table
 
     formula, method, options = CASES[label]
     model = default_model()
