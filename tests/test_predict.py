@@ -219,3 +219,40 @@ def test_energy_of_a_predicted_phase_is_labelled_predicted() -> None:
     assert labels["Li3N (predicted)"] == ("CHGNet, anchored scheme; structure predicted "
                                           "(type li3n, test, 1 trials, 2026-12-07)")
     assert labels["α-Li3N"] == "CHGNet, anchored scheme"
+
+
+@pytest.mark.slow
+def test_search_in_two_worker_processes_matches_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pyxtal")
+    from nitrolyte.structures.predict import predict
+
+    one = predict("LiCl", "search", model=EwaldToy(), n_trials=3, max_atoms=8, folder=None)
+    two = predict("LiCl", "search", model=EwaldToy(), n_trials=3, max_atoms=8, folder=str(tmp_path), workers=2)
+    assert two.energy_eV_atom == pytest.approx(one.energy_eV_atom)
+    assert len(list(tmp_path.glob("*.json"))) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("formula", "type_name"), [("Li2S", "antifluorite"), ("LiCl", "rocksalt")])
+def test_real_chgnet_type_recovers_the_library_structure(formula: str, type_name: str) -> None:
+    """With CHGNet, the ordered prototype relaxes onto the library's structure: StructureMatcher
+    matches it and its energy equals the packaged relaxed energy within 2 meV/atom."""
+    pytest.importorskip("chgnet")
+    from nitrolyte.structures.predict import predict
+    from nitrolyte.structures.predict.outcome import known_match
+
+    pred = predict(formula, "type", type_name=type_name)
+    match = known_match(pred, _packaged())
+    assert match["known_match"] == formula
+    assert abs(match["dE_vs_known_meV_atom"]) < 2.0
+
+
+@pytest.mark.slow
+def test_real_chgnet_search_of_a_tiny_cell(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("chgnet")
+    pytest.importorskip("pyxtal")
+    from nitrolyte.structures.predict import predict
+
+    pred = predict("LiCl", "search", n_trials=2, max_atoms=2, n_fine=1, folder=str(tmp_path))
+    assert pred.structure.composition.reduced_formula == "LiCl" and len(pred.structure) == 2
+    assert pred.model.startswith("chgnet-") and pred.energy_eV_atom < -2.0

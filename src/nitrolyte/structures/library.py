@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from nitrolyte.structures.validate import ValidationResult
 
-_KINDS = ("cif", "prototype", "molecule", "aflow")
+_KINDS = ("cif", "prototype", "molecule", "aflow", "predicted")
 #: kinds kept in the store (the user's CIFs and predicted structures), built from their CIF text
 _STORED_KINDS = ("user", "predicted")
 #: edge of the cubic box a molecule sits in (Å): beyond CHGNet's 5 Å graph cutoff for images
@@ -260,7 +260,8 @@ def _user_structure(text: str) -> Structure:
 
 _BUILDERS = {
     "user": lambda e: _user_structure(e.spec["cif_text"]),
-    "predicted": lambda e: _user_structure(e.spec["cif_text"]),
+    "predicted": lambda e: (_user_structure(e.spec["cif_text"]) if "cif_text" in e.spec
+                            else _cif_structure(e.spec["cif"])),
     "cif": lambda e: _cif_entry(e),
     "prototype": lambda e: _prototype(e.spec),
     "molecule": lambda e: _molecule(e.spec),
@@ -306,13 +307,13 @@ def entry_hash(name: str) -> str:
     entry = library_entry(name)
     payload = json.dumps([BUILD_VERSION, entry.formula, entry.kind, entry.Z, entry.spec],
                          sort_keys=True, default=str).encode()
-    if entry.kind in _STORED_KINDS:
+    if entry.kind in _STORED_KINDS and "cif_text" in entry.spec:
         payload += entry.spec["cif_text"].encode()
     if entry.kind == "aflow":  # the record pymatgen ships, and the density (it can set the cell)
         from nitrolyte.structures.aflow import record_json
 
         payload += repr(entry.density_g_cm3).encode() + record_json(entry.spec["aflow"], entry.spec["prototype"])
-    if entry.kind == "cif":
+    if entry.kind == "cif" or (entry.kind == "predicted" and "cif" in entry.spec):
         payload += resources.files("nitrolyte.data").joinpath(
             f"structures/cif/{entry.spec['cif']}").read_bytes()
     return hashlib.sha256(payload).hexdigest()

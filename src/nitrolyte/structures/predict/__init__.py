@@ -130,6 +130,7 @@ def predict(formula: str, method: str, *, model: Model | None = None, **options:
         model = default_model()
     t0 = time.perf_counter()
     result = METHODS[method](formula, model, **options)
+    result.structure = result.structure.get_reduced_structure()  # Niggli cell: readable CIFs
     result.wall_s = round(time.perf_counter() - t0, 1)
     return result
 

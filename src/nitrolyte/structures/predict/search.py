@@ -39,8 +39,9 @@ MAX_DRAWS = 200
 
 
 def trial_key(formula: str, seed: int, trial: int, max_atoms: int, version: str, stage: str = "coarse") -> str:
-    """Cache key of one trial (SHA-256 of formula, seed, trial, atom limit, model, stage)."""
-    payload = json.dumps([SEARCH_VERSION, formula, seed, trial, max_atoms, version, stage])
+    """Cache key of one trial (SHA-256 of formula, seed, trial, atom limit, model, stage and its criterion)."""
+    criterion = COARSE if stage == "coarse" else FINE
+    payload = json.dumps([SEARCH_VERSION, formula, seed, trial, max_atoms, version, stage, list(criterion)])
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
