@@ -256,3 +256,14 @@ def test_real_chgnet_search_of_a_tiny_cell(tmp_path) -> None:  # type: ignore[no
     pred = predict("LiCl", "search", n_trials=2, max_atoms=2, n_fine=1, folder=str(tmp_path))
     assert pred.structure.composition.reduced_formula == "LiCl" and len(pred.structure) == 2
     assert pred.model.startswith("chgnet-") and pred.energy_eV_atom < -2.0
+
+
+def test_search_without_pyxtal_says_which_extra(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from nitrolyte.errors import MissingDataError
+    from nitrolyte.structures.predict import predict
+
+    monkeypatch.setitem(sys.modules, "pyxtal", None)
+    with pytest.raises(MissingDataError, match=r"pip install 'nitrolyte\[predict\]'"):
+        predict("LiCl", "search", model=EwaldToy(), n_trials=1)

@@ -69,8 +69,10 @@ def predict(formula: Annotated[str, typer.Argument(metavar="FORMULA")],
 
 
 def _text(r: dict[str, Any]) -> list[str]:
+    work = (f"{r['trials']} orderings scored in {r['supercells']} supercells" if "supercells" in r
+            else f"{r['trials']} trials")
     lines = [f"{r['formula']}: predicted by {r['method']} with {r['model']} "
-             f"({r['trials']} trials, {r['ensemble_size']} distinct candidates ranked, {r['wall_s']:.0f} s)",
+             f"({work}, {r['ensemble_size']} distinct candidates ranked, {r['wall_s']:.0f} s)",
              f"  structure: predicted, {r['space_group']} (No. {r['space_group_number']}), {r['n_atoms']} atoms, "
              f"{r['energy_eV_atom']:.4f} eV/atom"]
     if r["e_vs_competing_meV_atom"] > 0:

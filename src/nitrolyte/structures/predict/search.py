@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nitrolyte.checks import check_range
+from nitrolyte.errors import MissingDataError, NitrolyteError
 from nitrolyte.structures.predict import Prediction, reduced_formula, register_method
 from nitrolyte.structures.predict.model import COARSE, FINE
 
@@ -211,6 +212,10 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
     check_range("max_atoms", max_atoms, lo=1, hi=200)
     check_range("workers", workers, lo=1, hi=64)
     check_range("n_fine", n_fine, lo=1, hi=100)
+    try:
+        import pyxtal  # noqa: F401
+    except ImportError:
+        raise MissingDataError("structure predict --search needs pyxtal (pip install 'nitrolyte[predict]')") from None
     reduced = reduced_formula(formula)
     per_fu = int(Composition(reduced).num_atoms)
     if per_fu > max_atoms:
@@ -222,7 +227,7 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
     done = [(t["energy_eV_atom"], t["trial"], _Structure.from_dict(t["structure"])) for t in trials
             if "structure" in t]
     if not done:
-        raise RuntimeError(f"all {n_trials} trials of {reduced} failed: {trials[0].get('error', '?')}")
+        raise NitrolyteError(f"all {n_trials} trials of {reduced} failed: {trials[0].get('error', '?')}")
     distinct = merge(done)
     fine = []
     for _, trial, struct, _count in distinct[:int(n_fine)]:
