@@ -164,9 +164,7 @@ def _one_thread() -> None:
 
 def merge(structures: list[tuple[float, int, Structure]]) -> list[tuple[float, int, Structure, int]]:
     """Distinct structures (lowest energy first) with how many trials found each (StructureMatcher)."""
-    from pymatgen.analysis.structure_matcher import StructureMatcher
-
-    matcher = StructureMatcher(ltol=0.3, stol=0.4, angle_tol=8, primitive_cell=True, scale=True)
+    matcher = _matcher()
     out: list[list[Any]] = []
     for energy, trial, struct in sorted(structures, key=lambda t: (t[0], t[1])):
         for kept in out:
@@ -176,6 +174,12 @@ def merge(structures: list[tuple[float, int, Structure]]) -> list[tuple[float, i
         else:
             out.append([energy, trial, struct, 1])
     return [tuple(k) for k in out]  # type: ignore[misc]
+
+
+def _matcher() -> Any:
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+
+    return StructureMatcher(ltol=0.3, stol=0.4, angle_tol=8, primitive_cell=True, scale=True)
 
 
 @register_method("search")
@@ -234,9 +238,11 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
         energy, final = _fine(reduced, int(seed), trial, int(max_atoms), model, where, struct)
         fine.append((energy, trial, final))
     best_energy, best_trial, best = min(fine, key=lambda t: (t[0], t[1]))
-    found_by = {trial: count for _, trial, _, count in distinct}
+    counts = {trial: count for _, trial, _, count in distinct}
+    matcher = _matcher()  # trials whose fine relaxation ends in the best structure, with their duplicates
+    found_by = sum(counts[t] for e, t, s in fine if t == best_trial or matcher.fit(best, s))
     details = {"failed_trials": sum("error" in t for t in trials), "cached_trials": sum(t["cached"] for t in trials),
-               "best_trial": best_trial, "found_by_trials": found_by[best_trial], "max_atoms": int(max_atoms),
+               "best_trial": best_trial, "found_by_trials": found_by, "max_atoms": int(max_atoms),
                "seed": int(seed), "fine_relaxed": len(fine)}
     return Prediction(reduced, "search", model.version, best, float(best_energy), trials=int(n_trials),
                       ensemble_size=len(distinct), details=details)
