@@ -128,6 +128,16 @@ def predicted_label(label: dict[str, Any]) -> str:
     return f"predicted ({', '.join(parts)})"
 
 
+def _new_name(name: str) -> str:
+    """A stripped, non-empty name that is not a shipped entry's (InputError otherwise)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty string, got {name!r}")
+    name = name.strip()
+    if any(name_key(e.name) == name_key(name) for e in library_entries()):
+        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    return name
+
+
 def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> LibraryEntry:
     """Add the user's own CIF to the library under ``name`` (stored in the database).
 
@@ -141,11 +151,7 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
     """
     from nitrolyte.structures.validate import check_neighbours
 
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"name must be a non-empty string, got {name!r}")
-    name = name.strip()
-    if any(name_key(e.name) == name_key(name) for e in library_entries()):
-        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    name = _new_name(name)
     from nitrolyte.structures.ordering import order_structure
 
     struct = read_cif(cif)
@@ -170,11 +176,7 @@ def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any],
     InputError
         For an empty name or a name of a shipped entry.
     """
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"name must be a non-empty string, got {name!r}")
-    name = name.strip()
-    if any(name_key(e.name) == name_key(name) for e in library_entries()):
-        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    name = _new_name(name)
     return _store_entry(name, struct, predicted_label(label), db, predicted=dict(label))
 
 
