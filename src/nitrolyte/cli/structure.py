@@ -1,18 +1,35 @@
-"""``nitrolyte structure``: the validated structure library, and the user's own CIFs.
+"""``nitrolyte structure``: the validated structure library, the user's own CIFs, predictions.
 
 ``nitrolyte structure`` lists every entry with its validation verdict; ``nitrolyte structure NAME``
 shows one entry (source, DOI, checks); ``nitrolyte structure NAME --cif FILE`` adds the user's own
-structure under NAME, so that ``--source ml`` can judge a composition no database holds.
+structure under NAME, so that ``--source ml`` can judge a composition no database holds;
+``nitrolyte structure predict FORMULA --type T | --search N`` predicts one (``cli/predict.py``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
+
+
+class _ShowByDefault(TyperGroup):
+    """``structure NAME`` (or no argument, or options only) runs ``structure show``; ``structure
+    predict ...`` runs the sub-command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+structure_app = typer.Typer(name="structure", cls=_ShowByDefault, no_args_is_help=False,
+                            help="Structure library: list entries, show one, add your own CIF (--cif), "
+                                 "or predict a structure (predict).")
 
 
 @handle_errors
@@ -26,7 +43,6 @@ def structure(name: Annotated[str | None, typer.Argument(metavar="[NAME]")] = No
     from nitrolyte.structures.library import (
         add_user_structure,
         all_entries,
-        library_entry,
         validate_entry,
     )
 
@@ -49,17 +65,42 @@ def structure(name: Annotated[str | None, typer.Argument(metavar="[NAME]")] = No
         for r in rows:
             typer.echo(f"{r['name']:16s} {r['formula']:14s} {r['kind']:9s} {r['source']}")
         return
-    entry = library_entry(name)
+    entry = _entry_or_hint(name)
     result = validate_entry(entry.name)
     if json_:
         echo_json({**entry.to_dict(), "validation": result.to_dict()})
         return
     typer.echo(f"{entry.name} ({entry.formula}), {entry.kind}, Z = {entry.Z}")
+    if entry.kind == "predicted":
+        typer.echo(f"  structure: {entry.source}  (a prediction, not a measured structure)")
     typer.echo(f"  source: {entry.source}" + (f", doi {entry.doi}" if entry.doi else ""))
     for check, (ok, detail) in result.checks.items():
         typer.echo(f"  {check}: {'ok' if ok else 'FAILED'} ({detail})")
 
 
+def _entry_or_hint(name: str) -> Any:
+    """The library entry of ``name``; for a formula nobody has a structure of, the one line saying how
+    to predict one."""
+    from nitrolyte.errors import InputError, MissingDataError, UnknownMaterialError
+    from nitrolyte.formula import parse_formula
+    from nitrolyte.structures.library import library_entry
+
+    try:
+        return library_entry(name)
+    except UnknownMaterialError:
+        try:
+            parse_formula(name)
+        except InputError:
+            raise
+        raise MissingDataError(f"no structure of {name} in the library and no prediction; predict one with "
+                               f"'nitrolyte structure predict {name} --type TYPE' (or --search N), or add "
+                               f"yours with 'nitrolyte structure NAME --cif FILE'") from None
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``structure`` command."""
-    app.command("structure")(structure)
+    """Add the ``structure`` group: ``show`` (the default) and ``predict``."""
+    from nitrolyte.cli.predict import predict
+
+    structure_app.command("show", help="List entries, show one (NAME), or add a CIF (--cif).")(structure)
+    structure_app.command("predict")(predict)
+    app.add_typer(structure_app)

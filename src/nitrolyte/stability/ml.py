@@ -234,8 +234,10 @@ class MLSource:
         from pymatgen.analysis.phase_diagram import PDEntry
         from pymatgen.core import Composition
 
-        self.energies(elements)
+        table = self.energies(elements)
         out = element_entries(elements)
+        predicted = {str(n): str(src) for n, k, src in zip(table["name"], table["kind"], table["source"], strict=True)
+                     if k == "predicted"}  # predicted structures say so wherever their energy is used
         for _, r in self.formation.iterrows():
             comp = Composition(r["reduced_formula"])
             if comp.is_element or not {str(el) for el in comp.elements} <= elements:
@@ -243,7 +245,8 @@ class MLSource:
             # pymatgen's interface reactions parse entry names as formulas: the entry name is one
             out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=comp.reduced_formula,
                                attribute={"kind": "ml", "structure": str(r["name"]),
-                                          "source": f"CHGNet, {self.scheme} scheme"}))
+                                          "source": f"CHGNet, {self.scheme} scheme"
+                                          + (f"; structure {predicted[r['name']]}" if r["name"] in predicted else "")}))
         return out
 
     def missing_structure_message(self, formula: str) -> str:
@@ -265,7 +268,8 @@ class MLSource:
                     f"{', '.join(unreferenced)} is in the library to reference it; add one with "
                     "'nitrolyte structure NAME --cif FILE'")
         return (f"no structure for {formula} in the structure library, so source {self.name!r} has no "
-                "energy for it; add one with 'nitrolyte structure NAME --cif FILE'")
+                f"energy for it; predict one with 'nitrolyte structure predict {formula} --type TYPE' "
+                "(or --search N), or add yours with 'nitrolyte structure NAME --cif FILE'")
 
     def _elements_without_reference(self, reduced_formula: str) -> list[str]:
         """Elements of a valid library phase that have no valid elemental structure (sorted)."""

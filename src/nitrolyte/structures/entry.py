@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["cif", "prototype", "molecule", "aflow", "user"]
+Kind = Literal["cif", "prototype", "molecule", "aflow", "user", "predicted"]
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,8 @@ class LibraryEntry:
         Display name (``"β-Li3N"``).
     formula : str
         Declared formula of one formula unit (``"Li3N"``).
-    kind : {"cif", "prototype", "molecule", "aflow", "user"}
-        How the structure is built.
+    kind : {"cif", "prototype", "molecule", "aflow", "user", "predicted"}
+        How the structure is built (``predicted``: by ``nitrolyte structure predict``, labelled).
     Z : int
         Formula units per cell as published (0 for molecules).
     density_g_cm3 : float

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
     from nitrolyte.structures.validate import ValidationResult
 
-_KINDS = ("cif", "prototype", "molecule", "aflow")
+_KINDS = ("cif", "prototype", "molecule", "aflow", "predicted")
+#: kinds kept in the store (the user's CIFs and predicted structures), built from their CIF text
+_STORED_KINDS = ("user", "predicted")
 #: edge of the cubic box a molecule sits in (Å): beyond CHGNet's 5 Å graph cutoff for images
 MOLECULE_BOX_A = 12.0
 
@@ -109,9 +111,31 @@ def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
     for name in index["names"]:
         raw = get(name)
         if raw is not None:
-            out.append(LibraryEntry(raw["name"], raw["formula"], "user", int(raw["Z"]), math.nan,
-                                    raw["source"], "", "user structure", {"cif_text": raw["cif"]}))
+            predicted = raw.get("predicted")
+            kind, role = ("predicted", "predicted structure") if predicted else ("user", "user structure")
+            spec = {"cif_text": raw["cif"], **({"predicted": predicted} if predicted else {})}
+            out.append(LibraryEntry(raw["name"], raw["formula"], kind, int(raw["Z"]), math.nan,  # type: ignore[arg-type]
+                                    raw["source"], "", role, spec))
     return tuple(out)
+
+
+def predicted_label(label: dict[str, Any]) -> str:
+    """One line naming a prediction: ``predicted (type antifluorite, chgnet-..., 120 trials, 2026-12-07)``."""
+    parts = [str(label.get("method", "?")), str(label.get("model", "?"))]
+    if label.get("trials") is not None:
+        parts.append(f"{label['trials']} trials")
+    parts.append(str(label.get("date", "?")))
+    return f"predicted ({', '.join(parts)})"
+
+
+def _new_name(name: str) -> str:
+    """A stripped, non-empty name that is not a shipped entry's (InputError otherwise)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty string, got {name!r}")
+    name = name.strip()
+    if any(name_key(e.name) == name_key(name) for e in library_entries()):
+        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    return name
 
 
 def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> LibraryEntry:
@@ -125,24 +149,46 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
     InputError
         For an empty name, a name of a shipped entry, a bad CIF, or a failed neighbour check.
     """
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"name must be a non-empty string, got {name!r}")
-    name = name.strip()
-    if any(name_key(e.name) == name_key(name) for e in library_entries()):
-        raise InputError(f"name {name!r} is a shipped library entry; choose another name")
+    name = _new_name(name)
     struct = read_cif(cif)
     formula = _declared_formula(name, struct, Path(cif).name)
     struct = _checked_user_structure(name, formula, struct, Path(cif).name)
+    return _store_entry(name, struct, f"user CIF {Path(cif).name}", db)
+
+
+def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any], *,
+                            db: Any = None) -> LibraryEntry:
+    """Store a predicted structure under ``name``, labelled *predicted* (method, model, trials, date).
+
+    It is used like a user CIF (the ``ml`` source relaxes it on first use) and shows as kind
+    ``predicted`` wherever the library is listed.
+
+    Raises
+    ------
+    InputError
+        For an empty name or a name of a shipped entry.
+    """
+    name = _new_name(name)
+    return _store_entry(name, struct, predicted_label(label), db, predicted=dict(label))
+
+
+def _store_entry(name: str, struct: Structure, source: str, db: Any,
+                 predicted: dict[str, Any] | None = None) -> LibraryEntry:
+    """Write one stored entry (and the index) to the store's cache."""
+    formula = struct.composition.reduced_formula
     z = round(struct.composition.num_atoms / struct.composition.reduced_composition.num_atoms)
     store = _open_db(db)
-    store.cache_put(USER_NAMESPACE, name, {"name": name, "formula": formula, "Z": z,
-                                           "source": f"user CIF {Path(cif).name}", "cif": struct.to(fmt="cif")})
+    raw = {"name": name, "formula": formula, "Z": z, "source": source, "cif": struct.to(fmt="cif")}
+    if predicted:
+        raw["predicted"] = predicted
+    store.cache_put(USER_NAMESPACE, name, raw)
     index = store.cache_get(USER_NAMESPACE, _INDEX_KEY) or {"names": []}
     if name not in index["names"]:
         store.cache_put(USER_NAMESPACE, _INDEX_KEY, {"names": [*index["names"], name]})
     _built.cache_clear()
-    return LibraryEntry(name, formula, "user", z, math.nan, f"user CIF {Path(cif).name}", "",
-                        "user structure", {})
+    kind, role = ("predicted", "predicted structure") if predicted else ("user", "user structure")
+    return LibraryEntry(name, formula, kind, z, math.nan, source, "", role,  # type: ignore[arg-type]
+                        {"predicted": predicted} if predicted else {})
 
 
 def _declared_formula(name: str, struct: Structure, filename: str) -> str:
@@ -262,6 +308,8 @@ def _user_structure(text: str) -> Structure:
 
 _BUILDERS = {
     "user": lambda e: _user_structure(e.spec["cif_text"]),
+    "predicted": lambda e: (_user_structure(e.spec["cif_text"]) if "cif_text" in e.spec
+                            else _cif_structure(e.spec["cif"])),
     "cif": lambda e: _cif_entry(e),
     "prototype": lambda e: _prototype(e.spec),
     "molecule": lambda e: _molecule(e.spec),
@@ -307,13 +355,13 @@ def entry_hash(name: str) -> str:
     entry = library_entry(name)
     payload = json.dumps([BUILD_VERSION, entry.formula, entry.kind, entry.Z, entry.spec],
                          sort_keys=True, default=str).encode()
-    if entry.kind == "user":
+    if entry.kind in _STORED_KINDS and "cif_text" in entry.spec:
         payload += entry.spec["cif_text"].encode()
     if entry.kind == "aflow":  # the record pymatgen ships, and the density (it can set the cell)
         from nitrolyte.structures.aflow import record_json
 
         payload += repr(entry.density_g_cm3).encode() + record_json(entry.spec["aflow"], entry.spec["prototype"])
-    if entry.kind == "cif":
+    if entry.kind == "cif" or (entry.kind == "predicted" and "cif" in entry.spec):
         payload += resources.files("nitrolyte.data").joinpath(
             f"structures/cif/{entry.spec['cif']}").read_bytes()
     return hashlib.sha256(payload).hexdigest()

@@ -1,0 +1,54 @@
+"""Energy of a predicted structure above the hull of its competing phases (the ``ml`` source).
+
+The hull is the ``ml`` source's (the library's relaxed ML energies under the anchored scheme), with
+the prediction added as one more phase of the same model. ``exclude_known`` hides the library's
+structures of the predicted formula from the hull (blind prediction); they are still compared with
+the prediction afterwards (:func:`nitrolyte.structures.predict.outcome.known_match`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from nitrolyte.structures.predict.outcome import reduced, stored_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nitrolyte.structures.predict.core import Prediction
+
+
+def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) -> dict[str, Any]:
+    """Energy of the prediction against the hull of its competing phases (meV/atom, same model).
+
+    Returns ``e_above_hull_meV_atom`` (>= 0), ``e_vs_competing_meV_atom`` (signed: negative means
+    below the hull of the other phases, i.e. stable), ``decomposes_to`` (the competing phases it
+    would split into when above) and ``hidden_known`` (library entries left out).
+    """
+    import pandas as pd
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+    from nitrolyte.stability.ml import MLSource
+
+    name = stored_name(pred.formula)
+    same = table["formula"].map(reduced) == pred.formula
+    hidden = sorted(table.loc[same & (table["kind"] != "predicted"), "name"]) if exclude_known else []
+    keep = ~(table["name"] == name) & ~(same if exclude_known else False)
+    row = {"name": name, "formula": pred.formula, "kind": "predicted", "ok": True, "failures": "",
+           "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
+           "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
+           "source": pred.method, "doi": ""}
+    source = MLSource(energies=pd.concat([table[keep], pd.DataFrame([row])], ignore_index=True))
+    elements = frozenset(str(el) for el in pred.structure.composition.elements)
+    entries = source.entries(elements)
+    mine = next(e for e in entries if isinstance(e.attribute, dict) and e.attribute.get("structure") == name)
+    others = PhaseDiagram([e for e in entries if e is not mine])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        decomp, e_vs = others.get_decomp_and_e_above_hull(mine, allow_negative=True)
+    e_vs = float(e_vs) * 1000.0
+    return {"e_above_hull_meV_atom": round(max(e_vs, 0.0), 1), "e_vs_competing_meV_atom": round(e_vs, 1),
+            "decomposes_to": sorted(e.name for e in decomp) if e_vs > 0 else [],
+            "hull_model": pred.model, "hidden_known": hidden}
