@@ -1,4 +1,8 @@
-"""The ``ml`` energy source: CHGNet energies of the validated structure library, offline.
+"""The ``ml`` energy source: ML-potential energies of the validated structure library, offline.
+
+One source per registered potential (:mod:`nitrolyte.potentials`; ``ml`` is the default model,
+CHGNet); every result computed from an ML source is also computed with the other models of the
+committee (:mod:`nitrolyte.stability.committee`), whose spread is its uncertainty.
 
 Every library entry that passes validation (:mod:`nitrolyte.structures.validate`, relaxation
 included) becomes a phase-diagram entry. Raw ML energies are not comparable across chemistries
@@ -170,7 +174,7 @@ def formation_energies(energies: pd.DataFrame, scheme_name: str = DEFAULT_SCHEME
 
 
 class MLSource:
-    """Energies of the validated structure library from the offline ML potential.
+    """Energies of the validated structure library from an offline ML potential.
 
     Parameters
     ----------
@@ -178,25 +182,50 @@ class MLSource:
         How ML energies are made comparable across chemistries (module docstring).
     energies : pandas.DataFrame, optional
         A :func:`nitrolyte.structures.atomistic.library_energies.library_energies` table; by default
-        the packaged table (precomputed with the real model), recomputing entries it lacks.
+        the packaged table of the model (precomputed with it), recomputing entries it lacks. A
+        table given here has no committee (it is one model's).
+    potential : str, optional
+        A registered potential (:data:`nitrolyte.potentials.POTENTIALS`); the default model if None.
+    compute : bool
+        Relax library entries the model's packaged table lacks (False for a committee member,
+        which reads packaged and cached energies only and names what it lacks).
     """
 
     requires_structure = True
 
-    def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None):
+    def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None,
+                 potential: str | None = None, compute: bool = True):
+        from nitrolyte.potentials import DEFAULT_POTENTIAL, get_potential
+
         if scheme not in SCHEMES:
             raise InputError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
         self.scheme = scheme
-        self.name = "ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}"
+        self.potential = get_potential(potential)
+        self.name = source_name("ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}", self.potential.name)
+        self._custom = energies is not None
+        self._compute = compute
         self._energies = energies
         digest = hashlib.sha1(self.energies().to_csv(index=False).encode()).hexdigest()[:12]
-        self.cache_key = f"ml:{scheme}:{digest}"
+        model = "" if self.potential.name == DEFAULT_POTENTIAL else f"{self.potential.name}:"
+        self.cache_key = f"ml:{model}{scheme}:{digest}"
 
     def energies(self) -> pd.DataFrame:
         """The per-structure ML energy table this source uses."""
         if self._energies is None:
-            self._energies = _library_table()
+            self._energies = _library_table(self.potential.name, self._compute)
         return self._energies
+
+    def with_potential(self, potential: str, compute: bool = True) -> MLSource:
+        """The same source with another registered model (itself for its own model)."""
+        return self if potential == self.potential.name else ml_source(self.scheme, potential, compute)
+
+    def committee_members(self) -> list[tuple[str, MLSource]]:
+        """(model name, source) of every committee model, the default first; [] for a given table."""
+        from nitrolyte.potentials import committee
+
+        if self._custom:
+            return []
+        return [(p.name, self.with_potential(p.name, compute=False)) for p in committee()]
 
     @functools.cached_property
     def formation(self) -> pd.DataFrame:
@@ -216,13 +245,17 @@ class MLSource:
             # pymatgen's interface reactions parse entry names as formulas: the entry name is one
             out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=comp.reduced_formula,
                                attribute={"kind": "ml", "structure": str(r["name"]),
-                                          "source": f"CHGNet, {self.scheme} scheme"}))
+                                          "source": f"{self.potential.label}, {self.scheme} scheme"}))
         return out
 
     def missing_structure_message(self, formula: str) -> str:
         """The one-line answer when a composition has no validated structure in the library."""
         target = _reduced(formula)
         table = self.energies()
+        uncomputed = _uncomputed(table, {target, *(str(el) for el in _composition(target).elements)})
+        if uncomputed:
+            return (f"source {self.name!r} ({self.potential.label}) has no energy of "
+                    f"{', '.join(uncomputed)}: {uncomputed[next(iter(uncomputed))]}")
         flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
                    if not bool(r["ok"]) and _reduced(r["formula"]) == target]
         if flagged:
@@ -256,28 +289,81 @@ class MLSource:
         return tuple(m for m in _default_embedded().missing_phases(elements) if _reduced(m.formula) not in have)
 
 
+#: how library_energies marks a row whose energy was not computed here
+NOT_COMPUTED = "ML energy not computed: "
+
+
+def _uncomputed(table: pd.DataFrame, formulas: set[str]) -> dict[str, str]:
+    """Library entries of these reduced formulas (elements: any polymorph) whose energy was not
+    computed, each with why, when no entry of the same formula has one."""
+    out: dict[str, str] = {}
+    done = {_reduced(f) for f, ok in zip(table["formula"], table["ok"], strict=True) if bool(ok)}
+    for _, r in table.iterrows():
+        f = _reduced(r["formula"])
+        if f in formulas and f not in done and str(r["failures"]).startswith(NOT_COMPUTED):
+            out.setdefault(str(r["name"]), str(r["failures"])[len(NOT_COMPUTED):])
+    return out
+
+
 def _reduced(formula: str) -> str:
     from pymatgen.core import Composition
 
     return Composition(formula).reduced_formula
 
 
-def _library_table() -> pd.DataFrame:
-    """The packaged table where still valid, completed by computing (and caching) the rest."""
+def _library_table(potential: str | None = None, compute: bool = True) -> pd.DataFrame:
+    """A model's packaged table where still valid, completed by computing (and caching) the rest."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
-    return current_energies()
+    return current_energies(potential, compute=compute)
 
 
-def energy_above_hull_table(source: MLSource | None = None) -> pd.DataFrame:
+def source_name(base: str, potential: str | None) -> str:
+    """``"ml"`` for the default model, ``"ml@sevennet"`` for another (the ``--source`` spelling)."""
+    from nitrolyte.potentials import DEFAULT_POTENTIAL
+
+    return base if potential in (None, DEFAULT_POTENTIAL) else f"{base}@{potential}"
+
+
+@functools.cache
+def ml_source(scheme: str = DEFAULT_SCHEME, potential: str | None = None, compute: bool = True) -> MLSource:
+    """The library source of a scheme and registered model, built once per process.
+
+    ``compute=False`` (committee members): packaged and cached energies only, nothing relaxed.
+    """
+    from nitrolyte.potentials import get_potential
+
+    return MLSource(scheme, potential=get_potential(potential).name, compute=compute)
+
+
+@functools.cache
+def hybrid_source(potential: str | None = None, compute: bool = True) -> HybridSource:
+    """The ``auto`` source with a registered model for its ML phases, built once per process."""
+    return HybridSource(ml_source(DEFAULT_SCHEME, potential, compute))
+
+
+def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True) -> pd.DataFrame:
     """Every library entry with its validation and energy above the hull (meV/atom).
 
     The hull of each entry's own chemical system is built from the valid entries of ``source``
-    (the default ``ml`` source); flagged entries get NaN.
+    (the default ``ml`` source); flagged entries get NaN. ``e_above_hull_meV_atom_spread`` is the
+    max minus min over the committee of ML models (NaN without one or for fewer than two values).
     """
+    from nitrolyte.stability import committee as cm
+
+    src = source if source is not None else ml_source()
+    table = _hull_table(src)
+    members = cm.members(src) if committee else []
+    columns = [(table if s is src else _hull_table(s)).set_index("name")["e_above_hull_meV_atom"]
+               for _, s in members]
+    table["e_above_hull_meV_atom_spread"] = [cm.spread(c.get(n, float("nan")) for c in columns)
+                                             for n in table["name"]]
+    return table
+
+
+def _hull_table(src: MLSource) -> pd.DataFrame:
     from nitrolyte.stability._common import phase_diagram
 
-    src = source if source is not None else MLSource()
     table = src.energies().copy()
     valid = set(src.formation["name"])
     e_hull = []
@@ -313,14 +399,21 @@ class HybridSource:
     ``"auto"`` (name ``"embedded+ml"``).
     """
 
-    name = "embedded+ml"
-
     def __init__(self, ml: MLSource | None = None):
         from nitrolyte.stability.energies import _default_embedded
 
         self.embedded = _default_embedded()
-        self.ml = ml if ml is not None else MLSource(DEFAULT_SCHEME)
+        self.ml = ml if ml is not None else ml_source(DEFAULT_SCHEME)
+        self.name = source_name("embedded+ml", self.ml.potential.name)
         self.cache_key = f"hybrid:{self.embedded.cache_key}:{self.ml.cache_key}"
+
+    def with_potential(self, potential: str, compute: bool = True) -> HybridSource:
+        """The same source with another registered model for its ML phases."""
+        return self if potential == self.ml.potential.name else hybrid_source(potential, compute)
+
+    def committee_members(self) -> list[tuple[str, HybridSource]]:
+        """(model name, source) of every committee model; [] when its ML table was given."""
+        return [(name, self.with_potential(name, compute=False)) for name, _ in self.ml.committee_members()]
 
     def entries(self, elements: frozenset[str]) -> list[PDEntry]:
         """Embedded entries plus the ML entries of formulas the table does not hold."""
