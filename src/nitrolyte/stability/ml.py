@@ -195,7 +195,7 @@ class MLSource:
 
     def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None,
                  potential: str | None = None, compute: bool = True):
-        from nitrolyte.potentials import DEFAULT_POTENTIAL, get_potential
+        from nitrolyte.potentials import get_potential
 
         if scheme not in SCHEMES:
             raise InputError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
@@ -206,7 +206,7 @@ class MLSource:
         self._compute = compute
         self._energies = energies
         digest = hashlib.sha1(self.energies().to_csv(index=False).encode()).hexdigest()[:12]
-        model = "" if self.potential.name == DEFAULT_POTENTIAL else f"{self.potential.name}:"
+        model = "" if self.potential.name == get_potential().name else f"{self.potential.name}:"
         self.cache_key = f"ml:{model}{scheme}:{digest}"
 
     def energies(self) -> pd.DataFrame:
@@ -320,9 +320,9 @@ def _library_table(potential: str | None = None, compute: bool = True) -> pd.Dat
 
 def source_name(base: str, potential: str | None) -> str:
     """``"ml"`` for the default model, ``"ml@sevennet"`` for another (the ``--source`` spelling)."""
-    from nitrolyte.potentials import DEFAULT_POTENTIAL
+    from nitrolyte.potentials import get_potential
 
-    return base if potential in (None, DEFAULT_POTENTIAL) else f"{base}@{potential}"
+    return base if potential in (None, get_potential().name) else f"{base}@{potential}"
 
 
 @functools.cache
