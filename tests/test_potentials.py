@@ -33,7 +33,7 @@ def test_registry_holds_both_models_and_the_toy():
     assert [p.name for p in committee()] == ["chgnet", "sevennet"]  # the toy is never a member
     assert "md" in get_potential("chgnet").variants
     assert get_potential().name == "chgnet"
-    with pytest.raises(InputError, match="potential must be one of .*chgnet.*; got 'nope'"):
+    with pytest.raises(InputError, match=r"potential must be one of .*chgnet.*; got 'nope'"):
         get_potential("nope")
 
 
