@@ -137,3 +137,44 @@ def test_a_source_without_a_model_has_no_committee():
     w = electrochemical_window("LiCl", "embedded")
     assert w.committee == {} and math.isnan(w.oxidation_V_spread)
     assert w.to_dict()["oxidation_V_spread"] is None
+
+
+# --- values from the real packaged tables of CHGNet and SevenNet (no relaxation) ---
+
+
+def _model_rows(model: str):
+    from nitrolyte.potentials import get_potential
+    from nitrolyte.structures.atomistic.relax import packaged_table
+
+    t = packaged_table()
+    return t[(t["model_version"] == get_potential(model).version) & t["ok"].astype(bool)]
+
+
+def _e(rows, formula: str) -> float:
+    """Lowest energy per atom (eV) of the rows of a reduced formula (any polymorph)."""
+    from pymatgen.core import Composition
+
+    mask = [Composition(f).reduced_formula == formula for f in rows["formula"]]
+    return float(rows[mask]["energy_per_atom_eV"].min())
+
+
+def test_real_tables_li3n_is_anchored_for_both_models():
+    w = electrochemical_window("Li3N", "ml")
+    for model in ("chgnet", "sevennet"):
+        assert w.committee[model]["oxidation_V"] == pytest.approx(0.444, abs=5e-4)
+    assert w.oxidation_V_spread == pytest.approx(0.0, abs=1e-9) and w.reduction_V_spread == 0
+
+
+def test_real_tables_li2s_spread_is_the_closed_form():
+    """S is not anchored: V_ox(Li2S) = -(E_Li2S + c_S - 2 mu_Li - mu_S)/2 per model, with the same
+    MP2020 sulfide correction c_S for both, so the spread is |Delta(E_Li2S - 2 mu_Li - mu_S)|/2
+    straight from the two packaged tables (mu: lowest polymorph per atom, E per formula unit)."""
+    w = electrochemical_window("Li2S", "ml")
+    rows = {m: _model_rows(m) for m in ("chgnet", "sevennet")}
+    gap = {m: 3 * _e(r, "Li2S") - 2 * _e(r, "Li") - _e(r, "S") for m, r in rows.items()}
+    assert w.oxidation_V_spread == pytest.approx(abs(gap["chgnet"] - gap["sevennet"]) / 2, abs=1e-6)
+    assert (w.committee["sevennet"]["oxidation_V"] - w.committee["chgnet"]["oxidation_V"]
+            == pytest.approx(-(gap["sevennet"] - gap["chgnet"]) / 2, abs=1e-6))
+    one = electrochemical_window("Li2S", "ml", potential="sevennet", committee=False)
+    assert one.oxidation_V == pytest.approx(w.committee["sevennet"]["oxidation_V"], abs=1e-12)
+    assert w.oxidation_V == w.committee["chgnet"]["oxidation_V"]  # the answer is the default model's
