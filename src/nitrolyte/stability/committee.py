@@ -44,8 +44,8 @@ def _json(x: Any) -> Any:
     return x if not isinstance(x, float) or math.isfinite(x) else None
 
 
-def evaluate(source: Any, answer: Any, compute: Callable[[Any], Any],
-             fields: tuple[str, ...]) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+def evaluate(source: Any, answer: Any, compute: Callable[[Any], Any], fields: tuple[str, ...],
+             formulas: tuple[str, ...] = ()) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
     """Compute a result with every committee model.
 
     Parameters
@@ -58,6 +58,9 @@ def evaluate(source: Any, answer: Any, compute: Callable[[Any], Any],
         ``compute(sibling source) -> result`` of the same question.
     fields : tuple of str
         The numeric fields compared.
+    formulas : tuple of str
+        The compositions of the question: a model lacking energies of library entries of their
+        chemical system (``lacks``) is not compared, since its result would rest on fewer phases.
 
     Returns
     -------
@@ -71,7 +74,13 @@ def evaluate(source: Any, answer: Any, compute: Callable[[Any], Any],
         return {}, {f: math.nan for f in fields}
     raw: dict[str, dict[str, float]] = {}
     per: dict[str, dict[str, Any]] = {}
+    elements = _elements(formulas)
     for name, sibling in mem:
+        lacking = sibling.lacks(elements) if elements and hasattr(sibling, "lacks") else {}
+        if lacking:
+            per[name] = {"computable": False,
+                         "why": f"no {name} energy of {', '.join(lacking)} (not in its packaged table)"}
+            continue
         try:
             result = answer if sibling is source else compute(sibling)
         except NitrolyteError as exc:
@@ -83,6 +92,12 @@ def evaluate(source: Any, answer: Any, compute: Callable[[Any], Any],
         raw[name] = {f: float(getattr(result, f)) for f in fields}
         per[name] = {"computable": True, **{f: _json(v) for f, v in raw[name].items()}}
     return per, {f: spread(r[f] for r in raw.values()) for f in fields}
+
+
+def _elements(formulas: tuple[str, ...]) -> frozenset[str]:
+    from pymatgen.core import Composition
+
+    return frozenset({"Li"} | {str(el) for f in formulas for el in Composition(f).elements}) if formulas else frozenset()
 
 
 def flags(per_model: dict[str, dict[str, Any]], spreads: dict[str, float], tol: float, unit: str,

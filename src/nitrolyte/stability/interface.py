@@ -166,7 +166,8 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
     if not committee:
         return r
     field_ = "min_energy_eV_atom"
-    per, spreads = cm.evaluate(src, r, lambda s: _interface(a, b, s, use_cache=use_cache, db=db), (field_,))
+    per, spreads = cm.evaluate(src, r, lambda s: _interface(a, b, s, use_cache=use_cache, db=db), (field_,),
+                               (r.formula_a, r.formula_b))
     return replace(r, min_energy_eV_atom_spread=spreads[field_], committee=per,
                    notes=r.notes + cm.flags(per, spreads, cm.E_TOL_MEV, "meV/atom", 1000.0))
 

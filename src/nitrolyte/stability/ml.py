@@ -219,6 +219,14 @@ class MLSource:
         """The same source with another registered model (itself for its own model)."""
         return self if potential == self.potential.name else ml_source(self.scheme, potential, compute)
 
+    def lacks(self, elements: frozenset[str]) -> dict[str, str]:
+        """Library entries of the system (name -> reduced formula) whose energy this model has not
+        computed: a result of the system from this model would rest on a smaller phase set."""
+        table = self.energies()
+        return {str(r["name"]): _reduced(r["formula"]) for _, r in table.iterrows()
+                if str(r["failures"]).startswith(NOT_COMPUTED)
+                and {str(el) for el in _composition(r["formula"]).elements} <= elements}
+
     def committee_members(self) -> list[tuple[str, MLSource]]:
         """(model name, source) of every committee model, the default first; [] for a given table."""
         from nitrolyte.potentials import committee
@@ -354,11 +362,19 @@ def energy_above_hull_table(source: MLSource | None = None, *, committee: bool =
     src = source if source is not None else ml_source()
     table = _hull_table(src)
     members = cm.members(src) if committee else []
-    columns = [(table if s is src else _hull_table(s)).set_index("name")["e_above_hull_meV_atom"]
-               for _, s in members]
+    columns = [_comparable((table if s is src else _hull_table(s)), s) for _, s in members]
     table["e_above_hull_meV_atom_spread"] = [cm.spread(c.get(n, float("nan")) for c in columns)
                                              for n in table["name"]]
     return table
+
+
+def _comparable(table: pd.DataFrame, src: MLSource) -> pd.Series:
+    """Energy above hull by entry name, NaN where the model lacks entries of the entry's system."""
+    out = table.set_index("name")["e_above_hull_meV_atom"].copy()
+    for name, formula in zip(table["name"], table["formula"], strict=True):
+        if src.lacks(frozenset(str(el) for el in _composition(formula).elements)):
+            out[name] = float("nan")
+    return out
 
 
 def _hull_table(src: MLSource) -> pd.DataFrame:
@@ -410,6 +426,11 @@ class HybridSource:
     def with_potential(self, potential: str, compute: bool = True) -> HybridSource:
         """The same source with another registered model for its ML phases."""
         return self if potential == self.ml.potential.name else hybrid_source(potential, compute)
+
+    def lacks(self, elements: frozenset[str]) -> dict[str, str]:
+        """The ML entries of the system this model lacks that the embedded table does not hold."""
+        have = {e.composition.reduced_formula for e in self.embedded.entries(elements)}
+        return {n: f for n, f in self.ml.lacks(elements).items() if f not in have}
 
     def committee_members(self) -> list[tuple[str, HybridSource]]:
         """(model name, source) of every committee model; [] when its ML table was given."""

@@ -270,7 +270,8 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
     if not committee:
         return w
     fields = ("reduction_V", "oxidation_V")
-    per, spreads = cm.evaluate(src, w, lambda s: _window(material, s, use_cache=use_cache, db=db), fields)
+    per, spreads = cm.evaluate(src, w, lambda s: _window(material, s, use_cache=use_cache, db=db), fields,
+                               (w.formula,))
     return replace(w, reduction_V_spread=spreads["reduction_V"], oxidation_V_spread=spreads["oxidation_V"],
                    committee=per, notes=w.notes + cm.flags(per, spreads, cm.V_TOL, "V"))
 
