@@ -428,8 +428,10 @@ class HybridSource:
         return self if potential == self.ml.potential.name else hybrid_source(potential, compute)
 
     def lacks(self, elements: frozenset[str]) -> dict[str, str]:
-        """The ML entries of the system this model lacks that the embedded table does not hold."""
-        have = {e.composition.reduced_formula for e in self.embedded.entries(elements)}
+        """The ML entries of the system this model lacks that the embedded table does not hold
+        (elements count as lacking: the ML phases are referenced to the model's own elements)."""
+        have = {e.composition.reduced_formula for e in self.embedded.entries(elements)
+                if not e.composition.is_element}
         return {n: f for n, f in self.ml.lacks(elements).items() if f not in have}
 
     def committee_members(self) -> list[tuple[str, HybridSource]]:
