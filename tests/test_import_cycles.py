@@ -30,6 +30,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(x) for x in (
     {"_text", "_lazy", "_json"},            # standard library only
     {"nitrolyte", "errors"},                # the package: __version__ and lazy exports by name
     {"checks", "units", "_atomic"},
+    {"potentials"},                         # the ML-potential registry (imports errors only)
     {"names", "properties"},
     {"formula"},
     {"data"},                               # package data: schema, validation cache

@@ -1,4 +1,4 @@
-"""The real CHGNet model on a few small cells (slow): the packaged table is what the model gives.
+"""The real CHGNet and SevenNet models on a few small cells (slow): the packaged table is what the model gives.
 
 The packaged table ``data/ml_energies.csv`` is written by ``scripts/compute_ml_energies.py``; here
 four of its small cells (YCl3: an AFLOW-prototype substitution) are relaxed again from scratch and
@@ -33,11 +33,27 @@ def test_packaged_table_matches_a_fresh_relaxation(potential, name):
 
     relax.clear_memory()
     fresh = relaxed_energy(relaxation_input(name), potential, db=False, use_packaged=False)
-    row = packaged_table().set_index("name").loc[name]
-    assert row["model_version"] == potential.version
+    table = packaged_table()
+    row = table[table["model_version"] == potential.version].set_index("name").loc[name]
     assert row["structure_hash"] == fresh.structure_hash
     assert fresh.energy_per_atom_eV == pytest.approx(row["energy_per_atom_eV"], abs=1e-3)
     assert fresh.volume_ratio == pytest.approx(row["volume_ratio"], abs=2e-3)
+
+
+@pytest.mark.parametrize("name", ["LiCl", "α-Li3N"])
+def test_sevennet_rows_match_a_fresh_relaxation(name):
+    """SevenNet (7net-l3i5, offline checkpoint from the wheel) through the same registry."""
+    from nitrolyte.structures.atomistic import relax
+    from nitrolyte.structures.atomistic.library_energies import default_potential, relaxation_input
+    from nitrolyte.structures.atomistic.relax import packaged_table, relaxed_energy
+
+    seven = default_potential("sevennet")
+    relax.clear_memory()
+    fresh = relaxed_energy(relaxation_input(name), seven, db=False, use_packaged=False)
+    table = packaged_table()
+    row = table[table["model_version"] == "sevenn-0.13.0/model-7net-l3i5"].set_index("name").loc[name]
+    assert fresh.model_version == seven.version == row["model_version"]
+    assert fresh.energy_per_atom_eV == pytest.approx(row["energy_per_atom_eV"], abs=1e-3)
 
 
 def test_potential_contract():

@@ -218,7 +218,7 @@ def test_lean_chgnet_matches_chgnet_calculator(chunk_rows: int | None) -> None:
     f, f_ref = atoms.get_forces(), ref.get_forces()
     assert np.abs(f_ref).max() > 0.1  # rattled: forces are not trivially zero
     np.testing.assert_allclose(f, f_ref, atol=1e-4)
-    assert isinstance(get_potential("chgnet").calculator("cpu"), LeanCHGNetCalculator)
+    assert isinstance(get_potential("chgnet").calculator("cpu", purpose="md"), LeanCHGNetCalculator)
 
 
 def test_cpu_threads_follow_affinity_and_cgroup_quota(monkeypatch: pytest.MonkeyPatch,

@@ -76,6 +76,14 @@ class MissingDataError(NitrolyteError, LookupError):
         return str(self.args[0])
 
 
+class EnergyNotComputedError(MissingDataError):
+    """An ML energy is neither packaged nor cached, and is not computed here."""
+
+
+class ModelNotInstalledError(EnergyNotComputedError):
+    """A new ML energy must be computed but the model's package (the ``ml`` extra) is not installed."""
+
+
 class DatabaseError(NitrolyteError, RuntimeError):
     """The embedded database could not be opened, written or migrated (locked, read-only, ...)."""
 

@@ -8,7 +8,7 @@ same. Its exact stdout is kept in the per-user cache directory
 * the command and its arguments as typed (material, source, ``--json``, the resolved ``--db``);
 * the installed code and data: size and modification time of every file of the nitrolyte
   package (code, package data, structure library, energy tables) and of a few files of
-  pymatgen and chgnet (a reinstall rewrites them);
+  pymatgen, chgnet and sevenn (a reinstall rewrites them);
 * the databases it may read (the ``--db`` one, and the default one the ML structure library
   reads): size and modification time of the SQLite file and of its write-ahead log (when not
   empty), so any committed write (a user structure, a measurement) makes a new key.
@@ -62,7 +62,7 @@ def _tree(root: Path) -> str:
 
 #: files of the other packages whose (re)installation must make a new key
 _PACKAGES = {"pymatgen": ("__init__.py", "analysis/phase_diagram.py", "core/composition.py"),
-             "chgnet": ("__init__.py",)}
+             "chgnet": ("__init__.py",), "sevenn": ("__init__.py",)}
 
 
 def _package(name: str) -> list[Any] | None:

@@ -133,7 +133,8 @@ def md_cmd(
                                              "vacancies), 0 <= x < 0.5.")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of velocities, thermostat, vacancy sites.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
-    potential: Annotated[str, typer.Option(help="chgnet or lj-toy (plumbing only).")] = "chgnet",
+    potential: Annotated[str, typer.Option(
+        help="A registered potential: chgnet (default), sevennet, or lj-toy (plumbing only).")] = "chgnet",
     out: Annotated[Path, typer.Option(help="Folder for the trajectories.")] = Path("md-out"),
     compare: Annotated[str | None, typer.Option(help="Database material to compare with.")] = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Store as MD measurements.")]

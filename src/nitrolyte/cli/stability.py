@@ -19,11 +19,15 @@ from nitrolyte.stability.sources import DEFAULT_SOURCE, SOURCES
 
 SOURCE_HELP = (f"Energy source (default {DEFAULT_SOURCE!r}): 'auto' (experimental table where it has the "
                "phase, anchored ML energies of the structure library elsewhere; stated per phase), "
-               "'embedded' (offline experimental table only), 'ml' (offline CHGNet energies of the "
+               "'embedded' (offline experimental table only), 'ml' (offline ML energies, CHGNet by default, of the "
                "validated structure library, anchored to the experimental binaries; 'ml:mp2020' for "
                "MP2020 corrections only), 'mp' (Materials Project, needs mp-api and MP_API_KEY) or a "
                "JSON file of pymatgen entries.")
 SourceOption = Annotated[str, typer.Option("--source", metavar="|".join(SOURCES) + "|FILE", help=SOURCE_HELP)]
+PotentialOption = Annotated[str | None, typer.Option(
+    "--potential", metavar="NAME",
+    help="ML potential of the ml/ml:mp2020/auto sources (default: chgnet; also sevennet). Every ML "
+         "result is computed with the whole committee; the JSON gives the spread (max - min).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the result's to_dict()).")]
 
 
@@ -43,18 +47,19 @@ def _echo_basis(basis: dict[str, str]) -> None:
 
 @handle_errors
 def window(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-           source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
-           db: DbOption = None) -> None:
+           source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
+           json_: JsonOption = False, db: DbOption = None) -> None:
     """Thermodynamic electrochemical window (V vs. Li/Li+) and the published windows."""
     from nitrolyte.cli._results import remembered
 
     def compute() -> str:
-        return _window_text(material, source, json_, db)
+        return _window_text(material, source, potential, json_, db)
 
     if source not in SOURCES or source == "mp":  # files and the network: computed each time
         text = compute()
     else:  # the same inputs print the same text (cli/_results.py)
-        text = remembered("window", [material, source, json_], db, compute)
+        key = [material, source, json_] + ([] if potential is None else [potential])
+        text = remembered("window", key, db, compute)
     typer.echo(text, nl=False)
 
 
@@ -68,12 +73,13 @@ def _kind_text(w: object) -> str:
     return ""
 
 
-def _window_text(material: str, source: str, json_: bool, db: str | None) -> str:
+def _window_text(material: str, source: str, potential: str | None, json_: bool,
+                 db: str | None) -> str:
     """What ``window`` prints."""
     from nitrolyte._json import json_text
     from nitrolyte.stability import electrochemical_window, reported_window
 
-    w = electrochemical_window(material, source, db=db)
+    w = electrochemical_window(material, source, db=db, potential=potential)
     reported = [r for k in ("intrinsic", "extended", "experimental")
                 if (r := reported_window(material, k, db=db)) is not None]  # type: ignore[arg-type]
     if json_:  # as echo_json prints it
@@ -82,6 +88,9 @@ def _window_text(material: str, source: str, json_: bool, db: str | None) -> str
     if w.computable:
         lines.append(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
                      f"  (phases: {' + '.join(w.equilibrium_phases)}){_kind_text(w)}")
+        if w.committee:
+            lines.append(f"  spread over the ML models ({', '.join(w.committee)}): reduction "
+                         f"{_v(w.reduction_V_spread)} V, oxidation {_v(w.oxidation_V_spread)} V")
         red = " + ".join(w.reduction_products) or (
             "none (stable against Li metal)" if w.li_verdict == "yes" else "none among the phases known")
         lines.append(f"  below reduction limit: {red}"
@@ -104,12 +113,12 @@ def _window_text(material: str, source: str, json_: bool, db: str | None) -> str
 
 @handle_errors
 def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, typer.Argument(metavar="B")],
-              source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
-              db: DbOption = None) -> None:
+              source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
+              json_: JsonOption = False, db: DbOption = None) -> None:
     """Chemical reaction at an A|B interface (pymatgen InterfacialReactivity)."""
     from nitrolyte.stability import interface_reaction
 
-    r = interface_reaction(a, b, source, db=db)
+    r = interface_reaction(a, b, source, db=db, potential=potential)
     if json_:
         echo_json(r.to_dict())
         return
@@ -122,6 +131,9 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
         typer.echo(f"  no reaction among the phases known (missing: {', '.join(r.missing_phases)})")
     else:
         typer.echo("  no reaction: the two phases coexist")
+    if r.computable and r.committee:
+        typer.echo(f"  spread over the ML models ({', '.join(r.committee)}): "
+                   f"{_v(r.min_energy_eV_atom_spread)} eV/atom")
     for k in r.kinks:
         typer.echo(f"  x_A={k.x:.3f}  {k.energy_eV_atom:8.3f} eV/atom  {k.reaction}")
     _echo_basis(r.energy_basis)
@@ -131,14 +143,15 @@ def interface(a: Annotated[str, typer.Argument(metavar="A")], b: Annotated[str, 
 
 @handle_errors
 def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A B C")],
-          source: SourceOption = DEFAULT_SOURCE,
+          source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
           cathode_V: Annotated[float | None, typer.Option(
               "--cathode-V", help="Cathode potential in V vs. Li/Li+ (default: the electrode's).")] = None,
           json_: JsonOption = False, db: DbOption = None) -> None:
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
-    from nitrolyte.stability import check_stack
+    from nitrolyte.stability import check_stack, resolve_source
 
-    r = check_stack(layers, source, cathode_potential_V=cathode_V, db=db)
+    src = source if potential is None else resolve_source(source, potential)
+    r = check_stack(layers, src, cathode_potential_V=cathode_V, db=db)
     if json_:
         echo_json(r.to_dict())
         return
@@ -155,12 +168,13 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
 
 @handle_errors
 def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-            source: SourceOption = DEFAULT_SOURCE, json_: JsonOption = False,
-            db: DbOption = None) -> None:
+            source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
+            json_: JsonOption = False, db: DbOption = None) -> None:
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
-    from nitrolyte.stability import voltage_profile
+    from nitrolyte.stability import resolve_source, voltage_profile
 
-    frame = voltage_profile(material, source, db=db)
+    src = source if potential is None else resolve_source(source, potential)
+    frame = voltage_profile(material, src, db=db)
     if json_:
         echo_json(frame.to_dict(orient="records"))
         return
@@ -170,18 +184,22 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 
 @handle_errors
 def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
-        source: SourceOption = DEFAULT_SOURCE,
+        source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
         json_: JsonOption = False) -> None:
     """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
     from nitrolyte.stability.air import air_reactions
 
-    rows = air_reactions(material, source)
+    rows = air_reactions(material, source, potential=potential)
     if json_:
         echo_json([r.to_dict() for r in rows])
         return
     typer.echo(f"{rows[0].material} in air  (source {rows[0].source})")
     for r in rows:
         typer.echo(f"  + {r.gas}: {r.text()}")
+        if r.reaction and r.energy_meV_atom < 0 and not math.isnan(r.energy_meV_atom_spread):
+            typer.echo(f"      model spread {_v(r.energy_meV_atom_spread / 1000)} eV/atom")
+        for note in r.notes:
+            typer.echo(f"      note: {note}")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,7 +19,8 @@ SHARES = ("phase_diagrams",)
 STACK = "Li | vacancy-rich β-Li3N | Li3InCl6 | NMC811"
 LIBRARY_COLUMNS = {"name": "Entry", "formula": "Formula", "kind": "Kind", "ok": "Valid",
                    "failures": "Flags", "volume_ratio": "V_relaxed/V0", "e_above_hull_meV_atom":
-                   "E above hull (meV/atom)", "source": "Source", "doi": "DOI"}
+                   "E above hull (meV/atom)", "e_above_hull_meV_atom_spread": "Spread over models (meV/atom)",
+                   "source": "Source", "doi": "DOI"}
 VALIDATION_COLUMNS = {"group": "Group", "material": "Material", "formula": "ML formula",
                       "reference": "Reference", "ref_reduction_V": "Ref. red. (V)",
                       "ref_oxidation_V": "Ref. ox. (V)", "source": "Source",
@@ -39,7 +40,9 @@ def _library_table(ctx: ReportContext) -> TableOutput:
         caption=("Every entry is checked (composition and Z, density within 2 % of the published value, "
                  "nearest-neighbour distances, CHGNet relaxation changing the volume by < 5 %); an entry "
                  "that fails is left out of every diagram. Energy above the hull under the anchored "
-                 "scheme; experimental CIFs from OBELiX (CC BY 4.0)."))
+                 "scheme from CHGNet, the default model; its spread is max - min over CHGNet and "
+                 "SevenNet (empty where SevenNet has no packaged energy); experimental CIFs from OBELiX "
+                 "(CC BY 4.0)."))
 
 
 def _validation_table(ctx: ReportContext) -> TableOutput:

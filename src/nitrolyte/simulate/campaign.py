@@ -105,7 +105,7 @@ def tasks_of(spec: CampaignSpec) -> list[dict[str, Any]]:
     from nitrolyte.simulate.potentials import get_potential
     from nitrolyte.structures import structure
 
-    version = get_potential(spec.potential).version()
+    version = get_potential(spec.potential).version
     for mat in spec.materials:
         structure(mat)  # unknown names fail here, before any task runs
     out = []

@@ -236,7 +236,7 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     device : {"auto", "cpu", "cuda"}
         Where the potential runs.
     potential : str
-        A name in :data:`nitrolyte.simulate.potentials.POTENTIALS`.
+        A name in :data:`nitrolyte.potentials.POTENTIALS` (``chgnet``, ``sevennet``, ``lj-toy``).
     on_frame : callable, optional
         ``on_frame(index, atoms)`` after each production frame is written (index in the file,
         from 0): a progress bar or a memory probe (``benchmarks/bench_md_run_length.py``). It
@@ -252,9 +252,9 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
 
+    from nitrolyte.potentials import resolve_device
     from nitrolyte.simulate.potentials import get_potential
     from nitrolyte.simulate.restart import write_checkpoint
-    from nitrolyte.structures.atomistic.potential import resolve_device
 
     T = float(check_range("T_K", T_K, lo=0.0, hi=5000.0, lo_inclusive=False))
     check_range("ps", ps, lo=0.0, hi=1e5, lo_inclusive=False)
@@ -266,7 +266,7 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
     atoms, resumed, rng = _start(structure, Path(out), T, timestep_fs, every, seed, resume)
     pot = get_potential(potential)
     dev = resolve_device(device)
-    atoms.calc = pot.calculator(dev)
+    atoms.calc = pot.calculator(dev, purpose="md")
     atoms.set_constraint(FixCom())
     dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=T,
                    friction=FRICTION_PER_PS / (1000.0 * units.fs), fixcm=False, rng=rng)
@@ -297,7 +297,7 @@ def run_md(structure: Any, *, T_K: float, ps: float, out: str | Path, timestep_f
         T_K=T, timestep_fs=float(timestep_fs), equilibration_ps=n_eq * timestep_fs / 1000.0,
         production_ps=(max(0, (resumed or 1) - 1) * every + n_prod) * timestep_fs / 1000.0,
         frame_interval_ps=every * timestep_fs / 1000.0, n_frames=n_frames, seed=int(seed),
-        device=dev, potential=pot.name, model_version=pot.version(),
+        device=dev, potential=pot.name, model_version=pot.version,
         thermostat=f"Langevin (ASE), friction {FRICTION_PER_PS:g}/ps",
         mean_T_K=mean_T, wall_s=wall,
         atom_steps_per_s=len(atoms) * (n_eq + n_prod) / wall if wall > 0 else float("nan"),

@@ -1,49 +1,28 @@
-"""Interatomic potentials for MD, in one registry (name -> :class:`Potential`).
+"""What MD adds to the one potentials registry (:mod:`nitrolyte.potentials`).
 
-``chgnet`` is the offline pretrained CHGNet (:mod:`nitrolyte.structures.atomistic.potential`);
-``lj-toy`` is a Lennard-Jones potential with no physical meaning, cheap enough to exercise the
-MD, analysis, storage and campaign plumbing in tests. Add one with :func:`register_potential`.
+* ``chgnet``'s ``"md"`` calculator: :class:`~nitrolyte.simulate.lean_chgnet.LeanCHGNetCalculator`
+  (energy and forces only, first-order autograd, the crystal graph built with numpy): half the
+  memory of CHGNet's own calculator, the same forces.
+* ``lj-toy``: a Lennard-Jones potential with no physical meaning, cheap enough to exercise the MD,
+  analysis, storage and campaign plumbing in tests (never part of the committee).
+
+MD asks ``get_potential(name).calculator(device, purpose="md")``; a potential without an MD
+variant runs with its general calculator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from nitrolyte.errors import InputError
+from nitrolyte.potentials import (
+    POTENTIALS,
+    Potential,
+    get_potential,
+    register_potential,
+    register_variant,
+)
 
-
-@dataclass(frozen=True)
-class Potential:
-    """A registered potential: ``calculator(device)`` -> ASE calculator; ``version()`` -> str."""
-
-    name: str
-    description: str
-    calculator: Callable[[str], Any]
-    version: Callable[[], str]
-
-
-#: name -> potential
-POTENTIALS: dict[str, Potential] = {}
-
-
-def register_potential(name: str, description: str, version: Callable[[], str]
-                       ) -> Callable[[Callable[[str], Any]], Callable[[str], Any]]:
-    """Decorator registering ``calculator(device)`` under ``name``."""
-
-    def deco(func: Callable[[str], Any]) -> Callable[[str], Any]:
-        POTENTIALS[name] = Potential(name, description, func, version)
-        return func
-
-    return deco
-
-
-def get_potential(name: str) -> Potential:
-    """The registered potential ``name`` (InputError listing the known ones otherwise)."""
-    if name not in POTENTIALS:
-        raise InputError(f"potential must be one of {', '.join(POTENTIALS)}; got {name!r}")
-    return POTENTIALS[name]
+__all__ = ["POTENTIALS", "get_potential", "register_potential"]
 
 
 def _quiet() -> Any:
@@ -54,22 +33,13 @@ def _quiet() -> Any:
     return contextlib.redirect_stdout(sys.stderr)
 
 
-def _chgnet_version() -> str:
-    from nitrolyte.structures.atomistic.potential import model_version
-
-    with _quiet():
-        return model_version()
-
-
-@register_potential("chgnet", "pretrained CHGNet universal potential (offline weights)",
-                    _chgnet_version)
-def _chgnet(device: str) -> Any:
+@register_variant("chgnet", "md")
+def _chgnet_md(device: str) -> Any:
+    from nitrolyte.potentials.chgnet import load_chgnet
     from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator
-    from nitrolyte.structures.atomistic.potential import load_chgnet
 
     with _quiet():
         model = load_chgnet(device)
-    # energy and forces only, first-order autograd: half the memory of CHGNetCalculator
     return LeanCHGNetCalculator(model, device)
 
 
@@ -79,9 +49,13 @@ def _lj_version() -> str:
     return f"lj-toy sigma=1.8A eps=0.02eV rc=4A (ase {ase.__version__})"
 
 
-@register_potential("lj-toy", "Lennard-Jones toy for plumbing tests (no physical meaning)",
-                    _lj_version)
 def _lj(device: str) -> Any:
     from ase.calculators.lj import LennardJones
 
     return LennardJones(sigma=1.8, epsilon=0.02, rc=4.0, smooth=True)
+
+
+register_potential(Potential(
+    name="lj-toy", label="Lennard-Jones toy", package=None, model="lj", pinned=None,
+    description="Lennard-Jones toy for plumbing tests (no physical meaning)",
+    make_calculator=_lj, committee=False, fixed_version=_lj_version))

@@ -14,7 +14,7 @@ Energies are thermodynamic driving forces at 298.15 K, not rates; products missi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,12 @@ class AirReaction:
     own_energy : bool
         False when the source has no energy for the material itself: the reaction is then that of
         its equilibrium phase mixture (hull), which is no bound on the material's own.
+    energy_meV_atom_spread : float
+        Max minus min of ``energy_meV_atom`` over the committee of ML models (NaN without one).
+    committee : dict
+        Model -> its ``energy_meV_atom`` (None where it could not compute it).
+    notes : tuple of str
+        Committee flags (disagreement above 25 meV/atom, a model that could not compute it).
     """
 
     material: str
@@ -56,6 +62,9 @@ class AirReaction:
     missing_phases: tuple[str, ...]
     source: str
     own_energy: bool = True
+    energy_meV_atom_spread: float = math.nan
+    committee: dict[str, float | None] = field(default_factory=dict, hash=False)
+    notes: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -82,13 +91,15 @@ class AirReaction:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN as None)."""
         d = asdict(self)
-        d["energy_meV_atom"] = self.energy_meV_atom if math.isfinite(self.energy_meV_atom) else None
+        for k in ("energy_meV_atom", "energy_meV_atom_spread"):
+            d[k] = d[k] if math.isfinite(d[k]) else None
         d.update(complete=self.complete, qualifier=self.qualifier)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
 def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                  gases: tuple[str, ...] = GASES, *, db: Any = None) -> tuple[AirReaction, ...]:
+                  gases: tuple[str, ...] = GASES, *, db: Any = None,
+                  potential: str | None = None) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
     Parameters
@@ -101,19 +112,28 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
         Gas formulas (default H2O, O2, CO2).
     db : Database, str or path-like, optional
         Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
+    potential : str, optional
+        The registered model of an ML source (default model if None).
 
     Returns
     -------
     tuple of AirReaction
-        One per gas, in the order given.
+        One per gas, in the order given, with the spread over the committee of ML models.
     """
-    src = resolve_source(source)
+    from nitrolyte.stability import committee as cm
+
+    src = resolve_source(source, potential)
     out = []
     for gas in gases:
         r = interface_reaction(material, gas, src, db=db)
         energy = 1000.0 * r.min_energy_eV_atom if r.computable else math.nan
+        per = {m: (None if v.get("min_energy_eV_atom") is None else 1000.0 * v["min_energy_eV_atom"])
+               for m, v in r.committee.items()}
+        flags = cm.flags(r.committee, {"min_energy_eV_atom": r.min_energy_eV_atom_spread},
+                         cm.E_TOL_MEV, "meV/atom", 1000.0)
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
-                               tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis))
+                               tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis,
+                               1000.0 * r.min_energy_eV_atom_spread, per, flags))
     return tuple(out)
 
 
@@ -129,18 +149,19 @@ def air_table(materials: list[str] | None = None,
     Returns
     -------
     pandas.DataFrame
-        One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``,
-        ``{gas}_qualifier`` (``"<"``: an upper bound, phases are missing), the products, the
-        phases missing from the source and the review's air-stability observation where it records one.
+        One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``
+        (each with its ``_spread`` over the ML models), ``{gas}_qualifier`` (``"<"``: an upper
+        bound, phases are missing), the products, the phases missing from the source and the
+        review's air-stability observation where it records one.
     """
     import pandas as pd
     from pymatgen.core import Composition
 
     src = resolve_source(source)
     if materials is None:
-        from nitrolyte.stability.ml import MLSource
+        from nitrolyte.stability.ml import ml_source
 
-        ml = src.ml if hasattr(src, "ml") else MLSource()
+        ml = src.ml if hasattr(src, "ml") else ml_source()
         ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
@@ -152,6 +173,7 @@ def air_table(materials: list[str] | None = None,
         for gas, r in reactions.items():
             row[f"{gas}_meV_atom"] = r.energy_meV_atom
             row[f"{gas}_qualifier"] = r.qualifier  # "<": an upper bound (phases missing)
+            row[f"{gas}_meV_atom_spread"] = r.energy_meV_atom_spread
             row[f"{gas}_products"] = " + ".join(r.products)
         row["missing_phases"] = ", ".join(dict.fromkeys(p for r in reactions.values() for p in r.missing_phases))
         row["review_observation"] = observed.get(Composition(m).reduced_formula, "")

@@ -92,6 +92,11 @@ class InterfaceResult:
     notes : tuple of str
     energy_basis : dict
         Phase -> where its energy comes from, for both reactants and the products named.
+    min_energy_eV_atom_spread : float
+        Max minus min of ``min_energy_eV_atom`` over the committee of ML models (eV/atom; NaN
+        when the source uses no model; see :mod:`nitrolyte.stability.committee`).
+    committee : dict
+        Model -> its ``min_energy_eV_atom`` (or why it could not compute it).
     """
 
     a: str
@@ -116,12 +121,14 @@ class InterfaceResult:
         """Whether the source holds both reactants and every known phase of the system: only then
         is "no reaction" an answer (otherwise it is "none among the phases known")."""
         return self.computable and not self.missing_phases and all(self.own_energies)
+    min_energy_eV_atom_spread: float = math.nan
+    committee: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN as None)."""
         d = {k: v for k, v in asdict(self).items() if k != "kinks"}
         d["complete"] = self.complete
-        for k in ("min_energy_eV_atom", "x_min"):
+        for k in ("min_energy_eV_atom", "x_min", "min_energy_eV_atom_spread"):
             d[k] = d[k] if math.isfinite(d[k]) else None
         d = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
         d["kinks"] = [k.to_dict() for k in self.kinks]
@@ -134,7 +141,8 @@ class InterfaceResult:
 
 
 def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                       *, use_cache: bool = True, db: Any = None) -> InterfaceResult:
+                       *, use_cache: bool = True, db: Any = None, potential: str | None = None,
+                       committee: bool = True) -> InterfaceResult:
     """Reaction energy and products at an A|B interface for every mixing ratio.
 
     Parameters
@@ -146,20 +154,40 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
         Reuse the cached phase diagram of the chemical system.
     db : Database, str or path-like, optional
         Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
+    potential : str, optional
+        The registered model of an ML source (default model if None).
+    committee : bool
+        Also compute it with the other committee models and give the spread.
 
     Returns
     -------
     InterfaceResult
         Kinks, the most negative reaction and its products, or, when the source lacks phases,
-        ``computable=False`` with the missing phases named.
+        ``computable=False`` with the missing phases named; the spread over the ML models.
 
     Notes
     -----
     .. math:: \\Delta E(x) = E_\\mathrm{hull}(xA + (1-x)B) - xE_A - (1-x)E_B
     """
+    from dataclasses import replace
+
+    from nitrolyte.stability import committee as cm
+
+    src = resolve_source(source, potential)
+    r = _interface(a, b, src, use_cache=use_cache, db=db)
+    if not committee:
+        return r
+    field_ = "min_energy_eV_atom"
+    per, spreads = cm.evaluate(src, r, lambda s: _interface(a, b, s, use_cache=use_cache, db=db), (field_,),
+                               (r.formula_a, r.formula_b))
+    return replace(r, min_energy_eV_atom_spread=spreads[field_], committee=per,
+                   notes=r.notes + cm.flags(per, spreads, cm.E_TOL_MEV, "meV/atom", 1000.0))
+
+
+def _interface(a: str, b: str, src: EnergySource, *, use_cache: bool, db: Any) -> InterfaceResult:
+    """The interface reaction from one source (the body of :func:`interface_reaction`)."""
     from pymatgen.analysis.interface_reactions import InterfacialReactivity
 
-    src = resolve_source(source)
     (la, ca), (lb, cb) = resolve_material(a, db), resolve_material(b, db)
     elements = chemsys(ca, cb)
     pd_ = phase_diagram(elements, src, use_cache=use_cache)

@@ -1,4 +1,8 @@
-"""The ``ml`` energy source: CHGNet energies of the validated structure library, offline.
+"""The ``ml`` energy source: ML-potential energies of the validated structure library, offline.
+
+One source per registered potential (:mod:`nitrolyte.potentials`; ``ml`` is the default model,
+CHGNet); every result computed from an ML source is also computed with the other models of the
+committee (:mod:`nitrolyte.stability.committee`), whose spread is its uncertainty.
 
 Every library entry that passes validation (:mod:`nitrolyte.structures.validate`, relaxation
 included) becomes a phase-diagram entry. Raw ML energies are not comparable across chemistries
@@ -170,7 +174,7 @@ def formation_energies(energies: pd.DataFrame, scheme_name: str = DEFAULT_SCHEME
 
 
 class MLSource:
-    """Energies of the validated structure library from the offline ML potential.
+    """Energies of the validated structure library from an offline ML potential.
 
     Parameters
     ----------
@@ -178,23 +182,36 @@ class MLSource:
         How ML energies are made comparable across chemistries (module docstring).
     energies : pandas.DataFrame, optional
         A :func:`nitrolyte.structures.atomistic.library_energies.library_energies` table; by default
-        the packaged table (precomputed with the real model), recomputing entries it lacks.
+        the packaged table of the model (precomputed with it), recomputing entries it lacks. A
+        table given here has no committee (it is one model's).
+    potential : str, optional
+        A registered potential (:data:`nitrolyte.potentials.POTENTIALS`); the default model if None.
+    compute : bool
+        Relax library entries the model's packaged table lacks (False for a committee member,
+        which reads packaged and cached energies only and names what it lacks).
     """
 
     requires_structure = True
 
-    def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None):
+    def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None,
+                 potential: str | None = None, compute: bool = True):
+        from nitrolyte.potentials import get_potential
+
         if scheme not in SCHEMES:
             raise InputError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
         self.scheme = scheme
-        self.name = "ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}"
+        self.potential = get_potential(potential)
+        self.name = source_name("ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}", self.potential.name)
+        self._custom = energies is not None
+        self._compute = compute
         self._energies = energies
         self._complete = energies is not None
         if energies is not None:
             digest = hashlib.sha1(energies.to_csv(index=False).encode()).hexdigest()[:12]
         else:  # what the energies are made of, without relaxing anything
-            digest = _plan_digest()
-        self.cache_key = f"ml:{scheme}:{digest}"
+            digest = _plan_digest(self.potential.name)
+        model = "" if self.potential.name == get_potential().name else f"{self.potential.name}:"
+        self.cache_key = f"ml:{model}{scheme}:{digest}"
 
     def energies(self, elements: frozenset[str] | None = None) -> pd.DataFrame:
         """The per-structure ML energy table this source uses.
@@ -207,9 +224,7 @@ class MLSource:
         """
         if self._complete:
             return self._energies  # type: ignore[return-value]
-        from nitrolyte.structures.atomistic.library_energies import current_energies
-
-        table = current_energies(elements=elements)
+        table = _library_table(self.potential.name, self._compute, elements)
         if self._energies is not None:
             import pandas as pd
 
@@ -220,6 +235,26 @@ class MLSource:
             self.__dict__.pop("formation", None)  # recomputed with the new rows
         self._complete = elements is None
         return self._energies
+
+    def with_potential(self, potential: str, compute: bool = True) -> MLSource:
+        """The same source with another registered model (itself for its own model)."""
+        return self if potential == self.potential.name else ml_source(self.scheme, potential, compute)
+
+    def lacks(self, elements: frozenset[str]) -> dict[str, str]:
+        """Library entries of the system (name -> reduced formula) whose energy this model has not
+        computed: a result of the system from this model would rest on a smaller phase set."""
+        table = self.energies(elements)
+        return {str(r["name"]): _reduced(r["formula"]) for _, r in table.iterrows()
+                if str(r["failures"]).startswith(NOT_COMPUTED)
+                and {str(el) for el in _composition(r["formula"]).elements} <= elements}
+
+    def committee_members(self) -> list[tuple[str, MLSource]]:
+        """(model name, source) of every committee model, the default first; [] for a given table."""
+        from nitrolyte.potentials import committee
+
+        if self._custom:
+            return []
+        return [(p.name, self.with_potential(p.name, compute=False)) for p in committee()]
 
     @functools.cached_property
     def formation(self) -> pd.DataFrame:
@@ -236,8 +271,10 @@ class MLSource:
 
         table = self.energies(elements)
         out = element_entries(elements)
-        predicted = {str(n): str(src) for n, k, src in zip(table["name"], table["kind"], table["source"], strict=True)
-                     if k == "predicted"}  # predicted structures say so wherever their energy is used
+        predicted = {}  # a given table may lack the columns
+        if {"kind", "source"} <= set(table.columns):
+            predicted = {str(n): str(src) for n, k, src in zip(table["name"], table["kind"], table["source"],
+                                                                strict=True) if k == "predicted"}  # predicted structures say so wherever their energy is used
         for _, r in self.formation.iterrows():
             comp = Composition(r["reduced_formula"])
             if comp.is_element or not {str(el) for el in comp.elements} <= elements:
@@ -245,7 +282,7 @@ class MLSource:
             # pymatgen's interface reactions parse entry names as formulas: the entry name is one
             out.append(PDEntry(comp, float(r["dE_fu_eV"]), name=comp.reduced_formula,
                                attribute={"kind": "ml", "structure": str(r["name"]),
-                                          "source": f"CHGNet, {self.scheme} scheme"
+                                          "source": f"{self.potential.label}, {self.scheme} scheme"
                                           + (f"; structure {predicted[r['name']]}" if r["name"] in predicted else "")}))
         return out
 
@@ -255,6 +292,10 @@ class MLSource:
 
         target = _reduced(formula)
         table = self.energies(_elements(target) | {"Li"})
+        uncomputed = _uncomputed(table, {target, *(str(el) for el in _composition(target).elements)})
+        if uncomputed:
+            return (f"source {self.name!r} ({self.potential.label}) has no energy of "
+                    f"{', '.join(uncomputed)}: {uncomputed[next(iter(uncomputed))]}")
         # by formula, or by an entry named like the formula whose structure is something else
         flagged = [f"{r['name']} ({r['failures']})" for _, r in table.iterrows()
                    if not bool(r["ok"]) and (_reduced(r["formula"]) == target
@@ -307,6 +348,22 @@ class MLSource:
                 if not bool(r["ok"]) and _elements(str(r["formula"])) <= elements]
 
 
+#: how library_energies marks a row whose energy was not computed here
+NOT_COMPUTED = "ML energy not computed: "
+
+
+def _uncomputed(table: pd.DataFrame, formulas: set[str]) -> dict[str, str]:
+    """Library entries of these reduced formulas (elements: any polymorph) whose energy was not
+    computed, each with why, when no entry of the same formula has one."""
+    out: dict[str, str] = {}
+    done = {_reduced(f) for f, ok in zip(table["formula"], table["ok"], strict=True) if bool(ok)}
+    for _, r in table.iterrows():
+        f = _reduced(r["formula"])
+        if f in formulas and f not in done and str(r["failures"]).startswith(NOT_COMPUTED):
+            out.setdefault(str(r["name"]), str(r["failures"])[len(NOT_COMPUTED):])
+    return out
+
+
 def _reduced(formula: str) -> str:
     from pymatgen.core import Composition
 
@@ -329,34 +386,81 @@ def _unique_missing(phases: list[MissingPhase], have: set[str]) -> tuple[Missing
     return tuple(out.values())
 
 
-def _plan_digest() -> str:
+def _plan_digest(potential: str | None = None) -> str:
     """Digest of what the library's energies are made of (packaged rows, entries to compute)."""
     import json
 
     from nitrolyte.structures.atomistic.library_energies import plan
     from nitrolyte.structures.library import entry_hash
 
-    have, todo = plan()
+    have, todo = plan(potential)
     payload = have.to_csv(index=False) + json.dumps([(n, entry_hash(n)) for n in todo])
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
 
 
-def _library_table() -> pd.DataFrame:
-    """The packaged table where still valid, completed by computing (and caching) the rest."""
+def _library_table(potential: str | None = None, compute: bool = True,
+                   elements: frozenset[str] | None = None) -> pd.DataFrame:
+    """A model's packaged table where still valid, completed by computing (and caching) the rest
+    (of the system ``elements`` only, when given)."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
-    return current_energies()
+    return current_energies(potential, compute=compute, elements=elements)
 
 
-def energy_above_hull_table(source: MLSource | None = None) -> pd.DataFrame:
+def source_name(base: str, potential: str | None) -> str:
+    """``"ml"`` for the default model, ``"ml@sevennet"`` for another (the ``--source`` spelling)."""
+    from nitrolyte.potentials import get_potential
+
+    return base if potential in (None, get_potential().name) else f"{base}@{potential}"
+
+
+@functools.cache
+def ml_source(scheme: str = DEFAULT_SCHEME, potential: str | None = None, compute: bool = True) -> MLSource:
+    """The library source of a scheme and registered model, built once per process.
+
+    ``compute=False`` (committee members): packaged and cached energies only, nothing relaxed.
+    """
+    from nitrolyte.potentials import get_potential
+
+    return MLSource(scheme, potential=get_potential(potential).name, compute=compute)
+
+
+@functools.cache
+def hybrid_source(potential: str | None = None, compute: bool = True) -> HybridSource:
+    """The ``auto`` source with a registered model for its ML phases, built once per process."""
+    return HybridSource(ml_source(DEFAULT_SCHEME, potential, compute))
+
+
+def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True) -> pd.DataFrame:
     """Every library entry with its validation and energy above the hull (meV/atom).
 
     The hull of each entry's own chemical system is built from the valid entries of ``source``
-    (the default ``ml`` source); flagged entries get NaN.
+    (the default ``ml`` source); flagged entries get NaN. ``e_above_hull_meV_atom_spread`` is the
+    max minus min over the committee of ML models (NaN without one or for fewer than two values).
     """
+    from nitrolyte.stability import committee as cm
+
+    src = source if source is not None else ml_source()
+    table = _hull_table(src)
+    members = cm.members(src) if committee else []
+    columns = [_comparable((table if s is src else _hull_table(s)), s) for _, s in members]
+    table["e_above_hull_meV_atom_spread"] = [cm.spread(c.get(n, float("nan")) for c in columns)
+                                             for n in table["name"]]
+    return table
+
+
+def _comparable(table: pd.DataFrame, src: MLSource) -> pd.Series:
+    """Energy above hull by entry name, NaN where the model lacks entries of the entry's system."""
+    out = table.set_index("name")["e_above_hull_meV_atom"].copy()
+    for name, formula in zip(table["name"], table["formula"], strict=True):
+        if src.lacks(frozenset(str(el) for el in _composition(formula).elements)):
+            out[name] = float("nan")
+    return out
+
+
+def _hull_table(src: MLSource) -> pd.DataFrame:
     from nitrolyte.stability._common import phase_diagram
 
-    src = source if source is not None else MLSource()
     table = src.energies().copy()
     valid = set(src.formation["name"])
     e_hull = []
@@ -392,14 +496,28 @@ class HybridSource:
     ``"auto"`` (name ``"embedded+ml"``).
     """
 
-    name = "embedded+ml"
-
     def __init__(self, ml: MLSource | None = None):
         from nitrolyte.stability.energies import _default_embedded
 
         self.embedded = _default_embedded()
-        self.ml = ml if ml is not None else MLSource(DEFAULT_SCHEME)
+        self.ml = ml if ml is not None else ml_source(DEFAULT_SCHEME)
+        self.name = source_name("embedded+ml", self.ml.potential.name)
         self.cache_key = f"hybrid:{self.embedded.cache_key}:{self.ml.cache_key}"
+
+    def with_potential(self, potential: str, compute: bool = True) -> HybridSource:
+        """The same source with another registered model for its ML phases."""
+        return self if potential == self.ml.potential.name else hybrid_source(potential, compute)
+
+    def lacks(self, elements: frozenset[str]) -> dict[str, str]:
+        """The ML entries of the system this model lacks that the embedded table does not hold
+        (elements count as lacking: the ML phases are referenced to the model's own elements)."""
+        have = {e.composition.reduced_formula for e in self.embedded.entries(elements)
+                if not e.composition.is_element}
+        return {n: f for n, f in self.ml.lacks(elements).items() if f not in have}
+
+    def committee_members(self) -> list[tuple[str, HybridSource]]:
+        """(model name, source) of every committee model; [] when its ML table was given."""
+        return [(name, self.with_potential(name, compute=False)) for name, _ in self.ml.committee_members()]
 
     def entries(self, elements: frozenset[str]) -> list[PDEntry]:
         """Embedded entries plus the ML entries of formulas the table does not hold."""

@@ -9,7 +9,6 @@ energies elsewhere). This module sits above :mod:`~nitrolyte.stability.energies`
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,39 +39,76 @@ register_source("embedded")(_default_embedded)
 register_source("mp")(MPSource)
 
 
-@register_source("ml")
-@functools.cache
-def _ml_default() -> EnergySource:
-    from nitrolyte.stability.ml import MLSource
-
-    return MLSource()
+#: sources whose energies come from an ML potential: name -> factory(potential name or None)
+MODEL_SOURCES: dict[str, Callable[[str | None], EnergySource]] = {}
 
 
-@register_source("ml:mp2020")
-@functools.cache
-def _ml_mp2020() -> EnergySource:
-    from nitrolyte.stability.ml import MLSource
-
-    return MLSource("mp2020")
-
-
-@register_source("auto")
-@functools.cache
-def _hybrid() -> EnergySource:
-    from nitrolyte.stability.ml import HybridSource
-
-    return HybridSource()
+def register_model_source(name: str) -> Callable[[Callable[[str | None], EnergySource]],
+                                                 Callable[[str | None], EnergySource]]:
+    """Register ``factory(potential)`` under a source name; ``NAME`` is the default model's source
+    and ``NAME@POTENTIAL`` (or ``--potential POTENTIAL``) another registered model's."""
+    def deco(factory: Callable[[str | None], EnergySource]) -> Callable[[str | None], EnergySource]:
+        MODEL_SOURCES[name] = factory
+        SOURCES[name] = lambda: factory(None)
+        return factory
+    return deco
 
 
-def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE) -> EnergySource:
-    """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``), a path to an
-    entries JSON file or a source into a source.
+@register_model_source("ml")
+def _ml_default(potential: str | None) -> EnergySource:
+    from nitrolyte.stability.ml import ml_source
+
+    return ml_source("anchored", potential)
+
+
+@register_model_source("ml:mp2020")
+def _ml_mp2020(potential: str | None) -> EnergySource:
+    from nitrolyte.stability.ml import ml_source
+
+    return ml_source("mp2020", potential)
+
+
+@register_model_source("auto")
+def _hybrid(potential: str | None) -> EnergySource:
+    from nitrolyte.stability.ml import hybrid_source
+
+    return hybrid_source(potential)
+
+
+def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE,
+                   potential: str | None = None) -> EnergySource:
+    """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``, or
+    ``"ml@sevennet"``: an ML source with another registered potential), a path to an entries JSON
+    file or a source into a source.
+
+    Parameters
+    ----------
+    potential : str, optional
+        A registered potential (:data:`nitrolyte.potentials.POTENTIALS`) for the ML sources
+        (``ml``, ``ml:mp2020``, ``auto``); the default model when None.
 
     Raises
     ------
     InputError
-        For anything else, naming the value received.
+        For anything else, naming the value received; for ``potential`` with a source that uses
+        no model.
     """
+    if isinstance(source, str) and "@" in source and source.split("@", 1)[0] in MODEL_SOURCES:
+        base, named = source.split("@", 1)
+        if potential not in (None, named):
+            raise InputError(f"source {source!r} names potential {named!r} but --potential is {potential!r}")
+        source, potential = base, named
+    if isinstance(source, str) and source in MODEL_SOURCES:
+        from nitrolyte.potentials import get_potential
+
+        return MODEL_SOURCES[source](None if potential is None else get_potential(potential).name)
+    if potential is not None and hasattr(source, "with_potential"):
+        from nitrolyte.potentials import get_potential
+
+        return source.with_potential(get_potential(potential).name)  # type: ignore[union-attr]
+    if potential is not None:
+        raise InputError(f"potential applies to the ML sources ({', '.join(MODEL_SOURCES)}); "
+                         f"source {source!r} uses no model; got potential {potential!r}")
     if isinstance(source, EnergySource) and not isinstance(source, str | Path):
         return source
     if isinstance(source, str) and source in SOURCES:

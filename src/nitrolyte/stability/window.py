@@ -131,6 +131,11 @@ class StabilityWindow:
     energy_basis : dict
         Phase -> where its energy comes from (``"experimental (thermochemical table)"``,
         ``"ML (CHGNet, anchored scheme)"``, ...) for the composition and every phase named.
+    reduction_V_spread, oxidation_V_spread : float
+        Max minus min of the limit over the committee of ML models (V; NaN when the source uses
+        no model; see :mod:`nitrolyte.stability.committee`).
+    committee : dict
+        Model -> its limits (or why it could not compute them); empty without a committee.
     """
 
     material: str
@@ -155,6 +160,10 @@ class StabilityWindow:
     energy_basis: dict[str, str] = field(default_factory=dict, hash=False)
     lacking_reduction: tuple[str, ...] | None = None
     lacking_oxidation: tuple[str, ...] | None = None
+
+    reduction_V_spread: float = math.nan
+    oxidation_V_spread: float = math.nan
+    committee: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     @property
     def lacking(self) -> tuple[str, ...]:
@@ -215,7 +224,7 @@ class StabilityWindow:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN and inf written as None)."""
         d = asdict(self)
-        for k in ("reduction_V", "oxidation_V"):
+        for k in ("reduction_V", "oxidation_V", "reduction_V_spread", "oxidation_V_spread"):
             if not math.isfinite(d[k]):
                 d[k] = None
         d.update(completeness=self.completeness, lacking=self.lacking, li_verdict=self.li_verdict)
@@ -227,6 +236,7 @@ class StabilityWindow:
 
         d = asdict(self)
         d["energy_basis"] = basis_text(self.energy_basis)
+        d.pop("committee")
         return pd.DataFrame([{k: "; ".join(v) if isinstance(v, tuple) else v for k, v in d.items()}])
 
 
@@ -274,7 +284,8 @@ def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, int | 
 
 
 def electrochemical_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                           *, use_cache: bool = True, db: Any = None) -> StabilityWindow:
+                           *, use_cache: bool = True, db: Any = None, potential: str | None = None,
+                           committee: bool = True) -> StabilityWindow:
     """Thermodynamic electrochemical window of a formula or material name.
 
     Parameters
@@ -288,18 +299,38 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
         Reuse the phase diagram of the chemical system (False builds a fresh one).
     db : Database, str or path-like, optional
         Database for names users added (default: the user's; see :func:`nitrolyte.api.get`).
+    potential : str, optional
+        The registered model of an ML source (``"chgnet"``, ``"sevennet"``; default model if None).
+    committee : bool
+        Also compute the window with the other committee models and give the spread.
 
     Returns
     -------
     StabilityWindow
-        Limits in V vs. Li/Li+, products at each limit, Li-metal compatibility, and what the
-        source lacks.
+        Limits in V vs. Li/Li+, products at each limit, Li-metal compatibility, what the
+        source lacks, and the spread of the limits over the ML models.
 
     Notes
     -----
     .. math:: V = -\\left(\\mu_\\mathrm{Li} - \\mu_\\mathrm{Li}^0\\right)/e
     """
-    src = resolve_source(source)
+    from dataclasses import replace
+
+    from nitrolyte.stability import committee as cm
+
+    src = resolve_source(source, potential)
+    w = _window(material, src, use_cache=use_cache, db=db)
+    if not committee:
+        return w
+    fields = ("reduction_V", "oxidation_V")
+    per, spreads = cm.evaluate(src, w, lambda s: _window(material, s, use_cache=use_cache, db=db), fields,
+                               (w.formula,))
+    return replace(w, reduction_V_spread=spreads["reduction_V"], oxidation_V_spread=spreads["oxidation_V"],
+                   committee=per, notes=w.notes + cm.flags(per, spreads, cm.V_TOL, "V"))
+
+
+def _window(material: str, src: EnergySource, *, use_cache: bool, db: Any) -> StabilityWindow:
+    """The window from one source (the body of :func:`electrochemical_window`)."""
     label, comp = resolve_material(material, db)
     pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)
     missing = src.missing_phases(chemsys(comp))

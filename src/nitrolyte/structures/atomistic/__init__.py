@@ -1,4 +1,5 @@
-"""Atomistic tools: the offline CHGNet potential, relaxations and cached ML energies.
+"""Atomistic tools: relaxations with a registered potential and cached ML energies of the library.
 
-Heavy dependencies (torch, chgnet, ase) are imported inside the functions that need them.
+The potentials themselves are in :mod:`nitrolyte.potentials`. Heavy dependencies (torch, the model
+packages, ase) are imported inside the functions that need them.
 """

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
-    from nitrolyte.structures.atomistic.relax import Potential
+    from nitrolyte.structures.atomistic.relax import Relaxer
 
 COLUMNS = ("name", "formula", "kind", "ok", "failures", "energy_per_atom_eV", "n_atoms", "volume_ratio",
            "n_steps", "structure_hash", "entry_hash", "model_version", "source", "doi")
@@ -43,21 +43,37 @@ def _element_reference_kept(formula: str, checks: dict[str, tuple[bool, str]]) -
     return Composition(formula).is_element and all(ok for k, (ok, _) in checks.items() if k != "relaxation")
 
 
-def default_potential() -> Potential:
-    """The real model (CHGNet on the CPU)."""
-    from nitrolyte.structures.atomistic.relax import CHGNetPotential
+def default_potential(name: str | None = None) -> Relaxer:
+    """A registered model on the CPU (the default model, CHGNet, when ``name`` is None)."""
+    from nitrolyte.structures.atomistic.relax import BoundPotential
 
-    return CHGNetPotential("cpu")
+    return BoundPotential(name, "cpu")
 
 
-def _row(name: str, potential: Potential, db: Any) -> dict[str, Any]:
+def _uncomputed_row(name: str, potential: Relaxer, why: str) -> dict[str, Any]:
+    """A row for an entry whose energy cannot be computed here (the model is not installed)."""
+    from nitrolyte.structures.library import entry_hash, library_entry
+
+    entry = library_entry(name)
+    return {"name": entry.name, "formula": entry.formula, "kind": entry.kind, "ok": False,
+            "failures": why, "energy_per_atom_eV": float("nan"), "n_atoms": 0,
+            "volume_ratio": float("nan"), "n_steps": 0, "structure_hash": "",
+            "entry_hash": entry_hash(name), "model_version": potential.version,
+            "source": entry.source, "doi": entry.doi}
+
+
+def _row(name: str, potential: Relaxer, db: Any) -> dict[str, Any]:
+    from nitrolyte.errors import EnergyNotComputedError
     from nitrolyte.structures.atomistic.relax import relaxed_energy
     from nitrolyte.structures.library import entry_hash, library_entry, library_structure
     from nitrolyte.structures.validate import validate_structure
 
     entry = library_entry(name)
     struct = relaxation_input(name)
-    res = relaxed_energy(struct, potential, db=db, relax_cell=entry.kind != "molecule")
+    try:
+        res = relaxed_energy(struct, potential, db=db, relax_cell=entry.kind != "molecule")
+    except EnergyNotComputedError as exc:  # nothing cached: say what computing it needs
+        return _uncomputed_row(name, potential, f"ML energy not computed: {exc}")  # see stability.ml
     ratio = None if entry.kind == "molecule" else res.volume_ratio
     check = validate_structure(entry, library_structure(name), ratio)
     ok, failures = check.ok, "; ".join(check.failures)
@@ -71,7 +87,7 @@ def _row(name: str, potential: Potential, db: Any) -> dict[str, Any]:
             "source": entry.source, "doi": entry.doi}
 
 
-def library_energies(names: Iterable[str] | None = None, potential: Potential | None = None, *,
+def library_energies(names: Iterable[str] | None = None, potential: Relaxer | str | None = None, *,
                      db: Any = None, progress: bool = False) -> pd.DataFrame:
     """Relaxed ML energy and validation of library entries.
 
@@ -79,8 +95,9 @@ def library_energies(names: Iterable[str] | None = None, potential: Potential | 
     ----------
     names : iterable of str, optional
         Entry names (all entries by default).
-    potential : Potential, optional
-        The model; CHGNet on the CPU by default.
+    potential : str or Relaxer, optional
+        A registered name (``"chgnet"``, ``"sevennet"``) or a relaxer; the default model on the CPU
+        when None.
     db : nitrolyte.store.Database or False, optional
         Store for the computed-results cache (default database if None; False: none).
     progress : bool
@@ -97,7 +114,7 @@ def library_energies(names: Iterable[str] | None = None, potential: Potential | 
     from nitrolyte.structures.library import all_entries
 
     todo = [e.name for e in all_entries(db or None)] if names is None else list(names)
-    pot = default_potential() if potential is None else potential
+    pot = _relaxer(potential)
     if progress:
         from tqdm import tqdm
 
@@ -119,14 +136,33 @@ def packaged_rows(names: Iterable[str], version: str) -> pd.DataFrame:
     return table[keep]
 
 
-def plan(potential: Potential | None = None, *, db: Any = None) -> tuple[pd.DataFrame, list[str]]:
+def _relaxer(potential: Relaxer | str | None) -> Relaxer:
+    return default_potential(potential) if potential is None or isinstance(potential, str) else potential
+
+
+class _CachedOnly:
+    """A relaxer that computes nothing: only packaged and cached energies of its model are used."""
+
+    def __init__(self, potential: Relaxer):
+        self.version = potential.version
+        self.name = getattr(potential, "name", self.version)
+
+    def relax(self, structure: Any, *, relax_cell: bool = True) -> Any:
+        from nitrolyte.errors import EnergyNotComputedError
+
+        raise EnergyNotComputedError(
+            f"{structure.composition.reduced_formula} has no packaged or cached energy of {self.version}; "
+            f"compute it with 'python scripts/compute_ml_energies.py --potential {self.name} --missing'")
+
+
+def plan(potential: Relaxer | str | None = None, *, db: Any = None) -> tuple[pd.DataFrame, list[str]]:
     """(packaged rows still valid, names of the entries that need computing or the store's cache).
 
     Nothing is relaxed: this is what :func:`current_energies` would do, for cache keys.
     """
     from nitrolyte.structures.library import all_entries
 
-    pot = default_potential() if potential is None else potential
+    pot = _relaxer(potential)
     names = [e.name for e in all_entries(db or None)]
     have = packaged_rows(names, pot.version)
     return have, [n for n in names if n not in set(have["name"])]
@@ -146,21 +182,26 @@ def _within(name: str, elements: frozenset[str] | None) -> bool:
         return True
 
 
-def current_energies(potential: Potential | None = None, *, db: Any = None,
-                     progress: bool = True, elements: frozenset[str] | None = None) -> pd.DataFrame:
+def current_energies(potential: Relaxer | str | None = None, *, db: Any = None,
+                     progress: bool = True, compute: bool = True,
+                     elements: frozenset[str] | None = None) -> pd.DataFrame:
     """The ML energy table of the library: packaged rows where still valid, the rest computed.
 
     The packaged rows are used without rebuilding their structures (their entry hash and model
     version match); entries that changed or are new are relaxed (or read from the store's cache).
     With ``elements``, only the entries of that chemical system are computed (a question about
-    Li-N never relaxes a user's sulfide); the packaged rows are all returned.
+    Li-N never relaxes a user's sulfide); the packaged rows are all returned. Without the model
+    installed, or with ``compute=False`` (a committee member: reading, never relaxing the
+    library), such entries get a row with ``ok = False`` whose ``failures`` says what computing it
+    needs.
     """
     import pandas as pd
 
-    pot = default_potential() if potential is None else potential
+    pot = _relaxer(potential)
     have, todo = plan(pot, db=db)
     todo = [n for n in todo if _within(n, elements)]
     if not todo:
         return have.reset_index(drop=True)
-    fresh = library_energies(todo, pot, db=db, progress=progress)
+    fresh = library_energies(todo, pot if compute else _CachedOnly(pot), db=db,
+                             progress=progress and compute)
     return pd.concat([have, fresh], ignore_index=True)[list(COLUMNS)]

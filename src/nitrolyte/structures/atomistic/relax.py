@@ -1,12 +1,13 @@
 """Relax structures with an ML potential and cache the energies, keyed by structure and model.
 
-A :class:`Potential` relaxes a structure and returns a :class:`RelaxResult`. :class:`CHGNetPotential`
-is the real one (offline); tests pass a fake with the same two members. :func:`relaxed_energy`
+A :class:`Relaxer` (a registered :class:`nitrolyte.potentials.Potential`, or one bound to a device,
+:class:`BoundPotential`) relaxes a structure; tests pass a fake with the same two members. :func:`relaxed_energy`
 looks a result up before computing it, in this order:
 
 1. this process's memory;
 2. the packaged table ``data/ml_energies.csv`` (written by ``scripts/compute_ml_energies.py`` from
-   the real model; used only when structure hash and model version both match);
+   the real models, one row per entry and model; used only when structure hash and model version
+   both match);
 3. the store's computed-results cache (``db.cache_get("ml_relax", key)``);
 
 and otherwise relaxes and writes the result (with the relaxed structure) to the store, so a second
@@ -67,8 +68,12 @@ class RelaxResult:
 
 
 @runtime_checkable
-class Potential(Protocol):
-    """What :func:`relaxed_energy` needs from a potential."""
+class Relaxer(Protocol):
+    """What :func:`relaxed_energy` needs: a version (the cache key) and ``relax``.
+
+    A registered :class:`nitrolyte.potentials.Potential` is one (CPU, default settings); so is a
+    :class:`BoundPotential` (device and optimiser settings chosen); tests pass fakes.
+    """
 
     version: str
 
@@ -77,11 +82,17 @@ class Potential(Protocol):
         ...
 
 
-class CHGNetPotential:
-    """CHGNet relaxation (FIRE, cell and positions) on the offline pretrained model.
+#: the former name of :class:`Relaxer`, kept for code written against it
+Potential = Relaxer
+
+
+class BoundPotential:
+    """A registered potential on a device with optimiser settings (FIRE, cell and positions).
 
     Parameters
     ----------
+    potential : str or nitrolyte.potentials.Potential, optional
+        A name in :data:`nitrolyte.potentials.POTENTIALS` (the default model when None).
     device : {"auto", "cpu", "cuda"}
         Where the model runs.
     fmax : float
@@ -90,31 +101,34 @@ class CHGNetPotential:
         Maximum optimiser steps.
     """
 
-    def __init__(self, device: str = "cpu", fmax: float = 0.05, steps: int = 400):
-        from nitrolyte.structures.atomistic.potential import model_version, resolve_device
+    def __init__(self, potential: Any = None, device: str = "cpu", fmax: float = 0.05, steps: int = 400):
+        from nitrolyte.potentials import get_potential, resolve_device
 
+        self.potential = get_potential(potential)
+        self.name = self.potential.name
         self.device = resolve_device(device)
         self.fmax = float(fmax)
         self.steps = int(steps)
-        self.version = model_version()
+        self.version = self.potential.version
 
     def relax(self, structure: Structure, *, relax_cell: bool = True) -> tuple[float, Structure, int]:
         """Relax ``structure``; returns (eV/atom, relaxed structure, steps)."""
-        import contextlib
-        import io
-        import warnings
+        return self.potential.relax(structure, relax_cell=relax_cell, device=self.device,
+                                    fmax=self.fmax, steps=self.steps)
 
-        from chgnet.model import StructOptimizer
 
-        from nitrolyte.structures.atomistic.potential import load_chgnet
+class CHGNetPotential(BoundPotential):
+    """CHGNet relaxation (its own FIRE ``StructOptimizer``) on the offline pretrained model."""
 
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            opt = StructOptimizer(model=load_chgnet(self.device), use_device=self.device)
-            out = opt.relax(structure, fmax=self.fmax, steps=self.steps, relax_cell=relax_cell,
-                            verbose=False)
-        traj = out["trajectory"]
-        return float(traj.energies[-1]) / len(structure), out["final_structure"], len(traj.energies)
+    def __init__(self, device: str = "cpu", fmax: float = 0.05, steps: int = 400):
+        super().__init__("chgnet", device, fmax, steps)
+
+
+def as_relaxer(potential: Any = None) -> Relaxer:
+    """A name (or None: the default model), a registered potential or a relaxer -> a relaxer."""
+    if potential is None or isinstance(potential, str):
+        return BoundPotential(potential)
+    return potential  # a registered Potential or any object with version and relax()
 
 
 def structure_hash(structure: Structure) -> str:
@@ -147,7 +161,7 @@ def _from_packaged(key_hash: str, version: str) -> RelaxResult | None:
                        float(row["volume_ratio"]), int(row["n_steps"]), version, key_hash)
 
 
-def relaxed_energy(structure: Structure, potential: Potential, *, db: Any = None,
+def relaxed_energy(structure: Structure, potential: Any = None, *, db: Any = None,
                    relax_cell: bool = True, use_packaged: bool = True) -> RelaxResult:
     """The relaxed energy of a structure, from a cache or computed (and then cached).
 
@@ -155,8 +169,9 @@ def relaxed_energy(structure: Structure, potential: Potential, *, db: Any = None
     ----------
     structure : pymatgen.core.Structure
         An ordered structure.
-    potential : Potential
-        The model (:class:`CHGNetPotential` for real results).
+    potential : str, nitrolyte.potentials.Potential or Relaxer, optional
+        The model: a registered name (``"chgnet"``, ``"sevennet"``; the default model when None),
+        a registered potential, a :class:`BoundPotential` or a fake with ``version`` and ``relax``.
     db : nitrolyte.store.Database, optional
         Store whose computed-results cache is read and written; the default database if None,
         ``False`` for no store at all.
@@ -165,6 +180,7 @@ def relaxed_energy(structure: Structure, potential: Potential, *, db: Any = None
     use_packaged : bool
         Accept the packaged precomputed table.
     """
+    potential = as_relaxer(potential)
     key_hash = structure_hash(structure)
     key = f"{key_hash}:{potential.version}"
     if key in _MEMORY:
