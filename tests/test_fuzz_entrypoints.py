@@ -286,8 +286,9 @@ def test_rest_writes(rest: Any, name: str, value: float, unit: str, T: str, prop
         return
     T_K = parse_quantity(T, "temperature", "T")  # stored: so it had a unit
     assert LIMITS["T_K"][0] <= T_K <= LIMITS["T_K"][1], ("stored", T, doc)
-    scale = {"S/cm": 1.0, "mS/cm": 1e-3, "eV": 1.0, "meV": 1e-3}[unit]
-    key = {"ionic_conductivity": "sigma_S_cm", "activation_energy": "Ea_eV"}.get(prop)
+    scale = {"S/cm": 1.0, "mS/cm": 1e-3, "eV": 1.0, "meV": 1e-3, "K": 1.0}[unit]
+    key = {"ionic_conductivity": "sigma_S_cm", "activation_energy": "Ea_eV",
+           "transition_temperature": "T_K"}.get(prop)
     if key is not None:
         lo, hi = LIMITS[key]
         assert lo <= value * scale <= hi, ("stored", value, unit, doc)

@@ -68,6 +68,8 @@ def _seed(db: Any) -> None:
     ("1e-3", "S/cm", "ionic_conductivity", "9999K", "T_K = 9999 is outside"),
     ("4.9", "eV", "activation_energy", "300K", "Ea_eV = 4.9 is outside what a laboratory "
                                                "measures (0 <= Ea_eV <= 3)"),
+    # found by the 2,000-example REST fuzz: a transition temperature of 1.3e-182 K was stored
+    ("1.3e-182", "K", "transition_temperature", "300K", "T_K = 1.3e-182 is outside"),
 ])
 def test_add_refuses_what_import_refuses(db: Any, value: str, unit: str, prop: str, T: str,
                                          message: str) -> None:

@@ -97,7 +97,8 @@ def limit_masks(prop: Any, value: Any, T_K: Any) -> list[tuple[Any, Callable[[in
     prop : array of str
         Each row's property.
     value : array of float
-        Each row's value in the property's canonical unit (S/cm, eV); NaN where unknown.
+        Each row's value in the property's canonical unit (S/cm, eV, K); NaN where unknown. A
+        transition temperature is held to the temperature limits.
     T_K : array of float
         Each row's temperature in K (NaN where none).
 
@@ -111,7 +112,8 @@ def limit_masks(prop: Any, value: Any, T_K: Any) -> list[tuple[Any, Callable[[in
     out: list[tuple[Any, Callable[[int], str]]] = []
     for key, arr, rows in (("T_K", T_K, np.ones(len(prop), dtype=bool)),
                            ("sigma_S_cm", value, prop == "ionic_conductivity"),
-                           ("Ea_eV", value, prop == "activation_energy")):
+                           ("Ea_eV", value, prop == "activation_energy"),
+                           ("T_K", value, prop == "transition_temperature")):
         out.append((rows & outside_mask(key, arr),
                     lambda i, k=key, a=arr: f"{_outside(k, float(a[i]))}{_HINT}"))
     return out
