@@ -474,6 +474,8 @@ def _with_site_value(column: int, value: str) -> str:
     (_with_site_value(6, "1e-300"), "_atom_site_occupancy (row 4) = 1e-300 is outside 0.01-1.05"),
     (_with_site_value(3, "nan"), "_atom_site_fract_x (row 4) = nan is outside -10-10"),
     (_with_site_value(5, "1e30"), "_atom_site_fract_z (row 4) = 1e+30 is outside -10-10"),
+    # found by the 2,000-example CI fuzz: pymatgen reads 'Xx' as a dummy species; KeyError later
+    (_with_site_value(0, "Xx"), "atom type 'Xx' is not a chemical element"),
 ])
 def test_structure_cif_outside_physical_bounds_is_one_error_line(tmp_path, db, text, message):
     path = tmp_path / "probe.cif"

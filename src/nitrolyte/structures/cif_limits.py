@@ -116,7 +116,15 @@ def check_cif_text(text: str, name: str) -> None:
 
 
 def check_structure(struct: Any, name: str) -> None:
-    """Bound what the symmetry expansion produced: at most :data:`MAX_ATOMS` atoms."""
+    """Bound what the symmetry expansion produced: at most :data:`MAX_ATOMS` atoms, and only
+    real elements (pymatgen reads an unknown symbol such as ``Xx`` as a dummy species)."""
     if len(struct) > MAX_ATOMS:
         raise InputError(f"cif: {name}: the symmetry operations make {len(struct)} atoms; at "
                          f"most {MAX_ATOMS} are accepted")
+    from pymatgen.core import Element
+
+    unknown = sorted({str(getattr(sp, "symbol", sp)) for site in struct for sp in site.species
+                      if not isinstance(getattr(sp, "element", sp), Element)})
+    if unknown:
+        raise InputError(f"cif: {name}: atom type {unknown[0]!r} is not a chemical element "
+                         "(_atom_site_type_symbol)")
