@@ -90,6 +90,14 @@ def register_method(name: str) -> Callable[[Method], Method]:
     return deco
 
 
+def matcher() -> Any:
+    """The one StructureMatcher of prediction: merging duplicates of a search and matching a
+    prediction with a known structure use the same tolerances."""
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+
+    return StructureMatcher(ltol=0.3, stol=0.4, angle_tol=8, primitive_cell=True, scale=True)
+
+
 def predict(formula: str, method: str, *, model: Model | None = None, **options: Any) -> Prediction:
     """Predict the structure of ``formula`` with a registered method.
 

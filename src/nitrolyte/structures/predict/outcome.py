@@ -52,11 +52,10 @@ def known_match(pred: Prediction, table: pd.DataFrame) -> dict[str, Any]:
     """The shipped (not predicted) library structure of the formula the prediction matches
     (StructureMatcher), if any, and the prediction's energy minus the known structure's (meV/atom,
     same model)."""
-    from pymatgen.analysis.structure_matcher import StructureMatcher
-
     from nitrolyte.structures.library import library_entries, library_structure
+    from nitrolyte.structures.predict.core import matcher as same_structure
 
-    matcher = StructureMatcher(ltol=0.3, stol=0.4, angle_tol=8, primitive_cell=True, scale=True)
+    matcher = same_structure()
     known = [e for e in library_entries() if reduced(e.formula) == pred.formula and e.kind != "predicted"]
     out: dict[str, Any] = {"known": [e.name for e in known], "known_match": None, "dE_vs_known_meV_atom": None}
     energies = dict(zip(table["name"], table["energy_per_atom_eV"], strict=True))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from nitrolyte.checks import check_range
 from nitrolyte.errors import MissingDataError, NitrolyteError
-from nitrolyte.structures.predict.core import Prediction, reduced_formula, register_method
+from nitrolyte.structures.predict.core import Prediction, matcher, reduced_formula, register_method
 from nitrolyte.structures.predict.model import COARSE, FINE
 
 if TYPE_CHECKING:
@@ -164,22 +164,16 @@ def _one_thread() -> None:
 
 def merge(structures: list[tuple[float, int, Structure]]) -> list[tuple[float, int, Structure, int]]:
     """Distinct structures (lowest energy first) with how many trials found each (StructureMatcher)."""
-    matcher = _matcher()
+    same = matcher()
     out: list[list[Any]] = []
     for energy, trial, struct in sorted(structures, key=lambda t: (t[0], t[1])):
         for kept in out:
-            if abs(kept[0] - energy) < 0.05 and matcher.fit(kept[2], struct):
+            if abs(kept[0] - energy) < 0.05 and same.fit(kept[2], struct):
                 kept[3] += 1
                 break
         else:
             out.append([energy, trial, struct, 1])
     return [tuple(k) for k in out]  # type: ignore[misc]
-
-
-def _matcher() -> Any:
-    from pymatgen.analysis.structure_matcher import StructureMatcher
-
-    return StructureMatcher(ltol=0.3, stol=0.4, angle_tol=8, primitive_cell=True, scale=True)
 
 
 @register_method("search")
@@ -239,8 +233,8 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
         fine.append((energy, trial, final))
     best_energy, best_trial, best = min(fine, key=lambda t: (t[0], t[1]))
     counts = {trial: count for _, trial, _, count in distinct}
-    matcher = _matcher()  # trials whose fine relaxation ends in the best structure, with their duplicates
-    found_by = sum(counts[t] for e, t, s in fine if t == best_trial or matcher.fit(best, s))
+    same = matcher()  # trials whose fine relaxation ends in the best structure, with their duplicates
+    found_by = sum(counts[t] for e, t, s in fine if t == best_trial or same.fit(best, s))
     details = {"failed_trials": sum("error" in t for t in trials), "cached_trials": sum(t["cached"] for t in trials),
                "best_trial": best_trial, "found_by_trials": found_by, "max_atoms": int(max_atoms),
                "seed": int(seed), "fine_relaxed": len(fine)}
