@@ -17,6 +17,7 @@ from nitrolyte.structures.predict.outcome import reduced, stored_name
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.stability.ml import MLSource
     from nitrolyte.structures.predict.core import Prediction
 
 
@@ -27,20 +28,12 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
     below the hull of the other phases, i.e. stable), ``decomposes_to`` (the competing phases it
     would split into when above) and ``hidden_known`` (library entries left out).
     """
-    import pandas as pd
     from pymatgen.analysis.phase_diagram import PhaseDiagram
-
-    from nitrolyte.stability.ml import MLSource
 
     name = stored_name(pred.formula)
     same = table["formula"].map(reduced) == pred.formula
     hidden = sorted(table.loc[same & (table["kind"] != "predicted"), "name"]) if exclude_known else []
-    keep = ~(table["name"] == name) & ~(same if exclude_known else False)
-    row = {"name": name, "formula": pred.formula, "kind": "predicted", "ok": True, "failures": "",
-           "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
-           "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
-           "source": pred.method, "doi": ""}
-    source = MLSource(energies=pd.concat([table[keep], pd.DataFrame([row])], ignore_index=True))
+    source = with_prediction(table[~same] if exclude_known else table, pred)
     elements = frozenset(str(el) for el in pred.structure.composition.elements)
     entries = source.entries(elements)
     mine = next(e for e in entries if isinstance(e.attribute, dict) and e.attribute.get("structure") == name)
@@ -52,3 +45,19 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
     return {"e_above_hull_meV_atom": round(max(e_vs, 0.0), 1), "e_vs_competing_meV_atom": round(e_vs, 1),
             "decomposes_to": sorted(e.name for e in decomp) if e_vs > 0 else [],
             "hull_model": pred.model, "hidden_known": hidden}
+
+
+def with_prediction(table: pd.DataFrame, pred: Prediction) -> MLSource:
+    """The ``ml`` source of ``table`` (one model's library energies) with the prediction added as
+    one more phase, named :func:`~nitrolyte.structures.predict.outcome.stored_name` (a stored entry
+    of that name in ``table`` is replaced)."""
+    import pandas as pd
+
+    from nitrolyte.stability.ml import MLSource
+
+    name = stored_name(pred.formula)
+    row = {"name": name, "formula": pred.formula, "kind": "predicted", "ok": True, "failures": "",
+           "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
+           "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
+           "source": pred.method, "doi": ""}
+    return MLSource(energies=pd.concat([table[table["name"] != name], pd.DataFrame([row])], ignore_index=True))
