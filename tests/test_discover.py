@@ -188,3 +188,39 @@ def test_cli_discover_input_errors() -> None:
     assert res.exit_code != 0 and "charge >= 2" in res.output
     res = runner.invoke(app, ["discover", "--space", "Li-N-Br", "--max-atoms", "500", "--no-progress"])
     assert res.exit_code != 0 and "max-atoms" in res.output
+
+
+@pytest.mark.slow
+def test_saved_campaign_on_the_web_page_api_and_cif(toy: None, campaign: Path, tmp_path: Path) -> None:
+    """A campaign saved in a database shows on ``/candidates`` (labelled predicted), in
+    ``/api/v1/candidates`` and gives each candidate's CIF; an unknown key is a 404."""
+    from fastapi.testclient import TestClient
+    from pymatgen.core import Structure
+
+    from nitrolyte.discover.saved import campaigns, save
+    from nitrolyte.store import Database
+    from nitrolyte.web.app import create_app
+
+    db = Database(f"sqlite:///{tmp_path / 'web.sqlite'}")
+    result = _run(campaign / "bt", hide=("Li6Br3N",))  # read back from the back-test's cache
+    run = save(result, db)
+    assert [c["run_id"] for c in campaigns(db)] == [run]
+    client = TestClient(create_app(db), base_url="http://localhost")
+    page = client.get("/candidates")
+    assert page.status_code == 200 and "Li6Br3N" in page.text and "predicted" in page.text
+    assert "hidden from the hull: Li6Br3N" in page.text
+    doc = client.get("/api/v1/candidates").json()
+    (c,) = doc["campaigns"]
+    assert c["candidates"][0]["formula"] == "Li6Br3N" and "cif" not in c["candidates"][0]
+    key = c["candidates"][0]["key"]
+    cif = client.get(f"/candidates/{run}/{key}.cif")
+    assert cif.status_code == 200
+    assert Structure.from_str(cif.text, fmt="cif").composition.reduced_formula == "Li6Br3N"
+    assert client.get(f"/candidates/{run}/nope.cif").status_code == 404
+    from nitrolyte.report.framework import ReportContext
+    from nitrolyte.report.sec_ml import _candidates_tables
+
+    (table,) = _candidates_tables(ReportContext(out_dir=tmp_path / "report", db=db))
+    assert "(predicted)" in table.title and "Li6Br3N" in table.html and table.deviations
+    assert (tmp_path / "report" / table.csv).is_file()
+    assert _candidates_tables(ReportContext(out_dir=tmp_path / "r2", db=Database(f"sqlite:///{tmp_path / 'e.sqlite'}"))) == ()

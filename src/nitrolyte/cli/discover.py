@@ -36,7 +36,8 @@ def discover_cmd(
     out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Campaign folder (default: the cache).")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", metavar="FILE", help="Write the candidates as CSV.")] = None,
     store: Annotated[bool, typer.Option(
-        "--store/--no-store", help="Keep each candidate as a predicted structure '<formula> (discover)'.")] = True,
+        "--store/--no-store", help="Keep the campaign in the database (web page, report) and each "
+        "candidate as a predicted structure '<formula> (discover)'.")] = True,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on stderr.")] = True,
     db: DbOption = None,
     json_: JsonOption = False,
@@ -72,7 +73,10 @@ def discover_cmd(
     spaces = [parse_space(s, dops) for s in space]
     result = discover(spaces, settings, out=out, **options)
     if store:
+        from nitrolyte.discover.saved import save
+
         _store(result.survivors, db)
+        save(result, db)
     if csv is not None:
         _write_csv(csv, result.survivors)
     if json_:
