@@ -25,7 +25,7 @@ from pathlib import Path
 
 def _campaign(space: str, max_atoms: int, out: Path, workers: int, dask: bool,
               processes: bool = True) -> tuple[float, dict]:
-    from nitrolyte.discover.run import discover
+    from nitrolyte.discover.run import run_discovery
     from nitrolyte.discover.space import parse_space
     from nitrolyte.discover.stages import Settings
 
@@ -38,7 +38,7 @@ def _campaign(space: str, max_atoms: int, out: Path, workers: int, dask: bool,
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0")
         scheduler = cluster.scheduler_address
     try:
-        result = discover([parse_space(space)], Settings(max_atoms=max_atoms, committee=False), out=out,
+        result = run_discovery([parse_space(space)], Settings(max_atoms=max_atoms, committee=False), out=out,
                           workers=workers, scheduler=scheduler, progress=False)
     finally:
         if cluster is not None:

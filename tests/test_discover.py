@@ -79,11 +79,11 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(out: Path, **settings: Any) -> Any:
-    from nitrolyte.discover.run import discover
+    from nitrolyte.discover.run import run_discovery
     from nitrolyte.discover.space import parse_space
     from nitrolyte.discover.stages import Settings
 
-    return discover([parse_space("Li-N-Br")], Settings(max_atoms=10, committee=False, **settings),
+    return run_discovery([parse_space("Li-N-Br")], Settings(max_atoms=10, committee=False, **settings),
                     out=out, progress=False)
 
 
@@ -133,15 +133,17 @@ def test_backtest_refinds_hidden_li6nbr3_and_resumes(toy: None, campaign: Path,
     manifest = json.loads((campaign / "bt" / "manifest.json").read_text())
     assert manifest["settings"]["hide"] == ["Li6Br3N"] and manifest["stages"]["relax"]["cached"] == 7
     assert manifest["n_candidates"] == 2 and Path(best["cif_path"]).is_file()
+    with pytest.raises(InputError, match="holds campaign"):  # same folder, other settings
+        _run(campaign / "bt", hide=("Li6Br3N",), hull_meV_atom=50.0)
 
 
 @pytest.mark.slow
 def test_budget_zero_runs_nothing_and_says_so(toy: None, tmp_path: Path) -> None:
-    from nitrolyte.discover.run import discover
+    from nitrolyte.discover.run import run_discovery
     from nitrolyte.discover.space import parse_space
     from nitrolyte.discover.stages import Settings
 
-    result = discover([parse_space("Li-N-Br")], Settings(max_atoms=8, committee=False), out=tmp_path,
+    result = run_discovery([parse_space("Li-N-Br")], Settings(max_atoms=8, committee=False), out=tmp_path,
                       budget_min=0.0, progress=False)
     assert result.manifest["out_of_budget"] and result.survivors == []
     assert {r["status"] for r in result.rows} == {"relax not run"}

@@ -66,12 +66,12 @@ def discover_cmd(
         else:
             _backtest_text(doc)
         return
-    from nitrolyte.discover.run import discover
+    from nitrolyte.discover.run import run_discovery
 
     if not space:
         raise typer.BadParameter("give at least one --space (e.g. --space Li-N-Br)", param_hint="--space")
     spaces = [parse_space(s, dops) for s in space]
-    result = discover(spaces, settings, out=out, **options)
+    result = run_discovery(spaces, settings, out=out, **options)
     if store:
         from nitrolyte.discover.saved import save
 

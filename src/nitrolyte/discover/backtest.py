@@ -30,9 +30,9 @@ def backtest(cases: dict[str, str] | None = None, settings: Any = None, **option
     settings : Settings, optional
         The campaign settings (``hide`` is set per case).
     **options
-        Passed to :func:`nitrolyte.discover.run.discover` (workers, budget_min, out, progress).
+        Passed to :func:`nitrolyte.discover.run.run_discovery` (workers, budget_min, out, progress).
     """
-    from nitrolyte.discover.run import discover
+    from nitrolyte.discover.run import run_discovery
     from nitrolyte.discover.space import parse_space
     from nitrolyte.discover.stages import Settings
     from nitrolyte.structures.predict.outcome import reduced
@@ -44,7 +44,7 @@ def backtest(cases: dict[str, str] | None = None, settings: Any = None, **option
         hidden = reduced(formula)
         s = replace(base, hide=(*base.hide, hidden))
         folder = None if out is None else f"{out}/{hidden}"
-        result = discover([parse_space(space)], s, out=folder, **options)
+        result = run_discovery([parse_space(space)], s, out=folder, **options)
         mine = [r for r in result.rows if r["formula"] == hidden]
         found = [r for r in mine if r["survives"]]
         best = min(mine, key=lambda r: (r.get("e_above_hull_meV_atom") is None,

@@ -199,7 +199,7 @@ def _take(items: Iterable[Any], n: int) -> list[Any]:
     return out
 
 
-def discover(spaces: list[Space], settings: Settings | None = None, *, out: str | Path | None = None,
+def run_discovery(spaces: list[Space], settings: Settings | None = None, *, out: str | Path | None = None,
              workers: int = 1, scheduler: str | None = None, budget_min: float | None = None,
              progress: bool = True) -> Discovery:
     """Run or resume a campaign over ``spaces`` (see the module docstring).
@@ -232,6 +232,7 @@ def discover(spaces: list[Space], settings: Settings | None = None, *, out: str 
     settings = settings or Settings()
     model = get_potential().version
     folder = Path(out) if out is not None else default_out(spaces, settings, model)
+    _check_folder(folder, run_id(spaces, settings, model))
     folder.mkdir(parents=True, exist_ok=True)
     cache = _Cache(folder)
     t0 = time.time()
@@ -277,6 +278,18 @@ def discover(spaces: list[Space], settings: Settings | None = None, *, out: str 
     _write_json(folder / "manifest.json", manifest)
     rows = ranked + [r for r in rows if not r["survives"]]
     return Discovery(str(folder), manifest, rows, dropped)
+
+
+def _check_folder(folder: Path, run: str) -> None:
+    """A folder holding another campaign (other spaces, settings or model) is refused: its cached
+    results would be read as this one's."""
+    try:
+        held = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError):
+        return
+    if held not in (None, run):
+        raise InputError(f"--out: {folder} holds campaign {held} (other spaces, settings or model than "
+                         f"this one, {run}); choose another folder")
 
 
 def _eligible(stage: str, done: dict[str, dict[str, Any]], settings: Settings) -> bool:
