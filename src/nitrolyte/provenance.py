@@ -156,3 +156,17 @@ def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> lis
                 "formula": rec.formula, "label": u["label"], "sets": []}
         row["sets"].append((u["set_id"], u["text"]))
     return list(found.values())
+
+
+def simulation_only_materials(db: Any = None) -> set[str]:
+    """material_ids whose user measurements all come from simulations (``MD``, ``BVSE``, ...):
+    such rows are predictions of a material, never a second measured row of it
+    (:func:`nitrolyte.screening.core` folds them into the material's literature row)."""
+    from nitrolyte.api import database
+
+    user = database(db).table("measurements", source="user")
+    if user.empty:
+        return set()
+    sim = user["method"].map(is_simulation)
+    return set(user.loc[sim, "material_id"].astype(str)) - set(
+        user.loc[~sim, "material_id"].astype(str))
