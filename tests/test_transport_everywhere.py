@@ -110,3 +110,17 @@ def test_web_material_page_shows_transport_from_structure(db: object) -> None:
         assert "Transport from structure" in html
         other = c.get("/materials/Li3AlN2").text  # nothing stored: no block
         assert 'id="transport-from-structure"' not in other
+
+
+def test_report_transport_section_has_structure_tables(db: object, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nitrolyte.report.framework import ReportContext
+    from nitrolyte.report.structure_tables import estimates_table, validation_table
+
+    ctx = ReportContext(out_dir=tmp_path, db=db)
+    assert estimates_table(ctx) is None  # nothing stored: no table
+    _bvse_set(db, "Li3GaN2", "Li3GaN2", 0.63)
+    est = estimates_table(ctx)
+    assert est is not None and "BVSE (simulation, bvlain-0.25.1)" in est.html and "0.63" in est.html
+    val = validation_table(ctx)
+    assert "Li2CN2 (thermal-treated)" in val.html and "0.601" in val.html
+    assert "BVSE: n = 10" in val.caption and "BVSE yes" in val.caption
