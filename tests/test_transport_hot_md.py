@@ -110,6 +110,14 @@ def test_cli_md_needs_a_budget_and_refuses_no_li(db) -> None:  # type: ignore[no
     res = CliRunner().invoke(app, ["transport", "Li3GaN2", "--method", "md", "--budget", "-3ps",
                                    "--db", str(db.url)])
     assert res.exit_code == 2 and "--budget" in res.stderr
+    res = CliRunner().invoke(app, ["transport", "AlN", "--method", "md", "--budget", "1ps",
+                                   "--T", "900K", "--T", "1000K", "--T", "1100K", "--store",
+                                   "--db", str(db.url)])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "AlN has no Li" in res.stderr
+    res = CliRunner().invoke(app, ["transport", "Li3GaN2", "--method", "md", "--budget", "1ps",
+                                   "--plot", "x.png", "--db", str(db.url)])
+    assert res.exit_code == 2 and "--plot draws the BVSE map" in res.stderr
+    assert len(db.measurement_sets()) == 0
 
 
 @pytest.mark.slow

@@ -213,6 +213,9 @@ def transport_cmd(
     if method == "md":
         from nitrolyte.cli.transport_md import run_md_method
 
+        if plot is not None:
+            raise InputError("--plot draws the BVSE map: use it with --method bvse")
+
         return run_md_method(name, struct, budget=budget, T=T, potential=potential, out=out,
                              scheduler=scheduler, store=store, db=db, as_json=as_json)
     res = bvse(struct)

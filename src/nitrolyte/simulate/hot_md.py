@@ -268,6 +268,9 @@ def hot_md(name: str, struct: Any, settings: HotMDSettings, out_dir: str | Path,
     if settings.potential not in POTENTIALS:
         raise InputError(f"--potential must be one of {', '.join(POTENTIALS)}, "
                          f"got {settings.potential!r}")
+    if "Li" not in {el.symbol for el in struct.composition.elements}:
+        raise InputError(f"structure: {struct.composition.reduced_formula} has no Li "
+                         "(hot MD here follows Li; a Li-containing structure is required)")
     cell = build_cell(struct, settings)
     n_li = sum(1 for s in cell.species if s.symbol == "Li")
     if settings.temperatures_K:
