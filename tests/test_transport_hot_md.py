@@ -137,3 +137,20 @@ def test_lj_toy_melts_and_every_temperature_is_dropped(tmp_path: Path, db) -> No
     res = CliRunner().invoke(app, [*base, "--store"])
     assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "nothing to store" in res.stderr
     assert len(db.measurement_sets()) == before
+
+
+def test_temperatures_run_on_a_dask_scheduler(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """--scheduler: the temperatures are tasks on that cluster (the campaign machinery)."""
+    from dask.distributed import LocalCluster
+
+    import nitrolyte.simulate.hot_md as hot
+    from nitrolyte.structures import structure
+
+    monkeypatch.setattr(hot, "run_temperature", _fake_run)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        res = hot.hot_md("β-Li3N", structure("beta-Li3N"),
+                         hot.HotMDSettings(budget_ps=5.0, temperatures_K=(700.0, 850.0, 1000.0)),
+                         tmp_path, scheduler=cluster.scheduler_address)
+    assert res.temperatures_K == [700.0, 850.0, 1000.0] and not res.dropped
+    assert res.Ea_eV == pytest.approx(EA, abs=0.01)
