@@ -154,3 +154,18 @@ def test_temperatures_run_on_a_dask_scheduler(monkeypatch, tmp_path: Path) -> No
                          tmp_path, scheduler=cluster.scheduler_address)
     assert res.temperatures_K == [700.0, 850.0, 1000.0] and not res.dropped
     assert res.Ea_eV == pytest.approx(EA, abs=0.01)
+
+
+def test_budget_in_minutes_becomes_ps_from_a_probe_run(db, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import nitrolyte.simulate.hot_md as hot
+
+    monkeypatch.setattr(hot, "run_temperature", _fake_run)
+    res = CliRunner().invoke(app, [
+        "transport", "alpha-Li3N", "--method", "md", "--budget", "0.1min", "--potential", "lj-toy",
+        "--T", "700K", "--T", "850K", "--T", "1000K", "--out", str(tmp_path), "--db", str(db.url),
+        "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    # 6 s of wall time at the probe's rate: some ps, never the placeholder 1 ps exactly
+    assert doc["settings"]["budget_ps"] > 0 and doc["settings"]["budget_ps"] != 1.0
+    assert (tmp_path / "probe.extxyz").exists()
