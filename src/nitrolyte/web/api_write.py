@@ -131,24 +131,32 @@ def fit_csv(request: Request, file: Annotated[UploadFile, File()],
             name: Annotated[str | None, Form(max_length=300)] = None,
             formula: Annotated[str | None, Form(max_length=300)] = None,
             family: Annotated[str | None, Form(max_length=100)] = None,
-            convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT") -> Response:
-    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps the points
-    and the fit as a measurement set (:func:`~nitrolyte.transport.eis_series.store_conductivity_data`)."""
-    from nitrolyte.transport.fitting import fit_arrhenius
+            convention: Annotated[str | None, Form(max_length=40, description="older name of "
+                                                   "law")] = None,
+            law: Annotated[str | None, Form(max_length=40, description="conductivity law: a "
+                                            "name of the law registry (sigmaT, sigma, vtf, "
+                                            "two_regime); default sigmaT")] = None) -> Response:
+    """Fit of a sigma(T) CSV to a conductivity law (``nitrolyte fit --law``); ``store=true``
+    keeps the points and the fit as a measurement set
+    (:func:`~nitrolyte.transport.eis_series.store_conductivity_data`)."""
+    from nitrolyte.transport.fitting import fit_law
     from nitrolyte.transport.io import read_conductivity_csv
+    from nitrolyte.transport.laws.registry import resolve_law
 
+    law_obj = resolve_law(law, convention)
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
     with saved([file]) as [(path, _sha)]:
         data = read_conductivity_csv(path)
-        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
+        fit = fit_law(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, law_obj)
         doc: dict[str, Any] = {"source": path.name, "fit": fit.to_dict(),
-                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None}
+                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None,
+                               "law": law_obj.name, "law_label": law_obj.label}
         if meta is not None and writer is not None:
             from nitrolyte.transport.eis_series import store_conductivity_data
 
             stored, _ = _write(request, lambda: store_conductivity_data(
-                request.app.state.db, meta.name, data, method="fit", convention=convention,
+                request.app.state.db, meta.name, data, method="fit", law=law_obj.name,
                 formula=meta.formula, family=meta.family, added_by=writer["name"]))
             doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
     return json_response(dumps(doc))
@@ -161,7 +169,8 @@ def eis(request: Request, files: Files, thickness: Geometry = None, area: Geomet
         circuit: Annotated[str | None, Form(max_length=40, description="force a circuit "
                                             "(default: chosen per spectrum)")] = None,
         which: Annotated[Literal["bulk", "total"], Form()] = "total",
-        convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT",
+        convention: Annotated[str, Form(max_length=40, description="Arrhenius law: sigmaT "
+                                        "or sigma")] = "sigmaT",
         store: Annotated[bool, Form()] = False,
         force: Annotated[bool, Form(description="store unreliable fits, marked")] = False,
         name: Annotated[str | None, Form(max_length=300)] = None,

@@ -50,6 +50,7 @@ def fit_files(paths: list[tuple[Path, str]], *, thickness: str | None, area: str
               which: str, convention: str = "sigmaT") -> EisResult:
     """Fit the uploaded spectra (paths with their sha256); thickness and exactly one of area /
     diameter are required."""
+    from nitrolyte.transport.display import convention_label
     from nitrolyte.transport.eis_readers import read_instrument_file
     from nitrolyte.transport.eis_series import arrhenius_from_spectra, pellet_geometry_cm
     from nitrolyte.units import parse_quantity
@@ -69,6 +70,7 @@ def fit_files(paths: list[tuple[Path, str]], *, thickness: str | None, area: str
     arr = series.arrhenius
     doc = {**series.to_dict(), "thickness_cm": L, "area_cm2": A, "circuit": circuit or "auto",
            "sigma_RT_S_cm": None if arr is None else arr.sigma_RT_S_cm,
+           "law_label": None if arr is None else convention_label(arr.law),
            "nyquist": [_nyquist(by_source[f.source], f) for f in series.impedance_fits],
            "stored": None}
     return EisResult(doc=doc, series=series, spectra=spectra)
