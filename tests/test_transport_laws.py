@@ -245,3 +245,19 @@ def test_stored_two_regime_fit_has_the_record_fields(tmp_path, db):
     assert one["T_transition_K"] == pytest.approx(330.0, rel=1e-5)
     assert one["sigma_RT_S_cm"] == pytest.approx(fit.sigma_RT_S_cm, rel=1e-12)
     assert math.isclose(db.get("Kneed").Ea_eV(), 0.60, rel_tol=1e-5)
+
+
+def test_screening_takes_sigma_at_25C_from_a_stored_vtf_fit(db):
+    """A user glass measured at 330-420 K with a VTF fit: the screening's σ at 25 °C is the
+    fitted law's (extrapolated, said so), not NaN for want of an Arrhenius Ea."""
+    from nitrolyte.screening import screen
+    from nitrolyte.transport.eis_series import store_conductivity_data
+    from nitrolyte.transport.io import ConductivityData
+
+    T = np.linspace(330.0, 420.0, 6)
+    data = ConductivityData(tuple(T.tolist()), tuple(_data("vtf", T=T).tolist()))
+    store_conductivity_data(db, "Screened glass", data, law="vtf", formula="Li3PO4")
+    row = screen(["Screened glass"], db=db).rows[0]
+    expected = float(_data("vtf", T=np.array([T_ROOM_K]))[0])
+    assert row.evidence["sigma_S_cm"] == pytest.approx(expected, rel=1e-5)
+    assert "VTF fit of the stored set (330-420 K), extrapolated" in row.criterion("sigma").note

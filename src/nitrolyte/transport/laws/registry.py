@@ -6,6 +6,11 @@ contract) and one :func:`register_law` line below; nothing else branches on a la
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
 from nitrolyte.errors import InputError
 from nitrolyte.transport.laws.arrhenius import SIGMA, SIGMA_T, ArrheniusLaw
 from nitrolyte.transport.laws.base import ConductivityLaw
@@ -56,6 +61,19 @@ def resolve_law(law: str | ConductivityLaw | None = None, convention: str | None
     if law is None and convention is not None:
         return get_law(convention, "convention")
     return get_law(DEFAULT_LAW if law is None else law)
+
+
+def sigma_from_summary(summary: Mapping[str, Any], T_K: Any) -> np.ndarray:
+    """Conductivity in S/cm at ``T_K`` (K) of a stored fit (:meth:`LawFit.summary`: ``law`` and
+    ``parameters``), the law rebuilt from the registry; NaN where the law says nothing."""
+    law = get_law(summary.get("law"), "fit law")
+    params = summary.get("parameters") or {}
+    missing = [n for n in law.parameter_names if n not in params]
+    if missing:
+        raise InputError(f"the stored {law.label} fit has no {', '.join(missing)}")
+    with np.errstate(over="ignore"):
+        return np.exp(law.ln_sigma(np.asarray(T_K, dtype=float),
+                                   [float(params[n]) for n in law.parameter_names]))
 
 
 def arrhenius_law_names() -> tuple[str, ...]:
