@@ -360,6 +360,7 @@ def fit_nonlinear(law: ConductivityLaw, T: np.ndarray, sig: np.ndarray, err: np.
         cov_unscaled = np.linalg.inv(Jw.T @ Jw)
     except np.linalg.LinAlgError:
         raise InputError(f"the {law.label} parameters are not determined by these data "
-                         "(singular covariance): measure over a wider temperature range") from None
+                         "(singular covariance: e.g. a straight line has no knee, or the range is too "
+                         "narrow)") from None
     return make_fit(law, T, sig, err, np.asarray(popt, dtype=float), cov_unscaled,
                     absolute_sigma=absolute_sigma)
