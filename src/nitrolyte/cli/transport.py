@@ -97,24 +97,17 @@ def fit_cmd(
 ) -> None:
     """Fit of measured conductivities to a law (Arrhenius by default): parameters with errors,
     sigma at 25 C."""
-    from nitrolyte.transport.fitting import fit_law
-    from nitrolyte.transport.io import read_conductivity_csv
-    from nitrolyte.transport.laws.registry import resolve_law
+    from nitrolyte.workflows.conductivity import conductivity_file
 
-    law_obj = resolve_law(law, convention)
-    data = read_conductivity_csv(file)
-    try:
-        fit = fit_law(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, law_obj)
-    except InputError as exc:  # the file's numbers: say which file
-        raise type(exc)(f"{file.name}: {exc}") from None
+    read = conductivity_file(file, law, convention=convention)
+    fit = read.fit
+    assert fit is not None  # require_fit: a file that cannot be fitted raised
     stored = None
     if store is not None:
         from nitrolyte.store import Database
-        from nitrolyte.transport.eis_series import store_conductivity_data
 
-        stored, _ = store_conductivity_data(Database(db), store, data, law=law_obj.name,
-                                            formula=formula, family=family,
-                                            allow_implausible=allow_implausible)
+        stored = read.store(Database(db), store, formula=formula, family=family,
+                            allow_implausible=allow_implausible)
     rt = fit.predict(298.15, confidence)
     if plot is not None:
         from nitrolyte.plotting.arrhenius import plot_fit
