@@ -92,7 +92,8 @@ async def sigma(request: Request, name: str,
                                                          description="Temperatures, K")] = None,
                 direction: Literal["perp_c", "par_c"] | None = None,
                 average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
-                convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
+                convention: Annotated[str, Query(max_length=40, description="Arrhenius law: "
+                                                 "sigmaT or sigma")] = "sigmaT") -> Response:
     """Ionic conductivity at temperatures ``T`` (with unit) and ``T_K`` (K), Arrhenius from
     the material's record."""
     import numpy as np
