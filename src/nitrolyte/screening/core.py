@@ -102,6 +102,22 @@ def _fold_simulations(frame: Any, db: Any) -> Any:
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
+def _mark_law_fits(frame: Any, db: Any) -> Any:
+    """A ``law_fit`` column: for user rows, the latest stored fit of a law with parameters
+    (VTF, two-regime Arrhenius; :meth:`LawFit.summary`), from which sigma at 25 C and at the
+    operating temperature are taken (:func:`~nitrolyte.screening.evidence.sigma_at`)."""
+    if "source" not in frame.columns or not (frame["source"] == "user").any():
+        return frame
+    from nitrolyte.api import database
+    from nitrolyte.transport.measured import as_dict
+
+    sets = database(db).measurement_sets()
+    fits = {str(m): d for m, d in zip(sets.get("material_id", []),
+                                      (as_dict(f) for f in sets.get("fit", [])), strict=True)
+            if "parameters" in d}  # later sets win
+    return frame.assign(law_fit=[fits.get(str(m)) if s == "user" else None for m, s in
+                                 zip(frame["material_id"], frame["source"], strict=True)])
+
 
 def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
@@ -133,7 +149,8 @@ def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
 
     frame, skipped = usable_frame(api.materials(family=family, db=db))
     warnings.extend(skipped)
-    frame = _fold_simulations(_mark_simulations(frame, db), db)
+    frame = _mark_simulations(frame, db)
+    frame = _fold_simulations(_mark_law_fits(frame, db), db)
     frame = _add_unknown(frame, family, db)
     if materials is None:
         return frame
