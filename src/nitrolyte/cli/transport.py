@@ -178,23 +178,44 @@ def layer_cmd(
 def transport_cmd(
     structure: Annotated[str, typer.Argument(
         help="Structure: a library or user entry name/formula (e.g. alpha-Li3N) or a CIF path.")],
-    method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen).")]
+    method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen) or "
+                                        "md (hot MD, Arrhenius extrapolated to 300 K).")]
     = "bvse",
     plot: Annotated[Path | None, typer.Option("--plot", metavar="OUT.png",
                                               help="Write the BVSE map (.png or .svg).")] = None,
     store: Annotated[bool, typer.Option("--store", help="Store the barrier as a BVSE simulation "
                                         "measurement set (labelled, never a measured Ea).")] = False,
+    budget: Annotated[str | None, typer.Option(
+        help="md: production per temperature (20ps) or wall time per temperature (30min).")]
+    = None,
+    T: Annotated[list[str] | None, typer.Option(
+        "--T", help="md: temperatures (repeat); default chosen from the barrier.")] = None,
+    potential: Annotated[str, typer.Option(help="md: chgnet, sevennet or lj-toy.")] = "chgnet",
+    out: Annotated[Path, typer.Option(help="md: folder for the trajectories.")]
+    = Path("transport-md"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="md: Dask scheduler address running the temperatures (default: here, in turn).")]
+    = None,
     db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Li migration barrier from a structure (BVSE percolation barrier; not a measured Ea)."""
+    """Li transport from a structure: BVSE percolation barrier, or hot MD extrapolated to 300 K
+    (each labelled with what it is; never a measured Ea)."""
     from nitrolyte.checks import check_choice
     from nitrolyte.transport.bvse import QUANTITY, bvse, resolve_structure, store_bvse
 
-    check_choice("--method", method, ("bvse",))
+    check_choice("--method", method, ("bvse", "md"))
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
     name, struct = resolve_structure(structure, db)
+    if method == "md":
+        from nitrolyte.cli.transport_md import run_md_method
+
+        if plot is not None:
+            raise InputError("--plot draws the BVSE map: use it with --method bvse")
+
+        return run_md_method(name, struct, budget=budget, T=T, potential=potential, out=out,
+                             scheduler=scheduler, store=store, db=db, as_json=as_json)
     res = bvse(struct)
     stored = store_bvse(name, res, db) if store else None
     if plot is not None:

@@ -64,6 +64,44 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
                                     zip(frame["material_id"], frame["source"], strict=True)])
 
 
+#: wide-frame columns a simulation may fill in a literature row: (the value, its companions)
+_FOLD = {"Ea": ("Ea_eV",), "sigma": ("sigma_S_cm", "sigma_qualifier", "T_K")}
+
+
+def _fold_simulations(frame: Any, db: Any) -> Any:
+    """One material, one row: a user row made only of simulations (BVSE, MD) of a material that
+    has a literature row fills that row's missing σ / Ea instead of adding a second row.
+
+    A measured value always wins; a filled value's source is the simulation label
+    (``Ea_simulation`` / ``sigma_simulation``), so the screening marks it ``sim.``. The
+    simulated row is dropped either way.
+    """
+    if "simulation" not in frame.columns:
+        return frame
+    from nitrolyte.provenance import simulation_only_materials
+
+    only = simulation_only_materials(db)
+    lit = frame["source"] == "literature"
+    sim_rows = frame[(frame["source"] == "user") & frame["material_id"].isin(only)
+                     & frame["material_id"].isin(set(frame.loc[lit, "material_id"]))]
+    if sim_rows.empty:
+        return frame
+    out = frame.assign(Ea_simulation="", sigma_simulation="")
+    for _, row in sim_rows.iterrows():
+        targets = out.index[lit & (out["material_id"] == row["material_id"])]
+        same = [i for i in targets if out.at[i, "direction"] == row["direction"]]
+        for i in same or list(targets):
+            for key, cols in _FOLD.items():
+                if _missing(out.at[i, cols[0]]) and not _missing(row[cols[0]]):
+                    for c in cols:
+                        out.at[i, c] = row[c]
+                    out.at[i, f"{key}_simulation"] = row["simulation"]
+    return out.drop(index=sim_rows.index)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
 def _mark_law_fits(frame: Any, db: Any) -> Any:
     """A ``law_fit`` column: for user rows, the latest stored fit of a law with parameters
     (VTF, two-regime Arrhenius; :meth:`LawFit.summary`), from which sigma at 25 C and at the
@@ -112,7 +150,7 @@ def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
     frame, skipped = usable_frame(api.materials(family=family, db=db))
     warnings.extend(skipped)
     frame = _mark_simulations(frame, db)
-    frame = _mark_law_fits(frame, db)
+    frame = _fold_simulations(_mark_law_fits(frame, db), db)
     frame = _add_unknown(frame, family, db)
     if materials is None:
         return frame

@@ -358,7 +358,9 @@ def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any
     ev: dict[str, Any] = {
         "kind": "material", "name": name, "material_id": _text(row.get("material_id")),
         "direction": direction, "family": _text(row.get("family")), "formula": formula,
-        "source": _text(row.get("source")), "sigma_source": src, "Ea_source": src,
+        "source": _text(row.get("source")),
+        "sigma_source": _text(row.get("sigma_simulation")) or src,
+        "Ea_source": _text(row.get("Ea_simulation")) or src,
         "T_K": T_ref, "Ea_eV": Ea, **branch, "layers": (name,), "layer_um": (design.thickness_um,)}
     for column, qualifier in REGISTRY_COLUMNS:  # e.g. the electronic conductivity, as stored
         ev[column] = _num(row.get(column))

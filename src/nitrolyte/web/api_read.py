@@ -75,10 +75,12 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
         lambda ids: rec.material_id in ids)]
     unknown = (unknown_sets(request.app.state.db, rec.material_id) if rec.source == "user"
                else [])
+    from nitrolyte.provenance import structure_estimates
     from nitrolyte.transport.display import record_rows
 
     return {"material": {**rec.to_dict(), "measurements": record_rows(rec, request.app.state.db)},
             "errata": hits.to_dict("records"),
+            "structure_transport": structure_estimates(request.app.state.db, rec.material_id),
             "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
                                     for u in unknown]}
 
