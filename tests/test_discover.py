@@ -128,6 +128,9 @@ def test_backtest_refinds_hidden_li6nbr3_and_resumes(toy: None, campaign: Path,
     # 60 meV/atom above the hull with Li6NBr3; less (52-57) above the higher hull without it, still > 25
     assert others and all(25 < r["e_above_hull_meV_atom"] <= 1000 * ABOVE_HULL_EV + 0.2 for r in others)
     assert not any(r["survives"] for r in others)
+    # with the Li6NBr3 candidates as phases the others are 60 meV/atom above again; the pair is on it
+    assert all(r["e_above_joint_hull_meV_atom"] == pytest.approx(1000 * ABOVE_HULL_EV, abs=0.3) for r in others)
+    assert [r["e_above_joint_hull_meV_atom"] for r in result.survivors] == [0.0, 0.0]
     assert best["Ea_eV"] is not None and best["verdicts"]["hull"] == "pass"
     assert best["li_verdict"] in ("yes", "no", "not decided")
     manifest = json.loads((campaign / "bt" / "manifest.json").read_text())

@@ -110,6 +110,7 @@ def _store(rows: list[dict[str, Any]], db: str | None) -> None:
 
 
 COLUMNS = ("rank", "formula", "generator", "space_group", "n_atoms", "e_above_hull_meV_atom", "spread_meV_atom",
+           "e_above_joint_hull_meV_atom",
            "reduction_V", "oxidation_V", "li_verdict", "air_reaction_meV_atom", "Ea_eV", "dimensionality",
            "on_front", "known_structures", "cif_path")
 
@@ -142,6 +143,7 @@ def _text(result: Any) -> None:
     rows = [[str(r["rank"]), r["formula"] + (" *" if r.get("known_structures") else ""), r["generator"],
              f"{r.get('space_group', '')}", _f(r.get("e_above_hull_meV_atom"), ".1f")
              + ("" if r.get("spread_meV_atom") is None else f" ±{r['spread_meV_atom']:.0f}"),
+             _f(r.get("e_above_joint_hull_meV_atom"), ".1f"),
              f"{_f(r.get('reduction_V'), '.2f')}–{_f(r.get('oxidation_V'), '.2f')}",
              _f(r.get("air_reaction_meV_atom"), ".0f"),
              _f(r.get("Ea_eV"), ".2f") + (f" ({r['dimensionality']}D)" if r.get("dimensionality") else ""),
@@ -149,7 +151,7 @@ def _text(result: Any) -> None:
             for r in result.survivors]
     echo_rows(f"Candidates within {m['thresholds']['hull']:g} meV/atom of the hull (predicted structures, "
               f"{m['default_model']})",
-              ["#", "formula", "type", "space group", "E_hull (meV/atom)", "window (V)", "air (meV/atom)",
+              ["#", "formula", "type", "space group", "E_hull (meV/atom)", "with candidates", "window (V)", "air (meV/atom)",
                "BVSE Ea (eV)", "targets", "Pareto"], rows)
     typer.echo(f"generated {m['n_generated']} candidates ({m['n_dropped']} composition/type pairs dropped), "
                f"{m['n_candidates']} within the hull threshold" + (" — out of budget: rerun to continue"

@@ -53,11 +53,13 @@ def backtest(cases: dict[str, str] | None = None, settings: Any = None, **option
                      "rank": min((r["rank"] for r in found), default=None),
                      "n_candidates": len(result.survivors),
                      "e_above_hull_meV_atom": None if best is None else best.get("e_above_hull_meV_atom"),
+                     "e_above_joint_hull_meV_atom": None if best is None else best.get("e_above_joint_hull_meV_atom"),
                      "generator": None if best is None else best["generator"],
                      "status": "not generated (no structure type holds it)" if best is None else best["status"],
                      "wall_s": result.manifest["wall_s"]})
         unlisted += [{"space": space, "formula": r["formula"], "generator": r["generator"],
-                      "e_above_hull_meV_atom": r["e_above_hull_meV_atom"]}
+                      "e_above_hull_meV_atom": r["e_above_hull_meV_atom"],
+                      "e_above_joint_hull_meV_atom": r.get("e_above_joint_hull_meV_atom")}
                      for r in result.survivors if r["formula"] != hidden and not r.get("known_structures")]
     return {"cases": rows, "recall": sum(r["refound"] for r in rows), "n_cases": len(rows),
             "unlisted_survivors": unlisted, "settings": base.to_dict()}

@@ -262,6 +262,7 @@ def run_discovery(spaces: list[Space], settings: Settings | None = None, *, out:
                                "not_run": sum(1 for c in todo if stage not in results[c.key]),
                                "wall_s": round(time.time() - t_stage, 1)}
     rows = [_row(c, results[c.key], settings, folder) for c in candidates]
+    _joint_hulls(spaces, candidates, results, rows, settings)
     from nitrolyte.discover.verdicts import judge, rank, thresholds
 
     limits = thresholds(settings.hull_meV_atom)
@@ -278,6 +279,24 @@ def run_discovery(spaces: list[Space], settings: Settings | None = None, *, out:
     _write_json(folder / "manifest.json", manifest)
     rows = ranked + [r for r in rows if not r["survives"]]
     return Discovery(str(folder), manifest, rows, dropped)
+
+
+def _joint_hulls(spaces: list[Space], candidates: list[Candidate], results: dict[str, dict[str, Any]],
+                 rows: list[dict[str, Any]], settings: Settings) -> None:
+    """``e_above_joint_hull_meV_atom`` of each judged candidate: its energy above the hull of the
+    known phases *and every other candidate of its space* (default model)."""
+    from nitrolyte.discover.stages import library_table, prediction_of
+    from nitrolyte.stability.predicted import joint_hull
+
+    for space in spaces:
+        judged = [(c, r) for c, r in zip(candidates, rows, strict=True)
+                  if c.space == space.label and results[c.key].get("stability", {}).get("status") == "ok"]
+        if not judged:
+            continue
+        preds = [prediction_of(c, results[c.key]["relax"]) for c, _ in judged]
+        elements = frozenset((*space.elements, *space.dopants))
+        for (_, row), e in zip(judged, joint_hull(preds, library_table(None, elements, settings.hide)), strict=True):
+            row["e_above_joint_hull_meV_atom"] = e
 
 
 def _check_folder(folder: Path, run: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 #: (criterion, row column, comparator, label); thresholds come from :func:`thresholds`
 CRITERIA: tuple[tuple[str, str, str, str], ...] = (
     ("hull", "e_above_hull_meV_atom", "<=", "energy above hull (ML, predicted structure)"),
+    ("joint_hull", "e_above_joint_hull_meV_atom", "<=", "energy above the hull with the other candidates"),
     ("Ea", "Ea_eV", "<=", "BVSE migration barrier (predicted, not a measured Ea)"),
     ("li_stability", "reduction_V", "<=", "stable vs Li (ML window)"),
     ("oxidation", "oxidation_V", ">=", "oxidation limit (ML window)"),
@@ -28,7 +29,7 @@ def thresholds(hull_meV_atom: float) -> dict[str, float]:
     from nitrolyte.screening import default_targets
 
     targets = {t.id: t.value for t in default_targets()}
-    return {"hull": float(hull_meV_atom), "Ea": float(targets["Ea"]), "li_stability": 0.0,
+    return {"hull": float(hull_meV_atom), "joint_hull": float(hull_meV_atom), "Ea": float(targets["Ea"]), "li_stability": 0.0,
             "oxidation": float(targets["oxidation"]), "air_reaction": 0.0}
 
 

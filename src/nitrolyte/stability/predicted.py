@@ -47,6 +47,37 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
             "hull_model": pred.model, "hidden_known": hidden}
 
 
+def joint_hull(preds: list[Prediction], table: pd.DataFrame) -> list[float]:
+    """Energy above the hull (meV/atom, >= 0) of each prediction when the others are phases too:
+    the hull of ``table`` (one model's library energies) and every prediction together. A set of
+    candidates each below the known hull can still decompose into one another; this says which."""
+    import pandas as pd
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+    from nitrolyte.stability.ml import MLSource
+
+    if not preds:
+        return []
+    names = [f"{p.formula} (candidate {i})" for i, p in enumerate(preds)]
+    rows = [_row(name, p) for name, p in zip(names, preds, strict=True)]
+    source = MLSource(energies=pd.concat([table, pd.DataFrame(rows)], ignore_index=True))
+    elements = frozenset(str(el) for p in preds for el in p.structure.composition.elements)
+    entries = source.entries(elements)
+    by_name = {e.attribute.get("structure"): e for e in entries if isinstance(e.attribute, dict)}
+    diagram = PhaseDiagram(entries)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [round(1000.0 * float(diagram.get_e_above_hull(by_name[n])), 1) for n in names]
+
+
+def _row(name: str, pred: Prediction) -> dict[str, Any]:
+    """A prediction as a row of a library energy table."""
+    return {"name": name, "formula": pred.formula, "kind": "predicted", "ok": True, "failures": "",
+            "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
+            "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
+            "source": pred.method, "doi": ""}
+
+
 def with_prediction(table: pd.DataFrame, pred: Prediction) -> MLSource:
     """The ``ml`` source of ``table`` (one model's library energies) with the prediction added as
     one more phase, named :func:`~nitrolyte.structures.predict.outcome.stored_name` (a stored entry
@@ -56,8 +87,5 @@ def with_prediction(table: pd.DataFrame, pred: Prediction) -> MLSource:
     from nitrolyte.stability.ml import MLSource
 
     name = stored_name(pred.formula)
-    row = {"name": name, "formula": pred.formula, "kind": "predicted", "ok": True, "failures": "",
-           "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
-           "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
-           "source": pred.method, "doi": ""}
-    return MLSource(energies=pd.concat([table[table["name"] != name], pd.DataFrame([row])], ignore_index=True))
+    return MLSource(energies=pd.concat([table[table["name"] != name], pd.DataFrame([_row(name, pred)])],
+                                       ignore_index=True))
