@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import tracemalloc
+from typing import Any
 
 import numpy as np
 from _timing import best_of
@@ -153,10 +154,19 @@ def sweeps(axis: int, repeat: int) -> None:
     loop = _numba_sweep()
     loop(q[:2], t[:2], n_p[:2])  # compile outside the timings
     sweep("grid", **axes)  # first call: numba's cache load
-    t_loop, by_loop = best_of(lambda: loop(q, t, n_p), repeat)
-    t_bcast, by_bcast = best_of(lambda: _numpy(q[:, None, None], t[None, :, None],
-                                               t[None, :, None], n_p[None, None, :]), repeat)
-    t_grid, grid = best_of(lambda: sweep("grid", **axes), repeat)
+    # interleaved (a busy machine slows all three alike); best of ``repeat`` each
+    times: dict[str, list[float]] = {"loop": [], "bcast": [], "grid": []}
+    calls = {"loop": lambda: loop(q, t, n_p),
+             "bcast": lambda: _numpy(q[:, None, None], t[None, :, None], t[None, :, None],
+                                     n_p[None, None, :]),
+             "grid": lambda: sweep("grid", **axes)}
+    out: dict[str, Any] = {}
+    for _ in range(max(1, repeat)):
+        for name, func in calls.items():
+            seconds, out[name] = best_of(func, 1)
+            times[name].append(seconds)
+    (t_loop, by_loop), (t_bcast, by_bcast), (t_grid, grid) = (
+        (min(times[k]), out[k]) for k in ("loop", "bcast", "grid"))
     for k, name in enumerate(OUTPUTS):
         np.testing.assert_allclose(grid.data[name], by_loop[k], rtol=1e-12, err_msg=name)
         np.testing.assert_allclose(np.broadcast_to(by_bcast[k], grid.shape), by_loop[k],
