@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     (CIF_DIR / name).write_text(header + args.cif.read_text("utf-8"), encoding="utf-8")
     z = r["n_atoms"] // _atoms_per_fu(r["formula"])
     print(f"- name: {r['formula']} (predicted approximant)\n  formula: {r['formula']}\n  kind: predicted\n"
-          f"  cif: {name}\n  Z: {z}\n  predicted: {json.dumps(label)}\n  source: {json.dumps(source)}\n"
+          f"  cif: {name}\n  Z: {z}\n  predicted: {json.dumps(label)}\n  source: {json.dumps(source, ensure_ascii=False)}\n"
           f"  role: {args.role}")
     return 0
 

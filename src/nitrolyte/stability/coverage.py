@@ -29,7 +29,6 @@ MISSING_REASONS: dict[str, str] = {
     "Li8SiN4": "the review says antifluorite-derived, but 9 cations per 4 N overfill the 8 tetrahedral "
                "sites of the antifluorite, so --type antifluorite refuses it; needs --search",
     "Li8GeN4": "as Li8SiN4: 9 cations per 4 N overfill the antifluorite; needs --search",
-    "Li4NCl": "R-3m (Marx 1997) is a layered Li3N/LiCl intergrowth, not a registered type; needs --search",
 }
 
 
