@@ -26,9 +26,9 @@ AMORPHOUS_APPROXIMANTS: dict[frozenset[str], str] = {
 }
 #: why a formula has no structure beyond "none published offline" (what stands in the way of a prediction)
 MISSING_REASONS: dict[str, str] = {
-    "Li8SiN4": "the review says antifluorite-derived, but 9 cations per 4 N overfill the 8 tetrahedral "
-               "sites of the antifluorite, so --type antifluorite refuses it; needs --search",
-    "Li8GeN4": "as Li8SiN4: 9 cations per 4 N overfill the antifluorite; needs --search",
+    "Li8GeN4": "9 cations per 4 N overfill the 8 tetrahedral sites of the antifluorite (--type antifluorite "
+               "refuses it), and Ge3N4, its oxidation partner, has no structure either; Li8SiN4's li3n "
+               "approximant shows the way ('structure predict Li8GeN4 --type li3n')",
 }
 
 
