@@ -131,7 +131,7 @@ def _no_structure(formula: str) -> str:
     from nitrolyte.stability.sources import resolve_source
     from nitrolyte.structures.library import library_entries
 
-    have = {e.formula for e in library_entries() if Composition(e.formula).is_element}
+    have = {str(Composition(e.formula).elements[0]) for e in library_entries() if Composition(e.formula).is_element}
     lacking = sorted(str(el) for el in Composition(formula).elements if str(el) not in have)
     if lacking:
         return (f"no structure for {formula}, and no structure of element {', '.join(lacking)} in the "
