@@ -101,25 +101,48 @@ def window_coverage(source: Any = DEFAULT_SOURCE, db: Any = None) -> list[Covera
             rows.append(CoverageRow(formula, "missing structure", math.nan, math.nan, "incomplete", "",
                                     str(exc)))
             continue
-        basis = w.energy_basis.get(w.formula, "") if w.own_energy else ""
+        basis = _own_basis(w) if w.own_energy else ""
         status, reason = _status(formula, amorphous, w.own_energy, basis)
         rows.append(CoverageRow(formula, status, w.reduction_V, w.oxidation_V, w.completeness, basis, reason))
     return rows
+
+
+def _own_basis(w: Any) -> str:
+    """Where the window's composition takes its energy from (keyed by formula or reduced formula)."""
+    from pymatgen.core import Composition
+
+    return str(w.energy_basis.get(w.formula) or w.energy_basis.get(Composition(w.formula).reduced_formula, ""))
 
 
 def _status(formula: str, amorphous: bool, own: bool, basis: str) -> tuple[str, str]:
     from pymatgen.core import Composition
 
     if amorphous:
+        if own:  # a crystalline phase of the same composition (Li3PO4): its window, named
+            return "amorphous", (f"amorphous; window of crystalline {formula} ({basis}), an approximant "
+                                 "of the glass")
         elements = frozenset(str(el) for el in Composition(formula).elements)
         approx = AMORPHOUS_APPROXIMANTS.get(elements)
         return "amorphous", (f"amorphous; nearest crystalline approximant {approx} (an approximant, "
                              "not this composition)" if approx else "amorphous; no crystalline approximant")
     if own:
+        if not basis:  # above the hull: the window's basis names its decomposition only
+            basis = _library_kind(formula)
         if "predicted" in basis:
             return "predicted structure", ""
         return ("experimental table" if basis.startswith("experimental") else "measured structure"), ""
     return "missing structure", MISSING_REASONS.get(formula, _no_structure(formula))
+
+
+def _library_kind(formula: str) -> str:
+    """``"predicted"`` when the library's structure of ``formula`` is a prediction, else ``""``."""
+    from pymatgen.core import Composition
+
+    from nitrolyte.structures.library import all_entries
+
+    target = Composition(formula).fractional_composition
+    same = [e for e in all_entries() if Composition(e.formula).fractional_composition.almost_equals(target)]
+    return "predicted" if same and all(e.kind == "predicted" for e in same) else ""
 
 
 def _no_structure(formula: str) -> str:
