@@ -70,10 +70,10 @@ def test_review_stack_decided():
 
 
 def test_no_structure_is_one_line_exit_1():
-    res = run("window", "Li7PN4", "--source", "ml")
+    res = run("window", "Li5P2N5", "--source", "ml")
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: no structure for Li7PN4")
+    assert len(lines) == 1 and lines[0].startswith("error: no structure for Li5P2N5")
     assert "--cif FILE" in lines[0]
 
 

@@ -328,6 +328,8 @@ def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
     lacking = [r.gas for r in reactions if not math.isfinite(r.energy_meV_atom)]
     worst = min(known, key=lambda r: r.energy_meV_atom, default=None)
     text = "; ".join(f"+ {r.gas}: {r.text()}" for r in known)
+    if "predicted" in reactions[0].basis:
+        text = f"{formula} from a predicted structure ({reactions[0].basis}): {text}"
     if lacking:
         text += f"; not computable with {', '.join(lacking)} (phases missing from the source)"
     # a phase missing from the source can only make a reaction more favourable: an upper bound

@@ -52,6 +52,9 @@ class AirReaction:
         Model -> its ``energy_meV_atom`` (None where it could not compute it).
     notes : tuple of str
         Committee flags (disagreement above 25 meV/atom, a model that could not compute it).
+    basis : str
+        Where the material's own energy comes from (``"ML (CHGNet, anchored scheme; structure
+        predicted (...))"`` for a predicted structure); empty without one.
     """
 
     material: str
@@ -65,6 +68,7 @@ class AirReaction:
     energy_meV_atom_spread: float = math.nan
     committee: dict[str, float | None] = field(default_factory=dict, hash=False)
     notes: tuple[str, ...] = ()
+    basis: str = ""
 
     @property
     def complete(self) -> bool:
@@ -133,7 +137,8 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
                          cm.E_TOL_MEV, "meV/atom", 1000.0)
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
                                tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis,
-                               1000.0 * r.min_energy_eV_atom_spread, per, flags))
+                               1000.0 * r.min_energy_eV_atom_spread, per, flags,
+                               r.energy_basis.get(r.formula_a, "")))
     return tuple(out)
 
 
@@ -152,7 +157,8 @@ def air_table(materials: list[str] | None = None,
         One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``
         (each with its ``_spread`` over the ML models), ``{gas}_qualifier`` (``"<"``: an upper
         bound, phases are missing), the products, the phases missing from the source and the
-        review's air-stability observation where it records one.
+        review's air-stability observation where it records one; ``energy_basis`` says where the
+        material's energy comes from (a predicted structure is named as such).
     """
     import pandas as pd
     from pymatgen.core import Composition
@@ -175,6 +181,7 @@ def air_table(materials: list[str] | None = None,
             row[f"{gas}_qualifier"] = r.qualifier  # "<": an upper bound (phases missing)
             row[f"{gas}_meV_atom_spread"] = r.energy_meV_atom_spread
             row[f"{gas}_products"] = " + ".join(r.products)
+        row["energy_basis"] = next(iter(reactions.values())).basis
         row["missing_phases"] = ", ".join(dict.fromkeys(p for r in reactions.values() for p in r.missing_phases))
         row["review_observation"] = observed.get(Composition(m).reduced_formula, "")
         rows.append(row)
