@@ -106,8 +106,14 @@ def bvse_values(name: str, struct: Any) -> dict[str, Any]:
 def _compute(name: str, struct: Any) -> dict[str, Any]:
     from nitrolyte.transport.bvse import bvse
 
+    from nitrolyte.errors import InputError
+
     key = _key(name)
-    res = bvse(struct)
+    try:
+        res = bvse(struct)
+    except InputError as exc:  # a structure BVSE cannot score: blank in the table, with the reason
+        return {"hash": key[0] if key else None, "engine": key[1] if key else None, "Ea_eV": None,
+                "axis_barriers_eV": {}, "dimensionality": None, "error": str(exc)}
     return {"hash": key[0] if key else None, "engine": key[1] if key else None,
             "Ea_eV": res.Ea_eV, "axis_barriers_eV": dict(res.axis_barriers_eV),
             "dimensionality": res.dimensionality}
@@ -207,11 +213,12 @@ def _num(value: float | None, signed: bool = False) -> str:
 
 def table_line(r: dict[str, Any]) -> str:
     """One row of the markdown table (values to 0.01 eV; blank: not computed / not stored)."""
-    name = r["structure"] + (" (predicted)" if r["structure_kind"] == "predicted" else "")
+    predicted = r["structure_kind"] == "predicted" and "predicted" not in r["structure"]
+    name = r["structure"] + (" (predicted)" if predicted else "")
     what = r["direction"] or r["phase"] or "—"
     bv = "none" if r["bvse_eV"] is None else _num(r["bvse_eV"])
     return (f"| {r['material']} | {name} | {what} | {r['measured_Ea_eV']:.3g} | {r['source']} | {bv} | "
-            f"{r['dimensionality']}D | {_num(r['neb_eV'])} | {_num(r['md_eV'])} | "
+            f"{'—' if r['dimensionality'] is None else str(r['dimensionality']) + 'D'} | {_num(r['neb_eV'])} | {_num(r['md_eV'])} | "
             f"{_num(r['delta_bvse_eV'], True) or '—'} | {_num(r['delta_neb_eV'], True)} | "
             f"{_num(r['delta_md_eV'], True)} |")
 
