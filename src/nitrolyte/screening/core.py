@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.screening.criteria import evaluate
@@ -28,6 +28,9 @@ from nitrolyte.screening.result import (
 )
 from nitrolyte.screening.stack import Stack, stack_evidence
 from nitrolyte.screening.targets import Target, resolve_targets
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: default minimum confidence: at least 3 of the 9 built-in criteria known
 MIN_CONFIDENCE = 0.3
@@ -53,7 +56,7 @@ def _check_source(source: str) -> None:
         src.entries(frozenset({"Li"}))
 
 
-def _mark_simulations(frame: Any, db: Any) -> Any:
+def _mark_simulations(frame: Any, db: DatabaseLike | None) -> Any:
     """A ``simulation`` column: the MD label (model, version) of user rows from simulations."""
     if "source" not in frame.columns or not (frame["source"] == "user").any():
         return frame
@@ -64,7 +67,7 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
                                     zip(frame["material_id"], frame["source"], strict=True)])
 
 
-def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
+def _add_unknown(frame: Any, family: str | None, db: DatabaseLike | None) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
     from nitrolyte.provenance import unknown_only_materials
@@ -85,7 +88,7 @@ def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     return pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
 
 
-def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
+def _frame(materials: Sequence[str] | None, family: str | None, db: DatabaseLike | None,
            warnings: list[str]) -> Any:
     """The materials to screen; stored values no laboratory measures are blanked (unknown)
     and named in ``warnings`` (:func:`nitrolyte.plausibility.usable_frame`)."""
@@ -148,7 +151,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
            stack: str | Sequence[str] | Stack | Sequence[Stack] | None = None,
            stack_thickness_um: Sequence[float] | None = None,
            weights: Mapping[str, float] | None = None, min_confidence: float = MIN_CONFIDENCE,
-           design: ScreeningDesign | None = None, records: Any = None, db: Any = None,
+           design: ScreeningDesign | None = None, records: Any = None, db: DatabaseLike | None = None,
            **options: Any) -> ScreeningResult:
     """Score materials and SSE stacks against the targets of the review's Perspectives.
 

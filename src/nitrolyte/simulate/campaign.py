@@ -15,12 +15,15 @@ import itertools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
 from nitrolyte.simulate.campaign_fit import task_sets, unknown_task_ids
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 SPEC_COPY = "campaign.yaml"
 
@@ -137,14 +140,14 @@ def run_task(task: dict[str, Any], out_dir: str) -> dict[str, Any]:
     return sim.to_dict()
 
 
-def stored_task_ids(db: Any = None) -> dict[str, int]:
+def stored_task_ids(db: DatabaseLike | None = None) -> dict[str, int]:
     """task_id -> set_id of the campaign tasks stored with a σ point (answered)."""
     from nitrolyte.api import database
 
     return {k: v["set_id"] for k, v in task_sets(database(db)).items() if v["n_points"] > 0}
 
 
-def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> dict[str, Any]:
+def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: DatabaseLike | None) -> dict[str, Any]:
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
     sim = TransportSimulation(**result)
@@ -177,7 +180,7 @@ def _client(scheduler: str | None, workers: int | None) -> Any:
 
 
 def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
-                 workers: int | None = None, db: Any = None,
+                 workers: int | None = None, db: DatabaseLike | None = None,
                  progress: bool = True) -> CampaignReport:
     """Run (or resume) a campaign: every task not yet stored, stored as it finishes.
 
@@ -235,7 +238,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                           arrhenius=campaign_fits(tasks, db), unknown=unknown)
 
 
-def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = True
+def campaign_arrhenius(spec_path: str | Path, db: DatabaseLike | None = None, *, store: bool = True
                        ) -> list[dict[str, Any]]:
     """Arrhenius fit per (material, vacancies, potential) of a campaign; see
     :func:`nitrolyte.simulate.campaign_fit.campaign_fits` (complete groups stored once)."""
@@ -245,7 +248,7 @@ def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = T
     return campaign_fits(tasks_of(spec), db, store=store)
 
 
-def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:
+def campaign_status(spec_path: str | Path, db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """One row per task: ``stored`` (with its set id), ``unknown`` (finished, not diffusive:
     stored as a set with no σ, ``reason`` says why), ``started`` (folder exists) or
     ``pending``."""

@@ -25,6 +25,8 @@ from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: the gases of ambient air the review's air-stability criterion is about
 GASES: tuple[str, ...] = ("H2O", "O2", "CO2")
 
@@ -98,7 +100,7 @@ class AirReaction:
 
 
 def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                  gases: tuple[str, ...] = GASES, *, db: Any = None,
+                  gases: tuple[str, ...] = GASES, *, db: DatabaseLike | None = None,
                   potential: str | None = None) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 

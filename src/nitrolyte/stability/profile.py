@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,12 +21,15 @@ from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import electrochemical_window, li_profile
 
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
+
 PROFILE_COLUMNS = ("material", "formula", "V_low", "V_high", "li_per_fu", "phases", "reaction",
                    "source")
 
 
 def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE, *,
-                    db: Any = None) -> pd.DataFrame:
+                    db: DatabaseLike | None = None) -> pd.DataFrame:
     """Li uptake per formula unit vs. potential, with the phase equilibria.
 
     Parameters

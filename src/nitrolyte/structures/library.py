@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import Database, DatabaseLike
     from nitrolyte.structures.validate import ValidationResult
 
 _KINDS = ("cif", "prototype", "molecule", "aflow", "predicted")
@@ -84,15 +85,13 @@ USER_NAMESPACE = "user_structures"
 _INDEX_KEY = "__index__"
 
 
-def _open_db(db: Any) -> Any:
-    if db is not None:
-        return db
-    from nitrolyte.store import Database
+def _open_db(db: DatabaseLike | None) -> Database:
+    from nitrolyte.api import database
 
-    return Database()
+    return database(db)
 
 
-def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+def user_entries(db: DatabaseLike | None = None) -> tuple[LibraryEntry, ...]:
     """Structures the user added with :func:`add_user_structure` (kept in the store's cache)."""
     stored = None
     if db is None:  # the default database: read-only through sqlite3 where it is up to date
@@ -138,7 +137,7 @@ def _new_name(name: str) -> str:
     return name
 
 
-def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> LibraryEntry:
+def add_user_structure(name: str, cif: str | Path, *, db: DatabaseLike | None = None) -> LibraryEntry:
     """Add the user's own CIF to the library under ``name`` (stored in the database).
 
     The structure is read (partial occupancies are ordered), its nearest-neighbour distances are
@@ -157,7 +156,7 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
 
 
 def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any], *,
-                            db: Any = None) -> LibraryEntry:
+                            db: DatabaseLike | None = None) -> LibraryEntry:
     """Store a predicted structure under ``name``, labelled *predicted* (method, model, trials, date).
 
     It is used like a user CIF (the ``ml`` source relaxes it on first use) and shows as kind
@@ -172,7 +171,7 @@ def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any],
     return _store_entry(name, struct, predicted_label(label), db, predicted=dict(label))
 
 
-def _store_entry(name: str, struct: Structure, source: str, db: Any,
+def _store_entry(name: str, struct: Structure, source: str, db: DatabaseLike | None,
                  predicted: dict[str, Any] | None = None) -> LibraryEntry:
     """Write one stored entry (and the index) to the store's cache."""
     formula = struct.composition.reduced_formula
@@ -245,7 +244,7 @@ def _checked_user_structure(name: str, formula: str, struct: Structure, filename
     return struct
 
 
-def all_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+def all_entries(db: DatabaseLike | None = None) -> tuple[LibraryEntry, ...]:
     """Shipped entries followed by the user's own (:func:`user_entries`)."""
     try:
         return library_entries() + user_entries(db)

@@ -24,6 +24,8 @@ from nitrolyte.errors import InputError
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: what ``Ea_eV`` of a BVSE result is, printed beside every value
 QUANTITY = ("BVSE percolation barrier of Li migration — not a measured Ea: no defect formation, "
             "grain boundaries or disorder")
@@ -140,7 +142,7 @@ def _ordered(struct: Structure) -> Structure:
     return order_structure(struct, struct.composition.reduced_formula)
 
 
-def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
+def resolve_structure(spec: str, db: DatabaseLike | None = None) -> tuple[str, Structure]:
     """(name, ordered Structure) of a library/user entry name or formula, or a CIF path.
 
     A path (it exists, or ends in ``.cif``) is read with :func:`nitrolyte.structures.library.read_cif`
@@ -176,7 +178,7 @@ def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
         return found[0].name, _ordered(_Structure.from_str(found[0].spec["cif_text"], fmt="cif"))
 
 
-def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
+def store_bvse(name: str, result: BVSEResult, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store ``result`` as a ``BVSE`` simulation measurement set of ``name`` (a fit, no σ point).
 
     The set's ``Ea_eV`` is the percolation barrier; ``method_details`` carries the engine, the

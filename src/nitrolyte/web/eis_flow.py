@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database
 
 #: most spectra accepted in one upload
 MAX_FILES = 50
@@ -27,7 +30,7 @@ class EisResult:
     series: Any
     spectra: list[Any]
 
-    def store(self, db: Any, name: str, *, formula: str | None, family: str | None,
+    def store(self, db: Database, name: str, *, formula: str | None, family: str | None,
               added_by: str, force: bool = False) -> Any:
         """Keep the series as one measurement set (:meth:`SpectraArrhenius.store`)."""
         return self.series.store(db, name, formula=formula, family=family, added_by=added_by,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.structures.atomistic.relax import Relaxer
 
 COLUMNS = ("name", "formula", "kind", "ok", "failures", "energy_per_atom_eV", "n_atoms", "volume_ratio",
@@ -62,7 +63,7 @@ def _uncomputed_row(name: str, potential: Relaxer, why: str) -> dict[str, Any]:
             "source": entry.source, "doi": entry.doi}
 
 
-def _row(name: str, potential: Relaxer, db: Any) -> dict[str, Any]:
+def _row(name: str, potential: Relaxer, db: DatabaseLike | None) -> dict[str, Any]:
     from nitrolyte.errors import EnergyNotComputedError
     from nitrolyte.structures.atomistic.relax import relaxed_energy
     from nitrolyte.structures.library import entry_hash, library_entry, library_structure
@@ -88,7 +89,7 @@ def _row(name: str, potential: Relaxer, db: Any) -> dict[str, Any]:
 
 
 def library_energies(names: Iterable[str] | None = None, potential: Relaxer | str | None = None, *,
-                     db: Any = None, progress: bool = False) -> pd.DataFrame:
+                     db: DatabaseLike | None = None, progress: bool = False) -> pd.DataFrame:
     """Relaxed ML energy and validation of library entries.
 
     Parameters
@@ -155,7 +156,7 @@ class _CachedOnly:
             f"compute it with 'python scripts/compute_ml_energies.py --potential {self.name} --missing'")
 
 
-def plan(potential: Relaxer | str | None = None, *, db: Any = None) -> tuple[pd.DataFrame, list[str]]:
+def plan(potential: Relaxer | str | None = None, *, db: DatabaseLike | None = None) -> tuple[pd.DataFrame, list[str]]:
     """(packaged rows still valid, names of the entries that need computing or the store's cache).
 
     Nothing is relaxed: this is what :func:`current_energies` would do, for cache keys.
@@ -182,7 +183,7 @@ def _within(name: str, elements: frozenset[str] | None) -> bool:
         return True
 
 
-def current_energies(potential: Relaxer | str | None = None, *, db: Any = None,
+def current_energies(potential: Relaxer | str | None = None, *, db: DatabaseLike | None = None,
                      progress: bool = True, compute: bool = True,
                      elements: frozenset[str] | None = None) -> pd.DataFrame:
     """The ML energy table of the library: packaged rows where still valid, the rest computed.
