@@ -46,12 +46,12 @@ def _design(design: ScreeningDesign | None, options: Mapping[str, Any]) -> Scree
     return dataclasses.replace(base, **options) if options else base
 
 
-def _check_source(source: str) -> None:
+def _check_source(source: str, db: DatabaseLike | None = None) -> None:
     """Fail early on an unusable energy source (a bad name, mp-api or its key missing) instead
     of turning every window into an unknown."""
     from nitrolyte.stability import resolve_source
 
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     if source != "embedded":  # the others may need a package, a key or the ML table: try one system
         src.entries(frozenset({"Li"}))
 
@@ -198,7 +198,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     if not (isinstance(min_confidence, int | float) and 0 <= min_confidence <= 1):
         raise InputError(f"min_confidence must be between 0 and 1, got {min_confidence!r}")
     des = _design(design, options)
-    _check_source(des.source)
+    _check_source(des.source, db)
     tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
     recs = records if records is not None else dataset.records()
     lookup = StabilityLookup(des, db)

@@ -124,7 +124,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
     """
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     out = []
     for gas in gases:
         r = interface_reaction(material, gas, src, db=db)

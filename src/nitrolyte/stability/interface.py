@@ -176,7 +176,7 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
 
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     r = _interface(a, b, src, use_cache=use_cache, db=db)
     if not committee:
         return r

@@ -56,7 +56,7 @@ def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_S
     window = electrochemical_window(material, source, db=db)
     if not window.computable:
         raise MissingDataError(f"voltage_profile({material!r}): " + "; ".join(window.notes))
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     label, comp = resolve_material(material, db)
     segs = li_profile(comp, phase_diagram(chemsys(comp), src))
     rows = [{"material": label, "formula": formula_label(comp), "V_low": s.V_low, "V_high": s.V_high,

@@ -201,7 +201,7 @@ def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOUR
         w = electrochemical_window(material, source, db=db)
     except MissingDataError as exc:  # e.g. source 'ml' without a structure for this layer
         w = StabilityWindow(material=material, formula="", reduction_V=math.nan, oxidation_V=math.nan,
-                            computable=False, source=resolve_source(source).name, notes=(str(exc),))
+                            computable=False, source=resolve_source(source, db=db).name, notes=(str(exc),))
     if w.computable:
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:

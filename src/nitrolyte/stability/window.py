@@ -320,7 +320,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
 
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     w = _window(material, src, use_cache=use_cache, db=db)
     if not committee:
         return w

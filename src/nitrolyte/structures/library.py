@@ -185,6 +185,7 @@ def _store_entry(name: str, struct: Structure, source: str, db: DatabaseLike | N
     if name not in index["names"]:
         store.cache_put(USER_NAMESPACE, _INDEX_KEY, {"names": [*index["names"], name]})
     _built.cache_clear()
+    _STORED.clear()
     kind, role = ("predicted", "predicted structure") if predicted else ("user", "user structure")
     return LibraryEntry(name, formula, kind, z, math.nan, source, "", role,  # type: ignore[arg-type]
                         {"predicted": predicted} if predicted else {})
@@ -257,15 +258,16 @@ def _find(entries: tuple[LibraryEntry, ...], key: str) -> LibraryEntry | None:
             or next((e for e in entries if name_key(e.formula) == key), None))
 
 
-def library_entry(name: str) -> LibraryEntry:
+def library_entry(name: str, db: DatabaseLike | None = None) -> LibraryEntry:
     """The entry of a name (Greek or ASCII spelling, case-insensitive; also the formula).
 
-    Shipped entries first, then the user's own (:func:`add_user_structure`).
+    Shipped entries first, then the user's own (:func:`add_user_structure`) in ``db`` (the
+    default database if None).
     """
     key = name_key(str(name))
     found = _find(library_entries(), key)
     if found is None:
-        found = _find(all_entries(), key)
+        found = _find(all_entries(db), key)
     if found is None:
         raise UnknownMaterialError(str(name), [e.name for e in library_entries()])
     return found
@@ -331,27 +333,47 @@ def _aflow(entry: LibraryEntry) -> Structure:
     return aflow_structure({**entry.spec, "density_g_cm3": entry.density_g_cm3})
 
 
-@functools.cache
-def _built(name: str) -> Structure:
+def _build(entry: LibraryEntry) -> Structure:
     from nitrolyte.structures.ordering import order_structure
 
-    entry = library_entry(name)
     struct = _BUILDERS[entry.kind](entry)
     if not struct.is_ordered:
         struct = order_structure(struct, entry.formula)
     return struct
 
 
+@functools.cache
+def _built(name: str) -> Structure:
+    """The ordered structure of a shipped entry, built once per process."""
+    return _build(library_entry(name))
+
+
+#: (name, formula, CIF text) of a stored entry -> its ordered structure: one database's entry
+#: never answers for another's of the same name
+_STORED: dict[tuple[str, str, str], Structure] = {}
+
+
+def _structure(entry: LibraryEntry) -> Structure:
+    """The ordered structure of an entry (not a copy)."""
+    if entry.kind not in _STORED_KINDS or "cif_text" not in entry.spec:
+        return _built(entry.name)
+    key = (entry.name, entry.formula, str(entry.spec["cif_text"]))
+    if key not in _STORED:
+        _STORED[key] = _build(entry)
+    return _STORED[key]
+
+
 #: bump when the builders or the ordering change (invalidates packaged ML energies)
 BUILD_VERSION = "1"
 
 
-def entry_hash(name: str) -> str:
-    """SHA-256 of what an entry's structure is built from (spec, CIF bytes, builder version)."""
+def entry_hash(name: str, db: DatabaseLike | None = None) -> str:
+    """SHA-256 of what an entry's structure is built from (spec, CIF bytes, builder version);
+    a user's entry is looked up in ``db``."""
     import hashlib
     import json
 
-    entry = library_entry(name)
+    entry = library_entry(name, db)
     payload = json.dumps([BUILD_VERSION, entry.formula, entry.kind, entry.Z, entry.spec],
                          sort_keys=True, default=str).encode()
     if entry.kind in _STORED_KINDS and "cif_text" in entry.spec:
@@ -366,15 +388,17 @@ def entry_hash(name: str) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def library_structure(name: str) -> Structure:
+def library_structure(name: str, db: DatabaseLike | None = None) -> Structure:
     """The ordered pymatgen ``Structure`` of a library entry (a copy).
 
     Parameters
     ----------
     name : str
         Entry name or formula (``"Li3InCl6"``, ``"β-Li3N"``, ``"LiCl"``).
+    db : Database, URL or path, optional
+        Where a user's entry is looked up (default: the user's database).
     """
-    return _built(library_entry(name).name).copy()
+    return _structure(library_entry(name, db)).copy()
 
 
 def read_cif(path: str | Path) -> Structure:
