@@ -61,3 +61,27 @@ def test_stored_set_never_guesses_a_column(db: Any) -> None:
     row = db.measurement_sets("Typed X4").iloc[0].drop(labels=["name"])
     with pytest.raises(KeyError, match="name"):
         StoredSet.from_row(row)
+
+
+def test_campaign_report_json_keeps_its_layout() -> None:
+    """Typed task outcomes serialise to the same JSON document the dicts gave (the CLI's
+    ``campaign run --json``): same keys, same order, NaN as null."""
+    from nitrolyte._json import json_text
+    from nitrolyte.simulate.campaign import CampaignReport, FailedTask, TaskOutcome
+
+    nan = float("nan")
+    ok = TaskOutcome("a1", 7, 1, "α-Li3N", 700.0, 2.5e-5, 0.12, True, None)
+    unknown = TaskOutcome("b2", 8, 0, "α-Li3N", 500.0, nan, nan, False, "no Li hops")
+    rep = CampaignReport(out="o", n_tasks=3, n_skipped=0, n_stored=1, n_failed=1, stored=[ok],
+                         failed=[FailedTask("c3", "RuntimeError: boom")], unknown=[unknown])
+    as_dicts = {"out": "o", "n_tasks": 3, "n_skipped": 0, "n_stored": 1, "n_failed": 1,
+                "stored": [{"task_id": "a1", "set_id": 7, "n_points": 1, "material": "α-Li3N",
+                            "T_K": 700.0, "D_cm2_s": 2.5e-5, "sigma_S_cm": 0.12,
+                            "diffusive": True, "reason": None}],
+                "failed": [{"task_id": "c3", "error": "RuntimeError: boom"}],
+                "arrhenius": [],
+                "unknown": [{"task_id": "b2", "set_id": 8, "n_points": 0, "material": "α-Li3N",
+                             "T_K": 500.0, "D_cm2_s": nan, "sigma_S_cm": nan,
+                             "diffusive": False, "reason": "no Li hops"}]}
+    assert json_text(rep.to_dict()) == json_text(as_dicts)
+    assert json.loads(json_text(rep.to_dict()))["unknown"][0]["D_cm2_s"] is None

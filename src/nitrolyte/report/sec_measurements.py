@@ -63,7 +63,7 @@ def _comparison(ctx: ReportContext, row: StoredSet) -> FigureOutput | None:
         cmp = compare_set(db, row.name, set_id=row.set_id)
     except NitrolyteError:  # no family or formula to compare with
         return None
-    key = _stem(int(row["set_id"]), "vs_literature")
+    key = _stem(row.set_id, "vs_literature")
     png, svg = ctx.save_matplotlib(plot_set_vs_literature(cmp, family_lines(db, cmp)), key)
     return FigureOutput(
         key=key, title=f"{cmp.name} vs the literature (set {cmp.set_id})",

@@ -51,6 +51,41 @@ class CampaignSpec(BaseModel):
 
 
 @dataclass(frozen=True)
+class TaskOutcome:
+    """One MD task finished and stored: its measurement set and its answer at ``T_K``.
+
+    ``D_cm2_s`` (cm²/s) and ``sigma_S_cm`` (S/cm) are NaN when the run never reached the
+    diffusive regime (``diffusive`` False, ``reason`` says why; stored with ``n_points`` 0).
+    """
+
+    task_id: str
+    set_id: int
+    n_points: int
+    material: str
+    T_K: float
+    D_cm2_s: float
+    sigma_S_cm: float
+    diffusive: bool
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (field order)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FailedTask:
+    """A task whose run raised: its id and the error, one line."""
+
+    task_id: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class CampaignReport:
     """What a run or resume did: counts, the tasks stored now, failures."""
 
@@ -59,12 +94,12 @@ class CampaignReport:
     n_skipped: int
     n_stored: int
     n_failed: int
-    stored: list[dict[str, Any]]
-    failed: list[dict[str, Any]]
+    stored: list[TaskOutcome]
+    failed: list[FailedTask]
     arrhenius: list[dict[str, Any]] = field(default_factory=list)
     #: tasks finished now whose answer is unknown (not diffusive): stored as a set with no σ
     #: point, its reason given
-    unknown: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[TaskOutcome] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -147,7 +182,8 @@ def stored_task_ids(db: DatabaseLike | None = None) -> dict[str, int]:
     return {k: v["set_id"] for k, v in task_sets(database(db)).items() if v["n_points"] > 0}
 
 
-def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: DatabaseLike | None) -> dict[str, Any]:
+def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: DatabaseLike | None
+           ) -> TaskOutcome:
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
     sim = TransportSimulation(**result)
@@ -158,10 +194,10 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Database
     folder = out / "tasks" / task["task_id"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
-    return {"task_id": task["task_id"], "set_id": stored["set_id"],
-            "n_points": stored["n_points"], "material": sim.material, "T_K": task["T_K"],
-            "D_cm2_s": run["D_cm2_s"], "sigma_S_cm": run["sigma_S_cm"],
-            "diffusive": run["diffusive"], "reason": run["reason"]}
+    return TaskOutcome(task_id=task["task_id"], set_id=stored["set_id"],
+                       n_points=stored["n_points"], material=sim.material, T_K=task["T_K"],
+                       D_cm2_s=run["D_cm2_s"], sigma_S_cm=run["sigma_S_cm"],
+                       diffusive=run["diffusive"], reason=run["reason"])
 
 
 def _client(scheduler: str | None, workers: int | None) -> Any:
@@ -211,9 +247,9 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                                         "out": "."}, allow_unicode=True), encoding="utf-8")
     done = {**stored_task_ids(db), **unknown_task_ids(tasks, db)}
     pending = [t for t in tasks if t["task_id"] not in done]
-    stored: list[dict[str, Any]] = []
-    unknown: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
+    stored: list[TaskOutcome] = []
+    unknown: list[TaskOutcome] = []
+    failed: list[FailedTask] = []
     if pending:
         client = _client(scheduler, workers)
         try:
@@ -224,9 +260,9 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                 task = futures[fut]
                 try:
                     done_now = _store(fut.result(), task, out, db)
-                    (stored if done_now["n_points"] else unknown).append(done_now)
+                    (stored if done_now.n_points else unknown).append(done_now)
                 except Exception as exc:  # a failed task is reported, the others go on
-                    failed.append({"task_id": task["task_id"], "error": f"{type(exc).__name__}: {exc}"})
+                    failed.append(FailedTask(task["task_id"], f"{type(exc).__name__}: {exc}"))
                 bar.update(1)
             bar.close()
         finally:
