@@ -133,3 +133,16 @@ def test_a_user_structure_in_x_is_found_only_there(x_path: Path, _seeded_templat
     shutil.copyfile(_seeded_template, other)
     with pytest.raises(UnknownMaterialError):
         library_entry("Lab chloride X9", db=str(other))
+
+
+def test_structure_command_shows_a_user_structure_of_x(x_path: Path, default_opened: list[str]
+                                                       ) -> None:
+    from nitrolyte.structures.library import library_structure
+
+    cif = x_path.parent / "lab.cif"
+    library_structure("LiCl").to(filename=str(cif))
+    _run("structure", "Lab chloride X8", "--cif", str(cif), "--db", str(x_path))
+    doc = json.loads(_run("structure", "Lab chloride X8", "--json", "--db", str(x_path)).stdout)
+    assert (doc["name"], doc["formula"], doc["kind"]) == ("Lab chloride X8", "LiCl", "user")
+    assert doc["validation"]["ok"] is True
+    assert default_opened == []

@@ -431,12 +431,14 @@ def read_cif(path: str | Path) -> Structure:
     return structures[0]
 
 
-def validate_entry(name: str, relaxed_volume_ratio: float | None = None) -> ValidationResult:
-    """Build a library entry and run the checks (see :func:`validate_structure`)."""
+def validate_entry(name: str, relaxed_volume_ratio: float | None = None, *,
+                   db: DatabaseLike | None = None) -> ValidationResult:
+    """Build a library entry (a user's looked up in ``db``) and run the checks (see
+    :func:`validate_structure`)."""
     from nitrolyte.structures.validate import validate_structure
 
-    entry = library_entry(name)
-    return validate_structure(entry, library_structure(entry.name), relaxed_volume_ratio)
+    entry = library_entry(name, db)
+    return validate_structure(entry, library_structure(entry.name, db), relaxed_volume_ratio)
 
 
 def validation_table() -> pd.DataFrame:

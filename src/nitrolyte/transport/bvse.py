@@ -159,23 +159,18 @@ def resolve_structure(spec: str, db: DatabaseLike | None = None) -> tuple[str, S
     if p.suffix.lower() == ".cif" or p.is_file():
         return p.stem, _ordered(read_cif(p))
     try:
-        entry = library_entry(spec)
-        return entry.name, library_structure(entry.name)
+        entry = library_entry(spec, db)  # shipped entries, then the user's own in db only
     except UnknownMaterialError:
         if db is None:
             raise
+        raise UnknownMaterialError(spec, [e.name for e in all_entries(db)]) from None
+    if db is None or entry.kind != "user":
+        return entry.name, library_structure(entry.name, db)
     from pymatgen.core import Structure as _Structure
 
-    from nitrolyte.api import database
-    from nitrolyte.names import name_key
-
-    key = name_key(spec)
-    found = [e for e in all_entries(database(db)) if e.kind == "user" and key in (name_key(e.name), name_key(e.formula))]
-    if not found:
-        raise UnknownMaterialError(spec, [e.name for e in all_entries(database(db))])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return found[0].name, _ordered(_Structure.from_str(found[0].spec["cif_text"], fmt="cif"))
+        return entry.name, _ordered(_Structure.from_str(entry.spec["cif_text"], fmt="cif"))
 
 
 def store_bvse(name: str, result: BVSEResult, db: DatabaseLike | None = None) -> dict[str, Any]:
