@@ -140,13 +140,16 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
 
 
 def air_table(materials: list[str] | None = None,
-              source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
+              source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+              db: DatabaseLike | None = None) -> pd.DataFrame:
     """Air reactions of many materials, ranked from most to least reactive with moisture.
 
     Parameters
     ----------
     materials : list of str, optional
         Formulas or names; by default every non-elemental valid formula of the ML library.
+    db : Database, URL or path, optional
+        Where names and the library's user structures are read (default: the user's database).
 
     Returns
     -------
@@ -159,18 +162,18 @@ def air_table(materials: list[str] | None = None,
     import pandas as pd
     from pymatgen.core import Composition
 
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     if materials is None:
         from nitrolyte.stability.ml import ml_source
 
-        ml = src.ml if hasattr(src, "ml") else ml_source()
+        ml = src.ml if hasattr(src, "ml") else ml_source(db=db)
         ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
     observed = review_observations()
     rows = []
     for m in materials:
-        reactions = {r.gas: r for r in air_reactions(m, src)}
+        reactions = {r.gas: r for r in air_reactions(m, src, db=db)}
         row: dict[str, Any] = {"material": m}
         for gas, r in reactions.items():
             row[f"{gas}_meV_atom"] = r.energy_meV_atom

@@ -448,7 +448,8 @@ def hybrid_source(potential: str | None = None, compute: bool = True,
     return HybridSource(ml_source(DEFAULT_SCHEME, potential, compute, db))
 
 
-def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True) -> pd.DataFrame:
+def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True,
+                            db: DatabaseLike | None = None) -> pd.DataFrame:
     """Every library entry with its validation and energy above the hull (meV/atom).
 
     The hull of each entry's own chemical system is built from the valid entries of ``source``
@@ -457,7 +458,7 @@ def energy_above_hull_table(source: MLSource | None = None, *, committee: bool =
     """
     from nitrolyte.stability import committee as cm
 
-    src = source if source is not None else ml_source()
+    src = source if source is not None else ml_source(db=db)
     table = _hull_table(src)
     members = cm.members(src) if committee else []
     columns = [_comparable((table if s is src else _hull_table(s)), s) for _, s in members]
