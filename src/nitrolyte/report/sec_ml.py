@@ -31,7 +31,8 @@ VALIDATION_COLUMNS = {"group": "Group", "material": "Material", "formula": "ML f
 def _library_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.ml import energy_above_hull_table
 
-    table = energy_above_hull_table(db=ctx.db)[list(LIBRARY_COLUMNS)]
+    table = ctx.remember("ml_structure_library",
+                         lambda: energy_above_hull_table(db=ctx.db))[list(LIBRARY_COLUMNS)]
     csv = ctx.save_csv(table, "ml_structure_library")
     return TableOutput(
         key="ml_structure_library", title="Structure library: validation and ML energy above the hull",
@@ -48,7 +49,7 @@ def _library_table(ctx: ReportContext) -> TableOutput:
 def _validation_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.ml_validation import deviation_summary, ml_validation
 
-    table = ml_validation(db=ctx.db)
+    table = ctx.remember("ml_window_validation", lambda: ml_validation(db=ctx.db))
     csv = ctx.save_csv(table, "ml_window_validation")
     summary = deviation_summary(table)
     ctx.save_csv(summary, "ml_window_deviation_summary")
@@ -68,7 +69,8 @@ def _validation_table(ctx: ReportContext) -> TableOutput:
 def _stack_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability import check_stack
 
-    table = check_stack(STACK, "ml", db=ctx.db).to_frame()
+    table = ctx.remember("ml_review_stack",
+                         lambda: check_stack(STACK, "ml", db=ctx.db).to_frame())
     table["products"] = table["products"].map(" + ".join)
     table["reaction_energy_meV_atom"] = 1000 * table.pop("reaction_energy_eV_atom").astype(float)
     csv = ctx.save_csv(table, "ml_review_stack")
@@ -82,7 +84,7 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
 def _air_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.air import air_table
 
-    table = air_table(db=ctx.db)
+    table = ctx.remember("ml_air_stability", lambda: air_table(db=ctx.db))
     csv = ctx.save_csv(table, "ml_air_stability")
     return TableOutput(
         key="ml_air_stability", title="Air and moisture: reaction energies with H2O, O2 and CO2",

@@ -67,6 +67,61 @@ def _mark_simulations(frame: Any, db: DatabaseLike | None) -> Any:
                                     zip(frame["material_id"], frame["source"], strict=True)])
 
 
+#: wide-frame columns a simulation may fill in a literature row: (the value, its companions)
+_FOLD = {"Ea": ("Ea_eV",), "sigma": ("sigma_S_cm", "sigma_qualifier", "T_K")}
+
+
+def _fold_simulations(frame: Any, db: DatabaseLike | None) -> Any:
+    """One material, one row: a user row made only of simulations (BVSE, MD) of a material that
+    has a literature row fills that row's missing σ / Ea instead of adding a second row.
+
+    A measured value always wins; a filled value's source is the simulation label
+    (``Ea_simulation`` / ``sigma_simulation``), so the screening marks it ``sim.``. The
+    simulated row is dropped either way.
+    """
+    if "simulation" not in frame.columns:
+        return frame
+    from nitrolyte.provenance import simulation_only_materials
+
+    only = simulation_only_materials(db)
+    lit = frame["source"] == "literature"
+    sim_rows = frame[(frame["source"] == "user") & frame["material_id"].isin(only)
+                     & frame["material_id"].isin(set(frame.loc[lit, "material_id"]))]
+    if sim_rows.empty:
+        return frame
+    out = frame.assign(Ea_simulation="", sigma_simulation="")
+    for _, row in sim_rows.iterrows():
+        targets = out.index[lit & (out["material_id"] == row["material_id"])]
+        same = [i for i in targets if out.at[i, "direction"] == row["direction"]]
+        for i in same or list(targets):
+            for key, cols in _FOLD.items():
+                if _missing(out.at[i, cols[0]]) and not _missing(row[cols[0]]):
+                    for c in cols:
+                        out.at[i, c] = row[c]
+                    out.at[i, f"{key}_simulation"] = row["simulation"]
+    return out.drop(index=sim_rows.index)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+def _mark_law_fits(frame: Any, db: DatabaseLike | None) -> Any:
+    """A ``law_fit`` column: for user rows, the latest stored fit of a law with parameters
+    (VTF, two-regime Arrhenius; :meth:`LawFit.summary`), from which sigma at 25 C and at the
+    operating temperature are taken (:func:`~nitrolyte.screening.evidence.sigma_at`)."""
+    if "source" not in frame.columns or not (frame["source"] == "user").any():
+        return frame
+    from nitrolyte.api import database
+    from nitrolyte.transport.measured import as_dict
+
+    sets = database(db).measurement_sets()
+    fits = {str(m): d for m, d in zip(sets.get("material_id", []),
+                                      (as_dict(f) for f in sets.get("fit", [])), strict=True)
+            if "parameters" in d}  # later sets win
+    return frame.assign(law_fit=[fits.get(str(m)) if s == "user" else None for m, s in
+                                 zip(frame["material_id"], frame["source"], strict=True)])
+
+
 def _add_unknown(frame: Any, family: str | None, db: DatabaseLike | None) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
@@ -98,6 +153,7 @@ def _frame(materials: Sequence[str] | None, family: str | None, db: DatabaseLike
     frame, skipped = usable_frame(api.materials(family=family, db=db))
     warnings.extend(skipped)
     frame = _mark_simulations(frame, db)
+    frame = _fold_simulations(_mark_law_fits(frame, db), db)
     frame = _add_unknown(frame, family, db)
     if materials is None:
         return frame

@@ -90,7 +90,8 @@ def no_value_reasons(details: Any) -> list[str]:
 
 def set_rows(name: str, points: Sequence[SetPoint | Mapping[str, Any]], fit: Mapping[str, Any] | None,
              method: str, common: Mapping[str, Any], details: Any = None) -> list[dict[str, Any]]:
-    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit.
+    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit
+    (when its law has an Ea: not VTF).
 
     A set with neither points nor fit has no rows; it is accepted only when ``details`` (the
     set's ``method_details``) says why there is no value (:func:`no_value_reasons`).
@@ -120,9 +121,11 @@ def set_rows(name: str, points: Sequence[SetPoint | Mapping[str, Any]], fit: Map
                      "temperature_unit": "K", "direction": p.get("direction"),
                      "value_stderr": p.get("sigma_stderr_S_cm"), "kind": p.get("kind") or "total",
                      "method": method, "note": p.get("note") or common.get("note")})
-    if fit:
-        if not isinstance(fit, Mapping) or "Ea_eV" not in fit:
-            raise InputError("fit must be a dict with at least Ea_eV (and Ea_stderr_eV, law, ...)")
+    if fit and (not isinstance(fit, Mapping)
+                or not ("Ea_eV" in fit or {"law", "parameters"} <= set(fit))):
+        raise InputError("fit must be a dict with at least Ea_eV (and Ea_stderr_eV, law, ...), "
+                         "or law and parameters for a law without an Ea (VTF)")
+    if fit and "Ea_eV" in fit:  # a VTF fit has no Arrhenius Ea: no activation_energy row
         rows.append({**common, "name": name, "property": "activation_energy",
                      "value": fit["Ea_eV"], "unit": "eV", "value_stderr": fit.get("Ea_stderr_eV"),
                      "method": method, "note": common.get("note")})

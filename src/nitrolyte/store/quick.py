@@ -122,6 +122,18 @@ class SqliteRows:
         return self._run(f'SELECT * FROM "{name}" WHERE material_id = ? ORDER BY id',
                          (material_id,))
 
+    def columns(self, name: str, material_id: str | None) -> dict[str, tuple[Any, ...]]:
+        from nitrolyte.store.one_record import transpose
+
+        if name not in ("materials", "measurements"):
+            raise ValueError(f"no per-material table {name!r}")
+        sql, params = f'SELECT * FROM "{name}"', ()
+        if material_id is not None:
+            sql, params = f"{sql} WHERE material_id = ?", (material_id,)
+        cursor = self.conn.execute(f"{sql} ORDER BY id", params)
+        cols = transpose([d[0] for d in cursor.description], cursor.fetchall())
+        return {k: v for k, v in cols.items() if k not in _OWN}
+
     def references(self, columns: Sequence[str],
                    refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
         cols = ", ".join(f'"{c}"' for c in columns)

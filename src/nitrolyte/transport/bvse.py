@@ -179,16 +179,48 @@ def store_bvse(name: str, result: BVSEResult, db: DatabaseLike | None = None) ->
     The set's ``Ea_eV`` is the percolation barrier; ``method_details`` carries the engine, the
     quantity text and all barriers, so every table labels it a simulation (``provenance.py``).
     """
-    from nitrolyte.api import database
-
     if result.Ea_eV is None:
         raise InputError(f"structure: no Li percolation below {ENCUT_EV:g} eV in {result.formula}; "
                          "nothing to store")
     d = result.to_dict()
     details = {"model": "bvlain", "version": d["engine"], "quantity": QUANTITY,
                "barriers_eV": d["barriers_eV"], "dimensionality": d["dimensionality"],
-               "resolution_A": RESOLUTION_A}
-    res = database(db).add_measurement_set(
-        name, formula=result.formula, points=[], fit={"Ea_eV": result.Ea_eV, "law": "BVSE"},
-        method=METHOD, method_details=details, note=f"simulation: {QUANTITY}")
+               "axis_barriers_eV": d["axis_barriers_eV"], "resolution_A": RESOLUTION_A}
+    return store_estimate(name, result.formula, METHOD, {"Ea_eV": result.Ea_eV, "law": "BVSE"},
+                          details, f"simulation: {QUANTITY}", db)
+
+
+def store_estimate(name: str, formula: str, method: str, fit: dict[str, Any],
+                   details: dict[str, Any], note: str, db: DatabaseLike | None = None) -> dict[str, Any]:
+    """Store a transport estimate from a structure (BVSE, NEB, hot MD) as a simulation set of
+    ``name``: a fit (``Ea_eV`` and what goes with it), no σ point; ``details`` must name the
+    ``model``, its ``version`` and the ``quantity`` (what the Ea is), so every table labels it.
+    """
+    from nitrolyte.api import database
+
+    res = database(db).add_measurement_set(name, formula=formula, points=[], fit=fit,
+                                           method=method, method_details=details, note=note)
     return res.to_dict()  # type: ignore[no-any-return]
+
+
+def stored_estimate(name: str, method: str, db: DatabaseLike | None = None) -> dict[str, Any] | None:
+    """The newest stored simulation set of ``name`` with ``method`` (``"NEB"``, ``"MD"``,
+    ``"BVSE"``) that has a fit: ``{"set_id", "Ea_eV", "fit", "details"}``; None when there is none
+    (or ``name`` is not in the database)."""
+    import json
+
+    from nitrolyte.api import database
+    from nitrolyte.errors import NitrolyteError
+
+    try:
+        sets = database(db).measurement_sets(name)
+    except NitrolyteError:
+        return None
+    for _, row in sets[sets["method"] == method].iloc[::-1].iterrows():
+        fit = json.loads(row["fit"]) if isinstance(row["fit"], str) else row["fit"]
+        if isinstance(fit, dict) and fit.get("Ea_eV") is not None:
+            details = row["method_details"]
+            details = json.loads(details) if isinstance(details, str) else (details or {})
+            return {"set_id": int(row["set_id"]), "Ea_eV": float(fit["Ea_eV"]), "fit": fit,
+                    "details": details}
+    return None

@@ -14,7 +14,6 @@ import numpy as np
 from nitrolyte.checks import as_float_array, check_choice, check_positive, check_range
 from nitrolyte.errors import MissingDataError
 from nitrolyte.transport.arrhenius import (
-    CONVENTIONS,
     POLYCRYSTAL_RULES,
     AnisotropicModel,
     ArrheniusModel,
@@ -24,6 +23,7 @@ from nitrolyte.transport.arrhenius import (
     ln_prefactor_from_point,
     ln_sigma,
 )
+from nitrolyte.transport.laws.registry import arrhenius_law
 from nitrolyte.units import T_ROOM_K
 
 if TYPE_CHECKING:
@@ -153,11 +153,10 @@ def frame_parameters(frame: pd.DataFrame, convention: Convention = "sigmaT") -> 
     convention : {"sigmaT", "sigma"}
         Arrhenius form.
     """
-    check_choice("convention", convention, CONVENTIONS)
+    s = arrhenius_law(convention).T_exponent
     sigma = check_positive("sigma_S_cm", frame["sigma_S_cm"].to_numpy(float))
     T_ref = check_positive("T_K", frame["T_K"].to_numpy(float))
     Ea = frame["Ea_eV"].to_numpy(float)
-    s = 1.0 if convention == "sigmaT" else 0.0
     missing = np.full_like(Ea, np.nan)
     Tt = frame["T_transition_K"].to_numpy(float) if "T_transition_K" in frame else missing
     Ea_ht = frame["Ea_HT_eV"].to_numpy(float) if "Ea_HT_eV" in frame else missing

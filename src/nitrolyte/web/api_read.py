@@ -75,10 +75,12 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
         lambda ids: rec.material_id in ids)]
     unknown = (unknown_sets(request.app.state.db, rec.material_id) if rec.source == "user"
                else [])
+    from nitrolyte.provenance import structure_estimates
     from nitrolyte.transport.display import record_rows
 
     return {"material": {**rec.to_dict(), "measurements": record_rows(rec, request.app.state.db)},
             "errata": hits.to_dict("records"),
+            "structure_transport": structure_estimates(request.app.state.db, rec.material_id),
             "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
                                     for u in unknown]}
 
@@ -92,7 +94,8 @@ async def sigma(request: Request, name: str,
                                                          description="Temperatures, K")] = None,
                 direction: Literal["perp_c", "par_c"] | None = None,
                 average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
-                convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
+                convention: Annotated[str, Query(max_length=40, description="Arrhenius law: "
+                                                 "sigmaT or sigma")] = "sigmaT") -> Response:
     """Ionic conductivity at temperatures ``T`` (with unit) and ``T_K`` (K), Arrhenius from
     the material's record."""
     import numpy as np

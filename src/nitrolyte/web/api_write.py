@@ -133,19 +133,26 @@ def fit_csv(request: Request, file: Annotated[UploadFile, File()],
             name: Annotated[str | None, Form(max_length=300)] = None,
             formula: Annotated[str | None, Form(max_length=300)] = None,
             family: Annotated[str | None, Form(max_length=100)] = None,
-            convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT") -> Response:
-    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps the points
-    and the fit as a measurement set (:mod:`nitrolyte.workflows.conductivity`)."""
+            convention: Annotated[str | None, Form(max_length=40, description="older name of "
+                                                   "law")] = None,
+            law: Annotated[str | None, Form(max_length=40, description="conductivity law: a "
+                                            "name of the law registry (sigmaT, sigma, vtf, "
+                                            "two_regime); default sigmaT")] = None) -> Response:
+    """Fit of a sigma(T) CSV to a conductivity law (``nitrolyte fit --law``); ``store=true``
+    keeps the points and the fit as a measurement set (:mod:`nitrolyte.workflows.conductivity`)."""
+    from nitrolyte.transport.laws.registry import resolve_law
     from nitrolyte.workflows.conductivity import conductivity_file
 
+    law_obj = resolve_law(law, convention)
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
     with saved([file]) as [(path, _sha)]:
-        read = conductivity_file(path, convention)
+        read = conductivity_file(path, law_obj.name)
         fit = read.fit
         assert fit is not None  # require_fit: a file that cannot be fitted raised
         doc: dict[str, Any] = {"source": path.name, "fit": fit.to_dict(),
-                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None}
+                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None,
+                               "law": law_obj.name, "law_label": law_obj.label}
         if meta is not None and writer is not None:
             stored = _write(request, lambda: read.store(
                 request.app.state.db, meta.name, method="fit", formula=meta.formula,
@@ -161,7 +168,8 @@ def eis(request: Request, files: Files, thickness: Geometry = None, area: Geomet
         circuit: Annotated[str | None, Form(max_length=40, description="force a circuit "
                                             "(default: chosen per spectrum)")] = None,
         which: Annotated[Literal["bulk", "total"], Form()] = "total",
-        convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT",
+        convention: Annotated[str, Form(max_length=40, description="Arrhenius law: sigmaT "
+                                        "or sigma")] = "sigmaT",
         store: Annotated[bool, Form()] = False,
         force: Annotated[bool, Form(description="store unreliable fits, marked")] = False,
         name: Annotated[str | None, Form(max_length=300)] = None,
@@ -197,7 +205,11 @@ def eis(request: Request, files: Files, thickness: Geometry = None, area: Geomet
 
 def _eis_doc(result: Any) -> dict[str, Any]:
     """The answer of ``POST /eis``: the series' fits, the geometry and the Nyquist curves of
-    every file (for the upload page)."""
+    every file (for the upload page), and the label of the Arrhenius law."""
+    from nitrolyte.transport.display import convention_label
+
     return {**result.series.to_dict(), "thickness_cm": result.thickness_cm,
             "area_cm2": result.area_cm2, "circuit": result.circuit or "auto",
-            "sigma_RT_S_cm": result.sigma_RT_S_cm, "nyquist": result.nyquist(), "stored": None}
+            "sigma_RT_S_cm": result.sigma_RT_S_cm, "nyquist": result.nyquist(), "stored": None,
+            "law_label": None if result.series.arrhenius is None
+            else convention_label(result.series.arrhenius.law)}

@@ -155,7 +155,8 @@ def _material_html(request: Request, name: str) -> bytes:
     if fig is None:
         fig, note = _arrhenius(None, [rec["name"]], rec["name"], db)
     return bytes(render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
-                        figure_note=note, unknown=doc["unknown_simulations"]).body)
+                        figure_note=note, unknown=doc["unknown_simulations"],
+                        estimates=doc["structure_transport"]).body)
 
 
 @router.get("/overlay", response_class=HTMLResponse, dependencies=PageReader)
