@@ -32,6 +32,8 @@ from nitrolyte.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 StaticFormat = Literal["svg", "png"]
 #: SVG element ids are derived from this salt, not from random numbers (byte-identical builds)
 SVG_HASH_SALT = "nitrolyte-report"
@@ -203,7 +205,7 @@ class ReportContext:
     """
 
     out_dir: Path
-    db: Any = None
+    db: DatabaseLike | None = None
     dpi: int = 150
     cache: FigureCache | None = None
     _written: list[str] = field(default_factory=list)

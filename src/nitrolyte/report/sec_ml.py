@@ -33,7 +33,8 @@ VALIDATION_COLUMNS = {"group": "Group", "material": "Material", "formula": "ML f
 def _library_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.ml import energy_above_hull_table
 
-    table = ctx.remember("ml_structure_library", energy_above_hull_table)[list(LIBRARY_COLUMNS)]
+    table = ctx.remember("ml_structure_library",
+                         lambda: energy_above_hull_table(db=ctx.db))[list(LIBRARY_COLUMNS)]
     csv = ctx.save_csv(table, "ml_structure_library")
     return TableOutput(
         key="ml_structure_library", title="Structure library: validation and ML energy above the hull",
@@ -50,7 +51,7 @@ def _library_table(ctx: ReportContext) -> TableOutput:
 def _validation_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.ml_validation import deviation_summary, ml_validation
 
-    table = ctx.remember("ml_window_validation", ml_validation)
+    table = ctx.remember("ml_window_validation", lambda: ml_validation(db=ctx.db))
     csv = ctx.save_csv(table, "ml_window_validation")
     summary = deviation_summary(table)
     ctx.save_csv(summary, "ml_window_deviation_summary")
@@ -73,7 +74,7 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability import check_stack
 
     def stacks() -> pd.DataFrame:
-        frames = [check_stack(stack, "ml").to_frame() for stack in (STACK, STACK_LI9N2CL3)]
+        frames = [check_stack(stack, "ml", db=ctx.db).to_frame() for stack in (STACK, STACK_LI9N2CL3)]
         for frame, stack in zip(frames, (STACK, STACK_LI9N2CL3), strict=True):
             frame.insert(0, "stack", stack)
         return pd.concat(frames, ignore_index=True)
@@ -94,7 +95,7 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
 def _air_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.air import air_table
 
-    table = ctx.remember("ml_air_stability", air_table)
+    table = ctx.remember("ml_air_stability", lambda: air_table(db=ctx.db))
     csv = ctx.save_csv(table, "ml_air_stability")
     return TableOutput(
         key="ml_air_stability", title="Air and moisture: reaction energies with H2O, O2 and CO2",

@@ -29,7 +29,7 @@ def _windows_figure(ctx: ReportContext) -> FigureOutput:
     from nitrolyte.plotting.stability import window_chart, window_chart_plotly
     from nitrolyte.stability.compare import window_comparison, window_deviations
 
-    frame = ctx.remember("fig17A_windows", window_comparison)
+    frame = ctx.remember("fig17A_windows", lambda: window_comparison(db=ctx.db))
     csv = ctx.save_csv(frame, "fig17A_windows")
     png, svg = ctx.save_matplotlib(lambda: window_chart(frame), "fig17A_windows", data=frame)
     deviations = [*window_deviations(frame),
@@ -57,7 +57,7 @@ def _profiles_figure(ctx: ReportContext) -> FigureOutput:
     from nitrolyte.plotting.stability import voltage_profiles
     from nitrolyte.stability import voltage_profile
 
-    profiles = ctx.remember("fig12CD_profiles", lambda: {title: voltage_profile(formula)
+    profiles = ctx.remember("fig12CD_profiles", lambda: {title: voltage_profile(formula, db=ctx.db)
                                                          for title, formula in PROFILES.items()})
     data = pd.concat(profiles.values(), ignore_index=True)
     csv = ctx.save_csv(data, "fig12CD_profiles")
@@ -94,7 +94,7 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability import check_stack
 
     def compute() -> pd.DataFrame:
-        frames = [check_stack(s).to_frame().assign(stack=s) for s in STACKS]
+        frames = [check_stack(s, db=ctx.db).to_frame().assign(stack=s) for s in STACKS]
         return pd.concat(frames, ignore_index=True)[["stack", "left", "right", "status",
                                                      "verdict"]]
 

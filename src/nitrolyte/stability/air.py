@@ -25,6 +25,8 @@ from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: the gases of ambient air the review's air-stability criterion is about
 GASES: tuple[str, ...] = ("H2O", "O2", "CO2")
 
@@ -102,7 +104,7 @@ class AirReaction:
 
 
 def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                  gases: tuple[str, ...] = GASES, *, db: Any = None,
+                  gases: tuple[str, ...] = GASES, *, db: DatabaseLike | None = None,
                   potential: str | None = None) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
@@ -126,7 +128,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
     """
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     out = []
     for gas in gases:
         r = interface_reaction(material, gas, src, db=db)
@@ -143,13 +145,16 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
 
 
 def air_table(materials: list[str] | None = None,
-              source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
+              source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+              db: DatabaseLike | None = None) -> pd.DataFrame:
     """Air reactions of many materials, ranked from most to least reactive with moisture.
 
     Parameters
     ----------
     materials : list of str, optional
         Formulas or names; by default every non-elemental valid formula of the ML library.
+    db : Database, URL or path, optional
+        Where names and the library's user structures are read (default: the user's database).
 
     Returns
     -------
@@ -163,18 +168,18 @@ def air_table(materials: list[str] | None = None,
     import pandas as pd
     from pymatgen.core import Composition
 
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     if materials is None:
         from nitrolyte.stability.ml import ml_source
 
-        ml = src.ml if hasattr(src, "ml") else ml_source()
+        ml = src.ml if hasattr(src, "ml") else ml_source(db=db)
         ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
     observed = review_observations()
     rows = []
     for m in materials:
-        reactions = {r.gas: r for r in air_reactions(m, src)}
+        reactions = {r.gas: r for r in air_reactions(m, src, db=db)}
         row: dict[str, Any] = {"material": m}
         for gas, r in reactions.items():
             row[f"{gas}_meV_atom"] = r.energy_meV_atom

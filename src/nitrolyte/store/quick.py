@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from nitrolyte.store.location import HEAD_REVISION, MARKER, read_only_uri, resolve_url
 
 if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.store.records import MaterialRecord
 
 #: columns that are the database's own and not part of the long format
@@ -212,7 +213,7 @@ _SETS_SQL = (
     "m.material_id = s.material_id ORDER BY s.id")
 
 
-def measurement_sets(db: Any = None) -> list[dict[str, Any]] | None:
+def measurement_sets(db: DatabaseLike | None = None) -> list[dict[str, Any]] | None:
     """Every measurement set with its material's name, family and formula and its number of
     conductivity points (JSON fields as text), or None where the full path must answer."""
     if db is not None and not isinstance(db, str | os.PathLike):

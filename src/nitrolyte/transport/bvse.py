@@ -24,6 +24,8 @@ from nitrolyte.errors import InputError
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: what ``Ea_eV`` of a BVSE result is, printed beside every value
 QUANTITY = ("BVSE percolation barrier of Li migration — not a measured Ea: no defect formation, "
             "grain boundaries or disorder")
@@ -140,7 +142,7 @@ def _ordered(struct: Structure) -> Structure:
     return order_structure(struct, struct.composition.reduced_formula)
 
 
-def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
+def resolve_structure(spec: str, db: DatabaseLike | None = None) -> tuple[str, Structure]:
     """(name, ordered Structure) of a library/user entry name or formula, or a CIF path.
 
     A path (it exists, or ends in ``.cif``) is read with :func:`nitrolyte.structures.library.read_cif`
@@ -157,26 +159,21 @@ def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
     if p.suffix.lower() == ".cif" or p.is_file():
         return p.stem, _ordered(read_cif(p))
     try:
-        entry = library_entry(spec)
-        return entry.name, library_structure(entry.name)
+        entry = library_entry(spec, db)  # shipped entries, then the user's own in db only
     except UnknownMaterialError:
         if db is None:
             raise
+        raise UnknownMaterialError(spec, [e.name for e in all_entries(db)]) from None
+    if db is None or entry.kind != "user":
+        return entry.name, library_structure(entry.name, db)
     from pymatgen.core import Structure as _Structure
 
-    from nitrolyte.api import database
-    from nitrolyte.names import name_key
-
-    key = name_key(spec)
-    found = [e for e in all_entries(database(db)) if e.kind == "user" and key in (name_key(e.name), name_key(e.formula))]
-    if not found:
-        raise UnknownMaterialError(spec, [e.name for e in all_entries(database(db))])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return found[0].name, _ordered(_Structure.from_str(found[0].spec["cif_text"], fmt="cif"))
+        return entry.name, _ordered(_Structure.from_str(entry.spec["cif_text"], fmt="cif"))
 
 
-def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
+def store_bvse(name: str, result: BVSEResult, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store ``result`` as a ``BVSE`` simulation measurement set of ``name`` (a fit, no σ point).
 
     The set's ``Ea_eV`` is the percolation barrier; ``method_details`` carries the engine, the
@@ -194,7 +191,7 @@ def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
 
 
 def store_estimate(name: str, formula: str, method: str, fit: dict[str, Any],
-                   details: dict[str, Any], note: str, db: Any = None) -> dict[str, Any]:
+                   details: dict[str, Any], note: str, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store a transport estimate from a structure (BVSE, NEB, hot MD) as a simulation set of
     ``name``: a fit (``Ea_eV`` and what goes with it), no σ point; ``details`` must name the
     ``model``, its ``version`` and the ``quantity`` (what the Ea is), so every table labels it.
@@ -206,7 +203,7 @@ def store_estimate(name: str, formula: str, method: str, fit: dict[str, Any],
     return res.to_dict()  # type: ignore[no-any-return]
 
 
-def stored_estimate(name: str, method: str, db: Any = None) -> dict[str, Any] | None:
+def stored_estimate(name: str, method: str, db: DatabaseLike | None = None) -> dict[str, Any] | None:
     """The newest stored simulation set of ``name`` with ``method`` (``"NEB"``, ``"MD"``,
     ``"BVSE"``) that has a fit: ``{"set_id", "Ea_eV", "fit", "details"}``; None when there is none
     (or ``name`` is not in the database)."""

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: (structure name or formula, review material_id, direction, phase, which BVSE value): "Ea" is
 #: the CLI's Ea_eV (lowest percolation barrier), "perp_c"/"par_c" its axis_barriers_eV. A row
@@ -119,7 +122,7 @@ def _compute(name: str, struct: Any) -> dict[str, Any]:
             "dimensionality": res.dimensionality}
 
 
-def _stored(name: str, method: str, direction: str | None, db: Any) -> float | None:
+def _stored(name: str, method: str, direction: str | None, db: DatabaseLike | None) -> float | None:
     """The stored NEB / hot-MD Ea of a structure (per direction when the set gives one)."""
     from nitrolyte.transport.bvse import stored_estimate
 
@@ -132,7 +135,7 @@ def _stored(name: str, method: str, direction: str | None, db: Any) -> float | N
     return None if value is None else float(value)
 
 
-def _resolve(spec: str, db: Any) -> tuple[str, Any, str] | None:
+def _resolve(spec: str, db: DatabaseLike | None) -> tuple[str, Any, str] | None:
     """(name, structure builder, kind) of a candidate, None when no such structure exists.
 
     A shipped entry is not built here (its packaged BVSE values usually suffice)."""
@@ -153,7 +156,7 @@ def _resolve(spec: str, db: Any) -> tuple[str, Any, str] | None:
 
 
 def validation_rows(candidates: tuple[tuple[str, str, str | None, str | None, str], ...] = CANDIDATES,
-                    db: Any = None) -> list[dict[str, Any]]:
+                    db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """One row per candidate whose structure exists: measured Ea, BVSE (and stored NEB / MD)
     value, dimensionality, ΔEa per method (eV)."""
     cache: dict[str, Any] = {}
