@@ -17,13 +17,13 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 #: stored ``method`` values that are simulations, not experiments
-SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE")
+SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE", "NEB")
 #: how an MD result is named in legends and tables when its model is not at hand
 SIMULATION_LABEL = "MD (simulation)"
 
 
 def is_simulation(method: object) -> bool:
-    """Whether a stored ``method`` is a simulation (``"MD"``, ``"BVSE"``)."""
+    """Whether a stored ``method`` is a simulation (``"MD"``, ``"BVSE"``, ``"NEB"``)."""
     return isinstance(method, str) and method.strip() in SIMULATION_METHODS
 
 

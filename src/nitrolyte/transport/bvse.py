@@ -68,17 +68,18 @@ def _engine_version() -> str:
     return f"bvlain-{version('bvlain')}"
 
 
-def _check_li(struct: Structure) -> None:
+def check_li(struct: Structure, method: str = METHOD) -> None:
+    """InputError unless ``struct`` holds Li (every method from a structure maps Li migration)."""
     if "Li" not in {el.symbol for el in struct.composition.elements}:
         raise InputError(f"structure: {struct.composition.reduced_formula} has no Li "
-                         "(BVSE here maps Li migration; a Li-containing structure is required)")
+                         f"({method} here maps Li migration; a Li-containing structure is required)")
 
 
 def site_energy(struct: Structure, resolution: float = RESOLUTION_A) -> np.ndarray:
     """The Li BVSE map (eV) on a grid along a, b, c (spacing ≈ ``resolution`` Å)."""
     from bvlain import Lain
 
-    _check_li(struct)
+    check_li(struct)
     calc = Lain(verbose=False)
     # bvlain prints its own messages ("Oops. ..."): kept off stdout, which may carry --json
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -182,8 +183,6 @@ def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
     The set's ``Ea_eV`` is the percolation barrier; ``method_details`` carries the engine, the
     quantity text and all barriers, so every table labels it a simulation (``provenance.py``).
     """
-    from nitrolyte.api import database
-
     if result.Ea_eV is None:
         raise InputError(f"structure: no Li percolation below {ENCUT_EV:g} eV in {result.formula}; "
                          "nothing to store")
@@ -191,7 +190,17 @@ def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
     details = {"model": "bvlain", "version": d["engine"], "quantity": QUANTITY,
                "barriers_eV": d["barriers_eV"], "dimensionality": d["dimensionality"],
                "resolution_A": RESOLUTION_A}
+    return store_barrier(name, result.formula, result.Ea_eV, METHOD, details, QUANTITY, db)
+
+
+def store_barrier(name: str, formula: str, Ea_eV: float, method: str, details: dict[str, Any],
+                  quantity: str, db: Any = None) -> dict[str, Any]:
+    """Store a simulated barrier (eV) as a measurement set of ``name``: a fit with ``Ea_eV`` and
+    no σ point, ``method`` one of :data:`nitrolyte.provenance.SIMULATION_METHODS` (BVSE, NEB),
+    ``details`` its ``method_details`` (``model`` and ``version`` name it in every table)."""
+    from nitrolyte.api import database
+
     res = database(db).add_measurement_set(
-        name, formula=result.formula, points=[], fit={"Ea_eV": result.Ea_eV, "law": "BVSE"},
-        method=METHOD, method_details=details, note=f"simulation: {QUANTITY}")
+        name, formula=formula, points=[], fit={"Ea_eV": Ea_eV, "law": method},
+        method=method, method_details=details, note=f"simulation: {quantity}")
     return res.to_dict()  # type: ignore[no-any-return]
