@@ -169,7 +169,7 @@ def test_bad_settings(alpha, kwargs, text) -> None:  # type: ignore[no-untyped-d
 
 
 def test_no_hop_within_the_cutoff() -> None:
-    with pytest.raises(InputError, match="no Li–Li pair within 3.5 Å in LiCl"):
+    with pytest.raises(InputError, match=r"no Li–Li pair within 3\.5 Å in LiCl"):
         neb(library_structure("LiCl"), "lj-toy", db=False)  # rock salt: Li–Li 3.63 Å
 
 

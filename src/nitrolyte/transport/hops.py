@@ -119,7 +119,7 @@ def li_hops(struct: Structure, cutoff_A: float = HOP_CUTOFF_A) -> list[Hop]:
             if nb.species_string != "Li" or nb.nn_distance < 1e-3:
                 continue
             fa = struct[i].frac_coords
-            image = tuple(int(round(x)) for x in nb.frac_coords - struct[nb.index].frac_coords)
+            image = tuple(int(x) for x in np.rint(nb.frac_coords - struct[nb.index].frac_coords))
             fb = struct[nb.index].frac_coords + np.array(image)
             edge = (i, int(nb.index), *image)
             key = _key(fa, fb)

@@ -229,7 +229,8 @@ def _cache_key(struct: Structure, version: str, settings: NebSettings) -> str:
 
 def _model_bands(struct: Structure, hops: list[Hop], potential: Any, scaling: list[int],
                  settings: NebSettings, device: str) -> list[dict[str, Any]]:
-    calc = potential.calculator(device)
+    with _quiet():  # CHGNet prints "CHGNet will run on cpu" on stdout, which may carry --json
+        calc = potential.calculator(device)
     bands = []
     for hop in hops:
         start, end = hop_endpoints(struct, hop, scaling)
@@ -258,6 +259,10 @@ def model_bands(struct: Structure, hops: list[Hop], potential: Any, scaling: lis
     return bands, False
 
 
+def _r4(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
 def _summary(n_sites: int, hops: list[Hop], bands: list[dict[str, Any]]) -> tuple[dict[str, Any], list[float]]:
     """The model's percolation barriers and each hop's saddle above the lowest vacancy state."""
     from nitrolyte.transport.hops import hop_percolation
@@ -265,10 +270,9 @@ def _summary(n_sites: int, hops: list[Hop], bands: list[dict[str, Any]]) -> tupl
     ref = min(min(b["E_start_eV"], b["E_end_eV"]) for b in bands)
     saddles = [b["E_saddle_eV"] - ref for b in bands]
     perc = hop_percolation(n_sites, list(zip(saddles, hops, strict=True)))
-    r4 = (lambda v: None if v is None else round(v, 4))
-    return {"Ea_eV": r4(perc.Ea_eV), "dimensionality": perc.dimensionality,
-            "barriers_eV": {k: r4(v) for k, v in perc.barriers_eV.items()},
-            "axis_barriers_eV": {k: r4(v) for k, v in perc.axis_barriers_eV.items()}}, saddles
+    return {"Ea_eV": _r4(perc.Ea_eV), "dimensionality": perc.dimensionality,
+            "barriers_eV": {k: _r4(v) for k, v in perc.barriers_eV.items()},
+            "axis_barriers_eV": {k: _r4(v) for k, v in perc.axis_barriers_eV.items()}}, saddles
 
 
 def _hop_rows(hops: list[Hop], per_model: list[tuple[str, list[dict[str, Any]], list[float]]],
