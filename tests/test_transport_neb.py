@@ -249,13 +249,19 @@ def test_potential_only_with_neb() -> None:
 
 # --------------------------------------------------------------- real CHGNet
 @pytest.mark.slow
-def test_chgnet_alpha_li3n_in_plane_below_par_c(alpha) -> None:  # type: ignore[no-untyped-def]
-    """α-Li3N with CHGNet (2x2x2 cell, 3 images, fmax 0.1 eV/Å): the ⊥c barrier is below the ∥c
-    one, as measured (0.29 vs 0.49 eV, review Table 1)."""
+def test_chgnet_alpha_li3n_in_plane_below_par_c(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """α-Li3N with CHGNet through the command line (2x2x2 cell, 3 images, fmax 0.1 eV/Å): the ⊥c
+    barrier is below the ∥c one, as measured (0.29 vs 0.49 eV, review Table 1); stdout is JSON."""
     pytest.importorskip("chgnet")
     import torch
 
     torch.set_num_threads(1)
-    r = neb(alpha, "chgnet", settings=NebSettings(min_image_A=4.0, n_images=3, fmax=0.1), db=False)
-    ax = r.to_dict()["axis_barriers_eV"]
+    monkeypatch.setattr(neb_mod, "NebSettings", functools.partial(
+        NebSettings, min_image_A=4.0, n_images=3, fmax=0.1))
+    res = CliRunner().invoke(app, ["transport", "alpha-Li3N", "--method", "neb", "--potential",
+                                   "chgnet", "--json", "--db", str(db.url)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    ax = doc["axis_barriers_eV"]
     assert ax["perp_c"] < ax["par_c"]
+    assert doc["models"][0]["version"].startswith("chgnet-")

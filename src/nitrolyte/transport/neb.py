@@ -206,7 +206,7 @@ def run_band(start: Any, end: Any, calc: Any, settings: NebSettings, what: str) 
     for im in images:
         im.calc = calc
     with _quiet():
-        band = NEB(images, climb=True, allow_shared_calculator=True)
+        band = NEB(images, climb=True, method="improvedtangent", allow_shared_calculator=True)
         band.interpolate(method="idpp", mic=True)
         opt = FIRE(band, logfile=None)
         converged = bool(opt.run(fmax=settings.fmax, steps=settings.neb_steps))
