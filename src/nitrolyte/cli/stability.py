@@ -77,13 +77,12 @@ def _window_text(material: str, source: str, potential: str | None, json_: bool,
                  db: str | None) -> str:
     """What ``window`` prints."""
     from nitrolyte._json import json_text
-    from nitrolyte.stability import electrochemical_window, reported_window
+    from nitrolyte.workflows.window import window_report
 
-    w = electrochemical_window(material, source, db=db, potential=potential)
-    reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(material, k, db=db)) is not None]  # type: ignore[arg-type]
+    report = window_report(material, source, db=db, potential=potential)
+    w, reported = report.window, report.reported
     if json_:  # as echo_json prints it
-        return json_text({**w.to_dict(), "reported": [r.to_dict() for r in reported]}) + "\n"
+        return json_text(report.to_dict()) + "\n"
     lines = [f"{w.material} ({w.formula}), source {w.source}"]
     if w.computable:
         lines.append(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"

@@ -92,22 +92,17 @@ def fit_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Arrhenius fit of measured conductivities: Ea and prefactor with errors, sigma at 25 C."""
-    from nitrolyte.transport.fitting import fit_arrhenius
-    from nitrolyte.transport.io import read_conductivity_csv
+    from nitrolyte.workflows.conductivity import conductivity_file
 
-    data = read_conductivity_csv(file)
-    try:
-        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
-    except InputError as exc:  # the file's numbers: say which file
-        raise type(exc)(f"{file.name}: {exc}") from None
+    read = conductivity_file(file, convention)
+    fit = read.fit
+    assert fit is not None  # require_fit: a file that cannot be fitted raised
     stored = None
     if store is not None:
         from nitrolyte.store import Database
-        from nitrolyte.transport.eis_series import store_conductivity_data
 
-        stored, _ = store_conductivity_data(Database(db), store, data, convention=convention,  # type: ignore[arg-type]
-                                            formula=formula, family=family,
-                                            allow_implausible=allow_implausible)
+        stored = read.store(Database(db), store, formula=formula, family=family,
+                            allow_implausible=allow_implausible)
     rt = fit.predict(298.15, confidence)
     if plot is not None:
         from nitrolyte.plotting.arrhenius import plot_fit

@@ -1,7 +1,7 @@
 """Read endpoints: materials, one material, sigma(T), electrochemical windows, screening.
 
 Thin over :func:`nitrolyte.materials`, :func:`nitrolyte.get`, :func:`nitrolyte.conductivity`,
-:func:`nitrolyte.electrochemical_window` and :func:`nitrolyte.screen`.
+:func:`nitrolyte.workflows.window.window_report` and :func:`nitrolyte.screen`.
 """
 
 from __future__ import annotations
@@ -136,15 +136,11 @@ async def material(request: Request, name: str) -> Response:
 def window(request: Request, formula: str) -> Response:
     """Thermodynamic electrochemical window (V vs. Li/Li+, the default energy source, as the
     command line) and the published windows of a formula or material name."""
-    from nitrolyte.stability import electrochemical_window
-    from nitrolyte.stability.reported import reported_window
     from nitrolyte.stability.sources import DEFAULT_SOURCE
+    from nitrolyte.workflows.window import window_report
 
-    db = request.app.state.db
-    w = electrochemical_window(formula, DEFAULT_SOURCE, db=db)
-    reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(formula, k, db=db)) is not None]  # type: ignore[arg-type]
-    return json_response(dumps({**w.to_dict(), "reported": [r.to_dict() for r in reported]}))
+    report = window_report(formula, DEFAULT_SOURCE, db=request.app.state.db)
+    return json_response(dumps(report.to_dict()))
 
 
 def screening_result(state: Any, family: str | None = None, materials: tuple[str, ...] = (),
