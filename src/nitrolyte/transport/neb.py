@@ -263,11 +263,23 @@ def _r4(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
+def _lowest(band: dict[str, Any]) -> float:
+    """Lowest energy (eV) on a band: the relaxed ends, or an image below them."""
+    return float(band["E_start_eV"] + min(band["profile_eV"]))
+
+
+def _barrier(band: dict[str, Any]) -> float:
+    """Saddle minus the lowest energy on the band (eV): the barrier from its lower end, or from
+    an image below both ends (a lower configuration than the relaxed ends, see ``dip_eV``)."""
+    return round(band["E_saddle_eV"] - _lowest(band), 4)
+
+
 def _summary(n_sites: int, hops: list[Hop], bands: list[dict[str, Any]]) -> tuple[dict[str, Any], list[float]]:
-    """The model's percolation barriers and each hop's saddle above the lowest vacancy state."""
+    """The model's percolation barriers and each hop's saddle above the lowest vacancy state
+    (the lowest energy on any of its bands, ends or images)."""
     from nitrolyte.transport.hops import hop_percolation
 
-    ref = min(min(b["E_start_eV"], b["E_end_eV"]) for b in bands)
+    ref = min(_lowest(b) for b in bands)
     saddles = [b["E_saddle_eV"] - ref for b in bands]
     perc = hop_percolation(n_sites, list(zip(saddles, hops, strict=True)))
     return {"Ea_eV": _r4(perc.Ea_eV), "dimensionality": perc.dimensionality,
@@ -281,12 +293,13 @@ def _hop_rows(hops: list[Hop], per_model: list[tuple[str, list[dict[str, Any]], 
     for k, hop in enumerate(hops):
         name0, bands0, saddles0 = per_model[0]
         b = bands0[k]
-        by_model = {name: round(bands[k]["E_saddle_eV"] - min(bands[k]["E_start_eV"], bands[k]["E_end_eV"]), 4)
-                    for name, bands, _ in per_model}
+        by_model = {name: _barrier(bands[k]) for name, bands, _ in per_model}
+        dip = min(b["E_start_eV"], b["E_end_eV"]) - _lowest(b)
         rows.append({**hop.to_dict(), "mechanism": mechanism, "barrier_eV": by_model[name0],
                      "forward_eV": round(b["E_saddle_eV"] - b["E_start_eV"], 4),
                      "reverse_eV": round(b["E_saddle_eV"] - b["E_end_eV"], 4),
-                     "saddle_eV": round(saddles0[k], 4), "barriers_by_model_eV": by_model,
+                     "saddle_eV": round(saddles0[k], 4), "dip_eV": round(max(dip, 0.0), 4),
+                     "barriers_by_model_eV": by_model,
                      "barrier_spread_eV": round(max(by_model.values()) - min(by_model.values()), 4)
                      if len(by_model) > 1 else None, "profile_eV": b["profile_eV"]})
     return rows
