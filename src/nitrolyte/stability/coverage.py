@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.stability.sources import DEFAULT_SOURCE
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: crystalline approximants the library holds for amorphous compositions (element set -> entry)
 AMORPHOUS_APPROXIMANTS: dict[frozenset[str], str] = {
@@ -88,7 +91,7 @@ def database_formulas() -> dict[str, bool]:
     return dict(sorted(out.items()))
 
 
-def window_coverage(source: Any = DEFAULT_SOURCE, db: Any = None) -> list[CoverageRow]:
+def window_coverage(source: Any = DEFAULT_SOURCE, db: DatabaseLike | None = None) -> list[CoverageRow]:
     """One :class:`CoverageRow` per formula of the database (see the module docstring)."""
     from nitrolyte.errors import NitrolyteError
     from nitrolyte.stability.window import electrochemical_window

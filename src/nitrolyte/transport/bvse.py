@@ -70,17 +70,18 @@ def _engine_version() -> str:
     return f"bvlain-{version('bvlain')}"
 
 
-def _check_li(struct: Structure) -> None:
+def check_li(struct: Structure, method: str = METHOD) -> None:
+    """InputError unless ``struct`` holds Li (every method from a structure maps Li migration)."""
     if "Li" not in {el.symbol for el in struct.composition.elements}:
         raise InputError(f"structure: {struct.composition.reduced_formula} has no Li "
-                         "(BVSE here maps Li migration; a Li-containing structure is required)")
+                         f"({method} here maps Li migration; a Li-containing structure is required)")
 
 
 def site_energy(struct: Structure, resolution: float = RESOLUTION_A) -> np.ndarray:
     """The Li BVSE map (eV) on a grid along a, b, c (spacing ≈ ``resolution`` Å)."""
     from bvlain import Lain
 
-    _check_li(struct)
+    check_li(struct)
     calc = Lain(verbose=False)
     # bvlain prints its own messages ("Oops. ..."): kept off stdout, which may carry --json
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -201,6 +202,15 @@ def store_estimate(name: str, formula: str, method: str, fit: dict[str, Any],
     res = database(db).add_measurement_set(name, formula=formula, points=[], fit=fit,
                                            method=method, method_details=details, note=note)
     return res.to_dict()  # type: ignore[no-any-return]
+
+
+def store_barrier(name: str, formula: str, Ea_eV: float, method: str, details: dict[str, Any],
+                  quantity: str, db: DatabaseLike | None = None) -> dict[str, Any]:
+    """Store a simulated barrier (eV, e.g. NEB) through :func:`store_estimate`: a fit with
+    ``Ea_eV`` and no σ point, ``details`` naming ``model`` and ``version``, ``quantity`` what it is."""
+    return store_estimate(name, formula, method, {"Ea_eV": Ea_eV, "law": method},
+                          {**details, "quantity": details.get("quantity", quantity)},
+                          f"simulation: {quantity}", db)
 
 
 def stored_estimate(name: str, method: str, db: DatabaseLike | None = None) -> dict[str, Any] | None:

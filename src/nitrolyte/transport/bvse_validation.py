@@ -107,9 +107,8 @@ def bvse_values(name: str, struct: Any) -> dict[str, Any]:
 
 
 def _compute(name: str, struct: Any) -> dict[str, Any]:
-    from nitrolyte.transport.bvse import bvse
-
     from nitrolyte.errors import InputError
+    from nitrolyte.transport.bvse import bvse
 
     key = _key(name)
     try:
