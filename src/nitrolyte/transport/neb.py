@@ -31,6 +31,7 @@ from nitrolyte.errors import InputError, NitrolyteError
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import Database, DatabaseLike
     from nitrolyte.transport.hops import Hop
 
 METHOD = "NEB"
@@ -238,14 +239,14 @@ def _model_bands(struct: Structure, hops: list[Hop], potential: Any, scaling: li
     return bands
 
 
-def _store(db: Any) -> Any:
+def _store(db: DatabaseLike | None) -> Database | None:
     from nitrolyte.structures.atomistic.relax import _store as store
 
     return store(db)
 
 
 def model_bands(struct: Structure, hops: list[Hop], potential: Any, scaling: list[int],
-                settings: NebSettings, device: str = "cpu", db: Any = None) -> tuple[list[dict[str, Any]], bool]:
+                settings: NebSettings, device: str = "cpu", db: DatabaseLike | None = None) -> tuple[list[dict[str, Any]], bool]:
     """(bands per hop, read from the cache?) for one model, from the store's cache or computed."""
     store = _store(db)
     key = _cache_key(struct, potential.version, settings)
@@ -306,7 +307,7 @@ def _hop_rows(hops: list[Hop], per_model: list[tuple[str, list[dict[str, Any]], 
 
 
 def neb(struct: Structure, potential: str | None = None, *, settings: NebSettings | None = None,
-        device: str = "cpu", db: Any = None) -> NebResult:
+        device: str = "cpu", db: DatabaseLike | None = None) -> NebResult:
     """NEB barriers of the Li vacancy hops of ``struct`` with each committee model (or one).
 
     Parameters
@@ -357,7 +358,7 @@ def neb(struct: Structure, potential: str | None = None, *, settings: NebSetting
                      _hop_rows(hops, per_model, settings.mechanism), summaries, cached=all_cached)
 
 
-def store_neb(name: str, result: NebResult, db: Any = None) -> dict[str, Any]:
+def store_neb(name: str, result: NebResult, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store ``result`` as an ``NEB`` simulation measurement set of ``name`` (a fit, no σ point)."""
     from nitrolyte.transport.bvse import store_barrier
 
