@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: stored ``method`` values that are simulations, not experiments
 SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE", "NEB")
@@ -56,7 +59,7 @@ def _details(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def simulation_labels(db: Any = None) -> dict[str, str]:
+def simulation_labels(db: DatabaseLike | None = None) -> dict[str, str]:
     """material_id -> label of every material with a stored simulation set (one query).
 
     A material simulated with several models gets their labels joined by ``"; "``; a set
@@ -101,7 +104,7 @@ def unknown_text(details: Any) -> str:
     return f"{UNKNOWN_ANSWER} ({'; '.join(reasons)})" if reasons else ""
 
 
-def _set_rows(db: Any) -> list[dict[str, Any]]:
+def _set_rows(db: DatabaseLike | None) -> list[dict[str, Any]]:
     """Every measurement set (quick read-only SQLite path where it can, else the full one)."""
     from nitrolyte.store import quick
 
@@ -113,7 +116,7 @@ def _set_rows(db: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+def unknown_sets(db: DatabaseLike | None = None, material_id: str | None = None) -> list[dict[str, Any]]:
     """Simulation sets that list temperatures with no σ (not diffusive), oldest first.
 
     Each: ``set_id``, ``material_id``, ``name``, ``label`` (model and version), ``n_points``,
@@ -135,7 +138,7 @@ def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[st
     return out
 
 
-def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
+def unknown_only_materials(db: DatabaseLike | None = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
     """Materials whose only stored answer is a simulation with no σ (sets with neither point nor
     fit, :func:`unknown_sets`), those in ``exclude`` left out, in set order.
 
@@ -158,7 +161,7 @@ def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> lis
     return list(found.values())
 
 
-def simulation_only_materials(db: Any = None) -> set[str]:
+def simulation_only_materials(db: DatabaseLike | None = None) -> set[str]:
     """material_ids whose user measurements all come from simulations (``MD``, ``BVSE``, ...):
     such rows are predictions of a material, never a second measured row of it
     (:func:`nitrolyte.screening.core` folds them into the material's literature row)."""
@@ -177,7 +180,7 @@ _QUANTITY = {"MD": "MD Arrhenius Ea (simulated σ(T))", "BVSE": "BVSE percolatio
              "NEB": "NEB migration barrier"}
 
 
-def structure_estimates(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+def structure_estimates(db: DatabaseLike | None = None, material_id: str | None = None) -> list[dict[str, Any]]:
     """Transport from a structure: every stored simulation set with an Ea (of ``material_id``,
     or all), oldest first: ``set_id``, ``material_id``, ``name``, ``method``, ``label``,
     ``quantity`` (what the Ea is), ``Ea_eV``, ``Ea_spread_eV``, ``dimensionality`` and

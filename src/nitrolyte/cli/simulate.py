@@ -225,10 +225,10 @@ def _report(rep: Any, as_json: bool) -> None:
                f"now, {len(rep.unknown)} finished with D unknown, {rep.n_failed} failed "
                f"(out: {rep.out})")
     for u in rep.unknown:
-        typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
-                   f"diffusive: {u['reason']}; stored as set {u['set_id']} with no σ")
+        typer.echo(f"D unknown for {u.task_id} ({u.material}, {u.T_K:g} K), not "
+                   f"diffusive: {u.reason}; stored as set {u.set_id} with no σ")
     for f in rep.failed:
-        typer.echo(f"failed {f['task_id']}: {f['error']}")
+        typer.echo(f"failed {f.task_id}: {f.error}")
     _print_fits(rep.arrhenius)
     if rep.n_failed:
         raise typer.Exit(1)

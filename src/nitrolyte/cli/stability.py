@@ -149,7 +149,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
     from nitrolyte.stability import check_stack, resolve_source
 
-    src = source if potential is None else resolve_source(source, potential)
+    src = source if potential is None else resolve_source(source, potential, db)
     r = check_stack(layers, src, cathode_potential_V=cathode_V, db=db)
     if json_:
         echo_json(r.to_dict())
@@ -172,7 +172,7 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
     from nitrolyte.stability import resolve_source, voltage_profile
 
-    src = source if potential is None else resolve_source(source, potential)
+    src = source if potential is None else resolve_source(source, potential, db)
     frame = voltage_profile(material, src, db=db)
     if json_:
         echo_json(frame.to_dict(orient="records"))
@@ -184,11 +184,11 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 @handle_errors
 def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
-        json_: JsonOption = False) -> None:
+        json_: JsonOption = False, db: DbOption = None) -> None:
     """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
     from nitrolyte.stability.air import air_reactions
 
-    rows = air_reactions(material, source, potential=potential)
+    rows = air_reactions(material, source, db=db, potential=potential)
     if json_:
         echo_json([r.to_dict() for r in rows])
         return

@@ -179,18 +179,21 @@ def transport_cmd(
     structure: Annotated[str, typer.Argument(
         help="Structure: a library or user entry name/formula (e.g. alpha-Li3N) or a CIF path.")],
     method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen) or "
+                                        "neb (vacancy-hop NEB with the ML potentials), "
                                         "md (hot MD, Arrhenius extrapolated to 300 K).")]
     = "bvse",
     plot: Annotated[Path | None, typer.Option("--plot", metavar="OUT.png",
                                               help="Write the BVSE map (.png or .svg).")] = None,
-    store: Annotated[bool, typer.Option("--store", help="Store the barrier as a BVSE simulation "
+    potential: Annotated[str | None, typer.Option(
+        help="neb: one potential (chgnet, sevennet; lj-toy for plumbing), default both models of "
+             "the committee; md: the potential (default chgnet).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Store the barrier as a simulation "
                                         "measurement set (labelled, never a measured Ea).")] = False,
     budget: Annotated[str | None, typer.Option(
         help="md: production per temperature (20ps) or wall time per temperature (30min).")]
     = None,
     T: Annotated[list[str] | None, typer.Option(
         "--T", help="md: temperatures (repeat); default chosen from the barrier.")] = None,
-    potential: Annotated[str, typer.Option(help="md: chgnet, sevennet or lj-toy.")] = "chgnet",
     out: Annotated[Path, typer.Option(help="md: folder for the trajectories.")]
     = Path("transport-md"),
     scheduler: Annotated[str | None, typer.Option(
@@ -199,22 +202,26 @@ def transport_cmd(
     db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Li transport from a structure: BVSE percolation barrier, or hot MD extrapolated to 300 K
-    (each labelled with what it is; never a measured Ea)."""
+    """Li transport from a structure: BVSE percolation barrier, NEB hop barrier, or hot MD
+    extrapolated to 300 K (each labelled with what it is; never a measured Ea)."""
     from nitrolyte.checks import check_choice
     from nitrolyte.transport.bvse import QUANTITY, bvse, resolve_structure, store_bvse
 
-    check_choice("--method", method, ("bvse", "md"))
+    check_choice("--method", method, ("bvse", "neb", "md"))
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    if method == "bvse" and potential is not None:
+        raise InputError("--potential applies to --method neb or md, not bvse")
     name, struct = resolve_structure(structure, db)
+    if method == "neb":
+        return _neb(name, struct, potential, plot, store, db, as_json)
     if method == "md":
         from nitrolyte.cli.transport_md import run_md_method
 
         if plot is not None:
             raise InputError("--plot draws the BVSE map: use it with --method bvse")
 
-        return run_md_method(name, struct, budget=budget, T=T, potential=potential, out=out,
+        return run_md_method(name, struct, budget=budget, T=T, potential=potential or "chgnet", out=out,
                              scheduler=scheduler, store=store, db=db, as_json=as_json)
     res = bvse(struct)
     stored = store_bvse(name, res, db) if store else None
@@ -238,6 +245,38 @@ def transport_cmd(
     typer.echo(f"  quantity: {QUANTITY}")
     if stored:
         typer.echo(f"  stored as BVSE simulation set {stored['set_id']}")
+
+
+def _neb(name: str, struct: object, potential: str | None, plot: Path | None, store: bool,
+         db: str | None, as_json: bool) -> None:
+    """``transport --method neb``: barriers per hop and model, the network's barrier, the spread."""
+    import nitrolyte.simulate.potentials  # noqa: F401  (registers lj-toy)
+    from nitrolyte.store import Database
+    from nitrolyte.transport.neb import QUANTITY, neb, store_neb
+
+    if plot is not None:
+        raise InputError("--plot draws the BVSE map; it does not apply to --method neb")
+    res = neb(struct, potential, db=Database(db))  # type: ignore[arg-type]
+    stored = store_neb(name, res, db) if store else None
+    if as_json:
+        echo_json({"structure": name, **res.to_dict(), **({"stored": stored} if stored else {})})
+        return
+    d = res.to_dict()
+    sc = d["supercell"]
+    spread = "" if res.Ea_spread_eV is None else f" ± spread {res.Ea_spread_eV:.3f} eV"
+    echo_rows(f"{name} ({res.formula}): Ea = "
+              + ("none (the hops do not percolate)" if res.Ea_eV is None else f"{res.Ea_eV:.3f} eV")
+              + f"{spread}, {res.dimensionality}D network ({res.models[0]['label']})",
+              ["hop", "length (Å)", "direction", "mechanism", *[f"{m['name']} (eV)" for m in res.models]],
+              [[h["hop"], f"{h['length_A']:.3f}", h["direction"], h["mechanism"],
+                *[f"{h['barriers_by_model_eV'][m['name']]:.3f}" for m in res.models]] for h in d["hops"]])
+    ax = {k: "none" if v is None else f"{v:.3f} eV" for k, v in d["axis_barriers_eV"].items()}
+    typer.echo(f"  ⊥c {ax['perp_c']}, ∥c {ax['par_c']}; supercell {'x'.join(map(str, sc['scaling']))} "
+               f"({sc['n_atoms']} atoms, vacancy images {sc['image_distance_A']:.1f} Å apart)"
+               + (" [cached]" if res.cached else ""))
+    typer.echo(f"  quantity: {QUANTITY}")
+    if stored:
+        typer.echo(f"  stored as NEB simulation set {stored['set_id']}")
 
 
 def register(app: typer.Typer) -> None:

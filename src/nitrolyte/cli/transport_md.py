@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from nitrolyte.cli._common import echo_json
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 
 def parse_budget(text: str) -> tuple[float | None, float | None]:
@@ -29,7 +32,7 @@ def parse_budget(text: str) -> tuple[float | None, float | None]:
     return parse_quantity(text, "time", "--budget"), None
 
 
-def _barrier(name: str, struct: Any, db: Any) -> tuple[float, str]:
+def _barrier(name: str, struct: Any, db: DatabaseLike | None) -> tuple[float, str]:
     """The barrier the temperatures are chosen from: a stored NEB set, else BVSE (seconds)."""
     from nitrolyte.transport.bvse import bvse, stored_estimate
 
@@ -44,7 +47,7 @@ def _barrier(name: str, struct: Any, db: Any) -> tuple[float, str]:
 
 
 def run_md_method(name: str, struct: Any, *, budget: str | None, T: list[str] | None,
-                  potential: str, out: Path, scheduler: str | None, store: bool, db: Any,
+                  potential: str, out: Path, scheduler: str | None, store: bool, db: DatabaseLike | None,
                   as_json: bool) -> None:
     """Run, print (or ``--json``) and optionally store the hot-MD estimate."""
     from nitrolyte.simulate.hot_md import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from nitrolyte.errors import NitrolyteError
 from nitrolyte.properties import PROPERTIES
 from nitrolyte.screening.design import ScreeningDesign
 from nitrolyte.units import T_ROOM_K
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 _BASE_COLUMNS: tuple[str, ...] = (
     "sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "reduction_V", "oxidation_V",
@@ -126,7 +129,7 @@ class StabilityLookup:
     by :mod:`nitrolyte.stability`); a formula the source does not hold is looked up in ``db``,
     the database being screened."""
 
-    def __init__(self, design: ScreeningDesign, db: Any = None):
+    def __init__(self, design: ScreeningDesign, db: DatabaseLike | None = None):
         self.design = design
         self.db = db
         self._windows: dict[str, dict[str, Any]] = {}
@@ -305,7 +308,7 @@ class EnergyModel:
         return spare_mg_cm2 / self.mass_per_density
 
 
-def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
+def _air_evidence(formula: str, source: str, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Air evidence of one formula; NaN with a note where the source has no energy for it."""
     from nitrolyte.stability.air import air_reactions
 
@@ -328,6 +331,8 @@ def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
     lacking = [r.gas for r in reactions if not math.isfinite(r.energy_meV_atom)]
     worst = min(known, key=lambda r: r.energy_meV_atom, default=None)
     text = "; ".join(f"+ {r.gas}: {r.text()}" for r in known)
+    if "predicted" in reactions[0].basis:
+        text = f"{formula} from a predicted structure ({reactions[0].basis}): {text}"
     if lacking:
         text += f"; not computable with {', '.join(lacking)} (phases missing from the source)"
     # a phase missing from the source can only make a reaction more favourable: an upper bound

@@ -23,12 +23,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nitrolyte.checks import check_range
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 METHOD = "MD"
 QUANTITY = ("Arrhenius Ea of hot MD (simulation): slope of the simulated Li tracer D(T) at the "
@@ -311,7 +314,7 @@ def hot_md(name: str, struct: Any, settings: HotMDSettings, out_dir: str | Path,
         runs=summary, dropped=dropped, notes=notes)
 
 
-def store_hot_md(result: HotMDResult, db: Any = None) -> dict[str, Any]:
+def store_hot_md(result: HotMDResult, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store ``result`` as an ``MD`` simulation set of its structure (fit only: Ea with its
     spread, σ(300 K) with its band in the fit; the hot runs in ``method_details``)."""
     from nitrolyte.transport.bvse import store_estimate

@@ -21,12 +21,11 @@ from sqlalchemy import Connection, delete, insert, select, update
 from nitrolyte.checks import check_choice
 from nitrolyte.errors import InputError
 from nitrolyte.store import tables as t
-from nitrolyte.store.models import check_text, now_iso
+from nitrolyte.store.models import POINT_KEYS, SetPoint, check_text, now_iso
 
 if TYPE_CHECKING:
     import pandas as pd
 
-POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction", "note")
 #: ``method_details`` keys that say why a set has no value: a set with neither points nor a fit
 #: (an honest "unknown", e.g. an MD run that never reached the diffusive regime) is stored only
 #: when one of them lists its reasons, ``[{"T_K": K, "reason": text, ...}, ...]``
@@ -89,7 +88,7 @@ def no_value_reasons(details: Any) -> list[str]:
     return out
 
 
-def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None,
+def set_rows(name: str, points: Sequence[SetPoint | Mapping[str, Any]], fit: Mapping[str, Any] | None,
              method: str, common: Mapping[str, Any], details: Any = None) -> list[dict[str, Any]]:
     """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit
     (when its law has an Ea: not VTF).
@@ -106,6 +105,8 @@ def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, A
                          "([{'T_K': K, 'reason': text}, ...]); nothing stored")
     rows = []
     for i, p in enumerate(points, start=1):
+        if isinstance(p, SetPoint):
+            p = p.to_dict()
         if not isinstance(p, Mapping):
             raise InputError(f"points[{i}] must be a dict with keys {', '.join(POINT_KEYS)}")
         extra = sorted(set(p) - set(POINT_KEYS))

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: (structure name or formula, review material_id, direction, phase, which BVSE value): "Ea" is
 #: the CLI's Ea_eV (lowest percolation barrier), "perp_c"/"par_c" its axis_barriers_eV. A row
@@ -104,16 +107,21 @@ def bvse_values(name: str, struct: Any) -> dict[str, Any]:
 
 
 def _compute(name: str, struct: Any) -> dict[str, Any]:
+    from nitrolyte.errors import InputError
     from nitrolyte.transport.bvse import bvse
 
     key = _key(name)
-    res = bvse(struct)
+    try:
+        res = bvse(struct)
+    except InputError as exc:  # a structure BVSE cannot score: blank in the table, with the reason
+        return {"hash": key[0] if key else None, "engine": key[1] if key else None, "Ea_eV": None,
+                "axis_barriers_eV": {}, "dimensionality": None, "error": str(exc)}
     return {"hash": key[0] if key else None, "engine": key[1] if key else None,
             "Ea_eV": res.Ea_eV, "axis_barriers_eV": dict(res.axis_barriers_eV),
             "dimensionality": res.dimensionality}
 
 
-def _stored(name: str, method: str, direction: str | None, db: Any) -> float | None:
+def _stored(name: str, method: str, direction: str | None, db: DatabaseLike | None) -> float | None:
     """The stored NEB / hot-MD Ea of a structure (per direction when the set gives one)."""
     from nitrolyte.transport.bvse import stored_estimate
 
@@ -126,7 +134,7 @@ def _stored(name: str, method: str, direction: str | None, db: Any) -> float | N
     return None if value is None else float(value)
 
 
-def _resolve(spec: str, db: Any) -> tuple[str, Any, str] | None:
+def _resolve(spec: str, db: DatabaseLike | None) -> tuple[str, Any, str] | None:
     """(name, structure builder, kind) of a candidate, None when no such structure exists.
 
     A shipped entry is not built here (its packaged BVSE values usually suffice)."""
@@ -147,7 +155,7 @@ def _resolve(spec: str, db: Any) -> tuple[str, Any, str] | None:
 
 
 def validation_rows(candidates: tuple[tuple[str, str, str | None, str | None, str], ...] = CANDIDATES,
-                    db: Any = None) -> list[dict[str, Any]]:
+                    db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """One row per candidate whose structure exists: measured Ea, BVSE (and stored NEB / MD)
     value, dimensionality, ΔEa per method (eV)."""
     cache: dict[str, Any] = {}
@@ -207,11 +215,12 @@ def _num(value: float | None, signed: bool = False) -> str:
 
 def table_line(r: dict[str, Any]) -> str:
     """One row of the markdown table (values to 0.01 eV; blank: not computed / not stored)."""
-    name = r["structure"] + (" (predicted)" if r["structure_kind"] == "predicted" else "")
+    predicted = r["structure_kind"] == "predicted" and "predicted" not in r["structure"]
+    name = r["structure"] + (" (predicted)" if predicted else "")
     what = r["direction"] or r["phase"] or "—"
     bv = "none" if r["bvse_eV"] is None else _num(r["bvse_eV"])
     return (f"| {r['material']} | {name} | {what} | {r['measured_Ea_eV']:.3g} | {r['source']} | {bv} | "
-            f"{r['dimensionality']}D | {_num(r['neb_eV'])} | {_num(r['md_eV'])} | "
+            f"{'—' if r['dimensionality'] is None else str(r['dimensionality']) + 'D'} | {_num(r['neb_eV'])} | {_num(r['md_eV'])} | "
             f"{_num(r['delta_bvse_eV'], True) or '—'} | {_num(r['delta_neb_eV'], True)} | "
             f"{_num(r['delta_md_eV'], True)} |")
 

@@ -29,8 +29,10 @@ from nitrolyte.units import T_ROOM_K
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
 
-def _record(name_or_record: Any, db: Any = None) -> Any:
+
+def _record(name_or_record: Any, db: DatabaseLike | None = None) -> Any:
     if isinstance(name_or_record, str):
         from nitrolyte import api
 
@@ -39,7 +41,7 @@ def _record(name_or_record: Any, db: Any = None) -> Any:
 
 
 def model_for(name_or_record: Any, direction: Direction | None = None,
-              convention: Convention = "sigmaT", *, db: Any = None) -> ArrheniusModel:
+              convention: Convention = "sigmaT", *, db: DatabaseLike | None = None) -> ArrheniusModel:
     """The Arrhenius model of a material name (or record) and direction.
 
     Parameters
@@ -63,7 +65,7 @@ def conductivity(
     *,
     convention: Convention = "sigmaT",
     average: PolycrystalRule | None = None,
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> np.ndarray | float:
     """Conductivity of a database material at temperature(s) ``T_K``.
 
@@ -114,7 +116,7 @@ def conductivity(
     return out
 
 
-def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
+def _frame(names: Any, family: str | None, db: DatabaseLike | None) -> pd.DataFrame:
     import pandas as pd
 
     from nitrolyte import api
@@ -179,7 +181,7 @@ def conductivity_table(
     *,
     convention: Convention = "sigmaT",
     family: str | None = None,
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> pd.DataFrame:
     """Conductivity (S/cm) of many materials at many temperatures, in one vectorised evaluation.
 
@@ -224,7 +226,7 @@ def arrhenius_curves(
     *,
     names: Any = None,
     convention: Convention = "sigmaT",
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> pd.DataFrame:
     """Long table of Arrhenius curves (one row per material, direction and temperature).
 

@@ -13,7 +13,10 @@ as printed).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database, DatabaseLike
 
 from nitrolyte.transport.laws.registry import LAWS
 
@@ -60,7 +63,7 @@ def format_sigma(sigma_S_cm: float, stderr_S_cm: float | None = None) -> str:
     return f"{sigma_S_cm:.{min(max(digits, 1), 6)}e} ± {stderr_S_cm:.1e}"
 
 
-def set_laws(db: Any, name: str) -> dict[int, str]:
+def set_laws(db: Database, name: str) -> dict[int, str]:
     """Measurement set id -> the law of its fit (a name of the law registry) for material
     ``name`` (sets without a fit or a registered law are left out)."""
     from nitrolyte.transport.measured import as_dict
@@ -105,7 +108,7 @@ def measurement_rows(measurements: Any, laws: dict[int, str] | None = None
     return out
 
 
-def record_rows(rec: Any, db: Any = None) -> list[dict[str, Any]]:
+def record_rows(rec: Any, db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """:func:`measurement_rows` of a :class:`~nitrolyte.store.records.MaterialRecord`, with the
     laws of its stored sets' fits read from ``db`` (a Database, URL, path or None)."""
     laws: dict[int, str] = {}

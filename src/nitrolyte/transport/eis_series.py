@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,9 @@ from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import Spectrum
 from nitrolyte.transport.laws.base import LawFit
 from nitrolyte.transport.laws.registry import arrhenius_law, resolve_law
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database
 
 Which = Literal["bulk", "total"]
 #: the note on a stored point of an unreliable fit (followed by its problems)
@@ -103,7 +106,7 @@ class SpectraArrhenius:
                             "note": None if f.reliable else unreliable_note(f)})
         return out
 
-    def store(self, db: Any, name: str, *, formula: str | None = None,
+    def store(self, db: Database, name: str, *, formula: str | None = None,
               family: str | None = None, added_by: str | None = None,
               note: str | None = None, spectra: Sequence[Spectrum] | None = None,
               allow_implausible: bool = False, force: bool = False) -> Any:
@@ -353,7 +356,7 @@ def arrhenius_from_spectra(
     return SpectraArrhenius(fits, arr, which, tuple(notes))
 
 
-def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit",
+def store_conductivity_data(db: Database, name: str, data: Any, *, method: str = "fit",
                             convention: Convention | None = None, formula: str | None = None,
                             family: str | None = None, added_by: str | None = None,
                             allow_implausible: bool = False, law: str | None = None

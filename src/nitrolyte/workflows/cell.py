@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nitrolyte.cell.fastcharge import FastChargeCheck
     from nitrolyte.cell.pouch import CellResult
-    from nitrolyte.store import Database
+    from nitrolyte.store.database import DatabaseLike
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def cell_design(design: Mapping[str, Any] | None = None, *, c_rate: float | None
                 T_K: float = 298.15, max_drop_V: float = 0.1,
                 nitride_sigma_S_cm: float | None = None, nitride_material: str | None = None,
                 catholyte_sigma_S_cm: float | None = None,
-                db: Database | str | None = None) -> CellDesign:
+                db: DatabaseLike | None = None) -> CellDesign:
     """Evaluate ``design`` (:func:`~nitrolyte.cell.pouch.pouch_cell` parameters; ``sse_um``
     sets both SSE layers) and, with ``c_rate``, the SSE ohmic drop at that C-rate and ``T_K``
     (:func:`~nitrolyte.cell.fastcharge.fast_charge_check`; conductivities in S/cm, the

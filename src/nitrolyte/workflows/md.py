@@ -16,7 +16,7 @@ from nitrolyte.errors import InputError
 
 if TYPE_CHECKING:
     from nitrolyte.simulate.pipeline import MDSettings, TransportSimulation
-    from nitrolyte.store import Database
+    from nitrolyte.store.database import DatabaseLike
 
 
 def check_storable_temperatures(temperatures_K: Sequence[float]) -> None:
@@ -32,7 +32,7 @@ def check_storable_temperatures(temperatures_K: Sequence[float]) -> None:
 
 
 def md_run(structure: str, temperatures_K: Sequence[float], settings: MDSettings,
-           out: Path, *, store: bool = True, db: Database | str | None = None,
+           out: Path, *, store: bool = True, db: DatabaseLike | None = None,
            compare: str | None = None, allow_implausible: bool = False,
            progress: bool = False) -> TransportSimulation:
     """Run :func:`~nitrolyte.simulate.pipeline.simulate_transport` for ``structure`` at

@@ -15,7 +15,7 @@ from nitrolyte.stability.sources import DEFAULT_SOURCE
 if TYPE_CHECKING:
     from nitrolyte.stability.reported import ReportedWindow
     from nitrolyte.stability.window import StabilityWindow
-    from nitrolyte.store import Database
+    from nitrolyte.store.database import DatabaseLike
 
 #: the published windows looked up, in the order they are shown
 REPORTED_KINDS = ("intrinsic", "extended", "experimental")
@@ -34,7 +34,7 @@ class WindowReport:
 
 
 def window_report(material: str, source: str | Path = DEFAULT_SOURCE, *,
-                  db: Database | str | None = None,
+                  db: DatabaseLike | None = None,
                   potential: str | None = None) -> WindowReport:
     """Window of ``material`` (formula or name) from ``source`` and its published windows,
     names resolved in ``db`` (a :class:`~nitrolyte.store.Database` or its location)."""

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.structures.predict.core import Prediction
     from nitrolyte.structures.predict.model import Model
 
@@ -34,7 +35,7 @@ def stored_name(formula: str) -> str:
     return f"{formula} (predicted)"
 
 
-def library_table(model: Model, db: Any = None) -> pd.DataFrame:
+def library_table(model: Model, db: DatabaseLike | None = None) -> pd.DataFrame:
     """The library's ML energies of ``model`` (packaged where valid, the rest relaxed and cached)."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
@@ -83,7 +84,7 @@ def write_cif(pred: Prediction, path: str | Path | None = None) -> Path:
     return out
 
 
-def store(pred: Prediction, *, db: Any = None, name: str | None = None) -> str:
+def store(pred: Prediction, *, db: DatabaseLike | None = None, name: str | None = None) -> str:
     """Store the prediction as a library entry labelled *predicted*; returns its name."""
     from nitrolyte.structures.library import add_predicted_structure
 
