@@ -337,7 +337,10 @@ def _row(cand: Candidate, done: dict[str, dict[str, Any]], settings: Settings, f
                                           "space_group_number", "trials", "date")})
         row["cif_path"] = str(folder / "structures" / f"{cand.key}.cif")
     row.update({k: stab.get(k) for k in ("e_above_hull_meV_atom", "e_vs_competing_meV_atom", "decomposes_to",
-                                         "per_model_meV_atom", "spread_meV_atom", "known_structures")})
+                                         "per_model_meV_atom", "spread_meV_atom")})
+    from nitrolyte.discover.stages import listed
+
+    row["known_structures"] = [] if cand.formula in settings.hide else listed(cand.formula)
     for stage in AFTER_HULL:
         res = done.get(stage, {})
         row.update({k: v for k, v in res.items() if k not in ("status", "reason", "wall_s")})

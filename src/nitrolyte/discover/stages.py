@@ -153,7 +153,6 @@ def stability_stage(cand: Candidate, earlier: dict[str, Any], settings: Settings
     from dataclasses import replace
 
     from nitrolyte.potentials import committee, get_potential
-    from nitrolyte.structures.predict.outcome import reduced
 
     pred = prediction_of(cand, earlier["relax"])
     default = get_potential().name
@@ -169,15 +168,34 @@ def stability_stage(cand: Candidate, earlier: dict[str, Any], settings: Settings
                           pot.name, settings.hide)
             per[pot.name], signed[pot.name] = other["e_above_hull_meV_atom"], other["e_vs_competing_meV_atom"]
     values = list(per.values())
-    from nitrolyte.structures.library import library_entries
-
-    known = [e.name for e in library_entries() if e.kind != "predicted" and reduced(e.formula) == cand.formula]
     return {"e_above_hull_meV_atom": first["e_above_hull_meV_atom"],
             "e_vs_competing_meV_atom": first["e_vs_competing_meV_atom"],
             "decomposes_to": first["decomposes_to"], "per_model_meV_atom": per,
             "per_model_signed_meV_atom": signed,
-            "spread_meV_atom": round(max(values) - min(values), 1) if len(values) > 1 else None,
-            "known_structures": [k for k in known if cand.formula not in settings.hide]}
+            "spread_meV_atom": round(max(values) - min(values), 1) if len(values) > 1 else None}
+
+
+def listed(formula: str) -> list[str]:
+    """Where a reduced formula is already listed: shipped library entries (measured or predicted)
+    and the review's materials (``review: <material id>``); [] for a formula no database lists."""
+    from nitrolyte.dataset import materials
+    from nitrolyte.structures.library import library_entries
+    from nitrolyte.structures.predict.outcome import reduced
+
+    names = [e.name for e in library_entries() if reduced(e.formula) == formula]
+    m = materials()
+    ids = [f"review: {i}" for i, f in zip(m["material_id"], m["formula"], strict=True)
+           if isinstance(f, str) and f and _same(f, formula)]
+    return names + ids
+
+
+def _same(text: str, formula: str) -> bool:
+    from pymatgen.core import Composition
+
+    try:
+        return Composition(text).reduced_formula == formula
+    except (ValueError, KeyError):
+        return False
 
 
 def candidate_source(cand: Candidate, relax: dict[str, Any], hide: tuple[str, ...]) -> Any:
