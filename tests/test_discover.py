@@ -236,3 +236,22 @@ def test_saved_campaign_on_the_web_page_api_and_cif(toy: None, campaign: Path, t
     assert "(predicted)" in table.title and "Li6Br3N" in table.html and table.deviations
     assert (tmp_path / "report" / table.csv).is_file()
     assert _candidates_tables(ReportContext(out_dir=tmp_path / "r2", db=Database(f"sqlite:///{tmp_path / 'e.sqlite'}"))) == ()
+
+
+@pytest.mark.slow
+def test_neb_for_the_lowest_bvse_survivor(toy: None, tmp_path: Path) -> None:
+    """``neb_top=1``: the survivor with the lowest BVSE barrier gets an NEB barrier network
+    (lj-toy potential: plumbing), the others none; the campaign is still complete."""
+    from nitrolyte.discover.run import run_discovery
+    from nitrolyte.discover.space import parse_space
+    from nitrolyte.discover.stages import Settings
+
+    s = Settings(max_atoms=10, committee=False, hide=("Li6Br3N",), neb_top=1, neb_potential="lj-toy",
+                 neb_images=3, neb_min_image_A=4.0)
+    result = run_discovery([parse_space("Li-N-Br")], s, out=tmp_path, progress=False)
+    with_neb = [r for r in result.survivors if r.get("neb_Ea_eV") is not None]
+    assert len(with_neb) == 1 and result.manifest["stages"]["neb"]["in"] == 1
+    lowest = min(r["Ea_eV"] for r in result.survivors)
+    assert with_neb[0]["Ea_eV"] == lowest and with_neb[0]["neb_Ea_eV"] >= 0
+    assert "vacancy" in with_neb[0]["neb_quantity"]
+    assert {r["status"] for r in result.survivors} == {"all stages"}

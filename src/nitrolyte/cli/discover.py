@@ -26,6 +26,10 @@ def discover_cmd(
         "--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://host:8786) instead of local processes.")] = None,
     partner: Annotated[str | None, typer.Option(
         "--partner", metavar="FORMULA", help="Cathode or catholyte of the interface check (e.g. LiCoO2).")] = None,
+    neb_top: Annotated[int, typer.Option(
+        "--neb-top", metavar="K", help="NEB barriers for the K survivors with the lowest BVSE barrier.")] = 0,
+    neb_potential: Annotated[str | None, typer.Option(
+        "--neb-potential", help="One potential for the NEB (default: the committee).")] = None,
     hide: Annotated[list[str] | None, typer.Option(
         "--hide", metavar="FORMULA", help="Leave a known phase out of every hull (repeatable; back-test).")] = None,
     backtest: Annotated[bool, typer.Option(
@@ -49,8 +53,11 @@ def discover_cmd(
 
     dops = tuple(d for d in dopants.split(",") if d.strip())
     hidden = tuple(reduced(h) for h in (hide or []))
+    from nitrolyte.checks import check_range
+
+    check_range("--neb-top", neb_top, lo=0, hi=1000)
     settings = Settings(max_atoms=max_atoms, hull_meV_atom=hull, seed=seed, committee=committee,
-                        hide=hidden, partner=partner)
+                        hide=hidden, partner=partner, neb_top=neb_top, neb_potential=neb_potential)
     options: dict[str, Any] = {"workers": workers, "scheduler": scheduler, "budget_min": budget,
                                "progress": progress}
     if backtest:
@@ -146,13 +153,14 @@ def _text(result: Any) -> None:
              _f(r.get("e_above_joint_hull_meV_atom"), ".1f"),
              f"{_f(r.get('reduction_V'), '.2f')}–{_f(r.get('oxidation_V'), '.2f')}",
              _f(r.get("air_reaction_meV_atom"), ".0f"),
-             _f(r.get("Ea_eV"), ".2f") + (f" ({r['dimensionality']}D)" if r.get("dimensionality") else ""),
+             _f(r.get("Ea_eV"), ".2f") + (f" ({r['dimensionality']}D)" if r.get("dimensionality") else "")
+             + ("" if r.get("neb_Ea_eV") is None else f"; NEB {r['neb_Ea_eV']:.2f}"),
              _verdicts(r["verdicts"]), "yes" if r.get("on_front") else ""]
             for r in result.survivors]
     echo_rows(f"Candidates within {m['thresholds']['hull']:g} meV/atom of the hull (predicted structures, "
               f"{m['default_model']})",
               ["#", "formula", "type", "space group", "E_hull (meV/atom)", "with candidates", "window (V)", "air (meV/atom)",
-               "BVSE Ea (eV)", "targets", "Pareto"], rows)
+               "Ea (eV): BVSE; NEB", "targets", "Pareto"], rows)
     typer.echo(f"generated {m['n_generated']} candidates ({m['n_dropped']} composition/type pairs dropped), "
                f"{m['n_candidates']} within the hull threshold" + (" — out of budget: rerun to continue"
                                                                      if m["out_of_budget"] else ""))

@@ -25,8 +25,10 @@ from nitrolyte.discover.space import Space
 from nitrolyte.discover.stages import STAGES, Settings, run_stage
 from nitrolyte.errors import InputError
 
-#: stages that run on survivors of the hull only
-AFTER_HULL = ("electrochemistry", "air", "transport")
+#: stages only some survivors get (their absence is not an unfinished campaign)
+OPTIONAL = ("neb",)
+#: stages that run on survivors of the hull only (``neb``: on the ``neb_top`` lowest BVSE barriers)
+AFTER_HULL = ("electrochemistry", "air", "transport", "neb")
 
 
 @dataclass
@@ -243,6 +245,8 @@ def run_discovery(spaces: list[Space], settings: Settings | None = None, *, out:
     stage_counts = {}
     for stage in STAGES:
         todo = [c for c in candidates if _eligible(stage, results[c.key], settings)]
+        if stage == "neb":
+            todo = _lowest_bvse(todo, results, settings.neb_top)
         pending = []
         for c in todo:
             hit = cache.get(stage, c)
@@ -299,6 +303,13 @@ def _joint_hulls(spaces: list[Space], candidates: list[Candidate], results: dict
             row["e_above_joint_hull_meV_atom"] = e
 
 
+def _lowest_bvse(cands: list[Candidate], results: dict[str, dict[str, Any]], n: int) -> list[Candidate]:
+    """The ``n`` candidates with the lowest BVSE barrier (those without one are never chosen)."""
+    scored = [(results[c.key]["transport"]["Ea_eV"], c.key, c) for c in cands
+              if results[c.key].get("transport", {}).get("Ea_eV") is not None]
+    return [c for *_, c in sorted(scored, key=lambda t: (t[0], t[1]))[:max(n, 0)]]
+
+
 def _check_folder(folder: Path, run: str) -> None:
     """A folder holding another campaign (other spaces, settings or model) is refused: its cached
     results would be read as this one's."""
@@ -352,6 +363,8 @@ def _status(done: dict[str, dict[str, Any]]) -> str:
     """The furthest stage reached, or why it stopped (``relax skipped: ...``)."""
     for stage in STAGES:
         res = done.get(stage)
+        if res is None and stage in OPTIONAL:
+            continue
         if res is None:
             return f"{stage} not run"
         if res["status"] != "ok":

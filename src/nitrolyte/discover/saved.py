@@ -20,7 +20,7 @@ _INDEX = "_index"
 FIELDS = ("rank", "formula", "generator", "space", "key", "label", "model", "space_group", "n_atoms",
           "e_above_hull_meV_atom", "e_above_joint_hull_meV_atom", "spread_meV_atom", "per_model_meV_atom", "decomposes_to",
           "reduction_V", "oxidation_V", "li_verdict", "completeness", "air_reaction_meV_atom",
-          "per_gas_meV_atom", "Ea_eV", "dimensionality", "quantity", "pareto_rank", "on_front",
+          "per_gas_meV_atom", "Ea_eV", "dimensionality", "quantity", "neb_Ea_eV", "neb_Ea_spread_eV", "pareto_rank", "on_front",
           "known_structures", "stored_as", "verdicts")
 
 

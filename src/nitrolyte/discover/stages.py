@@ -55,6 +55,13 @@ class Settings:
         Reduced formulas left out of every hull (the back-test hides known phases).
     partner : str or None
         Cathode or catholyte of the interface check (``"LiCoO2"``), None for none.
+    neb_top : int
+        NEB barriers (vacancy hops, :mod:`nitrolyte.transport.neb`) for this many survivors with the
+        lowest BVSE barrier (0: none; minutes to hours per structure on a CPU).
+    neb_potential : str or None
+        One potential for the NEB (None: every committee model, the spread).
+    neb_images, neb_min_image_A : int, float
+        NEB images per band and the least distance between vacancy images (Å).
     """
 
     max_atoms: int = 24
@@ -64,6 +71,10 @@ class Settings:
     committee: bool = True
     hide: tuple[str, ...] = ()
     partner: str | None = None
+    neb_top: int = 0
+    neb_potential: str | None = None
+    neb_images: int = 5
+    neb_min_image_A: float = 8.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -249,6 +260,20 @@ def transport_stage(cand: Candidate, earlier: dict[str, Any], settings: Settings
     res = bvse(structure_of(earlier["relax"]))
     return {"Ea_eV": res.Ea_eV, "dimensionality": res.dimensionality, "method": METHOD, "quantity": QUANTITY,
             "barriers_eV": dict(res.barriers_eV)}
+
+
+@register_stage("neb")
+def neb_stage(cand: Candidate, earlier: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """NEB vacancy-hop barrier network of the relaxed structure (eV), committee spread."""
+    import nitrolyte.simulate.potentials  # noqa: F401  (registers lj-toy, the plumbing potential)
+    from nitrolyte.transport.neb import NebSettings, neb
+
+    res = neb(structure_of(earlier["relax"]), settings.neb_potential, db=False,  # type: ignore[arg-type]
+              settings=NebSettings(n_images=settings.neb_images, min_image_A=settings.neb_min_image_A))
+    d = res.to_dict()
+    return {"neb_Ea_eV": d["Ea_eV"], "neb_Ea_spread_eV": d["Ea_spread_eV"],
+            "neb_dimensionality": d["dimensionality"], "neb_quantity": d["quantity"],
+            "neb_supercell": d["supercell"], "neb_hops": len(d["hops"])}
 
 
 def _num(x: float | None) -> float | None:
