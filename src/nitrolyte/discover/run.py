@@ -72,14 +72,35 @@ def default_out(spaces: list[Space], settings: Settings, model: str) -> Path:
     return base / "discover" / f"{label}-{run_id(spaces, settings, model)}"
 
 
-class _Cache:
-    """Per-stage JSON results of one campaign folder (atomic writes)."""
+#: stages whose results depend on the known phases (kept per state of the library tables)
+LIBRARY_STAGES = ("stability", "electrochemistry", "air")
 
-    def __init__(self, out: Path):
+
+def library_digest(settings: Settings) -> str:
+    """A hash of the known phases the hulls use (every committee model's packaged and cached
+    library energies): a result of a library stage is reused only while it is the same."""
+    from nitrolyte.potentials import committee, get_potential
+    from nitrolyte.stability.ml import ml_source
+
+    names = [p.name for p in committee()] if settings.committee else [get_potential().name]
+    h = hashlib.sha1()
+    for name in names:
+        t = ml_source(potential=name, compute=False).energies()
+        h.update(t[["name", "formula", "energy_per_atom_eV", "ok"]].to_csv(index=False).encode())
+    return h.hexdigest()[:10]
+
+
+class _Cache:
+    """Per-stage JSON results of one campaign folder (atomic writes); a library stage's folder is
+    named by the library digest (``stages/stability-<digest>/``)."""
+
+    def __init__(self, out: Path, digest: str):
         self.out = out
+        self.digest = digest
 
     def path(self, stage: str, cand: Candidate) -> Path:
-        return self.out / "stages" / stage / f"{cand.key}.json"
+        folder = f"{stage}-{self.digest}" if stage in LIBRARY_STAGES else stage
+        return self.out / "stages" / folder / f"{cand.key}.json"
 
     def get(self, stage: str, cand: Candidate) -> dict[str, Any] | None:
         p = self.path(stage, cand)
@@ -236,9 +257,10 @@ def run_discovery(spaces: list[Space], settings: Settings | None = None, *, out:
     folder = Path(out) if out is not None else default_out(spaces, settings, model)
     _check_folder(folder, run_id(spaces, settings, model))
     folder.mkdir(parents=True, exist_ok=True)
-    cache = _Cache(folder)
+    digest = library_digest(settings)
+    cache = _Cache(folder, digest)
     t0 = time.time()
-    manifest = _manifest(spaces, settings, model, folder)
+    manifest = {**_manifest(spaces, settings, model, folder), "library_digest": digest}
     candidates, dropped = generate(spaces, settings.max_atoms)
     results: dict[str, dict[str, dict[str, Any]]] = {c.key: {} for c in candidates}
     runner = _Runner(workers, scheduler, budget_min, progress)
@@ -365,6 +387,8 @@ def _status(done: dict[str, dict[str, Any]]) -> str:
         res = done.get(stage)
         if res is None and stage in OPTIONAL:
             continue
+        if res is None and stage in AFTER_HULL and done.get("stability", {}).get("status") == "ok":
+            return f"above the hull threshold ({done['stability']['e_above_hull_meV_atom']:g} meV/atom)"
         if res is None:
             return f"{stage} not run"
         if res["status"] != "ok":

@@ -36,7 +36,12 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
     source = with_prediction(table[~same] if exclude_known else table, pred)
     elements = frozenset(str(el) for el in pred.structure.composition.elements)
     entries = source.entries(elements)
-    mine = next(e for e in entries if isinstance(e.attribute, dict) and e.attribute.get("structure") == name)
+    mine = next((e for e in entries if isinstance(e.attribute, dict) and e.attribute.get("structure") == name),
+                None)
+    if mine is None:  # an element without a reference energy in the model's table
+        from nitrolyte.errors import MissingDataError
+
+        raise MissingDataError(f"hull of {pred.formula}: {source.missing_structure_message(pred.formula)}")
     others = PhaseDiagram([e for e in entries if e is not mine])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
