@@ -41,6 +41,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_md_run_length.py", ["--supercell", "1x1x1", "--steps", "40", "--frame-interval-fs",
                                 "1", "--window", "5", "--potential", "lj-toy"],
      "ratio growth kept / run_md"),
+    ("bench_discover.py", ["--toy", "--max-atoms", "8", "--workers", "2"], "ratio fresh / resumed from cache"),
     ("bench_md_run_length.py", ["--supercell", "1x1x1", "--analysis-frames", "30,60",
                                 "--from-file"], "| 8 | 60 | 1 |"),
 ])

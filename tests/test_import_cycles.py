@@ -44,6 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(x) for x in (
     {"stability", "simulate"},
     {"cell"},
     {"screening"},
+    {"discover"},                           # campaigns: structures, stability, transport, screening
     {"plotting"},
     {"report"},
     {"workflows"},                          # one workflow per task, shared by web and cli

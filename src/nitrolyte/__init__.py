@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "vacancy_supercell": "nitrolyte.structures", "library_structure": "nitrolyte.structures.library",
     "MLSource": "nitrolyte.stability.ml", "air_reactions": "nitrolyte.stability.air",
     **{n: "nitrolyte.simulate" for n in ("analyze_diffusion", "DiffusionResult", "run_md", "MDRun", "simulate_transport", "MDSettings", "TransportSimulation", "run_campaign")},
+    **{n: "nitrolyte.discover.run" for n in ("run_discovery", "Discovery")},
+    **{n: "nitrolyte.discover.space" for n in ("parse_space",)},
     **{n: "nitrolyte.screening" for n in ("screen", "ScreeningResult", "ScreeningRow", "CriterionResult", "Target", "Stack", "ScreeningDesign", "default_targets", "pareto_front")},
 }
 

@@ -34,6 +34,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitrolyte.cli.serve",
     "nitrolyte.cli.db",
     "nitrolyte.cli.simulate",
+    "nitrolyte.cli.discover",
 )
 
 for _module in _COMMAND_MODULES:

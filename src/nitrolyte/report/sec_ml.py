@@ -110,6 +110,37 @@ def _air_table(ctx: ReportContext) -> TableOutput:
                     "halides and sulfides show fewer reactions than they undergo",))
 
 
+def _candidates_tables(ctx: ReportContext) -> tuple[TableOutput, ...]:
+    """One table per discovery campaign saved in the database (none: no table)."""
+    import pandas as pd
+
+    from nitrolyte.discover.saved import campaigns
+
+    out = []
+    for c in campaigns(ctx.db):
+        m = c["manifest"]
+        rows = [{"rank": r["rank"], "formula": r["formula"] + (" *" if r.get("known_structures") else ""),
+                 "type": r["generator"], "space group": r["space_group"],
+                 "E above hull (meV/atom)": r["e_above_hull_meV_atom"], "spread (meV/atom)": r["spread_meV_atom"],
+                 "reduction (V)": r["reduction_V"], "oxidation (V)": r["oxidation_V"],
+                 "air (meV/atom)": r["air_reaction_meV_atom"], "BVSE Ea (eV)": r["Ea_eV"],
+                 "targets": ", ".join(f"{k} {v}" for k, v in (r.get("verdicts") or {}).items()),
+                 "Pareto front": "yes" if r.get("on_front") else ""} for r in c["candidates"]]
+        table = pd.DataFrame(rows)
+        key = f"discover_{c['run_id']}"
+        out.append(TableOutput(
+            key=key, title=f"Discovery candidates: {', '.join(m['spaces'])} (predicted)",
+            review_ref="Conclusions and perspectives (a)", csv=ctx.save_csv(table, key),
+            html=ctx.frame_to_html(table, f"tbl-{key}"),
+            caption=(f"nitrolyte discover, run {c['run_id']}: {m['n_generated']} candidates generated, "
+                     f"{m['n_candidates']} within {m['thresholds']['hull']:g} meV/atom of the hull of the known "
+                     f"phases ({m['default_model']}). Every structure is a predicted ordered approximant; Ea is a "
+                     "BVSE migration barrier, not a measured activation energy; * a database lists the formula."),
+            deviations=() if not m["settings"]["hide"] else
+            (f"Back-test run: {', '.join(m['settings']['hide'])} hidden from the hull",)))
+    return tuple(out)
+
+
 def build(ctx: ReportContext) -> Section:
     """The ML section: library validation, window validation and the review's stack."""
     intro = escape(
@@ -119,4 +150,4 @@ def build(ctx: ReportContext) -> Section:
         "interfaces for phases no thermochemical table holds (Li2S, Li3InCl6, Li6PS5Cl, ...).")
     return Section(key=KEY, title="Structures and ML energies", intro=intro,
                    tables=(_library_table(ctx), _validation_table(ctx), _stack_table(ctx),
-                           _air_table(ctx)))
+                           _air_table(ctx), *_candidates_tables(ctx)))

@@ -200,7 +200,8 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Database
                        diffusive=run["diffusive"], reason=run["reason"])
 
 
-def _client(scheduler: str | None, workers: int | None) -> Any:
+def dask_client(scheduler: str | None, workers: int | None) -> Any:
+    """A Dask client: on the scheduler at ``scheduler`` or a LocalCluster of ``workers`` threads."""
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -251,7 +252,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
     unknown: list[TaskOutcome] = []
     failed: list[FailedTask] = []
     if pending:
-        client = _client(scheduler, workers)
+        client = dask_client(scheduler, workers)
         try:
             futures = {client.submit(run_task, t, str(out), pure=False,
                                      key=f"nitrolyte-md-{t['task_id']}"): t for t in pending}

@@ -156,7 +156,7 @@ def create_app(db: DatabaseLike | None = None, *, private: bool = False, max_bod
 
     from nitrolyte import __version__
     from nitrolyte.api import database
-    from nitrolyte.web import api_admin, api_design, api_read, api_write, pages
+    from nitrolyte.web import api_admin, api_design, api_read, api_write, candidates, pages
     from nitrolyte.web.cache import FrameCache
     from nitrolyte.web.server import lifespan
 
@@ -179,6 +179,8 @@ def create_app(db: DatabaseLike | None = None, *, private: bool = False, max_bod
     app.add_middleware(SecurityHeaders, headers=HEADERS)  # outermost: a 400/413 gets them too
     for module in (api_read, api_write, api_design, api_admin):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(candidates.api, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(candidates.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 router = APIRouter(include_in_schema=False)
 PageReader = [Depends(require_reader)]
 NAV = (("/", "Materials"), ("/overlay", "Overlay"), ("/cell", "Cell designer"),
-       ("/stack", "Stack checker"), ("/screening", "Screening"), ("/upload", "Upload"))
+       ("/stack", "Stack checker"), ("/screening", "Screening"),
+       ("/candidates", "Candidates"), ("/upload", "Upload"))
 
 
 def significant(value: Any, digits: int = 4) -> str:
