@@ -161,7 +161,9 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> 
             "diffusive": run["diffusive"], "reason": run["reason"]}
 
 
-def _client(scheduler: str | None, workers: int | None) -> Any:
+def dask_client(scheduler: str | None, workers: int | None) -> Any:
+    """A Dask client: of the scheduler at ``scheduler`` (InputError when unreachable), else of a
+    LocalCluster of ``workers`` threads (default 1). Campaigns and ``structure predict --search`` use it."""
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -212,7 +214,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
     unknown: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     if pending:
-        client = _client(scheduler, workers)
+        client = dask_client(scheduler, workers)
         try:
             futures = {client.submit(run_task, t, str(out), pure=False,
                                      key=f"nitrolyte-md-{t['task_id']}"): t for t in pending}

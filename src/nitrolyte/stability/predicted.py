@@ -18,14 +18,20 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from nitrolyte.structures.predict.core import Prediction
+    from nitrolyte.structures.predict.model import Model
+
+#: how the committee's other models evaluate a prediction (said in every ``--json``)
+SECOND_MODEL = "re-relaxed (positions and cell, fmax 0.05 eV/Å) from the best structure"
 
 
-def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) -> dict[str, Any]:
+def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False,
+         potential: str | None = None) -> dict[str, Any]:
     """Energy of the prediction against the hull of its competing phases (meV/atom, same model).
 
     Returns ``e_above_hull_meV_atom`` (>= 0), ``e_vs_competing_meV_atom`` (signed: negative means
     below the hull of the other phases, i.e. stable), ``decomposes_to`` (the competing phases it
-    would split into when above) and ``hidden_known`` (library entries left out).
+    would split into when above) and ``hidden_known`` (library entries left out). ``potential``
+    names the registered model ``table`` and the prediction's energy come from (the default model).
     """
     import pandas as pd
     from pymatgen.analysis.phase_diagram import PhaseDiagram
@@ -40,7 +46,8 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
            "energy_per_atom_eV": pred.energy_eV_atom, "n_atoms": len(pred.structure), "volume_ratio": math.nan,
            "n_steps": 0, "structure_hash": "", "entry_hash": "", "model_version": pred.model,
            "source": pred.method, "doi": ""}
-    source = MLSource(energies=pd.concat([table[keep], pd.DataFrame([row])], ignore_index=True))
+    source = MLSource(energies=pd.concat([table[keep], pd.DataFrame([row])], ignore_index=True),
+                      potential=potential)
     elements = frozenset(str(el) for el in pred.structure.composition.elements)
     entries = source.entries(elements)
     mine = next(e for e in entries if isinstance(e.attribute, dict) and e.attribute.get("structure") == name)
@@ -52,3 +59,45 @@ def hull(pred: Prediction, table: pd.DataFrame, *, exclude_known: bool = False) 
     return {"e_above_hull_meV_atom": round(max(e_vs, 0.0), 1), "e_vs_competing_meV_atom": round(e_vs, 1),
             "decomposes_to": sorted(e.name for e in decomp) if e_vs > 0 else [],
             "hull_model": pred.model, "hidden_known": hidden}
+
+
+def committee_hull(pred: Prediction, first: dict[str, Any], *, db: Any = None, exclude_known: bool = False,
+                   models: list[Model] | None = None) -> dict[str, Any]:
+    """Energy above hull of the prediction from every committee model (meV/atom).
+
+    ``first`` is :func:`hull` and :func:`nitrolyte.structures.predict.outcome.known_match` of the
+    model that predicted. Each other model (:func:`nitrolyte.structures.predict.model.committee_models`)
+    re-relaxes the best structure (:data:`SECOND_MODEL`) and judges it against its own packaged
+    library table (``data/ml_energies.csv`` rows of its model version; never relaxing the library).
+    Returns ``e_above_hull_by_model``, ``e_vs_competing_by_model``, ``dE_vs_known_by_model``
+    (model version -> meV/atom), ``e_above_hull_spread_meV_atom`` (max - min), ``committee_flag``
+    (spread above :data:`nitrolyte.stability.committee.E_TOL_MEV`) and ``second_model``.
+    """
+    import dataclasses
+
+    from nitrolyte.stability.committee import E_TOL_MEV, spread
+    from nitrolyte.structures.predict.model import committee_models
+    from nitrolyte.structures.predict.outcome import known_match, library_table, relaxed
+
+    above = {pred.model: first["e_above_hull_meV_atom"]}
+    versus = {pred.model: first["e_vs_competing_meV_atom"]}
+    known = {pred.model: first.get("dE_vs_known_meV_atom")}
+    for model in committee_models() if models is None else models:
+        other = dataclasses.replace(pred, model=model.version, energy_eV_atom=relaxed(pred, model, db))
+        table = library_table(model, db=db, compute=False)
+        h = hull(other, table, exclude_known=exclude_known, potential=getattr(model, "name", None)
+                 if _registered(model) else None)
+        above[model.version] = h["e_above_hull_meV_atom"]
+        versus[model.version] = h["e_vs_competing_meV_atom"]
+        known[model.version] = known_match(other, table)["dE_vs_known_meV_atom"] if first.get("known") else None
+    width = spread(versus.values())
+    return {"e_above_hull_by_model": above, "e_vs_competing_by_model": versus, "dE_vs_known_by_model": known,
+            "e_above_hull_spread_meV_atom": None if math.isnan(width) else round(width, 1),
+            "committee_flag": bool(not math.isnan(width) and width > E_TOL_MEV),
+            "second_model": SECOND_MODEL}
+
+
+def _registered(model: Model) -> bool:
+    from nitrolyte.potentials import POTENTIALS
+
+    return getattr(model, "name", None) in POTENTIALS
