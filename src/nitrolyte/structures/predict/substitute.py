@@ -4,7 +4,7 @@ A template is a library entry (shipped or the user's own, e.g. an OBELiX CIF add
 ``structure add``), a CIF in ``../shared/external/structures/`` (by file stem) or a CIF path. Its
 elements are mapped one to one onto the formula's (same reduced counts, matching formal charges;
 the mapping with the highest pymatgen substitution probability wins), the cell is scaled to the
-target's volume (sum of cubed ionic radii), relaxed coarsely (:data:`.model.COARSE`), and the
+target's volume (sum of cubed ionic radii; atomic radii where an ion has none tabulated), relaxed coarsely (:data:`.model.COARSE`), and the
 lowest template is relaxed finely (:data:`.model.FINE`) and kept. ``auto`` chooses templates with
 pymatgen's :class:`SubstitutionPredictor` (Hautier et al., Inorg. Chem. 50, 656 (2011); its data
 ship in pymatgen, offline): every charge-balanced substitution that ends in the formula names a
@@ -98,7 +98,7 @@ def best_mapping(template: Composition, target: Composition) -> tuple[dict[str, 
         for a, b in pairs:
             try:
                 p *= prob_model.cond_prob(Species(a, q_src[a]), Species(b, q_dst[b]))
-            except (KeyError, ValueError):  # a species the probability table lacks
+            except (KeyError, ValueError, ZeroDivisionError):  # a species the probability table lacks
                 p *= 0.0
         if best is None or p > best[1]:
             best = (dict(pairs), p)
@@ -215,10 +215,12 @@ def auto_templates(target: Composition, pool: dict[str, Structure], *, threshold
 def substituted(template: Template, target: Composition) -> Structure:
     """The template's primitive cell with the mapped elements, its volume scaled to the target's."""
     struct = template.structure.get_primitive_structure()
-    old = _ionic_volume(struct.composition)
+    before = struct.composition
     struct.replace_species(template.mapping)
-    new = _ionic_volume(struct.composition)
-    if old > 0 and new > 0:
+    old, new = _ionic_volume(before), _ionic_volume(struct.composition)
+    if not old or not new:
+        old, new = _ionic_volume(before, ionic=False), _ionic_volume(struct.composition, ionic=False)
+    if old and new:
         struct.scale_lattice(struct.volume * new / old)
     if struct.composition.reduced_formula != target.reduced_formula:
         raise InputError(f"--from {template.name}: substitution gives {struct.composition.reduced_formula}, "
@@ -226,19 +228,19 @@ def substituted(template: Template, target: Composition) -> Structure:
     return struct
 
 
-def _ionic_volume(comp: Composition) -> float:
-    """Sum over atoms of the cubed ionic radius (Å^3; atomic radius where no ionic one is known)."""
+def _ionic_volume(comp: Composition, ionic: bool = True) -> float | None:
+    """Sum over atoms of the cubed ionic radius (Å^3; ``ionic=False`` or an ion without a tabulated
+    radius: None, so both cells are scaled by atomic radii instead)."""
     from pymatgen.core import Species
 
     q = _oxidised(comp)
     total = 0.0
     for el, amt in comp.items():
-        radius = None
-        try:
-            radius = Species(str(el), q[str(el)]).ionic_radius
-        except Exception:
-            radius = None
-        radius = radius or el.atomic_radius or 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            radius = Species(str(el), q[str(el)]).ionic_radius if ionic else el.atomic_radius
+        if not radius:
+            return None
         total += float(amt) * float(radius) ** 3
     return total
 
