@@ -2,9 +2,10 @@
 
 Prediction needs two things from a model: a single-point energy (to rank candidates) and a
 relaxation at a chosen force criterion (coarse, then fine). :class:`Model` is that contract;
-:func:`default_model` builds it today from CHGNet through
-:class:`nitrolyte.structures.atomistic.relax.CHGNetPotential` (the current relaxation entry point),
-so a registry of potentials replaces one function. Tests pass a cheap stand-in with the same members.
+:func:`default_model` is CHGNet (through :class:`nitrolyte.structures.atomistic.relax.CHGNetPotential`),
+:class:`PotentialModel` any registered potential, and :func:`committee_models` the committee's
+other members (SevenNet), which re-relax a prediction for its second energy above hull. Tests pass
+a cheap stand-in with the same members.
 """
 
 from __future__ import annotations
