@@ -224,3 +224,48 @@ def test_search_on_a_dask_local_cluster_matches_serial() -> None:
         client.close()
     assert dask.details["dask"] is True and dask.energy_eV_atom == pytest.approx(serial.energy_eV_atom)
     assert dask.ensemble_size == serial.ensemble_size
+
+
+def test_cli_search_on_a_dask_scheduler(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``--search N --scheduler ADDRESS`` runs the trials on that scheduler (a LocalCluster here)."""
+    pytest.importorskip("pyxtal")
+    pytest.importorskip("distributed")
+    from dask.distributed import LocalCluster
+    from typer.testing import CliRunner
+
+    import nitrolyte.structures.predict.model as model_mod
+    import nitrolyte.structures.predict.outcome as outcome
+    from nitrolyte.cli import app
+
+    table = _packaged()
+    monkeypatch.setattr(model_mod, "default_model", lambda device="cpu": EwaldToy())
+    monkeypatch.setattr(model_mod, "committee_models", lambda device="cpu": [])
+    monkeypatch.setattr(outcome, "library_table", lambda model, db=None, compute=True: table)
+    monkeypatch.setenv("NITROLYTE_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        res = CliRunner().invoke(app, ["structure", "predict", "LiCl", "--search", "2", "--max-atoms", "8",
+                                       "--scheduler", cluster.scheduler_address, "--json", "--no-store",
+                                       "--no-progress", "--cif-out", str(tmp_path / "x.cif")])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["dask"] is True and d["method"] == "search" and d["formula"] == "LiCl"
+
+
+@pytest.mark.slow
+def test_real_models_substitution_recovers_li2s() -> None:
+    """CHGNet predicts Li2S from the Li2O template and SevenNet re-relaxes it: both land on the
+    library's Li2S within 2 meV/atom (each model against its own packaged energy)."""
+    pytest.importorskip("chgnet")
+    pytest.importorskip("sevenn")
+    from nitrolyte.stability.predicted import committee_hull, hull
+    from nitrolyte.structures.predict import predict
+    from nitrolyte.structures.predict.model import committee_models
+    from nitrolyte.structures.predict.outcome import known_match
+
+    pred = predict("Li2S", "substitute", templates=["Li2O"], folder=None)
+    table = _packaged()
+    first = {**hull(pred, table), **known_match(pred, table)}
+    assert first["known_match"] == "Li2S"
+    out = committee_hull(pred, first, db=False, models=committee_models())
+    assert len(out["dE_vs_known_by_model"]) == 2
+    assert all(abs(v) < 2.0 for v in out["dE_vs_known_by_model"].values())
