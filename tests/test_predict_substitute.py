@@ -269,3 +269,26 @@ def test_real_models_substitution_recovers_li2s() -> None:
     out = committee_hull(pred, first, db=False, models=committee_models())
     assert len(out["dE_vs_known_by_model"]) == 2
     assert all(abs(v) < 2.0 for v in out["dE_vs_known_by_model"].values())
+
+
+def test_committee_member_that_cannot_run_is_named_not_guessed() -> None:
+    from nitrolyte.errors import ModelNotInstalledError
+    from nitrolyte.stability.predicted import committee_hull, hull
+    from nitrolyte.structures.atomistic.library_energies import relaxation_input
+    from nitrolyte.structures.predict import Prediction
+
+    class Missing(PackagedSevenNet):
+        version = "sevenn-missing/model-x"
+
+        def __init__(self) -> None:
+            pass
+
+        def relax(self, structure, *, fmax, steps, relax_cell=True):  # type: ignore[no-untyped-def]
+            raise ModelNotInstalledError("computing new ML energies needs sevenn")
+
+    table = _packaged()
+    pred = Prediction("Li2S", "type antifluorite", str(table["model_version"].iloc[0]), relaxation_input("Li2S"),
+                      float(table.loc[table["name"] == "Li2S", "energy_per_atom_eV"].iloc[0]), 1, 1)
+    out = committee_hull(pred, hull(pred, table), db=False, models=[Missing()])
+    assert out["e_above_hull_by_model"]["sevenn-missing/model-x"] is None
+    assert out["e_above_hull_spread_meV_atom"] is None and "needs sevenn" in out["committee_missing"][0]

@@ -111,7 +111,8 @@ def _text(r: dict[str, Any]) -> list[str]:
     else:
         lines.append(f"  on the hull: {-r['e_vs_competing_meV_atom']:.1f} meV/atom below its competing phases "
                      f"({r['hull_model']})")
-    others = [f"{m}: {e:+.1f}" for m, e in r["e_vs_competing_by_model"].items() if m != r["model"]]
+    others = [f"{m}: {'not computed' if e is None else f'{e:+.1f}'}"
+              for m, e in r["e_vs_competing_by_model"].items() if m != r["model"]]
     if others:
         spread = r["e_above_hull_spread_meV_atom"]
         lines.append(f"  vs competing phases, other models ({r['second_model']}): {'; '.join(others)} meV/atom"

@@ -71,10 +71,12 @@ def committee_hull(pred: Prediction, first: dict[str, Any], *, db: Any = None, e
     library table (``data/ml_energies.csv`` rows of its model version; never relaxing the library).
     Returns ``e_above_hull_by_model``, ``e_vs_competing_by_model``, ``dE_vs_known_by_model``
     (model version -> meV/atom), ``e_above_hull_spread_meV_atom`` (max - min), ``committee_flag``
-    (spread above :data:`nitrolyte.stability.committee.E_TOL_MEV`) and ``second_model``.
+    (spread above :data:`nitrolyte.stability.committee.E_TOL_MEV`) and ``second_model``; a model that
+    cannot run here (its package missing) gets ``None`` and a line in ``committee_missing``.
     """
     import dataclasses
 
+    from nitrolyte.errors import ModelNotInstalledError
     from nitrolyte.stability.committee import E_TOL_MEV, spread
     from nitrolyte.structures.predict.model import committee_models
     from nitrolyte.structures.predict.outcome import known_match, library_table, relaxed
@@ -82,8 +84,14 @@ def committee_hull(pred: Prediction, first: dict[str, Any], *, db: Any = None, e
     above = {pred.model: first["e_above_hull_meV_atom"]}
     versus = {pred.model: first["e_vs_competing_meV_atom"]}
     known = {pred.model: first.get("dE_vs_known_meV_atom")}
+    missing = []
     for model in committee_models() if models is None else models:
-        other = dataclasses.replace(pred, model=model.version, energy_eV_atom=relaxed(pred, model, db))
+        try:
+            other = dataclasses.replace(pred, model=model.version, energy_eV_atom=relaxed(pred, model, db))
+        except ModelNotInstalledError as exc:  # that model cannot run here: said, not guessed
+            above[model.version] = versus[model.version] = known[model.version] = None
+            missing.append(f"{model.version}: {exc}")
+            continue
         table = library_table(model, db=db, compute=False)
         h = hull(other, table, exclude_known=exclude_known, potential=getattr(model, "name", None)
                  if _registered(model) else None)
@@ -94,7 +102,7 @@ def committee_hull(pred: Prediction, first: dict[str, Any], *, db: Any = None, e
     return {"e_above_hull_by_model": above, "e_vs_competing_by_model": versus, "dE_vs_known_by_model": known,
             "e_above_hull_spread_meV_atom": None if math.isnan(width) else round(width, 1),
             "committee_flag": bool(not math.isnan(width) and width > E_TOL_MEV),
-            "second_model": SECOND_MODEL}
+            "second_model": SECOND_MODEL, **({"committee_missing": missing} if missing else {})}
 
 
 def _registered(model: Model) -> bool:
