@@ -1,7 +1,8 @@
 """MD throughput (atom-steps/s) of ``nitrolyte.simulate.run_md`` with CHGNet, cells of ~100 to
 ~2,000 atoms, against the loop a competent user writes by hand in the same process: ASE Langevin
 with CHGNet's ``CHGNetCalculator`` at its defaults (energy, forces, stress and magnetic moments
-every step; torch's default thread count) and an ASE ``Trajectory`` writer (no nitrolyte).
+every step) and an ASE ``Trajectory`` writer (no nitrolyte), on the CPU with the torch threads
+run_md uses for the cell (issue 23: the same cell and threads).
 
 Run: ``.venv/bin/python benchmarks/bench_md.py`` (options: ``--supercells 3x2x2,4x4x4,8x8x4``
 of beta-Li3N (8 atoms per cell: 96, 512, 2048 atoms); ``--steps`` per run, default 5;
@@ -137,7 +138,10 @@ def bench(supercell: tuple[int, int, int], steps: int, device: str, potential: s
     run = run_md(cell, T_K=600.0, ps=steps / 1000.0, out=tmp / "md.extxyz", timestep_fs=1.0,
                  equilibration_ps=0.0, frame_interval_fs=1.0, device=device, potential=potential)
     ours = run.atom_steps_per_s
+    if device == "cpu":  # the same threads as run_md (issue 23: same cell and threads)
+        torch.set_num_threads(cpu_threads(len(atoms)))
     theirs = _hand_loop(atoms, _plain_calculator(potential, device), steps, tmp / "hand.traj")
+    torch.set_num_threads(default_threads)
     step_s = len(atoms) / ours
     return {"n_atoms": len(atoms), "ours": ours, "hand": theirs,
             "force_share": min(1.0, t_force / step_s),

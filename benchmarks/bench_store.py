@@ -7,6 +7,9 @@
 2. ``get("beta-Li3N")``, ``conductivity("beta-Li3N", 300 K)`` (what ``nitrolyte sigma`` runs),
    ``materials()`` and ``materials(family="nitride halide")`` on a database holding 0, 10^4
    and 10^5 user rows (on 1 user material per 100 rows), as ratios to the empty database.
+3. ``get()`` of one material holding all N rows against ``pandas.read_sql`` of the same rows
+   (``SELECT * FROM measurements WHERE material_id = ?``), interleaved in the same run: the
+   record reads columns and builds each measurement on access (issue 24 item 6).
 
 Run:  .venv/bin/python benchmarks/bench_store.py [--rows 100000] [--repeat 3]
 """
@@ -122,6 +125,49 @@ def bench_reads(folder: Path, rows: int, repeat: int) -> None:
         print(f"{size:>7} user rows: {text}")
 
 
+def bench_one_material(folder: Path, rows: int, repeat: int) -> None:
+    """``get()`` of a material holding ``rows`` rows vs ``pandas.read_sql`` of those rows."""
+    import statistics
+    import time
+
+    import pandas as pd
+    from sqlalchemy import create_engine, text
+
+    from nitrolyte import api
+
+    path = folder / "one.csv"
+    with path.open("w") as fh:
+        fh.write(HEADER)
+        for i in range(rows):
+            fh.write(f"Bench one,Li3N,other ternary nitride,ionic_conductivity,"
+                     f"{1e-6 * (1 + i % 997)!r},S/cm,{20 + i % 80},C,EIS,row {i}\n")
+    db = fresh_db(folder, "one")
+    db.import_file(path)
+    material_id = db.resolve("Bench one")
+    engine = create_engine(f"sqlite:///{folder / 'one.sqlite'}")
+    query = text("SELECT * FROM measurements WHERE material_id = :m ORDER BY id")
+
+    def read_sql() -> Any:
+        with engine.connect() as conn:
+            return pd.read_sql(query, conn, params={"m": material_id})
+
+    calls = {"get()": lambda: api.get("Bench one", db=db), "read_sql": read_sql}
+    times: dict[str, list[float]] = {k: [] for k in calls}
+    for f in calls.values():  # first calls pay one-off imports
+        f()
+    for _ in range(repeat):
+        for name, f in calls.items():
+            t0 = time.perf_counter()
+            out = f()
+            times[name].append(time.perf_counter() - t0)
+    assert len(api.get("Bench one", db=db).measurements) == len(out) == rows
+    engine.dispose()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"one material of {rows} rows: get() {med['get()']:.3f} s, pandas.read_sql of the same "
+          f"rows {med['read_sql']:.3f} s (medians of {repeat}); "
+          f"ratio get / read_sql: {med['get()'] / med['read_sql']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="user rows (default 1e5)")
@@ -130,6 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_import(Path(tmp), args.rows, args.repeat)
         bench_reads(Path(tmp), args.rows, args.repeat)
+        bench_one_material(Path(tmp), args.rows, args.repeat)
     print("ratios are to the same call on the database with 0 user rows (target <= 2 for get() "
           "and sigma)")
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nitrolyte.cli import _results, app
+from nitrolyte.store import generation
 
 
 @pytest.fixture
@@ -64,14 +65,14 @@ def test_a_kept_result_is_what_is_printed(cache: Path) -> None:
 def test_new_database_rows_or_code_make_a_new_key(cache: Path, sqlite_db: object,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     url = sqlite_db.url  # type: ignore[attr-defined]
-    before = _results._fingerprint(url)
+    before = generation.fingerprint(url)
     sqlite_db.add_measurement(material="Sample Y", property="ionic_conductivity",  # type: ignore[attr-defined]
                               value=1e-4, unit="S/cm", temperature=300)
-    assert _results._fingerprint(url) != before
-    code = _results._fingerprint(url)
-    monkeypatch.setattr(_results, "_tree", lambda root: "other code")
-    assert _results._fingerprint(url) != code
-    assert _results._fingerprint("postgresql+psycopg://u@h/db") is None  # never cached
+    assert generation.fingerprint(url) != before
+    code = generation.fingerprint(url)
+    monkeypatch.setattr(generation, "_tree", lambda root: "other code")
+    assert generation.fingerprint(url) != code
+    assert generation.fingerprint("postgresql+psycopg://u@h/db") is None  # never cached
 
 
 def test_nothing_kept_on_error_stderr_or_change(cache: Path) -> None:

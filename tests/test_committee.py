@@ -56,7 +56,7 @@ def fake_pair(monkeypatch, tmp_path):
                              pinned=None, make_calculator=lambda device: None) for name in BONDS}
     monkeypatch.setattr(registry, "POTENTIALS", fakes)
     monkeypatch.setattr(registry, "DEFAULT_POTENTIAL", "fake-a")
-    monkeypatch.setattr(ml, "_library_table", lambda potential=None, compute=True, elements=None: tables[potential])
+    monkeypatch.setattr(ml, "_library_table", lambda potential=None, compute=True, elements=None, db=None: tables[potential])
     ml.ml_source.cache_clear()
     ml.hybrid_source.cache_clear()
     _common.clear_cache()

@@ -46,6 +46,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(x) for x in (
     {"screening"},
     {"plotting"},
     {"report"},
+    {"workflows"},                          # one workflow per task, shared by web and cli
     {"web"},
     {"cli"},                                # `serve` starts the web app
     {"__main__"},

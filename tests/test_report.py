@@ -413,6 +413,51 @@ def test_figure_cache_skips_drawing_and_gives_the_same_bytes(db: Database, tmp_p
     assert "<dc:date>" not in svg and 'id="' in svg
 
 
+def test_stability_work_is_kept_by_data_generation(db: Database, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ctx.remember``: a warm build reuses the stability work of a cold one (same bytes); a
+    database write, ``cache=False`` or a computation that warns computes it again (issue 24)."""
+    import pandas as pd
+
+    calls: list[str] = []
+
+    def build(ctx: ReportContext) -> Section:
+        def compute() -> pd.DataFrame:
+            calls.append("computed")
+            if (tmp_path / "warn").exists():
+                print("warning: something", file=sys.stderr)
+            return pd.DataFrame({"x": [0.1, 1 / 3], "s": ["a", None]})
+
+        frame = ctx.remember("work", compute)
+        csv = ctx.save_csv(frame, "work")
+        return Section(key="w", title="W", tables=(TableOutput(
+            key="work", title="Work", review_ref="-", html=ctx.frame_to_html(frame, "w"),
+            csv=csv),))
+
+    module = types.ModuleType("nitrolyte_test_sec_work")
+    module.build = build  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nitrolyte_test_sec_work", module)
+    monkeypatch.setattr(build_mod, "SECTION_MODULES", ("nitrolyte_test_sec_work",))
+    cache = tmp_path / "cache"
+    for out in ("cold", "warm"):
+        build_report(tmp_path / out, db=db, progress=False, cache=cache, jobs=1)
+    assert calls == ["computed"] and len(list((cache / "results").glob("*.pickle"))) == 1
+    build_report(tmp_path / "plain", db=db, progress=False, cache=False, jobs=1)
+    assert len(calls) == 2
+    db.add_measurement(material="Sample Z", property="ionic_conductivity", value=1e-4,
+                       unit="S/cm", temperature=300)
+    build_report(tmp_path / "new", db=db, progress=False, cache=cache, jobs=1)
+    assert len(calls) == 3  # new data: computed again
+    db.add_measurement(material="Sample Z", property="ionic_conductivity", value=2e-4,
+                       unit="S/cm", temperature=310)
+    (tmp_path / "warn").write_text("")
+    for out in ("warn1", "warn2"):
+        build_report(tmp_path / out, db=db, progress=False, cache=cache, jobs=1)
+    assert len(calls) == 5  # a warning is shown every time: never kept
+    cold, warm, plain = (_tree(tmp_path / k) for k in ("cold", "warm", "plain"))
+    assert cold == warm == plain and b"0.333333" in cold["data/work.csv"]
+
+
 def test_svg_ids_and_metadata_are_fixed(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 

@@ -34,7 +34,7 @@ def mdb(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path):
 
 @pytest.fixture(scope="module")
 def air_result(mdb):
-    return screen(["vacancy-rich β-Li3N", "Li9N2Cl3", "Li6NBr3"], targets=["air_reaction"], db=mdb)
+    return screen(["vacancy-rich β-Li3N", "Li9N2Cl3", "Li6NBr3", "Li13N4Br"], targets=["air_reaction"], db=mdb)
 
 
 def _g(formula: str) -> float:
@@ -61,11 +61,22 @@ def test_air_reaction_of_li3n_by_hand(air_result):
 
 
 def test_unknown_without_the_materials_own_energy(air_result):
-    # no validated Li9N2Cl3 structure: the tie-line mixture Li3N + LiCl is no bound on its own energy
-    row = next(r for r in air_result.rows if r.name == "Li9N2Cl3")
+    # no Li13N4Br structure (measured or predicted): the tie-line mixture is no bound on
+    # its own energy
+    row = next(r for r in air_result.rows if r.name == "Li13N4Br")
     c = row.criterion("air_reaction")
     assert c.status == "unknown" and math.isnan(c.value)
-    assert "has no energy for Li9N2Cl3 itself" in c.note and "no bound on its own" in c.note
+    assert "has no energy for Li13N4Br itself" in c.note and "no bound on its own" in c.note
+
+
+def test_a_predicted_structure_is_judged_and_named(air_result):
+    # Li9N2Cl3's energy is its shipped predicted approximant's: a value (an upper bound, phases
+    # missing), and the note says where it comes from
+    row = next(r for r in air_result.rows if r.name == "Li9N2Cl3")
+    c = row.criterion("air_reaction")
+    assert (c.status, c.qualifier) == ("fail", "<") and c.value < 0
+    assert c.note.startswith("Li9N2Cl3 from a predicted structure (ML (CHGNet, anchored scheme; structure "
+                             "predicted (type antifluorite")
 
 
 def test_an_ml_phase_is_judged_under_its_own_formula(air_result):

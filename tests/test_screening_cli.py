@@ -58,8 +58,10 @@ def test_design_options(db):
     doc = json.loads(out)
     assert code == 0 and doc["design"]["densities_g_cm3"] == {"Li9N2Cl3": 1.2}
     crit = {c["criterion"]: c for c in doc["rows"][0]["criteria"]}
-    # Li9N2Cl3 is a Li3N + LiCl tie line (own energy missing): its pairing is not decided
-    assert crit["energy_density"]["status"] == "pass" and crit["oxidation"]["status"] == "unknown"
+    # Li9N2Cl3 has its own energy (shipped predicted approximant) and a complete window: oxidised
+    # above 0.46 V, far below the 4 V target, and it reacts with LGPS: a decided failure
+    assert crit["energy_density"]["status"] == "pass" and crit["oxidation"]["status"] == "fail"
+    assert crit["oxidation"]["value"] == pytest.approx(0.46, abs=0.05) and "LGPS: unstable" in crit["oxidation"]["note"]
     assert crit["sigma"]["weight"] == 2.0 and crit["fast_charge"]["threshold"] == pytest.approx(1.6e-4)
 
 

@@ -152,13 +152,13 @@ def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
     # σ point and its reasons, counted finished, and not rerun
     assert (report.n_tasks, report.n_stored, report.n_failed, len(report.unknown)) == (1, 0, 0, 1)
     (task,) = report.unknown
-    assert task["n_points"] == 0 and task["D_cm2_s"] != task["D_cm2_s"] and "hops" in task["reason"]
+    assert task.n_points == 0 and task.D_cm2_s != task.D_cm2_s and "hops" in task.reason
     assert stored_task_ids(dbp) == {}  # no σ stored
-    result = json.loads((Path(report.out) / "tasks" / task["task_id"] / "result.json").read_text())
+    result = json.loads((Path(report.out) / "tasks" / task.task_id / "result.json").read_text())
     assert result["runs"][0]["T_K"] == 700.0
-    assert result["stored"]["set_id"] == task["set_id"] and result["stored"]["n_points"] == 0
+    assert result["stored"]["set_id"] == task.set_id and result["stored"]["n_points"] == 0
     (row,) = campaign_status(spec, db=dbp)
-    assert row["state"] == "unknown" and "hops" in row["reason"] and row["set_id"] == task["set_id"]
+    assert row["state"] == "unknown" and "hops" in row["reason"] and row["set_id"] == task.set_id
     again = run_campaign(spec, db=dbp, progress=False)
     assert (again.n_skipped, again.n_stored, len(again.unknown)) == (1, 0, 0)
     from nitrolyte.store import Database
@@ -166,7 +166,7 @@ def test_campaign_on_an_existing_scheduler_by_address(tmp_path: Path) -> None:
     with Database(dbp) as db:
         (only,) = db.measurement_sets().to_dict("records")  # stored once, kept once
         details = json.loads(only["method_details"])
-        assert only["n_points"] == 0 and details["task_id"] == task["task_id"]
+        assert only["n_points"] == 0 and details["task_id"] == task.task_id
         assert details["not_diffusive"][0]["T_K"] == 700.0
 
 

@@ -128,12 +128,19 @@ def test_md_calculator_energy_and_forces_unchanged() -> None:
     np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
-def test_chunked_pass_on_cpu_own_pass_on_gpu_by_default() -> None:
+def test_plain_pass_where_it_fits_chunked_where_not() -> None:
+    """Issue 23 Speed: the checkpointed blocks cost 1.5-1.8x a plain force pass, so the plain
+    pass runs wherever its memory (8 MB per atom) fits in half of what is available."""
     from nitrolyte.simulate.chunked_chgnet import DEFAULT_CHUNK_ROWS
-    from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator
+    from nitrolyte.simulate.lean_chgnet import LeanCHGNetCalculator, plain_pass_fits
 
-    assert LeanCHGNetCalculator(None, "cpu").chunk_rows == DEFAULT_CHUNK_ROWS
-    assert LeanCHGNetCalculator(None, "cuda").chunk_rows is None
+    assert plain_pass_fits(1000, 16e9) and not plain_pass_fits(1001, 16e9)
+    small, big, gpu = (LeanCHGNetCalculator(None, d) for d in ("cpu", "cpu", "cuda"))
+    small.decide(96, 16e9)
+    big.decide(2048, 16e9)  # 16.4 GB plain: blocks
+    gpu.decide(2048, 16e9)
+    assert small.chunk_rows is None and big.chunk_rows == DEFAULT_CHUNK_ROWS
+    assert gpu.chunk_rows is None
     assert LeanCHGNetCalculator(None, "cuda", chunk_rows=300).chunk_rows == 300
     with pytest.raises(ValueError, match="chunk_rows"):
         LeanCHGNetCalculator(None, "cpu", chunk_rows="big")

@@ -51,7 +51,7 @@ def test_window_chart_and_profiles_draw(frame):
     interactive = window_chart_plotly(frame)
     assert [t.type for t in interactive.data] == ["bar"] * 4 + ["scatter"]
     assert list(interactive.data[-1].y) == list(dict.fromkeys(frame["material"]))
-    prof = voltage_profile("Li9N2Cl3")
+    prof = voltage_profile("Li9N2Cl3", "embedded")  # the Li3N + LiCl tie line: steps at 6 and 9 Li
     xs, ys = profile_steps(prof, V_max=5.0)
     assert xs == pytest.approx([0.0, 0.0, -6.0, -6.0, -9.0, -9.0]) and ys[-1] == 5.0
     fig = voltage_profiles({"Li9N2Cl3": prof})

@@ -467,3 +467,66 @@ def test_record_summary_equals_the_wide_frame(db: Database) -> None:
     assert [r["source"] for r in beta] == ["literature", "user"]
     assert beta[1]["sigma_S_cm"] == 2.0e-4 and beta[1]["T_K"] == 299.0  # closest to 25 °C
     assert db.get("Sample X").summary[0]["sigma_S_cm"] == pytest.approx(2e-5)  # 20 °C row, in S/cm
+
+
+# ---------------------------------------------- a material of many rows (issue 24 item 6)
+_COLUMNS = ("property", "temperature", "temperature_unit", "ref", "qualifier", "direction",
+            "phase", "location")
+_ROW = st.fixed_dictionaries({
+    "property": st.sampled_from(["ionic_conductivity", "activation_energy"]),
+    "temperature": st.one_of(st.none(), st.sampled_from([298.15, 300.0, 25.0, 20.0, -5.0, 1e9])),
+    "temperature_unit": st.sampled_from(["K", "C"]), "ref": st.sampled_from([None, "", "a", "b"]),
+    "qualifier": st.sampled_from(["", "<", ">", "~"]),
+    "direction": st.sampled_from([None, "", "perp_c"]), "phase": st.sampled_from([None, "LT"]),
+    "location": st.sampled_from([None, "grain"])})
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_ROW, max_size=25))
+def test_one_pass_firsts_equal_the_stable_sort(rows: list[dict]) -> None:
+    """The summary's choice of rows (the first of each group after a stable sort by 'not a
+    conductivity' then distance from 25 °C, and the first non-empty ref) is made in one pass
+    over columns; it equals the sort-then-scan it replaced."""
+    from nitrolyte.store.one_record import _firsts, _room_distance, transpose
+
+    ranked = sorted(rows, key=lambda r: (r["property"] != "ionic_conductivity",
+                                         _room_distance(r["temperature"], r["temperature_unit"])))
+    seen, expected = set(), []
+    for r in ranked:
+        key = (r["property"], *(r[c] or "" for c in ("direction", "phase", "location")),
+               r["qualifier"] in ("<", ">"))
+        if key not in seen:
+            seen.add(key)
+            expected.append(r)
+    first_ref = next((r["ref"] for r in ranked if r["ref"] not in (None, "")), None)
+    cols = transpose(_COLUMNS, [tuple(r[c] for c in _COLUMNS) for r in rows])
+    firsts, ref = _firsts(cols, range(len(rows)))
+    assert [rows[i] for i in firsts] == expected and ref == first_ref
+    assert [id(rows[i]) for i in firsts] == [id(r) for r in expected]  # the same rows, not equal ones
+
+
+def test_many_rows_are_read_as_columns_and_built_on_access(db: Database) -> None:
+    """A record's measurements are a lazy sequence equal to the eager tuple: same values,
+    order (literature first), indexing, slicing and repr; the fast sqlite3 path agrees."""
+    from nitrolyte import api
+    from nitrolyte.store.one_record import LazyMeasurements
+
+    rows = [{"material": "beta-Li3N", "property": "ionic_conductivity", "value": 1e-4 * (1 + i),
+             "unit": "S/cm", "temperature": 290 + i, "ref": "lab book" if i % 2 else None}
+            for i in range(5)]
+    for row in rows:
+        db.add_measurement(**row)
+    record = db.get("beta-Li3N")
+    stored = record.measurements
+    assert isinstance(stored, LazyMeasurements)
+    assert [m.source for m in stored] == ["literature"] * (len(stored) - 5) + ["user"] * 5
+    assert [m.value for m in stored[-5:]] == pytest.approx([1e-4 * (1 + i) for i in range(5)])
+    assert stored[-1] is stored[len(stored) - 1] and stored[-1].temperature_K == 294.0
+    assert [m.ref for m in stored[-2:]] == ["lab book", ""]
+    with pytest.raises(IndexError):
+        stored[len(stored)]
+    eager = tuple(stored)
+    assert stored == eager and eager == stored and stored != eager[:-1]
+    assert repr(stored) == repr(eager) and record.to_dict()["measurements"][-1]["value"] == 5e-4
+    if db.path is not None:  # the sqlite3 fast path gives the same record
+        assert api.get("beta-Li3N", db=str(db.path)) == record

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: stored ``method`` values that are simulations, not experiments
-SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE")
+SIMULATION_METHODS: tuple[str, ...] = ("MD", "BVSE", "NEB")
 #: how an MD result is named in legends and tables when its model is not at hand
 SIMULATION_LABEL = "MD (simulation)"
 
 
 def is_simulation(method: object) -> bool:
-    """Whether a stored ``method`` is a simulation (``"MD"``, ``"BVSE"``)."""
+    """Whether a stored ``method`` is a simulation (``"MD"``, ``"BVSE"``, ``"NEB"``)."""
     return isinstance(method, str) and method.strip() in SIMULATION_METHODS
 
 
@@ -56,7 +59,7 @@ def _details(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def simulation_labels(db: Any = None) -> dict[str, str]:
+def simulation_labels(db: DatabaseLike | None = None) -> dict[str, str]:
     """material_id -> label of every material with a stored simulation set (one query).
 
     A material simulated with several models gets their labels joined by ``"; "``; a set
@@ -101,7 +104,7 @@ def unknown_text(details: Any) -> str:
     return f"{UNKNOWN_ANSWER} ({'; '.join(reasons)})" if reasons else ""
 
 
-def _set_rows(db: Any) -> list[dict[str, Any]]:
+def _set_rows(db: DatabaseLike | None) -> list[dict[str, Any]]:
     """Every measurement set (quick read-only SQLite path where it can, else the full one)."""
     from nitrolyte.store import quick
 
@@ -113,7 +116,7 @@ def _set_rows(db: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[str, Any]]:
+def unknown_sets(db: DatabaseLike | None = None, material_id: str | None = None) -> list[dict[str, Any]]:
     """Simulation sets that list temperatures with no σ (not diffusive), oldest first.
 
     Each: ``set_id``, ``material_id``, ``name``, ``label`` (model and version), ``n_points``,
@@ -135,7 +138,7 @@ def unknown_sets(db: Any = None, material_id: str | None = None) -> list[dict[st
     return out
 
 
-def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
+def unknown_only_materials(db: DatabaseLike | None = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
     """Materials whose only stored answer is a simulation with no σ (sets with neither point nor
     fit, :func:`unknown_sets`), those in ``exclude`` left out, in set order.
 
@@ -156,3 +159,45 @@ def unknown_only_materials(db: Any = None, exclude: Collection[str] = ()) -> lis
                 "formula": rec.formula, "label": u["label"], "sets": []}
         row["sets"].append((u["set_id"], u["text"]))
     return list(found.values())
+
+
+def simulation_only_materials(db: DatabaseLike | None = None) -> set[str]:
+    """material_ids whose user measurements all come from simulations (``MD``, ``BVSE``, ...):
+    such rows are predictions of a material, never a second measured row of it
+    (:func:`nitrolyte.screening.core` folds them into the material's literature row)."""
+    from nitrolyte.api import database
+
+    user = database(db).table("measurements", source="user")
+    if user.empty:
+        return set()
+    sim = user["method"].map(is_simulation)
+    return set(user.loc[sim, "material_id"].astype(str)) - set(
+        user.loc[~sim, "material_id"].astype(str))
+
+
+#: what an Ea of a simulation set is when the set does not say (``nitrolyte md`` sets)
+_QUANTITY = {"MD": "MD Arrhenius Ea (simulated σ(T))", "BVSE": "BVSE percolation barrier",
+             "NEB": "NEB migration barrier"}
+
+
+def structure_estimates(db: DatabaseLike | None = None, material_id: str | None = None) -> list[dict[str, Any]]:
+    """Transport from a structure: every stored simulation set with an Ea (of ``material_id``,
+    or all), oldest first: ``set_id``, ``material_id``, ``name``, ``method``, ``label``,
+    ``quantity`` (what the Ea is), ``Ea_eV``, ``Ea_spread_eV``, ``dimensionality`` and
+    ``sigma_300K_S_cm`` (None where the set has none)."""
+    out = []
+    for row in _set_rows(db):
+        if not is_simulation(row["method"]) or (material_id and row["material_id"] != material_id):
+            continue
+        fit, details = _details(row["fit"]), _details(row["method_details"])
+        if fit.get("Ea_eV") is None:
+            continue
+        method = str(row["method"]).strip()
+        out.append({"set_id": int(row["set_id"]), "material_id": str(row["material_id"]),
+                    "name": row["name"], "method": method,
+                    "label": simulation_label(details, method),
+                    "quantity": str(details.get("quantity") or _QUANTITY.get(method, method)),
+                    "Ea_eV": float(fit["Ea_eV"]), "Ea_spread_eV": fit.get("Ea_stderr_eV"),
+                    "dimensionality": details.get("dimensionality"),
+                    "sigma_300K_S_cm": fit.get("sigma_300K_S_cm")})
+    return out

@@ -329,6 +329,31 @@ def test_fit_preview_stores_nothing_and_store_keeps_the_fit(client, token, web_d
     assert nitrolyte.get("Fitted", db=web_db).Ea_eV() == pytest.approx(Ea, rel=1e-6)
 
 
+def test_fit_endpoint_takes_a_law_from_the_registry(client, token, web_db):
+    """``law`` = vtf: sigma = A exp(-B/kB(T - T0)) recovered; an unknown law lists the names."""
+    lnA, B, T0 = 0.5, 0.08, 180.0
+    temps = [250.0, 270.0, 290.0, 310.0, 330.0, 350.0, 370.0]
+    csv = ("T_K,sigma_S_cm\n" + "\n".join(
+        f"{T},{math.exp(lnA - B / (K_B_EV * (T - T0)))!r}" for T in temps)).encode()
+    r = client.post("/api/v1/fits", files={"file": ("g.csv", csv)}, data={"law": "vtf"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["law"] == "vtf" and doc["law_label"] == "VTF" and doc["fit"]["law"] == "vtf"
+    assert list(doc["fit"]["parameters"].values()) == pytest.approx([lnA, B, T0], rel=1e-5)
+    assert doc["sigma_RT_S_cm"] == pytest.approx(math.exp(lnA - B / (K_B_EV * (298.15 - T0))),
+                                                 rel=1e-6)
+    one_line_error(client.post("/api/v1/fits", files={"file": ("g.csv", csv)},
+                               data={"law": "arrhenius"}), 422,
+                   "law must be one of sigmaT, sigma, vtf, two_regime; got 'arrhenius'")
+    old = client.post("/api/v1/fits", files={"file": ("g.csv", csv)}, data={"convention": "sigma"})
+    assert old.status_code == 200 and old.json()["fit"]["convention"] == "sigma"  # older name
+    stored = client.post("/api/v1/fits", files={"file": ("g.csv", csv)},
+                         data={"law": "vtf", "store": "true", "name": "Glass", "formula": "Li3PO4"},
+                         headers=auth(token))
+    assert stored.status_code == 200, stored.text
+    assert web_db.measurement_set(stored.json()["stored"]["set_id"])["fit"]["law"] == "vtf"
+
+
 @pytest.mark.slow
 def test_eis_upload_recovers_the_generating_values(client):
     files = [("files", (p.name, p.read_bytes())) for p in sorted(EIS.glob("*.csv"))]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from nitrolyte.cell.limits import check_design
 from nitrolyte.cell.pouch import PouchCell
 from nitrolyte.errors import InputError, MissingDataError, UnknownMaterialError
 from nitrolyte.units import T_ROOM_K
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: default allowed ohmic drop across the SSE stack, V (a design choice, not a review value;
 #: the same default as :func:`nitrolyte.transport.layer.check_layer`)
@@ -111,7 +114,7 @@ def _json(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _database_sigma(name: str, T_K: float, direction: str | None, db: Any = None) -> float:
+def _database_sigma(name: str, T_K: float, direction: str | None, db: DatabaseLike | None = None) -> float:
     from nitrolyte.transport import conductivity
 
     return float(conductivity(name, T_K, direction, db=db))
@@ -141,7 +144,7 @@ def fast_charge_check(design: PouchCell | None = None, *, c_rate: float = 4.0,
                       catholyte_sigma_S_cm: float | None = None,
                       nitride_sigma_S_cm: float | None = None,
                       nitride_material: str | None = None, direction: str | None = None,
-                      db: Any = None, **design_kwargs: Any) -> FastChargeCheck:
+                      db: DatabaseLike | None = None, **design_kwargs: Any) -> FastChargeCheck:
     """Ohmic drop across the catholyte and nitride layers of a design at a C-rate.
 
     Parameters

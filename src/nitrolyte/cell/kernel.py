@@ -1,12 +1,15 @@
-"""The pouch-cell model as one fused kernel: every check and every output in a single pass.
+"""The pouch-cell model as one fused kernel: every output in a single pass.
 
 :meth:`nitrolyte.cell.PouchCell.evaluate` on large arrays calls :func:`evaluate_arrays`: a numba
-generalized ufunc that reads each design's parameters once, checks their ranges, and writes the
-five outputs (gravimetric and volumetric energy density, areal energy, mass, thickness) into
-preallocated arrays, with NumPy's ufunc machinery doing the broadcasting (sweep axes, scalars) in
-cache-sized chunks. An invalid design yields NaN, and one ``sum`` afterwards detects it; the
-usual per-parameter checks then name the offending parameter. Memory beyond inputs and outputs:
-the ufunc's small buffers only.
+loop that reads each design's parameters once and writes the five outputs (gravimetric and
+volumetric energy density, areal energy, mass, thickness) into preallocated arrays; the inputs
+are broadcast views (sweep axes, scalars), never copied.
+
+The range checks are hoisted out of the loop: each per-design parameter is checked on its own
+(un-broadcast) array by its min and max, and the model, monotone in every input, is bounded by
+its value at those extremes, which proves that no design's mass or energy overflows. Only when
+that proof fails does the loop run with a check per design (:func:`_checked_kernel`); the usual
+per-parameter checks then name the offending parameter. Memory beyond inputs and outputs: none.
 
 The kernel is compiled on first use (cached on disk by numba); small inputs never import numba.
 """
@@ -56,9 +59,30 @@ def coefficients(p: dict[str, Any], share: float) -> np.ndarray:
 
 
 def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k: np.ndarray,
-            hi: np.ndarray, grav: np.ndarray, vol: np.ndarray, energy: np.ndarray, mass: np.ndarray,
-            thick: np.ndarray) -> int:  # pragma: no cover - compiled by numba
-    """One pass over 3-D (broadcast) inputs: checks and all five outputs; returns #invalid.
+            grav: np.ndarray, vol: np.ndarray, energy: np.ndarray, mass: np.ndarray,
+            thick: np.ndarray) -> None:  # pragma: no cover - compiled by numba
+    """One pass over 3-D (broadcast) inputs already known valid: all five outputs, no checks."""
+    a, b, c, d, e, inv_f, g, h, j, volt = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]
+    n0, n1, n2 = grav.shape
+    for i0 in range(n0):
+        for i1 in range(n1):
+            for i2 in range(n2):
+                qi, tc, tn, npi = q[i0, i1, i2], t_c[i0, i1, i2], t_n[i0, i1, i2], n_p[i0, i1, i2]
+                en = qi * volt
+                m = (a + qi * (b + e * npi) + c * tc + d * tn) * inv_f
+                t = g + qi * (h + j * npi) + tc + tn
+                grav[i0, i1, i2] = 1000.0 * en / m
+                vol[i0, i1, i2] = 1e4 * en / t
+                energy[i0, i1, i2] = en
+                mass[i0, i1, i2] = m
+                thick[i0, i1, i2] = t
+
+
+def _checked_kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray,
+                    k: np.ndarray, hi: np.ndarray, grav: np.ndarray, vol: np.ndarray,
+                    energy: np.ndarray, mass: np.ndarray,
+                    thick: np.ndarray) -> int:  # pragma: no cover - compiled by numba
+    """:func:`_kernel` with a check per design; returns #invalid (the slow path).
 
     ``hi``: the upper limits of :data:`MAIN` (:data:`nitrolyte.cell.limits.DESIGN_LIMITS`)."""
     a, b, c, d, e, inv_f, g, h, j, volt = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]
@@ -84,11 +108,34 @@ def _kernel(q: np.ndarray, t_c: np.ndarray, t_n: np.ndarray, n_p: np.ndarray, k:
     return bad
 
 
+def proven_valid(p: dict[str, Any], k: np.ndarray) -> bool:
+    r"""True when every design is in range and none overflows, from the inputs' min and max.
+
+    Each :data:`MAIN` array is checked on its own (its size, not the designs'); the mass
+    :math:`M` and energy :math:`QV` grow monotonically with Q, t and N/P (coefficients >= 0,
+    and rounded IEEE operations keep that order), so :math:`0 < M(\min)` and
+    :math:`M(\max), Q_{max}V < \infty` hold for every design. False means: check per design.
+    """
+    lo, hi = [], []
+    for key, top in zip(MAIN, upper_limits(), strict=True):
+        values = np.asarray(p[key], dtype=float)
+        lo.append(float(values.min()))
+        hi.append(float(values.max()))
+        if not (lo[-1] >= 0.0 and hi[-1] <= top):  # NaN fails too
+            return False
+    a, b, c, d, e, inv_f, _, _, _, volt = (float(x) for x in k)
+    if lo[0] <= 0.0 or min(a, b, c, d, e, inv_f) < 0.0:
+        return False
+    m_lo = (a + lo[0] * (b + e * lo[3]) + c * lo[1] + d * lo[2]) * inv_f  # Python floats:
+    m_hi = (a + hi[0] * (b + e * hi[3]) + c * hi[1] + d * hi[2]) * inv_f  # inf, never raise
+    return m_lo > 0.0 and m_hi < math.inf and hi[0] * volt < math.inf
+
+
 @functools.cache
-def _compiled() -> Any:
+def _compiled(checked: bool = False) -> Any:
     from numba import njit
 
-    return njit(cache=True, nogil=True)(_kernel)
+    return njit(cache=True, nogil=True)(_checked_kernel if checked else _kernel)
 
 
 def evaluate_arrays(p: dict[str, Any], share: float, shape: tuple[int, ...],
@@ -116,9 +163,12 @@ def evaluate_arrays(p: dict[str, Any], share: float, shape: tuple[int, ...],
     if out is None:
         out = tuple(np.empty(shape) for _ in OUTPUTS)
     views = [np.broadcast_to(np.asarray(p[key], dtype=float), shape3) for key in MAIN]
-    bad = _compiled()(*views, coefficients(p, share), upper_limits(),
-                      *(o.reshape(shape3) for o in out))
-    return out, int(bad)
+    k = coefficients(p, share)
+    outs = [o.reshape(shape3) for o in out]
+    if proven_valid(p, k):
+        _compiled()(*views, k, *outs)
+        return out, 0
+    return out, int(_compiled(True)(*views, k, upper_limits(), *outs))
 
 
 def upper_limits() -> np.ndarray:

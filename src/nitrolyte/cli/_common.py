@@ -57,7 +57,7 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _check_db_option(db: Any) -> None:
+def _check_db_option(db: object) -> None:
     """A ``--db`` that names a folder is an error on every command, needed or not."""
     from nitrolyte.store.location import directory_problem
 

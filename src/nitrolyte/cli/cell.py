@@ -153,32 +153,23 @@ def cell(ctx: typer.Context, areal_capacity: Q = None, catholyte_um: CATH_UM = N
                       nitride_density_g_cm3=nitride_density, catholyte_density_g_cm3=catholyte_density)
     if ctx.invoked_subcommand is not None:
         return
-    from nitrolyte.cell.critical import expand_sse
-    from nitrolyte.cell.pouch import pouch_cell
+    from nitrolyte.units import parse_quantity
+    from nitrolyte.workflows.cell import cell_design
 
-    design = expand_sse(ctx.obj)
-    result = pouch_cell(**design)
-    check = None
+    checked: dict[str, Any] = {}
     if c_rate is not None:
-        from nitrolyte.cell.fastcharge import fast_charge_check
-        from nitrolyte.units import parse_quantity
-
         sig = {opt: None if text is None else parse_quantity(text, "conductivity", opt)
                for opt, text in (("--nitride-sigma", nitride_sigma),
                                  ("--catholyte-sigma", catholyte_sigma))}
-        check = fast_charge_check(c_rate=c_rate,
-                                  T_K=parse_quantity(temperature, "temperature", "--T"),
-                                  max_drop_V=max_drop, nitride_sigma_S_cm=sig["--nitride-sigma"],
-                                  nitride_material=nitride_material,
-                                  catholyte_sigma_S_cm=sig["--catholyte-sigma"], db=db,
-                                  **design)
+        checked = {"c_rate": c_rate, "T_K": parse_quantity(temperature, "temperature", "--T"),
+                   "max_drop_V": max_drop, "nitride_sigma_S_cm": sig["--nitride-sigma"],
+                   "nitride_material": nitride_material,
+                   "catholyte_sigma_S_cm": sig["--catholyte-sigma"]}
+    result = cell_design(ctx.obj, db=db, **checked)
     if as_json:
-        doc = result.to_dict()
-        if check is not None:
-            doc["fast_charge"] = check.to_dict()
-        echo_json(doc)
+        echo_json(result.to_dict())
     else:
-        _print_cell(result, check)
+        _print_cell(result.cell, result.fast_charge)
 
 
 def parse_axis(text: str) -> tuple[str, Any]:

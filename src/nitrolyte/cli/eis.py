@@ -145,29 +145,26 @@ def eis_cmd(
     """Fit impedance spectra: chosen circuit, sigma bulk/total, Kramers-Kronig check, Arrhenius."""
     from nitrolyte.checks import check_choice
     from nitrolyte.transport.arrhenius import CONVENTIONS
-    from nitrolyte.transport.eis_readers import read_instrument_file
-    from nitrolyte.transport.eis_series import arrhenius_from_spectra
+    from nitrolyte.workflows.eis import eis_series
 
     check_choice("--convention", convention, CONVENTIONS)
     L, A = geometry_cm(thickness, area, diameter)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
     paths = _paths(files, manifest)
-    temps = _temperatures(paths, T, manifest)
-    spectra = [read_instrument_file(p, t, fmt) for p, t in zip(paths, temps, strict=True)]
-    res = arrhenius_from_spectra(spectra, thickness_cm=L, area_cm2=A, circuit=circuit,
-                                 which=which, convention=convention,  # type: ignore[arg-type]
-                                 require_arrhenius=False)
+    run = eis_series(paths, _temperatures(paths, T, manifest), thickness_cm=L, area_cm2=A,
+                     circuit=circuit, which=which, convention=convention, fmt=fmt)
+    res = run.series
     stored = None
     if store is not None:
         from nitrolyte.store import Database
 
-        stored = res.store(Database(db), store, formula=formula, family=family,
-                           spectra=spectra, allow_implausible=allow_implausible, force=force)
+        stored = run.store(Database(db), store, formula=formula, family=family,
+                           allow_implausible=allow_implausible, force=force)
     if plot is not None:
         from nitrolyte.plotting.nyquist import plot_nyquist
 
-        fig = plot_nyquist(res.impedance_fits, spectra)
+        fig = plot_nyquist(res.impedance_fits, list(run.spectra))
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
         echo_json({"schema": SCHEMA, "thickness_cm": L, "area_cm2": A,
@@ -208,17 +205,16 @@ def import_precheck(file: Path, fmt: str, name: str | None, formula: str | None,
     handled here (long-format rows are the store's to validate, laboratory limits included)."""
     kind = file.suffix.lower().lstrip(".") if fmt == "auto" else fmt
     if kind == "csv" and file.is_file() and _is_sigma_csv(file):
-        from nitrolyte.transport.eis_series import store_conductivity_data
-        from nitrolyte.transport.io import read_conductivity_csv
+        from nitrolyte.workflows.conductivity import conductivity_file
 
         if name is None:
             raise InputError(f"{file.name} is a sigma(T) file (as `nitrolyte fit` reads): give the "
                              "material with --name (and --formula / --family for a new one)")
         if not again:
             store.check_new_import(file)
-        res, fit = store_conductivity_data(store, name, read_conductivity_csv(file),
-                                           method="import", formula=formula, family=family,
-                                           allow_implausible=allow_implausible)
+        read = conductivity_file(file, require_fit=False)
+        res, fit = read.store(store, name, method="import", formula=formula, family=family,
+                              allow_implausible=allow_implausible), read.fit
         store.record_import(file, res.n_points)
         if as_json:
             echo_json({"schema": "nitrolyte.import/1", "database": store.where,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 
 def _sigma_text(value: Any, qualifier: Any) -> str:
@@ -24,7 +27,7 @@ def _sigma_text(value: Any, qualifier: Any) -> str:
     return "" if value is None else f"{_nan(qualifier) or ''}{value:.3g}"
 
 
-def _unknown_rows(db: Any, filters: dict[str, Any], shown: set[str]) -> list[dict[str, Any]]:
+def _unknown_rows(db: DatabaseLike | None, filters: dict[str, Any], shown: set[str]) -> list[dict[str, Any]]:
     """``list`` rows of materials whose only stored answer is a simulation with no σ (not
     diffusive): σ reads ``unknown (MD)``; none when a σ or Ea minimum/maximum is asked for."""
     from nitrolyte.provenance import unknown_only_materials

@@ -152,19 +152,13 @@ def md_cmd(
     """ML-potential NVT MD per temperature -> D, σ, Arrhenius fit; stored beside experiments.
 
     A progress bar with the time left runs on stderr (not with --json)."""
-    from nitrolyte.simulate.pipeline import MDSettings, literature_model, simulate_transport
+    from nitrolyte.simulate.pipeline import MDSettings, literature_model
     from nitrolyte.units import parse_quantity
+    from nitrolyte.workflows.md import check_storable_temperatures, md_run
 
     temps = [parse_quantity(t, "temperature", "--T") for t in T]
-    if store and not allow_implausible:  # the store's limits, before hours of MD, not after
-        from nitrolyte.plausibility import LIMITS, outside_mask
-
-        bad = [t for t in temps if outside_mask("T_K", [t])[0]]
-        if bad:
-            lo, hi = LIMITS["T_K"]
-            raise InputError(f"--T: {bad[0]:g} K is outside the {lo:g}-{hi:g} K a stored "
-                             "measurement may have; run it with --no-store or "
-                             "--allow-implausible")
+    if store and not allow_implausible:  # the store's limits, before the settings are read
+        check_storable_temperatures(temps)
     settings = MDSettings(
         ps=ps, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1000.0,
         equilibration_ps=None if equilibration is None else parse_duration_ps(
@@ -172,8 +166,8 @@ def md_cmd(
         frame_interval_fs=parse_quantity(frame_interval, "time", "--frame-interval") * 1000.0,
         supercell=parse_supercell(supercell), vacancies=vacancies, seed=seed, device=device,
         potential=potential, resume=resume)
-    sim = simulate_transport(structure, temps, settings, out, store=store, db=db, compare=compare,
-                             allow_implausible=allow_implausible, progress=not as_json)
+    sim = md_run(structure, temps, settings, out, store=store, db=db, compare=compare,
+                 allow_implausible=allow_implausible, progress=not as_json)
     if plot is not None:
         from nitrolyte.plotting.diffusion import plot_simulated_arrhenius
 
@@ -231,10 +225,10 @@ def _report(rep: Any, as_json: bool) -> None:
                f"now, {len(rep.unknown)} finished with D unknown, {rep.n_failed} failed "
                f"(out: {rep.out})")
     for u in rep.unknown:
-        typer.echo(f"D unknown for {u['task_id']} ({u['material']}, {u['T_K']:g} K), not "
-                   f"diffusive: {u['reason']}; stored as set {u['set_id']} with no σ")
+        typer.echo(f"D unknown for {u.task_id} ({u.material}, {u.T_K:g} K), not "
+                   f"diffusive: {u.reason}; stored as set {u.set_id} with no σ")
     for f in rep.failed:
-        typer.echo(f"failed {f['task_id']}: {f['error']}")
+        typer.echo(f"failed {f.task_id}: {f.error}")
     _print_fits(rep.arrhenius)
     if rep.n_failed:
         raise typer.Exit(1)

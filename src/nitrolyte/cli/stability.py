@@ -77,13 +77,12 @@ def _window_text(material: str, source: str, potential: str | None, json_: bool,
                  db: str | None) -> str:
     """What ``window`` prints."""
     from nitrolyte._json import json_text
-    from nitrolyte.stability import electrochemical_window, reported_window
+    from nitrolyte.workflows.window import window_report
 
-    w = electrochemical_window(material, source, db=db, potential=potential)
-    reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(material, k, db=db)) is not None]  # type: ignore[arg-type]
+    report = window_report(material, source, db=db, potential=potential)
+    w, reported = report.window, report.reported
     if json_:  # as echo_json prints it
-        return json_text({**w.to_dict(), "reported": [r.to_dict() for r in reported]}) + "\n"
+        return json_text(report.to_dict()) + "\n"
     lines = [f"{w.material} ({w.formula}), source {w.source}"]
     if w.computable:
         lines.append(f"  computed window: {_v(w.reduction_V)} - {_v(w.oxidation_V)} V vs. Li/Li+"
@@ -150,7 +149,7 @@ def stack(layers: Annotated[list[str], typer.Argument(metavar="'A | B | C' or A 
     """Pairing check of an SSE stack, anode side first: a verdict per interface."""
     from nitrolyte.stability import check_stack, resolve_source
 
-    src = source if potential is None else resolve_source(source, potential)
+    src = source if potential is None else resolve_source(source, potential, db)
     r = check_stack(layers, src, cathode_potential_V=cathode_V, db=db)
     if json_:
         echo_json(r.to_dict())
@@ -173,7 +172,7 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
     """Equilibrium voltage profile: Li uptake per formula unit vs. potential (Fig. 12C/D)."""
     from nitrolyte.stability import resolve_source, voltage_profile
 
-    src = source if potential is None else resolve_source(source, potential)
+    src = source if potential is None else resolve_source(source, potential, db)
     frame = voltage_profile(material, src, db=db)
     if json_:
         echo_json(frame.to_dict(orient="records"))
@@ -185,11 +184,11 @@ def profile(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
 @handle_errors
 def air(material: Annotated[str, typer.Argument(metavar="FORMULA_OR_NAME")],
         source: SourceOption = DEFAULT_SOURCE, potential: PotentialOption = None,
-        json_: JsonOption = False) -> None:
+        json_: JsonOption = False, db: DbOption = None) -> None:
     """Reaction energies with H2O, O2 and CO2 (air and moisture stability)."""
     from nitrolyte.stability.air import air_reactions
 
-    rows = air_reactions(material, source, potential=potential)
+    rows = air_reactions(material, source, db=db, potential=potential)
     if json_:
         echo_json([r.to_dict() for r in rows])
         return

@@ -9,12 +9,15 @@ structure under NAME, so that ``--source ml`` can judge a composition no databas
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from nitrolyte.cli._common import DbOption, JsonOption, echo_json, handle_errors
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database
 
 
 class _ShowByDefault(TyperGroup):
@@ -65,8 +68,8 @@ def structure(name: Annotated[str | None, typer.Argument(metavar="[NAME]")] = No
         for r in rows:
             typer.echo(f"{r['name']:16s} {r['formula']:14s} {r['kind']:9s} {r['source']}")
         return
-    entry = _entry_or_hint(name)
-    result = validate_entry(entry.name)
+    entry = _entry_or_hint(name, store)
+    result = validate_entry(entry.name, db=store)
     if json_:
         echo_json({**entry.to_dict(), "validation": result.to_dict()})
         return
@@ -78,7 +81,7 @@ def structure(name: Annotated[str | None, typer.Argument(metavar="[NAME]")] = No
         typer.echo(f"  {check}: {'ok' if ok else 'FAILED'} ({detail})")
 
 
-def _entry_or_hint(name: str) -> Any:
+def _entry_or_hint(name: str, db: Database | None = None) -> Any:
     """The library entry of ``name``; for a formula nobody has a structure of, the one line saying how
     to predict one."""
     from nitrolyte.errors import InputError, MissingDataError, UnknownMaterialError
@@ -86,7 +89,7 @@ def _entry_or_hint(name: str) -> Any:
     from nitrolyte.structures.library import library_entry
 
     try:
-        return library_entry(name)
+        return library_entry(name, db)
     except UnknownMaterialError:
         try:
             parse_formula(name)

@@ -79,7 +79,11 @@ def sigma_cmd(
 def fit_cmd(
     file: Annotated[Path, typer.Argument(help="CSV with T_K|T_C and sigma_S_cm|sigma_S_m|"
                                          "sigma_mS_cm, or R_ohm + thickness + area columns.")],
-    convention: Annotated[str, typer.Option(help="sigmaT (Fig. 10B) or sigma.")] = "sigmaT",
+    convention: Annotated[str | None, typer.Option(
+        help="Older name of --law (sigmaT or sigma).")] = None,
+    law: Annotated[str | None, typer.Option(
+        "--law", help="Conductivity law: sigmaT (σT Arrhenius, Fig. 10B; default), sigma, vtf "
+                      "(σ = A exp(-B/kB(T-T0))), two_regime (two Ea and a knee).")] = None,
     confidence: Annotated[float, typer.Option(help="Level of the confidence interval.")] = 0.95,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write an Arrhenius plot (PNG/SVG).")]
     = None,
@@ -91,39 +95,33 @@ def fit_cmd(
     db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Arrhenius fit of measured conductivities: Ea and prefactor with errors, sigma at 25 C."""
-    from nitrolyte.transport.fitting import fit_arrhenius
-    from nitrolyte.transport.io import read_conductivity_csv
+    """Fit of measured conductivities to a law (Arrhenius by default): parameters with errors,
+    sigma at 25 C."""
+    from nitrolyte.workflows.conductivity import conductivity_file
 
-    data = read_conductivity_csv(file)
-    try:
-        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)  # type: ignore[arg-type]
-    except InputError as exc:  # the file's numbers: say which file
-        raise type(exc)(f"{file.name}: {exc}") from None
+    read = conductivity_file(file, law, convention=convention)
+    fit = read.fit
+    assert fit is not None  # require_fit: a file that cannot be fitted raised
     stored = None
     if store is not None:
         from nitrolyte.store import Database
-        from nitrolyte.transport.eis_series import store_conductivity_data
 
-        stored, _ = store_conductivity_data(Database(db), store, data, convention=convention,  # type: ignore[arg-type]
-                                            formula=formula, family=family,
-                                            allow_implausible=allow_implausible)
+        stored = read.store(Database(db), store, formula=formula, family=family,
+                            allow_implausible=allow_implausible)
     rt = fit.predict(298.15, confidence)
     if plot is not None:
         from nitrolyte.plotting.arrhenius import plot_fit
 
-        fig = plot_fit(fit, confidence, title=f"{file.name}: Ea = {fit.Ea_eV:.3f} eV")
+        fig = plot_fit(fit, confidence, title=f"{file.name}: {fit.describe()}")
         fig.savefig(plot, dpi=150, bbox_inches="tight")
     if as_json:
         echo_json({"source": str(file), "fit": fit.to_dict(),
                     "sigma_25C": {**rt.to_dict(), "T_K": 298.15}, "plot": str(plot) if plot else None,
                     "stored": None if stored is None else stored.to_dict()})
         return
-    echo_rows(f"Arrhenius fit of {file.name} ({fit.convention}, {fit.n_points} points)",
+    echo_rows(f"{fit.title} of {file.name} ({fit.law}, {fit.n_points} points)",
            ["quantity", "value"],
-           [["Ea (eV)", f"{fit.Ea_eV:.4f} ± {fit.Ea_stderr_eV:.4f}"],
-            [f"prefactor ({'S K/cm' if fit.convention == 'sigmaT' else 'S/cm'})",
-             f"{fit.prefactor:.4e} (ln: {fit.ln_prefactor:.3f} ± {fit.ln_prefactor_stderr:.3f})"],
+           [*fit.parameter_rows(),
             ["σ at 25 °C (S/cm)", f"{rt.sigma_S_cm[0]:.3e} [{rt.lower_S_cm[0]:.3e}, "
                                   f"{rt.upper_S_cm[0]:.3e}] ({confidence:.0%})"],
             ["R²", f"{fit.r_squared:.5f}"],
@@ -180,23 +178,51 @@ def layer_cmd(
 def transport_cmd(
     structure: Annotated[str, typer.Argument(
         help="Structure: a library or user entry name/formula (e.g. alpha-Li3N) or a CIF path.")],
-    method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen).")]
+    method: Annotated[str, typer.Option(help="bvse (bond-valence site energy pathway screen) or "
+                                        "neb (vacancy-hop NEB with the ML potentials), "
+                                        "md (hot MD, Arrhenius extrapolated to 300 K).")]
     = "bvse",
     plot: Annotated[Path | None, typer.Option("--plot", metavar="OUT.png",
                                               help="Write the BVSE map (.png or .svg).")] = None,
-    store: Annotated[bool, typer.Option("--store", help="Store the barrier as a BVSE simulation "
+    potential: Annotated[str | None, typer.Option(
+        help="neb: one potential (chgnet, sevennet; lj-toy for plumbing), default both models of "
+             "the committee; md: the potential (default chgnet).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Store the barrier as a simulation "
                                         "measurement set (labelled, never a measured Ea).")] = False,
+    budget: Annotated[str | None, typer.Option(
+        help="md: production per temperature (20ps) or wall time per temperature (30min).")]
+    = None,
+    T: Annotated[list[str] | None, typer.Option(
+        "--T", help="md: temperatures (repeat); default chosen from the barrier.")] = None,
+    out: Annotated[Path, typer.Option(help="md: folder for the trajectories.")]
+    = Path("transport-md"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="md: Dask scheduler address running the temperatures (default: here, in turn).")]
+    = None,
     db: DbOption = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Li migration barrier from a structure (BVSE percolation barrier; not a measured Ea)."""
+    """Li transport from a structure: BVSE percolation barrier, NEB hop barrier, or hot MD
+    extrapolated to 300 K (each labelled with what it is; never a measured Ea)."""
     from nitrolyte.checks import check_choice
     from nitrolyte.transport.bvse import QUANTITY, bvse, resolve_structure, store_bvse
 
-    check_choice("--method", method, ("bvse",))
+    check_choice("--method", method, ("bvse", "neb", "md"))
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot must end in .png or .svg, got {plot.name}")
+    if method == "bvse" and potential is not None:
+        raise InputError("--potential applies to --method neb or md, not bvse")
     name, struct = resolve_structure(structure, db)
+    if method == "neb":
+        return _neb(name, struct, potential, plot, store, db, as_json)
+    if method == "md":
+        from nitrolyte.cli.transport_md import run_md_method
+
+        if plot is not None:
+            raise InputError("--plot draws the BVSE map: use it with --method bvse")
+
+        return run_md_method(name, struct, budget=budget, T=T, potential=potential or "chgnet", out=out,
+                             scheduler=scheduler, store=store, db=db, as_json=as_json)
     res = bvse(struct)
     stored = store_bvse(name, res, db) if store else None
     if plot is not None:
@@ -219,6 +245,38 @@ def transport_cmd(
     typer.echo(f"  quantity: {QUANTITY}")
     if stored:
         typer.echo(f"  stored as BVSE simulation set {stored['set_id']}")
+
+
+def _neb(name: str, struct: object, potential: str | None, plot: Path | None, store: bool,
+         db: str | None, as_json: bool) -> None:
+    """``transport --method neb``: barriers per hop and model, the network's barrier, the spread."""
+    import nitrolyte.simulate.potentials  # noqa: F401  (registers lj-toy)
+    from nitrolyte.store import Database
+    from nitrolyte.transport.neb import QUANTITY, neb, store_neb
+
+    if plot is not None:
+        raise InputError("--plot draws the BVSE map; it does not apply to --method neb")
+    res = neb(struct, potential, db=Database(db))  # type: ignore[arg-type]
+    stored = store_neb(name, res, db) if store else None
+    if as_json:
+        echo_json({"structure": name, **res.to_dict(), **({"stored": stored} if stored else {})})
+        return
+    d = res.to_dict()
+    sc = d["supercell"]
+    spread = "" if res.Ea_spread_eV is None else f" ± spread {res.Ea_spread_eV:.3f} eV"
+    echo_rows(f"{name} ({res.formula}): Ea = "
+              + ("none (the hops do not percolate)" if res.Ea_eV is None else f"{res.Ea_eV:.3f} eV")
+              + f"{spread}, {res.dimensionality}D network ({res.models[0]['label']})",
+              ["hop", "length (Å)", "direction", "mechanism", *[f"{m['name']} (eV)" for m in res.models]],
+              [[h["hop"], f"{h['length_A']:.3f}", h["direction"], h["mechanism"],
+                *[f"{h['barriers_by_model_eV'][m['name']]:.3f}" for m in res.models]] for h in d["hops"]])
+    ax = {k: "none" if v is None else f"{v:.3f} eV" for k, v in d["axis_barriers_eV"].items()}
+    typer.echo(f"  ⊥c {ax['perp_c']}, ∥c {ax['par_c']}; supercell {'x'.join(map(str, sc['scaling']))} "
+               f"({sc['n_atoms']} atoms, vacancy images {sc['image_distance_A']:.1f} Å apart)"
+               + (" [cached]" if res.cached else ""))
+    typer.echo(f"  quantity: {QUANTITY}")
+    if stored:
+        typer.echo(f"  stored as NEB simulation set {stored['set_id']}")
 
 
 def register(app: typer.Typer) -> None:

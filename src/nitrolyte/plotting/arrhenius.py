@@ -229,12 +229,13 @@ def plotly_arrhenius_family(frame: pd.DataFrame, title: str = "",
 
 
 def plot_fit(fit: Any, confidence: float = 0.95, title: str = "") -> Figure:
-    """Data, fitted line and confidence band of an :class:`ArrheniusFit`; outliers marked.
+    """Data, fitted curve and confidence band of a fit of any law; outliers marked.
 
     Parameters
     ----------
-    fit : ArrheniusFit
-        Result of :func:`~nitrolyte.transport.fitting.fit_arrhenius`.
+    fit : ArrheniusFit or LawFit
+        Result of :func:`~nitrolyte.transport.fitting.fit_law` (any registered law, e.g. VTF or
+        two-regime Arrhenius) or :func:`~nitrolyte.transport.fitting.fit_arrhenius`.
     confidence : float
         Level of the band (default 0.95).
     title : str
@@ -249,7 +250,7 @@ def plot_fit(fit: Any, confidence: float = 0.95, title: str = "") -> Figure:
     ax.fill_between(x, np.log10(band.lower_S_cm), np.log10(band.upper_S_cm), color="#1f77b4",
                     alpha=0.2, lw=0, label=f"{confidence:.0%} confidence band")
     ax.plot(x, np.log10(band.sigma_S_cm), color="#1f77b4",
-            label=f"fit: Ea = {fit.Ea_eV:.3f} ± {fit.Ea_stderr_eV:.3f} eV")
+            label=f"fit: {fit.describe()}")
     sig = np.asarray(fit.sigma_S_cm)
     out = np.asarray(fit.outliers)
     yerr = None
@@ -262,7 +263,7 @@ def plot_fit(fit: Any, confidence: float = 0.95, title: str = "") -> Figure:
                 label="flagged outlier (kept in fit)")
     ax.set_xlabel(_X_LABEL)
     ax.set_ylabel(_Y_LABEL)
-    ax.set_title(title or f"Arrhenius fit ({fit.convention}), R² = {fit.r_squared:.4f}",
+    ax.set_title(title or f"{fit.title} ({fit.law}), R² = {fit.r_squared:.4f}",
                  fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -19,11 +19,14 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, OutputError
 from nitrolyte.report.framework import FigureCache, ReportContext, Section, default_cache_dir
 from nitrolyte.report.runner import run_sections
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: section modules, in page order (each defines ``build(ctx) -> Section``)
 SECTION_MODULES: tuple[str, ...] = (
@@ -191,7 +194,7 @@ def _cache(cache: bool | str | os.PathLike[str]) -> FigureCache | None:
     return None if folder is None else FigureCache(folder)
 
 
-def build_report(out_dir: str | os.PathLike[str] = "report", db: Any = None,
+def build_report(out_dir: str | os.PathLike[str] = "report", db: DatabaseLike | None = None,
                  progress: bool = True, sections: Sequence[str] | None = None,
                  cache: bool | str | os.PathLike[str] = True, jobs: int | None = None) -> Path:
     """Rebuild the review's figures and tables as one HTML report.

@@ -22,6 +22,7 @@ import hashlib
 import html
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +31,8 @@ from nitrolyte.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from nitrolyte.store.database import DatabaseLike
 
 StaticFormat = Literal["svg", "png"]
 #: SVG element ids are derived from this salt, not from random numbers (byte-identical builds)
@@ -202,7 +205,7 @@ class ReportContext:
     """
 
     out_dir: Path
-    db: Any = None
+    db: DatabaseLike | None = None
     dpi: int = 150
     cache: FigureCache | None = None
     _written: list[str] = field(default_factory=list)
@@ -258,6 +261,18 @@ class ReportContext:
             write_frame_csv(frame, fh)  # spreadsheet-safe, as every CSV nitrolyte writes
         self._written.append(rel)
         return rel
+
+    def remember(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` (stability work: a frame, a screening result), kept under the data
+        generation (:func:`nitrolyte.store.generation.fingerprint`: the database and the
+        installed code and data) in the figure cache's ``results/`` folder, so that a warm build
+        reuses it. Without a figure cache, on PostgreSQL, or when ``compute`` writes to stderr
+        (a warning), it is computed every time."""
+        from nitrolyte.store.generation import remembered
+
+        folder = None if self.cache is None else self.cache.folder / "results"
+        url = None if self.db is None else str(self.db.url)
+        return remembered(folder, f"report-{name}", [], url, compute, codec="pickle")
 
     @staticmethod
     def plotly_div(fig: Any, div_id: str) -> str:

@@ -14,6 +14,8 @@ from nitrolyte.report.page import pretty_text, pretty_unit
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 KEY = "cell"
 #: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
 #: report splits the sections over its workers by it (report/runner.py ``plan``)
@@ -85,7 +87,7 @@ def breakdown_frame() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def fast_charge_frame() -> pd.DataFrame:
+def fast_charge_frame(db: DatabaseLike | None = None) -> pd.DataFrame:
     """4C ohmic drop across the SSE layers of :data:`BREAKDOWN_DESIGNS` at 25 °C."""
     import pandas as pd
 
@@ -98,7 +100,7 @@ def fast_charge_frame() -> pd.DataFrame:
         sigma = (component_value("LGPS", "ionic_conductivity")
                  if design.get("catholyte") == "LGPS" else None)
         check = fast_charge_check(c_rate=4.0, T_K=298.15, nitride_material=FAST_CHARGE_NITRIDE,
-                                  catholyte_sigma_S_cm=sigma, **design)
+                                  catholyte_sigma_S_cm=sigma, db=db, **design)
         rows.append({"design": label, "gravimetric_Wh_kg": round(check.gravimetric_Wh_kg, 1),
                      "current_density_mA_cm2": check.current_density_mA_cm2,
                      "catholyte_sigma_S_cm": check.catholyte_sigma_S_cm,
@@ -194,7 +196,7 @@ def build(ctx: ReportContext) -> Section:
                          "at 4 mAh/cm² and N/P 10 at 10 mAh/cm² cannot both hold at one SSE "
                          "thickness (they need 19.9 and 29.6 µm).")),
         _table(ctx, "cell_fast_charge", "Can the SSE stack carry a 4C charge?", "Section 5",
-               fast_charge_frame(), FAST_CHARGE_HEADERS,
+               fast_charge_frame(ctx.db), FAST_CHARGE_HEADERS,
                f"Ohmic drop across the catholyte and {FAST_CHARGE_NITRIDE} layers at 4C and "
                "25 °C (bulk only; interfaces excluded), against an allowed 100 mV (a design "
                "choice). Li3InCl6: 1.49 mS/cm (Li et al., EES 2019); LGPS: 12 mS/cm at 27 °C "

@@ -8,10 +8,13 @@ Without stored sets the section says so and draws nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from nitrolyte.errors import NitrolyteError
 from nitrolyte.report.framework import FigureOutput, ReportContext, Section
+
+if TYPE_CHECKING:
+    from nitrolyte.store.models import StoredSet
 
 KEY = "measurements"
 #: seconds of CPU this section takes once the state it shares (``SHARES``) is loaded; the
@@ -19,37 +22,27 @@ KEY = "measurements"
 BUILD_COST = 0.05
 
 
-def _name(row: Any) -> str:
-    """The set's material (the store may name the column ``name`` or only ``material_id``)."""
-    for key in ("name", "material_name", "material_id"):
-        value = row.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return f"set {row['set_id']}"
-
-
 def _stem(set_id: int, kind: str) -> str:
     return f"set{set_id}_{kind}"
 
 
-def _nyquist(ctx: ReportContext, row: Any) -> FigureOutput | None:
+def _nyquist(ctx: ReportContext, row: StoredSet) -> FigureOutput | None:
     import pandas as pd
 
     from nitrolyte.plotting.nyquist import plot_nyquist
     from nitrolyte.transport.eis_series import stored_spectra
-    from nitrolyte.transport.measured import as_dict
 
-    pairs = stored_spectra(as_dict(row["method_details"]))
+    pairs = stored_spectra(row.method_details)
     if not pairs:
         return None
     fits, spectra = [p[0] for p in pairs], [p[1] for p in pairs]
-    key = _stem(int(row["set_id"]), "nyquist")
-    png, svg = ctx.save_matplotlib(plot_nyquist(fits, spectra, title=_name(row)), key)
+    key = _stem(row.set_id, "nyquist")
+    png, svg = ctx.save_matplotlib(plot_nyquist(fits, spectra, title=row.name), key)
     data = pd.concat([pd.DataFrame({"file": s.source, "T_K": s.T_K, "freq_Hz": s.freq_Hz,
                                     "Z_real_ohm": s.Z_ohm.real, "Z_imag_ohm": s.Z_ohm.imag})
                       for s in spectra], ignore_index=True)
     return FigureOutput(
-        key=key, title=f"{_name(row)}: impedance spectra (set {row['set_id']})",
+        key=key, title=f"{row.name}: impedance spectra (set {row.set_id})",
         review_ref="user data", png=png, svg=svg, csv=ctx.save_csv(data, key),
         caption="Nyquist plots (Z' against -Z'', ohm) of the stored spectra with the fitted "
                 "circuit (chosen by BIC unless forced); shaded: the bulk and grain-boundary "
@@ -60,17 +53,17 @@ def _nyquist(ctx: ReportContext, row: Any) -> FigureOutput | None:
         deviations=("User measurement, not a figure of the review.",))
 
 
-def _comparison(ctx: ReportContext, row: Any) -> FigureOutput | None:
+def _comparison(ctx: ReportContext, row: StoredSet) -> FigureOutput | None:
     from nitrolyte.api import database
     from nitrolyte.plotting.measured import plot_set_vs_literature
     from nitrolyte.transport.measured import compare_set, family_lines
 
     db = database(ctx.db)
     try:
-        cmp = compare_set(db, _name(row), set_id=int(row["set_id"]))
+        cmp = compare_set(db, row.name, set_id=row.set_id)
     except NitrolyteError:  # no family or formula to compare with
         return None
-    key = _stem(int(row["set_id"]), "vs_literature")
+    key = _stem(row.set_id, "vs_literature")
     png, svg = ctx.save_matplotlib(plot_set_vs_literature(cmp, family_lines(db, cmp)), key)
     return FigureOutput(
         key=key, title=f"{cmp.name} vs the literature (set {cmp.set_id})",
@@ -87,9 +80,9 @@ def build(ctx: ReportContext) -> Section:
     from nitrolyte.api import database
     from nitrolyte.provenance import unknown_sets
 
-    sets = database(ctx.db).measurement_sets()
+    sets = database(ctx.db).stored_sets()
     figures = []
-    for _, row in sets.iterrows():
+    for row in sets:
         figures += [f for f in (_nyquist(ctx, row), _comparison(ctx, row)) if f is not None]
     intro = (f"{len(sets)} stored measurement set(s) (nitrolyte eis / fit --store, import)."
              if len(sets) else "No stored measurement sets: store one with `nitrolyte eis FILES "

@@ -139,7 +139,7 @@ def build(ctx: ReportContext) -> Section:
     """The screening section: the ranked table, the targets and the Pareto figure."""
     from nitrolyte.screening import screen
 
-    result = screen(stack=list(STACKS), db=ctx.db)
+    result = ctx.remember("screening", lambda: screen(stack=list(STACKS), db=ctx.db))
     intro = INTRO if not result.warnings else (  # stored values it could not use, named
         f"{INTRO} Skipped stored values (outside what a laboratory measures): "
         + "; ".join(w.removeprefix("skipped ") for w in result.warnings) + ".")

@@ -29,7 +29,7 @@ def _windows_figure(ctx: ReportContext) -> FigureOutput:
     from nitrolyte.plotting.stability import window_chart, window_chart_plotly
     from nitrolyte.stability.compare import window_comparison, window_deviations
 
-    frame = window_comparison()
+    frame = ctx.remember("fig17A_windows", lambda: window_comparison(db=ctx.db))
     csv = ctx.save_csv(frame, "fig17A_windows")
     png, svg = ctx.save_matplotlib(lambda: window_chart(frame), "fig17A_windows", data=frame)
     deviations = [*window_deviations(frame),
@@ -57,7 +57,8 @@ def _profiles_figure(ctx: ReportContext) -> FigureOutput:
     from nitrolyte.plotting.stability import voltage_profiles
     from nitrolyte.stability import voltage_profile
 
-    profiles = {title: voltage_profile(formula) for title, formula in PROFILES.items()}
+    profiles = ctx.remember("fig12CD_profiles", lambda: {title: voltage_profile(formula, db=ctx.db)
+                                                         for title, formula in PROFILES.items()})
     data = pd.concat(profiles.values(), ignore_index=True)
     csv = ctx.save_csv(data, "fig12CD_profiles")
     png, svg = ctx.save_matplotlib(lambda: voltage_profiles(profiles), "fig12CD_profiles",
@@ -92,8 +93,12 @@ def _stack_table(ctx: ReportContext) -> TableOutput:
 
     from nitrolyte.stability import check_stack
 
-    frames = [check_stack(s).to_frame().assign(stack=s) for s in STACKS]
-    table = pd.concat(frames, ignore_index=True)[["stack", "left", "right", "status", "verdict"]]
+    def compute() -> pd.DataFrame:
+        frames = [check_stack(s, db=ctx.db).to_frame().assign(stack=s) for s in STACKS]
+        return pd.concat(frames, ignore_index=True)[["stack", "left", "right", "status",
+                                                     "verdict"]]
+
+    table = ctx.remember("stack_pairing", compute)
     csv = ctx.save_csv(table, "stack_pairing")
     return TableOutput(key="stack_pairing", title="Pairing check of the Fig. 17B stacks",
                        review_ref="Section 5; Fig. 17B", html=ctx.frame_to_html(table.rename(columns=STACK_HEADERS), "tbl-stack_pairing"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.screening.criteria import evaluate
@@ -29,6 +29,9 @@ from nitrolyte.screening.result import (
 from nitrolyte.screening.stack import Stack, stack_evidence
 from nitrolyte.screening.targets import Target, resolve_targets
 
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
+
 #: default minimum confidence: at least 3 of the 9 built-in criteria known
 MIN_CONFIDENCE = 0.3
 _DESIGN_FIELDS = tuple(f.name for f in dataclasses.fields(ScreeningDesign))
@@ -43,17 +46,17 @@ def _design(design: ScreeningDesign | None, options: Mapping[str, Any]) -> Scree
     return dataclasses.replace(base, **options) if options else base
 
 
-def _check_source(source: str) -> None:
+def _check_source(source: str, db: DatabaseLike | None = None) -> None:
     """Fail early on an unusable energy source (a bad name, mp-api or its key missing) instead
     of turning every window into an unknown."""
     from nitrolyte.stability import resolve_source
 
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     if source != "embedded":  # the others may need a package, a key or the ML table: try one system
         src.entries(frozenset({"Li"}))
 
 
-def _mark_simulations(frame: Any, db: Any) -> Any:
+def _mark_simulations(frame: Any, db: DatabaseLike | None) -> Any:
     """A ``simulation`` column: the MD label (model, version) of user rows from simulations."""
     if "source" not in frame.columns or not (frame["source"] == "user").any():
         return frame
@@ -64,7 +67,62 @@ def _mark_simulations(frame: Any, db: Any) -> Any:
                                     zip(frame["material_id"], frame["source"], strict=True)])
 
 
-def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
+#: wide-frame columns a simulation may fill in a literature row: (the value, its companions)
+_FOLD = {"Ea": ("Ea_eV",), "sigma": ("sigma_S_cm", "sigma_qualifier", "T_K")}
+
+
+def _fold_simulations(frame: Any, db: DatabaseLike | None) -> Any:
+    """One material, one row: a user row made only of simulations (BVSE, MD) of a material that
+    has a literature row fills that row's missing σ / Ea instead of adding a second row.
+
+    A measured value always wins; a filled value's source is the simulation label
+    (``Ea_simulation`` / ``sigma_simulation``), so the screening marks it ``sim.``. The
+    simulated row is dropped either way.
+    """
+    if "simulation" not in frame.columns:
+        return frame
+    from nitrolyte.provenance import simulation_only_materials
+
+    only = simulation_only_materials(db)
+    lit = frame["source"] == "literature"
+    sim_rows = frame[(frame["source"] == "user") & frame["material_id"].isin(only)
+                     & frame["material_id"].isin(set(frame.loc[lit, "material_id"]))]
+    if sim_rows.empty:
+        return frame
+    out = frame.assign(Ea_simulation="", sigma_simulation="")
+    for _, row in sim_rows.iterrows():
+        targets = out.index[lit & (out["material_id"] == row["material_id"])]
+        same = [i for i in targets if out.at[i, "direction"] == row["direction"]]
+        for i in same or list(targets):
+            for key, cols in _FOLD.items():
+                if _missing(out.at[i, cols[0]]) and not _missing(row[cols[0]]):
+                    for c in cols:
+                        out.at[i, c] = row[c]
+                    out.at[i, f"{key}_simulation"] = row["simulation"]
+    return out.drop(index=sim_rows.index)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+def _mark_law_fits(frame: Any, db: DatabaseLike | None) -> Any:
+    """A ``law_fit`` column: for user rows, the latest stored fit of a law with parameters
+    (VTF, two-regime Arrhenius; :meth:`LawFit.summary`), from which sigma at 25 C and at the
+    operating temperature are taken (:func:`~nitrolyte.screening.evidence.sigma_at`)."""
+    if "source" not in frame.columns or not (frame["source"] == "user").any():
+        return frame
+    from nitrolyte.api import database
+    from nitrolyte.transport.measured import as_dict
+
+    sets = database(db).measurement_sets()
+    fits = {str(m): d for m, d in zip(sets.get("material_id", []),
+                                      (as_dict(f) for f in sets.get("fit", [])), strict=True)
+            if "parameters" in d}  # later sets win
+    return frame.assign(law_fit=[fits.get(str(m)) if s == "user" else None for m, s in
+                                 zip(frame["material_id"], frame["source"], strict=True)])
+
+
+def _add_unknown(frame: Any, family: str | None, db: DatabaseLike | None) -> Any:
     """Rows for materials whose only answer is a simulation with no σ (not diffusive): every
     value NaN, ``sigma_unknown`` saying why, so the screening shows them as unknown."""
     from nitrolyte.provenance import unknown_only_materials
@@ -85,7 +143,7 @@ def _add_unknown(frame: Any, family: str | None, db: Any) -> Any:
     return pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
 
 
-def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
+def _frame(materials: Sequence[str] | None, family: str | None, db: DatabaseLike | None,
            warnings: list[str]) -> Any:
     """The materials to screen; stored values no laboratory measures are blanked (unknown)
     and named in ``warnings`` (:func:`nitrolyte.plausibility.usable_frame`)."""
@@ -95,6 +153,7 @@ def _frame(materials: Sequence[str] | None, family: str | None, db: Any,
     frame, skipped = usable_frame(api.materials(family=family, db=db))
     warnings.extend(skipped)
     frame = _mark_simulations(frame, db)
+    frame = _fold_simulations(_mark_law_fits(frame, db), db)
     frame = _add_unknown(frame, family, db)
     if materials is None:
         return frame
@@ -148,7 +207,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
            stack: str | Sequence[str] | Stack | Sequence[Stack] | None = None,
            stack_thickness_um: Sequence[float] | None = None,
            weights: Mapping[str, float] | None = None, min_confidence: float = MIN_CONFIDENCE,
-           design: ScreeningDesign | None = None, records: Any = None, db: Any = None,
+           design: ScreeningDesign | None = None, records: Any = None, db: DatabaseLike | None = None,
            **options: Any) -> ScreeningResult:
     """Score materials and SSE stacks against the targets of the review's Perspectives.
 
@@ -195,7 +254,7 @@ def screen(materials: Sequence[str] | None = None, *, family: str | None = None,
     if not (isinstance(min_confidence, int | float) and 0 <= min_confidence <= 1):
         raise InputError(f"min_confidence must be between 0 and 1, got {min_confidence!r}")
     des = _design(design, options)
-    _check_source(des.source)
+    _check_source(des.source, db)
     tgts = resolve_targets(targets, EVIDENCE_COLUMNS, weights=weights)
     recs = records if records is not None else dataset.records()
     lookup = StabilityLookup(des, db)

@@ -10,7 +10,8 @@ Missing values are NaN with a note saying why; nothing is filled in.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from nitrolyte.errors import NitrolyteError
 from nitrolyte.properties import PROPERTIES
 from nitrolyte.screening.design import ScreeningDesign
 from nitrolyte.units import T_ROOM_K
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 _BASE_COLUMNS: tuple[str, ...] = (
     "sigma_S_cm", "T_K", "Ea_eV", "Ea_HT_eV", "T_transition_K", "reduction_V", "oxidation_V",
@@ -52,18 +56,22 @@ def _text(value: Any) -> str:
 
 
 def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: float,
-             **branch: Any) -> tuple[float, str, str]:
+             law_fit: Mapping[str, Any] | None = None, **branch: Any) -> tuple[float, str, str]:
     """Conductivity (S/cm) at ``T_K`` from a value at ``T_ref_K``: (value, qualifier, note).
 
-    Within :data:`T_TOLERANCE_K` the recorded value is used as it is; otherwise it is moved
-    along :class:`nitrolyte.transport.ArrheniusModel` (sigmaT convention) when ``Ea_eV`` is
-    known, else NaN. A bound (``<``, ``>``) stays a bound (the model is monotonic).
+    Within :data:`T_TOLERANCE_K` the recorded value is used as it is; otherwise it comes from
+    ``law_fit`` when the material's stored set has a fit of a law with parameters (VTF,
+    two-regime Arrhenius: :func:`sigma_from_law_fit`), else it is moved along
+    :class:`nitrolyte.transport.ArrheniusModel` (sigmaT convention) when ``Ea_eV`` is known,
+    else NaN. A bound (``<``, ``>``) stays a bound (the model is monotonic).
     """
     if not (math.isfinite(sigma) and sigma > 0 and math.isfinite(T_ref_K)):
         return _NAN, "", "no conductivity in the database"
     if abs(T_ref_K - T_K) <= T_TOLERANCE_K:
         note = "" if abs(T_ref_K - T_K) < 1e-9 else f"value at {T_ref_K:g} K used for {T_K:g} K"
         return sigma, qualifier, note
+    if law_fit:
+        return sigma_from_law_fit(law_fit, T_K)
     if not math.isfinite(Ea_eV):
         return _NAN, "", f"measured at {T_ref_K:g} K and no activation energy to bring it to {T_K:g} K"
     from nitrolyte.transport.arrhenius import ArrheniusModel
@@ -78,6 +86,21 @@ def sigma_at(sigma: float, qualifier: str, T_ref_K: float, Ea_eV: float, T_K: fl
         return _NAN, "", (f"cannot extrapolate {sigma:g} S/cm at {T_ref_K:g} K with Ea "
                           f"{Ea_eV:g} eV to {T_K:g} K (the value under- or overflows)")
     return value, qualifier, f"Arrhenius (sigmaT) from {T_ref_K:g} K"
+
+
+def sigma_from_law_fit(fit: Mapping[str, Any], T_K: float) -> tuple[float, str, str]:
+    """(value, qualifier, note) of a stored fit of any registered law at ``T_K`` (K); the note
+    names the law and says when ``T_K`` lies outside the fitted range."""
+    from nitrolyte.transport.laws.registry import get_law, sigma_from_summary
+
+    value = float(sigma_from_summary(fit, T_K))
+    label = get_law(fit.get("law"), "fit law").label
+    lo, hi = _num(fit.get("T_min_K")), _num(fit.get("T_max_K"))
+    span = f"{lo:g}-{hi:g} K" if math.isfinite(lo) and math.isfinite(hi) else "unknown range"
+    if not (math.isfinite(value) and value > 0):
+        return _NAN, "", f"the stored {label} fit ({span}) gives no conductivity at {T_K:g} K"
+    out = "" if lo <= T_K <= hi else ", extrapolated"
+    return value, "", f"{label} fit of the stored set ({span}){out}"
 
 
 def provenance(row: dict[str, Any]) -> str:
@@ -106,7 +129,7 @@ class StabilityLookup:
     by :mod:`nitrolyte.stability`); a formula the source does not hold is looked up in ``db``,
     the database being screened."""
 
-    def __init__(self, design: ScreeningDesign, db: Any = None):
+    def __init__(self, design: ScreeningDesign, db: DatabaseLike | None = None):
         self.design = design
         self.db = db
         self._windows: dict[str, dict[str, Any]] = {}
@@ -285,7 +308,7 @@ class EnergyModel:
         return spare_mg_cm2 / self.mass_per_density
 
 
-def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
+def _air_evidence(formula: str, source: str, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Air evidence of one formula; NaN with a note where the source has no energy for it."""
     from nitrolyte.stability.air import air_reactions
 
@@ -308,6 +331,8 @@ def _air_evidence(formula: str, source: str, db: Any = None) -> dict[str, Any]:
     lacking = [r.gas for r in reactions if not math.isfinite(r.energy_meV_atom)]
     worst = min(known, key=lambda r: r.energy_meV_atom, default=None)
     text = "; ".join(f"+ {r.gas}: {r.text()}" for r in known)
+    if "predicted" in reactions[0].basis:
+        text = f"{formula} from a predicted structure ({reactions[0].basis}): {text}"
     if lacking:
         text += f"; not computable with {', '.join(lacking)} (phases missing from the source)"
     # a phase missing from the source can only make a reaction more favourable: an upper bound
@@ -333,19 +358,23 @@ def material_evidence(row: dict[str, Any], design: ScreeningDesign, records: Any
     sigma, q = _num(row.get("sigma_S_cm")), _text(row.get("sigma_qualifier"))
     T_ref, Ea = _num(row.get("T_K")), _num(row.get("Ea_eV"))
     branch = {"T_transition_K": _num(row.get("T_transition_K")), "Ea_HT_eV": _num(row.get("Ea_HT_eV"))}
+    law_fit = row.get("law_fit") if isinstance(row.get("law_fit"), Mapping) else None
     src = provenance(row)
     ev: dict[str, Any] = {
         "kind": "material", "name": name, "material_id": _text(row.get("material_id")),
         "direction": direction, "family": _text(row.get("family")), "formula": formula,
-        "source": _text(row.get("source")), "sigma_source": src, "Ea_source": src,
+        "source": _text(row.get("source")),
+        "sigma_source": _text(row.get("sigma_simulation")) or src,
+        "Ea_source": _text(row.get("Ea_simulation")) or src,
         "T_K": T_ref, "Ea_eV": Ea, **branch, "layers": (name,), "layer_um": (design.thickness_um,)}
     for column, qualifier in REGISTRY_COLUMNS:  # e.g. the electronic conductivity, as stored
         ev[column] = _num(row.get(column))
         if qualifier:
             ev[qualifier] = _text(row.get(qualifier))
-    ev["sigma_S_cm"], ev["sigma_qualifier"], ev["sigma_note"] = sigma_at(sigma, q, T_ref, Ea, T_ROOM_K, **branch)
+    ev["sigma_S_cm"], ev["sigma_qualifier"], ev["sigma_note"] = sigma_at(
+        sigma, q, T_ref, Ea, T_ROOM_K, law_fit, **branch)
     ev["sigma_op_S_cm"], ev["sigma_op_qualifier"], ev["sigma_op_note"] = sigma_at(
-        sigma, q, T_ref, Ea, design.T_K, **branch)
+        sigma, q, T_ref, Ea, design.T_K, law_fit, **branch)
     if _text(row.get("sigma_unknown")):  # simulated, never diffusive: unknown, said why
         ev["sigma_note"] = ev["sigma_op_note"] = _text(row.get("sigma_unknown"))
     ev.update(stability.window(formula))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.screening.design import ScreeningDesign
@@ -25,6 +25,9 @@ from nitrolyte.screening.evidence import (
     provenance,
     sigma_at,
 )
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 _NAN = math.nan
 
@@ -97,7 +100,7 @@ class Stack:
         return " | ".join(f"{x} ({um[x]:g} µm)" if x in um else x for x in self.layers)
 
 
-def layer_row(name: str, db: Any) -> dict[str, Any]:
+def layer_row(name: str, db: DatabaseLike | None) -> dict[str, Any]:
     """Wide-frame row of a stack layer: the database material, else the components table."""
     from nitrolyte import api
     from nitrolyte.cell.components import component
@@ -135,7 +138,7 @@ def _series(values: list[tuple[float, str, float]]) -> tuple[float, str]:
     return total / sum(t / s for s, _, t in values), (kinds.pop() if kinds else "")
 
 
-def stack_evidence(stack: Stack, design: ScreeningDesign, records: Any, db: Any,
+def stack_evidence(stack: Stack, design: ScreeningDesign, records: Any, db: DatabaseLike | None,
                    stability: StabilityLookup) -> dict[str, Any]:
     """Evidence dict of a stack (see the module docstring)."""
     from nitrolyte.stability import check_stack

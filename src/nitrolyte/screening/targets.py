@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 
 from nitrolyte.checks import check_choice, is_number
 from nitrolyte.errors import InputError
+from nitrolyte.transport.laws.registry import arrhenius_law
 from nitrolyte.units import K_B_EV, T_ROOM_K
 
 Comparator = Literal[">", ">=", "<", "<="]
@@ -119,7 +120,7 @@ class Target:
 
 
 def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = T_ROOM_K, T_low_K: float = 253.15,
-                    convention: Literal["sigmaT", "sigma"] = "sigmaT") -> float:
+                    convention: str = "sigmaT") -> float:
     """Largest activation energy that keeps :math:`\\sigma(T_{low}) \\ge \\sigma(T_{room})/r`.
 
     .. math:: E_a = k_B\\,\\frac{\\ln r + s\\ln(T_{room}/T_{low})}{1/T_{low} - 1/T_{room}}
@@ -132,20 +133,20 @@ def ea_threshold_eV(ratio: float = 10.0, T_room_K: float = T_ROOM_K, T_low_K: fl
         Allowed conductivity drop factor :math:`r` (> 1; default 10).
     T_room_K, T_low_K : float
         Room and low operating temperature in K (defaults 298.15 K = 25 °C, 253.15 K = -20 °C).
-    convention : {"sigmaT", "sigma"}
-        Arrhenius form (default sigmaT, as :mod:`nitrolyte.transport`).
+    convention : str
+        An Arrhenius law of :mod:`nitrolyte.transport.laws` (default sigmaT, as
+        :mod:`nitrolyte.transport`; sigma).
 
     Returns
     -------
     float
         Activation energy in eV (0.3565 eV for the defaults).
     """
-    check_choice("convention", convention, ("sigmaT", "sigma"))
+    s = arrhenius_law(convention).T_exponent
     if not is_number(ratio) or ratio <= 1:
         raise InputError(f"ratio must be > 1, got {ratio!r}")
     if not (is_number(T_low_K) and is_number(T_room_K) and 0 < T_low_K < T_room_K):
         raise InputError(f"need 0 < T_low_K < T_room_K, got T_low_K={T_low_K!r}, T_room_K={T_room_K!r}")
-    s = 1.0 if convention == "sigmaT" else 0.0
     return K_B_EV * (math.log(ratio) + s * math.log(T_room_K / T_low_K)) / (1 / T_low_K - 1 / T_room_K)
 
 

@@ -15,12 +15,15 @@ import itertools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
 from nitrolyte.simulate.campaign_fit import task_sets, unknown_task_ids
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 SPEC_COPY = "campaign.yaml"
 
@@ -48,6 +51,41 @@ class CampaignSpec(BaseModel):
 
 
 @dataclass(frozen=True)
+class TaskOutcome:
+    """One MD task finished and stored: its measurement set and its answer at ``T_K``.
+
+    ``D_cm2_s`` (cm²/s) and ``sigma_S_cm`` (S/cm) are NaN when the run never reached the
+    diffusive regime (``diffusive`` False, ``reason`` says why; stored with ``n_points`` 0).
+    """
+
+    task_id: str
+    set_id: int
+    n_points: int
+    material: str
+    T_K: float
+    D_cm2_s: float
+    sigma_S_cm: float
+    diffusive: bool
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (field order)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FailedTask:
+    """A task whose run raised: its id and the error, one line."""
+
+    task_id: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class CampaignReport:
     """What a run or resume did: counts, the tasks stored now, failures."""
 
@@ -56,12 +94,12 @@ class CampaignReport:
     n_skipped: int
     n_stored: int
     n_failed: int
-    stored: list[dict[str, Any]]
-    failed: list[dict[str, Any]]
+    stored: list[TaskOutcome]
+    failed: list[FailedTask]
     arrhenius: list[dict[str, Any]] = field(default_factory=list)
     #: tasks finished now whose answer is unknown (not diffusive): stored as a set with no σ
     #: point, its reason given
-    unknown: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[TaskOutcome] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -137,14 +175,15 @@ def run_task(task: dict[str, Any], out_dir: str) -> dict[str, Any]:
     return sim.to_dict()
 
 
-def stored_task_ids(db: Any = None) -> dict[str, int]:
+def stored_task_ids(db: DatabaseLike | None = None) -> dict[str, int]:
     """task_id -> set_id of the campaign tasks stored with a σ point (answered)."""
     from nitrolyte.api import database
 
     return {k: v["set_id"] for k, v in task_sets(database(db)).items() if v["n_points"] > 0}
 
 
-def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> dict[str, Any]:
+def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: DatabaseLike | None
+           ) -> TaskOutcome:
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
     sim = TransportSimulation(**result)
@@ -155,10 +194,10 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Any) -> 
     folder = out / "tasks" / task["task_id"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
-    return {"task_id": task["task_id"], "set_id": stored["set_id"],
-            "n_points": stored["n_points"], "material": sim.material, "T_K": task["T_K"],
-            "D_cm2_s": run["D_cm2_s"], "sigma_S_cm": run["sigma_S_cm"],
-            "diffusive": run["diffusive"], "reason": run["reason"]}
+    return TaskOutcome(task_id=task["task_id"], set_id=stored["set_id"],
+                       n_points=stored["n_points"], material=sim.material, T_K=task["T_K"],
+                       D_cm2_s=run["D_cm2_s"], sigma_S_cm=run["sigma_S_cm"],
+                       diffusive=run["diffusive"], reason=run["reason"])
 
 
 def dask_client(scheduler: str | None, workers: int | None) -> Any:
@@ -179,7 +218,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Any:
 
 
 def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
-                 workers: int | None = None, db: Any = None,
+                 workers: int | None = None, db: DatabaseLike | None = None,
                  progress: bool = True) -> CampaignReport:
     """Run (or resume) a campaign: every task not yet stored, stored as it finishes.
 
@@ -210,9 +249,9 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                                         "out": "."}, allow_unicode=True), encoding="utf-8")
     done = {**stored_task_ids(db), **unknown_task_ids(tasks, db)}
     pending = [t for t in tasks if t["task_id"] not in done]
-    stored: list[dict[str, Any]] = []
-    unknown: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
+    stored: list[TaskOutcome] = []
+    unknown: list[TaskOutcome] = []
+    failed: list[FailedTask] = []
     if pending:
         client = dask_client(scheduler, workers)
         try:
@@ -223,9 +262,9 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                 task = futures[fut]
                 try:
                     done_now = _store(fut.result(), task, out, db)
-                    (stored if done_now["n_points"] else unknown).append(done_now)
+                    (stored if done_now.n_points else unknown).append(done_now)
                 except Exception as exc:  # a failed task is reported, the others go on
-                    failed.append({"task_id": task["task_id"], "error": f"{type(exc).__name__}: {exc}"})
+                    failed.append(FailedTask(task["task_id"], f"{type(exc).__name__}: {exc}"))
                 bar.update(1)
             bar.close()
         finally:
@@ -237,7 +276,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
                           arrhenius=campaign_fits(tasks, db), unknown=unknown)
 
 
-def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = True
+def campaign_arrhenius(spec_path: str | Path, db: DatabaseLike | None = None, *, store: bool = True
                        ) -> list[dict[str, Any]]:
     """Arrhenius fit per (material, vacancies, potential) of a campaign; see
     :func:`nitrolyte.simulate.campaign_fit.campaign_fits` (complete groups stored once)."""
@@ -247,7 +286,7 @@ def campaign_arrhenius(spec_path: str | Path, db: Any = None, *, store: bool = T
     return campaign_fits(tasks_of(spec), db, store=store)
 
 
-def campaign_status(spec_path: str | Path, db: Any = None) -> list[dict[str, Any]]:
+def campaign_status(spec_path: str | Path, db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """One row per task: ``stored`` (with its set id), ``unknown`` (finished, not diffusive:
     stored as a set with no σ, ``reason`` says why), ``started`` (folder exists) or
     ``pending``."""

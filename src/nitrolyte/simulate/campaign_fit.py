@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database, DatabaseLike
 
 
 def group_key(task: dict[str, Any]) -> tuple[str, float, str, str]:
@@ -27,7 +30,7 @@ def _details(row: Any) -> dict[str, Any]:
     return json.loads(d) if isinstance(d, str) else dict(d or {})
 
 
-def task_sets(database: Any) -> dict[str, dict[str, Any]]:
+def task_sets(database: Database) -> dict[str, dict[str, Any]]:
     """task_id -> ``{"set_id", "n_points", "reason"}`` of the campaign task sets stored.
 
     A task whose run never reached the diffusive regime is stored as a set with no point
@@ -46,7 +49,7 @@ def task_sets(database: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _md_sets(database: Any) -> tuple[dict[str, int], dict[str, int]]:
+def _md_sets(database: Database) -> tuple[dict[str, int], dict[str, int]]:
     """(task_id -> set_id of the answered tasks, arrhenius_key -> set_id) in the database."""
     tasks = {k: v["set_id"] for k, v in task_sets(database).items() if v["n_points"] > 0}
     fits = {}
@@ -57,7 +60,7 @@ def _md_sets(database: Any) -> tuple[dict[str, int], dict[str, int]]:
     return tasks, fits
 
 
-def _points(database: Any, set_ids: Sequence[int]) -> list[dict[str, Any]]:
+def _points(database: Database, set_ids: Sequence[int]) -> list[dict[str, Any]]:
     """The σ points of the tasks' sets as ``fit_runs`` input (missing stderr -> 0)."""
     runs = []
     for sid in set_ids:
@@ -68,7 +71,7 @@ def _points(database: Any, set_ids: Sequence[int]) -> list[dict[str, Any]]:
     return runs
 
 
-def _store_fit(database: Any, material: str, fit: dict[str, Any], details: dict[str, Any]
+def _store_fit(database: Database, material: str, fit: dict[str, Any], details: dict[str, Any]
                ) -> int:
     from nitrolyte.simulate.pipeline import material_name
 
@@ -84,7 +87,7 @@ def _store_fit(database: Any, material: str, fit: dict[str, Any], details: dict[
 UNKNOWN_NAMESPACE = "md-campaign-unknown"
 
 
-def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, str]:
+def unknown_task_ids(tasks: list[dict[str, Any]], db: DatabaseLike | None = None) -> dict[str, str]:
     """task_id -> reason of the tasks that finished without reaching the diffusive regime.
 
     Such a task is stored as an MD set with no σ point and its reasons (:func:`task_sets`), so
@@ -104,7 +107,7 @@ def unknown_task_ids(tasks: list[dict[str, Any]], db: Any = None) -> dict[str, s
     return out
 
 
-def campaign_fits(tasks: Sequence[dict[str, Any]], db: Any = None, *, store: bool = True
+def campaign_fits(tasks: Sequence[dict[str, Any]], db: DatabaseLike | None = None, *, store: bool = True
                   ) -> list[dict[str, Any]]:
     """Arrhenius fit of each task group; complete groups' fits stored once (``store``).
 

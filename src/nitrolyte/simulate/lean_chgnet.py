@@ -7,10 +7,11 @@ RSS (2.5 GB against 1.2 GB). :class:`LeanCHGNetCalculator` runs the same model o
 and takes a plain first derivative; energies are identical and forces agree to ~1e-6 eV/Å.
 
 What remains is CHGNet's forward activations kept for that one backward pass (~5 MB per atom for
-dense nitrides: ~170 three-body angles per atom). With ``chunk_rows`` (the default) the message
-passing runs in checkpointed blocks of angles and bonds
+dense nitrides: ~170 three-body angles per atom). Where that does not fit in the memory at hand,
+the message passing runs in checkpointed blocks of angles and bonds
 (:mod:`nitrolyte.simulate.chunked_chgnet`), so only the layers' features and one block's
-activations are kept: the peak no longer grows by megabytes per atom.
+activations are kept: the peak no longer grows by megabytes per atom, for 1.5-1.8x the time
+per force. Where it fits (most cells below a few thousand atoms), the plain pass runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,40 @@ from nitrolyte.simulate.chunked_chgnet import energy as chunked_energy
 
 #: cells of at least this many atoms switch on :func:`release_freed_memory` (``low_memory=None``)
 LOW_MEMORY_ATOMS = 1000
+#: peak memory (bytes) of CHGNet's plain force pass per atom, dense nitrides (~170 angles per
+#: atom: 5.5 MB measured at 2,048 atoms), with a margin
+PLAIN_BYTES_PER_ATOM = 8e6
+#: share of the available memory the plain pass may take before the checkpointed blocks are used
+PLAIN_MEMORY_SHARE = 0.5
+
+
+def available_memory_bytes() -> float:
+    """Memory this process may still use (bytes): ``MemAvailable`` of /proc/meminfo, capped by a
+    cgroup v2 ``memory.max``; infinity where neither can be read."""
+    from pathlib import Path
+
+    found = float("inf")
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found = float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if text != "max":
+            used = float(Path("/sys/fs/cgroup/memory.current").read_text())
+            found = min(found, float(text) - used)
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def plain_pass_fits(n_atoms: int, available_bytes: float | None = None) -> bool:
+    """Whether CHGNet's plain force pass (all activations kept) fits in the memory at hand:
+    ``n_atoms`` x :data:`PLAIN_BYTES_PER_ATOM` at most :data:`PLAIN_MEMORY_SHARE` of it."""
+    free = available_memory_bytes() if available_bytes is None else available_bytes
+    return n_atoms * PLAIN_BYTES_PER_ATOM <= PLAIN_MEMORY_SHARE * free
 #: glibc ``mallopt`` parameter number of M_MMAP_THRESHOLD, and the threshold set (bytes)
 _M_MMAP_THRESHOLD, _MMAP_BYTES = -3, 65536
 
@@ -65,10 +100,11 @@ class LeanCHGNetCalculator(Calculator):
         Torch device the model lives on ("cpu" or "cuda").
     chunk_rows : int, None or "auto"
         Angles or bonds per checkpointed block of the message passing (a third of the memory
-        at 512 atoms for 1.2-1.6x the CPU time per force, measured on loaded cores); None runs
-        CHGNet's own forward pass (all activations kept). "auto" (default): chunked on the CPU,
-        CHGNet's own pass on a GPU (where recomputing the blocks costs kernel launches and
-        memory is ample: 11.4 GB at 2,048 atoms on an H200).
+        at 512 atoms for 1.2-1.8x the CPU time per force: the forward pass is recomputed in the
+        backward one); None runs CHGNet's own forward pass (all activations kept). "auto"
+        (default): CHGNet's own pass wherever it fits (always on a GPU: 11.4 GB at 2,048 atoms
+        on an H200; on the CPU when :func:`plain_pass_fits` the cell at its first evaluation),
+        else the checkpointed blocks.
     low_memory : bool or None
         Call :func:`release_freed_memory` (process-wide, about 2.5x the CPU time per force)
         before the first evaluation on the CPU; None (default): when the cell has at least
@@ -88,13 +124,21 @@ class LeanCHGNetCalculator(Calculator):
         self._graph_converter: Any = None
         self.model = model
         self.device = device
+        self._auto = chunk_rows == "auto"
         if chunk_rows == "auto":
-            chunk_rows = DEFAULT_CHUNK_ROWS if device == "cpu" else None
+            chunk_rows = None  # decided per cell at the first evaluation (CPU)
         elif chunk_rows is not None and not isinstance(chunk_rows, int):
             raise ValueError(f"chunk_rows must be a positive int, None or 'auto', not {chunk_rows!r}")
         self.chunk_rows = chunk_rows
         self.low_memory = low_memory
         self.released = False
+
+    def decide(self, n_atoms: int, available_bytes: float | None = None) -> None:
+        """``chunk_rows="auto"``: the plain pass, or (CPU, :func:`plain_pass_fits` false) the
+        checkpointed blocks; decided once, for the first cell evaluated."""
+        self._auto = False
+        if self.device == "cpu" and not plain_pass_fits(n_atoms, available_bytes):
+            self.chunk_rows = DEFAULT_CHUNK_ROWS
 
     def calculate(self, atoms: Any = None, properties: Any = ("energy", "forces"),
                   system_changes: Any = all_changes) -> None:
@@ -104,6 +148,8 @@ class LeanCHGNetCalculator(Calculator):
         from pymatgen.io.ase import AseAtomsAdaptor
 
         super().calculate(atoms, properties, system_changes)
+        if self._auto:
+            self.decide(len(self.atoms))
         if not self.released and self.device == "cpu" and (
                 self.low_memory or (self.low_memory is None
                                     and len(self.atoms) >= LOW_MEMORY_ATOMS)):

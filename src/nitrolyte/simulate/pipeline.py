@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitrolyte.checks import check_range
 from nitrolyte.errors import InputError, NitrolyteError
 from nitrolyte.provenance import STORED_UNKNOWN, UNKNOWN_ANSWER
 from nitrolyte.units import T_ROOM_K
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def material_name(structure_name: str, vacancies: float) -> str:
     return f"{base} (MD)" if vacancies == 0 else f"{base}, {100 * vacancies:.1f} % Li vacancies (MD)"
 
 
-def literature_model(structure_name: str, compare: str | None = None, db: Any = None) -> Any:
+def literature_model(structure_name: str, compare: str | None = None, db: DatabaseLike | None = None) -> Any:
     """The database's Arrhenius model for the same material, or None when there is none."""
     from nitrolyte.transport.conductivity import model_for
 
@@ -105,7 +108,7 @@ def literature_model(structure_name: str, compare: str | None = None, db: Any = 
     return None
 
 
-def _family(lit: Any, db: Any) -> str | None:
+def _family(lit: Any, db: DatabaseLike | None) -> str | None:
     if lit is None:
         return None
     from nitrolyte.api import get
@@ -145,7 +148,7 @@ def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[st
 
 def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                        settings: MDSettings, out_dir: str | Path, *, store: bool = True,
-                       db: Any = None, compare: str | None = None,
+                       db: DatabaseLike | None = None, compare: str | None = None,
                        allow_implausible: bool = False,
                        progress: bool = False) -> TransportSimulation:
     """Run NVT MD at each temperature, analyse Li transport, fit, compare and store.
@@ -238,7 +241,7 @@ def not_diffusive(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def store_simulation(sim: TransportSimulation, db: Any = None,
+def store_simulation(sim: TransportSimulation, db: DatabaseLike | None = None,
                      extra_details: dict[str, Any] | None = None,
                      allow_implausible: bool = False) -> dict[str, Any]:
     """Store the Nernst-Einstein σ(T) points and the fit as one MD measurement set.

@@ -159,3 +159,30 @@ def resolved(mean: float, sd: float) -> bool:
     """True when a posterior mean is positive and at least ``MIN_SIGNAL_TO_NOISE`` s.d. from 0."""
     return bool(np.isfinite(mean) and np.isfinite(sd) and mean > MIN_SIGNAL_TO_NOISE * sd
                 and mean > 0)
+
+
+#: framework (non-mobile) atoms: mean-squared displacement (Å²) over the run above which the
+#: framework counts as molten or transformed (a solid's vibrational MSD stays well below 1 Å²
+#: up to its melting point, Lindemann: RMS ≈ 0.1-0.15 × the bond length of ~2 Å)
+FRAMEWORK_MAX_MSD_A2 = 1.0
+
+
+def framework_reasons(pos: np.ndarray, smooth_frames: int, what: str = "framework"
+                      ) -> list[str]:
+    """Why a run's framework is not the crystal it started as (empty when it is).
+
+    ``pos``: unwrapped positions (n_frames, n_atoms, 3), Å, of the non-mobile atoms. Two checks:
+    no framework atom hops (:func:`count_hops`, ``HOP_LENGTH_A``), and the framework's MSD
+    from the first frame, averaged over the last tenth of the run, stays below
+    :data:`FRAMEWORK_MAX_MSD_A2` (melting or a phase change moves the framework, not only Li).
+    """
+    if pos.size == 0 or len(pos) < 2:
+        return []
+    hops = count_hops(pos, smooth_frames)
+    tail = pos[-max(1, len(pos) // 10):]
+    msd = float(np.mean(np.sum((tail - pos[0]) ** 2, axis=-1)))
+    out = []
+    if hops > 0 or not msd < FRAMEWORK_MAX_MSD_A2:
+        out.append(f"{what} moved ({hops} hops >= {HOP_LENGTH_A:g} Å, MSD {msd:.2g} Å², "
+                   f"allowed 0 hops and < {FRAMEWORK_MAX_MSD_A2:g} Å²): melted or changed phase")
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nitrolyte.errors import InputError, MissingDataError, NitrolyteError, UnknownMaterialError
 from nitrolyte.names import name_key
@@ -13,6 +13,8 @@ from nitrolyte.stability.energies import EnergySource
 if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition
+
+    from nitrolyte.store.database import DatabaseLike
 
 #: names the stability tools know without the database (keys: :func:`nitrolyte.names.name_key`)
 _ALIASES: dict[str, str] = {name_key(name): formula for name, formula in {
@@ -55,7 +57,7 @@ def _from_package_data(text: str) -> str | None:
     return formula
 
 
-def _from_user_database(text: str, db: Any = None) -> str | None:
+def _from_user_database(text: str, db: DatabaseLike | None = None) -> str | None:
     """Formula of a material in the user's database (user-added names), or None."""
     try:
         from nitrolyte import api
@@ -97,7 +99,7 @@ def _known_names() -> list[str]:
     return names
 
 
-def resolve_material(material: str, db: Any = None) -> tuple[str, Composition]:
+def resolve_material(material: str, db: DatabaseLike | None = None) -> tuple[str, Composition]:
     """The display label and pymatgen ``Composition`` of a name or formula.
 
     Known names (``LiPON``, ``LGPS``, ``beta-Li3N``, ``β-Li3N``, ``NMC811``...) come first, then

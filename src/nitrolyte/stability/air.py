@@ -25,6 +25,8 @@ from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: the gases of ambient air the review's air-stability criterion is about
 GASES: tuple[str, ...] = ("H2O", "O2", "CO2")
 
@@ -52,6 +54,9 @@ class AirReaction:
         Model -> its ``energy_meV_atom`` (None where it could not compute it).
     notes : tuple of str
         Committee flags (disagreement above 25 meV/atom, a model that could not compute it).
+    basis : str
+        Where the material's own energy comes from (``"ML (CHGNet, anchored scheme; structure
+        predicted (...))"`` for a predicted structure); empty without one.
     """
 
     material: str
@@ -65,6 +70,7 @@ class AirReaction:
     energy_meV_atom_spread: float = math.nan
     committee: dict[str, float | None] = field(default_factory=dict, hash=False)
     notes: tuple[str, ...] = ()
+    basis: str = ""
 
     @property
     def complete(self) -> bool:
@@ -98,7 +104,7 @@ class AirReaction:
 
 
 def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                  gases: tuple[str, ...] = GASES, *, db: Any = None,
+                  gases: tuple[str, ...] = GASES, *, db: DatabaseLike | None = None,
                   potential: str | None = None) -> tuple[AirReaction, ...]:
     """Reaction of ``material`` with each gas of air.
 
@@ -122,7 +128,7 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
     """
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     out = []
     for gas in gases:
         r = interface_reaction(material, gas, src, db=db)
@@ -133,18 +139,22 @@ def air_reactions(material: str, source: str | Path | EnergySource = DEFAULT_SOU
                          cm.E_TOL_MEV, "meV/atom", 1000.0)
         out.append(AirReaction(r.a, gas, energy, r.reaction_at_min, tuple(r.products),
                                tuple(r.missing_phases), src.name, r.formula_a in r.energy_basis,
-                               1000.0 * r.min_energy_eV_atom_spread, per, flags))
+                               1000.0 * r.min_energy_eV_atom_spread, per, flags,
+                               r.energy_basis.get(r.formula_a, "")))
     return tuple(out)
 
 
 def air_table(materials: list[str] | None = None,
-              source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
+              source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+              db: DatabaseLike | None = None) -> pd.DataFrame:
     """Air reactions of many materials, ranked from most to least reactive with moisture.
 
     Parameters
     ----------
     materials : list of str, optional
         Formulas or names; by default every non-elemental valid formula of the ML library.
+    db : Database, URL or path, optional
+        Where names and the library's user structures are read (default: the user's database).
 
     Returns
     -------
@@ -152,29 +162,31 @@ def air_table(materials: list[str] | None = None,
         One row per material: ``material``, ``H2O_meV_atom``, ``O2_meV_atom``, ``CO2_meV_atom``
         (each with its ``_spread`` over the ML models), ``{gas}_qualifier`` (``"<"``: an upper
         bound, phases are missing), the products, the phases missing from the source and the
-        review's air-stability observation where it records one.
+        review's air-stability observation where it records one; ``energy_basis`` says where the
+        material's energy comes from (a predicted structure is named as such).
     """
     import pandas as pd
     from pymatgen.core import Composition
 
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     if materials is None:
         from nitrolyte.stability.ml import ml_source
 
-        ml = src.ml if hasattr(src, "ml") else ml_source()
+        ml = src.ml if hasattr(src, "ml") else ml_source(db=db)
         ml.energies()  # the whole library, user structures included
         materials = [f for f in dict.fromkeys(ml.formation["reduced_formula"])
                      if not Composition(f).is_element]
     observed = review_observations()
     rows = []
     for m in materials:
-        reactions = {r.gas: r for r in air_reactions(m, src)}
+        reactions = {r.gas: r for r in air_reactions(m, src, db=db)}
         row: dict[str, Any] = {"material": m}
         for gas, r in reactions.items():
             row[f"{gas}_meV_atom"] = r.energy_meV_atom
             row[f"{gas}_qualifier"] = r.qualifier  # "<": an upper bound (phases missing)
             row[f"{gas}_meV_atom_spread"] = r.energy_meV_atom_spread
             row[f"{gas}_products"] = " + ".join(r.products)
+        row["energy_basis"] = next(iter(reactions.values())).basis
         row["missing_phases"] = ", ".join(dict.fromkeys(p for r in reactions.values() for p in r.missing_phases))
         row["review_observation"] = observed.get(Composition(m).reduced_formula, "")
         rows.append(row)

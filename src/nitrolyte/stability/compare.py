@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -12,6 +13,9 @@ from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.reported import WINDOW_KINDS, reported_window
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import electrochemical_window
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: the SSEs of Fig. 17A, in the figure's order (nitrides, sulfides, halides)
 FIG17A_MATERIALS: tuple[str, ...] = (
@@ -22,7 +26,8 @@ COMPARISON_COLUMNS = ("material", "formula", "family", "basis", "reduction_V", "
 
 
 def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
-                      source: str | Path | EnergySource = DEFAULT_SOURCE) -> pd.DataFrame:
+                      source: str | Path | EnergySource = DEFAULT_SOURCE, *,
+                      db: DatabaseLike | None = None) -> pd.DataFrame:
     """Published (intrinsic, extended, experimental) and computed windows, one row each.
 
     Parameters
@@ -31,6 +36,8 @@ def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
         Names or formulas (default: the SSEs of Fig. 17A).
     source : str (a name in ``SOURCES``), path or EnergySource
         Energy source of the computed windows.
+    db : Database, URL or path, optional
+        Where names and user structures are read (default: the user's database).
 
     Returns
     -------
@@ -39,12 +46,12 @@ def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
         ``"reported extended"``, ``"reported experimental"`` or ``"computed"``; limits in V vs.
         Li/Li+ (NaN where not stated / not computable).
     """
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     rows = []
     for name in materials:
         family = ""
         for kind in WINDOW_KINDS:
-            rep = reported_window(name, kind)  # type: ignore[arg-type]
+            rep = reported_window(name, kind, db=db)  # type: ignore[arg-type]
             if rep is None:
                 continue
             family = rep.family
@@ -52,7 +59,7 @@ def window_comparison(materials: Sequence[str] = FIG17A_MATERIALS,
                          "basis": f"reported {kind}", "reduction_V": rep.reduction_V,
                          "oxidation_V": rep.oxidation_V, "ref": rep.ref, "source": rep.source,
                          "stated_in_review": rep.stated_in_review, "note": rep.note})
-        w = electrochemical_window(name, src)
+        w = electrochemical_window(name, src, db=db)
         rows.append({"material": name, "formula": w.formula, "family": family, "basis": "computed",
                      "reduction_V": w.reduction_V, "oxidation_V": w.oxidation_V, "ref": "",
                      "source": f"nitrolyte, source {w.source!r}"

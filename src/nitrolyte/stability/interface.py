@@ -15,7 +15,7 @@ import math
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,6 +31,9 @@ from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.known import require_known
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import _closed_decomposition_gaps, _own_energy
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: reaction energies above this (eV/atom) count as "no reaction"
 E_TOL = 1e-6
@@ -141,7 +144,7 @@ class InterfaceResult:
 
 
 def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                       *, use_cache: bool = True, db: Any = None, potential: str | None = None,
+                       *, use_cache: bool = True, db: DatabaseLike | None = None, potential: str | None = None,
                        committee: bool = True) -> InterfaceResult:
     """Reaction energy and products at an A|B interface for every mixing ratio.
 
@@ -173,7 +176,7 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
 
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     r = _interface(a, b, src, use_cache=use_cache, db=db)
     if not committee:
         return r
@@ -184,7 +187,7 @@ def interface_reaction(a: str, b: str, source: str | Path | EnergySource = DEFAU
                    notes=r.notes + cm.flags(per, spreads, cm.E_TOL_MEV, "meV/atom", 1000.0))
 
 
-def _interface(a: str, b: str, src: EnergySource, *, use_cache: bool, db: Any) -> InterfaceResult:
+def _interface(a: str, b: str, src: EnergySource, *, use_cache: bool, db: DatabaseLike | None) -> InterfaceResult:
     """The interface reaction from one source (the body of :func:`interface_reaction`)."""
     from pymatgen.analysis.interface_reactions import InterfacialReactivity
 

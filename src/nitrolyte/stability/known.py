@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nitrolyte.errors import NitrolyteError, UnknownMaterialError
 from nitrolyte.stability._common import (
@@ -23,6 +23,8 @@ from nitrolyte.stability._common import (
 
 if TYPE_CHECKING:
     from pymatgen.core import Composition
+
+    from nitrolyte.store.database import DatabaseLike
 
 
 def known_names() -> list[str]:
@@ -73,7 +75,7 @@ def _known_formulas() -> frozenset[str]:
     return frozenset(r for f in formulas if (r := _reduced(f)) is not None)
 
 
-def require_known(text: str, comp: Composition, own_energy: bool, source_name: str, db: Any = None) -> None:
+def require_known(text: str, comp: Composition, own_energy: bool, source_name: str, db: DatabaseLike | None = None) -> None:
     """Refuse a composition that is neither a known material nor held by the source.
 
     A formula nobody tabulated and the source has no energy for (``Li6PSCl`` for Li6PS5Cl,

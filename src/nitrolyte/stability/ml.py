@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.analysis.phase_diagram import PDEntry
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: the scheme used when ``source="ml"``
 DEFAULT_SCHEME = "anchored"
 SCHEMES: dict[str, Callable[[pd.DataFrame], dict[str, float]]] = {}
@@ -189,12 +191,16 @@ class MLSource:
     compute : bool
         Relax library entries the model's packaged table lacks (False for a committee member,
         which reads packaged and cached energies only and names what it lacks).
+    db : Database, URL or path, optional
+        The database whose user structures join the library and whose cache holds computed
+        energies (default: the user's database).
     """
 
     requires_structure = True
 
     def __init__(self, scheme: str = DEFAULT_SCHEME, energies: pd.DataFrame | None = None,
-                 potential: str | None = None, compute: bool = True):
+                 potential: str | None = None, compute: bool = True,
+                 db: DatabaseLike | None = None):
         from nitrolyte.potentials import get_potential
 
         if scheme not in SCHEMES:
@@ -204,12 +210,13 @@ class MLSource:
         self.name = source_name("ml" if scheme == DEFAULT_SCHEME else f"ml:{scheme}", self.potential.name)
         self._custom = energies is not None
         self._compute = compute
+        self.db = db
         self._energies = energies
         self._complete = energies is not None
         if energies is not None:
             digest = hashlib.sha1(energies.to_csv(index=False).encode()).hexdigest()[:12]
         else:  # what the energies are made of, without relaxing anything
-            digest = _plan_digest(self.potential.name)
+            digest = _plan_digest(self.potential.name, db)
         model = "" if self.potential.name == get_potential().name else f"{self.potential.name}:"
         self.cache_key = f"ml:{model}{scheme}:{digest}"
 
@@ -224,7 +231,7 @@ class MLSource:
         """
         if self._complete:
             return self._energies  # type: ignore[return-value]
-        table = _library_table(self.potential.name, self._compute, elements)
+        table = _library_table(self.potential.name, self._compute, elements, self.db)
         if self._energies is not None:
             import pandas as pd
 
@@ -238,7 +245,14 @@ class MLSource:
 
     def with_potential(self, potential: str, compute: bool = True) -> MLSource:
         """The same source with another registered model (itself for its own model)."""
-        return self if potential == self.potential.name else ml_source(self.scheme, potential, compute)
+        return (self if potential == self.potential.name
+                else ml_source(self.scheme, potential, compute, self.db))
+
+    def with_database(self, db: DatabaseLike | None) -> MLSource:
+        """The same source over another database's user structures (itself for a given table)."""
+        if self._custom or db == self.db:
+            return self
+        return ml_source(self.scheme, self.potential.name, self._compute, db)
 
     def lacks(self, elements: frozenset[str]) -> dict[str, str]:
         """Library entries of the system (name -> reduced formula) whose energy this model has not
@@ -386,25 +400,26 @@ def _unique_missing(phases: list[MissingPhase], have: set[str]) -> tuple[Missing
     return tuple(out.values())
 
 
-def _plan_digest(potential: str | None = None) -> str:
+def _plan_digest(potential: str | None = None, db: DatabaseLike | None = None) -> str:
     """Digest of what the library's energies are made of (packaged rows, entries to compute)."""
     import json
 
     from nitrolyte.structures.atomistic.library_energies import plan
     from nitrolyte.structures.library import entry_hash
 
-    have, todo = plan(potential)
-    payload = have.to_csv(index=False) + json.dumps([(n, entry_hash(n)) for n in todo])
+    have, todo = plan(potential, db=db)
+    payload = have.to_csv(index=False) + json.dumps([(n, entry_hash(n, db)) for n in todo])
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
 
 
 def _library_table(potential: str | None = None, compute: bool = True,
-                   elements: frozenset[str] | None = None) -> pd.DataFrame:
+                   elements: frozenset[str] | None = None, db: DatabaseLike | None = None
+                   ) -> pd.DataFrame:
     """A model's packaged table where still valid, completed by computing (and caching) the rest
     (of the system ``elements`` only, when given)."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
-    return current_energies(potential, compute=compute, elements=elements)
+    return current_energies(potential, compute=compute, elements=elements, db=db)
 
 
 def source_name(base: str, potential: str | None) -> str:
@@ -415,23 +430,26 @@ def source_name(base: str, potential: str | None) -> str:
 
 
 @functools.cache
-def ml_source(scheme: str = DEFAULT_SCHEME, potential: str | None = None, compute: bool = True) -> MLSource:
-    """The library source of a scheme and registered model, built once per process.
+def ml_source(scheme: str = DEFAULT_SCHEME, potential: str | None = None, compute: bool = True,
+              db: DatabaseLike | None = None) -> MLSource:
+    """The library source of a scheme, registered model and database, built once per process.
 
     ``compute=False`` (committee members): packaged and cached energies only, nothing relaxed.
     """
     from nitrolyte.potentials import get_potential
 
-    return MLSource(scheme, potential=get_potential(potential).name, compute=compute)
+    return MLSource(scheme, potential=get_potential(potential).name, compute=compute, db=db)
 
 
 @functools.cache
-def hybrid_source(potential: str | None = None, compute: bool = True) -> HybridSource:
+def hybrid_source(potential: str | None = None, compute: bool = True,
+                  db: DatabaseLike | None = None) -> HybridSource:
     """The ``auto`` source with a registered model for its ML phases, built once per process."""
-    return HybridSource(ml_source(DEFAULT_SCHEME, potential, compute))
+    return HybridSource(ml_source(DEFAULT_SCHEME, potential, compute, db))
 
 
-def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True) -> pd.DataFrame:
+def energy_above_hull_table(source: MLSource | None = None, *, committee: bool = True,
+                            db: DatabaseLike | None = None) -> pd.DataFrame:
     """Every library entry with its validation and energy above the hull (meV/atom).
 
     The hull of each entry's own chemical system is built from the valid entries of ``source``
@@ -440,7 +458,7 @@ def energy_above_hull_table(source: MLSource | None = None, *, committee: bool =
     """
     from nitrolyte.stability import committee as cm
 
-    src = source if source is not None else ml_source()
+    src = source if source is not None else ml_source(db=db)
     table = _hull_table(src)
     members = cm.members(src) if committee else []
     columns = [_comparable((table if s is src else _hull_table(s)), s) for _, s in members]
@@ -506,7 +524,13 @@ class HybridSource:
 
     def with_potential(self, potential: str, compute: bool = True) -> HybridSource:
         """The same source with another registered model for its ML phases."""
-        return self if potential == self.ml.potential.name else hybrid_source(potential, compute)
+        return (self if potential == self.ml.potential.name
+                else hybrid_source(potential, compute, self.ml.db))
+
+    def with_database(self, db: DatabaseLike | None) -> HybridSource:
+        """The same source over another database's user structures."""
+        ml = self.ml.with_database(db)
+        return self if ml is self.ml else hybrid_source(ml.potential.name, ml._compute, db)
 
     def lacks(self, elements: frozenset[str]) -> dict[str, str]:
         """The ML entries of the system this model lacks that the embedded table does not hold

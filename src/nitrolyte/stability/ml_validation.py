@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from nitrolyte.stability.energies import EnergySource
+    from nitrolyte.store.database import DatabaseLike
 
 #: (group, material as the reference names it, composition the ML source is asked for)
 CASES: tuple[tuple[str, str, str], ...] = (
@@ -62,8 +63,10 @@ def _ml_window(formula: str, source: EnergySource) -> tuple[float, float, str]:
     return w.reduction_V, w.oxidation_V, " + ".join(w.oxidation_products)
 
 
-def ml_validation(sources: tuple[str | EnergySource, ...] = ("ml", "ml:mp2020")) -> pd.DataFrame:
-    """The validation table: one row per (case, source).
+def ml_validation(sources: tuple[str | EnergySource, ...] = ("ml", "ml:mp2020"), *,
+                  db: DatabaseLike | None = None) -> pd.DataFrame:
+    """The validation table: one row per (case, source); the ML library includes the user
+    structures of ``db`` (default: the user's database).
 
     Returns
     -------
@@ -78,7 +81,7 @@ def ml_validation(sources: tuple[str | EnergySource, ...] = ("ml", "ml:mp2020"))
 
     rows: list[dict[str, Any]] = []
     for src_spec in sources:
-        src = resolve_source(src_spec)
+        src = resolve_source(src_spec, db=db)
         for group, material, formula in CASES:
             r_red, r_ox, ref = _reference(group, material)
             m_red, m_ox, note = _ml_window(formula, src)

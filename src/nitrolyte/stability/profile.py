@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,12 +21,15 @@ from nitrolyte.stability.energies import EnergySource
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import electrochemical_window, li_profile
 
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
+
 PROFILE_COLUMNS = ("material", "formula", "V_low", "V_high", "li_per_fu", "phases", "reaction",
                    "source")
 
 
 def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE, *,
-                    db: Any = None) -> pd.DataFrame:
+                    db: DatabaseLike | None = None) -> pd.DataFrame:
     """Li uptake per formula unit vs. potential, with the phase equilibria.
 
     Parameters
@@ -53,7 +56,7 @@ def voltage_profile(material: str, source: str | Path | EnergySource = DEFAULT_S
     window = electrochemical_window(material, source, db=db)
     if not window.computable:
         raise MissingDataError(f"voltage_profile({material!r}): " + "; ".join(window.notes))
-    src = resolve_source(source)
+    src = resolve_source(source, db=db)
     label, comp = resolve_material(material, db)
     segs = li_profile(comp, phase_diagram(chemsys(comp), src))
     rows = [{"material": label, "formula": formula_label(comp), "V_low": s.V_low, "V_high": s.V_high,

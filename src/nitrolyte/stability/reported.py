@@ -21,6 +21,8 @@ from nitrolyte.errors import DataValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
+
 WindowKind = Literal["intrinsic", "extended", "experimental"]
 WINDOW_KINDS: tuple[str, ...] = ("intrinsic", "extended", "experimental")
 METHODS = ("DFT", "experiment")
@@ -146,7 +148,7 @@ def reported_windows(family: str | None = None, window: WindowKind | None = None
 
 
 def reported_window(material: str, window: WindowKind = "intrinsic", *,
-                    db: Any = None) -> ReportedWindow | None:
+                    db: DatabaseLike | None = None) -> ReportedWindow | None:
     """The published window of a material (matched by composition), or None.
 
     ``db`` is the database of the names users added (default: the user's; see

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nitrolyte.errors import InputError
 from nitrolyte.stability.energies import (
@@ -19,6 +20,9 @@ from nitrolyte.stability.energies import (
     UserEntriesSource,
     _default_embedded,
 )
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 #: the source every function and command uses unless told otherwise
 DEFAULT_SOURCE = "auto"
@@ -39,44 +43,46 @@ register_source("embedded")(_default_embedded)
 register_source("mp")(MPSource)
 
 
-#: sources whose energies come from an ML potential: name -> factory(potential name or None)
-MODEL_SOURCES: dict[str, Callable[[str | None], EnergySource]] = {}
+#: a model source's factory: (potential name or None, database or None) -> source
+ModelFactory = Callable[["str | None", "DatabaseLike | None"], EnergySource]
+#: sources whose energies come from an ML potential: name -> factory
+MODEL_SOURCES: dict[str, ModelFactory] = {}
 
 
-def register_model_source(name: str) -> Callable[[Callable[[str | None], EnergySource]],
-                                                 Callable[[str | None], EnergySource]]:
-    """Register ``factory(potential)`` under a source name; ``NAME`` is the default model's source
-    and ``NAME@POTENTIAL`` (or ``--potential POTENTIAL``) another registered model's."""
-    def deco(factory: Callable[[str | None], EnergySource]) -> Callable[[str | None], EnergySource]:
+def register_model_source(name: str) -> Callable[[ModelFactory], ModelFactory]:
+    """Register ``factory(potential, db)`` under a source name; ``NAME`` is the default model's
+    source and ``NAME@POTENTIAL`` (or ``--potential POTENTIAL``) another registered model's;
+    ``db`` is the database whose user structures join the library (None: the user's)."""
+    def deco(factory: ModelFactory) -> ModelFactory:
         MODEL_SOURCES[name] = factory
-        SOURCES[name] = lambda: factory(None)
+        SOURCES[name] = lambda: factory(None, None)
         return factory
     return deco
 
 
 @register_model_source("ml")
-def _ml_default(potential: str | None) -> EnergySource:
+def _ml_default(potential: str | None, db: DatabaseLike | None) -> EnergySource:
     from nitrolyte.stability.ml import ml_source
 
-    return ml_source("anchored", potential)
+    return ml_source("anchored", potential, db=db)
 
 
 @register_model_source("ml:mp2020")
-def _ml_mp2020(potential: str | None) -> EnergySource:
+def _ml_mp2020(potential: str | None, db: DatabaseLike | None) -> EnergySource:
     from nitrolyte.stability.ml import ml_source
 
-    return ml_source("mp2020", potential)
+    return ml_source("mp2020", potential, db=db)
 
 
 @register_model_source("auto")
-def _hybrid(potential: str | None) -> EnergySource:
+def _hybrid(potential: str | None, db: DatabaseLike | None) -> EnergySource:
     from nitrolyte.stability.ml import hybrid_source
 
-    return hybrid_source(potential)
+    return hybrid_source(potential, db=db)
 
 
 def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE,
-                   potential: str | None = None) -> EnergySource:
+                   potential: str | None = None, db: DatabaseLike | None = None) -> EnergySource:
     """Turn a registered name (``"embedded"``, ``"mp"``, ``"ml"``, ``"ml:mp2020"``, ``"auto"``, or
     ``"ml@sevennet"``: an ML source with another registered potential), a path to an entries JSON
     file or a source into a source.
@@ -86,6 +92,9 @@ def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE,
     potential : str, optional
         A registered potential (:data:`nitrolyte.potentials.POTENTIALS`) for the ML sources
         (``ml``, ``ml:mp2020``, ``auto``); the default model when None.
+    db : Database, URL or path, optional
+        The database whose user structures an ML source reads (default: the user's); a source
+        without a structure library ignores it.
 
     Raises
     ------
@@ -93,6 +102,13 @@ def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE,
         For anything else, naming the value received; for ``potential`` with a source that uses
         no model.
     """
+    src = _resolve(source, potential, db)
+    with_database = getattr(src, "with_database", None)
+    return src if db is None or with_database is None else with_database(db)
+
+
+def _resolve(source: str | Path | EnergySource, potential: str | None, db: DatabaseLike | None
+             ) -> EnergySource:
     if isinstance(source, str) and "@" in source and source.split("@", 1)[0] in MODEL_SOURCES:
         base, named = source.split("@", 1)
         if potential not in (None, named):
@@ -101,7 +117,7 @@ def resolve_source(source: str | Path | EnergySource = DEFAULT_SOURCE,
     if isinstance(source, str) and source in MODEL_SOURCES:
         from nitrolyte.potentials import get_potential
 
-        return MODEL_SOURCES[source](None if potential is None else get_potential(potential).name)
+        return MODEL_SOURCES[source](None if potential is None else get_potential(potential).name, db)
     if potential is not None and hasattr(source, "with_potential"):
         from nitrolyte.potentials import get_potential
 

@@ -18,7 +18,7 @@ import itertools
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from nitrolyte.stability.interface import InterfaceResult, interface_reaction
 from nitrolyte.stability.reported import reported_window
 from nitrolyte.stability.sources import DEFAULT_SOURCE, resolve_source
 from nitrolyte.stability.window import StabilityWindow, electrochemical_window
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 Status = Literal["stable", "unstable", "unknown"]
 
@@ -192,13 +195,13 @@ def parse_stack(layers: str | list[str] | tuple[str, ...]) -> list[str]:
 
 
 def layer_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE, *,
-                 db: Any = None) -> LayerWindow:
+                 db: DatabaseLike | None = None) -> LayerWindow:
     """Computed window if the source allows, else the published intrinsic window, else unknown."""
     try:
         w = electrochemical_window(material, source, db=db)
     except MissingDataError as exc:  # e.g. source 'ml' without a structure for this layer
         w = StabilityWindow(material=material, formula="", reduction_V=math.nan, oxidation_V=math.nan,
-                            computable=False, source=resolve_source(source).name, notes=(str(exc),))
+                            computable=False, source=resolve_source(source, db=db).name, notes=(str(exc),))
     if w.computable:
         basis = f"computed from source {w.source!r}"
         if not w.own_energy:
@@ -225,7 +228,7 @@ def _fmt(w: LayerWindow) -> str:
     return f"{w.reduction_V:.2f}-{ox} V, {w.basis}"
 
 
-def _electrode_check(el: Electrode, w: LayerWindow, db: Any = None) -> InterfaceCheck:
+def _electrode_check(el: Electrode, w: LayerWindow, db: DatabaseLike | None = None) -> InterfaceCheck:
     left, right = (el.name, w.material) if el.role == "anode" else (w.material, el.name)
     kind = "anode|SSE" if el.role == "anode" else "SSE|cathode"
     if not w.known:
@@ -252,7 +255,7 @@ def _electrode_check(el: Electrode, w: LayerWindow, db: Any = None) -> Interface
     return InterfaceCheck(left, right, kind, el.potential_V, "stable" if ok else "unstable", text)
 
 
-def _extended_note(material: str, potential_V: float, db: Any = None) -> str:
+def _extended_note(material: str, potential_V: float, db: DatabaseLike | None = None) -> str:
     """Mention published extended / measured windows that do cover the potential."""
     parts = []
     for kind in ("extended", "experimental"):
@@ -264,7 +267,7 @@ def _extended_note(material: str, potential_V: float, db: Any = None) -> str:
 
 
 def _sse_check(a: LayerWindow, b: LayerWindow, source: str | Path | EnergySource,
-               db: Any = None) -> InterfaceCheck:
+               db: DatabaseLike | None = None) -> InterfaceCheck:
     chem = interface_reaction(a.material, b.material, source, db=db)
     checked = _sse_verdict(a, b, chem)
     if not chem.computable:
@@ -317,7 +320,7 @@ def _sse_verdict(a: LayerWindow, b: LayerWindow, chem: InterfaceResult) -> Inter
 
 def check_stack(layers: str | list[str] | tuple[str, ...], source: str | Path | EnergySource = DEFAULT_SOURCE,
                 *, cathode_potential_V: float | None = None,
-                electrodes: dict[str, Electrode] | None = None, db: Any = None) -> StackCheck:
+                electrodes: dict[str, Electrode] | None = None, db: DatabaseLike | None = None) -> StackCheck:
     """Check each interface of a stack, anode side to cathode side.
 
     Parameters

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: Li per formula unit below which an equilibrium is taken as "no Li exchanged"
 LI_TOL = 1e-6
 #: potential tolerance (V) for "stable at 0 V"
@@ -284,7 +286,7 @@ def _window_from_profile(segs: list[ProfileSegment]) -> tuple[int | None, int | 
 
 
 def electrochemical_window(material: str, source: str | Path | EnergySource = DEFAULT_SOURCE,
-                           *, use_cache: bool = True, db: Any = None, potential: str | None = None,
+                           *, use_cache: bool = True, db: DatabaseLike | None = None, potential: str | None = None,
                            committee: bool = True) -> StabilityWindow:
     """Thermodynamic electrochemical window of a formula or material name.
 
@@ -318,7 +320,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
 
     from nitrolyte.stability import committee as cm
 
-    src = resolve_source(source, potential)
+    src = resolve_source(source, potential, db)
     w = _window(material, src, use_cache=use_cache, db=db)
     if not committee:
         return w
@@ -329,7 +331,7 @@ def electrochemical_window(material: str, source: str | Path | EnergySource = DE
                    committee=per, notes=w.notes + cm.flags(per, spreads, cm.V_TOL, "V"))
 
 
-def _window(material: str, src: EnergySource, *, use_cache: bool, db: Any) -> StabilityWindow:
+def _window(material: str, src: EnergySource, *, use_cache: bool, db: DatabaseLike | None) -> StabilityWindow:
     """The window from one source (the body of :func:`electrochemical_window`)."""
     label, comp = resolve_material(material, db)
     pd_ = phase_diagram(chemsys(comp), src, use_cache=use_cache)

@@ -475,3 +475,10 @@ class Database(LabMethods):
             conn.execute(delete(t.references).where(t.references.c.source == "user"))
             conn.execute(delete(t.imports))  # the files may be imported again
         return int(n.rowcount or 0)
+
+
+#: What a ``db`` argument accepts throughout nitrolyte: a :class:`Database`, or a SQLAlchemy
+#: URL or file path that :func:`nitrolyte.api.database` opens (one object per URL). ``None``,
+#: where a signature allows it, means the user's default database; a function given a database
+#: passes it on to every read it makes (issue 24).
+DatabaseLike = Database | str | os.PathLike[str]

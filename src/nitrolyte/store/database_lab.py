@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from nitrolyte.errors import InputError
-from nitrolyte.store.models import MeasurementSetResult, TransferResult, check_text
+from nitrolyte.store.models import (
+    MeasurementSetResult,
+    SetPoint,
+    StoredSet,
+    TransferResult,
+    check_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +102,7 @@ class LabMethods:
     # ------------------------------------------------------------------ measurement sets
     def add_measurement_set(
         self, name: str, *, formula: str | None = None, family: str | None = None,
-        points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None = None,
+        points: Sequence[SetPoint | Mapping[str, Any]], fit: Mapping[str, Any] | None = None,
         method: str, method_details: Mapping[str, Any] | None = None,
         source_files: Sequence[tuple[str, str]] = (), added_by: str | None = None,
         note: str | None = None, allow_implausible: bool = False,
@@ -107,9 +113,10 @@ class LabMethods:
         ----------
         name : str
             Material name (a new name creates a user material with ``formula``/``family``).
-        points : list of dict
-            ``{"T_K": K, "sigma_S_cm": S/cm, "kind": "total"|"bulk", "sigma_stderr_S_cm":
-            S/cm or None, "direction": "perp_c"|"par_c"|None}``; each becomes an
+        points : list of SetPoint or dict
+            :class:`~nitrolyte.store.models.SetPoint`, or its dict ``{"T_K": K, "sigma_S_cm":
+            S/cm, "kind": "total"|"bulk", "sigma_stderr_S_cm": S/cm or None, "direction":
+            "perp_c"|"par_c"|None}``; each becomes an
             ``ionic_conductivity`` user row with ``method``.
         fit : dict, optional
             ``{"Ea_eV", "Ea_stderr_eV", "ln_prefactor", "law", "T_min_K", "T_max_K",
@@ -172,12 +179,17 @@ class LabMethods:
                                     created_material=mid in batch.created)
 
     def measurement_sets(self, name: str | None = None) -> pd.DataFrame:
-        """One row per measurement set (of ``name``, or all), with method, fit, files, provenance."""
+        """One row per measurement set (of ``name``, or all), with method, fit, files, provenance
+        (a row as a typed object: :meth:`stored_sets`)."""
         from nitrolyte.store import lab
 
         material_id = None if name is None else self.resolve(name)
         with self.read() as conn:
             return lab.sets_frame(conn, material_id)
+
+    def stored_sets(self, name: str | None = None) -> tuple[StoredSet, ...]:
+        """The rows of :meth:`measurement_sets` as :class:`~nitrolyte.store.models.StoredSet`."""
+        return tuple(StoredSet.from_row(row) for _, row in self.measurement_sets(name).iterrows())
 
     def measurement_set(self, set_id: int) -> dict[str, Any]:
         """A set's fields (method_details, fit, source_files parsed) and ``points`` DataFrame."""

@@ -21,12 +21,11 @@ from sqlalchemy import Connection, delete, insert, select, update
 from nitrolyte.checks import check_choice
 from nitrolyte.errors import InputError
 from nitrolyte.store import tables as t
-from nitrolyte.store.models import check_text, now_iso
+from nitrolyte.store.models import POINT_KEYS, SetPoint, check_text, now_iso
 
 if TYPE_CHECKING:
     import pandas as pd
 
-POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction", "note")
 #: ``method_details`` keys that say why a set has no value: a set with neither points nor a fit
 #: (an honest "unknown", e.g. an MD run that never reached the diffusive regime) is stored only
 #: when one of them lists its reasons, ``[{"T_K": K, "reason": text, ...}, ...]``
@@ -89,9 +88,10 @@ def no_value_reasons(details: Any) -> list[str]:
     return out
 
 
-def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, Any] | None,
+def set_rows(name: str, points: Sequence[SetPoint | Mapping[str, Any]], fit: Mapping[str, Any] | None,
              method: str, common: Mapping[str, Any], details: Any = None) -> list[dict[str, Any]]:
-    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit.
+    """Measurement rows (import format) of a set: one conductivity per point, one Ea per fit
+    (when its law has an Ea: not VTF).
 
     A set with neither points nor fit has no rows; it is accepted only when ``details`` (the
     set's ``method_details``) says why there is no value (:func:`no_value_reasons`).
@@ -105,6 +105,8 @@ def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, A
                          "([{'T_K': K, 'reason': text}, ...]); nothing stored")
     rows = []
     for i, p in enumerate(points, start=1):
+        if isinstance(p, SetPoint):
+            p = p.to_dict()
         if not isinstance(p, Mapping):
             raise InputError(f"points[{i}] must be a dict with keys {', '.join(POINT_KEYS)}")
         extra = sorted(set(p) - set(POINT_KEYS))
@@ -119,9 +121,11 @@ def set_rows(name: str, points: Sequence[Mapping[str, Any]], fit: Mapping[str, A
                      "temperature_unit": "K", "direction": p.get("direction"),
                      "value_stderr": p.get("sigma_stderr_S_cm"), "kind": p.get("kind") or "total",
                      "method": method, "note": p.get("note") or common.get("note")})
-    if fit:
-        if not isinstance(fit, Mapping) or "Ea_eV" not in fit:
-            raise InputError("fit must be a dict with at least Ea_eV (and Ea_stderr_eV, law, ...)")
+    if fit and (not isinstance(fit, Mapping)
+                or not ("Ea_eV" in fit or {"law", "parameters"} <= set(fit))):
+        raise InputError("fit must be a dict with at least Ea_eV (and Ea_stderr_eV, law, ...), "
+                         "or law and parameters for a law without an Ea (VTF)")
+    if fit and "Ea_eV" in fit:  # a VTF fit has no Arrhenius Ea: no activation_energy row
         rows.append({**common, "name": name, "property": "activation_energy",
                      "value": fit["Ea_eV"], "unit": "eV", "value_stderr": fit.get("Ea_stderr_eV"),
                      "method": method, "note": common.get("note")})

@@ -186,6 +186,109 @@ class MeasurementSetResult:
         return asdict(self)
 
 
+#: the keys of one conductivity point of a measurement set (:class:`SetPoint`)
+POINT_KEYS = ("T_K", "sigma_S_cm", "kind", "sigma_stderr_S_cm", "direction", "note")
+
+
+@dataclass(frozen=True)
+class SetPoint:
+    """One conductivity point of a measurement set (what
+    :meth:`Database.add_measurement_set` stores as an ``ionic_conductivity`` row).
+
+    Attributes
+    ----------
+    T_K : float
+        Temperature, K.
+    sigma_S_cm : float
+        Conductivity, S/cm.
+    kind : str
+        ``"total"`` or ``"bulk"``.
+    sigma_stderr_S_cm : float, optional
+        Standard error of ``sigma_S_cm``, S/cm.
+    direction : str, optional
+        ``"perp_c"`` or ``"par_c"`` (None: polycrystalline or not stated).
+    note : str, optional
+        Free text (an unreliable fit says why).
+    """
+
+    T_K: float
+    sigma_S_cm: float
+    kind: str = "total"
+    sigma_stderr_S_cm: float | None = None
+    direction: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The point as the store's point dict (keys :data:`POINT_KEYS`, in that order)."""
+        return {k: getattr(self, k) for k in POINT_KEYS}
+
+
+def _json_field(value: Any, empty: Any) -> Any:
+    """A stored JSON field, decoded (text) or as read (already decoded); None/NaN/'' -> ``empty``."""
+    import json
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return empty
+    if isinstance(value, str):
+        return json.loads(value) if value.strip() else empty
+    return value
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    """One stored measurement set, as :meth:`Database.measurement_sets` lists it.
+
+    Attributes
+    ----------
+    set_id : int
+        Database id of the set.
+    material_id, name : str
+        Its material (id and display name).
+    method : str
+        ``"EIS"``, ``"fit"``, ``"MD"``, ...
+    method_details, fit : dict
+        Decoded JSON (``{}`` when none was stored).
+    source_files : list
+        ``[file name, SHA-256]`` pairs of the files the set came from.
+    n_points : int
+        Conductivity points stored (0: an unknown answer, its reasons in ``method_details``).
+    note, added_by, added_at : str or None
+        Free text and provenance (``added_at`` UTC ISO 8601).
+    """
+
+    set_id: int
+    material_id: str
+    name: str
+    method: str
+    method_details: dict[str, Any]
+    fit: dict[str, Any]
+    source_files: list[Any]
+    n_points: int
+    note: str | None = None
+    added_by: str | None = None
+    added_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> StoredSet:
+        """From one row (a mapping or a pandas Series) of the sets frame; a missing column is
+        a ``KeyError`` naming it, never a guess."""
+        def text(key: str) -> str | None:
+            value = row[key]
+            return None if blank(value) else str(value)
+
+        return cls(set_id=int(row["set_id"]), material_id=str(row["material_id"]),
+                   name=str(row["name"]), method=str(row["method"]),
+                   method_details=_json_field(row["method_details"], {}) or {},
+                   fit=_json_field(row["fit"], {}) or {},
+                   source_files=list(_json_field(row["source_files"], []) or []),
+                   n_points=int(row["n_points"]), note=text("note"),
+                   added_by=text("added_by"), added_at=text("added_at"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (field order)."""
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class UpgradeResult:
     """Outcome of opening or upgrading a database file.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from nitrolyte.store.location import HEAD_REVISION, MARKER, read_only_uri, resolve_url
 
 if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.store.records import MaterialRecord
 
 #: columns that are the database's own and not part of the long format
@@ -121,6 +122,18 @@ class SqliteRows:
         return self._run(f'SELECT * FROM "{name}" WHERE material_id = ? ORDER BY id',
                          (material_id,))
 
+    def columns(self, name: str, material_id: str | None) -> dict[str, tuple[Any, ...]]:
+        from nitrolyte.store.one_record import transpose
+
+        if name not in ("materials", "measurements"):
+            raise ValueError(f"no per-material table {name!r}")
+        sql, params = f'SELECT * FROM "{name}"', ()
+        if material_id is not None:
+            sql, params = f"{sql} WHERE material_id = ?", (material_id,)
+        cursor = self.conn.execute(f"{sql} ORDER BY id", params)
+        cols = transpose([d[0] for d in cursor.description], cursor.fetchall())
+        return {k: v for k, v in cols.items() if k not in _OWN}
+
     def references(self, columns: Sequence[str],
                    refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
         cols = ", ".join(f'"{c}"' for c in columns)
@@ -200,7 +213,7 @@ _SETS_SQL = (
     "m.material_id = s.material_id ORDER BY s.id")
 
 
-def measurement_sets(db: Any = None) -> list[dict[str, Any]] | None:
+def measurement_sets(db: DatabaseLike | None = None) -> list[dict[str, Any]] | None:
     """Every measurement set with its material's name, family and formula and its number of
     conductivity points (JSON fields as text), or None where the full path must answer."""
     if db is not None and not isinstance(db, str | os.PathLike):

@@ -6,6 +6,7 @@ Plain frozen dataclasses (no SQL); :mod:`nitrolyte.store.reads` fills them and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -101,8 +102,9 @@ class MaterialRecord:
         Errata and remarks, quoting what the review printed.
     source : {"literature", "user"}
         Who added the material.
-    measurements : tuple of StoredMeasurement
-        Every stored value, literature first.
+    measurements : sequence of StoredMeasurement
+        Every stored value, literature first (a tuple, or from the store a lazy sequence
+        that builds each one on access and compares equal to the tuple).
     summary : tuple of dict
         The material's rows of the wide frame (one per direction and source).
     """
@@ -120,7 +122,7 @@ class MaterialRecord:
     note: str = ""
     source: str = "literature"
     aliases: tuple[str, ...] = ()
-    measurements: tuple[StoredMeasurement, ...] = ()
+    measurements: Sequence[StoredMeasurement] = ()
     summary: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     # ------------------------------------------------------------ accessors

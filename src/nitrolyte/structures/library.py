@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import Database, DatabaseLike
     from nitrolyte.structures.validate import ValidationResult
 
 _KINDS = ("cif", "prototype", "molecule", "aflow", "predicted")
@@ -84,15 +85,13 @@ USER_NAMESPACE = "user_structures"
 _INDEX_KEY = "__index__"
 
 
-def _open_db(db: Any) -> Any:
-    if db is not None:
-        return db
-    from nitrolyte.store import Database
+def _open_db(db: DatabaseLike | None) -> Database:
+    from nitrolyte.api import database
 
-    return Database()
+    return database(db)
 
 
-def user_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+def user_entries(db: DatabaseLike | None = None) -> tuple[LibraryEntry, ...]:
     """Structures the user added with :func:`add_user_structure` (kept in the store's cache)."""
     stored = None
     if db is None:  # the default database: read-only through sqlite3 where it is up to date
@@ -138,7 +137,7 @@ def _new_name(name: str) -> str:
     return name
 
 
-def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> LibraryEntry:
+def add_user_structure(name: str, cif: str | Path, *, db: DatabaseLike | None = None) -> LibraryEntry:
     """Add the user's own CIF to the library under ``name`` (stored in the database).
 
     The structure is read (partial occupancies are ordered), its nearest-neighbour distances are
@@ -157,7 +156,7 @@ def add_user_structure(name: str, cif: str | Path, *, db: Any = None) -> Library
 
 
 def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any], *,
-                            db: Any = None) -> LibraryEntry:
+                            db: DatabaseLike | None = None) -> LibraryEntry:
     """Store a predicted structure under ``name``, labelled *predicted* (method, model, trials, date).
 
     It is used like a user CIF (the ``ml`` source relaxes it on first use) and shows as kind
@@ -172,7 +171,7 @@ def add_predicted_structure(name: str, struct: Structure, label: dict[str, Any],
     return _store_entry(name, struct, predicted_label(label), db, predicted=dict(label))
 
 
-def _store_entry(name: str, struct: Structure, source: str, db: Any,
+def _store_entry(name: str, struct: Structure, source: str, db: DatabaseLike | None,
                  predicted: dict[str, Any] | None = None) -> LibraryEntry:
     """Write one stored entry (and the index) to the store's cache."""
     formula = struct.composition.reduced_formula
@@ -186,6 +185,7 @@ def _store_entry(name: str, struct: Structure, source: str, db: Any,
     if name not in index["names"]:
         store.cache_put(USER_NAMESPACE, _INDEX_KEY, {"names": [*index["names"], name]})
     _built.cache_clear()
+    _STORED.clear()
     kind, role = ("predicted", "predicted structure") if predicted else ("user", "user structure")
     return LibraryEntry(name, formula, kind, z, math.nan, source, "", role,  # type: ignore[arg-type]
                         {"predicted": predicted} if predicted else {})
@@ -245,7 +245,7 @@ def _checked_user_structure(name: str, formula: str, struct: Structure, filename
     return struct
 
 
-def all_entries(db: Any = None) -> tuple[LibraryEntry, ...]:
+def all_entries(db: DatabaseLike | None = None) -> tuple[LibraryEntry, ...]:
     """Shipped entries followed by the user's own (:func:`user_entries`)."""
     try:
         return library_entries() + user_entries(db)
@@ -258,15 +258,16 @@ def _find(entries: tuple[LibraryEntry, ...], key: str) -> LibraryEntry | None:
             or next((e for e in entries if name_key(e.formula) == key), None))
 
 
-def library_entry(name: str) -> LibraryEntry:
+def library_entry(name: str, db: DatabaseLike | None = None) -> LibraryEntry:
     """The entry of a name (Greek or ASCII spelling, case-insensitive; also the formula).
 
-    Shipped entries first, then the user's own (:func:`add_user_structure`).
+    Shipped entries first, then the user's own (:func:`add_user_structure`) in ``db`` (the
+    default database if None).
     """
     key = name_key(str(name))
     found = _find(library_entries(), key)
     if found is None:
-        found = _find(all_entries(), key)
+        found = _find(all_entries(db), key)
     if found is None:
         raise UnknownMaterialError(str(name), [e.name for e in library_entries()])
     return found
@@ -332,27 +333,47 @@ def _aflow(entry: LibraryEntry) -> Structure:
     return aflow_structure({**entry.spec, "density_g_cm3": entry.density_g_cm3})
 
 
-@functools.cache
-def _built(name: str) -> Structure:
+def _build(entry: LibraryEntry) -> Structure:
     from nitrolyte.structures.ordering import order_structure
 
-    entry = library_entry(name)
     struct = _BUILDERS[entry.kind](entry)
     if not struct.is_ordered:
         struct = order_structure(struct, entry.formula)
     return struct
 
 
+@functools.cache
+def _built(name: str) -> Structure:
+    """The ordered structure of a shipped entry, built once per process."""
+    return _build(library_entry(name))
+
+
+#: (name, formula, CIF text) of a stored entry -> its ordered structure: one database's entry
+#: never answers for another's of the same name
+_STORED: dict[tuple[str, str, str], Structure] = {}
+
+
+def _structure(entry: LibraryEntry) -> Structure:
+    """The ordered structure of an entry (not a copy)."""
+    if entry.kind not in _STORED_KINDS or "cif_text" not in entry.spec:
+        return _built(entry.name)
+    key = (entry.name, entry.formula, str(entry.spec["cif_text"]))
+    if key not in _STORED:
+        _STORED[key] = _build(entry)
+    return _STORED[key]
+
+
 #: bump when the builders or the ordering change (invalidates packaged ML energies)
 BUILD_VERSION = "1"
 
 
-def entry_hash(name: str) -> str:
-    """SHA-256 of what an entry's structure is built from (spec, CIF bytes, builder version)."""
+def entry_hash(name: str, db: DatabaseLike | None = None) -> str:
+    """SHA-256 of what an entry's structure is built from (spec, CIF bytes, builder version);
+    a user's entry is looked up in ``db``."""
     import hashlib
     import json
 
-    entry = library_entry(name)
+    entry = library_entry(name, db)
     payload = json.dumps([BUILD_VERSION, entry.formula, entry.kind, entry.Z, entry.spec],
                          sort_keys=True, default=str).encode()
     if entry.kind in _STORED_KINDS and "cif_text" in entry.spec:
@@ -367,15 +388,17 @@ def entry_hash(name: str) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def library_structure(name: str) -> Structure:
+def library_structure(name: str, db: DatabaseLike | None = None) -> Structure:
     """The ordered pymatgen ``Structure`` of a library entry (a copy).
 
     Parameters
     ----------
     name : str
         Entry name or formula (``"Li3InCl6"``, ``"β-Li3N"``, ``"LiCl"``).
+    db : Database, URL or path, optional
+        Where a user's entry is looked up (default: the user's database).
     """
-    return _built(library_entry(name).name).copy()
+    return _structure(library_entry(name, db)).copy()
 
 
 def read_cif(path: str | Path) -> Structure:
@@ -408,12 +431,14 @@ def read_cif(path: str | Path) -> Structure:
     return structures[0]
 
 
-def validate_entry(name: str, relaxed_volume_ratio: float | None = None) -> ValidationResult:
-    """Build a library entry and run the checks (see :func:`validate_structure`)."""
+def validate_entry(name: str, relaxed_volume_ratio: float | None = None, *,
+                   db: DatabaseLike | None = None) -> ValidationResult:
+    """Build a library entry (a user's looked up in ``db``) and run the checks (see
+    :func:`validate_structure`)."""
     from nitrolyte.structures.validate import validate_structure
 
-    entry = library_entry(name)
-    return validate_structure(entry, library_structure(entry.name), relaxed_volume_ratio)
+    entry = library_entry(name, db)
+    return validate_structure(entry, library_structure(entry.name, db), relaxed_volume_ratio)
 
 
 def validation_table() -> pd.DataFrame:

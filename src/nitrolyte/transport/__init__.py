@@ -4,7 +4,10 @@
   phase transitions), :class:`AnisotropicModel`, :func:`polycrystal_average`;
 * :mod:`~nitrolyte.transport.conductivity` - :func:`conductivity`, :func:`conductivity_table` of
   database materials;
-* :mod:`~nitrolyte.transport.fitting` - :func:`fit_arrhenius` with uncertainties;
+* :mod:`~nitrolyte.transport.laws` - conductivity laws as objects (σT, σ, VTF, two-regime) and
+  their registry (:func:`get_law`, :func:`law_names`);
+* :mod:`~nitrolyte.transport.fitting` - :func:`fit_law` (any law), :func:`fit_arrhenius` with
+  uncertainties;
 * :mod:`~nitrolyte.transport.io` - :func:`read_conductivity_csv`, :func:`read_spectrum`;
 * :mod:`~nitrolyte.transport.impedance` - :func:`fit_impedance` (circuits in
   :mod:`~nitrolyte.transport.circuits`); :mod:`~nitrolyte.transport.eis_readers` -
@@ -28,12 +31,14 @@ from nitrolyte.transport.conductivity import conductivity, conductivity_table, m
 #: public name -> submodule that defines it (imported on first use)
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("ArrheniusFit", "ArrheniusPrediction", "fit_arrhenius", "fit_arrhenius_resistance",
-        "sigma_from_resistance_S_cm"),
+        "fit_law", "sigma_from_resistance_S_cm"),
         "nitrolyte.transport.fitting"),
     **dict.fromkeys(("ImpedanceFit", "fit_impedance"), "nitrolyte.transport.impedance"),
     **dict.fromkeys(("SpectraArrhenius", "arrhenius_from_spectra"),
         "nitrolyte.transport.eis_series"),
     "read_instrument_file": "nitrolyte.transport.eis_readers",
+    **dict.fromkeys(("get_law", "law_names", "register_law"), "nitrolyte.transport.laws.registry"),
+    "LawFit": "nitrolyte.transport.laws.base",
     **dict.fromkeys(("ConductivityData", "Spectrum", "read_conductivity_csv", "read_spectrum"),
         "nitrolyte.transport.io"),
     **dict.fromkeys(("LayerCheck", "check_layer", "current_density_mA_cm2", "layer_asr_ohm_cm2",
@@ -46,12 +51,13 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AnisotropicModel", "ArrheniusFit", "ArrheniusModel", "ArrheniusPrediction", "ConductivityData",
-    "D_from_sigma", "HoppingModel", "ImpedanceFit", "LayerCheck", "SpectraArrhenius", "Spectrum",
-    "arrhenius_from_spectra", "carrier_concentration_cm3", "check_layer", "conductivity",
+    "D_from_sigma", "HoppingModel", "ImpedanceFit", "LawFit", "LayerCheck", "SpectraArrhenius",
+    "Spectrum", "arrhenius_from_spectra", "carrier_concentration_cm3", "check_layer", "conductivity",
     "conductivity_table", "current_density_mA_cm2", "fit_arrhenius", "fit_arrhenius_resistance",
-    "fit_impedance", "implied_migration_entropy_kB", "layer_asr_ohm_cm2", "model_for",
-    "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv", "read_instrument_file", "read_spectrum",
-    "required_conductivity_S_cm", "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
+    "fit_impedance", "fit_law", "get_law", "implied_migration_entropy_kB", "law_names",
+    "layer_asr_ohm_cm2", "model_for", "ohmic_drop_V", "polycrystal_average", "read_conductivity_csv",
+    "read_instrument_file", "read_spectrum", "register_law", "required_conductivity_S_cm",
+    "sigma_from_D", "sigma_from_resistance_S_cm", "stack_asr_ohm_cm2",
 ]
 
 

@@ -28,76 +28,21 @@ import numpy as np
 
 from nitrolyte.checks import check_choice, check_finite, check_positive, check_range
 from nitrolyte.errors import InputError, MissingDataError
-from nitrolyte.units import K_B_EV
+from nitrolyte.transport.laws.arrhenius import ln_prefactor_from_point
+from nitrolyte.transport.laws.arrhenius import ln_sigma_arrhenius as ln_sigma
+from nitrolyte.transport.laws.registry import arrhenius_law, arrhenius_law_names
 
-Convention = Literal["sigmaT", "sigma"]
+#: name of an Arrhenius law of :mod:`nitrolyte.transport.laws` (``"sigmaT"`` or ``"sigma"``)
+Convention = str
 Direction = Literal["perp_c", "par_c"]
 PolycrystalRule = Literal["bruggeman", "arithmetic", "harmonic", "geometric"]
 
-CONVENTIONS: tuple[str, ...] = get_args(Convention)
+CONVENTIONS: tuple[str, ...] = arrhenius_law_names()
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 POLYCRYSTAL_RULES: tuple[str, ...] = get_args(PolycrystalRule)
 
 #: largest activation energy accepted, eV (well above any ion conductor in the review, 0.83 eV)
 EA_MAX_EV = 5.0
-
-
-def ln_sigma(
-    T_K: np.ndarray,
-    ln_prefactor: Any,
-    Ea_eV: Any,
-    sigma_T: Any,
-    T_transition_K: Any = np.inf,
-    Ea_HT_eV: Any = np.nan,
-) -> np.ndarray:
-    """Natural log of the conductivity (S/cm) of one or many models, by numpy broadcasting.
-
-    The low-temperature branch applies for :math:`T < T_t`, the high-temperature branch (made
-    continuous at :math:`T_t`) for :math:`T \\ge T_t`:
-
-    .. math:: \\ln\\sigma = \\ln A - E_a/(k_B T) - s \\ln T, \\quad s = 1 \\text{ (sigmaT) or } 0
-
-    .. math:: \\ln A_{HT} = \\ln A + (E_{a,HT} - E_a)/(k_B T_t)
-
-    Parameters
-    ----------
-    T_K : ndarray
-        Temperatures in K (already validated).
-    ln_prefactor, Ea_eV, sigma_T, T_transition_K, Ea_HT_eV : array_like
-        Per-model parameters (broadcast against ``T_K``): ln of the prefactor (S K/cm or S/cm),
-        activation energy in eV, 1.0 for the sigmaT convention and 0.0 for sigma, transition
-        temperature in K (``inf`` for none) and high-temperature activation energy in eV.
-    """
-    lnA = np.asarray(ln_prefactor, dtype=float)
-    Ea = np.asarray(Ea_eV, dtype=float)
-    Tt = np.asarray(T_transition_K, dtype=float)
-    Ea_ht = np.where(np.isfinite(Tt), np.asarray(Ea_HT_eV, dtype=float), Ea)
-    with np.errstate(invalid="ignore"):
-        lnA_ht = np.where(np.isfinite(Tt), lnA + (Ea_ht - Ea) / (K_B_EV * Tt), lnA)
-    high = np.greater_equal(T_K, Tt)
-    return (np.where(high, lnA_ht, lnA) - np.where(high, Ea_ht, Ea) / (K_B_EV * T_K)
-            - np.asarray(sigma_T, dtype=float) * np.log(T_K))
-
-
-def ln_prefactor_from_point(sigma_S_cm: Any, T_K: Any, Ea_eV: Any, sigma_T: Any) -> np.ndarray:
-    """ln of the Arrhenius prefactor that puts a model through one measured point (broadcasts).
-
-    .. math:: \\ln A = \\ln\\sigma + E_a/(k_B T) + s \\ln T, \\quad s = 1 \\text{ (sigmaT) or } 0
-
-    Parameters
-    ----------
-    sigma_S_cm : array_like
-        Conductivity at ``T_K`` in S/cm (already validated, > 0).
-    T_K : array_like
-        Temperature of the point in K (already validated, > 0).
-    Ea_eV : array_like
-        Activation energy in eV.
-    sigma_T : array_like
-        1.0 for the sigmaT convention (A in S K/cm), 0.0 for sigma (A in S/cm).
-    """
-    T = np.asarray(T_K, dtype=float)
-    return (np.log(np.asarray(sigma_S_cm, dtype=float)) + np.asarray(Ea_eV, dtype=float) / (K_B_EV * T)
-            + np.asarray(sigma_T, dtype=float) * np.log(T))
 
 
 def _check_Ea(name: str, value: Any) -> float:
@@ -141,7 +86,7 @@ class ArrheniusModel:
     sigma_ref_S_cm: float | None = None
 
     def __post_init__(self) -> None:
-        check_choice("convention", self.convention, CONVENTIONS)
+        arrhenius_law(self.convention)
         _check_Ea("Ea_eV", self.Ea_eV)
         check_positive("prefactor", self.prefactor)
         if (self.T_transition_K is None) != (self.Ea_HT_eV is None):
@@ -191,11 +136,11 @@ class ArrheniusModel:
         sigma = float(check_finite("sigma_S_cm", check_positive("sigma_S_cm", sigma_S_cm)))
         T = float(check_finite("T_K", check_positive("T_K", T_K)))
         Ea = _check_Ea("Ea_eV", Ea_eV)
-        check_choice("convention", convention, CONVENTIONS)
+        law = arrhenius_law(convention)
         if T_transition_K is not None and T_transition_K <= T:
             raise InputError(f"T_K (the anchor) must be below T_transition_K={T_transition_K:g} K, "
                              f"got {T:g} K")
-        ln_A = float(ln_prefactor_from_point(sigma, T, Ea, 1.0 if convention == "sigmaT" else 0.0))
+        ln_A = float(ln_prefactor_from_point(sigma, T, Ea, law.T_exponent))
         return cls(Ea_eV=Ea, prefactor=math.exp(ln_A), convention=convention,
                    T_transition_K=T_transition_K, Ea_HT_eV=Ea_HT_eV, T_ref_K=T,
                    sigma_ref_S_cm=sigma, **provenance)
@@ -224,7 +169,7 @@ class ArrheniusModel:
     def ln_sigma(self, T_K: Any) -> np.ndarray:
         """Natural log of the conductivity in S/cm at ``T_K`` (K, finite, any shape)."""
         T = check_finite("T_K", check_positive("T_K", T_K))
-        return ln_sigma(T, self.ln_prefactor, self.Ea_eV, self.convention == "sigmaT",
+        return ln_sigma(T, self.ln_prefactor, self.Ea_eV, arrhenius_law(self.convention).T_exponent,
                         np.inf if self.T_transition_K is None else self.T_transition_K,
                         np.nan if self.Ea_HT_eV is None else self.Ea_HT_eV)
 
@@ -258,7 +203,7 @@ class ArrheniusModel:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict, including the prefactor's unit."""
         d = asdict(self)
-        d["prefactor_unit"] = "S K/cm" if self.convention == "sigmaT" else "S/cm"
+        d["prefactor_unit"] = arrhenius_law(self.convention).prefactor_unit
         return d
 
 

@@ -24,6 +24,8 @@ from nitrolyte.errors import InputError
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
+
 #: what ``Ea_eV`` of a BVSE result is, printed beside every value
 QUANTITY = ("BVSE percolation barrier of Li migration — not a measured Ea: no defect formation, "
             "grain boundaries or disorder")
@@ -68,17 +70,18 @@ def _engine_version() -> str:
     return f"bvlain-{version('bvlain')}"
 
 
-def _check_li(struct: Structure) -> None:
+def check_li(struct: Structure, method: str = METHOD) -> None:
+    """InputError unless ``struct`` holds Li (every method from a structure maps Li migration)."""
     if "Li" not in {el.symbol for el in struct.composition.elements}:
         raise InputError(f"structure: {struct.composition.reduced_formula} has no Li "
-                         "(BVSE here maps Li migration; a Li-containing structure is required)")
+                         f"({method} here maps Li migration; a Li-containing structure is required)")
 
 
 def site_energy(struct: Structure, resolution: float = RESOLUTION_A) -> np.ndarray:
     """The Li BVSE map (eV) on a grid along a, b, c (spacing ≈ ``resolution`` Å)."""
     from bvlain import Lain
 
-    _check_li(struct)
+    check_li(struct)
     calc = Lain(verbose=False)
     # bvlain prints its own messages ("Oops. ..."): kept off stdout, which may carry --json
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -140,7 +143,7 @@ def _ordered(struct: Structure) -> Structure:
     return order_structure(struct, struct.composition.reduced_formula)
 
 
-def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
+def resolve_structure(spec: str, db: DatabaseLike | None = None) -> tuple[str, Structure]:
     """(name, ordered Structure) of a library/user entry name or formula, or a CIF path.
 
     A path (it exists, or ends in ``.cif``) is read with :func:`nitrolyte.structures.library.read_cif`
@@ -157,41 +160,77 @@ def resolve_structure(spec: str, db: Any = None) -> tuple[str, Structure]:
     if p.suffix.lower() == ".cif" or p.is_file():
         return p.stem, _ordered(read_cif(p))
     try:
-        entry = library_entry(spec)
-        return entry.name, library_structure(entry.name)
+        entry = library_entry(spec, db)  # shipped entries, then the user's own in db only
     except UnknownMaterialError:
         if db is None:
             raise
+        raise UnknownMaterialError(spec, [e.name for e in all_entries(db)]) from None
+    if db is None or entry.kind != "user":
+        return entry.name, library_structure(entry.name, db)
     from pymatgen.core import Structure as _Structure
 
-    from nitrolyte.api import database
-    from nitrolyte.names import name_key
-
-    key = name_key(spec)
-    found = [e for e in all_entries(database(db)) if e.kind == "user" and key in (name_key(e.name), name_key(e.formula))]
-    if not found:
-        raise UnknownMaterialError(spec, [e.name for e in all_entries(database(db))])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return found[0].name, _ordered(_Structure.from_str(found[0].spec["cif_text"], fmt="cif"))
+        return entry.name, _ordered(_Structure.from_str(entry.spec["cif_text"], fmt="cif"))
 
 
-def store_bvse(name: str, result: BVSEResult, db: Any = None) -> dict[str, Any]:
+def store_bvse(name: str, result: BVSEResult, db: DatabaseLike | None = None) -> dict[str, Any]:
     """Store ``result`` as a ``BVSE`` simulation measurement set of ``name`` (a fit, no σ point).
 
     The set's ``Ea_eV`` is the percolation barrier; ``method_details`` carries the engine, the
     quantity text and all barriers, so every table labels it a simulation (``provenance.py``).
     """
-    from nitrolyte.api import database
-
     if result.Ea_eV is None:
         raise InputError(f"structure: no Li percolation below {ENCUT_EV:g} eV in {result.formula}; "
                          "nothing to store")
     d = result.to_dict()
     details = {"model": "bvlain", "version": d["engine"], "quantity": QUANTITY,
                "barriers_eV": d["barriers_eV"], "dimensionality": d["dimensionality"],
-               "resolution_A": RESOLUTION_A}
-    res = database(db).add_measurement_set(
-        name, formula=result.formula, points=[], fit={"Ea_eV": result.Ea_eV, "law": "BVSE"},
-        method=METHOD, method_details=details, note=f"simulation: {QUANTITY}")
+               "axis_barriers_eV": d["axis_barriers_eV"], "resolution_A": RESOLUTION_A}
+    return store_estimate(name, result.formula, METHOD, {"Ea_eV": result.Ea_eV, "law": "BVSE"},
+                          details, f"simulation: {QUANTITY}", db)
+
+
+def store_estimate(name: str, formula: str, method: str, fit: dict[str, Any],
+                   details: dict[str, Any], note: str, db: DatabaseLike | None = None) -> dict[str, Any]:
+    """Store a transport estimate from a structure (BVSE, NEB, hot MD) as a simulation set of
+    ``name``: a fit (``Ea_eV`` and what goes with it), no σ point; ``details`` must name the
+    ``model``, its ``version`` and the ``quantity`` (what the Ea is), so every table labels it.
+    """
+    from nitrolyte.api import database
+
+    res = database(db).add_measurement_set(name, formula=formula, points=[], fit=fit,
+                                           method=method, method_details=details, note=note)
     return res.to_dict()  # type: ignore[no-any-return]
+
+
+def store_barrier(name: str, formula: str, Ea_eV: float, method: str, details: dict[str, Any],
+                  quantity: str, db: DatabaseLike | None = None) -> dict[str, Any]:
+    """Store a simulated barrier (eV, e.g. NEB) through :func:`store_estimate`: a fit with
+    ``Ea_eV`` and no σ point, ``details`` naming ``model`` and ``version``, ``quantity`` what it is."""
+    return store_estimate(name, formula, method, {"Ea_eV": Ea_eV, "law": method},
+                          {**details, "quantity": details.get("quantity", quantity)},
+                          f"simulation: {quantity}", db)
+
+
+def stored_estimate(name: str, method: str, db: DatabaseLike | None = None) -> dict[str, Any] | None:
+    """The newest stored simulation set of ``name`` with ``method`` (``"NEB"``, ``"MD"``,
+    ``"BVSE"``) that has a fit: ``{"set_id", "Ea_eV", "fit", "details"}``; None when there is none
+    (or ``name`` is not in the database)."""
+    import json
+
+    from nitrolyte.api import database
+    from nitrolyte.errors import NitrolyteError
+
+    try:
+        sets = database(db).measurement_sets(name)
+    except NitrolyteError:
+        return None
+    for _, row in sets[sets["method"] == method].iloc[::-1].iterrows():
+        fit = json.loads(row["fit"]) if isinstance(row["fit"], str) else row["fit"]
+        if isinstance(fit, dict) and fit.get("Ea_eV") is not None:
+            details = row["method_details"]
+            details = json.loads(details) if isinstance(details, str) else (details or {})
+            return {"set_id": int(row["set_id"]), "Ea_eV": float(fit["Ea_eV"]), "fit": fit,
+                    "details": details}
+    return None

@@ -14,7 +14,6 @@ import numpy as np
 from nitrolyte.checks import as_float_array, check_choice, check_positive, check_range
 from nitrolyte.errors import MissingDataError
 from nitrolyte.transport.arrhenius import (
-    CONVENTIONS,
     POLYCRYSTAL_RULES,
     AnisotropicModel,
     ArrheniusModel,
@@ -24,13 +23,16 @@ from nitrolyte.transport.arrhenius import (
     ln_prefactor_from_point,
     ln_sigma,
 )
+from nitrolyte.transport.laws.registry import arrhenius_law
 from nitrolyte.units import T_ROOM_K
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nitrolyte.store.database import DatabaseLike
 
-def _record(name_or_record: Any, db: Any = None) -> Any:
+
+def _record(name_or_record: Any, db: DatabaseLike | None = None) -> Any:
     if isinstance(name_or_record, str):
         from nitrolyte import api
 
@@ -39,7 +41,7 @@ def _record(name_or_record: Any, db: Any = None) -> Any:
 
 
 def model_for(name_or_record: Any, direction: Direction | None = None,
-              convention: Convention = "sigmaT", *, db: Any = None) -> ArrheniusModel:
+              convention: Convention = "sigmaT", *, db: DatabaseLike | None = None) -> ArrheniusModel:
     """The Arrhenius model of a material name (or record) and direction.
 
     Parameters
@@ -63,7 +65,7 @@ def conductivity(
     *,
     convention: Convention = "sigmaT",
     average: PolycrystalRule | None = None,
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> np.ndarray | float:
     """Conductivity of a database material at temperature(s) ``T_K``.
 
@@ -114,7 +116,7 @@ def conductivity(
     return out
 
 
-def _frame(names: Any, family: str | None, db: Any) -> pd.DataFrame:
+def _frame(names: Any, family: str | None, db: DatabaseLike | None) -> pd.DataFrame:
     import pandas as pd
 
     from nitrolyte import api
@@ -151,11 +153,10 @@ def frame_parameters(frame: pd.DataFrame, convention: Convention = "sigmaT") -> 
     convention : {"sigmaT", "sigma"}
         Arrhenius form.
     """
-    check_choice("convention", convention, CONVENTIONS)
+    s = arrhenius_law(convention).T_exponent
     sigma = check_positive("sigma_S_cm", frame["sigma_S_cm"].to_numpy(float))
     T_ref = check_positive("T_K", frame["T_K"].to_numpy(float))
     Ea = frame["Ea_eV"].to_numpy(float)
-    s = 1.0 if convention == "sigmaT" else 0.0
     missing = np.full_like(Ea, np.nan)
     Tt = frame["T_transition_K"].to_numpy(float) if "T_transition_K" in frame else missing
     Ea_ht = frame["Ea_HT_eV"].to_numpy(float) if "Ea_HT_eV" in frame else missing
@@ -180,7 +181,7 @@ def conductivity_table(
     *,
     convention: Convention = "sigmaT",
     family: str | None = None,
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> pd.DataFrame:
     """Conductivity (S/cm) of many materials at many temperatures, in one vectorised evaluation.
 
@@ -225,7 +226,7 @@ def arrhenius_curves(
     *,
     names: Any = None,
     convention: Convention = "sigmaT",
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> pd.DataFrame:
     """Long table of Arrhenius curves (one row per material, direction and temperature).
 

@@ -13,17 +13,22 @@ as printed).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-#: Arrhenius law -> its label in tables
-CONVENTION_LABELS = {"sigmaT": "σT Arrhenius", "sigma": "σ Arrhenius"}
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database, DatabaseLike
+
+from nitrolyte.transport.laws.registry import LAWS
+
 #: measured conductivity kind -> its label
 KIND_LABELS = {"bulk": "bulk", "total": "total"}
 
 
 def convention_label(convention: str | None) -> str:
-    """``"σT Arrhenius"`` / ``"σ Arrhenius"``; ``"law not stated"`` when unknown."""
-    return CONVENTION_LABELS.get(convention or "", "law not stated")
+    """The label of a registered law (``"σT Arrhenius"``, ``"VTF"``); ``"law not stated"`` when
+    unknown."""
+    law = LAWS.get(convention or "")
+    return "law not stated" if law is None else law.label
 
 
 def _usable(err: float | None) -> bool:
@@ -58,16 +63,16 @@ def format_sigma(sigma_S_cm: float, stderr_S_cm: float | None = None) -> str:
     return f"{sigma_S_cm:.{min(max(digits, 1), 6)}e} ± {stderr_S_cm:.1e}"
 
 
-def set_laws(db: Any, name: str) -> dict[int, str]:
-    """Measurement set id -> the Arrhenius law of its fit (``sigmaT``/``sigma``) for material
-    ``name`` (sets without a fit or a stated law are left out)."""
+def set_laws(db: Database, name: str) -> dict[int, str]:
+    """Measurement set id -> the law of its fit (a name of the law registry) for material
+    ``name`` (sets without a fit or a registered law are left out)."""
     from nitrolyte.transport.measured import as_dict
 
     sets = db.measurement_sets(name)
     out = {}
     for sid, fit in zip(sets.get("set_id", []), sets.get("fit", []), strict=True):
         law = as_dict(fit).get("law")
-        if law in CONVENTION_LABELS:
+        if law in LAWS:
             out[int(sid)] = str(law)
     return out
 
@@ -103,7 +108,7 @@ def measurement_rows(measurements: Any, laws: dict[int, str] | None = None
     return out
 
 
-def record_rows(rec: Any, db: Any = None) -> list[dict[str, Any]]:
+def record_rows(rec: Any, db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """:func:`measurement_rows` of a :class:`~nitrolyte.store.records.MaterialRecord`, with the
     laws of its stored sets' fits read from ``db`` (a Database, URL, path or None)."""
     laws: dict[int, str] = {}

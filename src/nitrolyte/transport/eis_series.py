@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -35,9 +35,15 @@ from nitrolyte.transport.fitting import (
     ArrheniusFit,
     Loss,
     fit_arrhenius,
+    fit_law,
 )
 from nitrolyte.transport.impedance import ImpedanceFit, fit_impedance
 from nitrolyte.transport.io import Spectrum
+from nitrolyte.transport.laws.base import LawFit
+from nitrolyte.transport.laws.registry import arrhenius_law, resolve_law
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database
 
 Which = Literal["bulk", "total"]
 #: the note on a stored point of an unreliable fit (followed by its problems)
@@ -100,7 +106,7 @@ class SpectraArrhenius:
                             "note": None if f.reliable else unreliable_note(f)})
         return out
 
-    def store(self, db: Any, name: str, *, formula: str | None = None,
+    def store(self, db: Database, name: str, *, formula: str | None = None,
               family: str | None = None, added_by: str | None = None,
               note: str | None = None, spectra: Sequence[Spectrum] | None = None,
               allow_implausible: bool = False, force: bool = False) -> Any:
@@ -174,15 +180,10 @@ def _finite(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
-def fit_summary(fit: ArrheniusFit | None) -> dict[str, Any] | None:
-    """The ``fit`` dict of ``add_measurement_set`` for an Arrhenius fit (None passes through)."""
-    if fit is None:
-        return None
-    return {"Ea_eV": fit.Ea_eV, "Ea_stderr_eV": fit.Ea_stderr_eV, "ln_prefactor": fit.ln_prefactor,
-            "ln_prefactor_stderr": fit.ln_prefactor_stderr, "law": fit.convention,
-            "T_min_K": min(fit.T_K), "T_max_K": max(fit.T_K), "sigma_RT_S_cm": fit.sigma_RT_S_cm,
-            "n_points": fit.n_points, "r_squared": fit.r_squared,
-            "covariance": [list(r) for r in fit.covariance], "loss": fit.loss}
+def fit_summary(fit: ArrheniusFit | LawFit | None) -> dict[str, Any] | None:
+    """The ``fit`` dict of ``add_measurement_set`` for a fit of any law (None passes through):
+    the law's name and parameters with their errors (:meth:`LawFit.summary`)."""
+    return None if fit is None else fit.summary()
 
 
 def pellet_geometry_cm(thickness: str | None, area: str | None, diameter: str | None, *,
@@ -327,6 +328,7 @@ def arrhenius_from_spectra(
     Arrhenius fit, and the warnings say so.
     """
     check_choice("which", which, get_args(Which))
+    arrhenius_law(convention)  # before any impedance fit: a wrong name fails fast
     items = _with_temperatures(_spectra(spectra), temperatures_K)
     fits = tuple(fit_impedance(s, thickness_cm=thickness_cm, area_cm2=area_cm2, circuit=circuit)
                  for s in items)
@@ -354,24 +356,30 @@ def arrhenius_from_spectra(
     return SpectraArrhenius(fits, arr, which, tuple(notes))
 
 
-def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit",
-                            convention: Convention = "sigmaT", formula: str | None = None,
+def store_conductivity_data(db: Database, name: str, data: Any, *, method: str = "fit",
+                            convention: Convention | None = None, formula: str | None = None,
                             family: str | None = None, added_by: str | None = None,
-                            allow_implausible: bool = False) -> tuple[Any, ArrheniusFit | None]:
+                            allow_implausible: bool = False, law: str | None = None
+                            ) -> tuple[Any, ArrheniusFit | LawFit | None]:
     """Store a sigma(T) file (:class:`~nitrolyte.transport.io.ConductivityData`) as one set.
 
-    Every point is kept (kind ``total``, with its error when the file gives one), and the
-    Arrhenius fit when there are at least three distinct temperatures. Returns the store's
+    Every point is kept (kind ``total``, with its error when the file gives one), and the fit of
+    ``law`` (any name of :func:`~nitrolyte.transport.laws.law_names`, default sigmaT;
+    ``convention`` is its older alias) when there are enough distinct temperatures for it (3 for
+    Arrhenius). The stored fit carries the law's name and parameters. Returns the store's
     ``MeasurementSetResult`` and the fit (or None).
     """
     from nitrolyte.plausibility import check_measurement
 
+    obj = resolve_law(law, convention)
     n_T = len(set(data.T_K))
-    fit = (fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
-           if n_T >= MIN_TEMPERATURES else None)
+    fit = (fit_law(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, obj)
+           if n_T >= obj.min_temperatures else None)
+    summary = fit_summary(fit)
+    Ea = [] if summary is None or "Ea_eV" not in summary else [summary["Ea_eV"]]
     where = Path(data.source).name if data.source else name
     check_measurement(T_K=data.T_K, sigma_S_cm=data.sigma_S_cm,
-                      Ea_eV=[] if fit is None else [fit.Ea_eV], where=where,
+                      Ea_eV=Ea, where=where,
                       allow_implausible=allow_implausible, error=DataValidationError)
     errs = data.sigma_err_S_cm or [None] * len(data.T_K)
     points = [{"T_K": t, "sigma_S_cm": s, "kind": "total", "sigma_stderr_S_cm": e,
@@ -381,9 +389,9 @@ def store_conductivity_data(db: Any, name: str, data: Any, *, method: str = "fit
     from nitrolyte import __version__
 
     res = db.add_measurement_set(name, formula=formula, family=family, points=points,
-                                 fit=fit_summary(fit), method=method,
+                                 fit=summary, method=method,
                                  method_details={"columns": list(data.columns),
-                                                 "convention": convention,
+                                                 "convention": obj.name,
                                                  "nitrolyte_version": __version__},
                                  source_files=files, added_by=added_by,
                                  allow_implausible=allow_implausible)

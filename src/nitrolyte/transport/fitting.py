@@ -23,13 +23,27 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nitrolyte.checks import check_choice, check_positive, check_positive_finite, check_range
-from nitrolyte.errors import InputError
-from nitrolyte.transport.arrhenius import CONVENTIONS, ArrheniusModel, Convention
+from nitrolyte.checks import check_choice, check_positive, check_range
+from nitrolyte.transport.arrhenius import ArrheniusModel, Convention
+from nitrolyte.transport.laws.arrhenius import ArrheniusLaw
+from nitrolyte.transport.laws.base import (
+    MAX_RELATIVE_ERROR,
+    MIN_RELATIVE_ERROR,
+    MIN_TEMPERATURES,
+    ConductivityPrediction,
+    LawFit,
+    band,
+    critical_value,
+    studentized,
+    validate_series,
+    weighted_lstsq,
+)
+from nitrolyte.transport.laws.registry import DEFAULT_LAW, arrhenius_law, get_law
 from nitrolyte.units import K_B_EV, T_ROOM_K
 
-#: minimum number of distinct temperatures of a fit
-MIN_TEMPERATURES = 3
+__all__ = ["MAX_RELATIVE_ERROR", "MIN_RELATIVE_ERROR", "MIN_TEMPERATURES", "ArrheniusFit",
+           "ArrheniusPrediction", "fit_arrhenius", "fit_arrhenius_resistance", "fit_law",
+           "sigma_from_resistance_S_cm"]
 #: loss functions of :func:`fit_arrhenius`
 Loss = Literal["linear", "huber"]
 LOSSES: tuple[str, ...] = ("linear", "huber")
@@ -37,33 +51,8 @@ LOSSES: tuple[str, ...] = ("linear", "huber")
 HUBER_C = 1.345
 
 
-@dataclass(frozen=True)
-class ArrheniusPrediction:
-    """Conductivity predicted by a fit with its confidence band.
-
-    Attributes
-    ----------
-    T_K : tuple of float
-        Temperatures in K.
-    sigma_S_cm, lower_S_cm, upper_S_cm : tuple of float
-        Best estimate and the band of the mean conductivity, S/cm.
-    confidence : float
-        Two-sided confidence level of the band (0.95 = 95 %).
-    """
-
-    T_K: tuple[float, ...]
-    sigma_S_cm: tuple[float, ...]
-    lower_S_cm: tuple[float, ...]
-    upper_S_cm: tuple[float, ...]
-    confidence: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return asdict(self)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per temperature."""
-        return pd.DataFrame({k: v for k, v in asdict(self).items() if k != "confidence"})
+#: conductivity with its confidence band (the class every law's fit returns)
+ArrheniusPrediction = ConductivityPrediction
 
 
 @dataclass(frozen=True)
@@ -137,13 +126,18 @@ class ArrheniusFit:
         """Fitted conductivity at 25 C (298.15 K), S/cm."""
         return float(self.predict(T_ROOM_K).sigma_S_cm[0])
 
-    def _critical_value(self, confidence: float) -> float:
-        from scipy import stats  # ~0.7 s to import: only when a confidence band is asked for
+    @property
+    def law(self) -> str:
+        """Registry name of the fitted law (:mod:`nitrolyte.transport.laws`), = ``convention``."""
+        return self.convention
 
-        q = 0.5 + confidence / 2
-        if self.absolute_sigma:
-            return float(stats.norm.ppf(q))
-        return float(stats.t.ppf(q, self.dof))
+    @property
+    def params(self) -> dict[str, float]:
+        """Parameter name -> value, as :attr:`LawFit.params` (``ln_prefactor``, ``Ea_eV``)."""
+        return {"ln_prefactor": self.ln_prefactor, "Ea_eV": self.Ea_eV}
+
+    def _critical_value(self, confidence: float) -> float:
+        return critical_value(confidence, self.dof, self.absolute_sigma)
 
     def predict(self, T_K: Any, confidence: float = 0.95) -> ArrheniusPrediction:
         """Conductivity at ``T_K`` (K) with a two-sided confidence band of the fitted line.
@@ -163,13 +157,34 @@ class ArrheniusFit:
         check_range("confidence", confidence, lo=0.0, hi=1.0, lo_inclusive=False, hi_inclusive=False)
         x = np.stack([np.ones_like(T), -1.0 / (K_B_EV * T)], axis=1)
         beta = np.array([self.ln_prefactor, self.Ea_eV])
-        s = 1.0 if self.convention == "sigmaT" else 0.0
-        ln_sig = x @ beta - s * np.log(T)
-        se = np.sqrt(np.einsum("ij,jk,ik->i", x, np.array(self.covariance), x))
-        half = self._critical_value(confidence) * se
-        return ArrheniusPrediction(tuple(T.tolist()), tuple(np.exp(ln_sig).tolist()),
-                                   tuple(np.exp(ln_sig - half).tolist()),
-                                   tuple(np.exp(ln_sig + half).tolist()), confidence)
+        ln_sig = x @ beta - arrhenius_law(self.convention).T_exponent * np.log(T)
+        return band(ln_sig, x, np.array(self.covariance), T, confidence, self.dof,
+                    self.absolute_sigma)
+
+    @property
+    def title(self) -> str:
+        """``"Arrhenius fit"`` (tables and plots)."""
+        return "Arrhenius fit"
+
+    def describe(self) -> str:
+        """The plot legend's text: ``Ea = 0.400 ± 0.001 eV``."""
+        return f"Ea = {self.Ea_eV:.3f} ± {self.Ea_stderr_eV:.3f} eV"
+
+    def parameter_rows(self) -> list[list[str]]:
+        """``nitrolyte fit``'s rows of the parameters: Ea and the prefactor with their errors."""
+        unit = arrhenius_law(self.convention).prefactor_unit
+        return [["Ea (eV)", f"{self.Ea_eV:.4f} ± {self.Ea_stderr_eV:.4f}"],
+                [f"prefactor ({unit})", f"{self.prefactor:.4e} (ln: {self.ln_prefactor:.3f} ± "
+                                        f"{self.ln_prefactor_stderr:.3f})"]]
+
+    def summary(self) -> dict[str, Any]:
+        """What a measurement set stores of the fit (Ea, ln A with errors, law, range, sigma at 25 C)."""
+        return {"Ea_eV": self.Ea_eV, "Ea_stderr_eV": self.Ea_stderr_eV,
+                "ln_prefactor": self.ln_prefactor, "ln_prefactor_stderr": self.ln_prefactor_stderr,
+                "law": self.convention, "T_min_K": min(self.T_K), "T_max_K": max(self.T_K),
+                "sigma_RT_S_cm": self.sigma_RT_S_cm, "n_points": self.n_points,
+                "r_squared": self.r_squared, "covariance": [list(r) for r in self.covariance],
+                "loss": self.loss}
 
     def to_model(self, name: str = "", ref: str = "") -> ArrheniusModel:
         """The fitted line as an :class:`ArrheniusModel` (no phase transition)."""
@@ -180,7 +195,7 @@ class ArrheniusFit:
         """JSON-ready dict (schema in docs/transport.md)."""
         d = asdict(self)
         d["prefactor"] = self.prefactor
-        d["prefactor_unit"] = "S K/cm" if self.convention == "sigmaT" else "S/cm"
+        d["prefactor_unit"] = arrhenius_law(self.convention).prefactor_unit
         d["n_points"] = self.n_points
         d["sigma_RT_S_cm"] = self.sigma_RT_S_cm
         d["covariance"] = [list(r) for r in self.covariance]
@@ -196,47 +211,8 @@ class ArrheniusFit:
             "studentized_residual": self.studentized_residuals, "outlier": self.outliers})
 
 
-#: variance floor of the studentized residuals (ln units): 1e-9 relative is far below any
-#: measurement, so exact (synthetic) data give residuals of ~0, not round-off "outliers"
-_S2_FLOOR = 1e-18
-
-
-def _studentized(e: np.ndarray, h: np.ndarray, s2: float, dof: int, known: bool) -> np.ndarray:
-    """Studentized residuals of weighted residuals ``e`` with leverages ``h``."""
-    one_minus_h = np.clip(1.0 - h, 1e-12, None)
-    if known:
-        return e / np.sqrt(one_minus_h)
-    if dof <= 1:  # no leave-one-out variance: internally studentized
-        return e / np.sqrt(max(s2, _S2_FLOOR) * one_minus_h)
-    s2_i = np.clip((dof * s2 - e**2 / one_minus_h) / (dof - 1), _S2_FLOOR, None)
-    return e / np.sqrt(s2_i * one_minus_h)
-
-
-#: range of a point's relative error sigma_err / sigma in a weighted fit
-MIN_RELATIVE_ERROR, MAX_RELATIVE_ERROR = 1e-12, 1e6
-
-
-def _validate(T_K: Any, sigma_S_cm: Any, sigma_err: Any) -> tuple[np.ndarray, ...]:
-    T = np.atleast_1d(check_positive_finite("T_K", T_K)).ravel()
-    sig = np.atleast_1d(check_positive_finite("sigma_S_cm", sigma_S_cm)).ravel()
-    if T.shape != sig.shape:
-        raise InputError(f"T_K and sigma_S_cm must have the same length, got {T.size} and {sig.size}")
-    n_distinct = np.unique(T).size
-    if n_distinct < MIN_TEMPERATURES:
-        raise InputError(f"an Arrhenius fit needs at least {MIN_TEMPERATURES} distinct temperatures, "
-                         f"got {n_distinct}")
-    err = None
-    if sigma_err is not None:
-        err = np.atleast_1d(check_positive("sigma_err", sigma_err)).ravel()
-        err = np.broadcast_to(err, sig.shape).astype(float) if err.size == 1 else err
-        if err.shape != sig.shape:
-            raise InputError(f"sigma_err must have one value per point ({sig.size}), got {err.size}")
-        # weights (sigma/err)^2 must stay finite and non-zero: an error of 1e-300 S/cm made them
-        # overflow and LAPACK print "DLASCL ... illegal value" before a LinAlgError traceback
-        with np.errstate(all="ignore"):
-            check_range("sigma_err / sigma_S_cm (relative error)", err / sig,
-                        lo=MIN_RELATIVE_ERROR, hi=MAX_RELATIVE_ERROR)
-    return T, sig, err
+def _validate(T_K: Any, sigma_S_cm: Any, sigma_err: Any) -> tuple[Any, ...]:
+    return validate_series(T_K, sigma_S_cm, sigma_err)
 
 
 def fit_arrhenius(
@@ -282,22 +258,18 @@ def fit_arrhenius(
     -------
     ArrheniusFit
     """
-    check_choice("convention", convention, CONVENTIONS)
+    law = arrhenius_law(convention)
     check_positive("outlier_threshold", outlier_threshold)
     check_choice("loss", loss, LOSSES)
     T, sig, err = _validate(T_K, sigma_S_cm, sigma_err)
-    y = np.log(sig) + (np.log(T) if convention == "sigmaT" else 0.0)
-    X = np.stack([np.ones_like(T), -1.0 / (K_B_EV * T)], axis=1)
+    X, y = law.linearise(T, sig)
     w = np.ones_like(T) if err is None else (sig / err) ** 2
     hw = _huber_weights(X, y, w, err is not None) if loss == "huber" else None
     if hw is not None:
         w = w * hw
     sw = np.sqrt(w)
-    Xw, yw = X * sw[:, None], y * sw
-    beta, *_ = np.linalg.lstsq(Xw, yw, rcond=None)
-    cov_unscaled = np.linalg.inv(Xw.T @ Xw)
-    resid = y - X @ beta
-    e = resid * sw
+    Xw = X * sw[:, None]
+    beta, cov_unscaled, resid, e = weighted_lstsq(X, y, w)
     dof = T.size - 2
     s2 = float(e @ e / dof) if dof > 0 else float("nan")
     known = err is not None and absolute_sigma
@@ -305,7 +277,7 @@ def fit_arrhenius(
     y_mean = float(np.sum(w * y) / np.sum(w))
     ss_tot = float(np.sum(w * (y - y_mean) ** 2))
     h = np.einsum("ij,jk,ik->i", Xw, cov_unscaled, Xw)
-    t = _studentized(e, h, s2, dof, known)
+    t = studentized(e, h, s2, dof, known)
     return ArrheniusFit(
         convention=convention, Ea_eV=float(beta[1]), Ea_stderr_eV=float(np.sqrt(cov[1, 1])),
         ln_prefactor=float(beta[0]), ln_prefactor_stderr=float(np.sqrt(cov[0, 0])),
@@ -317,6 +289,34 @@ def fit_arrhenius(
         outliers=tuple(bool(v) for v in np.abs(t) > outlier_threshold),
         outlier_threshold=float(outlier_threshold), loss=loss,
         robust_weights=None if hw is None else tuple(hw.tolist()))
+
+
+def fit_law(T_K: Any, sigma_S_cm: Any, sigma_err: Any = None, law: Any = DEFAULT_LAW, *,
+            absolute_sigma: bool = True) -> ArrheniusFit | LawFit:
+    """Fit any registered conductivity law (:mod:`nitrolyte.transport.laws`) to sigma(T) data.
+
+    An Arrhenius law (``sigmaT``, ``sigma``) is fitted by :func:`fit_arrhenius` (the same line,
+    with its outlier flags and the :class:`ArrheniusFit` schema of ``nitrolyte fit``); any other
+    law by its own ``fit``. Both results have ``law``, ``params``, ``covariance``,
+    ``predict(T_K, confidence)``, ``sigma_RT_S_cm``, ``summary()`` and ``to_dict()``.
+
+    Parameters
+    ----------
+    T_K : array_like
+        Temperatures in K (> 0; as many distinct as the law needs, 3 for Arrhenius).
+    sigma_S_cm : array_like
+        Conductivities in S/cm (> 0).
+    sigma_err : array_like, optional
+        One-standard-deviation errors of ``sigma_S_cm`` in S/cm.
+    law : str or ConductivityLaw
+        A name of :func:`~nitrolyte.transport.laws.law_names` (default ``"sigmaT"``).
+    absolute_sigma : bool
+        Take the errors as absolute (default) or rescale the covariance by the reduced chi-square.
+    """
+    obj = get_law(law)
+    if isinstance(obj, ArrheniusLaw):
+        return fit_arrhenius(T_K, sigma_S_cm, sigma_err, obj.name, absolute_sigma=absolute_sigma)
+    return obj.fit(T_K, sigma_S_cm, sigma_err, absolute_sigma=absolute_sigma)
 
 
 def _huber_weights(X: np.ndarray, y: np.ndarray, w: np.ndarray, known: bool,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from nitrolyte.checks import (
     scalar_or_array,
 )
 from nitrolyte.errors import InputError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 UM_TO_CM = 1e-4
 
@@ -183,7 +186,7 @@ def check_layer(
     material: Any = None,
     T_K: float | None = None,
     direction: str | None = None,
-    db: Any = None,
+    db: DatabaseLike | None = None,
 ) -> LayerCheck:
     """Check one SSE layer, from a conductivity or from a database material at ``T_K``.
 

@@ -20,12 +20,15 @@ range, past a phase transition or past the melting point adds a warning
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from nitrolyte.errors import InputError, MissingDataError
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database, DatabaseLike
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def _same_formula(a: str, b: str) -> bool:
 
 
 def _candidates(lit: pd.DataFrame, against: str | None, formula: str, family: str,
-                db: Any) -> pd.DataFrame:
+                db: DatabaseLike | None) -> pd.DataFrame:
     from nitrolyte import api
 
     usable = lit[lit["sigma_S_cm"].notna() & lit["Ea_eV"].notna()]
@@ -141,7 +144,7 @@ def _verdict(ratio: Any, tol: float, dEa: float | None, Ea_stderr: float | None,
     return "disagrees", "; ".join(reasons), band
 
 
-def compare_set(db: Any, name: str, *, against: str | None = None, set_id: int | None = None,
+def compare_set(db: Database, name: str, *, against: str | None = None, set_id: int | None = None,
                 tolerance_decades: float = 0.5, tolerance_Ea_eV: float = EA_TOLERANCE_EV) -> SetComparison:
     """Compare the latest (or ``set_id``) measurement set of ``name`` with the literature.
 
@@ -230,7 +233,7 @@ def _reliable(points: pd.DataFrame, set_id: int) -> tuple[pd.DataFrame, list[str
                           f"(stored with --force, at {where}) left out of the comparison"]
 
 
-def family_lines(db: Any, comparison: SetComparison, n_points: int = 60) -> pd.DataFrame:
+def family_lines(db: DatabaseLike | None, comparison: SetComparison, n_points: int = 60) -> pd.DataFrame:
     """Arrhenius lines of the compared records and the rest of the family, long format.
 
     Columns ``name, direction, T_K, sigma_S_cm``; temperatures from 20 K below to 20 K above the
@@ -252,7 +255,7 @@ def family_lines(db: Any, comparison: SetComparison, n_points: int = 60) -> pd.D
         columns=["name", "direction", "T_K", "sigma_S_cm"])
 
 
-def user_points(families: Any, db: Any = None, T_min_K: float | None = None,
+def user_points(families: Any, db: DatabaseLike | None = None, T_min_K: float | None = None,
                 T_max_K: float | None = None) -> pd.DataFrame:
     """Every stored user conductivity of the given families as points, with or without an Ea.
 

@@ -80,10 +80,19 @@ def spanned_periods(open_mask: np.ndarray) -> list[np.ndarray]:
     from scipy import ndimage
 
     labels, count = ndimage.label(open_mask, structure=np.ones((3, 3, 3), dtype=bool))
-    parent = list(range(count + 1))
-    off = [np.zeros(3, dtype=np.int64) for _ in range(count + 1)]
+    return graph_periods(count + 1, _cross_edges(labels))
+
+
+def graph_periods(n_nodes: int, edges: Any) -> list[np.ndarray]:
+    """Per component of a periodic graph that wraps: its loop shifts (k×3 int array).
+
+    ``edges``: rows ``(a, b, sx, sy, sz)``, node ``a`` joined to node ``b`` of the cell shifted by
+    s (nodes ``0 .. n_nodes-1``); a union-find with cell offsets collects every closed loop's shift.
+    """
+    parent = list(range(n_nodes))
+    off = [np.zeros(3, dtype=np.int64) for _ in range(n_nodes)]
     loops: dict[int, list[np.ndarray]] = {}
-    for a, b, *s in _cross_edges(labels):
+    for a, b, *s in edges:
         ra, oa = _find(parent, off, int(a))
         rb, ob = _find(parent, off, int(b))
         t = oa + np.asarray(s, dtype=np.int64) - ob  # shift of b's frame in a's frame
@@ -97,10 +106,16 @@ def spanned_periods(open_mask: np.ndarray) -> list[np.ndarray]:
 
 
 def _state(open_mask: np.ndarray) -> dict[str, Any]:
+    """:func:`loop_state` of the open region of a grid."""
+    return loop_state(spanned_periods(open_mask))
+
+
+def loop_state(components: list[np.ndarray]) -> dict[str, Any]:
     """Rank of the best-connected component, its basis, and whether any loop lies in the ab plane
-    (``perp_c``) or has a component along c (``par_c``)."""
+    (``perp_c``) or has a component along c (``par_c``); keys ``rank``, ``basis``, ``1D``, ``2D``,
+    ``3D``, ``perp_c``, ``par_c``."""
     best, basis, perp, par = 0, [], False, False
-    for vecs in spanned_periods(open_mask):
+    for vecs in components:
         r = int(np.linalg.matrix_rank(vecs.astype(float)))
         par = par or bool((vecs[:, 2] != 0).any())
         # a rank-2 loop lattice always holds an in-plane vector (v1*c2 - v2*c1)

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from nitrolyte.store.database import DatabaseLike
 
-def create_app(db: Any = None, **options: Any) -> FastAPI:
+
+def create_app(db: DatabaseLike | None = None, **options: Any) -> FastAPI:
     """The FastAPI application (see :func:`nitrolyte.web.app.create_app`)."""
     from nitrolyte.web.app import create_app as _create
 

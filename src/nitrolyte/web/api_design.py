@@ -1,6 +1,6 @@
 """Design endpoints: SSE stack check, pouch-cell energy density, critical values, sweeps.
 
-Thin over :func:`nitrolyte.check_stack`, :func:`nitrolyte.pouch_cell`,
+Thin over :func:`nitrolyte.check_stack`, :func:`nitrolyte.workflows.cell.cell_design`,
 :func:`nitrolyte.critical_value`, :func:`nitrolyte.cell.sweep.sweep` and
 :func:`nitrolyte.cell.sweep.review_figure17_data` (the report's Fig. 17C-H family). They
 compute, store nothing, and are open like the reads.
@@ -34,10 +34,9 @@ def stack(request: Request, body: StackIn) -> Response:
 @router.post("/cells", response_model=Document)
 def cell(body: CellIn) -> Response:
     """Energy density (Wh/kg, Wh/L) and layer breakdown of one pouch-cell design."""
-    from nitrolyte.cell.critical import expand_sse
-    from nitrolyte.cell.pouch import pouch_cell
+    from nitrolyte.workflows.cell import cell_design
 
-    return json_response(dumps(pouch_cell(**expand_sse(body.design())).to_dict()))
+    return json_response(dumps(cell_design(body.design()).to_dict()))
 
 
 def critical_of(design: dict[str, Any], target: float, solve_for: str, basis: str) -> Any:
@@ -71,9 +70,9 @@ def designer_start() -> dict[str, Any]:
     """What the cell designer shows before any slider moves: the default design's inputs,
     energy densities, layer breakdown and :data:`DESIGNER_CRITICAL` (value or None when the
     target is out of reach), computed once per process and rendered into the page."""
-    from nitrolyte.cell.pouch import pouch_cell
+    from nitrolyte.workflows.cell import cell_design
 
-    cell = pouch_cell().to_dict()
+    cell = cell_design().to_dict()
     inputs = {k: v["value"] for k, v in cell["inputs"].items()}
     critical = {}
     for solve_for, target in DESIGNER_CRITICAL:

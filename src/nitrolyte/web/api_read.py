@@ -1,7 +1,7 @@
 """Read endpoints: materials, one material, sigma(T), electrochemical windows, screening.
 
 Thin over :func:`nitrolyte.materials`, :func:`nitrolyte.get`, :func:`nitrolyte.conductivity`,
-:func:`nitrolyte.electrochemical_window` and :func:`nitrolyte.screen`.
+:func:`nitrolyte.workflows.window.window_report` and :func:`nitrolyte.screen`.
 """
 
 from __future__ import annotations
@@ -75,10 +75,12 @@ def material_doc(request: Request, name: str) -> dict[str, Any]:
         lambda ids: rec.material_id in ids)]
     unknown = (unknown_sets(request.app.state.db, rec.material_id) if rec.source == "user"
                else [])
+    from nitrolyte.provenance import structure_estimates
     from nitrolyte.transport.display import record_rows
 
     return {"material": {**rec.to_dict(), "measurements": record_rows(rec, request.app.state.db)},
             "errata": hits.to_dict("records"),
+            "structure_transport": structure_estimates(request.app.state.db, rec.material_id),
             "unknown_simulations": [{k: u[k] for k in ("set_id", "label", "text")}
                                     for u in unknown]}
 
@@ -92,7 +94,8 @@ async def sigma(request: Request, name: str,
                                                          description="Temperatures, K")] = None,
                 direction: Literal["perp_c", "par_c"] | None = None,
                 average: Literal["bruggeman", "arithmetic", "harmonic", "geometric"] | None = None,
-                convention: Literal["sigmaT", "sigma"] = "sigmaT") -> Response:
+                convention: Annotated[str, Query(max_length=40, description="Arrhenius law: "
+                                                 "sigmaT or sigma")] = "sigmaT") -> Response:
     """Ionic conductivity at temperatures ``T`` (with unit) and ``T_K`` (K), Arrhenius from
     the material's record."""
     import numpy as np
@@ -136,15 +139,11 @@ async def material(request: Request, name: str) -> Response:
 def window(request: Request, formula: str) -> Response:
     """Thermodynamic electrochemical window (V vs. Li/Li+, the default energy source, as the
     command line) and the published windows of a formula or material name."""
-    from nitrolyte.stability import electrochemical_window
-    from nitrolyte.stability.reported import reported_window
     from nitrolyte.stability.sources import DEFAULT_SOURCE
+    from nitrolyte.workflows.window import window_report
 
-    db = request.app.state.db
-    w = electrochemical_window(formula, DEFAULT_SOURCE, db=db)
-    reported = [r for k in ("intrinsic", "extended", "experimental")
-                if (r := reported_window(formula, k, db=db)) is not None]  # type: ignore[arg-type]
-    return json_response(dumps({**w.to_dict(), "reported": [r.to_dict() for r in reported]}))
+    report = window_report(formula, DEFAULT_SOURCE, db=request.app.state.db)
+    return json_response(dumps(report.to_dict()))
 
 
 def screening_result(state: Any, family: str | None = None, materials: tuple[str, ...] = (),

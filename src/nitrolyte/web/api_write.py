@@ -32,6 +32,8 @@ from nitrolyte.web.security import check_reader, require_writer
 
 router = APIRouter(tags=["write"], responses=ERRORS)
 Files = Annotated[list[UploadFile], File(description="one or more files")]
+#: most spectra accepted in one upload
+MAX_EIS_FILES = 50
 Geometry = Annotated[str | None, Form(max_length=40, description="with its unit: 500um, "
                                       "0.785cm2, 10mm; required, no default")]
 
@@ -131,25 +133,30 @@ def fit_csv(request: Request, file: Annotated[UploadFile, File()],
             name: Annotated[str | None, Form(max_length=300)] = None,
             formula: Annotated[str | None, Form(max_length=300)] = None,
             family: Annotated[str | None, Form(max_length=100)] = None,
-            convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT") -> Response:
-    """Arrhenius fit of a sigma(T) CSV (``nitrolyte fit``); ``store=true`` keeps the points
-    and the fit as a measurement set (:func:`~nitrolyte.transport.eis_series.store_conductivity_data`)."""
-    from nitrolyte.transport.fitting import fit_arrhenius
-    from nitrolyte.transport.io import read_conductivity_csv
+            convention: Annotated[str | None, Form(max_length=40, description="older name of "
+                                                   "law")] = None,
+            law: Annotated[str | None, Form(max_length=40, description="conductivity law: a "
+                                            "name of the law registry (sigmaT, sigma, vtf, "
+                                            "two_regime); default sigmaT")] = None) -> Response:
+    """Fit of a sigma(T) CSV to a conductivity law (``nitrolyte fit --law``); ``store=true``
+    keeps the points and the fit as a measurement set (:mod:`nitrolyte.workflows.conductivity`)."""
+    from nitrolyte.transport.laws.registry import resolve_law
+    from nitrolyte.workflows.conductivity import conductivity_file
 
+    law_obj = resolve_law(law, convention)
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
     with saved([file]) as [(path, _sha)]:
-        data = read_conductivity_csv(path)
-        fit = fit_arrhenius(data.T_K, data.sigma_S_cm, data.sigma_err_S_cm, convention)
+        read = conductivity_file(path, law_obj.name)
+        fit = read.fit
+        assert fit is not None  # require_fit: a file that cannot be fitted raised
         doc: dict[str, Any] = {"source": path.name, "fit": fit.to_dict(),
-                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None}
+                               "sigma_RT_S_cm": fit.sigma_RT_S_cm, "stored": None,
+                               "law": law_obj.name, "law_label": law_obj.label}
         if meta is not None and writer is not None:
-            from nitrolyte.transport.eis_series import store_conductivity_data
-
-            stored, _ = _write(request, lambda: store_conductivity_data(
-                request.app.state.db, meta.name, data, method="fit", convention=convention,
-                formula=meta.formula, family=meta.family, added_by=writer["name"]))
+            stored = _write(request, lambda: read.store(
+                request.app.state.db, meta.name, method="fit", formula=meta.formula,
+                family=meta.family, added_by=writer["name"]))
             doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
     return json_response(dumps(doc))
 
@@ -161,7 +168,8 @@ def eis(request: Request, files: Files, thickness: Geometry = None, area: Geomet
         circuit: Annotated[str | None, Form(max_length=40, description="force a circuit "
                                             "(default: chosen per spectrum)")] = None,
         which: Annotated[Literal["bulk", "total"], Form()] = "total",
-        convention: Annotated[Literal["sigmaT", "sigma"], Form()] = "sigmaT",
+        convention: Annotated[str, Form(max_length=40, description="Arrhenius law: sigmaT "
+                                        "or sigma")] = "sigmaT",
         store: Annotated[bool, Form()] = False,
         force: Annotated[bool, Form(description="store unreliable fits, marked")] = False,
         name: Annotated[str | None, Form(max_length=300)] = None,
@@ -170,18 +178,38 @@ def eis(request: Request, files: Files, thickness: Geometry = None, area: Geomet
     """Fit impedance spectra (``nitrolyte eis``): circuit, R and sigma per file (with
     ``reliable`` and ``problems``), Nyquist data, warnings, and the Arrhenius fit over >= 3
     temperatures; ``store=true`` keeps the series as a measurement set."""
-    from nitrolyte.web import eis_flow
+    from nitrolyte.transport.eis_series import pellet_geometry_cm
+    from nitrolyte.units import parse_quantity
+    from nitrolyte.workflows.eis import eis_series
 
     writer = _writer_if(request, store)
     meta = _Meta(name, formula, family) if store else None
-    temps = [t for t in (T or []) if t.strip()]
-    with saved(files) as paths:
-        result = eis_flow.fit_files(paths, thickness=thickness, area=area, diameter=diameter,
-                                    temperatures=temps, circuit=(circuit or "").strip() or None,
-                                    which=which, convention=convention)
+    with saved(files) as uploads:
+        if not uploads or len(uploads) > MAX_EIS_FILES:
+            raise InputError(f"files: give 1 to {MAX_EIS_FILES} spectra, got {len(uploads)}")
+        L, A = pellet_geometry_cm(thickness, area, diameter)
+        temps = [parse_quantity(t, "temperature", "T") for t in T or [] if t.strip()] or None
+        if temps is not None and len(temps) != len(uploads):
+            raise InputError(f"T: given {len(temps)} times for {len(uploads)} files")
+        result = eis_series([p for p, _ in uploads], temps, thickness_cm=L, area_cm2=A,
+                            circuit=(circuit or "").strip() or None, which=which,
+                            convention=convention)
+        doc = _eis_doc(result)
         if meta is not None and writer is not None:
             stored = _write(request, lambda: result.store(
                 request.app.state.db, meta.name, formula=meta.formula, family=meta.family,
                 added_by=writer["name"], force=force))
-            result.doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
-    return json_response(dumps(result.doc))
+            doc["stored"] = {**stored.to_dict(), "added_by": writer["name"]}
+    return json_response(dumps(doc))
+
+
+def _eis_doc(result: Any) -> dict[str, Any]:
+    """The answer of ``POST /eis``: the series' fits, the geometry and the Nyquist curves of
+    every file (for the upload page), and the label of the Arrhenius law."""
+    from nitrolyte.transport.display import convention_label
+
+    return {**result.series.to_dict(), "thickness_cm": result.thickness_cm,
+            "area_cm2": result.area_cm2, "circuit": result.circuit or "auto",
+            "sigma_RT_S_cm": result.sigma_RT_S_cm, "nyquist": result.nyquist(), "stored": None,
+            "law_label": None if result.series.arrhenius is None
+            else convention_label(result.series.arrhenius.law)}

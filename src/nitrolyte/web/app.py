@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +38,9 @@ from nitrolyte.web.security import (
     SecurityHeaders,
 )
 from nitrolyte.web.sessions import Sessions
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 _LOG = logging.getLogger("nitrolyte.web")
 HERE = Path(__file__).parent
@@ -123,7 +126,7 @@ def _install_errors(app: FastAPI) -> None:
         return error(500, f"internal error ({type(exc).__name__}); please report it")
 
 
-def create_app(db: Any = None, *, private: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
+def create_app(db: DatabaseLike | None = None, *, private: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
                limiter: FailureLimiter | None = None,
                allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
                expensive: ExpensiveLimiter | None = None,

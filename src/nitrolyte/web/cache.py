@@ -26,7 +26,10 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import Database
 
 #: serialised answers kept per generation
 MAX_ANSWERS = 256
@@ -49,7 +52,7 @@ class TableFingerprint:
     #: True when a call costs no round trip (it may run on the event loop)
     cheap = False
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Database):
         self.db = db
 
     def __call__(self) -> Hashable:
@@ -79,7 +82,7 @@ class SqliteDataVersion(TableFingerprint):
     """``PRAGMA data_version`` of a read-only connection that never writes (file databases);
     the table fingerprint for in-memory ones or when the file cannot be opened read-only."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Database):
         super().__init__(db)
         self.path = db.path
         self.cheap = self.path is not None
@@ -119,7 +122,7 @@ class SqliteDataVersion(TableFingerprint):
 class FrameCache:
     """The materials frame and serialised answers of one database, per generation."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Database):
         self.db = db
         self.generation = GENERATIONS.get(db.backend, TableFingerprint)(db)
         self._lock = threading.Lock()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -20,6 +20,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from nitrolyte.errors import MissingDataError, NitrolyteError
 from nitrolyte.stability.sources import DEFAULT_SOURCE
 from nitrolyte.web.security import charge_expensive, check_origin, client_of, require_reader
+
+if TYPE_CHECKING:
+    from nitrolyte.store.database import DatabaseLike
 
 router = APIRouter(include_in_schema=False)
 PageReader = [Depends(require_reader)]
@@ -114,7 +117,7 @@ def browser(request: Request, q: Annotated[str | None, Query(max_length=200)] = 
                   status_code=422 if error else 200)
 
 
-def _arrhenius(families: Any, names: Any, title: str, db: Any) -> tuple[str | None, str | None]:
+def _arrhenius(families: Any, names: Any, title: str, db: DatabaseLike | None) -> tuple[str | None, str | None]:
     from nitrolyte.plotting.arrhenius import plotly_arrhenius_family
     from nitrolyte.transport.conductivity import arrhenius_curves
 
@@ -153,6 +156,7 @@ def _material_html(request: Request, name: str) -> bytes:
         fig, note = _arrhenius(None, [rec["name"]], rec["name"], db)
     return bytes(render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
                         figure_note=note, unknown=doc["unknown_simulations"],
+                        estimates=doc["structure_transport"],
                         structures=_structures(rec["formula"], db)).body)
 
 

@@ -15,18 +15,20 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.structures.atomistic.relax import Relaxer
 
 COLUMNS = ("name", "formula", "kind", "ok", "failures", "energy_per_atom_eV", "n_atoms", "volume_ratio",
            "n_steps", "structure_hash", "entry_hash", "model_version", "source", "doi")
 
 
-def relaxation_input(name: str) -> Structure:
-    """The cell a library entry is relaxed in: its ordered structure reduced to a primitive cell."""
+def relaxation_input(name: str, db: DatabaseLike | None = None) -> Structure:
+    """The cell a library entry is relaxed in: its ordered structure reduced to a primitive cell
+    (a user's entry looked up in ``db``)."""
     from nitrolyte.structures.library import library_entry, library_structure
 
-    struct = library_structure(name)
-    if library_entry(name).kind == "molecule":
+    struct = library_structure(name, db)
+    if library_entry(name, db).kind == "molecule":
         return struct
     return struct.get_primitive_structure(tolerance=0.05)
 
@@ -50,45 +52,48 @@ def default_potential(name: str | None = None) -> Relaxer:
     return BoundPotential(name, "cpu")
 
 
-def _uncomputed_row(name: str, potential: Relaxer, why: str) -> dict[str, Any]:
+def _uncomputed_row(name: str, potential: Relaxer, why: str, db: DatabaseLike | None = None
+                    ) -> dict[str, Any]:
     """A row for an entry whose energy cannot be computed here (the model is not installed)."""
     from nitrolyte.structures.library import entry_hash, library_entry
 
-    entry = library_entry(name)
+    entry = library_entry(name, db)
     return {"name": entry.name, "formula": entry.formula, "kind": entry.kind, "ok": False,
             "failures": why, "energy_per_atom_eV": float("nan"), "n_atoms": 0,
             "volume_ratio": float("nan"), "n_steps": 0, "structure_hash": "",
-            "entry_hash": entry_hash(name), "model_version": potential.version,
+            "entry_hash": entry_hash(name, db), "model_version": potential.version,
             "source": entry.source, "doi": entry.doi}
 
 
-def _row(name: str, potential: Relaxer, db: Any) -> dict[str, Any]:
+def _row(name: str, potential: Relaxer, db: DatabaseLike | None) -> dict[str, Any]:
     from nitrolyte.errors import EnergyNotComputedError
     from nitrolyte.structures.atomistic.relax import relaxed_energy
     from nitrolyte.structures.library import entry_hash, library_entry, library_structure
     from nitrolyte.structures.validate import validate_structure
 
-    entry = library_entry(name)
-    struct = relaxation_input(name)
+    entries = db or None  # False (no results cache) still reads the default database's entries
+    entry = library_entry(name, entries)
+    struct = relaxation_input(name, entries)
     try:
         res = relaxed_energy(struct, potential, db=db, relax_cell=entry.kind != "molecule")
     except EnergyNotComputedError as exc:  # nothing cached: say what computing it needs
-        return _uncomputed_row(name, potential, f"ML energy not computed: {exc}")  # see stability.ml
+        return _uncomputed_row(name, potential, f"ML energy not computed: {exc}",  # see stability.ml
+                               entries)
     ratio = None if entry.kind == "molecule" else res.volume_ratio
-    check = validate_structure(entry, library_structure(name), ratio)
+    check = validate_structure(entry, library_structure(name, entries), ratio)
     ok, failures = check.ok, "; ".join(check.failures)
     if not ok and _element_reference_kept(entry.formula, check.checks):
         ok, failures = True, f"kept as element reference despite: {failures}"
     return {"name": entry.name, "formula": entry.formula, "kind": entry.kind, "ok": ok,
             "failures": failures, "energy_per_atom_eV": res.energy_per_atom_eV,
             "n_atoms": res.n_atoms, "volume_ratio": res.volume_ratio, "n_steps": res.n_steps,
-            "structure_hash": res.structure_hash, "entry_hash": entry_hash(name),
+            "structure_hash": res.structure_hash, "entry_hash": entry_hash(name, entries),
             "model_version": res.model_version,
             "source": entry.source, "doi": entry.doi}
 
 
 def library_energies(names: Iterable[str] | None = None, potential: Relaxer | str | None = None, *,
-                     db: Any = None, progress: bool = False) -> pd.DataFrame:
+                     db: DatabaseLike | None = None, progress: bool = False) -> pd.DataFrame:
     """Relaxed ML energy and validation of library entries.
 
     Parameters
@@ -122,15 +127,17 @@ def library_energies(names: Iterable[str] | None = None, potential: Relaxer | st
     return pd.DataFrame([_row(n, pot, db) for n in todo], columns=list(COLUMNS))
 
 
-def packaged_rows(names: Iterable[str], version: str) -> pd.DataFrame:
-    """Rows of the packaged table still valid for ``names`` (same entry hash and model version)."""
+def packaged_rows(names: Iterable[str], version: str, db: DatabaseLike | None = None
+                  ) -> pd.DataFrame:
+    """Rows of the packaged table still valid for ``names`` (same entry hash and model version;
+    a user's entry looked up in ``db``)."""
     from nitrolyte.structures.atomistic.relax import packaged_table
     from nitrolyte.structures.library import entry_hash
 
     table = packaged_table()
     if table.empty or "entry_hash" not in table.columns:
         return table.iloc[0:0]
-    want = {n: entry_hash(n) for n in names}
+    want = {n: entry_hash(n, db) for n in names}
     keep = [bool(want.get(r["name"]) == r["entry_hash"] and r["model_version"] == version)
             for _, r in table.iterrows()]
     return table[keep]
@@ -155,7 +162,7 @@ class _CachedOnly:
             f"compute it with 'python scripts/compute_ml_energies.py --potential {self.name} --missing'")
 
 
-def plan(potential: Relaxer | str | None = None, *, db: Any = None) -> tuple[pd.DataFrame, list[str]]:
+def plan(potential: Relaxer | str | None = None, *, db: DatabaseLike | None = None) -> tuple[pd.DataFrame, list[str]]:
     """(packaged rows still valid, names of the entries that need computing or the store's cache).
 
     Nothing is relaxed: this is what :func:`current_energies` would do, for cache keys.
@@ -164,11 +171,11 @@ def plan(potential: Relaxer | str | None = None, *, db: Any = None) -> tuple[pd.
 
     pot = _relaxer(potential)
     names = [e.name for e in all_entries(db or None)]
-    have = packaged_rows(names, pot.version)
+    have = packaged_rows(names, pot.version, db or None)
     return have, [n for n in names if n not in set(have["name"])]
 
 
-def _within(name: str, elements: frozenset[str] | None) -> bool:
+def _within(name: str, elements: frozenset[str] | None, db: DatabaseLike | None = None) -> bool:
     """Whether a library entry's elements all lie in ``elements`` (None: every entry)."""
     if elements is None:
         return True
@@ -177,12 +184,12 @@ def _within(name: str, elements: frozenset[str] | None) -> bool:
     from nitrolyte.structures.library import library_entry
 
     try:
-        return {str(el) for el in Composition(library_entry(name).formula).elements} <= elements
+        return {str(el) for el in Composition(library_entry(name, db).formula).elements} <= elements
     except (ValueError, KeyError):
         return True
 
 
-def current_energies(potential: Relaxer | str | None = None, *, db: Any = None,
+def current_energies(potential: Relaxer | str | None = None, *, db: DatabaseLike | None = None,
                      progress: bool = True, compute: bool = True,
                      elements: frozenset[str] | None = None) -> pd.DataFrame:
     """The ML energy table of the library: packaged rows where still valid, the rest computed.
@@ -199,7 +206,7 @@ def current_energies(potential: Relaxer | str | None = None, *, db: Any = None,
 
     pot = _relaxer(potential)
     have, todo = plan(pot, db=db)
-    todo = [n for n in todo if _within(n, elements)]
+    todo = [n for n in todo if _within(n, elements, db or None)]
     if not todo:
         return have.reset_index(drop=True)
     fresh = library_energies(todo, pot if compute else _CachedOnly(pot), db=db,

@@ -21,11 +21,13 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
+
+    from nitrolyte.store.database import Database, DatabaseLike
 
 NAMESPACE = "ml_relax"
 PACKAGED_TABLE = "ml_energies.csv"
@@ -161,7 +163,8 @@ def _from_packaged(key_hash: str, version: str) -> RelaxResult | None:
                        float(row["volume_ratio"]), int(row["n_steps"]), version, key_hash)
 
 
-def relaxed_energy(structure: Structure, potential: Any = None, *, db: Any = None,
+def relaxed_energy(structure: Structure, potential: Any = None, *,
+                   db: DatabaseLike | Literal[False] | None = None,
                    relax_cell: bool = True, use_packaged: bool = True) -> RelaxResult:
     """The relaxed energy of a structure, from a cache or computed (and then cached).
 
@@ -201,14 +204,13 @@ def relaxed_energy(structure: Structure, potential: Any = None, *, db: Any = Non
     return result
 
 
-def _store(db: Any) -> Any:
+def _store(db: DatabaseLike | Literal[False] | None) -> Database | None:
+    """The store of ``db`` (a URL or path opened once per process), None for ``False``."""
     if db is False:
         return None
-    if db is not None:
-        return db
-    from nitrolyte.store import Database
+    from nitrolyte.api import database
 
-    return Database()
+    return database(db)
 
 
 def clear_memory() -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pymatgen.core import Structure
 
+    from nitrolyte.store.database import DatabaseLike
     from nitrolyte.structures.predict.core import Prediction
     from nitrolyte.structures.predict.model import Model
 
@@ -34,7 +35,7 @@ def stored_name(formula: str) -> str:
     return f"{formula} (predicted)"
 
 
-def library_table(model: Model, db: Any = None, *, compute: bool = True) -> pd.DataFrame:
+def library_table(model: Model, db: DatabaseLike | None = None, *, compute: bool = True) -> pd.DataFrame:
     """The library's ML energies of ``model`` (packaged where valid, the rest relaxed and cached;
     ``compute=False``: packaged and cached only, the rest marked not computed)."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
@@ -42,7 +43,7 @@ def library_table(model: Model, db: Any = None, *, compute: bool = True) -> pd.D
     return current_energies(_AsPotential(model), db=db, progress=False, compute=compute)
 
 
-def relaxed(pred: Prediction, model: Model, db: Any = None) -> float:
+def relaxed(pred: Prediction, model: Model, db: DatabaseLike | None = None) -> float:
     """The prediction's structure re-relaxed (fine) with another ``model``: eV/atom, cached by
     structure hash and model version (:func:`nitrolyte.structures.atomistic.relax.relaxed_energy`)."""
     from nitrolyte.structures.atomistic.relax import relaxed_energy
@@ -92,7 +93,7 @@ def write_cif(pred: Prediction, path: str | Path | None = None) -> Path:
     return out
 
 
-def store(pred: Prediction, *, db: Any = None, name: str | None = None) -> str:
+def store(pred: Prediction, *, db: DatabaseLike | None = None, name: str | None = None) -> str:
     """Store the prediction as a library entry labelled *predicted*; returns its name."""
     from nitrolyte.structures.library import add_predicted_structure
 

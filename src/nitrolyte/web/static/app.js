@@ -175,8 +175,13 @@
       if (kind === "imports") { out.textContent = doc.n_measurements + " measurement(s) imported, " + doc.n_materials_created + " new material(s)."; return; }
       var fit = kind === "fits" ? doc.fit : doc.arrhenius;
       if (fit) {
-        var law = fit.convention === "sigma" ? "σ Arrhenius" : "σT Arrhenius";
-        rows.push(["Ea (eV, " + law + (fit.loss === "huber" ? ", robust fit" : "") + ")", pm(fit.Ea_eV, fit.Ea_stderr_eV, true)]);
+        var law = doc.law_label || "law not stated";  // the server names the law (registry label)
+        if (fit.parameters) {  // any law: its parameters (units in the names)
+          Object.keys(fit.parameters).forEach(function (k) {
+            rows.push([k + " (" + law + ")", pm(fit.parameters[k], fit.parameter_stderr[k])]); });
+        } else {
+          rows.push(["Ea (eV, " + law + (fit.loss === "huber" ? ", robust fit" : "") + ")", pm(fit.Ea_eV, fit.Ea_stderr_eV, true)]);
+        }
         rows.push(["σ at 25 °C (S/cm)", fmt(doc.sigma_RT_S_cm, 3)]);
         rows.push(["R²", fit.r_squared.toFixed(4)]);
       }
