@@ -44,6 +44,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_discover.py", ["--toy", "--max-atoms", "8", "--workers", "2"], "ratio fresh / resumed from cache"),
     ("bench_md_run_length.py", ["--supercell", "1x1x1", "--analysis-frames", "30,60",
                                 "--from-file"], "| 8 | 60 | 1 |"),
+    ("bench_predict.py", ["--quick"], "recovered (matched or within 10 meV/atom, first model): 2 of 2"),
 ])
 def test_benchmark_runs(script: str, args: list[str], expect: str, tmp_path: Path) -> None:
     env = {**os.environ, "NITROLYTE_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}

@@ -61,3 +61,26 @@ def test_report_section_builds(tmp_path, db):
     assert list(review["status"]) == ["stable", "unstable", "unknown"]  # InCl3 missing: a bound
     li9 = stack[stack["stack"] == "Li | Li9N2Cl3 | Li3InCl6 | NMC811"]
     assert list(li9["status"])[1:] == ["unstable", "unknown"]
+
+
+def test_report_lists_predicted_structures(tmp_path, db):
+    """A predicted structure in the user's store is a row of the report's "Predicted structures"
+    table with its method, model, trials and date (issue 22: the label everywhere)."""
+    from pymatgen.core import Lattice, Structure
+
+    from nitrolyte.report.build import build_report
+    from nitrolyte.structures.library import add_predicted_structure
+
+    struct = Structure(Lattice.cubic(5.7), ["Li"] * 8 + ["S"] * 4,
+                       [[x, y, z] for x in (0.25, 0.75) for y in (0.25, 0.75) for z in (0.25, 0.75)]
+                       + [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])
+    label = {"method": "search", "model": "test-model", "trials": 60, "date": "2026-12-08"}
+    add_predicted_structure("Li2S (predicted)", struct, label, db=db)
+    build_report(tmp_path, db=db, progress=False, sections=["ml"])
+    html = (tmp_path / "index.html").read_text()
+    assert "Predicted structures (not measured)" in html
+    table = pd.read_csv(tmp_path / "data" / "ml_predicted_structures.csv")
+    row = table.set_index("name").loc["Li2S (predicted)"]
+    assert (row["method"], row["model"], row["trials"], row["date"], row["stored"]) == (
+        "search", "test-model", 60, "2026-12-08", "user store")
+    assert row["source"] == "predicted (search, test-model, 60 trials, 2026-12-08)"

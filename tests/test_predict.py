@@ -174,7 +174,8 @@ def test_cli_predict_type_json_and_listing(tmp_path, monkeypatch) -> None:  # ty
 
     table = _packaged()
     monkeypatch.setattr(model_mod, "default_model", lambda device="cpu": EwaldToy())
-    monkeypatch.setattr(outcome, "library_table", lambda model, db=None: table)
+    monkeypatch.setattr(model_mod, "committee_models", lambda device="cpu": [])  # the toy alone
+    monkeypatch.setattr(outcome, "library_table", lambda model, db=None, compute=True: table)
     dbfile = tmp_path / "p.sqlite"  # the default database of this test: other tests never see the entry
     monkeypatch.setenv("NITROLYTE_DATABASE_URL", f"sqlite:///{dbfile}")
     cif = tmp_path / "out.cif"
@@ -199,7 +200,7 @@ def test_cli_predict_input_errors() -> None:
 
     runner = CliRunner()
     both = runner.invoke(app, ["structure", "predict", "Li2S", "--type", "antifluorite", "--search", "3"])
-    assert both.exit_code == 2 and "exactly one of --type NAME or --search N" in both.output
+    assert both.exit_code == 2 and "exactly one of --type NAME, --from TEMPLATE or --search N" in both.output
     bad = runner.invoke(app, ["structure", "predict", "Li2Xx", "--type", "antifluorite"])
     assert bad.exit_code == 2 and bad.output.startswith("error:")
     hint = runner.invoke(app, ["structure", "Li12P3N9"])

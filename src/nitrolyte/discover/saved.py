@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from nitrolyte.discover.run import Discovery
+    from nitrolyte.store.database import Database, DatabaseLike
 
 NAMESPACE = "discover"
 _INDEX = "_index"
@@ -24,15 +25,13 @@ FIELDS = ("rank", "formula", "generator", "space", "key", "label", "model", "spa
           "known_structures", "stored_as", "verdicts")
 
 
-def _store(db: Any) -> Any:
-    if db is not None and hasattr(db, "cache_put"):
-        return db
-    from nitrolyte.store import Database
+def _store(db: DatabaseLike | None) -> Database:
+    from nitrolyte.api import database
 
-    return Database(db) if db is not None else Database()
+    return database(db)
 
 
-def save(result: Discovery, db: Any = None) -> str:
+def save(result: Discovery, db: DatabaseLike | None = None) -> str:
     """Keep a campaign's manifest and candidates in the store; returns its run id."""
     store = _store(db)
     run = str(result.manifest["run_id"])
@@ -47,7 +46,7 @@ def save(result: Discovery, db: Any = None) -> str:
     return run
 
 
-def campaigns(db: Any = None) -> list[dict[str, Any]]:
+def campaigns(db: DatabaseLike | None = None) -> list[dict[str, Any]]:
     """Every saved campaign (``manifest``, ``candidates``), the last saved first."""
     store = _store(db)
     index = store.cache_get(NAMESPACE, _INDEX) or {"runs": []}
@@ -55,7 +54,7 @@ def campaigns(db: Any = None) -> list[dict[str, Any]]:
     return [{"run_id": run, **doc} for run, doc in zip(index["runs"], docs, strict=True) if doc]
 
 
-def candidate_cif(run_id: str, key: str, db: Any = None) -> str | None:
+def candidate_cif(run_id: str, key: str, db: DatabaseLike | None = None) -> str | None:
     """The CIF text of one saved candidate (None when there is none)."""
     doc = _store(db).cache_get(NAMESPACE, run_id)
     for row in (doc or {}).get("candidates", []):

@@ -154,7 +154,7 @@ def _hull(pred: Prediction, potential: str | None, hide: tuple[str, ...]) -> dic
     from nitrolyte.stability.predicted import hull
 
     elements = frozenset(str(el) for el in pred.structure.composition.elements)
-    return hull(pred, library_table(potential, elements, hide))
+    return hull(pred, library_table(potential, elements, hide), potential=potential)
 
 
 @register_stage("stability")

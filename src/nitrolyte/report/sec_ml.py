@@ -48,6 +48,37 @@ def _library_table(ctx: ReportContext) -> TableOutput:
                  "(CC BY 4.0)."))
 
 
+PREDICTED_COLUMNS = {"name": "Entry", "formula": "Formula", "method": "Method", "model": "Model",
+                     "trials": "Trials", "date": "Date", "stored": "Where", "source": "Label"}
+
+
+def _predicted_table(ctx: ReportContext) -> TableOutput:
+    """Predicted structures (shipped or in the user's store), each with method, model, trials, date."""
+    import pandas as pd
+
+    from nitrolyte.structures.library import library_entries, user_entries
+
+    rows = []
+    for entry, where in [*((e, "library") for e in library_entries()), *((e, "user store") for e in user_entries(ctx.db))]:
+        if entry.kind != "predicted":
+            continue
+        label = entry.spec.get("predicted") or {}
+        rows.append({"name": entry.name, "formula": entry.formula, "method": label.get("method", ""),
+                     "model": label.get("model", ""), "trials": label.get("trials", ""),
+                     "date": label.get("date", ""), "stored": where, "source": entry.source})
+    table = pd.DataFrame(rows, columns=list(PREDICTED_COLUMNS))
+    csv = ctx.save_csv(table, "ml_predicted_structures")
+    return TableOutput(
+        key="ml_predicted_structures", title="Predicted structures (not measured)",
+        review_ref="Perspectives (high-throughput computation)", csv=csv,
+        html=ctx.frame_to_html(table.rename(columns=PREDICTED_COLUMNS), "tbl-ml-predicted"),
+        caption=("Structures predicted by 'nitrolyte structure predict' from the formula alone (ordered "
+                 "approximants of a stated structure type, substitution into known structures, or "
+                 "symmetric random search), relaxed with the named ML potential; every window, reaction "
+                 "and energy above hull built on them is a prediction, never a measurement. "
+                 + ("None stored." if table.empty else "")))
+
+
 def _validation_table(ctx: ReportContext) -> TableOutput:
     from nitrolyte.stability.ml_validation import deviation_summary, ml_validation
 
@@ -149,5 +180,5 @@ def build(ctx: ReportContext) -> Section:
         "Gibbs energies of the lithium binaries (docs/stability.md). This answers windows and "
         "interfaces for phases no thermochemical table holds (Li2S, Li3InCl6, Li6PS5Cl, ...).")
     return Section(key=KEY, title="Structures and ML energies", intro=intro,
-                   tables=(_library_table(ctx), _validation_table(ctx), _stack_table(ctx),
+                   tables=(_library_table(ctx), _predicted_table(ctx), _validation_table(ctx), _stack_table(ctx),
                            _air_table(ctx), *_candidates_tables(ctx)))

@@ -201,7 +201,8 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Database
 
 
 def dask_client(scheduler: str | None, workers: int | None) -> Any:
-    """A Dask client: on the scheduler at ``scheduler`` or a LocalCluster of ``workers`` threads."""
+    """A Dask client: of the scheduler at ``scheduler`` (InputError when unreachable), else of a
+    LocalCluster of ``workers`` threads (default 1). Campaigns and ``structure predict --search`` use it."""
     from dask.distributed import Client, LocalCluster
 
     if scheduler:

@@ -157,7 +157,30 @@ def _material_html(request: Request, name: str) -> bytes:
         fig, note = _arrhenius(None, [rec["name"]], rec["name"], db)
     return bytes(render(request, "material.html", rec=rec, errata=doc["errata"], figure=fig,
                         figure_note=note, unknown=doc["unknown_simulations"],
-                        estimates=doc["structure_transport"]).body)
+                        estimates=doc["structure_transport"],
+                        structures=_structures(rec["formula"], db)).body)
+
+
+def _structures(formula: str | None, db: DatabaseLike | None) -> list[dict[str, str]]:
+    """The library's structures of a formula (shipped and the user's), a predicted one labelled
+    ``predicted (method, model, trials, date)``."""
+    from nitrolyte.structures.library import library_entries, user_entries
+    from nitrolyte.structures.predict.outcome import reduced
+
+    try:
+        target = reduced(formula or "")
+    except Exception:  # no parsable formula: no structures to name
+        return []
+    out = []
+    for entry in (*library_entries(), *user_entries(db)):
+        try:
+            same = reduced(entry.formula) == target
+        except Exception:
+            same = False
+        if same:
+            label = entry.source if entry.kind == "predicted" else f"{entry.kind}: {entry.source}"
+            out.append({"name": entry.name, "kind": entry.kind, "label": label})
+    return out
 
 
 @router.get("/overlay", response_class=HTMLResponse, dependencies=PageReader)

@@ -12,7 +12,7 @@ Every method relaxes through :class:`.model.Model` (the one seam to the potentia
 """
 
 # the methods register themselves on import (one module per method)
-from nitrolyte.structures.predict import by_type, search  # noqa: F401
+from nitrolyte.structures.predict import by_type, search, substitute  # noqa: F401
 from nitrolyte.structures.predict.core import (
     METHODS,
     Prediction,

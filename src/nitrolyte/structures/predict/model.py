@@ -2,9 +2,10 @@
 
 Prediction needs two things from a model: a single-point energy (to rank candidates) and a
 relaxation at a chosen force criterion (coarse, then fine). :class:`Model` is that contract;
-:func:`default_model` builds it today from CHGNet through
-:class:`nitrolyte.structures.atomistic.relax.CHGNetPotential` (the current relaxation entry point),
-so a registry of potentials replaces one function. Tests pass a cheap stand-in with the same members.
+:func:`default_model` is CHGNet (through :class:`nitrolyte.structures.atomistic.relax.CHGNetPotential`),
+:class:`PotentialModel` any registered potential, and :func:`committee_models` the committee's
+other members (SevenNet), which re-relax a prediction for its second energy above hull. Tests pass
+a cheap stand-in with the same members.
 """
 
 from __future__ import annotations
@@ -85,6 +86,45 @@ class CHGNetModel:
         return CHGNetPotential(self.device, fmax=fmax, steps=steps).relax(structure, relax_cell=relax_cell)
 
 
+class PotentialModel:
+    """Any registered potential (:data:`nitrolyte.potentials.POTENTIALS`) behind the :class:`Model` seam:
+    single points through its ASE calculator, relaxations through :meth:`Potential.relax`."""
+
+    def __init__(self, name: str, device: str = "cpu", threads: int | None = CPU_THREADS):
+        from nitrolyte.potentials import get_potential, resolve_device
+
+        self.potential = get_potential(name)
+        self.name = self.potential.name
+        self.version = self.potential.version
+        self.device = resolve_device(device)
+        if self.device == "cpu" and threads:
+            import torch
+
+            torch.set_num_threads(int(threads))
+
+    def energy(self, structure: Structure) -> float:
+        """Single-point energy (eV/atom)."""
+        from pymatgen.io.ase import AseAtomsAdaptor
+
+        atoms = AseAtomsAdaptor.get_atoms(structure)
+        atoms.calc = self.potential.calculator(self.device)
+        return float(atoms.get_potential_energy()) / len(atoms)
+
+    def relax(self, structure: Structure, *, fmax: float, steps: int,
+              relax_cell: bool = True) -> tuple[float, Structure, int]:
+        """FIRE relaxation of positions (and cell) to ``fmax`` (eV/Å)."""
+        return self.potential.relax(structure, relax_cell=relax_cell, device=self.device, fmax=fmax, steps=steps)
+
+
 def default_model(device: str = "cpu") -> Model:
-    """The default potential (CHGNet on the CPU); the seam a potentials registry replaces."""
+    """The default potential (CHGNet on the CPU)."""
     return CHGNetModel(device)
+
+
+def committee_models(device: str = "cpu") -> list[Model]:
+    """The other committee models (:func:`nitrolyte.potentials.committee` minus the default), each
+    behind the :class:`Model` seam: they re-relax a prediction's best structure for its second
+    energy above hull."""
+    from nitrolyte.potentials import committee
+
+    return [PotentialModel(p.name, device) for p in committee()[1:]]

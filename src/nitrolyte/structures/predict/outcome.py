@@ -35,11 +35,20 @@ def stored_name(formula: str) -> str:
     return f"{formula} (predicted)"
 
 
-def library_table(model: Model, db: DatabaseLike | None = None) -> pd.DataFrame:
-    """The library's ML energies of ``model`` (packaged where valid, the rest relaxed and cached)."""
+def library_table(model: Model, db: DatabaseLike | None = None, *, compute: bool = True) -> pd.DataFrame:
+    """The library's ML energies of ``model`` (packaged where valid, the rest relaxed and cached;
+    ``compute=False``: packaged and cached only, the rest marked not computed)."""
     from nitrolyte.structures.atomistic.library_energies import current_energies
 
-    return current_energies(_AsPotential(model), db=db, progress=False)
+    return current_energies(_AsPotential(model), db=db, progress=False, compute=compute)
+
+
+def relaxed(pred: Prediction, model: Model, db: DatabaseLike | None = None) -> float:
+    """The prediction's structure re-relaxed (fine) with another ``model``: eV/atom, cached by
+    structure hash and model version (:func:`nitrolyte.structures.atomistic.relax.relaxed_energy`)."""
+    from nitrolyte.structures.atomistic.relax import relaxed_energy
+
+    return float(relaxed_energy(pred.structure, _AsPotential(model), db=db).energy_per_atom_eV)
 
 
 def reduced(formula: str) -> str:

@@ -7,7 +7,8 @@ formula units whose conventional cell has at most ``max_atoms`` atoms, until pyx
 trial, atom limit and model, so an interrupted search resumes where it stopped. The coarse results
 are merged (pymatgen's ``StructureMatcher``), the ``n_fine`` lowest distinct ones are relaxed finely
 (:data:`.model.FINE`, cached the same way), and the lowest is kept. Trials run in ``workers``
-processes (each loads its own copy of the model).
+processes (each loads its own copy of the model), or as tasks of a Dask ``client`` (any
+``dask.distributed.Client``; the CLI's ``--scheduler`` builds it as campaigns do).
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def default_folder() -> str | None:
 
 
 def _run_all(formula: str, seed: int, n_trials: int, max_atoms: int, model: Model, folder: str | None,
-             workers: int, progress: bool) -> list[dict[str, Any]]:
+             workers: int, progress: bool, client: Any = None) -> list[dict[str, Any]]:
     args = [(formula, seed, t, max_atoms, model, folder) for t in range(n_trials)]
     bar = None
     if progress:
@@ -132,7 +133,15 @@ def _run_all(formula: str, seed: int, n_trials: int, max_atoms: int, model: Mode
 
         bar = tqdm(total=n_trials, desc=f"search {formula}", unit="trial", file=sys.stderr)
     results = []
-    if workers <= 1:
+    if client is not None:
+        from dask.distributed import as_completed as dask_completed
+
+        futures = [client.submit(run_trial, *a, pure=False) for a in args]
+        for fut in dask_completed(futures):
+            results.append(fut.result())
+            if bar is not None:
+                bar.update()
+    elif workers <= 1:
         for a in args:
             results.append(run_trial(*a))
             if bar is not None:
@@ -179,7 +188,7 @@ def merge(structures: list[tuple[float, int, Structure]]) -> list[tuple[float, i
 @register_method("search")
 def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, max_atoms: int = MAX_ATOMS,
                    workers: int = 1, n_fine: int = N_FINE, folder: str | None = "default",
-                   progress: bool = False, **_: Any) -> Prediction:
+                   progress: bool = False, client: Any = None, **_: Any) -> Prediction:
     """The lowest structure of ``n_trials`` symmetric random structures of ``formula``.
 
     Parameters
@@ -202,6 +211,8 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
         Cache folder of finished trials (``"default"``: :func:`default_folder`; None: no cache).
     progress : bool
         A progress bar (tqdm) on stderr.
+    client : dask.distributed.Client, optional
+        Run the trials as tasks on its cluster (instead of ``workers`` processes).
     """
     from pymatgen.core import Composition
     from pymatgen.core import Structure as _Structure
@@ -221,7 +232,8 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
 
         raise InputError(f"max_atoms must be >= {per_fu} (one formula unit of {reduced}), got {max_atoms}")
     where = default_folder() if folder == "default" else folder
-    trials = _run_all(reduced, int(seed), int(n_trials), int(max_atoms), model, where, int(workers), progress)
+    trials = _run_all(reduced, int(seed), int(n_trials), int(max_atoms), model, where, int(workers), progress,
+                      client)
     done = [(t["energy_eV_atom"], t["trial"], _Structure.from_dict(t["structure"])) for t in trials
             if "structure" in t]
     if not done:
@@ -237,6 +249,6 @@ def predict_search(formula: str, model: Model, *, n_trials: int, seed: int = 0, 
     found_by = sum(counts[t] for e, t, s in fine if t == best_trial or same.fit(best, s))
     details = {"failed_trials": sum("error" in t for t in trials), "cached_trials": sum(t["cached"] for t in trials),
                "best_trial": best_trial, "found_by_trials": found_by, "max_atoms": int(max_atoms),
-               "seed": int(seed), "fine_relaxed": len(fine)}
+               "seed": int(seed), "fine_relaxed": len(fine), **({"dask": True} if client is not None else {})}
     return Prediction(reduced, "search", model.version, best, float(best_energy), trials=int(n_trials),
                       ensemble_size=len(distinct), details=details)
