@@ -123,4 +123,4 @@ def test_report_transport_section_has_structure_tables(db: object, tmp_path) -> 
     assert est is not None and "BVSE (simulation, bvlain-0.25.1)" in est.html and "0.63" in est.html
     val = validation_table(ctx)
     assert "Li2CN2 (thermal-treated)" in val.html and "0.601" in val.html
-    assert "BVSE: n = 10" in val.caption and "BVSE yes" in val.caption
+    assert "BVSE: n = 17" in val.caption and "BVSE yes" in val.caption
