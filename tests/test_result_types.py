@@ -85,3 +85,112 @@ def test_campaign_report_json_keeps_its_layout() -> None:
                              "diffusive": False, "reason": "no Li hops"}]}
     assert json_text(rep.to_dict()) == json_text(as_dicts)
     assert json.loads(json_text(rep.to_dict()))["unknown"][0]["D_cm2_s"] is None
+
+
+# --- MD runs and their fits (simulate/pipeline.py, simulate/campaign_fit.py) ---------------------
+
+EA_EV = 0.30
+LN_A = 12.0  # ln(σT / (S K/cm)) at 1/T = 0
+
+
+def _sigma(T_K: float) -> float:
+    """Closed-form σT-Arrhenius σ, S/cm: σT = A exp(-Ea / kT)."""
+    import math
+
+    from nitrolyte.units import K_B_EV
+
+    return math.exp(LN_A - EA_EV / (K_B_EV * T_K)) / T_K
+
+
+def _simulation() -> Any:
+    """Three answered temperatures on the closed-form law and one unknown, fitted and typed."""
+    from md_toy import temperature_run
+    from nitrolyte.simulate.pipeline import TransportSimulation, fit_runs
+
+    runs = [temperature_run(T, _sigma(T), 0.02 * _sigma(T), n_hops=50, msd_A2=(2.0, 8.0),
+                            literature_sigma_S_cm=1e-3) for T in (600.0, 800.0, 1000.0)]
+    runs.insert(0, temperature_run(400.0, reason="2 Li hops (need >= 20)", n_hops=2,
+                                   msd_A2=(0.1, 0.3)))
+    fit, rt = fit_runs(runs)
+    return TransportSimulation(material="α-Li3N (MD)", structure="alpha-Li3N", formula="Li3N",
+                               family="Li3N", settings={"ps": 1.0, "supercell": (2, 2, 1)},
+                               runs=runs, fit=fit, sigma_25C=rt,
+                               literature={"name": "α-Li3N", "ref": "1", "direction": None,
+                                           "Ea_eV": 0.29, "sigma_25C_S_cm": 1e-4},
+                               stored={"set_id": 3, "n_points": 3}, notes=["n"])
+
+
+def test_md_fit_reads_the_closed_form_law_from_typed_runs() -> None:
+    """The fit skips the unknown run and recovers Ea and σ(25 °C) of σT = A exp(-Ea/kT)."""
+    sim = _simulation()
+    assert sim.fit.Ea_eV == pytest.approx(EA_EV, rel=1e-9)
+    assert (sim.fit.T_min_K, sim.fit.T_max_K) == (600.0, 1000.0)
+    assert sim.sigma_25C.T_K == 298.15 and sim.sigma_25C.confidence == 0.95
+    assert sim.sigma_25C.sigma_S_cm == pytest.approx(_sigma(298.15), rel=1e-9)
+    assert sim.fit.sigma_RT_S_cm == sim.sigma_25C.sigma_S_cm
+    assert sim.sigma_25C.lower_S_cm < sim.sigma_25C.sigma_S_cm < sim.sigma_25C.upper_S_cm
+
+
+def test_md_results_are_frozen() -> None:
+    sim = _simulation()
+    for obj, name in ((sim, "fit"), (sim.runs[0], "md"), (sim.fit, "T_min_K"),
+                      (sim.sigma_25C, "sigma_S_cm"), (sim.runs[0].md, "T_K")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, None)
+
+
+def test_md_simulation_json_is_the_dict_layout_it_replaced() -> None:
+    """``nitrolyte md --json`` prints ``TransportSimulation.to_dict()``: the typed runs and fit
+    give the same document, byte for byte, as the dicts built before (issue 24 item 2)."""
+    from nitrolyte._json import json_text
+
+    sim = _simulation()
+    f, rt = sim.fit.arrhenius, sim.sigma_25C
+    old_fit = {**f.to_dict(), "law": f.convention, "T_min_K": 600.0, "T_max_K": 1000.0,
+               "sigma_RT_S_cm": float(f.predict(298.15).sigma_S_cm[0])}
+    old = {"material": sim.material, "structure": sim.structure, "formula": sim.formula,
+           "family": sim.family, "settings": sim.settings,
+           "runs": [{**r.diffusion.to_dict(), "md": dataclasses.asdict(r.md),
+                     "literature_sigma_S_cm": r.literature_sigma_S_cm} for r in sim.runs],
+           "fit": old_fit,
+           "sigma_25C": {"T_K": 298.15, "sigma_S_cm": rt.sigma_S_cm, "lower_S_cm": rt.lower_S_cm,
+                         "upper_S_cm": rt.upper_S_cm, "confidence": 0.95},
+           "literature": sim.literature, "stored": sim.stored, "notes": sim.notes}
+    assert json_text(sim.to_dict()) == json_text(old)
+    assert list(sim.to_dict()["runs"][0])[-2:] == ["md", "literature_sigma_S_cm"]
+
+
+def test_md_simulation_round_trips_through_its_dict() -> None:
+    """A campaign task's result travels as its dict (Dask, ``result.json``) and is read back."""
+    from nitrolyte._json import json_text
+    from nitrolyte.simulate.pipeline import TransportSimulation
+
+    sim = _simulation()
+    doc = json.loads(json_text(sim.to_dict()))  # through JSON: tuples become lists, NaN null
+    back = TransportSimulation.from_dict(sim.to_dict())
+    assert json_text(back.to_dict()) == json_text(sim.to_dict())
+    assert back.fit == sim.fit and back.runs[1] == sim.runs[1] and back.sigma_25C == sim.sigma_25C
+    again = TransportSimulation.from_dict({**doc, "runs": doc["runs"][1:]})
+    assert again.runs[0].diffusion.msd_A2 == (2.0, 8.0) and again.fit.Ea_eV == sim.fit.Ea_eV
+    assert again.fit.arrhenius.covariance == sim.fit.arrhenius.covariance
+
+
+def test_campaign_fit_json_keeps_its_layout() -> None:
+    """``campaign status --json`` / ``campaign run --json``: a typed group fit serialises to the
+    dict it replaced (same keys, same order)."""
+    from nitrolyte._json import json_text
+    from nitrolyte.simulate.campaign import CampaignReport
+    from nitrolyte.simulate.campaign_fit import CampaignFit
+
+    rt = _simulation().sigma_25C
+    g = CampaignFit("α-Li3N", 0.0, "lj-toy", 3, 3, 0, True, 0.3, 0.01, rt, 12)
+    old = {"material": "α-Li3N", "vacancies": 0.0, "potential": "lj-toy", "n_tasks": 3,
+           "n_stored": 3, "n_unknown": 0, "complete": True, "Ea_eV": 0.3, "Ea_stderr_eV": 0.01,
+           "sigma_25C": {"T_K": 298.15, "sigma_S_cm": rt.sigma_S_cm, "lower_S_cm": rt.lower_S_cm,
+                         "upper_S_cm": rt.upper_S_cm, "confidence": 0.95}, "set_id": 12}
+    assert json_text(g.to_dict()) == json_text(old)
+    rep = CampaignReport(out="o", n_tasks=3, n_skipped=3, n_stored=0, n_failed=0, stored=[],
+                         failed=[], arrhenius=[g])
+    assert json_text(rep.to_dict()["arrhenius"]) == json_text([old])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        g.set_id = None  # type: ignore[misc]

@@ -200,24 +200,24 @@ def test_campaign_tasks_combine_into_one_stored_arrhenius_fit(tmp_path: Path) ->
         for t in tasks[:2]:
             _store_task(db, t, law(t["T_K"]))
         (g,) = campaign_arrhenius(spec_path, db=db)
-        assert (g["n_stored"], g["n_tasks"], g["Ea_eV"], g["set_id"]) == (2, 4, None, None)
+        assert (g.n_stored, g.n_tasks, g.Ea_eV, g.set_id) == (2, 4, None, None)
         _store_task(db, tasks[2], law(tasks[2]["T_K"]))
         (g,) = campaign_arrhenius(spec_path, db=db)
-        assert g["Ea_eV"] == pytest.approx(0.30, abs=1e-6) and g["set_id"] is None
-        assert not g["complete"] and len(db.measurement_sets()) == 3  # provisional: not stored
+        assert g.Ea_eV == pytest.approx(0.30, abs=1e-6) and g.set_id is None
+        assert not g.complete and len(db.measurement_sets()) == 3  # provisional: not stored
         _store_task(db, tasks[3], law(tasks[3]["T_K"]))
         (g,) = campaign_arrhenius(spec_path, db=db)
-        assert g["complete"] and g["set_id"] is not None
-        assert g["Ea_eV"] == pytest.approx(0.30, abs=1e-6)
-        assert g["sigma_25C"]["sigma_S_cm"] == pytest.approx(law(T_ROOM_K), rel=1e-5)
-        assert g["sigma_25C"]["lower_S_cm"] <= law(T_ROOM_K) <= g["sigma_25C"]["upper_S_cm"]
-        assert campaign_arrhenius(spec_path, db=db)[0]["set_id"] == g["set_id"]
+        assert g.complete and g.set_id is not None
+        assert g.Ea_eV == pytest.approx(0.30, abs=1e-6)
+        assert g.sigma_25C.sigma_S_cm == pytest.approx(law(T_ROOM_K), rel=1e-5)
+        assert g.sigma_25C.lower_S_cm <= law(T_ROOM_K) <= g.sigma_25C.upper_S_cm
+        assert campaign_arrhenius(spec_path, db=db)[0].set_id == g.set_id
         sets = db.measurement_sets()
         assert len(sets) == 5  # four task sets + one fit, however often status runs
-        stored = db.measurement_set(g["set_id"])
+        stored = db.measurement_set(g.set_id)
         assert stored["n_points"] == 0 and stored["method"] == "MD"  # points live in task sets
         assert stored["fit"]["Ea_eV"] == pytest.approx(0.30, abs=1e-6)
         assert sorted(stored["method_details"]["task_ids"]) == sorted(t["task_id"] for t in tasks)
     res = runner.invoke(app, ["campaign", "status", str(spec_path), "--db", str(dbp)])
     assert res.exit_code == 0, res.output
-    assert "Ea = 0.300 ± " in res.output and f"stored as set {g['set_id']}" in res.output
+    assert "Ea = 0.300 ± " in res.output and f"stored as set {g.set_id}" in res.output

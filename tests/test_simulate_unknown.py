@@ -148,16 +148,11 @@ def test_md_unknown_run_is_stored_as_unknown(tmp_path: Path) -> None:
 
 
 def test_mixed_run_stores_answered_points_and_lists_the_unknown(db: Any) -> None:
+    from md_toy import temperature_run
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
-    md = {"potential": "lj-toy", "model_version": "1", "seed": 3, "production_ps": 1.0,
-          "timestep_fs": 1.0, "equilibration_ps": 0.1, "thermostat": "Langevin",
-          "device": "cpu", "n_atoms": 32}
-    runs = [{"T_K": 600.0, "diffusive": False, "sigma_S_cm": float("nan"),
-             "sigma_S_cm_stderr": float("nan"), "reason": REASON, "n_hops": 2,
-             "msd_A2": [0.1, 0.4], "estimator": "kinisi", "md": md},
-            {"T_K": 900.0, "diffusive": True, "sigma_S_cm": 2e-2, "sigma_S_cm_stderr": 1e-3,
-             "reason": None, "n_hops": 80, "msd_A2": [1.0, 9.0], "estimator": "kinisi", "md": md}]
+    runs = [temperature_run(600.0, reason=REASON, n_hops=2, msd_A2=(0.1, 0.4)),
+            temperature_run(900.0, 2e-2, 1e-3, n_hops=80, msd_A2=(1.0, 9.0))]
     sim = TransportSimulation(material=NAME, structure="alpha-Li3N", formula="Li3N",
                               family="Li3N", settings={"supercell": (2, 2, 2), "vacancies": 0.0},
                               runs=runs, fit=None, sigma_25C=None, literature=None)
@@ -244,7 +239,7 @@ def test_campaign_unknown_task_counts_done_and_completes_its_group(db: Any, tmp_
     assert unknown_task_ids([cold, hot], db) == {cold["task_id"]: f"600 K: {REASON}"}
     assert list(stored_task_ids(db)) == [hot["task_id"]]
     (g,) = campaign_fits([cold, hot], db, store=False)
-    assert (g["complete"], g["n_stored"], g["n_unknown"], g["Ea_eV"]) == (True, 1, 1, None)
+    assert (g.complete, g.n_stored, g.n_unknown, g.Ea_eV) == (True, 1, 1, None)
     status = runner.invoke(app, ["campaign", "status", str(spec), "--db", str(db.path)])
     assert status.exit_code == 0, status.output
     assert "unknown" in status.output and "pending" not in status.output

@@ -111,11 +111,11 @@ def _num(value: float, fmt: str) -> str:
     return "unknown" if value != value else format(value, fmt)
 
 
-def _pm(run: dict[str, Any], key: str) -> str:
+def _pm(diffusive: bool, value: float, stderr: float) -> str:
     """``value ± stderr``, or ``unknown`` for a run that did not reach the diffusive regime."""
-    if not run["diffusive"]:
+    if not diffusive:
         return "unknown"
-    return f"{run[key]:.2e} ± {run[key + '_stderr']:.0e}"
+    return f"{value:.2e} ± {stderr:.0e}"
 
 
 @handle_errors
@@ -175,17 +175,14 @@ def md_cmd(
     if as_json:
         echo_json({**sim.to_dict(), "plot": None if plot is None else str(plot)})
         return
-    echo_rows(f"{sim.material}: {sim.formula}, {sim.runs[0]['md']['n_atoms']} atoms, "
-                f"{sim.runs[0]['md']['model_version']}",
+    echo_rows(f"{sim.material}: {sim.formula}, {sim.runs[0].md.n_atoms} atoms, "
+                f"{sim.runs[0].md.model_version}",
                 ["T (K)", "D* (cm²/s)", "σ NE (S/cm)", "Haven", "diffusive", "σ literature"],
-                [[f"{r['T_K']:g}", _pm(r, "D_cm2_s"), _pm(r, "sigma_S_cm"),
-                  _num(r["haven_ratio"], ".2f"), "yes" if r["diffusive"] else "NO",
-                  "" if r["literature_sigma_S_cm"] is None else f"{r['literature_sigma_S_cm']:.2e}"]
-                 for r in sim.runs])
-    if sim.fit:
-        typer.echo(f"Ea = {sim.fit['Ea_eV']:.3f} ± {sim.fit['Ea_stderr_eV']:.3f} eV; σ(25 °C) = "
-                   f"{sim.sigma_25C['sigma_S_cm']:.2e} S/cm [{sim.sigma_25C['lower_S_cm']:.1e}, "  # type: ignore[index]
-                   f"{sim.sigma_25C['upper_S_cm']:.1e}] (95 %)")  # type: ignore[index]
+                [_run_row(r.diffusion, r.literature_sigma_S_cm) for r in sim.runs])
+    if sim.fit is not None and sim.sigma_25C is not None:
+        rt = sim.sigma_25C
+        typer.echo(f"Ea = {sim.fit.Ea_eV:.3f} ± {sim.fit.Ea_stderr_eV:.3f} eV; σ(25 °C) = "
+                   f"{rt.sigma_S_cm:.2e} S/cm [{rt.lower_S_cm:.1e}, {rt.upper_S_cm:.1e}] (95 %)")
     for note in sim.notes:
         typer.echo(f"note: {note}")
     if sim.stored:
@@ -194,26 +191,35 @@ def md_cmd(
                    f"{what})")
 
 
+def _run_row(d: Any, literature_sigma_S_cm: float | None) -> list[str]:
+    """One table row of a temperature (``d``: its :class:`~nitrolyte.simulate.DiffusionResult`)."""
+    return [f"{d.T_K:g}", _pm(d.diffusive, d.D_cm2_s, d.D_cm2_s_stderr),
+            _pm(d.diffusive, d.sigma_S_cm, d.sigma_S_cm_stderr), _num(d.haven_ratio, ".2f"),
+            "yes" if d.diffusive else "NO",
+            "" if literature_sigma_S_cm is None else f"{literature_sigma_S_cm:.2e}"]
+
+
 SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
                                                   "tcp://host:8786 (default: a LocalCluster).")]
 WorkersOpt = Annotated[int | None, typer.Option(help="LocalCluster workers (default 1).")]
 
 
-def _print_fits(fits: list[dict[str, Any]]) -> None:
-    """One line per task group: Ea, σ(25 °C) and whether the fit is stored or provisional."""
+def _print_fits(fits: list[Any]) -> None:
+    """One line per task group (:class:`~nitrolyte.simulate.campaign_fit.CampaignFit`): Ea,
+    σ(25 °C) and whether the fit is stored or provisional."""
     for g in fits:
-        head = (f"{g['material']}, vacancies {g['vacancies']:g} ({g['potential']}): "
-                f"{g['n_stored']}/{g['n_tasks']} tasks stored with σ"
-                + (f", {g['n_unknown']} unknown (not diffusive, stored without σ)"
-                   if g.get("n_unknown") else ""))
-        if g["Ea_eV"] is None:
+        head = (f"{g.material}, vacancies {g.vacancies:g} ({g.potential}): "
+                f"{g.n_stored}/{g.n_tasks} tasks stored with σ"
+                + (f", {g.n_unknown} unknown (not diffusive, stored without σ)"
+                   if g.n_unknown else ""))
+        rt = g.sigma_25C
+        if g.Ea_eV is None or rt is None:
             typer.echo(f"{head}; Arrhenius fit needs 3 temperatures")
             continue
-        rt = g["sigma_25C"]
-        state = (f"stored as set {g['set_id']}" if g["set_id"] is not None
+        state = (f"stored as set {g.set_id}" if g.set_id is not None
                  else "provisional, not stored")
-        typer.echo(f"{head}; Ea = {g['Ea_eV']:.3f} ± {g['Ea_stderr_eV']:.3f} eV, σ(25 °C) = "
-                   f"{rt['sigma_S_cm']:.2e} S/cm [{rt['lower_S_cm']:.1e}, {rt['upper_S_cm']:.1e}]"
+        typer.echo(f"{head}; Ea = {g.Ea_eV:.3f} ± {g.Ea_stderr_eV:.3f} eV, σ(25 °C) = "
+                   f"{rt.sigma_S_cm:.2e} S/cm [{rt.lower_S_cm:.1e}, {rt.upper_S_cm:.1e}]"
                    f" (95 %); {state}")
 
 
@@ -267,7 +273,7 @@ def campaign_status_cmd(spec: Annotated[Path, typer.Argument(help="Campaign spec
     fits = campaign_arrhenius(spec, db=db)
     if as_json:
         echo_json({"tasks": rows, "n_stored": sum(r["state"] == "stored" for r in rows),
-                   "arrhenius": fits})
+                   "arrhenius": [f.to_dict() for f in fits]})
         return
     echo_rows(f"campaign {spec}", ["task", "material", "vacancies", "T (K)", "seed", "state"],
                 [[r["task_id"], r["material"], f"{r['vacancies']:g}", f"{r['T_K']:g}",

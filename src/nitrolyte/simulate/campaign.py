@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nitrolyte.errors import InputError
-from nitrolyte.simulate.campaign_fit import task_sets, unknown_task_ids
+from nitrolyte.simulate.campaign_fit import CampaignFit, task_sets, unknown_task_ids
 
 if TYPE_CHECKING:
     from nitrolyte.store.database import DatabaseLike
@@ -96,7 +96,7 @@ class CampaignReport:
     n_failed: int
     stored: list[TaskOutcome]
     failed: list[FailedTask]
-    arrhenius: list[dict[str, Any]] = field(default_factory=list)
+    arrhenius: list[CampaignFit] = field(default_factory=list)
     #: tasks finished now whose answer is unknown (not diffusive): stored as a set with no σ
     #: point, its reason given
     unknown: list[TaskOutcome] = field(default_factory=list)
@@ -186,8 +186,8 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Database
            ) -> TaskOutcome:
     from nitrolyte.simulate.pipeline import TransportSimulation, store_simulation
 
-    sim = TransportSimulation(**result)
-    run = result["runs"][0]
+    sim = TransportSimulation.from_dict(result)
+    run = sim.runs[0].diffusion
     # stored once either way: a σ point, or (D unknown) a set with no point saying why
     stored = store_simulation(sim, db=db, extra_details={"task_id": task["task_id"]},
                               allow_implausible=bool(task.get("allow_implausible", False)))
@@ -196,8 +196,8 @@ def _store(result: dict[str, Any], task: dict[str, Any], out: Path, db: Database
     (folder / "result.json").write_text(json.dumps({**result, "stored": stored}, default=str), encoding="utf-8")
     return TaskOutcome(task_id=task["task_id"], set_id=stored["set_id"],
                        n_points=stored["n_points"], material=sim.material, T_K=task["T_K"],
-                       D_cm2_s=run["D_cm2_s"], sigma_S_cm=run["sigma_S_cm"],
-                       diffusive=run["diffusive"], reason=run["reason"])
+                       D_cm2_s=run.D_cm2_s, sigma_S_cm=run.sigma_S_cm,
+                       diffusive=run.diffusive, reason=run.reason)
 
 
 def dask_client(scheduler: str | None, workers: int | None) -> Any:
@@ -277,7 +277,7 @@ def run_campaign(spec_path: str | Path, *, scheduler: str | None = None,
 
 
 def campaign_arrhenius(spec_path: str | Path, db: DatabaseLike | None = None, *, store: bool = True
-                       ) -> list[dict[str, Any]]:
+                       ) -> list[CampaignFit]:
     """Arrhenius fit per (material, vacancies, potential) of a campaign; see
     :func:`nitrolyte.simulate.campaign_fit.campaign_fits` (complete groups stored once)."""
     from nitrolyte.simulate.campaign_fit import campaign_fits

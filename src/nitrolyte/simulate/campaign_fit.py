@@ -2,7 +2,7 @@
 
 Each campaign task stores one temperature (one σ point) as its own MD measurement set. When every
 task of a group is stored, the group's points are fitted with the same code as ``nitrolyte md``
-(:func:`nitrolyte.simulate.pipeline.fit_runs`: Ea ± s.e., σ at 25 °C with its 95 % interval) and
+(:func:`nitrolyte.simulate.pipeline.fit_points`: Ea ± s.e., σ at 25 °C with its 95 % interval) and
 the fit is stored once, as a fit-only MD measurement set under the same material (its points are
 already the tasks' rows, so nothing is counted twice). ``method_details`` names the task ids and
 set ids it combines and an ``arrhenius_key`` (hash of the task ids) so it is never stored twice.
@@ -14,10 +14,40 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nitrolyte.simulate.pipeline import MDFit, RoomSigma
     from nitrolyte.store.database import Database, DatabaseLike
+    from nitrolyte.store.models import SetPoint
+
+
+@dataclass(frozen=True)
+class CampaignFit:
+    """The Arrhenius fit of one task group (simulated σ).
+
+    ``vacancies``: Li vacancy fraction; ``n_tasks``, ``n_stored`` (with a σ point),
+    ``n_unknown`` (finished, not diffusive); ``complete``: every task finished; ``Ea_eV``,
+    ``Ea_stderr_eV`` (eV) and ``sigma_25C`` (S/cm, 95 % interval) None with fewer than three
+    temperatures stored; ``set_id`` of the stored fit, None while not stored.
+    """
+
+    material: str
+    vacancies: float
+    potential: str
+    n_tasks: int
+    n_stored: int
+    n_unknown: int
+    complete: bool
+    Ea_eV: float | None
+    Ea_stderr_eV: float | None
+    sigma_25C: RoomSigma | None
+    set_id: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
 
 
 def group_key(task: dict[str, Any]) -> tuple[str, float, str, str]:
@@ -60,23 +90,25 @@ def _md_sets(database: Database) -> tuple[dict[str, int], dict[str, int]]:
     return tasks, fits
 
 
-def _points(database: Database, set_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The σ points of the tasks' sets as ``fit_runs`` input (missing stderr -> 0)."""
-    runs = []
+def _points(database: Database, set_ids: Sequence[int]) -> list[SetPoint]:
+    """The σ points of the tasks' sets as ``fit_points`` input (missing stderr -> 0)."""
+    from nitrolyte.store.models import SetPoint
+
+    points = []
     for sid in set_ids:
         for p in database.measurement_set(sid)["points"].itertuples(index=False):
             err = p.sigma_stderr_S_cm
-            runs.append({"T_K": float(p.T_K), "sigma_S_cm": float(p.sigma_S_cm),
-                         "sigma_S_cm_stderr": 0.0 if err is None or err != err else float(err)})
-    return runs
+            points.append(SetPoint(T_K=float(p.T_K), sigma_S_cm=float(p.sigma_S_cm), kind="bulk",
+                                   sigma_stderr_S_cm=0.0 if err is None or err != err
+                                   else float(err)))
+    return points
 
 
-def _store_fit(database: Database, material: str, fit: dict[str, Any], details: dict[str, Any]
-               ) -> int:
+def _store_fit(database: Database, material: str, fit: MDFit, details: dict[str, Any]) -> int:
     from nitrolyte.simulate.pipeline import material_name
 
     res = database.add_measurement_set(
-        material_name(material, details["vacancies"]), points=[], fit=fit, method="MD",
+        material_name(material, details["vacancies"]), points=[], fit=fit.to_dict(), method="MD",
         method_details=details,
         note="simulation: Arrhenius fit across the campaign's MD temperatures (points in the "
              "task sets)")
@@ -108,7 +140,7 @@ def unknown_task_ids(tasks: list[dict[str, Any]], db: DatabaseLike | None = None
 
 
 def campaign_fits(tasks: Sequence[dict[str, Any]], db: DatabaseLike | None = None, *, store: bool = True
-                  ) -> list[dict[str, Any]]:
+                  ) -> list[CampaignFit]:
     """Arrhenius fit of each task group; complete groups' fits stored once (``store``).
 
     Parameters
@@ -122,13 +154,12 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: DatabaseLike | None = Non
 
     Returns
     -------
-    list of dict
-        Per group: material, vacancies, potential, n_tasks, n_stored, complete, Ea_eV,
-        Ea_stderr_eV (eV), sigma_25C (S/cm with lower/upper, 95 %) or None when fewer than three
-        temperatures are stored, and set_id of the stored fit (or None).
+    list of CampaignFit
+        Per group (:class:`CampaignFit`): counts, Ea (eV) and σ(25 °C) (S/cm, 95 %) or None
+        when fewer than three temperatures are stored, set_id of the stored fit (or None).
     """
     from nitrolyte.api import database as open_database
-    from nitrolyte.simulate.pipeline import fit_runs
+    from nitrolyte.simulate.pipeline import fit_points
 
     database = open_database(db)
     unknown = unknown_task_ids(list(tasks), database)
@@ -140,7 +171,7 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: DatabaseLike | None = Non
     for (material, vac, potential, version), members in groups.items():
         ids = sorted(t["task_id"] for t in members)
         set_ids = [done[i] for i in ids if i in done]
-        fit, rt = fit_runs(_points(database, set_ids)) if set_ids else (None, None)
+        fit, rt = fit_points(_points(database, set_ids)) if set_ids else (None, None)
         key = hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
         complete = all(i in done or i in unknown for i in ids)
         set_id = fits.get(key)
@@ -148,12 +179,10 @@ def campaign_fits(tasks: Sequence[dict[str, Any]], db: DatabaseLike | None = Non
             set_id = _store_fit(database, material, fit, {
                 "model": potential, "version": version, "vacancies": vac,
                 "T_K": sorted({t["T_K"] for t in members}), "task_ids": ids,
-                "set_ids": set_ids, "arrhenius_key": key, "sigma_25C": rt, "simulation": True})
-        out.append({"material": material, "vacancies": vac, "potential": potential,
-                    "n_tasks": len(ids), "n_stored": len(set_ids),
-                    "n_unknown": sum(i in unknown and i not in done for i in ids),
-                    "complete": complete,
-                    "Ea_eV": None if fit is None else fit["Ea_eV"],
-                    "Ea_stderr_eV": None if fit is None else fit["Ea_stderr_eV"],
-                    "sigma_25C": rt, "set_id": set_id})
+                "set_ids": set_ids, "arrhenius_key": key, "sigma_25C": None if rt is None else rt.to_dict(), "simulation": True})
+        out.append(CampaignFit(
+            material=material, vacancies=vac, potential=potential, n_tasks=len(ids),
+            n_stored=len(set_ids), n_unknown=sum(i in unknown and i not in done for i in ids),
+            complete=complete, Ea_eV=None if fit is None else fit.Ea_eV,
+            Ea_stderr_eV=None if fit is None else fit.Ea_stderr_eV, sigma_25C=rt, set_id=set_id))
     return out

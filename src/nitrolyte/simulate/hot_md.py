@@ -247,9 +247,9 @@ def _run_all(cell: Any, temps: list[float], settings: HotMDSettings, out: Path,
     args = (cell.as_dict(), asdict(settings), str(out))
     if scheduler is None:
         return [run_temperature(args[0], T, args[1], args[2]) for T in temps]
-    from nitrolyte.simulate.campaign import _client
+    from nitrolyte.simulate.campaign import dask_client
 
-    client = _client(scheduler, None)
+    client = dask_client(scheduler, None)
     try:
         futures = [client.submit(run_temperature, args[0], T, args[1], args[2], pure=False,
                                  key=f"nitrolyte-hot-md-{T:g}K-{settings.seed}") for T in temps]

@@ -4,7 +4,7 @@ comparison with the database record, and storage as an MD measurement set."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,11 @@ from nitrolyte.provenance import STORED_UNKNOWN, UNKNOWN_ANSWER
 from nitrolyte.units import T_ROOM_K
 
 if TYPE_CHECKING:
+    from nitrolyte.simulate.diffusion import DiffusionResult
+    from nitrolyte.simulate.md import MDRun
     from nitrolyte.store.database import DatabaseLike
+    from nitrolyte.store.models import SetPoint
+    from nitrolyte.transport.fitting import ArrheniusFit
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,96 @@ class MDSettings:
     resume: bool = False  # continue the trajectories in out_dir from their checkpoints
 
 
+def _tuples(x: Any) -> Any:
+    """Lists (JSON arrays) back to the tuples a frozen result holds, nested ones too."""
+    return tuple(_tuples(v) for v in x) if isinstance(x, list) else x
+
+
+@dataclass(frozen=True)
+class TemperatureRun:
+    """One temperature of :func:`simulate_transport` (simulated values).
+
+    ``diffusion``: the kinisi analysis (T in K, D in cm²/s, σ in S/cm); ``md``: the NVT run
+    that made it; ``literature_sigma_S_cm``: the database record's σ at that T, S/cm (None
+    without a record). ``to_dict`` is flat: the analysis' fields, then ``md``, then the
+    literature σ.
+    """
+
+    diffusion: DiffusionResult
+    md: MDRun
+    literature_sigma_S_cm: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {**self.diffusion.to_dict(), "md": self.md.to_dict(),
+                "literature_sigma_S_cm": self.literature_sigma_S_cm}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TemperatureRun:
+        """Inverse of :meth:`to_dict`."""
+        from nitrolyte.simulate.diffusion import DiffusionResult
+        from nitrolyte.simulate.md import MDRun
+
+        names = {f.name for f in fields(DiffusionResult)}
+        return cls(DiffusionResult(**{k: _tuples(v) for k, v in d.items() if k in names}),
+                   MDRun(**d["md"]), d.get("literature_sigma_S_cm"))
+
+
+@dataclass(frozen=True)
+class MDFit:
+    """σT-Arrhenius fit of the answered simulated σ(T) (the fit a measurement set stores).
+
+    ``arrhenius``: the fit (Ea in eV, ln A with A in S K/cm); ``T_min_K``, ``T_max_K``: the
+    fitted range, K; ``sigma_RT_S_cm``: σ at 25 °C, S/cm.
+    """
+
+    arrhenius: ArrheniusFit
+    T_min_K: float
+    T_max_K: float
+    sigma_RT_S_cm: float
+
+    @property
+    def Ea_eV(self) -> float:
+        """Activation energy, eV."""
+        return self.arrhenius.Ea_eV
+
+    @property
+    def Ea_stderr_eV(self) -> float:
+        """Standard error of Ea, eV."""
+        return self.arrhenius.Ea_stderr_eV
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the fit's, then ``law``, ``T_min_K``, ``T_max_K``, ``sigma_RT_S_cm``."""
+        return {**self.arrhenius.to_dict(), "law": self.arrhenius.convention,
+                "T_min_K": self.T_min_K, "T_max_K": self.T_max_K,
+                "sigma_RT_S_cm": self.sigma_RT_S_cm}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MDFit:
+        """Inverse of :meth:`to_dict`."""
+        from nitrolyte.transport.fitting import ArrheniusFit
+
+        names = {f.name for f in fields(ArrheniusFit)}
+        fit = ArrheniusFit(**{k: _tuples(v) for k, v in d.items() if k in names})
+        return cls(fit, d["T_min_K"], d["T_max_K"], d["sigma_RT_S_cm"])
+
+
+@dataclass(frozen=True)
+class RoomSigma:
+    """σ at 25 °C from a fit: ``T_K`` (K), ``sigma_S_cm`` and its interval (S/cm) at
+    ``confidence``."""
+
+    T_K: float
+    sigma_S_cm: float
+    lower_S_cm: float
+    upper_S_cm: float
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class TransportSimulation:
     """Result of :func:`simulate_transport`: one entry per temperature, the fit, the comparison."""
@@ -42,16 +136,30 @@ class TransportSimulation:
     formula: str
     family: str | None
     settings: dict[str, Any]
-    runs: list[dict[str, Any]]
-    fit: dict[str, Any] | None
-    sigma_25C: dict[str, Any] | None
+    runs: list[TemperatureRun]
+    fit: MDFit | None
+    sigma_25C: RoomSigma | None
     literature: dict[str, Any] | None
     stored: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return asdict(self)
+        """JSON-ready dict (the layout ``nitrolyte md --json`` prints)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**d, "settings": dict(self.settings), "runs": [r.to_dict() for r in self.runs],
+                "fit": None if self.fit is None else self.fit.to_dict(),
+                "sigma_25C": None if self.sigma_25C is None else self.sigma_25C.to_dict(),
+                "literature": None if self.literature is None else dict(self.literature),
+                "stored": None if self.stored is None else dict(self.stored),
+                "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TransportSimulation:
+        """Inverse of :meth:`to_dict` (a campaign task's result comes back as its dict)."""
+        return cls(**{**d, "runs": [TemperatureRun.from_dict(r) for r in d["runs"]],
+                      "fit": None if d.get("fit") is None else MDFit.from_dict(d["fit"]),
+                      "sigma_25C": None if d.get("sigma_25C") is None
+                      else RoomSigma(**d["sigma_25C"])})
 
 
 def build_cell(structure_name: str, supercell: Sequence[int], vacancies: float, seed: int) -> Any:
@@ -116,34 +224,45 @@ def _family(lit: Any, db: DatabaseLike | None) -> str | None:
     return get(lit.name, db=db).family
 
 
-def answered(run: dict[str, Any]) -> bool:
+def answered(run: TemperatureRun) -> bool:
     """True when a run has a σ (diffusive, positive): unknown answers are never fitted or stored."""
-    sigma = run.get("sigma_S_cm")
-    return bool(run.get("diffusive", True) and sigma is not None and sigma == sigma and sigma > 0)
+    sigma = run.diffusion.sigma_S_cm
+    return bool(run.diffusion.diffusive and sigma is not None and sigma == sigma and sigma > 0)
 
 
-def fit_runs(runs: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """Arrhenius fit of runs (``T_K``, ``sigma_S_cm``, ``sigma_S_cm_stderr``): (fit, σ at 25 °C).
+def run_points(runs: Sequence[TemperatureRun]) -> list[SetPoint]:
+    """The σ points (bulk, Nernst-Einstein) of the answered runs (:func:`answered`)."""
+    from nitrolyte.store.models import SetPoint
 
-    Only answered runs count (:func:`answered`); both are None with fewer than
-    ``MIN_TEMPERATURES`` distinct T among them. The fit
-    dict is what a measurement set stores (Ea_eV, Ea_stderr_eV, law, T range, sigma_RT_S_cm);
-    the second gives σ(25 °C) in S/cm with its 95 % interval.
+    return [SetPoint(T_K=r.diffusion.T_K, sigma_S_cm=r.diffusion.sigma_S_cm, kind="bulk",
+                     sigma_stderr_S_cm=r.diffusion.sigma_S_cm_stderr)
+            for r in runs if answered(r)]
+
+
+def fit_points(points: Sequence[SetPoint]) -> tuple[MDFit | None, RoomSigma | None]:
+    """σT-Arrhenius fit of σ points (``T_K``, ``sigma_S_cm``, ``sigma_stderr_S_cm``; a missing
+    s.e. counts as 0): (fit, σ at 25 °C).
+
+    Both are None with fewer than ``MIN_TEMPERATURES`` distinct T. Each point's error is at
+    least 0.1 % of its σ; σ(25 °C) is given in S/cm with its 95 % interval.
     """
     from nitrolyte.transport.fitting import MIN_TEMPERATURES, fit_arrhenius
 
-    runs = [r for r in runs if answered(r)]  # a run with D unknown has no σ to fit
-    T = [r["T_K"] for r in runs]
+    T = [p.T_K for p in points]
     if len(set(T)) < MIN_TEMPERATURES:
         return None, None
-    fit = fit_arrhenius(T, [r["sigma_S_cm"] for r in runs],
-                        [max(r["sigma_S_cm_stderr"], 1e-3 * r["sigma_S_cm"]) for r in runs])
+    fit = fit_arrhenius(T, [p.sigma_S_cm for p in points],
+                        [max(p.sigma_stderr_S_cm or 0.0, 1e-3 * p.sigma_S_cm) for p in points])
     rt = fit.predict(T_ROOM_K)
-    doc = {**fit.to_dict(), "law": fit.convention, "T_min_K": min(T), "T_max_K": max(T),
-           "sigma_RT_S_cm": float(rt.sigma_S_cm[0])}
-    return doc, {"T_K": T_ROOM_K, "sigma_S_cm": float(rt.sigma_S_cm[0]),
-                 "lower_S_cm": float(rt.lower_S_cm[0]), "upper_S_cm": float(rt.upper_S_cm[0]),
-                 "confidence": 0.95}
+    return (MDFit(fit, min(T), max(T), float(rt.sigma_S_cm[0])),
+            RoomSigma(T_ROOM_K, float(rt.sigma_S_cm[0]), float(rt.lower_S_cm[0]),
+                      float(rt.upper_S_cm[0]), 0.95))
+
+
+def fit_runs(runs: Sequence[TemperatureRun]) -> tuple[MDFit | None, RoomSigma | None]:
+    """Arrhenius fit of the answered runs (:func:`fit_points` of :func:`run_points`): a run with
+    D unknown has no σ to fit."""
+    return fit_points(run_points(runs))
 
 
 def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
@@ -185,7 +304,7 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
     cell = build_cell(structure_name, settings.supercell, settings.vacancies, settings.seed)
     lit = literature_model(structure_name, compare, db)
     out = Path(out_dir)
-    runs: list[dict[str, Any]] = []
+    runs: list[TemperatureRun] = []
     for T in temperatures_K:
         path = out / f"md_{T:g}K_seed{settings.seed}.extxyz"
         md = run_md(cell, T_K=T, ps=settings.ps, out=path, timestep_fs=settings.timestep_fs,
@@ -195,15 +314,15 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
                     resume=settings.resume, progress=progress)
         diff = analyze_diffusion(path, frame_interval_ps=md.frame_interval_ps, T_K=T,
                                  seed=settings.seed)
-        runs.append({**diff.to_dict(), "md": md.to_dict(),
-                     "literature_sigma_S_cm": None if lit is None else float(lit.sigma_S_cm(T))})
+        runs.append(TemperatureRun(diff, md,
+                                   None if lit is None else float(lit.sigma_S_cm(T))))
     fit, rt = fit_runs(runs)
     literature = None if lit is None else {"name": lit.name, "ref": lit.ref,
                                            "direction": lit.direction, "Ea_eV": lit.Ea_eV,
                                            "sigma_25C_S_cm": float(lit.sigma_S_cm(T_ROOM_K))}
-    notes = [f"equilibration {runs[0]['md']['equilibration_ps']:g} ps discarded per run"]
-    notes += [f"{r['T_K']:g} K: D unknown, not diffusive in {r['md']['production_ps']:g} ps: "
-              f"{r['reason']}" for r in runs if not r["diffusive"]]
+    notes = [f"equilibration {runs[0].md.equilibration_ps:g} ps discarded per run"]
+    notes += [f"{r.diffusion.T_K:g} K: D unknown, not diffusive in {r.md.production_ps:g} ps: "
+              f"{r.diffusion.reason}" for r in runs if not r.diffusion.diffusive]
     sim = TransportSimulation(
         material=material_name(structure_name, settings.vacancies), structure=structure_name,
         formula=formula_per_unit(structure_name, cell, settings.supercell), family=_family(lit, db), settings=asdict(settings), runs=runs, fit=fit,
@@ -212,32 +331,32 @@ def simulate_transport(structure_name: str, temperatures_K: Sequence[float],
         stored = store_simulation(sim, db=db, allow_implausible=allow_implausible)
         if stored["n_points"] == 0:
             notes.append(f"{STORED_UNKNOWN}: no temperature reached the diffusive regime")
-        sim = TransportSimulation(**{**asdict(sim), "stored": stored, "notes": notes})
+        sim = replace(sim, stored=stored, notes=notes)
     return sim
 
 
 def method_details(sim: TransportSimulation) -> dict[str, Any]:
     """The ``method_details`` of the stored set (model, version, seed, supercell, lengths, T)."""
-    md = sim.runs[0]["md"]
-    return {"model": md["potential"], "version": md["model_version"], "seed": md["seed"],
+    md = sim.runs[0].md
+    return {"model": md.potential, "version": md.model_version, "seed": md.seed,
             "supercell": list(sim.settings["supercell"]), "vacancies": sim.settings["vacancies"],
-            "ps": md["production_ps"], "timestep_fs": md["timestep_fs"],
-            "equilibration_ps": md["equilibration_ps"], "T_K": [r["T_K"] for r in sim.runs],
-            "thermostat": md["thermostat"], "device": md["device"], "n_atoms": md["n_atoms"],
-            "estimator": sim.runs[0]["estimator"], "simulation": True,
-            **({"continued_from_frames": md["resumed_frames"]} if md.get("resumed_frames")
-               else {})}
+            "ps": md.production_ps, "timestep_fs": md.timestep_fs,
+            "equilibration_ps": md.equilibration_ps, "T_K": [r.diffusion.T_K for r in sim.runs],
+            "thermostat": md.thermostat, "device": md.device, "n_atoms": md.n_atoms,
+            "estimator": sim.runs[0].diffusion.estimator, "simulation": True,
+            **({"continued_from_frames": md.resumed_frames} if md.resumed_frames else {})}
 
 
-def not_diffusive(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def not_diffusive(runs: Sequence[TemperatureRun]) -> list[dict[str, Any]]:
     """``method_details["not_diffusive"]`` of unanswered runs: T (K), reason, hops, final MSD (Å²)."""
     out = []
     for r in runs:
         if answered(r):
             continue
-        msd = [m for m in r.get("msd_A2") or () if m is not None and m == m]
-        out.append({"T_K": r["T_K"], "reason": r.get("reason") or "no σ (not diffusive)",
-                    "n_hops": r.get("n_hops"), "msd_final_A2": msd[-1] if msd else None})
+        d = r.diffusion
+        msd = [m for m in d.msd_A2 or () if m is not None and m == m]
+        out.append({"T_K": d.T_K, "reason": d.reason or "no σ (not diffusive)",
+                    "n_hops": d.n_hops, "msd_final_A2": msd[-1] if msd else None})
     return out
 
 
@@ -255,8 +374,7 @@ def store_simulation(sim: TransportSimulation, db: DatabaseLike | None = None,
     """
     from nitrolyte.api import database as open_database
 
-    points = [{"T_K": r["T_K"], "sigma_S_cm": r["sigma_S_cm"], "kind": "bulk",
-               "sigma_stderr_S_cm": r["sigma_S_cm_stderr"]} for r in sim.runs if answered(r)]
+    points = run_points(sim.runs)
     unknown = not_diffusive(sim.runs)
     if unknown:
         extra_details = {**(extra_details or {}), "not_diffusive": unknown}
@@ -264,7 +382,8 @@ def store_simulation(sim: TransportSimulation, db: DatabaseLike | None = None,
             if points else f"simulation: ML-potential MD; {UNKNOWN_ANSWER}")
     database = open_database(db)
     res = database.add_measurement_set(
-        sim.material, formula=sim.formula, family=sim.family, points=points, fit=sim.fit,
+        sim.material, formula=sim.formula, family=sim.family, points=points,
+        fit=None if sim.fit is None else sim.fit.to_dict(),
         method="MD", method_details={**method_details(sim), **(extra_details or {})},
         note=note, allow_implausible=allow_implausible)
     return res.to_dict()
