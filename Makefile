@@ -41,7 +41,7 @@ run: install
 	$(BIN)/nitrolyte report --out $(REPORT)
 
 test: install-dev browser postgresql
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --durations=30
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
