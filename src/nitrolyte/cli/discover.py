@@ -182,7 +182,9 @@ def _backtest_text(doc: dict[str, Any]) -> None:
             for r in doc["cases"]]
     echo_rows(f"Back-test: {doc['recall']} of {doc['n_cases']} hidden phases re-found",
               ["hidden", "space", "re-found", "rank", "E_hull (meV/atom)", "type", "wall (s)", "status"], rows)
-    typer.echo(f"{len(doc['unlisted_survivors'])} other survivors no database lists (candidates, predicted).")
+    typer.echo(f"{len(doc['unlisted_survivors'])} other survivors no database lists (candidates, predicted); "
+               f"{doc['n_unlisted_on_joint_hull']} of them also within the threshold of the hull with the other "
+               "candidates.")
 
 
 def register(app: typer.Typer) -> None:

@@ -61,5 +61,7 @@ def backtest(cases: dict[str, str] | None = None, settings: Any = None, **option
                       "e_above_hull_meV_atom": r["e_above_hull_meV_atom"],
                       "e_above_joint_hull_meV_atom": r.get("e_above_joint_hull_meV_atom")}
                      for r in result.survivors if r["formula"] != hidden and not r.get("known_structures")]
+    joint = [u for u in unlisted if u["e_above_joint_hull_meV_atom"] is not None
+             and u["e_above_joint_hull_meV_atom"] <= base.hull_meV_atom]
     return {"cases": rows, "recall": sum(r["refound"] for r in rows), "n_cases": len(rows),
-            "unlisted_survivors": unlisted, "settings": base.to_dict()}
+            "unlisted_survivors": unlisted, "n_unlisted_on_joint_hull": len(joint), "settings": base.to_dict()}

@@ -364,7 +364,7 @@ def _row(cand: Candidate, done: dict[str, dict[str, Any]], settings: Settings, f
     """One candidate's evidence from every stage it went through (None: not computed)."""
     relax, stab = done.get("relax", {}), done.get("stability", {})
     row: dict[str, Any] = {**cand.to_dict(), "label": "predicted",
-                           "status": _status(done), "survives": _survives(done, settings)}
+                           "status": _status(done, _survives(done, settings)), "survives": _survives(done, settings)}
     if relax.get("status") == "ok":
         row.update({k: relax[k] for k in ("model", "energy_eV_atom", "n_atoms", "space_group",
                                           "space_group_number", "trials", "date")})
@@ -381,13 +381,14 @@ def _row(cand: Candidate, done: dict[str, dict[str, Any]], settings: Settings, f
     return row
 
 
-def _status(done: dict[str, dict[str, Any]]) -> str:
-    """The furthest stage reached, or why it stopped (``relax skipped: ...``)."""
+def _status(done: dict[str, dict[str, Any]], survives: bool = False) -> str:
+    """The furthest stage reached, or why it stopped (``relax skipped: ...``, ``air not run``
+    for a survivor the budget did not reach, ``above the hull threshold (...)``)."""
     for stage in STAGES:
         res = done.get(stage)
         if res is None and stage in OPTIONAL:
             continue
-        if res is None and stage in AFTER_HULL and done.get("stability", {}).get("status") == "ok":
+        if res is None and stage in AFTER_HULL and not survives and done.get("stability", {}).get("status") == "ok":
             return f"above the hull threshold ({done['stability']['e_above_hull_meV_atom']:g} meV/atom)"
         if res is None:
             return f"{stage} not run"
