@@ -224,3 +224,33 @@ def test_a_mistyped_name_never_gets_an_answer_to_another_question(
         return
     assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
     assert res.stdout == "", res.stdout
+
+
+# --- defect 12: a discovery candidate judged on nothing known ---------------------------------
+# (issue 25) A candidate whose window rests on an incomplete phase set, or whose values were not
+# computed, must come out "unknown" against the review's targets, never "pass"; a candidate whose
+# hull cannot be built (an element without reference energy) is "skipped" with the reason, never a
+# number.
+
+
+def test_d12_discover_verdict_on_an_undecided_window_is_unknown() -> None:
+    from nitrolyte.discover.verdicts import judge, thresholds
+
+    limits = thresholds(25.0)
+    undecided = judge({"reduction_V": 0.0, "li_verdict": "not decided", "e_above_hull_meV_atom": 0.0}, limits)
+    assert undecided["li_stability"] == "unknown" and undecided["hull"] == "pass"
+    nothing = judge({}, limits)
+    assert set(nothing.values()) == {"unknown"}
+
+
+def test_d12_discover_hull_without_an_element_reference_is_skipped_not_a_number() -> None:
+    from nitrolyte.discover.candidates import Candidate
+    from nitrolyte.discover.stages import Settings, run_stage
+    from nitrolyte.structures.library import library_structure
+
+    struct = library_structure("Li2CN2")  # the library holds no element structure of C
+    relax = {"model": "chgnet-0.4.2/model-0.3.0", "energy_eV_atom": -6.0, "structure": struct.as_dict()}
+    out = run_stage("stability", Candidate("Li2CN2", "antifluorite", "Li-C-N"), {"relax": relax},
+                    Settings(committee=False, hide=("Li2CN2",)))
+    assert out["status"] == "skipped" and "element C" in out["reason"]
+    assert "e_above_hull_meV_atom" not in out
